@@ -1,0 +1,69 @@
+"""The after-sales service engine: ``create_app`` is the composition root.
+
+It builds the clock, the database, the SpiffWorkflow engine with its sandboxed helpers, the
+service context, the HTTP handlers, the CLI and (when enabled) the timer alarm clock.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import Flask
+
+from .clock import SimulatedClock
+from .clock import SystemClock
+from .config import default_config
+from .config import from_environment
+from .domain.fees import classify_fee
+from .domain.fees import warranty_end
+from .domain.scripting_helpers import add_days
+from .domain.scripting_helpers import days_between
+from .engine import WorkflowEngine
+from .persistence.db import make_engine
+from .persistence.db import make_session_factory
+from .persistence.unit_of_work import UnitOfWork
+from .services.context import ServiceContext
+
+
+def script_helpers() -> dict[str, Any]:
+    """The functions diagram scripts and expressions may call (and nothing else)."""
+    return {
+        "classify_fee": classify_fee,
+        "warranty_end": lambda d: str(warranty_end(d) or ""),
+        "add_days": add_days,
+        "days_between": days_between,
+    }
+
+
+def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+    app = Flask(__name__, instance_path=os.path.join(os.path.dirname(os.path.dirname(__file__)), "instance"))
+    config = from_environment(default_config())
+    config.update(overrides or {})
+    app.config.update(config)
+
+    clock = app.config.get("CLOCK_OBJECT") or (
+        SimulatedClock() if app.config["CLOCK"] == "simulated" else SystemClock()
+    )
+    db_engine = make_engine(app.config["DATABASE_URL"])
+    session_factory = make_session_factory(db_engine)
+    ctx = ServiceContext(
+        uow=lambda: UnitOfWork(session_factory),
+        engine=WorkflowEngine(clock, script_helpers()),
+        clock=clock,
+        processes_dir=app.config["PROCESSES_DIR"],
+        password_method=app.config["PASSWORD_HASH_METHOD"],
+    )
+    app.extensions["aftersales"] = ctx
+    app.extensions["aftersales.db"] = db_engine
+
+    from . import cli
+    from . import handlers
+
+    handlers.init_app(app)
+    cli.init_app(app)
+    if app.config["SCHEDULER_ENABLED"]:
+        from . import scheduler
+
+        scheduler.init_app(app)
+    return app

@@ -1,0 +1,159 @@
+"""The ``aftersales`` command: init-db, deploy, demo, serve, clock advance, fire-timers, create-user."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask
+from flask import current_app
+from flask.cli import FlaskGroup
+from flask.cli import with_appcontext
+
+from .errors import AppError
+from .persistence.db import create_schema
+from .services import clock as clock_service
+from .services import demo as demo_service
+from .services import users as user_service
+from .services.deployments import deploy_directory
+from .services.timers import fire_due_timers
+
+
+def _ctx():
+    return current_app.extensions["aftersales"]
+
+
+def _fail(exc: AppError) -> None:
+    click.echo(f"error: {exc.message}", err=True)
+    sys.exit(1)
+
+
+@click.command("init-db")
+@with_appcontext
+def init_db_command() -> None:
+    """Create the tables (idempotent)."""
+    create_schema(current_app.extensions["aftersales.db"])
+    click.echo(f"database ready: {current_app.config['DATABASE_URL'].split('@')[-1]}")
+
+
+@click.command("deploy")
+@click.option("--dir", "directory", default=None, help="folder of *.bpmn files (default: processes/)")
+@with_appcontext
+def deploy_command(directory: str | None) -> None:
+    """Validate every diagram and deploy the changed ones as new versions (all or nothing)."""
+    try:
+        results = deploy_directory(_ctx(), directory, actor="cli")
+    except AppError as exc:
+        _fail(exc)
+    for r in results:
+        click.echo(f"{r.process_key}: version {r.version}{'' if r.created else ' (unchanged)'}")
+
+
+@click.command("demo")
+@with_appcontext
+def demo_command() -> None:
+    """Demo users (password = user name), customers, units, technicians and open cases."""
+    summary = demo_service.load_demo(_ctx())
+    for line in summary:
+        click.echo(line)
+
+
+@click.command("create-user")
+@click.argument("username")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--role", "roles", multiple=True, required=True)
+@with_appcontext
+def create_user_command(username: str, password: str, roles: tuple[str, ...]) -> None:
+    try:
+        user_service.create_user(_ctx(), username, password, list(roles))
+    except AppError as exc:
+        _fail(exc)
+    click.echo(f"user {username} saved with roles {', '.join(sorted(roles))}")
+
+
+@click.command("fire-timers")
+@with_appcontext
+def fire_timers_command() -> None:
+    """Fire every timer that is due now (what the scheduler does)."""
+    report = fire_due_timers(_ctx())
+    click.echo(f"fired {report.timers} timer(s) in {report.instances} case(s)")
+
+
+@click.group("clock")
+def clock_group() -> None:
+    """The application clock (simulated mode only can be moved)."""
+
+
+@clock_group.command("advance")
+@click.argument("duration")
+@with_appcontext
+def clock_advance_command(duration: str) -> None:
+    """Move the simulated clock forward, e.g. ``aftersales clock advance PT25H``."""
+    ctx = _ctx()
+    clock_service.restore_offset(ctx)
+    try:
+        now, report = clock_service.advance_clock(ctx, duration, None)
+    except AppError as exc:
+        _fail(exc)
+    click.echo(f"now {now.isoformat()}; fired {report.timers} timer(s)")
+
+
+@clock_group.command("show")
+@with_appcontext
+def clock_show_command() -> None:
+    ctx = _ctx()
+    clock_service.restore_offset(ctx)
+    click.echo(ctx.clock.now().isoformat())
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1")
+@click.option("--port", default=5000, envvar="PORT", type=int)
+@click.option("--threads", default=8, type=int)
+def serve_command(host: str, port: int, threads: int) -> None:
+    """Serve HTTP with gunicorn (one worker, threads) and run the timer alarm clock."""
+    from gunicorn.app.base import BaseApplication
+
+    from . import create_app
+
+    class _Server(BaseApplication):
+        def load_config(self) -> None:
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", 1)
+            self.cfg.set("threads", threads)
+            self.cfg.set("accesslog", "-")
+
+        def load(self) -> Flask:
+            app = create_app({"SCHEDULER_ENABLED": True})
+            clock_service.restore_offset(app.extensions["aftersales"])
+            return app
+
+    click.echo(f"serving on http://{host}:{port}")
+    _Server().run()
+
+
+def init_app(app: Flask) -> None:
+    for command in (
+        init_db_command,
+        deploy_command,
+        demo_command,
+        create_user_command,
+        fire_timers_command,
+        clock_group,
+    ):
+        app.cli.add_command(command)
+
+
+def _create_app_for_cli() -> Flask:
+    from . import create_app
+
+    return create_app()
+
+
+main = FlaskGroup(
+    create_app=_create_app_for_cli,
+    add_default_commands=False,
+    add_version_option=False,
+    help="After-sales service engine.",
+)
+main.add_command(serve_command)

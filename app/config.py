@@ -1,0 +1,57 @@
+"""Configuration: defaults for development, overridden by ``AFTERSALES_*`` environment variables.
+
+No side effects at import time; ``create_app`` reads the environment once.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Config:
+    """Defaults. Every key can be set as ``AFTERSALES_<KEY>`` in the environment."""
+
+    DATABASE_URL = f"sqlite:///{PROJECT_ROOT / 'instance' / 'aftersales.db'}"
+    PROCESSES_DIR = str(PROJECT_ROOT / "processes")
+    # "system" (wall clock) or "simulated" (wall clock plus an offset that can be advanced).
+    CLOCK = "system"
+    # Run the APScheduler alarm clock in this process (the `serve` command turns it on).
+    SCHEDULER_ENABLED = False
+    # Seconds between safety sweeps for due timers written by other processes.
+    TIMER_SWEEP_SECONDS = 15
+    SECRET_KEY = "dev-only-change-me"
+    PASSWORD_HASH_METHOD = "scrypt"
+    TIMEZONE = "Asia/Shanghai"
+    TESTING = False
+
+    # flask-smorest / OpenAPI
+    API_TITLE = "After-sales service engine"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+
+
+def from_environment(config: dict) -> dict:
+    """Overlay ``AFTERSALES_<KEY>`` variables (and plain ``DATABASE_URL``) onto ``config``."""
+    if os.environ.get("DATABASE_URL"):
+        config["DATABASE_URL"] = os.environ["DATABASE_URL"]
+    for key in list(config):
+        value = os.environ.get(f"AFTERSALES_{key}")
+        if value is None:
+            continue
+        default = config[key]
+        if isinstance(default, bool):
+            config[key] = value.lower() in ("1", "true", "yes", "on")
+        elif isinstance(default, int):
+            config[key] = int(value)
+        else:
+            config[key] = value
+    return config
+
+
+def default_config() -> dict:
+    return {k: getattr(Config, k) for k in dir(Config) if k.isupper()}

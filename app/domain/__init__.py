@@ -1,0 +1,1 @@
+"""After-sales concepts with no I/O: roles, fee types, technician ranking, durations."""

@@ -1,0 +1,22 @@
+"""Case numbers and the lifecycle states of a case (a process instance)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+
+class CaseStatus(StrEnum):
+    RUNNING = "running"  # waiting for people or timers
+    COMPLETED = "completed"  # reached an end event
+    CANCELLED = "cancelled"  # stopped by an administrator
+    ERROR = "error"  # a script or expression failed; the state before the failure is kept
+
+
+CASE_PREFIX = {"repair": "SR", "complaint": "CP", "annual_plan": "AP"}
+
+
+def case_number(process_key: str, instance_id: int, opened_at: datetime) -> str:
+    """``SR-2026-000042``: process prefix, year opened, instance id."""
+    prefix = CASE_PREFIX.get(process_key, process_key[:3].upper())
+    return f"{prefix}-{opened_at.year}-{instance_id:06d}"

@@ -1,0 +1,37 @@
+"""Who is acting: a user with roles, or the system itself (timers)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .roles import OVERSEERS
+from .roles import READ_ONLY
+from .roles import Role
+
+
+@dataclass(frozen=True)
+class Principal:
+    username: str
+    roles: frozenset[str]
+    display_name: str = ""
+
+    @property
+    def is_admin(self) -> bool:
+        return Role.ADMIN in self.roles
+
+    @property
+    def sees_everything(self) -> bool:
+        return bool(self.roles & OVERSEERS)
+
+    @property
+    def read_only(self) -> bool:
+        return bool(self.roles) and self.roles <= READ_ONLY
+
+    def may_work(self, role: str | None) -> bool:
+        """May this user claim or complete a task of ``role``?"""
+        if self.read_only:
+            return False
+        return self.is_admin or (role is not None and role in self.roles)
+
+
+SYSTEM = Principal("system", frozenset(), "System")

@@ -1,0 +1,37 @@
+"""Roles of the after-sales organisation; a BPMN lane ``lane_<role>`` gives its tasks to a role."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    CS_AGENT = "cs_agent"  # 客服专员: hotline, registration, callbacks
+    DISPATCHER = "dispatcher"  # 调度员: issues the service notice 售后服务通知单
+    SUPERVISOR = "supervisor"  # 服务主管: assigns work, receives escalations
+    TECHNICIAN = "technician"  # 服务工程师: diagnosis, repair, acceptance, report
+    QA = "qa"  # 质量部: inspects factory repairs, investigates complaints
+    FINANCE = "finance"  # 财务: payment and invoice
+    MIS = "mis"  # 管理信息部: reviews, numbers and archives reports
+    SERVICE_MANAGER = "service_manager"  # 售后服务管理师: mediation, compensation
+    DEPT_HEAD = "dept_head"  # 部门主管: reviews
+    EXECUTIVE = "executive"  # 公司领导/总经理: approvals
+    PROCESS_OWNER = "process_owner"  # 流程负责人: deploys diagrams, sees every case
+    AUDITOR = "auditor"  # 质量审核: read-only view of every case and its audit trail
+    ADMIN = "admin"  # 系统管理员: users, clock, everything
+
+
+LANE_PREFIX = "lane_"
+
+# Roles that may read every case, whatever lane its tasks are in.
+OVERSEERS = frozenset({Role.ADMIN, Role.PROCESS_OWNER, Role.AUDITOR, Role.SUPERVISOR})
+# Roles that may change nothing.
+READ_ONLY = frozenset({Role.AUDITOR})
+
+
+def role_of_lane(lane_id: str | None) -> str | None:
+    """``lane_technician`` → ``technician``; None for a lane that does not follow the convention."""
+    if not lane_id or not lane_id.startswith(LANE_PREFIX):
+        return None
+    role = lane_id[len(LANE_PREFIX) :]
+    return role if role in Role._value2member_map_ else None

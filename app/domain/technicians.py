@@ -1,0 +1,54 @@
+"""Proposing technicians for a service notice (seed 004: region, skill, workload; seed 000: 持证上岗)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+
+@dataclass(frozen=True)
+class TechnicianProfile:
+    username: str
+    name: str
+    regions: tuple[str, ...]
+    skills: tuple[str, ...]
+    cert_expiry: date | None
+    open_tasks: int
+    max_load: int
+
+
+@dataclass(frozen=True)
+class Proposal:
+    technician: TechnicianProfile
+    score: int
+    reasons: tuple[str, ...]
+
+
+def is_certified(tech: TechnicianProfile, on: date) -> bool:
+    return tech.cert_expiry is not None and tech.cert_expiry >= on
+
+
+def rank_technicians(
+    techs: list[TechnicianProfile], *, region: str | None, skill: str | None, on: date
+) -> list[Proposal]:
+    """Certified technicians, best first: region and skill match, then the lightest open load.
+
+    Technicians without a valid certificate are left out: they may not be dispatched.
+    An overloaded technician (open tasks ≥ max load) is still proposed, last.
+    """
+    proposals = []
+    for tech in techs:
+        if not is_certified(tech, on):
+            continue
+        score, reasons = 0, []
+        if region and region in tech.regions:
+            score += 20
+            reasons.append(f"region {region}")
+        if skill and skill in tech.skills:
+            score += 20
+            reasons.append(f"skill {skill}")
+        overloaded = tech.open_tasks >= tech.max_load
+        score -= 100 if overloaded else tech.open_tasks
+        reasons.append(f"{tech.open_tasks}/{tech.max_load} open" + (" (overloaded)" if overloaded else ""))
+        proposals.append(Proposal(tech, score, tuple(reasons)))
+    return sorted(proposals, key=lambda p: (-p.score, p.technician.username))

@@ -1,0 +1,17 @@
+"""The engine adapter: the only package that imports SpiffWorkflow.
+
+Public surface: load and validate diagrams (``load_directory``, ``load_definition``), run them
+(``WorkflowEngine``) and the plain data it returns.
+"""
+
+from .definitions import ElementInfo as ElementInfo
+from .definitions import ProcessDefinition as ProcessDefinition
+from .loader import load_definition as load_definition
+from .loader import load_directory as load_directory
+from .runtime import EngineEvent as EngineEvent
+from .runtime import ReadyTask as ReadyTask
+from .runtime import Snapshot as Snapshot
+from .runtime import TaskNotReady as TaskNotReady
+from .runtime import UnknownTask as UnknownTask
+from .runtime import WaitingTimer as WaitingTimer
+from .runtime import WorkflowEngine as WorkflowEngine

@@ -1,0 +1,66 @@
+"""What a deployed diagram is, as plain data the rest of the application can store and read."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from dataclasses import dataclass
+from dataclasses import field
+from typing import Any
+
+FORM_PROPERTY = "formJsonSchemaFilename"
+
+
+@dataclass(frozen=True)
+class ElementInfo:
+    """One flow node of a diagram, read from its XML (not from SpiffWorkflow's internals)."""
+
+    id: str
+    type: str  # BPMN tag without namespace: userTask, boundaryEvent, exclusiveGateway, ...
+    name: str
+    line: int
+    lane: str | None = None  # lane id, e.g. lane_technician
+    role: str | None = None  # role code from the lane, e.g. technician
+    properties: dict[str, str] = field(default_factory=dict)
+    attached_to: str | None = None  # boundary events: the activity they sit on
+    cancel_activity: bool = True  # boundary events: interrupting or not
+    timer: str | None = None  # timer expression (Python), if this is a timer event
+    instructions: str | None = None
+
+    @property
+    def form(self) -> str | None:
+        return self.properties.get(FORM_PROPERTY)
+
+    @property
+    def timer_kind(self) -> str | None:
+        return self.properties.get("timer_kind")
+
+    @property
+    def clause(self) -> str | None:
+        return self.properties.get("clause")
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ElementInfo:
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class ProcessDefinition:
+    """A validated diagram with its forms: everything needed to deploy one version."""
+
+    key: str
+    name: str
+    filename: str
+    xml: bytes
+    content_hash: str
+    elements: dict[str, ElementInfo]
+    forms: dict[str, dict[str, Any]]  # form path (as named in the diagram) -> JSON Schema
+
+    def element(self, element_id: str) -> ElementInfo | None:
+        return self.elements.get(element_id)
+
+    def form_of(self, element_id: str) -> dict[str, Any] | None:
+        info = self.elements.get(element_id)
+        return self.forms.get(info.form) if info and info.form else None

@@ -1,0 +1,374 @@
+"""Reading and validating diagrams: a bad diagram is refused whole, with file, element, line, reason.
+
+Four layers, each reported as ``Problem`` rows:
+1. safe XML (no DTD or entities, size limit) and the BPMN 2.0 + spiffworkflow XSD;
+2. SpiffWorkflow's parser (unsupported constructs, broken references);
+3. the project's conventions (docs/diagram-conventions.md): one lane per node with a known
+   role, names, forms that exist and are valid JSON Schema, default flows on gateways;
+4. a lint of scripts, conditions and timer expressions compiled by the sandbox, and literal
+   ISO 8601 timer values parsed, so nothing of this kind fails only at run time.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError
+from lxml import etree
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.spiff.parser import VALIDATOR
+from SpiffWorkflow.spiff.parser import SpiffBpmnParser
+
+from ..domain.roles import role_of_lane
+from ..errors import DiagramError
+from ..errors import Problem
+from .definitions import FORM_PROPERTY
+from .definitions import ElementInfo
+from .definitions import ProcessDefinition
+from .scripting import ScriptRejected
+from .scripting import compile_sandboxed
+
+BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+SPIFF = "http://spiffworkflow.org/bpmn/schema/1.0/core"
+MAX_DIAGRAM_BYTES = 2 * 1024 * 1024
+RESERVED_IDS = frozenset({"Start", "End", "Root"})
+FLOW_NODES = frozenset(
+    {
+        "startEvent",
+        "endEvent",
+        "intermediateCatchEvent",
+        "intermediateThrowEvent",
+        "boundaryEvent",
+        "task",
+        "userTask",
+        "manualTask",
+        "scriptTask",
+        "serviceTask",
+        "sendTask",
+        "receiveTask",
+        "businessRuleTask",
+        "callActivity",
+        "subProcess",
+        "exclusiveGateway",
+        "parallelGateway",
+        "inclusiveGateway",
+        "eventBasedGateway",
+    }
+)
+UNSUPPORTED = {  # parse fine in SpiffWorkflow 3.2.0 but misbehave at run time
+    "linkEventDefinition": "link events are accepted by SpiffWorkflow 3.2.0 but leave the case stuck",
+    "compensateEventDefinition": "compensation is not supported by SpiffWorkflow 3.2.0",
+    "complexGateway": "complex gateways are not supported",
+}
+
+FormReader = Callable[[str], bytes]
+
+
+def _q(tag: str) -> str:
+    return f"{{{BPMN}}}{tag}"
+
+
+def _safe_parse(xml: bytes, filename: str) -> etree._Element:
+    if len(xml) > MAX_DIAGRAM_BYTES:
+        raise DiagramError([Problem(filename, f"diagram is {len(xml)} bytes; the limit is {MAX_DIAGRAM_BYTES}")])
+    parser = etree.XMLParser(
+        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_comments=False
+    )
+    try:
+        root = etree.fromstring(xml, parser)
+    except etree.XMLSyntaxError as exc:
+        raise DiagramError([Problem(filename, f"not well-formed XML: {exc.msg}", line=exc.lineno)]) from None
+    if root.getroottree().docinfo.internalDTD is not None or b"<!ENTITY" in xml:
+        raise DiagramError([Problem(filename, "DTDs and entity declarations are not allowed in a diagram")])
+    if root.tag != _q("definitions"):
+        raise DiagramError([Problem(filename, f"root element is {root.tag}, expected bpmn:definitions")])
+    return root
+
+
+def _properties(node: etree._Element) -> dict[str, str]:
+    props = {}
+    ext = node.find(_q("extensionElements"))
+    if ext is not None:
+        for prop in ext.iter(f"{{{SPIFF}}}property"):
+            if prop.get("name"):
+                props[prop.get("name")] = prop.get("value", "")
+    return props
+
+
+def _instructions(node: etree._Element) -> str | None:
+    ext = node.find(_q("extensionElements"))
+    found = ext.find(f"{{{SPIFF}}}instructionsForEndUser") if ext is not None else None
+    return found.text.strip() if found is not None and found.text else None
+
+
+def _timer_expression(node: etree._Element) -> str | None:
+    timer = node.find(_q("timerEventDefinition"))
+    if timer is None:
+        return None
+    for kind in ("timeDuration", "timeDate", "timeCycle"):
+        expr = timer.find(_q(kind))
+        if expr is not None:
+            return (expr.text or "").strip()
+    return ""
+
+
+def _catalogue(process: etree._Element) -> tuple[dict[str, ElementInfo], dict[str, list[str]]]:
+    lanes_of: dict[str, list[str]] = {}
+    for lane in process.iter(_q("lane")):
+        for ref in lane.findall(_q("flowNodeRef")):
+            lanes_of.setdefault((ref.text or "").strip(), []).append(lane.get("id"))
+    elements = {}
+    for node in process.iter():
+        if not isinstance(node.tag, str):
+            continue
+        local = etree.QName(node).localname
+        if etree.QName(node).namespace != BPMN or local not in FLOW_NODES:
+            continue
+        lanes = lanes_of.get(node.get("id"), [])
+        lane = lanes[0] if len(lanes) == 1 else None
+        elements[node.get("id")] = ElementInfo(
+            id=node.get("id"),
+            type=local,
+            name=(node.get("name") or "").strip(),
+            line=node.sourceline,
+            lane=lane,
+            role=role_of_lane(lane),
+            properties=_properties(node),
+            attached_to=node.get("attachedToRef"),
+            cancel_activity=node.get("cancelActivity", "true") != "false",
+            timer=_timer_expression(node),
+            instructions=_instructions(node),
+        )
+    return elements, lanes_of
+
+
+def _check_conventions(
+    filename: str, process: etree._Element, elements: dict[str, ElementInfo], lanes_of: dict[str, list[str]]
+) -> list[Problem]:
+    problems = []
+    has_lanes = process.find(f".//{_q('lane')}") is not None
+    for lane in process.iter(_q("lane")):
+        if role_of_lane(lane.get("id")) is None:
+            problems.append(
+                Problem(
+                    filename,
+                    f"lane id {lane.get('id')!r} does not name a role (lane_<role>)",
+                    lane.get("id"),
+                    lane.sourceline,
+                )
+            )
+    for info in elements.values():
+
+        def problem(reason: str, info: ElementInfo = info) -> None:
+            problems.append(Problem(filename, reason, info.id, info.line))
+
+        if info.id in RESERVED_IDS:
+            problem(f"element id {info.id!r} collides with SpiffWorkflow internals; rename it")
+        if not info.name:
+            problem(f"{info.type} has no name; every element needs a readable name (中文 / English)")
+        if has_lanes and len(lanes_of.get(info.id, [])) != 1:
+            problem(f"{info.type} must sit in exactly one lane (found {len(lanes_of.get(info.id, []))})")
+        if info.type == "userTask" and not info.form:
+            problem(f"user task has no {FORM_PROPERTY} property naming its form")
+        if info.type == "userTask" and has_lanes and info.role is None:
+            problem("user task is not in a lane named after a role, so nobody could work it")
+        if info.type in UNSUPPORTED:
+            problem(UNSUPPORTED[info.type])
+    for tag, reason in UNSUPPORTED.items():
+        for node in process.iter(_q(tag)):
+            parent = node.getparent()
+            problems.append(
+                Problem(filename, reason, parent.get("id") if parent is not None else None, node.sourceline)
+            )
+    for gateway in list(process.iter(_q("exclusiveGateway"))) + list(process.iter(_q("inclusiveGateway"))):
+        outgoing = gateway.findall(_q("outgoing"))
+        if len(outgoing) > 1 and not gateway.get("default"):
+            problems.append(
+                Problem(
+                    filename,
+                    "gateway with several outgoing flows needs a default flow",
+                    gateway.get("id"),
+                    gateway.sourceline,
+                )
+            )
+    return problems
+
+
+def _load_forms(
+    filename: str, elements: dict[str, ElementInfo], read_form: FormReader
+) -> tuple[dict[str, dict[str, Any]], list[Problem]]:
+    forms, problems = {}, []
+    for info in elements.values():
+        if not info.form or info.form in forms:
+            continue
+        try:
+            schema = json.loads(read_form(info.form))
+            Draft202012Validator.check_schema(schema)
+            if schema.get("type") != "object":
+                raise SchemaError('a form schema must have "type": "object"')
+            forms[info.form] = schema
+        except FileNotFoundError:
+            problems.append(Problem(filename, f"form {info.form!r} not found", info.id, info.line))
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            problems.append(Problem(filename, f"form {info.form!r} is not valid JSON: {exc}", info.id, info.line))
+        except SchemaError as exc:
+            problems.append(
+                Problem(filename, f"form {info.form!r} is not a valid JSON Schema: {exc.message}", info.id, info.line)
+            )
+    return forms, problems
+
+
+def _lint_code(filename: str, spec_list: list, elements: dict[str, ElementInfo]) -> list[Problem]:
+    problems = []
+
+    def where(task_spec) -> tuple[str, int | None]:
+        element_id = getattr(task_spec, "bpmn_id", None) or task_spec.name
+        info = elements.get(element_id)
+        return element_id, info.line if info else None
+
+    def check(code: str, mode: str, task_spec, what: str) -> None:
+        try:
+            compile_sandboxed(code, mode)
+        except ScriptRejected as exc:
+            element_id, line = where(task_spec)
+            problems.append(Problem(filename, f"{what} refused by the sandbox: {exc}", element_id, line))
+        except SyntaxError as exc:
+            element_id, line = where(task_spec)
+            problems.append(Problem(filename, f"{what} is not valid Python: {exc.msg}", element_id, line))
+
+    for spec in spec_list:
+        for ts in spec.task_specs.values():
+            for attr in ("script", "prescript", "postscript"):
+                if getattr(ts, attr, None):
+                    check(getattr(ts, attr), "exec", ts, attr)
+            for condition, _target in getattr(ts, "cond_task_specs", []) or []:
+                if condition is not None:
+                    check(condition.args[0], "eval", ts, f"condition {condition.args[0]!r}")
+            definition = getattr(ts, "event_definition", None)
+            if isinstance(definition, TimerEventDefinition):
+                check(definition.expression, "eval", ts, f"timer expression {definition.expression!r}")
+                problems += _lint_timer_literal(filename, definition, *where(ts))
+    return problems
+
+
+def _lint_timer_literal(
+    filename: str, definition: TimerEventDefinition, element_id: str, line: int | None
+) -> list[Problem]:
+    try:
+        value = ast.literal_eval(definition.expression)
+    except (ValueError, SyntaxError):
+        try:
+            tree = ast.parse(definition.expression, mode="eval")
+        except SyntaxError:
+            return []  # already reported by the sandbox compile
+        if isinstance(tree.body, ast.Name):
+            return [
+                Problem(
+                    filename,
+                    f"timer expression {definition.expression!r} is a bare name; quote ISO "
+                    f'8601 literals ("PT24H") — expressions are Python',
+                    element_id,
+                    line,
+                )
+            ]
+        return []  # computed at run time from case data
+    try:
+        if isinstance(definition, CycleTimerEventDefinition):
+            TimerEventDefinition.parse_iso_recurring_interval(value)
+        elif str(value).upper().startswith("P"):
+            TimerEventDefinition.parse_iso_duration(value)
+        else:
+            TimerEventDefinition.parse_time_or_duration(value)
+    except Exception as exc:  # noqa: BLE001 - SpiffWorkflow raises assorted errors for bad literals
+        return [Problem(filename, f"timer value {value!r} is not ISO 8601: {exc}", element_id, line)]
+    return []
+
+
+def parse_specs(xml: bytes, key: str, filename: str):
+    """SpiffWorkflow specs for a diagram; a fresh parser each time (3.2.0 lane-cache bug)."""
+    parser = SpiffBpmnParser(validator=VALIDATOR)
+    parser.add_bpmn_str(xml, filename=filename)
+    return parser.get_spec(key), parser.get_subprocess_specs(key)
+
+
+def load_definition(filename: str, xml: bytes, read_form: FormReader) -> ProcessDefinition:
+    """Validate one diagram and its forms; raise DiagramError listing every problem found."""
+    root = _safe_parse(xml, filename)
+    processes = [p for p in root.findall(_q("process")) if p.get("isExecutable", "false") == "true"]
+    key = Path(filename).stem
+    if len(processes) != 1:
+        raise DiagramError([Problem(filename, f"expected one executable process, found {len(processes)}")])
+    process = processes[0]
+    if process.get("id") != key:
+        raise DiagramError(
+            [
+                Problem(
+                    filename,
+                    f"process id {process.get('id')!r} must equal the file name {key!r}",
+                    process.get("id"),
+                    process.sourceline,
+                )
+            ]
+        )
+    try:
+        spec, subprocess_specs = parse_specs(xml, key, filename)
+    except ValidationException as exc:
+        reason = str(exc).splitlines()[0].strip()
+        raise DiagramError(
+            [
+                Problem(
+                    filename,
+                    reason,
+                    getattr(exc, "id", None),
+                    getattr(exc, "line_number", None) or getattr(exc, "sourceline", None),
+                )
+            ]
+        ) from None
+    elements, lanes_of = _catalogue(process)
+    problems = _check_conventions(filename, process, elements, lanes_of)
+    forms, form_problems = _load_forms(filename, elements, read_form)
+    problems += form_problems
+    problems += _lint_code(filename, [spec, *subprocess_specs.values()], elements)
+    if problems:
+        raise DiagramError(problems)
+    digest = hashlib.sha256(xml)
+    for path in sorted(forms):
+        digest.update(path.encode() + json.dumps(forms[path], sort_keys=True).encode())
+    return ProcessDefinition(
+        key=key,
+        name=process.get("name") or key,
+        filename=filename,
+        xml=xml,
+        content_hash=digest.hexdigest(),
+        elements=elements,
+        forms=forms,
+    )
+
+
+def load_directory(directory: str | Path) -> list[ProcessDefinition]:
+    """Validate every ``*.bpmn`` in ``directory``; if any is bad, refuse them all."""
+    base = Path(directory)
+
+    def read_form(path: str) -> bytes:
+        target = (base / path).resolve()
+        if base.resolve() not in target.parents:
+            raise FileNotFoundError(path)
+        return target.read_bytes()
+
+    definitions, problems = [], []
+    for path in sorted(base.glob("*.bpmn")):
+        try:
+            definitions.append(load_definition(path.name, path.read_bytes(), read_form))
+        except DiagramError as exc:
+            problems += exc.problems
+    if problems:
+        raise DiagramError(problems)
+    return definitions

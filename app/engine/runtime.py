@@ -1,0 +1,254 @@
+"""WorkflowEngine: start a case, complete a task, fire due timers — plain data in, plain data out.
+
+Every call takes the stored state of one instance and returns a ``Snapshot``: the new state,
+the ready user tasks, the waiting timers with their due times, and the engine events that
+happened (elements completed, timers fired, tasks cancelled, errors). The caller persists all
+of it in one transaction. The engine keeps no per-instance state and may be shared between
+threads; parsed specs are cached per deployed version.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from collections.abc import Mapping
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import UTC
+from datetime import datetime
+from typing import Any
+from typing import Protocol
+from uuid import UUID
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.exceptions import TaskNotFoundException
+from SpiffWorkflow.util.task import TaskState
+
+from ..clock import Clock
+from .definitions import ElementInfo
+from .loader import parse_specs
+from .scripting import make_script_engine
+from .serialization import WorkflowCodec
+from .timeclock import install_clock
+
+
+class DeployedVersion(Protocol):
+    """What the engine needs to know about a stored version."""
+
+    id: int
+    process_key: str
+    filename: str
+    bpmn_xml: bytes
+
+
+class TaskNotReady(Exception):
+    """The task exists but cannot be completed now (already done, cancelled, or not a user task)."""
+
+
+class UnknownTask(Exception):
+    """No task with this id in the instance."""
+
+
+@dataclass(frozen=True)
+class ReadyTask:
+    id: str
+    element_id: str
+    name: str
+    lane: str | None
+
+
+@dataclass(frozen=True)
+class WaitingTimer:
+    task_id: str
+    element_id: str
+    name: str
+    due_at: datetime
+
+
+@dataclass(frozen=True)
+class EngineEvent:
+    type: str  # element_completed, timer_fired, task_cancelled, error
+    element_id: str | None
+    task_id: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Snapshot:
+    state: dict[str, Any]
+    status: str  # running, completed, error
+    data: dict[str, Any]
+    ready_tasks: list[ReadyTask]
+    timers: list[WaitingTimer]
+    events: list[EngineEvent]
+    error: str | None = None
+
+    @property
+    def next_timer_at(self) -> datetime | None:
+        return min((t.due_at for t in self.timers), default=None)
+
+
+def _timer_due(task) -> datetime | None:
+    definition = task.task_spec.event_definition
+    definitions = definition.event_definitions if isinstance(definition, MultipleEventDefinition) else [definition]
+    if not any(isinstance(d, TimerEventDefinition) for d in definitions):
+        return None
+    value = task.internal_data.get("event_value")
+    if isinstance(value, dict):  # cycle timer
+        value = value.get("next") if value.get("cycles") != 0 else None
+    if not value:
+        return None
+    due = TimerEventDefinition.get_datetime(value)  # may be an instance of the clock's datetime subclass
+    return datetime.fromtimestamp(due.timestamp(), UTC)
+
+
+def _is_timer(task) -> bool:
+    return isinstance(task.task_spec, CatchingEvent) and _timer_due(task) is not None
+
+
+class WorkflowEngine:
+    """The only door to SpiffWorkflow."""
+
+    def __init__(self, clock: Clock, helpers: Mapping[str, Callable[..., Any]] | None = None) -> None:
+        install_clock(clock)
+        self._script_engine = make_script_engine(helpers)
+        self._codec = WorkflowCodec()
+        self._specs: dict[int, tuple] = {}
+        self._specs_lock = threading.Lock()
+
+    @property
+    def serializer_version(self) -> str:
+        return self._codec.version
+
+    # -- specs -------------------------------------------------------------------------------
+    def _specs_of(self, version: DeployedVersion) -> tuple:
+        specs = self._specs.get(version.id)
+        if specs is None:
+            xml = version.bpmn_xml if isinstance(version.bpmn_xml, bytes) else version.bpmn_xml.encode()
+            specs = parse_specs(xml, version.process_key, version.filename)
+            with self._specs_lock:
+                self._specs[version.id] = specs
+        return specs
+
+    def _restore(self, version: DeployedVersion, state: dict[str, Any]) -> BpmnWorkflow:
+        spec, subprocess_specs = self._specs_of(version)
+        workflow = self._codec.load(state, spec, subprocess_specs)
+        workflow.script_engine = self._script_engine
+        return workflow
+
+    # -- use cases ---------------------------------------------------------------------------
+    def start(self, version: DeployedVersion, data: Mapping[str, Any]) -> Snapshot:
+        spec, subprocess_specs = self._specs_of(version)
+        workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=self._script_engine)
+        first = workflow.get_next_task(state=TaskState.READY)
+        first.data.update(data)
+        return self._advance(workflow, {})
+
+    def complete_task(
+        self, version: DeployedVersion, state: dict[str, Any], task_id: str, data: Mapping[str, Any]
+    ) -> Snapshot:
+        workflow = self._restore(version, state)
+        try:
+            task = workflow.get_task_from_id(UUID(task_id))
+        except (TaskNotFoundException, ValueError):
+            raise UnknownTask(task_id) from None
+        if not task.task_spec.manual:
+            raise TaskNotReady(f"{task.task_spec.bpmn_id} is not a user task")
+        if task.state != TaskState.READY:
+            raise TaskNotReady(f"task {task_id} is {TaskState.get_name(task.state).lower()}, not ready")
+        before = self._states(workflow)
+        task.data.update(data)
+        try:
+            task.run()
+        except SpiffWorkflowException as exc:
+            return self._snapshot(workflow, before, error=exc)
+        return self._advance(workflow, before)
+
+    def fire_timers(self, version: DeployedVersion, state: dict[str, Any]) -> Snapshot:
+        workflow = self._restore(version, state)
+        return self._advance(workflow, self._states(workflow))
+
+    def task_data(self, version: DeployedVersion, state: dict[str, Any], task_id: str) -> dict[str, Any]:
+        """The case data a ready task sees (for rendering its form)."""
+        workflow = self._restore(version, state)
+        try:
+            return dict(workflow.get_task_from_id(UUID(task_id)).data)
+        except (TaskNotFoundException, ValueError):
+            raise UnknownTask(task_id) from None
+
+    # -- internals ---------------------------------------------------------------------------
+    @staticmethod
+    def _states(workflow: BpmnWorkflow) -> dict[UUID, int]:
+        return {task.id: task.state for task in workflow.get_tasks()}
+
+    def _advance(self, workflow: BpmnWorkflow, before: dict[UUID, int]) -> Snapshot:
+        try:
+            workflow.refresh_timers()
+            workflow.do_engine_steps()
+            # A timer that fell due arms its successors on the next pass (SpiffWorkflow 3.2.0).
+            workflow.refresh_timers()
+            workflow.do_engine_steps()
+        except SpiffWorkflowException as exc:
+            return self._snapshot(workflow, before, error=exc)
+        return self._snapshot(workflow, before)
+
+    def _snapshot(
+        self, workflow: BpmnWorkflow, before: dict[UUID, int], error: SpiffWorkflowException | None = None
+    ) -> Snapshot:
+        events: list[EngineEvent] = []
+        changed = []
+        ready, timers = [], []
+        for task in workflow.get_tasks():
+            element_id = getattr(task.task_spec, "bpmn_id", None)
+            if element_id is None:
+                continue  # SpiffWorkflow's internal tasks
+            if task.state != before.get(task.id):
+                changed.append(task)
+            if task.state == TaskState.READY and task.task_spec.manual:
+                ready.append(
+                    ReadyTask(str(task.id), element_id, task.task_spec.bpmn_name or element_id, task.task_spec.lane)
+                )
+            elif task.state == TaskState.WAITING and isinstance(task.task_spec, CatchingEvent):
+                due = _timer_due(task)
+                if due is not None:
+                    timers.append(WaitingTimer(str(task.id), element_id, task.task_spec.bpmn_name or element_id, due))
+        for task in sorted(changed, key=lambda t: t.last_state_change or 0):
+            element_id = task.task_spec.bpmn_id
+            if task.state == TaskState.COMPLETED:
+                kind = "timer_fired" if _is_timer(task) else "element_completed"
+                events.append(EngineEvent(kind, element_id, str(task.id)))
+            elif task.state == TaskState.CANCELLED and before.get(task.id) in (TaskState.READY, TaskState.WAITING):
+                kind = "timer_cancelled" if _is_timer(task) else "task_cancelled"
+                events.append(EngineEvent(kind, element_id, str(task.id)))
+        message = None
+        if error is not None:
+            failed = getattr(error, "task", None)
+            message = str(error).splitlines()[0] if str(error) else error.__class__.__name__
+            events.append(
+                EngineEvent(
+                    "error",
+                    getattr(getattr(failed, "task_spec", None), "bpmn_id", None),
+                    str(failed.id) if failed is not None else None,
+                    {"message": message, "detail": error.__class__.__name__},
+                )
+            )
+        status = "error" if error is not None else ("completed" if workflow.completed else "running")
+        data = dict(workflow.data if workflow.completed else (workflow.last_task.data if workflow.last_task else {}))
+        return Snapshot(
+            state=self._codec.dump(workflow),
+            status=status,
+            data=data,
+            ready_tasks=ready,
+            timers=timers,
+            events=events,
+            error=message,
+        )
+
+
+def element_name(elements: Mapping[str, ElementInfo], element_id: str | None) -> str | None:
+    info = elements.get(element_id) if element_id else None
+    return info.name if info else None

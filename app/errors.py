@@ -1,0 +1,77 @@
+"""The application's error tree; each class carries the HTTP status the API answers with.
+
+    AppError                      500
+    ├── NotFound                  404  unknown process, instance, task, user
+    ├── Forbidden                 403  the user's roles do not allow it
+    ├── Unauthorized              401  no or bad credentials
+    ├── Conflict                  409  task no longer ready, concurrent change, duplicate
+    ├── InvalidInput              422  form data or request body rejected (field errors)
+    └── DiagramError              422  a diagram refused at deploy (file, element, line, reason)
+
+Services raise these; the handlers map them to ``{"code", "status", "message", "errors"}``
+with one error handler, never one by one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from dataclasses import dataclass
+
+
+class AppError(Exception):
+    """Base of every error the application raises on purpose."""
+
+    http_status = 500
+
+    def __init__(self, message: str, *, errors: dict | list | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.errors = errors
+
+
+class NotFound(AppError):
+    http_status = 404
+
+
+class Forbidden(AppError):
+    http_status = 403
+
+
+class Unauthorized(AppError):
+    http_status = 401
+
+
+class Conflict(AppError):
+    http_status = 409
+
+
+class InvalidInput(AppError):
+    """Rejected input; ``errors`` maps each field to its messages."""
+
+    http_status = 422
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One reason a diagram was refused, precise enough to fix it."""
+
+    file: str
+    reason: str
+    element_id: str | None = None
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = self.file + (f":{self.line}" if self.line else "")
+        element = f" [{self.element_id}]" if self.element_id else ""
+        return f"{where}{element}: {self.reason}"
+
+
+class DiagramError(AppError):
+    """A diagram (or a set deployed together) was refused whole."""
+
+    http_status = 422
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        lines = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(f"{len(problems)} problem(s) in the diagrams:\n{lines}", errors=[asdict(p) for p in problems])

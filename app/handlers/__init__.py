@@ -1,0 +1,48 @@
+"""Entry points over HTTP: thin blueprints that parse input, call one service, map errors."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+
+from flask import Flask
+from flask import request
+from flask_smorest import Api
+from werkzeug.exceptions import HTTPException
+
+from ..errors import AppError
+from . import auth
+from . import web
+from .api import clock
+from .api import instances
+from .api import processes
+from .api import tasks
+from .api import users
+
+
+def _error_body(status: int, name: str, message: str, errors=None) -> dict:
+    body = {"code": status, "status": name, "message": message}
+    if errors is not None:
+        body["errors"] = errors
+    return body
+
+
+def init_app(app: Flask) -> None:
+    api = Api(app)
+    for blueprint in (processes.bp, instances.bp, tasks.bp, users.bp, clock.bp):
+        api.register_blueprint(blueprint)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(web.bp)
+    app.before_request(auth.load_principal)
+
+    @app.errorhandler(AppError)
+    def _app_error(exc: AppError):
+        body = _error_body(exc.http_status, HTTPStatus(exc.http_status).phrase, exc.message, exc.errors)
+        headers = {"WWW-Authenticate": 'Basic realm="aftersales"'} if exc.http_status == 401 else {}
+        return body, exc.http_status, headers
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        if not request.path.startswith("/api/"):
+            return exc
+        errors = getattr(exc, "data", {}).get("messages") if hasattr(exc, "data") else None
+        return _error_body(exc.code or 500, exc.name, exc.description or exc.name, errors), exc.code or 500

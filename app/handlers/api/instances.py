@@ -1,0 +1,50 @@
+"""/api/v1/instances: where cases stand, their audit trail and their timers."""
+
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+
+from ...services import cases
+from ..common import principal
+from ..common import services
+from ..schemas import CancelSchema
+from ..schemas import EventSchema
+from ..schemas import InstanceQuerySchema
+from ..schemas import InstanceSchema
+from ..schemas import TimerSchema
+
+bp = Blueprint("instances", __name__, url_prefix="/api/v1/instances", description="Cases (process instances)")
+
+
+@bp.get("")
+@bp.arguments(InstanceQuerySchema, location="query")
+@bp.response(200, InstanceSchema(many=True))
+def list_instances(args):
+    return cases.list_cases(services(), principal(), **args)
+
+
+@bp.get("/<int:instance_id>")
+@bp.response(200, InstanceSchema)
+def get_instance(instance_id: int):
+    return cases.get_case(services(), instance_id, principal())
+
+
+@bp.get("/<int:instance_id>/events")
+@bp.response(200, EventSchema(many=True))
+def list_events(instance_id: int):
+    """The audit trail of the case, oldest first."""
+    return cases.case_events(services(), instance_id, principal())
+
+
+@bp.get("/<int:instance_id>/timers")
+@bp.response(200, TimerSchema(many=True))
+def list_timers(instance_id: int):
+    """Timers of the case: waiting (with due time), fired, cancelled."""
+    return cases.case_timers(services(), instance_id, principal())
+
+
+@bp.post("/<int:instance_id>/cancel")
+@bp.arguments(CancelSchema)
+@bp.response(200, InstanceSchema)
+def cancel_instance(args, instance_id: int):
+    return cases.cancel_case(services(), instance_id, principal(), args["reason"])

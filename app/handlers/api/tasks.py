@@ -1,0 +1,81 @@
+"""/api/v1/tasks: the inbox and the work on a task."""
+
+from __future__ import annotations
+
+from flask import request
+from flask_smorest import Blueprint
+
+from ...services import tasks
+from ..common import principal
+from ..common import services
+from ..schemas import DelegateSchema
+from ..schemas import TaskDetailSchema
+from ..schemas import TaskQuerySchema
+from ..schemas import TaskSchema
+
+bp = Blueprint("tasks", __name__, url_prefix="/api/v1/tasks", description="User tasks")
+
+
+class _TaskOut:
+    """A task row plus what the response adds to it (its form schema, the case data)."""
+
+    def __init__(self, task, form=None, **extra) -> None:
+        self._task = task
+        self.form_schema = form
+        self.__dict__.update(extra)
+
+    def __getattr__(self, name: str):
+        return getattr(self._task, name)
+
+
+@bp.get("")
+@bp.arguments(TaskQuerySchema, location="query")
+@bp.response(200, TaskSchema(many=True))
+def list_tasks(args):
+    """Ready tasks the user may work (``mine=true``: only those claimed by or handed to them)."""
+    status = args.pop("status")
+    status = None if status == "all" else status
+    rows = tasks.list_tasks(services(), principal(), status=status, **args)
+    return [_TaskOut(task, form) for task, form in rows]
+
+
+@bp.get("/<task_id>")
+@bp.response(200, TaskDetailSchema)
+def get_task(task_id: str):
+    """One task with its form (live choices filled in) and the case data it sees."""
+    view = tasks.get_task(services(), task_id, principal())
+    return _TaskOut(view.task, view.form, case_no=view.case_no, instructions=view.instructions, data=view.data)
+
+
+@bp.post("/<task_id>/claim")
+@bp.response(200, TaskSchema)
+def claim(task_id: str):
+    return _TaskOut(tasks.claim_task(services(), task_id, principal()))
+
+
+@bp.post("/<task_id>/unclaim")
+@bp.response(200, TaskSchema)
+def unclaim(task_id: str):
+    return _TaskOut(tasks.unclaim_task(services(), task_id, principal()))
+
+
+@bp.post("/<task_id>/delegate")
+@bp.arguments(DelegateSchema)
+@bp.response(200, TaskSchema)
+def delegate(args, task_id: str):
+    """Hand the task to a colleague with the same role."""
+    return _TaskOut(tasks.delegate_task(services(), task_id, args["username"], principal()))
+
+
+@bp.post("/<task_id>/complete")
+@bp.response(200, TaskSchema)
+@bp.doc(
+    requestBody={
+        "content": {"application/json": {"schema": {"type": "object"}}},
+        "description": "the form data, validated against the task's form schema",
+    }
+)
+def complete(task_id: str):
+    """Complete the task with the form data: 422 with field errors, 409 if no longer ready."""
+    data = request.get_json(silent=True)
+    return _TaskOut(tasks.complete_task(services(), task_id, data, principal()))

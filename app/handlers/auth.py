@@ -1,0 +1,76 @@
+"""Who is calling: a browser session (with CSRF protection) or HTTP Basic for API clients."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+
+from flask import Blueprint
+from flask import g
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import session
+from flask import url_for
+
+from ..errors import Forbidden
+from ..services import users
+from .common import services
+
+bp = Blueprint("auth", __name__)
+
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+PUBLIC_PATHS = ("/healthz", "/login", "/static/", "/api/v1/openapi.json")
+
+
+def csrf_token() -> str:
+    if "csrf" not in session:
+        session["csrf"] = secrets.token_urlsafe(32)
+    return session["csrf"]
+
+
+def _check_csrf() -> None:
+    sent = request.headers.get("X-CSRF-Token") or request.form.get("csrf_token") or ""
+    if not hmac.compare_digest(sent, session.get("csrf", "")) or not sent:
+        raise Forbidden("missing or wrong CSRF token; reload the page")
+
+
+def load_principal() -> None:
+    """Runs before every request: set ``g.principal`` from Basic credentials or the session."""
+    g.principal = None
+    auth = request.authorization
+    if auth is not None and auth.type == "basic":
+        g.principal = users.authenticate(services(), auth.username or "", auth.password or "")
+        return  # no ambient credentials, so no CSRF check
+    username = session.get("user")
+    if username:
+        g.principal = users.principal_for(services(), username)
+        if request.method in UNSAFE_METHODS and not request.path.startswith("/login"):
+            _check_csrf()
+
+
+@bp.app_context_processor
+def _template_globals():
+    return {"csrf_token": csrf_token, "current_user": g.get("principal")}
+
+
+@bp.get("/login")
+def login_form():
+    return render_template("login.html", error=None)
+
+
+@bp.post("/login")
+def login():
+    _check_csrf()
+    user = users.authenticate(services(), request.form.get("username", ""), request.form.get("password", ""))
+    if user is None:
+        return render_template("login.html", error="用户名或密码错误 / Wrong user name or password"), 401
+    session.clear()
+    session["user"] = user.username
+    return redirect(url_for("web.inbox"))
+
+
+@bp.post("/logout")
+def logout():
+    session.clear()
+    return redirect(url_for("auth.login_form"))

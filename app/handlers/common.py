@@ -1,0 +1,21 @@
+"""Small helpers every blueprint uses: the service context and the acting user."""
+
+from __future__ import annotations
+
+from flask import current_app
+from flask import g
+
+from ..domain.principal import Principal
+from ..errors import Unauthorized
+from ..services.context import ServiceContext
+
+
+def services() -> ServiceContext:
+    return current_app.extensions["aftersales"]
+
+
+def principal() -> Principal:
+    user = g.get("principal")
+    if user is None:
+        raise Unauthorized("log in, or send HTTP Basic credentials")
+    return user

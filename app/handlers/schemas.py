@@ -1,0 +1,140 @@
+"""marshmallow schemas of the JSON API (the OpenAPI document is generated from them)."""
+
+from __future__ import annotations
+
+from marshmallow import Schema
+from marshmallow import fields
+from marshmallow import validate
+
+
+class ErrorSchema(Schema):
+    code = fields.Integer()
+    status = fields.String()
+    message = fields.String()
+    errors = fields.Raw(metadata={"description": "field -> messages, or a list of diagram problems"})
+
+
+class ProcessSchema(Schema):
+    key = fields.String()
+    name = fields.String()
+    version = fields.Integer()
+    version_id = fields.Integer()
+    content_hash = fields.String()
+    deployed_at = fields.DateTime()
+    deployed_by = fields.String(allow_none=True)
+    versions = fields.List(fields.Integer())
+    running_instances = fields.Integer()
+
+
+class InstanceSchema(Schema):
+    id = fields.Integer()
+    case_no = fields.String()
+    process_key = fields.String()
+    version = fields.Function(lambda i: i.version.version)
+    version_id = fields.Integer()
+    status = fields.String(metadata={"enum": ["running", "completed", "cancelled", "error"]})
+    next_timer_at = fields.DateTime(allow_none=True)
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+    completed_at = fields.DateTime(allow_none=True)
+    started_by = fields.String(allow_none=True)
+    error = fields.String(allow_none=True)
+    data = fields.Dict()
+
+
+class StartSchema(Schema):
+    class Meta:
+        unknown = "include"
+
+
+class InstanceQuerySchema(Schema):
+    process_key = fields.String()
+    status = fields.String(validate=validate.OneOf(["running", "completed", "cancelled", "error"]))
+    limit = fields.Integer(load_default=100, validate=validate.Range(1, 1000))
+    offset = fields.Integer(load_default=0, validate=validate.Range(0))
+
+
+class EventSchema(Schema):
+    id = fields.Integer()
+    instance_id = fields.Integer()
+    at = fields.DateTime()
+    actor = fields.String(allow_none=True)
+    type = fields.String()
+    element_id = fields.String(allow_none=True)
+    element_name = fields.String(allow_none=True)
+    task_id = fields.String(allow_none=True)
+    data = fields.Dict()
+
+
+class TimerSchema(Schema):
+    id = fields.String()
+    instance_id = fields.Integer()
+    element_id = fields.String()
+    name = fields.String()
+    kind = fields.String(allow_none=True)
+    attached_to = fields.String(allow_none=True)
+    due_at = fields.DateTime()
+    status = fields.String()
+    fired_at = fields.DateTime(allow_none=True)
+
+
+class TaskSchema(Schema):
+    id = fields.String()
+    instance_id = fields.Integer()
+    process_key = fields.String()
+    element_id = fields.String()
+    name = fields.String()
+    lane = fields.Function(lambda t: f"lane_{t.role}" if t.role else None)
+    candidate_roles = fields.Function(lambda t: [t.role] if t.role else [])
+    assignee = fields.String(allow_none=True)
+    status = fields.String()
+    created_at = fields.DateTime()
+    due_at = fields.DateTime(allow_none=True)
+    claimed_at = fields.DateTime(allow_none=True)
+    completed_at = fields.DateTime(allow_none=True)
+    completed_by = fields.String(allow_none=True)
+    form = fields.Raw(
+        attribute="form_schema", allow_none=True, metadata={"description": "JSON Schema of the task's form"}
+    )
+
+
+class TaskDetailSchema(TaskSchema):
+    case_no = fields.String(allow_none=True)
+    instructions = fields.String(allow_none=True)
+    data = fields.Dict()
+
+
+class TaskQuerySchema(Schema):
+    instance_id = fields.Integer()
+    status = fields.String(load_default="ready", validate=validate.OneOf(["ready", "completed", "cancelled", "all"]))
+    process_key = fields.String()
+    mine = fields.Boolean(load_default=False)
+    overdue = fields.Boolean(load_default=False)
+    limit = fields.Integer(load_default=100, validate=validate.Range(1, 1000))
+    offset = fields.Integer(load_default=0, validate=validate.Range(0))
+
+
+class DelegateSchema(Schema):
+    username = fields.String(required=True)
+
+
+class UserSchema(Schema):
+    username = fields.String()
+    display_name = fields.String()
+    email = fields.String(allow_none=True)
+    locale = fields.String()
+    roles = fields.Function(lambda u: sorted(u.roles))
+
+
+class ClockSchema(Schema):
+    now = fields.DateTime()
+    simulated = fields.Boolean()
+    fired_timers = fields.Integer()
+
+
+class AdvanceSchema(Schema):
+    duration = fields.String(required=True, metadata={"example": "PT25H"})
+
+
+class CancelSchema(Schema):
+    reason = fields.String(required=True, validate=validate.Length(min=1))

@@ -1,0 +1,228 @@
+"""Tables. Times are stored as UTC and always come back timezone-aware.
+
+An instance row holds SpiffWorkflow's state (without the spec, which lives once in its
+process version); its ready tasks, waiting timers and audit events are rows of their own,
+written in the same transaction as the state they come from.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON
+from sqlalchemy import Boolean
+from sqlalchemy import Date
+from sqlalchemy import DateTime
+from sqlalchemy import ForeignKey
+from sqlalchemy import Index
+from sqlalchemy import Integer
+from sqlalchemy import LargeBinary
+from sqlalchemy import String
+from sqlalchemy import Text
+from sqlalchemy import TypeDecorator
+from sqlalchemy import UniqueConstraint
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
+from sqlalchemy.orm import relationship
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware datetimes in, aware UTC datetimes out, whatever the database keeps."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; use the application clock")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        return value.replace(tzinfo=UTC) if value is not None else None
+
+
+JSONType = JSON().with_variant(JSONB(), "postgresql")
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSONType, list[Any]: JSONType}
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(256))
+    display_name: Mapped[str] = mapped_column(String(128), default="")
+    email: Mapped[str | None] = mapped_column(String(256))
+    locale: Mapped[str] = mapped_column(String(16), default="zh_Hans")
+    timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime]
+    role_rows: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+
+    @property
+    def roles(self) -> set[str]:
+        return {r.role for r in self.role_rows}
+
+
+class UserRole(Base):
+    __tablename__ = "user_roles"
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(32), primary_key=True)
+
+
+class ProcessVersion(Base):
+    __tablename__ = "process_versions"
+    __table_args__ = (UniqueConstraint("process_key", "version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_key: Mapped[str] = mapped_column(String(64), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(256))
+    filename: Mapped[str] = mapped_column(String(256))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    bpmn_xml: Mapped[bytes] = mapped_column(LargeBinary)
+    forms: Mapped[dict[str, Any]]
+    elements: Mapped[dict[str, Any]]
+    deployed_at: Mapped[datetime]
+    deployed_by: Mapped[str | None] = mapped_column(String(64))
+
+
+class Instance(Base):
+    __tablename__ = "instances"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_no: Mapped[str | None] = mapped_column(String(32), unique=True)
+    process_key: Mapped[str] = mapped_column(String(64), index=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("process_versions.id"))
+    status: Mapped[str] = mapped_column(String(16), index=True)  # running, completed, cancelled, error
+    state: Mapped[dict[str, Any]]
+    serializer_version: Mapped[str] = mapped_column(String(16))
+    data: Mapped[dict[str, Any]]
+    next_timer_at: Mapped[datetime | None]
+    error: Mapped[str | None] = mapped_column(Text)
+    started_by: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    completed_at: Mapped[datetime | None]
+    lock_version: Mapped[int] = mapped_column(Integer, default=1)
+    version: Mapped[ProcessVersion] = relationship(lazy="joined")
+
+    __mapper_args__ = {"version_id_col": lock_version}
+
+
+class Task(Base):
+    """A user task as the inbox sees it; ``id`` is SpiffWorkflow's task id."""
+
+    __tablename__ = "tasks"
+    __table_args__ = (
+        Index("ix_tasks_inbox", "status", "role", "due_at"),
+        Index("ix_tasks_assignee", "assignee", "status"),
+    )
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id", ondelete="CASCADE"), index=True)
+    process_key: Mapped[str] = mapped_column(String(64))
+    version_id: Mapped[int] = mapped_column(ForeignKey("process_versions.id"))
+    element_id: Mapped[str] = mapped_column(String(128))
+    name: Mapped[str] = mapped_column(String(256))
+    role: Mapped[str | None] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16))  # ready, completed, cancelled
+    assignee: Mapped[str | None] = mapped_column(String(64))
+    form: Mapped[str | None] = mapped_column(String(256))
+    due_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    claimed_at: Mapped[datetime | None]
+    completed_at: Mapped[datetime | None]
+    completed_by: Mapped[str | None] = mapped_column(String(64))
+
+
+class Timer(Base):
+    """A waiting timer with its due time; the table, not the scheduler, is the truth."""
+
+    __tablename__ = "timers"
+    __table_args__ = (Index("ix_timers_due", "status", "due_at"),)
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # SpiffWorkflow's task id
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id", ondelete="CASCADE"), index=True)
+    element_id: Mapped[str] = mapped_column(String(128))
+    name: Mapped[str] = mapped_column(String(256))
+    kind: Mapped[str | None] = mapped_column(String(16))  # reminder, escalation, deadline
+    attached_to: Mapped[str | None] = mapped_column(String(128))
+    due_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(16))  # waiting, fired, cancelled
+    created_at: Mapped[datetime]
+    fired_at: Mapped[datetime | None]
+
+
+class Event(Base):
+    """The audit trail: one row per change, never updated."""
+
+    __tablename__ = "events"
+    __table_args__ = (Index("ix_events_instance", "instance_id", "id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id", ondelete="CASCADE"))
+    at: Mapped[datetime]
+    actor: Mapped[str | None] = mapped_column(String(64))
+    type: Mapped[str] = mapped_column(String(32))
+    element_id: Mapped[str | None] = mapped_column(String(128))
+    element_name: Mapped[str | None] = mapped_column(String(256))
+    task_id: Mapped[str | None] = mapped_column(String(36))
+    data: Mapped[dict[str, Any]]
+
+
+class Customer(Base):
+    __tablename__ = "customers"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(128))
+    kind: Mapped[str] = mapped_column(String(16))  # person, company
+    region: Mapped[str] = mapped_column(String(16))  # urban, suburban
+    branch: Mapped[str] = mapped_column(String(64))
+    address: Mapped[str] = mapped_column(String(256))
+    phone: Mapped[str] = mapped_column(String(32))
+    key_customer: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Unit(Base):
+    """An installed product of a customer, with its warranty evidence."""
+
+    __tablename__ = "units"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    serial_no: Mapped[str] = mapped_column(String(64), unique=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    product_category: Mapped[str] = mapped_column(String(32))
+    model: Mapped[str] = mapped_column(String(64))
+    purchase_date: Mapped[date | None] = mapped_column(Date)
+    invoice_no: Mapped[str | None] = mapped_column(String(64))
+    warranty_card_no: Mapped[str | None] = mapped_column(String(64))
+    extended_until: Mapped[date | None] = mapped_column(Date)
+    tampered: Mapped[bool] = mapped_column(Boolean, default=False)
+    contract_no: Mapped[str | None] = mapped_column(String(64))
+    customer: Mapped[Customer] = relationship(lazy="joined")
+
+
+class Technician(Base):
+    __tablename__ = "technicians"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(128))
+    branch: Mapped[str] = mapped_column(String(64))
+    regions: Mapped[list[Any]]
+    skills: Mapped[list[Any]]
+    cert_no: Mapped[str | None] = mapped_column(String(64))
+    cert_expiry: Mapped[date | None] = mapped_column(Date)
+    title: Mapped[str] = mapped_column(String(32), default="junior")
+    max_load: Mapped[int] = mapped_column(Integer, default=5)
+
+
+class Setting(Base):
+    """Small persistent values, e.g. the simulated clock's offset."""
+
+    __tablename__ = "settings"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)

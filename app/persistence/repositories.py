@@ -1,0 +1,225 @@
+"""Queries, one small repository per table family; services never write SQL themselves."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import func
+from sqlalchemy import or_
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .orm import Customer
+from .orm import Event
+from .orm import Instance
+from .orm import ProcessVersion
+from .orm import Setting
+from .orm import Task
+from .orm import Technician
+from .orm import Timer
+from .orm import Unit
+from .orm import User
+from .orm import UserRole
+
+
+class _Repository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, row) -> None:
+        self.session.add(row)
+
+
+class UserRepository(_Repository):
+    def get(self, username: str) -> User | None:
+        return self.session.scalars(select(User).where(User.username == username)).first()
+
+    def list(self) -> list[User]:
+        return list(self.session.scalars(select(User).order_by(User.username)))
+
+    def with_role(self, role: str) -> list[User]:
+        return list(
+            self.session.scalars(
+                select(User).join(UserRole).where(UserRole.role == role, User.active.is_(True)).order_by(User.username)
+            )
+        )
+
+
+class VersionRepository(_Repository):
+    def latest(self, key: str) -> ProcessVersion | None:
+        return self.session.scalars(
+            select(ProcessVersion)
+            .where(ProcessVersion.process_key == key)
+            .order_by(ProcessVersion.version.desc())
+            .limit(1)
+        ).first()
+
+    def by_hash(self, key: str, content_hash: str) -> ProcessVersion | None:
+        return self.session.scalars(
+            select(ProcessVersion).where(ProcessVersion.process_key == key, ProcessVersion.content_hash == content_hash)
+        ).first()
+
+    def get(self, version_id: int) -> ProcessVersion | None:
+        return self.session.get(ProcessVersion, version_id)
+
+    def all_versions(self, key: str | None = None) -> list[ProcessVersion]:
+        query = select(ProcessVersion).order_by(ProcessVersion.process_key, ProcessVersion.version)
+        if key:
+            query = query.where(ProcessVersion.process_key == key)
+        return list(self.session.scalars(query))
+
+
+class InstanceRepository(_Repository):
+    def get(self, instance_id: int) -> Instance | None:
+        return self.session.get(Instance, instance_id)
+
+    def lock(self, instance_id: int, *, skip_locked: bool = False) -> Instance | None:
+        """The instance row, locked until commit (PostgreSQL; SQLite serialises transactions)."""
+        query = select(Instance).where(Instance.id == instance_id).with_for_update(skip_locked=skip_locked, of=Instance)
+        return self.session.scalars(query).first()
+
+    def list(
+        self,
+        *,
+        process_key: str | None = None,
+        status: str | None = None,
+        ids: Iterable[int] | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> list[Instance]:
+        query = select(Instance).order_by(Instance.id.desc()).limit(limit).offset(offset)
+        if process_key:
+            query = query.where(Instance.process_key == process_key)
+        if status:
+            query = query.where(Instance.status == status)
+        if ids is not None:
+            query = query.where(Instance.id.in_(list(ids)))
+        return list(self.session.scalars(query))
+
+    def count_by_version(self) -> dict[int, int]:
+        rows = self.session.execute(select(Instance.version_id, func.count()).group_by(Instance.version_id))
+        return dict(rows.all())
+
+
+class TaskRepository(_Repository):
+    def get(self, task_id: str) -> Task | None:
+        return self.session.get(Task, task_id)
+
+    def for_instance(self, instance_id: int, status: str | None = None) -> list[Task]:
+        query = select(Task).where(Task.instance_id == instance_id).order_by(Task.created_at, Task.id)
+        if status:
+            query = query.where(Task.status == status)
+        return list(self.session.scalars(query))
+
+    def inbox(
+        self,
+        *,
+        roles: set[str] | None,
+        username: str | None,
+        status: str | None,
+        instance_id: int | None,
+        process_key: str | None,
+        mine: bool,
+        overdue_before: datetime | None,
+        limit: int,
+        offset: int,
+    ) -> list[Task]:
+        query = select(Task)
+        if status:
+            query = query.where(Task.status == status)
+        if instance_id is not None:
+            query = query.where(Task.instance_id == instance_id)
+        if process_key:
+            query = query.where(Task.process_key == process_key)
+        if mine:
+            query = query.where(Task.assignee == username)
+        elif roles is not None:  # None: may see every task
+            query = query.where(or_(Task.role.in_(sorted(roles)), Task.assignee == username))
+        if overdue_before is not None:
+            query = query.where(Task.due_at < overdue_before)
+        query = query.order_by(Task.due_at.is_(None), Task.due_at, Task.created_at, Task.id)
+        return list(self.session.scalars(query.limit(limit).offset(offset)))
+
+    def open_load(self, usernames: Iterable[str]) -> dict[str, int]:
+        rows = self.session.execute(
+            select(Task.assignee, func.count())
+            .where(Task.status == "ready", Task.assignee.in_(list(usernames)))
+            .group_by(Task.assignee)
+        )
+        return dict(rows.all())
+
+    def instance_ids_visible_to(self, roles: set[str], username: str) -> set[int]:
+        rows = self.session.scalars(
+            select(Task.instance_id)
+            .where(or_(Task.role.in_(sorted(roles)), Task.assignee == username, Task.completed_by == username))
+            .distinct()
+        )
+        return set(rows)
+
+
+class TimerRepository(_Repository):
+    def for_instance(self, instance_id: int, status: str | None = None) -> list[Timer]:
+        query = select(Timer).where(Timer.instance_id == instance_id).order_by(Timer.due_at, Timer.id)
+        if status:
+            query = query.where(Timer.status == status)
+        return list(self.session.scalars(query))
+
+    def due_instance_ids(self, now: datetime, limit: int) -> list[int]:
+        """Instances with a waiting timer due before ``now``, most overdue first."""
+        query = (
+            select(Timer.instance_id, func.min(Timer.due_at).label("due"))
+            .where(Timer.status == "waiting", Timer.due_at < now)
+            .group_by(Timer.instance_id)
+            .order_by("due")
+            .limit(limit)
+        )
+        return [row.instance_id for row in self.session.execute(query)]
+
+    def next_due(self) -> datetime | None:
+        return self.session.scalar(select(func.min(Timer.due_at)).where(Timer.status == "waiting"))
+
+
+class EventRepository(_Repository):
+    def for_instance(self, instance_id: int) -> list[Event]:
+        return list(self.session.scalars(select(Event).where(Event.instance_id == instance_id).order_by(Event.id)))
+
+
+class MasterDataRepository(_Repository):
+    def technicians(self) -> list[Technician]:
+        return list(self.session.scalars(select(Technician).order_by(Technician.username)))
+
+    def technician(self, username: str) -> Technician | None:
+        return self.session.scalars(select(Technician).where(Technician.username == username)).first()
+
+    def customers(self, query: str | None = None, limit: int = 50) -> list[Customer]:
+        stmt = select(Customer).order_by(Customer.code).limit(limit)
+        if query:
+            like = f"%{query}%"
+            stmt = stmt.where(or_(Customer.name.ilike(like), Customer.code.ilike(like), Customer.phone.ilike(like)))
+        return list(self.session.scalars(stmt))
+
+    def unit(self, serial_no: str) -> Unit | None:
+        return self.session.scalars(select(Unit).where(Unit.serial_no == serial_no)).first()
+
+    def units(self, customer_id: int | None = None, limit: int = 100) -> list[Unit]:
+        stmt = select(Unit).order_by(Unit.serial_no).limit(limit)
+        if customer_id is not None:
+            stmt = stmt.where(Unit.customer_id == customer_id)
+        return list(self.session.scalars(stmt))
+
+    def customer_by_code(self, code: str) -> Customer | None:
+        return self.session.scalars(select(Customer).where(Customer.code == code)).first()
+
+
+class SettingRepository(_Repository):
+    def get(self, key: str) -> str | None:
+        row = self.session.get(Setting, key)
+        return row.value if row else None
+
+    def put(self, key: str, value: str) -> None:
+        row = self.session.get(Setting, key)
+        if row is None:
+            self.session.add(Setting(key=key, value=value))
+        else:
+            row.value = value

@@ -1,0 +1,48 @@
+"""UnitOfWork: one session per use case; nothing is kept unless ``commit()`` is called."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+from sqlalchemy.orm import sessionmaker
+
+from .repositories import EventRepository
+from .repositories import InstanceRepository
+from .repositories import MasterDataRepository
+from .repositories import SettingRepository
+from .repositories import TaskRepository
+from .repositories import TimerRepository
+from .repositories import UserRepository
+from .repositories import VersionRepository
+
+
+class UnitOfWork:
+    """Use as ``with uow_factory() as uow: ...; uow.commit()``; leaving the block rolls back."""
+
+    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+        self._session_factory = session_factory
+
+    def __enter__(self) -> UnitOfWork:
+        self.session = self._session_factory()
+        self.users = UserRepository(self.session)
+        self.versions = VersionRepository(self.session)
+        self.instances = InstanceRepository(self.session)
+        self.tasks = TaskRepository(self.session)
+        self.timers = TimerRepository(self.session)
+        self.events = EventRepository(self.session)
+        self.master = MasterDataRepository(self.session)
+        self.settings = SettingRepository(self.session)
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        # close() rolls back whatever was not committed and detaches the rows without
+        # expiring them, so results stay readable after the block.
+        self.session.close()
+
+    def commit(self) -> None:
+        self.session.commit()
+
+    def add_row(self, row) -> None:
+        self.session.add(row)
+
+    def flush(self) -> None:
+        self.session.flush()

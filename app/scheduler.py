@@ -1,0 +1,79 @@
+"""The alarm clock: APScheduler wakes the timer service; the database stays the truth.
+
+Two jobs: a one-shot alarm at the earliest waiting timer (re-armed after every change) and a
+periodic sweep that also catches timers written by other processes and anything missed
+while the service was down (it runs once at start-up).
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import threading
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from flask import Flask
+
+from .services.context import ServiceContext
+from .services.timers import fire_due_timers
+
+log = logging.getLogger(__name__)
+
+
+class AlarmClock:
+    def __init__(self, ctx: ServiceContext, sweep_seconds: int) -> None:
+        self.ctx = ctx
+        self.scheduler = BackgroundScheduler(timezone=UTC)
+        self.sweep_seconds = sweep_seconds
+        self._lock = threading.Lock()
+        self._armed_for: datetime | None = None
+
+    def start(self) -> None:
+        self.scheduler.add_job(
+            self.fire,
+            "interval",
+            seconds=self.sweep_seconds,
+            id="sweep",
+            next_run_time=datetime.now(UTC),
+            coalesce=True,
+            max_instances=1,
+        )
+        self.scheduler.start()
+        self.ctx.on_timers_changed = self.arm
+
+    def shutdown(self) -> None:
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+
+    def fire(self) -> None:
+        try:
+            report = fire_due_timers(self.ctx)
+            if report.timers:
+                log.info("fired %d timer(s) in %d case(s)", report.timers, report.instances)
+        except Exception:  # noqa: BLE001 - the alarm must survive a bad round; the rows stay due
+            log.exception("timer round failed")
+
+    def arm(self, due: datetime | None) -> None:
+        """Wake up when ``due`` (application time) arrives, unless an earlier alarm is set."""
+        if due is None:
+            return
+        with self._lock:
+            now = self.ctx.clock.now()
+            if self._armed_for is not None and now < self._armed_for <= due:
+                return
+            self._armed_for = due
+            wall = datetime.now(UTC) + max(due - now, timedelta(0))
+        self.scheduler.add_job(
+            self.fire, "date", run_date=wall, id="alarm", replace_existing=True, misfire_grace_time=None
+        )
+
+
+def init_app(app: Flask) -> AlarmClock:
+    alarm = AlarmClock(app.extensions["aftersales"], app.config["TIMER_SWEEP_SECONDS"])
+    alarm.start()
+    atexit.register(alarm.shutdown)
+    app.extensions["aftersales.alarm"] = alarm
+    return alarm

@@ -1,0 +1,142 @@
+"""Opening cases and reading where they stand."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..domain.cases import CaseStatus
+from ..domain.cases import case_number
+from ..domain.principal import Principal
+from ..domain.roles import Role
+from ..errors import Conflict
+from ..errors import Forbidden
+from ..errors import InvalidInput
+from ..errors import NotFound
+from ..persistence.orm import Event
+from ..persistence.orm import Instance
+from ..persistence.orm import Timer
+from ..persistence.unit_of_work import UnitOfWork
+from .context import ServiceContext
+from .progress import apply_snapshot
+from .progress import elements_of
+from .progress import record
+
+
+def _start_roles(elements: dict[str, Any]) -> set[str]:
+    return {e["role"] for e in elements.values() if e["type"] == "startEvent" and e.get("role")}
+
+
+def start_case(ctx: ServiceContext, process_key: str, data: dict[str, Any] | None, actor: Principal) -> Instance:
+    """Open a case on the latest version of ``process_key``; the start event's lane says who may."""
+    if data is not None and not isinstance(data, dict):
+        raise InvalidInput("the start data must be a JSON object", errors={"_schema": ["expected an object"]})
+    now = ctx.clock.now()
+    with ctx.uow() as uow:
+        version = uow.versions.latest(process_key)
+        if version is None:
+            raise NotFound(f"no deployed process {process_key!r}")
+        allowed = _start_roles(version.elements)
+        if actor.read_only or not (actor.is_admin or allowed & actor.roles):
+            raise Forbidden(f"starting {process_key!r} needs one of the roles {sorted(allowed)}")
+        instance = Instance(
+            process_key=process_key,
+            version=version,
+            version_id=version.id,
+            status=CaseStatus.RUNNING,
+            state={},
+            serializer_version="",
+            data={},
+            started_by=actor.username,
+            created_at=now,
+            updated_at=now,
+        )
+        uow.instances.add(instance)
+        uow.flush()
+        instance.case_no = case_number(process_key, instance.id, now)
+        start_data = dict(data or {})
+        start_data.update(case_no=instance.case_no, received_at=now.isoformat(), started_by=actor.username)
+        snapshot = ctx.engine.start(version, start_data)
+        record(
+            uow,
+            instance,
+            now,
+            actor.username,
+            "instance_started",
+            data={"version": version.version, "data": data or {}},
+        )
+        apply_snapshot(uow, instance, snapshot, actor=actor, now=now)
+        uow.commit()
+        next_due = uow.timers.next_due()
+    ctx.on_timers_changed(next_due)
+    return instance
+
+
+def may_view(uow: UnitOfWork, instance: Instance, actor: Principal) -> bool:
+    if actor.sees_everything or instance.started_by == actor.username:
+        return True
+    return instance.id in uow.tasks.instance_ids_visible_to(set(actor.roles), actor.username)
+
+
+def load_visible(uow: UnitOfWork, instance_id: int, actor: Principal) -> Instance:
+    instance = uow.instances.get(instance_id)
+    if instance is None:
+        raise NotFound(f"no case with id {instance_id}")
+    if not may_view(uow, instance, actor):
+        raise Forbidden(f"case {instance_id} is not visible to {actor.username}")
+    return instance
+
+
+def get_case(ctx: ServiceContext, instance_id: int, actor: Principal) -> Instance:
+    with ctx.uow() as uow:
+        return load_visible(uow, instance_id, actor)
+
+
+def list_cases(
+    ctx: ServiceContext,
+    actor: Principal,
+    *,
+    process_key: str | None = None,
+    status: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> list[Instance]:
+    with ctx.uow() as uow:
+        ids = None
+        if not actor.sees_everything:
+            ids = uow.tasks.instance_ids_visible_to(set(actor.roles), actor.username)
+        return uow.instances.list(process_key=process_key, status=status, ids=ids, limit=limit, offset=offset)
+
+
+def case_events(ctx: ServiceContext, instance_id: int, actor: Principal) -> list[Event]:
+    with ctx.uow() as uow:
+        load_visible(uow, instance_id, actor)
+        return uow.events.for_instance(instance_id)
+
+
+def case_timers(ctx: ServiceContext, instance_id: int, actor: Principal) -> list[Timer]:
+    with ctx.uow() as uow:
+        load_visible(uow, instance_id, actor)
+        return uow.timers.for_instance(instance_id)
+
+
+def cancel_case(ctx: ServiceContext, instance_id: int, actor: Principal, reason: str) -> Instance:
+    """Stop a running case: its open tasks and timers are cancelled; the state is kept for audit."""
+    if not actor.is_admin and Role.SUPERVISOR not in actor.roles:
+        raise Forbidden("only a supervisor or an administrator may cancel a case")
+    now = ctx.clock.now()
+    with ctx.uow() as uow:
+        instance = uow.instances.lock(instance_id)
+        if instance is None:
+            raise NotFound(f"no case with id {instance_id}")
+        if instance.status not in (CaseStatus.RUNNING, CaseStatus.ERROR):
+            raise Conflict(f"case {instance_id} is {instance.status}")
+        elements = elements_of(instance)
+        for task in uow.tasks.for_instance(instance_id, status="ready"):
+            task.status, task.completed_at = "cancelled", now
+            record(uow, instance, now, actor.username, "task_cancelled", elements.get(task.element_id), task_id=task.id)
+        for timer in uow.timers.for_instance(instance_id, status="waiting"):
+            timer.status = "cancelled"
+        instance.status, instance.next_timer_at, instance.updated_at = CaseStatus.CANCELLED, None, now
+        record(uow, instance, now, actor.username, "instance_cancelled", data={"reason": reason})
+        uow.commit()
+        return instance

@@ -1,0 +1,26 @@
+"""What every use case needs, wired once by the composition root."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import datetime
+
+from ..clock import Clock
+from ..engine import WorkflowEngine
+from ..persistence.unit_of_work import UnitOfWork
+
+
+@dataclass
+class ServiceContext:
+    """Shared by request threads and the scheduler thread; holds no per-request state."""
+
+    uow: Callable[[], UnitOfWork]
+    engine: WorkflowEngine
+    clock: Clock
+    processes_dir: str
+    # werkzeug hash method; tests use a cheap one, production keeps scrypt.
+    password_method: str = "scrypt"
+    # Called after a commit with the earliest waiting timer, so the alarm clock can re-arm.
+    on_timers_changed: Callable[[datetime | None], None] = field(default=lambda due: None)

@@ -1,0 +1,36 @@
+"""Live choices for form fields marked ``x-options`` (e.g. the technicians ranked for a case)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..domain.technicians import TechnicianProfile
+from ..domain.technicians import rank_technicians
+from ..persistence.unit_of_work import UnitOfWork
+from .context import ServiceContext
+from .forms import OptionSource
+
+
+def technician_options(uow: UnitOfWork, ctx: ServiceContext, case_data: dict[str, Any]) -> list[dict[str, str]]:
+    rows = uow.master.technicians()
+    load = uow.tasks.open_load(r.username for r in rows)
+    profiles = [
+        TechnicianProfile(
+            r.username,
+            r.name,
+            tuple(r.regions or ()),
+            tuple(r.skills or ()),
+            r.cert_expiry,
+            load.get(r.username, 0),
+            r.max_load,
+        )
+        for r in rows
+    ]
+    ranked = rank_technicians(
+        profiles, region=case_data.get("region"), skill=case_data.get("product_category"), on=ctx.clock.now().date()
+    )
+    return [{"const": p.technician.username, "title": f"{p.technician.name} — {', '.join(p.reasons)}"} for p in ranked]
+
+
+def option_sources(uow: UnitOfWork, ctx: ServiceContext) -> dict[str, OptionSource]:
+    return {"technicians": lambda data: technician_options(uow, ctx, data)}

@@ -1,0 +1,228 @@
+"""The inbox and the work on a task: list, show with its form, claim, hand over, complete."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..domain.cases import CaseStatus
+from ..domain.principal import Principal
+from ..engine import TaskNotReady
+from ..engine import UnknownTask
+from ..errors import Conflict
+from ..errors import Forbidden
+from ..errors import InvalidInput
+from ..errors import NotFound
+from ..persistence.orm import Task
+from ..persistence.unit_of_work import UnitOfWork
+from . import forms
+from .cases import may_view
+from .context import ServiceContext
+from .options import option_sources
+from .progress import apply_snapshot
+from .progress import elements_of
+from .progress import record
+
+
+@dataclass(frozen=True)
+class TaskView:
+    task: Task
+    form: dict[str, Any] | None
+    instructions: str | None
+    case_no: str | None
+    data: dict[str, Any]
+
+
+def list_tasks(
+    ctx: ServiceContext,
+    actor: Principal,
+    *,
+    status: str | None = "ready",
+    instance_id: int | None = None,
+    process_key: str | None = None,
+    mine: bool = False,
+    overdue: bool = False,
+    limit: int = 100,
+    offset: int = 0,
+) -> list[tuple[Task, dict[str, Any] | None]]:
+    """Tasks of the user's roles (and those handed to them), each with its form schema; overseers see all."""
+    with ctx.uow() as uow:
+        roles = None if actor.sees_everything else set(actor.roles)
+        rows = uow.tasks.inbox(
+            roles=roles,
+            username=actor.username,
+            status=status,
+            instance_id=instance_id,
+            process_key=process_key,
+            mine=mine,
+            overdue_before=ctx.clock.now() if overdue else None,
+            limit=limit,
+            offset=offset,
+        )
+        forms_of = {vid: uow.versions.get(vid).forms for vid in {t.version_id for t in rows}}
+        return [(t, forms_of[t.version_id].get(t.form) if t.form else None) for t in rows]
+
+
+def _visible_task(uow: UnitOfWork, task_id: str, actor: Principal) -> Task:
+    task = uow.tasks.get(task_id)
+    if task is None:
+        raise NotFound(f"no task with id {task_id}")
+    if actor.sees_everything or task.role in actor.roles or task.assignee == actor.username:
+        return task
+    instance = uow.instances.get(task.instance_id)
+    if instance is not None and may_view(uow, instance, actor):
+        return task
+    raise Forbidden(f"task {task_id} belongs to role {task.role!r}")
+
+
+def get_task(ctx: ServiceContext, task_id: str, actor: Principal) -> TaskView:
+    """A task with its form schema (live options filled in) and the case data it sees."""
+    with ctx.uow() as uow:
+        task = _visible_task(uow, task_id, actor)
+        instance = uow.instances.get(task.instance_id)
+        schema, data = None, dict(instance.data or {})
+        if task.status == "ready":
+            data = ctx.engine.task_data(instance.version, instance.state, task.id)
+        if task.form:
+            schema = forms.effective_schema(instance.version.forms.get(task.form, {}), data, option_sources(uow, ctx))
+        element = elements_of(instance).get(task.element_id)
+        return TaskView(task, schema, element.instructions if element else None, instance.case_no, data)
+
+
+def _check_may_work(task: Task, actor: Principal) -> None:
+    if not actor.may_work(task.role):
+        raise Forbidden(
+            f"task {task.id} ({task.element_id}) is for role {task.role!r}; {actor.username} has {sorted(actor.roles)}"
+        )
+
+
+def _lock_ready(uow: UnitOfWork, task_id: str, actor: Principal):
+    """Lock the task's instance, then check the task can still be worked."""
+    task = uow.tasks.get(task_id)
+    if task is None:
+        raise NotFound(f"no task with id {task_id}")
+    _check_may_work(task, actor)
+    instance = uow.instances.lock(task.instance_id)
+    uow.session.refresh(task)
+    if task.status != "ready" or instance.status != CaseStatus.RUNNING:
+        raise Conflict(f"task {task_id} is {task.status} (case {instance.status}); it can no longer be changed")
+    return task, instance
+
+
+def claim_task(ctx: ServiceContext, task_id: str, actor: Principal) -> Task:
+    now = ctx.clock.now()
+    with ctx.uow() as uow:
+        task, instance = _lock_ready(uow, task_id, actor)
+        if task.assignee and task.assignee != actor.username:
+            raise Conflict(f"task {task_id} is already claimed by {task.assignee}")
+        if task.assignee != actor.username:
+            task.assignee, task.claimed_at = actor.username, now
+            record(
+                uow,
+                instance,
+                now,
+                actor.username,
+                "task_claimed",
+                elements_of(instance).get(task.element_id),
+                task_id=task.id,
+            )
+            uow.commit()
+        return task
+
+
+def unclaim_task(ctx: ServiceContext, task_id: str, actor: Principal) -> Task:
+    now = ctx.clock.now()
+    with ctx.uow() as uow:
+        task, instance = _lock_ready(uow, task_id, actor)
+        if task.assignee != actor.username and not actor.is_admin:
+            raise Conflict(f"task {task_id} is claimed by {task.assignee or 'nobody'}, not by {actor.username}")
+        task.assignee, task.claimed_at = None, None
+        record(
+            uow,
+            instance,
+            now,
+            actor.username,
+            "task_unclaimed",
+            elements_of(instance).get(task.element_id),
+            task_id=task.id,
+        )
+        uow.commit()
+        return task
+
+
+def delegate_task(ctx: ServiceContext, task_id: str, to_username: str, actor: Principal) -> Task:
+    """Hand a task to a colleague who has the task's role."""
+    now = ctx.clock.now()
+    with ctx.uow() as uow:
+        task, instance = _lock_ready(uow, task_id, actor)
+        if task.assignee and task.assignee != actor.username and not actor.is_admin:
+            raise Conflict(f"task {task_id} is claimed by {task.assignee}")
+        colleague = uow.users.get(to_username)
+        if colleague is None or not colleague.active:
+            raise InvalidInput(f"no active user {to_username!r}", errors={"username": ["unknown user"]})
+        if task.role not in colleague.roles:
+            raise InvalidInput(
+                f"{to_username} does not have the role {task.role!r}", errors={"username": [f"needs role {task.role}"]}
+            )
+        previous = task.assignee
+        task.assignee, task.claimed_at = to_username, now
+        record(
+            uow,
+            instance,
+            now,
+            actor.username,
+            "task_delegated",
+            elements_of(instance).get(task.element_id),
+            task_id=task.id,
+            data={"from": previous, "to": to_username},
+        )
+        uow.commit()
+        return task
+
+
+def complete_task(ctx: ServiceContext, task_id: str, data: Any, actor: Principal) -> Task:
+    """Validate the form data, run the engine on, and store everything it did — or nothing."""
+    now: datetime = ctx.clock.now()
+    try:
+        with ctx.uow() as uow:
+            task, instance = _lock_ready(uow, task_id, actor)
+            if task.assignee and task.assignee != actor.username and not actor.is_admin:
+                raise Forbidden(f"task {task_id} is assigned to {task.assignee}")
+            if task.form:
+                case_data = ctx.engine.task_data(instance.version, instance.state, task.id)
+                schema = forms.effective_schema(
+                    instance.version.forms.get(task.form, {}), case_data, option_sources(uow, ctx)
+                )
+                clean = forms.validate(schema, data)
+            elif isinstance(data, dict):
+                clean = data
+            else:
+                raise InvalidInput("the form data must be a JSON object", errors={"_schema": ["expected an object"]})
+            try:
+                snapshot = ctx.engine.complete_task(instance.version, instance.state, task.id, clean)
+            except UnknownTask:
+                raise Conflict(f"task {task_id} no longer exists in case {instance.id}") from None
+            except TaskNotReady as exc:
+                raise Conflict(str(exc)) from None
+            task.status, task.completed_at, task.completed_by = "completed", now, actor.username
+            task.assignee = task.assignee or actor.username
+            record(
+                uow,
+                instance,
+                now,
+                actor.username,
+                "task_completed",
+                elements_of(instance).get(task.element_id),
+                task_id=task.id,
+                data=clean,
+            )
+            apply_snapshot(uow, instance, snapshot, actor=actor, now=now, completed_task_id=task.id)
+            uow.commit()
+            next_due = uow.timers.next_due()
+    except StaleDataError:
+        raise Conflict(f"case of task {task_id} was changed at the same time; reload and try again") from None
+    ctx.on_timers_changed(next_due)
+    return task

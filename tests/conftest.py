@@ -1,0 +1,137 @@
+"""Fixtures: an app on a fresh database (SQLite file or PostgreSQL), a frozen clock, users.
+
+``AFTERSALES_TEST_DATABASE_URL`` chooses the database: ``sqlite`` (default, a new file per
+test) or a PostgreSQL URL (schema created once, tables emptied between tests).
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+from datetime import UTC
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from app import create_app
+from app.clock import SimulatedClock
+from app.persistence.db import create_schema
+from app.persistence.db import drop_schema
+from app.persistence.db import make_engine
+from app.persistence.orm import Base
+from app.services.deployments import deploy_directory
+from app.services.users import create_user
+
+ROOT = Path(__file__).resolve().parent.parent
+PROCESSES = ROOT / "processes"
+TEST_BPMN = Path(__file__).resolve().parent / "bpmn"
+# A Monday, 09:00 in Shanghai.
+T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
+DB_CHOICE = os.environ.get("AFTERSALES_TEST_DATABASE_URL", "sqlite")
+
+USERS = {
+    "admin": ["admin"],
+    "agent": ["cs_agent"],
+    "dispatcher": ["dispatcher"],
+    "supervisor": ["supervisor"],
+    "tech_urban1": ["technician"],
+    "tech_urban2": ["technician"],
+    "tech_suburb1": ["technician"],
+    "tech_expired": ["technician"],
+    "mis": ["mis"],
+    "qa": ["qa"],
+    "finance": ["finance"],
+    "auditor": ["auditor"],
+    "process_owner": ["process_owner"],
+}
+
+
+@pytest.fixture(scope="session")
+def postgres_engine():
+    if DB_CHOICE == "sqlite":
+        yield None
+        return
+    engine = make_engine(DB_CHOICE)
+    drop_schema(engine)
+    create_schema(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def database_url(tmp_path, postgres_engine):
+    if postgres_engine is None:
+        yield f"sqlite:///{tmp_path / 'test.db'}"
+        return
+    tables = ", ".join(t.name for t in reversed(Base.metadata.sorted_tables))
+    with postgres_engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    yield DB_CHOICE
+
+
+@pytest.fixture
+def clock():
+    return SimulatedClock(T0, frozen=True)
+
+
+def make_app(database_url: str, clock, processes_dir: Path = PROCESSES, **overrides):
+    config = {
+        "DATABASE_URL": database_url,
+        "CLOCK_OBJECT": clock,
+        "CLOCK": "simulated",
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "PROCESSES_DIR": str(processes_dir),
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+    }
+    config.update(overrides)
+    app = create_app(config)
+    create_schema(app.extensions["aftersales.db"])
+    return app
+
+
+@pytest.fixture
+def app(database_url, clock):
+    app = make_app(database_url, clock)
+    ctx = app.extensions["aftersales"]
+    deploy_directory(ctx, actor="tests")
+    for username, roles in USERS.items():
+        create_user(ctx, username, username, roles)
+    yield app
+    app.extensions["aftersales.db"].dispose()
+
+
+@pytest.fixture
+def ctx(app):
+    return app.extensions["aftersales"]
+
+
+class Api:
+    """The JSON API as a given user (HTTP Basic)."""
+
+    def __init__(self, client, username: str | None) -> None:
+        self.client, self.username = client, username
+
+    def _headers(self) -> dict[str, str]:
+        if self.username is None:
+            return {}
+        token = base64.b64encode(f"{self.username}:{self.username}".encode()).decode()
+        return {"Authorization": f"Basic {token}"}
+
+    def get(self, path: str, **kw):
+        return self.client.get(f"/api/v1{path}", headers=self._headers(), **kw)
+
+    def post(self, path: str, json=None, **kw):
+        return self.client.post(f"/api/v1{path}", json=json, headers=self._headers(), **kw)
+
+
+@pytest.fixture
+def as_user(app):
+    client = app.test_client()
+
+    def _as(username: str | None) -> Api:
+        return Api(client, username)
+
+    return _as

@@ -1,0 +1,90 @@
+"""A tiny valid diagram for loader and engine tests, and ways to break it."""
+
+from __future__ import annotations
+
+import json
+
+FORM = {
+    "type": "object",
+    "title": "做 / Do",
+    "properties": {"ok": {"type": "boolean", "title": "好 / OK"}},
+    "required": ["ok"],
+    "additionalProperties": False,
+}
+
+TINY = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
+    xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" id="defs_tiny" targetNamespace="http://x">
+  <bpmn:collaboration id="collab_tiny">
+    <bpmn:participant id="participant_tiny" name="小流程 / Tiny" processRef="tiny"/>
+  </bpmn:collaboration>
+  <bpmn:process id="tiny" name="小流程 / Tiny" isExecutable="true">
+    <bpmn:laneSet id="lanes_tiny">
+      <bpmn:lane id="lane_cs_agent" name="客服 / Agent">
+        <bpmn:flowNodeRef>begin</bpmn:flowNodeRef>
+        <bpmn:flowNodeRef>do_it</bpmn:flowNodeRef>
+        <bpmn:flowNodeRef>late</bpmn:flowNodeRef>
+        <bpmn:flowNodeRef>compute</bpmn:flowNodeRef>
+        <bpmn:flowNodeRef>finish</bpmn:flowNodeRef>
+      </bpmn:lane>
+      <bpmn:lane id="lane_supervisor" name="主管 / Supervisor">
+        <bpmn:flowNodeRef>chase</bpmn:flowNodeRef>
+        <bpmn:flowNodeRef>chased</bpmn:flowNodeRef>
+      </bpmn:lane>
+    </bpmn:laneSet>
+    <bpmn:startEvent id="begin" name="开始 / Begin"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:userTask id="do_it" name="做事 / Do it">
+      <bpmn:extensionElements>
+        <spiffworkflow:properties>
+          <spiffworkflow:property name="formJsonSchemaFilename" value="forms/do_it.json"/>
+        </spiffworkflow:properties>
+      </bpmn:extensionElements>
+      <bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
+    </bpmn:userTask>
+    <bpmn:boundaryEvent id="late" name="超时 / Late" attachedToRef="do_it" cancelActivity="false">
+      <bpmn:extensionElements>
+        <spiffworkflow:properties>
+          <spiffworkflow:property name="timer_kind" value="escalation"/>
+          <spiffworkflow:property name="clause" value="D-01"/>
+        </spiffworkflow:properties>
+      </bpmn:extensionElements>
+      <bpmn:outgoing>f4</bpmn:outgoing>
+      <bpmn:timerEventDefinition id="late_timer">
+        <bpmn:timeDuration xsi:type="bpmn:tFormalExpression">"PT24H"</bpmn:timeDuration>
+      </bpmn:timerEventDefinition>
+    </bpmn:boundaryEvent>
+    <bpmn:scriptTask id="compute" name="计算 / Compute">
+      <bpmn:incoming>f2</bpmn:incoming><bpmn:outgoing>f3</bpmn:outgoing>
+      <bpmn:script>result = "yes" if ok else "no"</bpmn:script>
+    </bpmn:scriptTask>
+    <bpmn:endEvent id="finish" name="结束 / Finish"><bpmn:incoming>f3</bpmn:incoming></bpmn:endEvent>
+    <bpmn:userTask id="chase" name="催办 / Chase">
+      <bpmn:extensionElements>
+        <spiffworkflow:properties>
+          <spiffworkflow:property name="formJsonSchemaFilename" value="forms/do_it.json"/>
+        </spiffworkflow:properties>
+      </bpmn:extensionElements>
+      <bpmn:incoming>f4</bpmn:incoming><bpmn:outgoing>f5</bpmn:outgoing>
+    </bpmn:userTask>
+    <bpmn:endEvent id="chased" name="已催办 / Chased"><bpmn:incoming>f5</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="begin" targetRef="do_it"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="do_it" targetRef="compute"/>
+    <bpmn:sequenceFlow id="f3" sourceRef="compute" targetRef="finish"/>
+    <bpmn:sequenceFlow id="f4" sourceRef="late" targetRef="chase"/>
+    <bpmn:sequenceFlow id="f5" sourceRef="chase" targetRef="chased"/>
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+
+def write_tiny(directory, xml: str = TINY, name: str = "tiny.bpmn") -> None:
+    (directory / "forms").mkdir(parents=True, exist_ok=True)
+    (directory / "forms" / "do_it.json").write_text(json.dumps(FORM))
+    (directory / name).write_text(xml, encoding="utf-8")
+
+
+def read_form(path: str) -> bytes:
+    if path == "forms/do_it.json":
+        return json.dumps(FORM).encode()
+    raise FileNotFoundError(path)

@@ -1,0 +1,117 @@
+"""Diagrams are validated before deployment: bad ones are refused whole, with a precise reason."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.engine import load_definition
+from app.engine import load_directory
+from app.errors import DiagramError
+from tests.diagrams import TINY
+from tests.diagrams import read_form
+from tests.diagrams import write_tiny
+
+
+def problems_of(xml: str, filename: str = "tiny.bpmn") -> list:
+    with pytest.raises(DiagramError) as info:
+        load_definition(filename, xml.encode(), read_form)
+    return info.value.problems
+
+
+def test_a_valid_diagram_loads_with_its_lanes_forms_and_timers():
+    definition = load_definition("tiny.bpmn", TINY.encode(), read_form)
+    assert definition.key == "tiny"
+    do_it = definition.elements["do_it"]
+    assert (do_it.role, do_it.form, do_it.name) == ("cs_agent", "forms/do_it.json", "做事 / Do it")
+    late = definition.elements["late"]
+    assert (late.attached_to, late.cancel_activity, late.timer, late.timer_kind, late.clause) == (
+        "do_it",
+        False,
+        '"PT24H"',
+        "escalation",
+        "D-01",
+    )
+    assert definition.elements["chase"].role == "supervisor"
+    assert definition.form_of("do_it")["required"] == ["ok"]
+
+
+def test_not_well_formed_xml_names_the_line():
+    [problem] = problems_of(TINY.replace("</bpmn:scriptTask>", "</bpmn:scriptTsk>"))
+    assert problem.line is not None and "not well-formed" in problem.reason
+
+
+def test_a_missing_target_is_refused_by_the_schema_with_its_line():
+    [problem] = problems_of(TINY.replace(' targetRef="finish"', ""))
+    assert "targetRef" in problem.reason and problem.line is not None
+
+
+def test_entity_expansion_is_refused():
+    bomb = TINY.replace(
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<?xml version="1.0"?><!DOCTYPE d [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>',
+    )
+    [problem] = problems_of(bomb.replace('小流程 / Tiny" isExecutable', '&b;" isExecutable'))
+    assert "entity" in problem.reason.lower() or "DTD" in problem.reason
+
+
+def test_a_huge_file_is_refused_before_parsing():
+    [problem] = problems_of(TINY.replace("</bpmn:definitions>", "<!--" + "x" * 3_000_000 + "--></bpmn:definitions>"))
+    assert "limit" in problem.reason
+
+
+def test_an_import_in_a_script_is_refused_at_deploy():
+    problems = problems_of(TINY.replace('result = "yes" if ok else "no"', "import os\nresult = os.getpid()"))
+    assert [(p.element_id, "sandbox" in p.reason) for p in problems] == [("compute", True)]
+
+
+def test_a_dunder_escape_in_a_script_is_refused_at_deploy():
+    escape = "x = ().__class__.__base__.__subclasses__()"
+    [problem] = problems_of(TINY.replace('result = "yes" if ok else "no"', escape))
+    assert problem.element_id == "compute" and "__class__" in problem.reason
+
+
+def test_an_unquoted_iso_timer_is_explained():
+    [problem] = problems_of(TINY.replace('"PT24H"', "PT24H"))
+    assert problem.element_id == "late" and 'quote ISO 8601 literals ("PT24H")' in problem.reason
+
+
+def test_a_bad_iso_duration_is_refused():
+    [problem] = problems_of(TINY.replace('"PT24H"', '"P3X"'))
+    assert problem.element_id == "late" and "ISO 8601" in problem.reason
+
+
+def test_a_lane_that_names_no_role_is_refused():
+    problems = problems_of(TINY.replace('id="lane_supervisor"', 'id="lane_janitor"'))
+    assert any("lane_janitor" in p.reason for p in problems)
+
+
+def test_an_unnamed_element_and_a_reserved_id_are_refused():
+    xml = TINY.replace('name="计算 / Compute"', "").replace('"finish"', '"End"').replace(">finish<", ">End<")
+    reasons = {p.element_id: p.reason for p in problems_of(xml)}
+    assert "no name" in reasons["compute"] and "collides" in reasons["End"]
+
+
+def test_a_missing_form_file_is_refused():
+    problems = problems_of(TINY.replace("forms/do_it.json", "forms/nowhere.json"))
+    assert {p.element_id for p in problems} == {"do_it", "chase"}
+    assert all("not found" in p.reason for p in problems)
+
+
+def test_the_process_id_must_match_the_file_name():
+    [problem] = problems_of(TINY, filename="other.bpmn")
+    assert "must equal the file name" in problem.reason
+
+
+def test_one_bad_file_refuses_the_whole_directory(tmp_path):
+    write_tiny(tmp_path)
+    write_tiny(
+        tmp_path,
+        TINY.replace('id="tiny"', 'id="broken"')
+        .replace('processRef="tiny"', 'processRef="broken"')
+        .replace('"PT24H"', '"P3X"'),
+        name="broken.bpmn",
+    )
+    with pytest.raises(DiagramError) as info:
+        load_directory(tmp_path)
+    assert [p.file for p in info.value.problems] == ["broken.bpmn"]
+    assert "broken.bpmn:" in str(info.value)

@@ -1,0 +1,124 @@
+"""Timers are rows with due times; they fire on time, once, and after a restart."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+import pytest
+
+from app.domain.principal import Principal
+from app.services.cases import start_case
+from app.services.deployments import deploy_directory
+from app.services.timers import fire_due_timers
+from app.services.users import create_user
+from tests.conftest import make_app
+from tests.diagrams import write_tiny
+
+AGENT = Principal("agent", frozenset({"cs_agent"}))
+
+
+@pytest.fixture
+def tiny(tmp_path, database_url, clock):
+    processes = tmp_path / "processes"
+    write_tiny(processes)
+    app = make_app(database_url, clock, processes)
+    ctx = app.extensions["aftersales"]
+    deploy_directory(ctx)
+    create_user(ctx, "agent", "agent", ["cs_agent"])
+    create_user(ctx, "supervisor", "supervisor", ["supervisor"])
+    yield app
+    app.extensions["aftersales.db"].dispose()
+
+
+def timers_of(ctx, instance_id):
+    with ctx.uow() as uow:
+        return [(t.element_id, t.status, t.due_at) for t in uow.timers.for_instance(instance_id)]
+
+
+def ready_elements(ctx, instance_id):
+    with ctx.uow() as uow:
+        return sorted(t.element_id for t in uow.tasks.for_instance(instance_id, status="ready"))
+
+
+def test_a_boundary_timer_is_stored_with_its_due_time_and_fires_only_when_due(tiny, clock):
+    ctx = tiny.extensions["aftersales"]
+    instance = start_case(ctx, "tiny", None, AGENT)
+    due = clock.now() + timedelta(hours=24)
+    assert timers_of(ctx, instance.id) == [("late", "waiting", due)]
+    assert instance.next_timer_at == due
+    with ctx.uow() as uow:
+        [task] = uow.tasks.for_instance(instance.id, status="ready")
+        assert task.due_at == due
+
+    clock.advance(timedelta(hours=23, minutes=59))
+    assert fire_due_timers(ctx).timers == 0
+    assert ready_elements(ctx, instance.id) == ["do_it"]
+
+    clock.advance(timedelta(minutes=1, seconds=1))
+    report = fire_due_timers(ctx)
+    assert (report.instances, report.timers) == (1, 1)
+    assert timers_of(ctx, instance.id) == [("late", "fired", due)]
+    assert ready_elements(ctx, instance.id) == ["chase", "do_it"]  # non-interrupting: both open
+    with ctx.uow() as uow:
+        types = [e.type for e in uow.events.for_instance(instance.id)]
+    assert "timer_fired" in types and "escalation" in types
+    assert fire_due_timers(ctx).timers == 0  # fires once
+
+
+def test_timers_due_while_the_service_was_down_fire_at_start_up(tiny, clock, database_url, tmp_path):
+    ctx = tiny.extensions["aftersales"]
+    instance = start_case(ctx, "tiny", None, AGENT)
+    tiny.extensions["aftersales.db"].dispose()  # the service stops
+
+    clock.advance(timedelta(days=3))  # ... and is down for three days
+    restarted = make_app(database_url, clock, tmp_path / "processes")
+    report = fire_due_timers(restarted.extensions["aftersales"])  # what the scheduler's first sweep does
+    assert report.timers == 1
+    assert ready_elements(restarted.extensions["aftersales"], instance.id) == ["chase", "do_it"]
+    restarted.extensions["aftersales.db"].dispose()
+
+
+def test_two_workers_firing_at_once_fire_each_timer_once(tiny, clock, database_url, tmp_path):
+    ctx = tiny.extensions["aftersales"]
+    ids = [start_case(ctx, "tiny", None, AGENT).id for _ in range(6)]
+    clock.advance(timedelta(hours=25))
+    other = make_app(database_url, clock, tmp_path / "processes")
+    reports, barrier = [], threading.Barrier(2)
+
+    def worker(context):
+        barrier.wait()
+        reports.append(fire_due_timers(context))
+
+    threads = [threading.Thread(target=worker, args=(c,)) for c in (ctx, other.extensions["aftersales"])]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sum(r.timers for r in reports) == 6
+    for instance_id in ids:
+        assert [s for _, s, _ in timers_of(ctx, instance_id)] == ["fired"]
+        with ctx.uow() as uow:
+            fired = [e for e in uow.events.for_instance(instance_id) if e.type == "timer_fired"]
+        assert len(fired) == 1
+    other.extensions["aftersales.db"].dispose()
+
+
+def test_completing_the_task_cancels_its_timer(tiny, as_user_tiny):
+    ctx = tiny.extensions["aftersales"]
+    instance = start_case(ctx, "tiny", None, AGENT)
+    api = as_user_tiny("agent")
+    [task] = api.get(f"/tasks?instance_id={instance.id}").json
+    assert api.post(f"/tasks/{task['id']}/complete", json={"ok": True}).status_code == 200
+    assert [s for _, s, _ in timers_of(ctx, instance.id)] == ["cancelled"]
+    body = api.get(f"/instances/{instance.id}").json
+    assert body["status"] == "completed" and body["next_timer_at"] is None
+    assert body["data"]["result"] == "yes"
+
+
+@pytest.fixture
+def as_user_tiny(tiny):
+    from tests.conftest import Api
+
+    client = tiny.test_client()
+    return lambda username: Api(client, username)

@@ -23,6 +23,7 @@ from app.persistence.db import make_engine
 from app.persistence.orm import Base
 from app.services.deployments import deploy_directory
 from app.services.users import create_user
+from tests.diagrams import write_tiny
 
 ROOT = Path(__file__).resolve().parent.parent
 PROCESSES = ROOT / "processes"
@@ -135,3 +136,23 @@ def as_user(app):
         return Api(client, username)
 
     return _as
+
+
+@pytest.fixture
+def tiny(tmp_path, database_url, clock):
+    """An app with only tests/diagrams.TINY deployed: one agent task with a 24 h escalation timer."""
+    processes = tmp_path / "processes"
+    write_tiny(processes)
+    app = make_app(database_url, clock, processes)
+    ctx = app.extensions["aftersales"]
+    deploy_directory(ctx)
+    for username in ("admin", "agent", "supervisor", "auditor", "dispatcher"):
+        create_user(ctx, username, username, USERS[username])
+    yield app
+    app.extensions["aftersales.db"].dispose()
+
+
+@pytest.fixture
+def tiny_api(tiny):
+    client = tiny.test_client()
+    return lambda username: Api(client, username)

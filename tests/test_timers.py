@@ -5,30 +5,12 @@ from __future__ import annotations
 import threading
 from datetime import timedelta
 
-import pytest
-
 from app.domain.principal import Principal
 from app.services.cases import start_case
-from app.services.deployments import deploy_directory
 from app.services.timers import fire_due_timers
-from app.services.users import create_user
 from tests.conftest import make_app
-from tests.diagrams import write_tiny
 
 AGENT = Principal("agent", frozenset({"cs_agent"}))
-
-
-@pytest.fixture
-def tiny(tmp_path, database_url, clock):
-    processes = tmp_path / "processes"
-    write_tiny(processes)
-    app = make_app(database_url, clock, processes)
-    ctx = app.extensions["aftersales"]
-    deploy_directory(ctx)
-    create_user(ctx, "agent", "agent", ["cs_agent"])
-    create_user(ctx, "supervisor", "supervisor", ["supervisor"])
-    yield app
-    app.extensions["aftersales.db"].dispose()
 
 
 def timers_of(ctx, instance_id):
@@ -104,21 +86,13 @@ def test_two_workers_firing_at_once_fire_each_timer_once(tiny, clock, database_u
     other.extensions["aftersales.db"].dispose()
 
 
-def test_completing_the_task_cancels_its_timer(tiny, as_user_tiny):
+def test_completing_the_task_cancels_its_timer(tiny, tiny_api):
     ctx = tiny.extensions["aftersales"]
     instance = start_case(ctx, "tiny", None, AGENT)
-    api = as_user_tiny("agent")
+    api = tiny_api("agent")
     [task] = api.get(f"/tasks?instance_id={instance.id}").json
     assert api.post(f"/tasks/{task['id']}/complete", json={"ok": True}).status_code == 200
     assert [s for _, s, _ in timers_of(ctx, instance.id)] == ["cancelled"]
     body = api.get(f"/instances/{instance.id}").json
     assert body["status"] == "completed" and body["next_timer_at"] is None
     assert body["data"]["result"] == "yes"
-
-
-@pytest.fixture
-def as_user_tiny(tiny):
-    from tests.conftest import Api
-
-    client = tiny.test_client()
-    return lambda username: Api(client, username)

@@ -1,0 +1,55 @@
+"""The ``aftersales`` command: set up, deploy, refuse bad diagrams, move the simulated clock."""
+
+from __future__ import annotations
+
+from app.cli import main
+from tests.conftest import make_app
+from tests.diagrams import TINY
+from tests.diagrams import write_tiny
+
+
+def run(app, *args):
+    return app.test_cli_runner().invoke(args=list(args))
+
+
+def test_init_db_deploy_and_redeploy(tmp_path, database_url, clock):
+    processes = tmp_path / "processes"
+    write_tiny(processes)
+    app = make_app(database_url, clock, processes)
+    assert run(app, "init-db").exit_code == 0
+    first = run(app, "deploy")
+    assert first.exit_code == 0 and "tiny: version 1" in first.output
+    again = run(app, "deploy")
+    assert "tiny: version 1 (unchanged)" in again.output
+    write_tiny(processes, TINY.replace("做事 / Do it", "做事情 / Do the thing"))
+    assert "tiny: version 2" in run(app, "deploy").output
+    app.extensions["aftersales.db"].dispose()
+
+
+def test_a_bad_diagram_is_refused_with_file_line_and_reason(tmp_path, database_url, clock):
+    processes = tmp_path / "processes"
+    write_tiny(processes, TINY.replace('"PT24H"', "PT24H"))
+    app = make_app(database_url, clock, processes)
+    result = run(app, "deploy")
+    assert result.exit_code == 1
+    assert "tiny.bpmn:" in result.output and "[late]" in result.output and "quote ISO 8601" in result.output
+    with app.extensions["aftersales"].uow() as uow:
+        assert uow.versions.all_versions() == []
+    app.extensions["aftersales.db"].dispose()
+
+
+def test_clock_advance_fires_the_timers_that_fall_due(tiny):
+    from app.domain.principal import Principal
+    from app.services.cases import start_case
+
+    start_case(tiny.extensions["aftersales"], "tiny", None, Principal("agent", frozenset({"cs_agent"})))
+    result = run(tiny, "clock", "advance", "PT25H")
+    assert result.exit_code == 0 and "fired 1 timer(s)" in result.output
+
+
+def test_the_console_script_offers_the_commands():
+    help_text = main.make_context("aftersales", ["--help"], resilient_parsing=True).command.get_help(
+        main.make_context("aftersales", [], resilient_parsing=True)
+    )
+    for command in ("init-db", "deploy", "demo", "serve", "clock", "fire-timers"):
+        assert command in help_text

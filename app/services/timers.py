@@ -49,6 +49,8 @@ def fire_due_timers(ctx: ServiceContext, *, batch: int = 200) -> FireReport:
                 timers += fired
         except (StaleDataError, OperationalError) as exc:
             log.warning("timer firing for instance %s deferred: %s", instance_id, exc)
+        except Exception:  # noqa: BLE001 - one broken case must not hold up the others; its rows stay due
+            log.exception("timer firing for instance %s failed", instance_id)
     if due_ids:
         with ctx.uow() as uow:
             next_due = uow.timers.next_due()

@@ -55,7 +55,7 @@ def fire_due_timers(ctx: ServiceContext, *, batch: int = 200) -> FireReport:
         with ctx.uow() as uow:
             next_due = uow.timers.next_due()
         ctx.on_timers_changed(next_due)
-    if len(due_ids) == batch:  # more may be waiting; keep going until caught up
+    if len(due_ids) == batch and instances:  # more may be waiting; keep going while making progress
         more = fire_due_timers(ctx, batch=batch)
         return FireReport(instances + more.instances, timers + more.timers)
     return FireReport(instances, timers)

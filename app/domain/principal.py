@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from .roles import OVERSEERS
 from .roles import READ_ONLY
+from .roles import WORKING_ROLES
 from .roles import Role
 
 
@@ -26,6 +27,10 @@ class Principal:
     @property
     def read_only(self) -> bool:
         return bool(self.roles) and self.roles <= READ_ONLY
+
+    @property
+    def working_roles(self) -> frozenset[str]:
+        return self.roles & WORKING_ROLES
 
     def may_work(self, role: str | None) -> bool:
         """May this user claim or complete a task of ``role``?"""

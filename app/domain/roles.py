@@ -23,6 +23,8 @@ class Role(StrEnum):
 
 LANE_PREFIX = "lane_"
 
+# Roles that work tasks in lanes (the others oversee).
+WORKING_ROLES = frozenset(r for r in Role if r not in (Role.ADMIN, Role.PROCESS_OWNER, Role.AUDITOR))
 # Roles that may read every case, whatever lane its tasks are in.
 OVERSEERS = frozenset({Role.ADMIN, Role.PROCESS_OWNER, Role.AUDITOR, Role.SUPERVISOR})
 # Roles that may change nothing.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from datetime import timedelta
 from typing import Any
 
@@ -17,9 +18,8 @@ from .users import principal_for
 ADMIN = demo_principal("admin", ["admin"])
 
 
-def step_data(ctx: ServiceContext) -> dict[str, dict[str, Any]]:
+def step_data(now: datetime) -> dict[str, dict[str, Any]]:
     """Valid form data for each user task of repair.bpmn (the happy path)."""
-    now = ctx.clock.now()
     soon = (now + timedelta(hours=4)).isoformat()
     return {
         "contact_customer": {
@@ -82,7 +82,7 @@ def advance_case(ctx: ServiceContext, instance_id: int, steps: list[str], data: 
 
 def open_demo_cases(ctx: ServiceContext) -> list[str]:
     agent = principal_for(ctx, "agent")
-    data = step_data(ctx)
+    data = step_data(ctx.clock.now())
     with ctx.uow() as uow:
         units = {u.serial_no: u for u in uow.master.units()}  # customers are joined in
     plans = [

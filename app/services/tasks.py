@@ -48,9 +48,21 @@ def list_tasks(
     limit: int = 100,
     offset: int = 0,
 ) -> list[tuple[Task, dict[str, Any] | None]]:
-    """Tasks of the user's roles (and those handed to them), each with its form schema; overseers see all."""
+    """Tasks of the user's working roles and those handed to them, each with its form schema.
+
+    Users without a working role (admin, process owner, auditor) see every task; anyone who may
+    see a case sees all of its tasks when asking for that case.
+    """
     with ctx.uow() as uow:
-        roles = None if actor.sees_everything else set(actor.roles)
+        roles: set[str] | None = set(actor.working_roles)
+        if not roles and actor.sees_everything:
+            roles = None
+        if instance_id is not None:
+            instance = uow.instances.get(instance_id)
+            if instance is None:
+                raise NotFound(f"no case with id {instance_id}")
+            if may_view(uow, instance, actor):
+                roles = None
         rows = uow.tasks.inbox(
             roles=roles,
             username=actor.username,

@@ -21,6 +21,7 @@ from app.persistence.db import create_schema
 from app.persistence.db import drop_schema
 from app.persistence.db import make_engine
 from app.persistence.orm import Base
+from app.services.demo import load_master_data
 from app.services.deployments import deploy_directory
 from app.services.users import create_user
 from tests.diagrams import write_tiny
@@ -98,6 +99,7 @@ def app(database_url, clock):
     app = make_app(database_url, clock)
     ctx = app.extensions["aftersales"]
     deploy_directory(ctx, actor="tests")
+    load_master_data(ctx)
     for username, roles in USERS.items():
         create_user(ctx, username, username, roles)
     yield app

@@ -208,21 +208,28 @@ def register_form(unit: Unit, **overrides: Any) -> dict[str, Any]:
     return form
 
 
+def load_master_data(ctx: ServiceContext) -> None:
+    """Technicians, customers and units, unless there are technicians already."""
+    today = ctx.clock.now().date()
+    with ctx.uow() as uow:
+        if uow.master.technicians():
+            return
+        for tech in _technicians(today):
+            uow.add_row(tech)
+        customers = {c.code: c for c in _customers()}
+        for c in customers.values():
+            uow.add_row(c)
+        for unit in _units(customers, today):
+            uow.add_row(unit)
+        uow.commit()
+
+
 def load_demo(ctx: ServiceContext) -> list[str]:
     """Idempotent: existing users and master data are kept; cases are added once."""
     for username, name, roles in DEMO_USERS:
         create_user(ctx, username, username, [str(r) for r in roles], display_name=name)
-    today = ctx.clock.now().date()
+    load_master_data(ctx)
     with ctx.uow() as uow:
-        if not uow.master.technicians():
-            for tech in _technicians(today):
-                uow.add_row(tech)
-            customers = {c.code: c for c in _customers()}
-            for c in customers.values():
-                uow.add_row(c)
-            for unit in _units(customers, today):
-                uow.add_row(unit)
-            uow.commit()
         has_cases = bool(uow.instances.list(limit=1))
     lines = [f"{len(DEMO_USERS)} demo users (password = user name): " + ", ".join(u for u, _, _ in DEMO_USERS)]
     if not has_cases:

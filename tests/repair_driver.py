@@ -1,0 +1,143 @@
+"""Drives repair.bpmn cases through the HTTP API, as the user of each task's role would."""
+
+from __future__ import annotations
+
+from typing import Any
+
+ROLE_USER = {
+    "cs_agent": "agent",
+    "dispatcher": "dispatcher",
+    "technician": "tech_urban1",
+    "supervisor": "supervisor",
+    "qa": "qa",
+    "finance": "finance",
+    "mis": "mis",
+}
+
+
+def register(**overrides: Any) -> dict[str, Any]:
+    """An out-of-warranty urban refrigerator (fee type A) unless overridden."""
+    form = {
+        "channel": "phone",
+        "customer_name": "张伟 Zhang Wei",
+        "customer_phone": "13800000001",
+        "address": "北京市朝阳区建国路 88 号",
+        "region": "urban",
+        "product_category": "refrigeration",
+        "product_model": "BCD-520W",
+        "serial_no": "SN-FR-1001",
+        "purchase_date": "2024-06-01",
+        "warranty_evidence": "invoice",
+        "tampered": False,
+        "contract_no": "",
+        "fault_description": "不制冷 / not cooling",
+        "service_category": "repair",
+        "urgency": "medium",
+    }
+    form.update(overrides)
+    return form
+
+
+LATER = "2026-03-02T14:00:00+08:00"
+FORMS: dict[str, dict[str, Any]] = {
+    "contact_customer": {
+        "customer_reached": True,
+        "appointment_at": LATER,
+        "service_mode": "on_site",
+        "engineer_contact_given": True,
+    },
+    "dispatch_notice": {"technician": "tech_urban1", "planned_arrival": LATER},
+    "diagnose_on_site": {
+        "arrived_at": LATER,
+        "confirmed_fault": "压缩机不启动",
+        "cause": "启动继电器损坏",
+        "repair_plan": "更换继电器",
+        "quote_amount": 180,
+        "plan_accepted": True,
+        "fixable_on_site": True,
+    },
+    "perform_service": {
+        "parts_used": [{"part_no": "RLY-220", "qty": 1}],
+        "labour_hours": 1.5,
+        "functional_test_ok": True,
+    },
+    "customer_acceptance": {
+        "signature": "data:image/png;base64,iVBORw0KGgo=",
+        "signed_by": "张伟",
+        "rating_attitude": 4,
+        "rating_skills": 4,
+        "rating_arrival": 3,
+        "rating_promises": 4,
+        "returned_at": LATER,
+    },
+    "payment_invoice": {"amount": 180, "payment_method": "bank_transfer", "invoice_no": "FP-0001"},
+    "file_report": {
+        "report_summary": "更换启动继电器，试机正常",
+        "fault_found": "启动继电器损坏",
+        "method_used": "更换原厂继电器",
+    },
+    "archive_report": {"report_approved": True, "archive_no": "AR-2026-0001"},
+    "callback": {
+        "arrived_on_time": True,
+        "fixed_first_visit": True,
+        "expertise_satisfied": True,
+        "satisfaction_score": 95,
+        "satisfied": True,
+    },
+    "remote_support": {"answer": "指导用户重置温控器", "documents_sent": True, "resolved": True},
+    "mail_parts": {"parts_mailed": [{"part_no": "FLT-01", "qty": 2}], "carrier": "ems", "tracking_no": "EMS123"},
+    "confirm_delivery": {"received": True, "pieces_ok": True, "appearance_ok": True},
+    "rtf_receive": {"pickup_receipt_no": "PR-0001", "received_into_factory_at": LATER},
+    "rtf_repair": {"repair_outcome": "repaired", "rtf_parts": [{"part_no": "MB-7", "qty": 1}], "rtf_hours": 3},
+    "qa_inspection": {"inspection_passed": True},
+    "ship_back": {"carrier": "ems", "tracking_no_return": "EMS999", "shipped_at": LATER},
+    "agree_substitute": {"substitute_agreed": True, "substitute_notes": "同型号新机替换"},
+    "supervisor_contact_followup": {"action_taken": "主管亲自致电客户"},
+    "supervisor_report_followup": {"action_taken": "已督促工程师当日提交"},
+    "rtf_negotiate_delay": {"negotiation_result": "客户同意延期一周"},
+}
+
+
+class RepairCase:
+    def __init__(self, as_user, **register_overrides: Any) -> None:
+        self.as_user = as_user
+        started = as_user("agent").post("/processes/repair/instances")
+        assert started.status_code == 201, started.json
+        self.id = started.json["id"]
+        self.do("register_request", register(**register_overrides))
+
+    def ready(self) -> dict[str, dict]:
+        return {t["element_id"]: t for t in self.as_user("admin").get(f"/tasks?instance_id={self.id}").json}
+
+    def user_for(self, task: dict) -> str:
+        return task["assignee"] or ROLE_USER[task["candidate_roles"][0]]
+
+    def submit(self, element_id: str, data: dict | None = None, user: str | None = None):
+        ready = self.ready()
+        assert element_id in ready, f"{element_id} is not ready; ready: {sorted(ready)}"
+        task = ready[element_id]
+        payload = FORMS[element_id] if data is None else data
+        return self.as_user(user or self.user_for(task)).post(f"/tasks/{task['id']}/complete", json=payload)
+
+    def do(self, element_id: str, data: dict | None = None, **changes: Any) -> None:
+        payload = {**(FORMS.get(element_id, {}) if data is None else data), **changes}
+        response = self.submit(element_id, payload)
+        assert response.status_code == 200, (element_id, response.json)
+
+    def walk(self, *element_ids: str) -> None:
+        for element_id in element_ids:
+            self.do(element_id)
+
+    @property
+    def body(self) -> dict:
+        return self.as_user("admin").get(f"/instances/{self.id}").json
+
+    def events(self, type_: str | None = None) -> list[dict]:
+        events = self.as_user("admin").get(f"/instances/{self.id}/events").json
+        return [e for e in events if type_ is None or e["type"] == type_]
+
+    def completed_path(self) -> list[str]:
+        return [e["element_id"] for e in self.events() if e["type"] in ("task_completed", "element_completed")]
+
+    def timers(self) -> list[tuple[str, str]]:
+        return [(t["element_id"], t["status"]) for t in self.as_user("admin").get(f"/instances/{self.id}/timers").json]

@@ -79,7 +79,8 @@ class EngineEvent:
 
 @dataclass
 class Snapshot:
-    state: dict[str, Any]
+    state: str  # SpiffWorkflow's JSON without the spec
+    serializer_version: str
     status: str  # running, completed, error
     data: dict[str, Any]
     ready_tasks: list[ReadyTask]
@@ -134,7 +135,7 @@ class WorkflowEngine:
                 self._specs[version.id] = specs
         return specs
 
-    def _restore(self, version: DeployedVersion, state: dict[str, Any]) -> BpmnWorkflow:
+    def _restore(self, version: DeployedVersion, state: str) -> BpmnWorkflow:
         spec, subprocess_specs = self._specs_of(version)
         workflow = self._codec.load(state, spec, subprocess_specs)
         workflow.script_engine = self._script_engine
@@ -148,9 +149,7 @@ class WorkflowEngine:
         first.data.update(data)
         return self._advance(workflow, {})
 
-    def complete_task(
-        self, version: DeployedVersion, state: dict[str, Any], task_id: str, data: Mapping[str, Any]
-    ) -> Snapshot:
+    def complete_task(self, version: DeployedVersion, state: str, task_id: str, data: Mapping[str, Any]) -> Snapshot:
         workflow = self._restore(version, state)
         try:
             task = workflow.get_task_from_id(UUID(task_id))
@@ -168,11 +167,11 @@ class WorkflowEngine:
             return self._snapshot(workflow, before, error=exc)
         return self._advance(workflow, before)
 
-    def fire_timers(self, version: DeployedVersion, state: dict[str, Any]) -> Snapshot:
+    def fire_timers(self, version: DeployedVersion, state: str) -> Snapshot:
         workflow = self._restore(version, state)
         return self._advance(workflow, self._states(workflow))
 
-    def task_data(self, version: DeployedVersion, state: dict[str, Any], task_id: str) -> dict[str, Any]:
+    def task_data(self, version: DeployedVersion, state: str, task_id: str) -> dict[str, Any]:
         """The case data a ready task sees (for rendering its form)."""
         workflow = self._restore(version, state)
         try:
@@ -240,6 +239,7 @@ class WorkflowEngine:
         data = dict(workflow.data if workflow.completed else (workflow.last_task.data if workflow.last_task else {}))
         return Snapshot(
             state=self._codec.dump(workflow),
+            serializer_version=self._codec.version,
             status=status,
             data=data,
             ready_tasks=ready,

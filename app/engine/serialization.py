@@ -7,7 +7,6 @@ and ``subprocess_specs``; restoring takes the specs of the instance's version fr
 from __future__ import annotations
 
 import json
-from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
@@ -48,11 +47,12 @@ class WorkflowCodec:
     def version(self) -> str:
         return self._serializer.VERSION
 
-    def dump(self, workflow: BpmnWorkflow) -> dict[str, Any]:
-        # serialize_json runs the registry's JSON encoder over task data (datetimes etc.).
-        return json.loads(self._serializer.serialize_json(workflow))
+    def dump(self, workflow: BpmnWorkflow) -> str:
+        # Kept as text: restoring depends on the order of the tasks (each stores its data as a
+        # delta from its parent), which a JSONB column would not preserve.
+        return self._serializer.serialize_json(workflow)
 
-    def load(self, state: dict[str, Any], spec, subprocess_specs) -> BpmnWorkflow:
-        dct = json.loads(json.dumps(state))  # migrate() and from_dict() consume the dict
+    def load(self, state: str, spec, subprocess_specs) -> BpmnWorkflow:
+        dct = json.loads(state)
         self._serializer.migrate(dct)
         return self._serializer.from_dict(dct, spec=spec, subprocess_specs=subprocess_specs)

@@ -102,7 +102,7 @@ class Instance(Base):
     process_key: Mapped[str] = mapped_column(String(64), index=True)
     version_id: Mapped[int] = mapped_column(ForeignKey("process_versions.id"))
     status: Mapped[str] = mapped_column(String(16), index=True)  # running, completed, cancelled, error
-    state: Mapped[dict[str, Any]]
+    state: Mapped[str] = mapped_column(Text)  # engine state, opaque JSON text (task order matters)
     serializer_version: Mapped[str] = mapped_column(String(16))
     data: Mapped[dict[str, Any]]
     next_timer_at: Mapped[datetime | None]

@@ -43,7 +43,7 @@ def start_case(ctx: ServiceContext, process_key: str, data: dict[str, Any] | Non
             version=version,
             version_id=version.id,
             status=CaseStatus.RUNNING,
-            state={},
+            state="",
             serializer_version="",
             data={},
             started_by=actor.username,

@@ -63,7 +63,7 @@ def apply_snapshot(
     elements = elements_of(instance)
     was_running = instance.status == CaseStatus.RUNNING
     instance.state = snapshot.state
-    instance.serializer_version = str(snapshot.state.get("serializer_version", ""))
+    instance.serializer_version = snapshot.serializer_version
     instance.status = snapshot.status
     instance.data = _json_safe(snapshot.data)
     instance.next_timer_at = snapshot.next_timer_at

@@ -146,7 +146,7 @@ def bench_persisted(url: str, cases: int) -> dict[str, float]:
     from app.persistence.db import create_schema
     from app.persistence.db import drop_schema
     from app.services.cases import start_case
-    from app.services.demo import load_demo
+    from app.services.demo import load_master_data
     from app.services.deployments import deploy_directory
     from app.services.tasks import complete_task
     from app.services.tasks import list_tasks
@@ -159,7 +159,7 @@ def bench_persisted(url: str, cases: int) -> dict[str, float]:
     create_schema(db)
     ctx = app.extensions["aftersales"]
     deploy_directory(ctx)
-    load_demo(ctx)
+    load_master_data(ctx)
     data = step_data()
     admin = Principal("admin", frozenset({"admin"}))
 

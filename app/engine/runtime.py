@@ -149,7 +149,18 @@ class WorkflowEngine:
         first.data.update(data)
         return self._advance(workflow, {})
 
-    def complete_task(self, version: DeployedVersion, state: str, task_id: str, data: Mapping[str, Any]) -> Snapshot:
+    def complete_task(
+        self,
+        version: DeployedVersion,
+        state: str,
+        task_id: str,
+        prepare: Callable[[dict[str, Any]], Mapping[str, Any]],
+    ) -> tuple[Snapshot, Mapping[str, Any]]:
+        """Complete a ready user task with ``prepare(case data it sees)``'s result.
+
+        ``prepare`` validates the submitted form against what the task sees and returns the
+        data to merge; whatever it raises propagates and nothing happens.
+        """
         workflow = self._restore(version, state)
         try:
             task = workflow.get_task_from_id(UUID(task_id))
@@ -159,13 +170,14 @@ class WorkflowEngine:
             raise TaskNotReady(f"{task.task_spec.bpmn_id} is not a user task")
         if task.state != TaskState.READY:
             raise TaskNotReady(f"task {task_id} is {TaskState.get_name(task.state).lower()}, not ready")
+        data = prepare(dict(task.data))
         before = self._states(workflow)
         task.data.update(data)
         try:
             task.run()
         except SpiffWorkflowException as exc:
-            return self._snapshot(workflow, before, error=exc)
-        return self._advance(workflow, before)
+            return self._snapshot(workflow, before, error=exc), data
+        return self._advance(workflow, before), data
 
     def fire_timers(self, version: DeployedVersion, state: str) -> Snapshot:
         workflow = self._restore(version, state)
@@ -186,9 +198,6 @@ class WorkflowEngine:
 
     def _advance(self, workflow: BpmnWorkflow, before: dict[UUID, int]) -> Snapshot:
         try:
-            workflow.refresh_timers()
-            workflow.do_engine_steps()
-            # A timer that fell due arms its successors on the next pass (SpiffWorkflow 3.2.0).
             workflow.refresh_timers()
             workflow.do_engine_steps()
         except SpiffWorkflowException as exc:

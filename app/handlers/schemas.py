@@ -30,7 +30,7 @@ class InstanceSchema(Schema):
     id = fields.Integer()
     case_no = fields.String()
     process_key = fields.String()
-    version = fields.Function(lambda i: i.version.version)
+    version = fields.Integer()
     version_id = fields.Integer()
     status = fields.String(metadata={"enum": ["running", "completed", "cancelled", "error"]})
     next_timer_at = fields.DateTime(allow_none=True)

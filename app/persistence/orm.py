@@ -88,9 +88,9 @@ class ProcessVersion(Base):
     name: Mapped[str] = mapped_column(String(256))
     filename: Mapped[str] = mapped_column(String(256))
     content_hash: Mapped[str] = mapped_column(String(64))
-    bpmn_xml: Mapped[bytes] = mapped_column(LargeBinary)
-    forms: Mapped[dict[str, Any]]
-    elements: Mapped[dict[str, Any]]
+    bpmn_xml: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    forms: Mapped[dict[str, Any]] = mapped_column(deferred=True)
+    elements: Mapped[dict[str, Any]] = mapped_column(deferred=True)
     deployed_at: Mapped[datetime]
     deployed_by: Mapped[str | None] = mapped_column(String(64))
 
@@ -101,6 +101,7 @@ class Instance(Base):
     case_no: Mapped[str | None] = mapped_column(String(32), unique=True)
     process_key: Mapped[str] = mapped_column(String(64), index=True)
     version_id: Mapped[int] = mapped_column(ForeignKey("process_versions.id"))
+    version: Mapped[int] = mapped_column(Integer)  # the version number, for display
     status: Mapped[str] = mapped_column(String(16), index=True)  # running, completed, cancelled, error
     state: Mapped[str] = mapped_column(Text)  # engine state, opaque JSON text (task order matters)
     serializer_version: Mapped[str] = mapped_column(String(16))
@@ -112,7 +113,6 @@ class Instance(Base):
     updated_at: Mapped[datetime]
     completed_at: Mapped[datetime | None]
     lock_version: Mapped[int] = mapped_column(Integer, default=1)
-    version: Mapped[ProcessVersion] = relationship(lazy="joined")
 
     __mapper_args__ = {"version_id_col": lock_version}
 

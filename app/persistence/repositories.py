@@ -9,6 +9,7 @@ from sqlalchemy import func
 from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm import undefer
 
 from .orm import Customer
 from .orm import Event
@@ -60,8 +61,9 @@ class VersionRepository(_Repository):
             select(ProcessVersion).where(ProcessVersion.process_key == key, ProcessVersion.content_hash == content_hash)
         ).first()
 
-    def get(self, version_id: int) -> ProcessVersion | None:
-        return self.session.get(ProcessVersion, version_id)
+    def get_full(self, version_id: int) -> ProcessVersion | None:
+        """The version with its diagram, forms and element catalogue loaded."""
+        return self.session.get(ProcessVersion, version_id, options=[undefer("*")])
 
     def all_versions(self, key: str | None = None) -> list[ProcessVersion]:
         query = select(ProcessVersion).order_by(ProcessVersion.process_key, ProcessVersion.version)
@@ -74,9 +76,14 @@ class InstanceRepository(_Repository):
     def get(self, instance_id: int) -> Instance | None:
         return self.session.get(Instance, instance_id)
 
+    def lock_by_task(self, task_id: str) -> Instance | None:
+        """The instance a task belongs to, locked until commit."""
+        owner = select(Task.instance_id).where(Task.id == task_id).scalar_subquery()
+        return self.session.scalars(select(Instance).where(Instance.id == owner).with_for_update()).first()
+
     def lock(self, instance_id: int, *, skip_locked: bool = False) -> Instance | None:
         """The instance row, locked until commit (PostgreSQL; SQLite serialises transactions)."""
-        query = select(Instance).where(Instance.id == instance_id).with_for_update(skip_locked=skip_locked, of=Instance)
+        query = select(Instance).where(Instance.id == instance_id).with_for_update(skip_locked=skip_locked)
         return self.session.scalars(query).first()
 
     def list(

@@ -18,12 +18,7 @@ from ..persistence.orm import Timer
 from ..persistence.unit_of_work import UnitOfWork
 from .context import ServiceContext
 from .progress import apply_snapshot
-from .progress import elements_of
 from .progress import record
-
-
-def _start_roles(elements: dict[str, Any]) -> set[str]:
-    return {e["role"] for e in elements.values() if e["type"] == "startEvent" and e.get("role")}
 
 
 def start_case(ctx: ServiceContext, process_key: str, data: dict[str, Any] | None, actor: Principal) -> Instance:
@@ -32,16 +27,17 @@ def start_case(ctx: ServiceContext, process_key: str, data: dict[str, Any] | Non
         raise InvalidInput("the start data must be a JSON object", errors={"_schema": ["expected an object"]})
     now = ctx.clock.now()
     with ctx.uow() as uow:
-        version = uow.versions.latest(process_key)
-        if version is None:
+        latest = uow.versions.latest(process_key)
+        if latest is None:
             raise NotFound(f"no deployed process {process_key!r}")
-        allowed = _start_roles(version.elements)
+        process = ctx.versions.get(uow, latest.id)
+        allowed = process.start_roles
         if actor.read_only or not (actor.is_admin or allowed & actor.roles):
             raise Forbidden(f"starting {process_key!r} needs one of the roles {sorted(allowed)}")
         instance = Instance(
             process_key=process_key,
-            version=version,
-            version_id=version.id,
+            version_id=process.id,
+            version=process.version,
             status=CaseStatus.RUNNING,
             state="",
             serializer_version="",
@@ -55,19 +51,18 @@ def start_case(ctx: ServiceContext, process_key: str, data: dict[str, Any] | Non
         instance.case_no = case_number(process_key, instance.id, now)
         start_data = dict(data or {})
         start_data.update(case_no=instance.case_no, received_at=now.isoformat(), started_by=actor.username)
-        snapshot = ctx.engine.start(version, start_data)
+        snapshot = ctx.engine.start(process, start_data)
         record(
             uow,
             instance,
             now,
             actor.username,
             "instance_started",
-            data={"version": version.version, "data": data or {}},
+            data={"version": process.version, "data": data or {}},
         )
-        apply_snapshot(uow, instance, snapshot, actor=actor, now=now)
+        apply_snapshot(uow, instance, process, snapshot, now=now, actor=actor.username)
         uow.commit()
-        next_due = uow.timers.next_due()
-    ctx.on_timers_changed(next_due)
+    ctx.on_timers_changed(instance.next_timer_at)
     return instance
 
 
@@ -130,10 +125,12 @@ def cancel_case(ctx: ServiceContext, instance_id: int, actor: Principal, reason:
             raise NotFound(f"no case with id {instance_id}")
         if instance.status not in (CaseStatus.RUNNING, CaseStatus.ERROR):
             raise Conflict(f"case {instance_id} is {instance.status}")
-        elements = elements_of(instance)
+        process = ctx.versions.get(uow, instance.version_id)
         for task in uow.tasks.for_instance(instance_id, status="ready"):
             task.status, task.completed_at = "cancelled", now
-            record(uow, instance, now, actor.username, "task_cancelled", elements.get(task.element_id), task_id=task.id)
+            record(
+                uow, instance, now, actor.username, "task_cancelled", process.element(task.element_id), task_id=task.id
+            )
         for timer in uow.timers.for_instance(instance_id, status="waiting"):
             timer.status = "cancelled"
         instance.status, instance.next_timer_at, instance.updated_at = CaseStatus.CANCELLED, None, now

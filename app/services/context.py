@@ -10,6 +10,7 @@ from datetime import datetime
 from ..clock import Clock
 from ..engine import WorkflowEngine
 from ..persistence.unit_of_work import UnitOfWork
+from .versions import VersionCatalog
 
 
 @dataclass
@@ -22,5 +23,6 @@ class ServiceContext:
     processes_dir: str
     # werkzeug hash method; tests use a cheap one, production keeps scrypt.
     password_method: str = "scrypt"
+    versions: VersionCatalog = field(default_factory=VersionCatalog)
     # Called after a commit with the earliest waiting timer, so the alarm clock can re-arm.
     on_timers_changed: Callable[[datetime | None], None] = field(default=lambda due: None)

@@ -1,7 +1,8 @@
 """Writing what the engine did: state, inbox rows, timer rows and audit events, in one transaction.
 
 Every use case that moves an instance (start, complete, fire timers) ends here, so the task,
-timer and event tables can never disagree with the stored engine state.
+timer and event tables can never disagree with the stored engine state. Existing rows are read
+first and new rows added last, so the whole write is one flush.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from datetime import datetime
 from typing import Any
 
 from ..domain.cases import CaseStatus
-from ..domain.principal import Principal
 from ..engine import ElementInfo
 from ..engine import Snapshot
 from ..persistence.orm import Event
@@ -18,14 +18,10 @@ from ..persistence.orm import Instance
 from ..persistence.orm import Task
 from ..persistence.orm import Timer
 from ..persistence.unit_of_work import UnitOfWork
+from .versions import DeployedProcess
 
 
-def elements_of(instance: Instance) -> dict[str, ElementInfo]:
-    return {k: ElementInfo.from_dict(v) for k, v in instance.version.elements.items()}
-
-
-def record(
-    uow: UnitOfWork,
+def new_event(
     instance: Instance,
     at: datetime,
     actor: str | None,
@@ -35,32 +31,62 @@ def record(
     element_id: str | None = None,
     task_id: str | None = None,
     data: dict[str, Any] | None = None,
-) -> None:
-    uow.events.add(
-        Event(
-            instance_id=instance.id,
-            at=at,
-            actor=actor,
-            type=type_,
-            element_id=element.id if element else element_id,
-            element_name=element.name if element else None,
-            task_id=task_id,
-            data=data or {},
-        )
+) -> Event:
+    return Event(
+        instance_id=instance.id,
+        at=at,
+        actor=actor,
+        type=type_,
+        element_id=element.id if element else element_id,
+        element_name=element.name if element else None,
+        task_id=task_id,
+        data=data or {},
     )
+
+
+def record(
+    uow: UnitOfWork,
+    instance: Instance,
+    at: datetime,
+    actor: str | None,
+    type_: str,
+    element: ElementInfo | None = None,
+    **kwargs: Any,
+) -> None:
+    """Append one audit event."""
+    uow.events.add(new_event(instance, at, actor, type_, element, **kwargs))
+
+
+class _Changes:
+    """Rows collected during one apply, added in one go at the end."""
+
+    def __init__(self, instance: Instance, now: datetime) -> None:
+        self.instance, self.now = instance, now
+        self.rows: list[Any] = []
+
+    def event(self, type_: str, element: ElementInfo | None, actor: str | None = None, **kwargs: Any) -> None:
+        self.rows.append(new_event(self.instance, self.now, actor, type_, element, **kwargs))
 
 
 def apply_snapshot(
     uow: UnitOfWork,
     instance: Instance,
+    process: DeployedProcess,
     snapshot: Snapshot,
     *,
-    actor: Principal,
     now: datetime,
+    actor: str | None = None,
     completed_task_id: str | None = None,
 ) -> None:
-    """Store ``snapshot`` on ``instance`` and bring its task, timer and event rows in line."""
-    elements = elements_of(instance)
+    """Store ``snapshot`` on ``instance`` and bring its task, timer and event rows in line.
+
+    :param actor: the user whose request moved the case (None for the timer service)
+    :param completed_task_id: the user task just completed (its row is updated by the caller)
+    """
+    is_new = instance.state == ""
+    with uow.session.no_autoflush:  # everything is written in one flush at commit
+        known_tasks = {} if is_new else {t.id: t for t in uow.tasks.for_instance(instance.id)}
+        waiting = {} if is_new else {t.id: t for t in uow.timers.for_instance(instance.id, status="waiting")}
     was_running = instance.status == CaseStatus.RUNNING
     instance.state = snapshot.state
     instance.serializer_version = snapshot.serializer_version
@@ -70,38 +96,35 @@ def apply_snapshot(
     instance.error = snapshot.error
     instance.updated_at = now
 
+    changes = _Changes(instance, now)
     fired = {e.task_id for e in snapshot.events if e.type == "timer_fired"}
-    _sync_timers(uow, instance, snapshot, elements, fired, now, actor)
+    _sync_timers(changes, process, snapshot, waiting, fired)
     for event in snapshot.events:
-        element = elements.get(event.element_id or "")
         if event.type == "element_completed" and event.task_id == completed_task_id:
             continue  # recorded as task_completed, with the actor and the data
         if event.type in ("timer_fired", "timer_cancelled"):
             continue  # recorded by _sync_timers with the due time
-        record(
-            uow,
-            instance,
-            now,
-            actor.username if event.type == "error" else None,
+        changes.event(
             event.type,
-            element,
+            process.element(event.element_id),
+            actor if event.type == "error" else None,
             element_id=event.element_id,
             task_id=event.task_id,
             data=event.data,
         )
-    _sync_tasks(uow, instance, snapshot, elements, now, completed_task_id)
-
+    _sync_tasks(changes, process, snapshot, known_tasks, completed_task_id)
     if snapshot.status == CaseStatus.COMPLETED and was_running:
         instance.completed_at = now
-        record(uow, instance, now, None, "instance_completed")
+        changes.event("instance_completed", None)
+    uow.session.add_all(changes.rows)
 
 
-def _due_of(element_id: str, snapshot: Snapshot, elements: dict[str, ElementInfo]) -> datetime | None:
+def _due_of(element_id: str, snapshot: Snapshot, process: DeployedProcess) -> datetime | None:
     """A task is due when the first timer sitting on it falls due."""
     dues = [
         t.due_at
         for t in snapshot.timers
-        if elements.get(t.element_id) and elements[t.element_id].attached_to == element_id
+        if (e := process.element(t.element_id)) is not None and e.attached_to == element_id
     ]
     return min(dues, default=None)
 
@@ -113,25 +136,26 @@ def _assignee_for(role: str | None, data: dict[str, Any]) -> str | None:
 
 
 def _sync_tasks(
-    uow: UnitOfWork,
-    instance: Instance,
+    changes: _Changes,
+    process: DeployedProcess,
     snapshot: Snapshot,
-    elements: dict[str, ElementInfo],
-    now: datetime,
+    known_tasks: dict[str, Task],
     completed_task_id: str | None,
 ) -> None:
-    open_rows = {t.id: t for t in uow.tasks.for_instance(instance.id, status="ready")}
+    instance, now = changes.instance, changes.now
+    open_tasks = {k: t for k, t in known_tasks.items() if t.status == "ready"}
     ready_ids = set()
     for ready in snapshot.ready_tasks:
         ready_ids.add(ready.id)
-        element = elements.get(ready.element_id)
-        due = _due_of(ready.element_id, snapshot, elements)
-        row = open_rows.get(ready.id) or uow.tasks.get(ready.id)
-        if row is not None and row.status == "ready":
+        element = process.element(ready.element_id)
+        due = _due_of(ready.element_id, snapshot, process)
+        row = open_tasks.get(ready.id)
+        if row is not None:
             row.due_at = due
             continue
         role = element.role if element else None
         assignee = _assignee_for(role, snapshot.data)
+        row = known_tasks.get(ready.id)  # a finished task the engine made ready again
         if row is None:
             row = Task(
                 id=ready.id,
@@ -144,95 +168,75 @@ def _sync_tasks(
                 form=element.form if element else None,
                 created_at=now,
             )
-            uow.tasks.add(row)
+            changes.rows.append(row)
         row.status, row.due_at, row.assignee = "ready", due, assignee
         row.claimed_at = now if assignee else None
         row.completed_at = row.completed_by = None
-        record(
-            uow,
-            instance,
-            now,
-            None,
+        changes.event(
             "task_ready",
             element,
             task_id=ready.id,
             data={"role": role, "assignee": assignee, "due_at": due.isoformat() if due else None},
         )
-    for task_id, row in open_rows.items():
+    cancelled_by_engine = {e.task_id for e in snapshot.events if e.type == "task_cancelled"}
+    for task_id, row in open_tasks.items():
         if task_id not in ready_ids and task_id != completed_task_id:
-            row.status = "cancelled"
-            row.completed_at = now
-            if not any(e.task_id == task_id and e.type == "task_cancelled" for e in snapshot.events):
-                record(uow, instance, now, None, "task_cancelled", elements.get(row.element_id), task_id=task_id)
+            row.status, row.completed_at = "cancelled", now
+            if task_id not in cancelled_by_engine:
+                changes.event("task_cancelled", process.element(row.element_id), task_id=task_id)
 
 
 def _sync_timers(
-    uow: UnitOfWork,
-    instance: Instance,
-    snapshot: Snapshot,
-    elements: dict[str, ElementInfo],
-    fired: set[str | None],
-    now: datetime,
-    actor: Principal,
+    changes: _Changes, process: DeployedProcess, snapshot: Snapshot, waiting: dict[str, Timer], fired: set[str | None]
 ) -> None:
-    waiting = {t.id: t for t in uow.timers.for_instance(instance.id, status="waiting")}
+    instance, now = changes.instance, changes.now
     current = {t.task_id: t for t in snapshot.timers}
     for task_id, timer in current.items():
         row = waiting.get(task_id)
         if row is not None:
             row.due_at = timer.due_at
             continue
-        element = elements.get(timer.element_id)
-        uow.timers.add(
+        element = process.element(timer.element_id)
+        kind = element.timer_kind if element else None
+        changes.rows.append(
             Timer(
                 id=task_id,
                 instance_id=instance.id,
                 element_id=timer.element_id,
                 name=element.name if element else timer.name,
-                kind=element.timer_kind if element else None,
+                kind=kind,
                 attached_to=element.attached_to if element else None,
                 due_at=timer.due_at,
                 status="waiting",
                 created_at=now,
             )
         )
-        record(
-            uow,
-            instance,
-            now,
-            None,
-            "timer_scheduled",
-            element,
-            task_id=task_id,
-            data={"due_at": timer.due_at.isoformat(), "kind": element.timer_kind if element else None},
+        changes.event(
+            "timer_scheduled", element, task_id=task_id, data={"due_at": timer.due_at.isoformat(), "kind": kind}
         )
     for task_id, row in waiting.items():
         if task_id in current:
             continue
-        element = elements.get(row.element_id)
-        if task_id in fired:
-            row.status, row.fired_at = "fired", now
-            data = {
+        element = process.element(row.element_id)
+        if task_id not in fired:
+            row.status = "cancelled"
+            changes.event("timer_cancelled", element, task_id=task_id)
+            continue
+        row.status, row.fired_at = "fired", now
+        clause = element.clause if element else None
+        changes.event(
+            "timer_fired",
+            element,
+            task_id=task_id,
+            data={
                 "due_at": row.due_at.isoformat(),
                 "late_seconds": (now - row.due_at).total_seconds(),
                 "kind": row.kind,
-                "clause": element.clause if element else None,
-            }
-            record(uow, instance, now, None, "timer_fired", element, task_id=task_id, data=data)
-            if row.kind in ("escalation", "reminder"):
-                record(
-                    uow,
-                    instance,
-                    now,
-                    None,
-                    row.kind,
-                    element,
-                    task_id=task_id,
-                    data={"attached_to": row.attached_to, "clause": data["clause"]},
-                )
-        else:
-            row.status, row.fired_at = "cancelled", None
-            record(uow, instance, now, None, "timer_cancelled", element, task_id=task_id)
+                "clause": clause,
+            },
+        )
+        if row.kind in ("escalation", "reminder"):
+            changes.event(row.kind, element, task_id=task_id, data={"attached_to": row.attached_to, "clause": clause})
 
 
 def _json_safe(value: Any) -> Any:

@@ -16,6 +16,7 @@ from ..errors import Conflict
 from ..errors import Forbidden
 from ..errors import InvalidInput
 from ..errors import NotFound
+from ..persistence.orm import Instance
 from ..persistence.orm import Task
 from ..persistence.unit_of_work import UnitOfWork
 from . import forms
@@ -23,7 +24,6 @@ from .cases import may_view
 from .context import ServiceContext
 from .options import option_sources
 from .progress import apply_snapshot
-from .progress import elements_of
 from .progress import record
 
 
@@ -74,8 +74,7 @@ def list_tasks(
             limit=limit,
             offset=offset,
         )
-        forms_of = {vid: uow.versions.get(vid).forms for vid in {t.version_id for t in rows}}
-        return [(t, forms_of[t.version_id].get(t.form) if t.form else None) for t in rows]
+        return [(t, ctx.versions.get(uow, t.version_id).form(t.form)) for t in rows]
 
 
 def _visible_task(uow: UnitOfWork, task_id: str, actor: Principal) -> Task:
@@ -95,33 +94,43 @@ def get_task(ctx: ServiceContext, task_id: str, actor: Principal) -> TaskView:
     with ctx.uow() as uow:
         task = _visible_task(uow, task_id, actor)
         instance = uow.instances.get(task.instance_id)
+        process = ctx.versions.get(uow, instance.version_id)
         schema, data = None, dict(instance.data or {})
         if task.status == "ready":
-            data = ctx.engine.task_data(instance.version, instance.state, task.id)
+            data = ctx.engine.task_data(process, instance.state, task.id)
         if task.form:
-            schema = forms.effective_schema(instance.version.forms.get(task.form, {}), data, option_sources(uow, ctx))
-        element = elements_of(instance).get(task.element_id)
+            schema = forms.effective_schema(process.form(task.form) or {}, data, option_sources(uow, ctx))
+        element = process.element(task.element_id)
         return TaskView(task, schema, element.instructions if element else None, instance.case_no, data)
 
 
-def _check_may_work(task: Task, actor: Principal) -> None:
+def _lock_ready(uow: UnitOfWork, task_id: str, actor: Principal) -> tuple[Task, Instance]:
+    """Lock the task's case, then check the task can still be worked by ``actor``."""
+    instance = uow.instances.lock_by_task(task_id)
+    task = uow.tasks.get(task_id) if instance is not None else None
+    if task is None:
+        raise NotFound(f"no task with id {task_id}")
     if not actor.may_work(task.role):
         raise Forbidden(
             f"task {task.id} ({task.element_id}) is for role {task.role!r}; {actor.username} has {sorted(actor.roles)}"
         )
-
-
-def _lock_ready(uow: UnitOfWork, task_id: str, actor: Principal):
-    """Lock the task's instance, then check the task can still be worked."""
-    task = uow.tasks.get(task_id)
-    if task is None:
-        raise NotFound(f"no task with id {task_id}")
-    _check_may_work(task, actor)
-    instance = uow.instances.lock(task.instance_id)
-    uow.session.refresh(task)
     if task.status != "ready" or instance.status != CaseStatus.RUNNING:
         raise Conflict(f"task {task_id} is {task.status} (case {instance.status}); it can no longer be changed")
     return task, instance
+
+
+def _record_on_task(
+    ctx: ServiceContext,
+    uow: UnitOfWork,
+    task: Task,
+    instance: Instance,
+    now: datetime,
+    actor: Principal,
+    type_: str,
+    **data: Any,
+) -> None:
+    element = ctx.versions.get(uow, instance.version_id).element(task.element_id)
+    record(uow, instance, now, actor.username, type_, element, task_id=task.id, data=data)
 
 
 def claim_task(ctx: ServiceContext, task_id: str, actor: Principal) -> Task:
@@ -132,15 +141,7 @@ def claim_task(ctx: ServiceContext, task_id: str, actor: Principal) -> Task:
             raise Conflict(f"task {task_id} is already claimed by {task.assignee}")
         if task.assignee != actor.username:
             task.assignee, task.claimed_at = actor.username, now
-            record(
-                uow,
-                instance,
-                now,
-                actor.username,
-                "task_claimed",
-                elements_of(instance).get(task.element_id),
-                task_id=task.id,
-            )
+            _record_on_task(ctx, uow, task, instance, now, actor, "task_claimed")
             uow.commit()
         return task
 
@@ -152,15 +153,7 @@ def unclaim_task(ctx: ServiceContext, task_id: str, actor: Principal) -> Task:
         if task.assignee != actor.username and not actor.is_admin:
             raise Conflict(f"task {task_id} is claimed by {task.assignee or 'nobody'}, not by {actor.username}")
         task.assignee, task.claimed_at = None, None
-        record(
-            uow,
-            instance,
-            now,
-            actor.username,
-            "task_unclaimed",
-            elements_of(instance).get(task.element_id),
-            task_id=task.id,
-        )
+        _record_on_task(ctx, uow, task, instance, now, actor, "task_unclaimed")
         uow.commit()
         return task
 
@@ -181,16 +174,7 @@ def delegate_task(ctx: ServiceContext, task_id: str, to_username: str, actor: Pr
             )
         previous = task.assignee
         task.assignee, task.claimed_at = to_username, now
-        record(
-            uow,
-            instance,
-            now,
-            actor.username,
-            "task_delegated",
-            elements_of(instance).get(task.element_id),
-            task_id=task.id,
-            data={"from": previous, "to": to_username},
-        )
+        _record_on_task(ctx, uow, task, instance, now, actor, "task_delegated", **{"from": previous, "to": to_username})
         uow.commit()
         return task
 
@@ -203,18 +187,18 @@ def complete_task(ctx: ServiceContext, task_id: str, data: Any, actor: Principal
             task, instance = _lock_ready(uow, task_id, actor)
             if task.assignee and task.assignee != actor.username and not actor.is_admin:
                 raise Forbidden(f"task {task_id} is assigned to {task.assignee}")
-            if task.form:
-                case_data = ctx.engine.task_data(instance.version, instance.state, task.id)
-                schema = forms.effective_schema(
-                    instance.version.forms.get(task.form, {}), case_data, option_sources(uow, ctx)
-                )
-                clean = forms.validate(schema, data)
-            elif isinstance(data, dict):
-                clean = data
-            else:
-                raise InvalidInput("the form data must be a JSON object", errors={"_schema": ["expected an object"]})
+            process = ctx.versions.get(uow, instance.version_id)
+            schema = process.form(task.form)
+
+            def prepare(case_data: dict[str, Any]) -> dict[str, Any]:
+                if schema is None:
+                    if not isinstance(data, dict):
+                        raise InvalidInput("the data must be a JSON object", errors={"_schema": ["expected an object"]})
+                    return data
+                return forms.validate(forms.effective_schema(schema, case_data, option_sources(uow, ctx)), data)
+
             try:
-                snapshot = ctx.engine.complete_task(instance.version, instance.state, task.id, clean)
+                snapshot, clean = ctx.engine.complete_task(process, instance.state, task.id, prepare)
             except UnknownTask:
                 raise Conflict(f"task {task_id} no longer exists in case {instance.id}") from None
             except TaskNotReady as exc:
@@ -227,14 +211,13 @@ def complete_task(ctx: ServiceContext, task_id: str, data: Any, actor: Principal
                 now,
                 actor.username,
                 "task_completed",
-                elements_of(instance).get(task.element_id),
+                process.element(task.element_id),
                 task_id=task.id,
-                data=clean,
+                data=dict(clean),
             )
-            apply_snapshot(uow, instance, snapshot, actor=actor, now=now, completed_task_id=task.id)
+            apply_snapshot(uow, instance, process, snapshot, now=now, actor=actor.username, completed_task_id=task.id)
             uow.commit()
-            next_due = uow.timers.next_due()
     except StaleDataError:
         raise Conflict(f"case of task {task_id} was changed at the same time; reload and try again") from None
-    ctx.on_timers_changed(next_due)
+    ctx.on_timers_changed(instance.next_timer_at)
     return task

@@ -14,7 +14,6 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..domain.cases import CaseStatus
-from ..domain.principal import SYSTEM
 from .context import ServiceContext
 from .progress import apply_snapshot
 
@@ -39,11 +38,12 @@ def fire_due_timers(ctx: ServiceContext, *, batch: int = 200) -> FireReport:
                 instance = uow.instances.lock(instance_id, skip_locked=True)
                 if instance is None or instance.status != CaseStatus.RUNNING:
                     continue  # another worker has it, or it ended
-                snapshot = ctx.engine.fire_timers(instance.version, instance.state)
+                process = ctx.versions.get(uow, instance.version_id)
+                snapshot = ctx.engine.fire_timers(process, instance.state)
                 fired = sum(1 for e in snapshot.events if e.type == "timer_fired")
                 if fired == 0 and snapshot.status == instance.status:
                     continue  # already fired by someone else between our query and the lock
-                apply_snapshot(uow, instance, snapshot, actor=SYSTEM, now=now)
+                apply_snapshot(uow, instance, process, snapshot, now=now)
                 uow.commit()
                 instances += 1
                 timers += fired

@@ -1,0 +1,61 @@
+"""Deployed versions as the services use them: immutable, so read once and kept in memory."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from ..engine import ElementInfo
+from ..errors import NotFound
+from ..persistence.unit_of_work import UnitOfWork
+
+
+@dataclass(frozen=True)
+class DeployedProcess:
+    """One version of a process with its diagram, forms and element catalogue."""
+
+    id: int
+    process_key: str
+    version: int
+    filename: str
+    bpmn_xml: bytes
+    forms: dict[str, dict[str, Any]]
+    elements: dict[str, ElementInfo]
+
+    def element(self, element_id: str | None) -> ElementInfo | None:
+        return self.elements.get(element_id) if element_id else None
+
+    def form(self, path: str | None) -> dict[str, Any] | None:
+        return self.forms.get(path) if path else None
+
+    @property
+    def start_roles(self) -> set[str]:
+        return {e.role for e in self.elements.values() if e.type == "startEvent" and e.role}
+
+
+class VersionCatalog:
+    """Cache of deployed versions by id; may be shared between threads (versions never change)."""
+
+    def __init__(self) -> None:
+        self._versions: dict[int, DeployedProcess] = {}
+        self._lock = threading.Lock()
+
+    def get(self, uow: UnitOfWork, version_id: int) -> DeployedProcess:
+        found = self._versions.get(version_id)
+        if found is None:
+            row = uow.versions.get_full(version_id)
+            if row is None:
+                raise NotFound(f"no process version with id {version_id}")
+            found = DeployedProcess(
+                id=row.id,
+                process_key=row.process_key,
+                version=row.version,
+                filename=row.filename,
+                bpmn_xml=bytes(row.bpmn_xml),
+                forms=row.forms,
+                elements={k: ElementInfo.from_dict(v) for k, v in row.elements.items()},
+            )
+            with self._lock:
+                self._versions[version_id] = found
+        return found

@@ -15,25 +15,13 @@ from .clock import SimulatedClock
 from .clock import SystemClock
 from .config import default_config
 from .config import from_environment
-from .domain.fees import classify_fee
-from .domain.fees import warranty_end
-from .domain.scripting_helpers import add_days
-from .domain.scripting_helpers import days_between
+from .domain.scripting_helpers import make_helpers
 from .engine import WorkflowEngine
 from .persistence.db import make_engine
 from .persistence.db import make_session_factory
 from .persistence.unit_of_work import UnitOfWork
+from .services.calendar import CalendarCache
 from .services.context import ServiceContext
-
-
-def script_helpers() -> dict[str, Any]:
-    """The functions diagram scripts and expressions may call (and nothing else)."""
-    return {
-        "classify_fee": classify_fee,
-        "warranty_end": lambda d: str(warranty_end(d) or ""),
-        "add_days": add_days,
-        "days_between": days_between,
-    }
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
@@ -47,9 +35,16 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     )
     db_engine = make_engine(app.config["DATABASE_URL"])
     session_factory = make_session_factory(db_engine)
+
+    def uow() -> UnitOfWork:
+        return UnitOfWork(session_factory)
+
+    calendar = CalendarCache(uow, app.config["TIMEZONE"], app.config["WORK_DAY_START"], app.config["WORK_DAY_END"])
+    helpers = make_helpers(clock.now, calendar.current, calendar.tz)
     ctx = ServiceContext(
-        uow=lambda: UnitOfWork(session_factory),
-        engine=WorkflowEngine(clock, script_helpers()),
+        uow=uow,
+        engine=WorkflowEngine(clock, helpers),
+        calendar=calendar,
         clock=clock,
         processes_dir=app.config["PROCESSES_DIR"],
         password_method=app.config["PASSWORD_HASH_METHOD"],

@@ -12,9 +12,11 @@ from flask.cli import with_appcontext
 
 from .errors import AppError
 from .persistence.db import create_schema
+from .services import calendar as calendar_service
 from .services import clock as clock_service
 from .services import demo as demo_service
 from .services import users as user_service
+from .services.calendar import seed_official
 from .services.deployments import deploy_directory
 from .services.timers import fire_due_timers
 
@@ -33,7 +35,13 @@ def _fail(exc: AppError) -> None:
 def init_db_command() -> None:
     """Create the tables (idempotent)."""
     create_schema(current_app.extensions["aftersales.db"])
+    ctx = _ctx()
+    with ctx.uow() as uow:
+        added = seed_official(uow, now=ctx.clock.now())
+        uow.commit()
+    years = calendar_service.official_years()
     click.echo(f"database ready: {current_app.config['DATABASE_URL'].split('@')[-1]}")
+    click.echo(f"work calendar: {added} day(s) added from chinesecalendar ({years.start}–{years.stop - 1})")
 
 
 @click.command("deploy")
@@ -69,6 +77,36 @@ def create_user_command(username: str, password: str, roles: tuple[str, ...]) ->
     except AppError as exc:
         _fail(exc)
     click.echo(f"user {username} saved with roles {', '.join(sorted(roles))}")
+
+
+@click.group("calendar")
+def calendar_group() -> None:
+    """The work calendar (public holidays and make-up working days)."""
+
+
+@calendar_group.command("status")
+@click.argument("years", nargs=-1, type=int)
+@with_appcontext
+def calendar_status_command(years: tuple[int, ...]) -> None:
+    """Which years are official, entered by an administrator, or estimated."""
+    ctx = _ctx()
+    wanted = list(years) or [ctx.clock.now().year, ctx.clock.now().year + 1]
+    for status in calendar_service.year_status(ctx, wanted):
+        state = "ESTIMATED from weekdays (enter the official arrangement)" if status.estimated else "complete"
+        click.echo(f"{status.year}: {status.official_days} official, {status.admin_days} admin day(s) — {state}")
+
+
+@calendar_group.command("set")
+@click.argument("day", type=click.DateTime(formats=["%Y-%m-%d"]))
+@click.argument("kind", type=click.Choice(["workday", "holiday"]))
+@click.option("--note", default="")
+@with_appcontext
+def calendar_set_command(day, kind: str, note: str) -> None:
+    """Mark DAY as a working day or a holiday, e.g. ``aftersales calendar set 2027-02-06 holiday``."""
+    from .domain.principal import Principal
+
+    calendar_service.set_day(_ctx(), day.date(), kind == "workday", note, Principal("cli", frozenset({"admin"})))
+    click.echo(f"{day.date()}: {kind}")
 
 
 @click.command("fire-timers")
@@ -140,6 +178,7 @@ def init_app(app: Flask) -> None:
         create_user_command,
         fire_timers_command,
         clock_group,
+        calendar_group,
     ):
         app.cli.add_command(command)
 

@@ -25,6 +25,9 @@ class Config:
     SECRET_KEY = "dev-only-change-me"
     PASSWORD_HASH_METHOD = "scrypt"
     TIMEZONE = "Asia/Shanghai"
+    # Working hours for deadlines in working hours (not stated by the seeds; G-06).
+    WORK_DAY_START = "08:30"
+    WORK_DAY_END = "17:30"
     TESTING = False
 
     # flask-smorest / OpenAPI

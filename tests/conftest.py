@@ -21,6 +21,7 @@ from app.persistence.db import create_schema
 from app.persistence.db import drop_schema
 from app.persistence.db import make_engine
 from app.persistence.orm import Base
+from app.services.calendar import seed_official
 from app.services.demo import load_master_data
 from app.services.deployments import deploy_directory
 from app.services.users import create_user
@@ -94,12 +95,21 @@ def make_app(database_url: str, clock, processes_dir: Path = PROCESSES, **overri
     return app
 
 
+def seed_calendar(ctx) -> None:
+    """The official arrangement for the years the tests use (the whole range is slow to write)."""
+    with ctx.uow() as uow:
+        seed_official(uow, range(2025, 2027), now=T0)
+        uow.commit()
+    ctx.calendar.reload()
+
+
 @pytest.fixture
 def app(database_url, clock):
     app = make_app(database_url, clock)
     ctx = app.extensions["aftersales"]
     deploy_directory(ctx, actor="tests")
     load_master_data(ctx)
+    seed_calendar(ctx)
     for username, roles in USERS.items():
         create_user(ctx, username, username, roles)
     yield app

@@ -14,6 +14,7 @@ class Role(StrEnum):
     FINANCE = "finance"  # 财务: payment and invoice
     MIS = "mis"  # 管理信息部: reviews, numbers and archives reports
     SERVICE_MANAGER = "service_manager"  # 售后服务管理师: mediation, compensation
+    RESPONSIBLE_DEPT = "responsible_dept"  # 责任部门: root cause, corrective and preventive actions
     DEPT_HEAD = "dept_head"  # 部门主管: reviews
     EXECUTIVE = "executive"  # 公司领导/总经理: approvals
     PROCESS_OWNER = "process_owner"  # 流程负责人: deploys diagrams, sees every case

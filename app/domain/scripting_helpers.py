@@ -1,15 +1,61 @@
-"""Date helpers for diagram scripts and timer expressions (ISO strings in, ISO strings out)."""
+"""The functions diagram scripts and timer expressions may call (ISO strings in, ISO strings out).
+
+They are bound to the application's clock and work calendar by ``make_helpers``; nothing else
+of the application is reachable from a diagram.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from datetime import timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from .fees import classify_fee
+from .fees import warranty_end
+from .workcalendar import WorkCalendar
+
+
+def _moment(value: str) -> datetime:
+    moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        raise ValueError(f"{value!r} has no time zone offset")
+    return moment
 
 
 def add_days(moment: str, days: float) -> str:
     """``add_days("2026-11-24T09:00:00+08:00", 3)`` → the ISO time three calendar days later."""
-    return (datetime.fromisoformat(moment) + timedelta(days=days)).isoformat()
+    return (_moment(moment) + timedelta(days=days)).isoformat()
+
+
+def add_hours(moment: str, hours: float) -> str:
+    return (_moment(moment) + timedelta(hours=hours)).isoformat()
 
 
 def days_between(start: str, end: str) -> float:
-    return (datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds() / 86400
+    return (_moment(end) - _moment(start)).total_seconds() / 86400
+
+
+def make_helpers(now: Callable[[], datetime], calendar: Callable[[], WorkCalendar], tz: ZoneInfo) -> dict[str, Any]:
+    """The whitelisted helpers, bound to a clock and a work calendar."""
+
+    def now_iso() -> str:
+        return now().astimezone(tz).isoformat()
+
+    def add_working_days(moment: str, days: int) -> str:
+        return calendar().add_working_days(_moment(moment), int(days)).at.isoformat()
+
+    def add_working_hours(moment: str, hours: float) -> str:
+        return calendar().add_working_hours(_moment(moment), float(hours)).at.isoformat()
+
+    return {
+        "classify_fee": classify_fee,
+        "warranty_end": lambda purchase_date: str(warranty_end(purchase_date) or ""),
+        "add_days": add_days,
+        "add_hours": add_hours,
+        "days_between": days_between,
+        "now": now_iso,
+        "add_working_days": add_working_days,
+        "add_working_hours": add_working_hours,
+    }

@@ -24,6 +24,7 @@ class ElementInfo:
     attached_to: str | None = None  # boundary events: the activity they sit on
     cancel_activity: bool = True  # boundary events: interrupting or not
     timer: str | None = None  # timer expression (Python), if this is a timer event
+    working_time: bool = False  # the timer's due time is counted with the work calendar
     instructions: str | None = None
 
     @property

@@ -120,11 +120,48 @@ def _timer_expression(node: etree._Element) -> str | None:
     return ""
 
 
+WORKING_TIME_HELPERS = frozenset({"add_working_days", "add_working_hours"})
+
+
+def _calls_working_time(tree: ast.AST) -> bool:
+    return any(
+        isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id in WORKING_TIME_HELPERS
+        for n in ast.walk(tree)
+    )
+
+
+def _working_time_variables(process: etree._Element) -> set[str]:
+    """Case variables that some script of the process computes with the work calendar."""
+    names: set[str] = set()
+    sources = [n.text for n in process.iter(_q("script"))]
+    sources += [n.text for tag in ("preScript", "postScript") for n in process.iter(f"{{{SPIFF}}}{tag}")]
+    for source in filter(None, sources):
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:
+            continue  # reported by the lint
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Assign) and _calls_working_time(node.value):
+                names |= {t.id for t in node.targets if isinstance(t, ast.Name)}
+    return names
+
+
+def _timer_uses_working_time(expression: str | None, variables: set[str]) -> bool:
+    if not expression:
+        return False
+    try:
+        tree = ast.parse(expression, mode="eval")
+    except SyntaxError:
+        return False
+    return _calls_working_time(tree) or any(isinstance(n, ast.Name) and n.id in variables for n in ast.walk(tree))
+
+
 def _catalogue(process: etree._Element) -> tuple[dict[str, ElementInfo], dict[str, list[str]]]:
     lanes_of: dict[str, list[str]] = {}
     for lane in process.iter(_q("lane")):
         for ref in lane.findall(_q("flowNodeRef")):
             lanes_of.setdefault((ref.text or "").strip(), []).append(lane.get("id"))
+    working_variables = _working_time_variables(process)
     elements = {}
     for node in process.iter():
         if not isinstance(node.tag, str):
@@ -134,6 +171,7 @@ def _catalogue(process: etree._Element) -> tuple[dict[str, ElementInfo], dict[st
             continue
         lanes = lanes_of.get(node.get("id"), [])
         lane = lanes[0] if len(lanes) == 1 else None
+        timer = _timer_expression(node)
         elements[node.get("id")] = ElementInfo(
             id=node.get("id"),
             type=local,
@@ -144,7 +182,8 @@ def _catalogue(process: etree._Element) -> tuple[dict[str, ElementInfo], dict[st
             properties=_properties(node),
             attached_to=node.get("attachedToRef"),
             cancel_activity=node.get("cancelActivity", "true") != "false",
-            timer=_timer_expression(node),
+            timer=timer,
+            working_time=_timer_uses_working_time(timer, working_variables),
             instructions=_instructions(node),
         )
     return elements, lanes_of

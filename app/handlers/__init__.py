@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import date
 from http import HTTPStatus
 
 from flask import Flask
 from flask import request
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import BaseConverter
 
 from ..errors import AppError
 from . import auth
 from . import web
+from .api import calendar
 from .api import clock
 from .api import instances
 from .api import processes
@@ -26,9 +29,21 @@ def _error_body(status: int, name: str, message: str, errors=None) -> dict:
     return body
 
 
+class _IsoDateConverter(BaseConverter):
+    regex = r"\d{4}-\d{2}-\d{2}"
+
+    def to_python(self, value: str) -> date:
+        return date.fromisoformat(value)
+
+    def to_url(self, value: date) -> str:
+        return value.isoformat()
+
+
 def init_app(app: Flask) -> None:
+    app.url_map.converters["isodate"] = _IsoDateConverter
     api = Api(app)
-    for blueprint in (processes.bp, instances.bp, tasks.bp, users.bp, clock.bp):
+    api.register_converter(_IsoDateConverter, lambda converter: {"type": "string", "format": "date"})
+    for blueprint in (processes.bp, instances.bp, tasks.bp, users.bp, clock.bp, calendar.bp):
         api.register_blueprint(blueprint)
     app.register_blueprint(auth.bp)
     app.register_blueprint(web.bp)

@@ -74,6 +74,7 @@ class TimerSchema(Schema):
     kind = fields.String(allow_none=True)
     attached_to = fields.String(allow_none=True)
     due_at = fields.DateTime()
+    estimated = fields.Boolean(metadata={"description": "due time counted on a calendar year not yet published"})
     status = fields.String()
     fired_at = fields.DateTime(allow_none=True)
 
@@ -90,6 +91,7 @@ class TaskSchema(Schema):
     status = fields.String()
     created_at = fields.DateTime()
     due_at = fields.DateTime(allow_none=True)
+    due_estimated = fields.Boolean()
     claimed_at = fields.DateTime(allow_none=True)
     completed_at = fields.DateTime(allow_none=True)
     completed_by = fields.String(allow_none=True)

@@ -136,6 +136,7 @@ class Task(Base):
     assignee: Mapped[str | None] = mapped_column(String(64))
     form: Mapped[str | None] = mapped_column(String(256))
     due_at: Mapped[datetime | None]
+    due_estimated: Mapped[bool] = mapped_column(Boolean, default=False)  # due date rests on a guessed calendar
     created_at: Mapped[datetime]
     claimed_at: Mapped[datetime | None]
     completed_at: Mapped[datetime | None]
@@ -154,6 +155,7 @@ class Timer(Base):
     kind: Mapped[str | None] = mapped_column(String(16))  # reminder, escalation, deadline
     attached_to: Mapped[str | None] = mapped_column(String(128))
     due_at: Mapped[datetime]
+    estimated: Mapped[bool] = mapped_column(Boolean, default=False)  # counted on a guessed calendar
     status: Mapped[str] = mapped_column(String(16))  # waiting, fired, cancelled
     created_at: Mapped[datetime]
     fired_at: Mapped[datetime | None]
@@ -218,6 +220,18 @@ class Technician(Base):
     cert_expiry: Mapped[date | None] = mapped_column(Date)
     title: Mapped[str] = mapped_column(String(32), default="junior")
     max_load: Mapped[int] = mapped_column(Integer, default=5)
+
+
+class WorkCalendarDay(Base):
+    """One day of the work calendar: official (chinesecalendar) or entered by an administrator."""
+
+    __tablename__ = "work_calendar"
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    is_workday: Mapped[bool] = mapped_column(Boolean)
+    source: Mapped[str] = mapped_column(String(32))  # chinesecalendar, admin
+    note: Mapped[str] = mapped_column(String(128), default="")
+    updated_by: Mapped[str | None] = mapped_column(String(64))
+    updated_at: Mapped[datetime]
 
 
 class Setting(Base):

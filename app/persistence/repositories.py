@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 from datetime import datetime
 
 from sqlalchemy import func
@@ -22,6 +23,7 @@ from .orm import Timer
 from .orm import Unit
 from .orm import User
 from .orm import UserRole
+from .orm import WorkCalendarDay
 
 
 class _Repository:
@@ -217,6 +219,34 @@ class MasterDataRepository(_Repository):
 
     def customer_by_code(self, code: str) -> Customer | None:
         return self.session.scalars(select(Customer).where(Customer.code == code)).first()
+
+
+class CalendarRepository(_Repository):
+    def all_days(self) -> list[WorkCalendarDay]:
+        return list(self.session.scalars(select(WorkCalendarDay)))
+
+    def days(self, first: date, last: date) -> list[WorkCalendarDay]:
+        return list(
+            self.session.scalars(
+                select(WorkCalendarDay)
+                .where(WorkCalendarDay.day >= first, WorkCalendarDay.day <= last)
+                .order_by(WorkCalendarDay.day)
+            )
+        )
+
+    def get(self, day: date) -> WorkCalendarDay | None:
+        return self.session.get(WorkCalendarDay, day)
+
+    def years(self) -> dict[int, dict[str, int]]:
+        """Per year, how many days each source provides."""
+        year = func.extract("year", WorkCalendarDay.day)
+        rows = self.session.execute(
+            select(year, WorkCalendarDay.source, func.count()).group_by(year, WorkCalendarDay.source)
+        )
+        result: dict[int, dict[str, int]] = {}
+        for y, source, count in rows:
+            result.setdefault(int(y), {})[source] = count
+        return result
 
 
 class SettingRepository(_Repository):

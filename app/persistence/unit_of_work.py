@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import sessionmaker
 
+from .repositories import CalendarRepository
 from .repositories import EventRepository
 from .repositories import InstanceRepository
 from .repositories import MasterDataRepository
@@ -31,6 +32,7 @@ class UnitOfWork:
         self.events = EventRepository(self.session)
         self.master = MasterDataRepository(self.session)
         self.settings = SettingRepository(self.session)
+        self.calendar = CalendarRepository(self.session)
         return self
 
     def __exit__(self, *exc_info) -> None:

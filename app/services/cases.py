@@ -25,6 +25,7 @@ def start_case(ctx: ServiceContext, process_key: str, data: dict[str, Any] | Non
     """Open a case on the latest version of ``process_key``; the start event's lane says who may."""
     if data is not None and not isinstance(data, dict):
         raise InvalidInput("the start data must be a JSON object", errors={"_schema": ["expected an object"]})
+    calendar = ctx.calendar.ensure_fresh()
     now = ctx.clock.now()
     with ctx.uow() as uow:
         latest = uow.versions.latest(process_key)
@@ -60,7 +61,7 @@ def start_case(ctx: ServiceContext, process_key: str, data: dict[str, Any] | Non
             "instance_started",
             data={"version": process.version, "data": data or {}},
         )
-        apply_snapshot(uow, instance, process, snapshot, now=now, actor=actor.username)
+        apply_snapshot(uow, instance, process, snapshot, calendar=calendar, now=now, actor=actor.username)
         uow.commit()
     ctx.on_timers_changed(instance.next_timer_at)
     return instance

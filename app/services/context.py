@@ -10,6 +10,7 @@ from datetime import datetime
 from ..clock import Clock
 from ..engine import WorkflowEngine
 from ..persistence.unit_of_work import UnitOfWork
+from .calendar import CalendarCache
 from .versions import VersionCatalog
 
 
@@ -20,6 +21,7 @@ class ServiceContext:
     uow: Callable[[], UnitOfWork]
     engine: WorkflowEngine
     clock: Clock
+    calendar: CalendarCache
     processes_dir: str
     # werkzeug hash method; tests use a cheap one, production keeps scrypt.
     password_method: str = "scrypt"

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from ..domain.cases import CaseStatus
+from ..domain.workcalendar import WorkCalendar
 from ..engine import ElementInfo
 from ..engine import Snapshot
 from ..persistence.orm import Event
@@ -60,8 +61,8 @@ def record(
 class _Changes:
     """Rows collected during one apply, added in one go at the end."""
 
-    def __init__(self, instance: Instance, now: datetime) -> None:
-        self.instance, self.now = instance, now
+    def __init__(self, instance: Instance, now: datetime, calendar: WorkCalendar) -> None:
+        self.instance, self.now, self.calendar = instance, now, calendar
         self.rows: list[Any] = []
 
     def event(self, type_: str, element: ElementInfo | None, actor: str | None = None, **kwargs: Any) -> None:
@@ -74,6 +75,7 @@ def apply_snapshot(
     process: DeployedProcess,
     snapshot: Snapshot,
     *,
+    calendar: WorkCalendar,
     now: datetime,
     actor: str | None = None,
     completed_task_id: str | None = None,
@@ -96,9 +98,9 @@ def apply_snapshot(
     instance.error = snapshot.error
     instance.updated_at = now
 
-    changes = _Changes(instance, now)
+    changes = _Changes(instance, now, calendar)
     fired = {e.task_id for e in snapshot.events if e.type == "timer_fired"}
-    _sync_timers(changes, process, snapshot, waiting, fired)
+    live_timers = _sync_timers(changes, process, snapshot, waiting, fired)
     for event in snapshot.events:
         if event.type == "element_completed" and event.task_id == completed_task_id:
             continue  # recorded as task_completed, with the actor and the data
@@ -112,21 +114,18 @@ def apply_snapshot(
             task_id=event.task_id,
             data=event.data,
         )
-    _sync_tasks(changes, process, snapshot, known_tasks, completed_task_id)
+    _sync_tasks(changes, process, snapshot, known_tasks, live_timers, completed_task_id)
     if snapshot.status == CaseStatus.COMPLETED and was_running:
         instance.completed_at = now
         changes.event("instance_completed", None)
     uow.session.add_all(changes.rows)
 
 
-def _due_of(element_id: str, snapshot: Snapshot, process: DeployedProcess) -> datetime | None:
-    """A task is due when the first timer sitting on it falls due."""
-    dues = [
-        t.due_at
-        for t in snapshot.timers
-        if (e := process.element(t.element_id)) is not None and e.attached_to == element_id
-    ]
-    return min(dues, default=None)
+def _due_of(element_id: str, timers: dict[str, Timer]) -> tuple[datetime | None, bool]:
+    """A task is due when the first timer sitting on it falls due (and as estimated as that timer)."""
+    on_task = [t for t in timers.values() if t.attached_to == element_id]
+    first = min(on_task, key=lambda t: t.due_at, default=None)
+    return (first.due_at, first.estimated) if first else (None, False)
 
 
 def _assignee_for(role: str | None, data: dict[str, Any]) -> str | None:
@@ -140,6 +139,7 @@ def _sync_tasks(
     process: DeployedProcess,
     snapshot: Snapshot,
     known_tasks: dict[str, Task],
+    live_timers: dict[str, Timer],
     completed_task_id: str | None,
 ) -> None:
     instance, now = changes.instance, changes.now
@@ -148,10 +148,10 @@ def _sync_tasks(
     for ready in snapshot.ready_tasks:
         ready_ids.add(ready.id)
         element = process.element(ready.element_id)
-        due = _due_of(ready.element_id, snapshot, process)
+        due, estimated = _due_of(ready.element_id, live_timers)
         row = open_tasks.get(ready.id)
         if row is not None:
-            row.due_at = due
+            row.due_at, row.due_estimated = due, estimated
             continue
         role = element.role if element else None
         assignee = _assignee_for(role, snapshot.data)
@@ -169,14 +169,19 @@ def _sync_tasks(
                 created_at=now,
             )
             changes.rows.append(row)
-        row.status, row.due_at, row.assignee = "ready", due, assignee
+        row.status, row.due_at, row.due_estimated, row.assignee = "ready", due, estimated, assignee
         row.claimed_at = now if assignee else None
         row.completed_at = row.completed_by = None
         changes.event(
             "task_ready",
             element,
             task_id=ready.id,
-            data={"role": role, "assignee": assignee, "due_at": due.isoformat() if due else None},
+            data={
+                "role": role,
+                "assignee": assignee,
+                "due_at": due.isoformat() if due else None,
+                "due_estimated": estimated,
+            },
         )
     cancelled_by_engine = {e.task_id for e in snapshot.events if e.type == "task_cancelled"}
     for task_id, row in open_tasks.items():
@@ -188,31 +193,40 @@ def _sync_tasks(
 
 def _sync_timers(
     changes: _Changes, process: DeployedProcess, snapshot: Snapshot, waiting: dict[str, Timer], fired: set[str | None]
-) -> None:
+) -> dict[str, Timer]:
+    """Insert new timers, close fired and cancelled ones; return the rows still waiting."""
     instance, now = changes.instance, changes.now
     current = {t.task_id: t for t in snapshot.timers}
+    live: dict[str, Timer] = {}
     for task_id, timer in current.items():
         row = waiting.get(task_id)
         if row is not None:
             row.due_at = timer.due_at
+            live[task_id] = row
             continue
         element = process.element(timer.element_id)
         kind = element.timer_kind if element else None
-        changes.rows.append(
-            Timer(
-                id=task_id,
-                instance_id=instance.id,
-                element_id=timer.element_id,
-                name=element.name if element else timer.name,
-                kind=kind,
-                attached_to=element.attached_to if element else None,
-                due_at=timer.due_at,
-                status="waiting",
-                created_at=now,
-            )
+        # A deadline counted in working time is only as good as the calendar it crossed.
+        estimated = bool(element and element.working_time) and changes.calendar.estimated_between(now, timer.due_at)
+        row = Timer(
+            id=task_id,
+            instance_id=instance.id,
+            element_id=timer.element_id,
+            name=element.name if element else timer.name,
+            kind=kind,
+            attached_to=element.attached_to if element else None,
+            due_at=timer.due_at,
+            estimated=estimated,
+            status="waiting",
+            created_at=now,
         )
+        changes.rows.append(row)
+        live[task_id] = row
         changes.event(
-            "timer_scheduled", element, task_id=task_id, data={"due_at": timer.due_at.isoformat(), "kind": kind}
+            "timer_scheduled",
+            element,
+            task_id=task_id,
+            data={"due_at": timer.due_at.isoformat(), "kind": kind, "estimated": estimated},
         )
     for task_id, row in waiting.items():
         if task_id in current:
@@ -237,6 +251,7 @@ def _sync_timers(
         )
         if row.kind in ("escalation", "reminder"):
             changes.event(row.kind, element, task_id=task_id, data={"attached_to": row.attached_to, "clause": clause})
+    return live
 
 
 def _json_safe(value: Any) -> Any:

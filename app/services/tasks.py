@@ -181,6 +181,7 @@ def delegate_task(ctx: ServiceContext, task_id: str, to_username: str, actor: Pr
 
 def complete_task(ctx: ServiceContext, task_id: str, data: Any, actor: Principal) -> Task:
     """Validate the form data, run the engine on, and store everything it did — or nothing."""
+    calendar = ctx.calendar.ensure_fresh()
     now: datetime = ctx.clock.now()
     try:
         with ctx.uow() as uow:
@@ -215,7 +216,16 @@ def complete_task(ctx: ServiceContext, task_id: str, data: Any, actor: Principal
                 task_id=task.id,
                 data=dict(clean),
             )
-            apply_snapshot(uow, instance, process, snapshot, now=now, actor=actor.username, completed_task_id=task.id)
+            apply_snapshot(
+                uow,
+                instance,
+                process,
+                snapshot,
+                calendar=calendar,
+                now=now,
+                actor=actor.username,
+                completed_task_id=task.id,
+            )
             uow.commit()
     except StaleDataError:
         raise Conflict(f"case of task {task_id} was changed at the same time; reload and try again") from None

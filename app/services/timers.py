@@ -28,6 +28,7 @@ class FireReport:
 
 def fire_due_timers(ctx: ServiceContext, *, batch: int = 200) -> FireReport:
     """Fire every timer due before the clock's now; returns what moved."""
+    calendar = ctx.calendar.ensure_fresh()
     now = ctx.clock.now()
     instances = timers = 0
     with ctx.uow() as uow:
@@ -43,7 +44,7 @@ def fire_due_timers(ctx: ServiceContext, *, batch: int = 200) -> FireReport:
                 fired = sum(1 for e in snapshot.events if e.type == "timer_fired")
                 if fired == 0 and snapshot.status == instance.status:
                     continue  # already fired by someone else between our query and the lock
-                apply_snapshot(uow, instance, process, snapshot, now=now)
+                apply_snapshot(uow, instance, process, snapshot, calendar=calendar, now=now)
                 uow.commit()
                 instances += 1
                 timers += fired

@@ -12,6 +12,7 @@ from .runtime import EngineEvent as EngineEvent
 from .runtime import ReadyTask as ReadyTask
 from .runtime import Snapshot as Snapshot
 from .runtime import TaskNotReady as TaskNotReady
+from .runtime import ThrownMessage as ThrownMessage
 from .runtime import UnknownTask as UnknownTask
 from .runtime import WaitingTimer as WaitingTimer
 from .runtime import WorkflowEngine as WorkflowEngine

@@ -25,6 +25,7 @@ class ElementInfo:
     cancel_activity: bool = True  # boundary events: interrupting or not
     timer: str | None = None  # timer expression (Python), if this is a timer event
     working_time: bool = False  # the timer's due time is counted with the work calendar
+    message: str | None = None  # name of the message this event catches or throws
     instructions: str | None = None
 
     @property

@@ -156,12 +156,22 @@ def _timer_uses_working_time(expression: str | None, variables: set[str]) -> boo
     return _calls_working_time(tree) or any(isinstance(n, ast.Name) and n.id in variables for n in ast.walk(tree))
 
 
+def _message_name(node: etree._Element, messages: dict[str, str]) -> str | None:
+    definition = node.find(_q("messageEventDefinition"))
+    if definition is None:
+        return None
+    ref = definition.get("messageRef")
+    return messages.get(ref, ref)
+
+
 def _catalogue(process: etree._Element) -> tuple[dict[str, ElementInfo], dict[str, list[str]]]:
     lanes_of: dict[str, list[str]] = {}
     for lane in process.iter(_q("lane")):
         for ref in lane.findall(_q("flowNodeRef")):
             lanes_of.setdefault((ref.text or "").strip(), []).append(lane.get("id"))
     working_variables = _working_time_variables(process)
+    root = process.getroottree().getroot()
+    messages = {m.get("id"): m.get("name") or m.get("id") for m in root.iter(_q("message"))}
     elements = {}
     for node in process.iter():
         if not isinstance(node.tag, str):
@@ -184,6 +194,7 @@ def _catalogue(process: etree._Element) -> tuple[dict[str, ElementInfo], dict[st
             cancel_activity=node.get("cancelActivity", "true") != "false",
             timer=timer,
             working_time=_timer_uses_working_time(timer, working_variables),
+            message=_message_name(node, messages),
             instructions=_instructions(node),
         )
     return elements, lanes_of

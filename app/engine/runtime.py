@@ -21,11 +21,14 @@ from typing import Protocol
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition as BaseMessageDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
+from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.exceptions import TaskNotFoundException
+from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
 from ..clock import Clock
@@ -77,6 +80,15 @@ class EngineEvent:
     data: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class ThrownMessage:
+    """A message the instance sent that nothing inside it catches: the application routes it."""
+
+    name: str
+    payload: Any
+    element_id: str | None = None
+
+
 @dataclass
 class Snapshot:
     state: str  # SpiffWorkflow's JSON without the spec
@@ -87,6 +99,7 @@ class Snapshot:
     timers: list[WaitingTimer]
     events: list[EngineEvent]
     error: str | None = None
+    messages: list[ThrownMessage] = field(default_factory=list)
 
     @property
     def next_timer_at(self) -> datetime | None:
@@ -142,11 +155,21 @@ class WorkflowEngine:
         return workflow
 
     # -- use cases ---------------------------------------------------------------------------
-    def start(self, version: DeployedVersion, data: Mapping[str, Any]) -> Snapshot:
+    def start(
+        self, version: DeployedVersion, data: Mapping[str, Any], *, message: str | None = None, payload: Any = None
+    ) -> Snapshot:
+        """A new instance with ``data``; ``message`` is delivered to its message start event."""
         spec, subprocess_specs = self._specs_of(version)
         workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=self._script_engine)
         first = workflow.get_next_task(state=TaskState.READY)
         first.data.update(data)
+        if message is None:
+            return self._advance(workflow, {})
+        try:
+            workflow.do_engine_steps()
+            workflow.send_event(BpmnEvent(MessageEventDefinition(message), payload))
+        except SpiffWorkflowException as exc:
+            return self._snapshot(workflow, {}, error=exc)
         return self._advance(workflow, {})
 
     def complete_task(
@@ -244,6 +267,11 @@ class WorkflowEngine:
                     {"message": message, "detail": error.__class__.__name__},
                 )
             )
+        messages = [
+            ThrownMessage(e.event_definition.name, e.payload)
+            for e in workflow.get_events()
+            if isinstance(e.event_definition, BaseMessageDefinition)
+        ]
         status = "error" if error is not None else ("completed" if workflow.completed else "running")
         data = dict(workflow.data if workflow.completed else (workflow.last_task.data if workflow.last_task else {}))
         return Snapshot(
@@ -255,6 +283,7 @@ class WorkflowEngine:
             timers=timers,
             events=events,
             error=message,
+            messages=messages,
         )
 
 

@@ -39,7 +39,20 @@ class InstanceSchema(Schema):
     completed_at = fields.DateTime(allow_none=True)
     started_by = fields.String(allow_none=True)
     error = fields.String(allow_none=True)
+    parent_id = fields.Integer(allow_none=True, metadata={"description": "the case that opened this one"})
     data = fields.Dict()
+
+
+class LinkSchema(Schema):
+    relation = fields.String(metadata={"enum": ["opened_by", "opened"]})
+    id = fields.Integer()
+    case_no = fields.String()
+    process_key = fields.String()
+    status = fields.String()
+
+
+class InstanceDetailSchema(InstanceSchema):
+    links = fields.List(fields.Nested(LinkSchema))
 
 
 class StartSchema(Schema):

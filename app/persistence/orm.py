@@ -102,6 +102,7 @@ class Instance(Base):
     process_key: Mapped[str] = mapped_column(String(64), index=True)
     version_id: Mapped[int] = mapped_column(ForeignKey("process_versions.id"))
     version: Mapped[int] = mapped_column(Integer)  # the version number, for display
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("instances.id"), index=True)  # opened by that case
     status: Mapped[str] = mapped_column(String(16), index=True)  # running, completed, cancelled, error
     state: Mapped[str] = mapped_column(Text)  # engine state, opaque JSON text (task order matters)
     serializer_version: Mapped[str] = mapped_column(String(16))

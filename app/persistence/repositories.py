@@ -58,6 +58,22 @@ class VersionRepository(_Repository):
             .limit(1)
         ).first()
 
+    def latest_all(self) -> list[ProcessVersion]:
+        """The newest version of every process."""
+        newest = (
+            select(ProcessVersion.process_key, func.max(ProcessVersion.version).label("v"))
+            .group_by(ProcessVersion.process_key)
+            .subquery()
+        )
+        return list(
+            self.session.scalars(
+                select(ProcessVersion).join(
+                    newest,
+                    (ProcessVersion.process_key == newest.c.process_key) & (ProcessVersion.version == newest.c.v),
+                )
+            )
+        )
+
     def by_hash(self, key: str, content_hash: str) -> ProcessVersion | None:
         return self.session.scalars(
             select(ProcessVersion).where(ProcessVersion.process_key == key, ProcessVersion.content_hash == content_hash)
@@ -105,6 +121,11 @@ class InstanceRepository(_Repository):
         if ids is not None:
             query = query.where(Instance.id.in_(list(ids)))
         return list(self.session.scalars(query))
+
+    def children(self, instance_id: int) -> list[Instance]:
+        return list(
+            self.session.scalars(select(Instance).where(Instance.parent_id == instance_id).order_by(Instance.id))
+        )
 
     def count_by_version(self) -> dict[int, int]:
         rows = self.session.execute(select(Instance.version_id, func.count()).group_by(Instance.version_id))

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from ..domain.cases import CaseStatus
-from ..domain.cases import case_number
 from ..domain.principal import Principal
 from ..domain.roles import Role
 from ..errors import Conflict
@@ -17,7 +16,7 @@ from ..persistence.orm import Instance
 from ..persistence.orm import Timer
 from ..persistence.unit_of_work import UnitOfWork
 from .context import ServiceContext
-from .progress import apply_snapshot
+from .progress import open_case
 from .progress import record
 
 
@@ -35,33 +34,7 @@ def start_case(ctx: ServiceContext, process_key: str, data: dict[str, Any] | Non
         allowed = process.start_roles
         if actor.read_only or not (actor.is_admin or allowed & actor.roles):
             raise Forbidden(f"starting {process_key!r} needs one of the roles {sorted(allowed)}")
-        instance = Instance(
-            process_key=process_key,
-            version_id=process.id,
-            version=process.version,
-            status=CaseStatus.RUNNING,
-            state="",
-            serializer_version="",
-            data={},
-            started_by=actor.username,
-            created_at=now,
-            updated_at=now,
-        )
-        uow.instances.add(instance)
-        uow.flush()
-        instance.case_no = case_number(process_key, instance.id, now)
-        start_data = dict(data or {})
-        start_data.update(case_no=instance.case_no, received_at=now.isoformat(), started_by=actor.username)
-        snapshot = ctx.engine.start(process, start_data)
-        record(
-            uow,
-            instance,
-            now,
-            actor.username,
-            "instance_started",
-            data={"version": process.version, "data": data or {}},
-        )
-        apply_snapshot(uow, instance, process, snapshot, calendar=calendar, now=now, actor=actor.username)
+        instance = open_case(ctx, uow, process, dict(data or {}), actor=actor.username, calendar=calendar, now=now)
         uow.commit()
     ctx.on_timers_changed(instance.next_timer_at)
     return instance
@@ -85,6 +58,35 @@ def load_visible(uow: UnitOfWork, instance_id: int, actor: Principal) -> Instanc
 def get_case(ctx: ServiceContext, instance_id: int, actor: Principal) -> Instance:
     with ctx.uow() as uow:
         return load_visible(uow, instance_id, actor)
+
+
+def case_links(ctx: ServiceContext, instance_id: int, actor: Principal) -> list[dict[str, Any]]:
+    """Cases this one was opened by and opened (e.g. a repair and the complaint from its callback)."""
+    with ctx.uow() as uow:
+        instance = load_visible(uow, instance_id, actor)
+        links = []
+        if instance.parent_id is not None:
+            parent = uow.instances.get(instance.parent_id)
+            links.append(
+                {
+                    "relation": "opened_by",
+                    "id": parent.id,
+                    "case_no": parent.case_no,
+                    "process_key": parent.process_key,
+                    "status": parent.status,
+                }
+            )
+        for child in uow.instances.children(instance.id):
+            links.append(
+                {
+                    "relation": "opened",
+                    "id": child.id,
+                    "case_no": child.case_no,
+                    "process_key": child.process_key,
+                    "status": child.status,
+                }
+            )
+        return links
 
 
 def list_cases(

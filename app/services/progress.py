@@ -1,8 +1,9 @@
-"""Writing what the engine did: state, inbox rows, timer rows and audit events, in one transaction.
+"""Writing what the engine did: state, inbox rows, timer rows, audit events and the cases its
+messages open, in one transaction.
 
-Every use case that moves an instance (start, complete, fire timers) ends here, so the task,
-timer and event tables can never disagree with the stored engine state. Existing rows are read
-first and new rows added last, so the whole write is one flush.
+Every use case that moves an instance (start, complete, fire timers) ends in ``advance``, so the
+task, timer and event tables can never disagree with the stored engine state. Existing rows
+are read first and new rows added last, so the whole write is one flush.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from ..domain.cases import CaseStatus
+from ..domain.cases import case_number
 from ..domain.workcalendar import WorkCalendar
 from ..engine import ElementInfo
 from ..engine import Snapshot
@@ -19,6 +21,7 @@ from ..persistence.orm import Instance
 from ..persistence.orm import Task
 from ..persistence.orm import Timer
 from ..persistence.unit_of_work import UnitOfWork
+from .context import ServiceContext
 from .versions import DeployedProcess
 
 
@@ -67,6 +70,119 @@ class _Changes:
 
     def event(self, type_: str, element: ElementInfo | None, actor: str | None = None, **kwargs: Any) -> None:
         self.rows.append(new_event(self.instance, self.now, actor, type_, element, **kwargs))
+
+
+MAX_MESSAGE_DEPTH = 5  # a chain of cases opening cases longer than this is a modelling error
+
+
+def open_case(
+    ctx: ServiceContext,
+    uow: UnitOfWork,
+    process: DeployedProcess,
+    data: dict[str, Any],
+    *,
+    actor: str,
+    calendar: WorkCalendar,
+    now: datetime,
+    parent: Instance | None = None,
+    depth: int = 0,
+) -> Instance:
+    """Create a case of ``process`` and run it to its first wait (not committed).
+
+    A process with a message start event receives ``data`` as that message's payload.
+    """
+    instance = Instance(
+        process_key=process.process_key,
+        version_id=process.id,
+        version=process.version,
+        status=CaseStatus.RUNNING,
+        state="",
+        serializer_version="",
+        data={},
+        started_by=actor,
+        parent_id=parent.id if parent else None,
+        created_at=now,
+        updated_at=now,
+    )
+    uow.instances.add(instance)
+    uow.flush()
+    instance.case_no = case_number(process.process_key, instance.id, now)
+    start_data = {
+        "case_no": instance.case_no,
+        "received_at": now.astimezone(calendar.tz).isoformat(),
+        "started_by": actor,
+    }
+    if process.start_message:
+        snapshot = ctx.engine.start(process, start_data, message=process.start_message, payload=data)
+    else:
+        snapshot = ctx.engine.start(process, {**data, **start_data})
+    record(
+        uow,
+        instance,
+        now,
+        actor,
+        "instance_started",
+        data={"version": process.version, "data": data, "opened_by": parent.case_no if parent else None},
+    )
+    advance(ctx, uow, instance, process, snapshot, calendar=calendar, now=now, actor=actor, depth=depth)
+    return instance
+
+
+def advance(
+    ctx: ServiceContext,
+    uow: UnitOfWork,
+    instance: Instance,
+    process: DeployedProcess,
+    snapshot: Snapshot,
+    *,
+    calendar: WorkCalendar,
+    now: datetime,
+    actor: str | None = None,
+    completed_task_id: str | None = None,
+    depth: int = 0,
+) -> None:
+    """Store what the engine did and open the cases its messages start."""
+    apply_snapshot(
+        uow, instance, process, snapshot, calendar=calendar, now=now, actor=actor, completed_task_id=completed_task_id
+    )
+    for message in snapshot.messages:
+        receivers = [ctx.versions.get(uow, v.id) for v in uow.versions.latest_all()]
+        receivers = [p for p in receivers if p.start_message == message.name]
+        if not receivers or depth >= MAX_MESSAGE_DEPTH:
+            record(
+                uow,
+                instance,
+                now,
+                actor,
+                "message_undelivered",
+                data={
+                    "message": message.name,
+                    "payload": _json_safe(message.payload),
+                    "reason": "no process starts with it" if not receivers else "too many cases opened in a chain",
+                },
+            )
+            continue
+        for receiver in receivers:
+            payload = message.payload if isinstance(message.payload, dict) else {"value": message.payload}
+            child = open_case(
+                ctx,
+                uow,
+                receiver,
+                _json_safe(payload),
+                actor=actor or "system",
+                calendar=calendar,
+                now=now,
+                parent=instance,
+                depth=depth + 1,
+            )
+            record(
+                uow,
+                instance,
+                now,
+                actor,
+                "message_sent",
+                data={"message": message.name, "to_case_no": child.case_no, "to_instance_id": child.id},
+            )
 
 
 def apply_snapshot(

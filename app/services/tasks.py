@@ -23,7 +23,7 @@ from . import forms
 from .cases import may_view
 from .context import ServiceContext
 from .options import option_sources
-from .progress import apply_snapshot
+from .progress import advance
 from .progress import record
 
 
@@ -216,7 +216,8 @@ def complete_task(ctx: ServiceContext, task_id: str, data: Any, actor: Principal
                 task_id=task.id,
                 data=dict(clean),
             )
-            apply_snapshot(
+            advance(
+                ctx,
                 uow,
                 instance,
                 process,

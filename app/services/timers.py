@@ -15,7 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..domain.cases import CaseStatus
 from .context import ServiceContext
-from .progress import apply_snapshot
+from .progress import advance
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +44,7 @@ def fire_due_timers(ctx: ServiceContext, *, batch: int = 200) -> FireReport:
                 fired = sum(1 for e in snapshot.events if e.type == "timer_fired")
                 if fired == 0 and snapshot.status == instance.status:
                     continue  # already fired by someone else between our query and the lock
-                apply_snapshot(uow, instance, process, snapshot, calendar=calendar, now=now)
+                advance(ctx, uow, instance, process, snapshot, calendar=calendar, now=now)
                 uow.commit()
                 instances += 1
                 timers += fired

@@ -33,6 +33,11 @@ class DeployedProcess:
     def start_roles(self) -> set[str]:
         return {e.role for e in self.elements.values() if e.type == "startEvent" and e.role}
 
+    @property
+    def start_message(self) -> str | None:
+        """The message that starts this process, if its start event is a message start event."""
+        return next((e.message for e in self.elements.values() if e.type == "startEvent" and e.message), None)
+
 
 class VersionCatalog:
     """Cache of deployed versions by id; may be shared between threads (versions never change)."""

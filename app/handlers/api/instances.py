@@ -9,6 +9,7 @@ from ..common import principal
 from ..common import services
 from ..schemas import CancelSchema
 from ..schemas import EventSchema
+from ..schemas import InstanceDetailSchema
 from ..schemas import InstanceQuerySchema
 from ..schemas import InstanceSchema
 from ..schemas import TimerSchema
@@ -24,9 +25,12 @@ def list_instances(args):
 
 
 @bp.get("/<int:instance_id>")
-@bp.response(200, InstanceSchema)
+@bp.response(200, InstanceDetailSchema)
 def get_instance(instance_id: int):
-    return cases.get_case(services(), instance_id, principal())
+    """Where the case stands, with the cases it is linked to."""
+    instance = cases.get_case(services(), instance_id, principal())
+    instance.links = cases.case_links(services(), instance_id, principal())
+    return instance
 
 
 @bp.get("/<int:instance_id>/events")

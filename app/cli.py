@@ -109,6 +109,32 @@ def calendar_set_command(day, kind: str, note: str) -> None:
     click.echo(f"{day.date()}: {kind}")
 
 
+@click.group("report")
+def report_group() -> None:
+    """Reports computed from the cases."""
+
+
+@report_group.command("complaints")
+@click.option("--month", required=True, help="YYYY-MM")
+@with_appcontext
+def report_complaints_command(month: str) -> None:
+    """Complaints of a month by category × urgency, severity, status, and hot spots."""
+    from .domain.principal import Principal
+    from .services.reports import complaint_statistics
+
+    try:
+        stats = complaint_statistics(_ctx(), month, Principal("cli", frozenset({"auditor"})))
+    except AppError as exc:
+        _fail(exc)
+    click.echo(f"complaints {stats['month']}: {stats['total']} received, {stats['registered']} registered")
+    for row in stats["by_category_urgency"]:
+        click.echo(f"  {row['category']:<10} {row['urgency']:<7} {row['count']:>4}")
+    click.echo("  severity: " + ", ".join(f"{k} {v}" for k, v in stats["by_severity"].items()))
+    click.echo("  status:   " + ", ".join(f"{k} {v}" for k, v in stats["by_status"].items()))
+    for spot in stats["hot_spots"]:
+        click.echo(f"  HOT SPOT: {spot['product_model'] or '(no model)'} / {spot['category']}: {spot['count']} times")
+
+
 @click.command("fire-timers")
 @with_appcontext
 def fire_timers_command() -> None:
@@ -179,6 +205,7 @@ def init_app(app: Flask) -> None:
         fire_timers_command,
         clock_group,
         calendar_group,
+        report_group,
     ):
         app.cli.add_command(command)
 

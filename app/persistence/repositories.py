@@ -122,6 +122,15 @@ class InstanceRepository(_Repository):
             query = query.where(Instance.id.in_(list(ids)))
         return list(self.session.scalars(query))
 
+    def created_between(self, process_key: str, start: datetime, end: datetime) -> list[Instance]:
+        return list(
+            self.session.scalars(
+                select(Instance)
+                .where(Instance.process_key == process_key, Instance.created_at >= start, Instance.created_at < end)
+                .order_by(Instance.id)
+            )
+        )
+
     def children(self, instance_id: int) -> list[Instance]:
         return list(
             self.session.scalars(select(Instance).where(Instance.parent_id == instance_id).order_by(Instance.id))

@@ -48,6 +48,10 @@ USERS = {
     "finance": ["finance"],
     "auditor": ["auditor"],
     "process_owner": ["process_owner"],
+    "dept_head": ["dept_head"],
+    "resp_dept": ["responsible_dept"],
+    "service_manager": ["service_manager"],
+    "executive": ["executive"],
 }
 
 

@@ -33,6 +33,7 @@ DEMO_USERS: list[tuple[str, str, list[str]]] = [
     ("finance", "财务 胡静 Hu Jing", [Role.FINANCE]),
     ("service_manager", "售后服务管理师 郭涛 Guo Tao", [Role.SERVICE_MANAGER]),
     ("dept_head", "部门主管 林峰 Lin Feng", [Role.DEPT_HEAD]),
+    ("resp_dept", "责任部门 生产部 张工 Zhang Gong (production)", [Role.RESPONSIBLE_DEPT]),
     ("executive", "总经理 何建国 He Jianguo", [Role.EXECUTIVE]),
     ("process_owner", "流程负责人 高原 Gao Yuan", [Role.PROCESS_OWNER]),
     ("auditor", "质量审核 罗兰 Luo Lan (只读)", [Role.AUDITOR]),

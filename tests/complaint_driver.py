@@ -1,0 +1,134 @@
+"""Drives complaint.bpmn cases through the HTTP API, as the user of each task's role would."""
+
+from __future__ import annotations
+
+from typing import Any
+
+ROLE_USER = {
+    "cs_agent": "agent",
+    "supervisor": "supervisor",
+    "dept_head": "dept_head",
+    "qa": "qa",
+    "responsible_dept": "resp_dept",
+    "service_manager": "service_manager",
+    "executive": "executive",
+}
+
+
+def register(**overrides: Any) -> dict[str, Any]:
+    form = {
+        "channel": "phone",
+        "customer_name": "王秀英",
+        "customer_phone": "13800000002",
+        "linked_case_no": "",
+        "order_no": "",
+        "product_model": "XQG100",
+        "description": "洗衣机维修后仍漏水 / still leaking after the repair",
+        "evidence": "",
+        "category": "quality",
+        "severity": "general",
+        "urgency": "medium",
+    }
+    form.update(overrides)
+    return form
+
+
+FORMS: dict[str, dict[str, Any]] = {
+    "clarify_facts": {"fault_party": "company", "within_authority": False, "clarification_notes": "电话核实"},
+    "reply_and_close": {"reply_text": "经核实为承运商责任，已转交承运商处理"},
+    "immediate_solution": {"solution": "当场补发配件"},
+    "dept_head_review": {"review_notes": "同意转品质部调查"},
+    "qa_investigation": {
+        "responsible_department": "生产部",
+        "root_cause": "密封圈批次不良",
+        "responsibility_clear": True,
+        "capa_proposal": "更换供应商，加强来料检验",
+    },
+    "joint_review": {
+        "co_signers": "品质部、生产部、采购部",
+        "joint_conclusion": "责任在采购",
+        "responsibility_clear_joint": True,
+        "responsible_department_joint": "采购部",
+    },
+    "gm_ruling": {"ruling": "由生产部负责", "responsible_department_ruled": "生产部"},
+    "handle_complaint": {
+        "remedy": "replace",
+        "actions": [
+            {"action": "为客户更换整机", "kind": "corrective", "owner": "生产部 张工", "due_date": "2026-03-05"},
+            {"action": "密封圈来料全检", "kind": "preventive", "owner": "品质部 朱军", "due_date": "2026-03-31"},
+        ],
+    },
+    "propose_compensation": {
+        "compensation_basis": "goodwill",
+        "compensation_amount": 500,
+        "compensation_reason": "多次上门给客户造成不便",
+    },
+    "approve_compensation": {"compensation_approved": True, "approved_amount": 500},
+    "qa_sign_tracking": {"actions_verified": True, "tracking_signed_by": "品质部经理 朱军"},
+    "feedback_customer": {"feedback_channel": "phone", "feedback_text": "已为您更换整机", "customer_accepts": True},
+    "mediate": {"mediation_result": "客户接受补偿方案"},
+    "approve_closure": {"closure_approved": True},
+    "callback_survey": {"recurred": False, "complainant_satisfied": True},
+    "gm_informed": {"gm_ack_notes": "成立应急小组", "emergency_team": True},
+    "mediate_serious": {"mediation_serious_notes": "与客户代表面谈"},
+    "register_followup": {"action_taken_register": "催促受理人登记"},
+    "investigation_followup": {"action_taken_investigation": "督促品质部当日开始调查"},
+    "escalate_to_service_manager": {"escalation_action_sm": "协调责任部门加急处理"},
+    "escalate_to_gm": {"escalation_action_gm": "总经理召集会议"},
+    "feedback_followup": {"action_taken_feedback": "督促立即反馈"},
+}
+
+
+class ComplaintCase:
+    def __init__(self, as_user, case_id: int) -> None:
+        self.as_user, self.id = as_user, case_id
+
+    @classmethod
+    def received(cls, as_user, **intake: Any) -> ComplaintCase:
+        started = as_user("agent").post("/processes/complaint/instances", json=intake or {"channel": "phone"})
+        assert started.status_code == 201, started.json
+        return cls(as_user, started.json["id"])
+
+    @classmethod
+    def registered(cls, as_user, **overrides: Any) -> ComplaintCase:
+        case = cls.received(as_user)
+        case.do("register_complaint", register(**overrides))
+        return case
+
+    def ready(self) -> dict[str, dict]:
+        return {t["element_id"]: t for t in self.as_user("admin").get(f"/tasks?instance_id={self.id}").json}
+
+    def submit(self, element_id: str, data: dict | None = None, user: str | None = None):
+        ready = self.ready()
+        assert element_id in ready, f"{element_id} is not ready; ready: {sorted(ready)}"
+        task = ready[element_id]
+        username = user or task["assignee"] or ROLE_USER[task["candidate_roles"][0]]
+        return self.as_user(username).post(f"/tasks/{task['id']}/complete", json=data)
+
+    def do(self, element_id: str, data: dict | None = None, **changes: Any) -> None:
+        payload = {**(FORMS.get(element_id, {}) if data is None else data), **changes}
+        response = self.submit(element_id, payload)
+        assert response.status_code == 200, (element_id, response.json)
+
+    def walk(self, *element_ids: str) -> None:
+        for element_id in element_ids:
+            self.do(element_id)
+
+    @property
+    def body(self) -> dict:
+        return self.as_user("admin").get(f"/instances/{self.id}").json
+
+    @property
+    def data(self) -> dict:
+        return self.body["data"]
+
+    def events(self, type_: str | None = None) -> list[dict]:
+        events = self.as_user("admin").get(f"/instances/{self.id}/events").json
+        return [e for e in events if type_ is None or e["type"] == type_]
+
+    def completed_path(self) -> list[str]:
+        return [e["element_id"] for e in self.events() if e["type"] in ("task_completed", "element_completed")]
+
+    def timers(self, status: str | None = "waiting") -> dict[str, dict]:
+        timers = self.as_user("admin").get(f"/instances/{self.id}/timers").json
+        return {t["element_id"]: t for t in timers if status is None or t["status"] == status}

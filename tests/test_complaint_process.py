@@ -1,0 +1,230 @@
+"""Every branch of complaint.bpmn through the API, with working-day deadlines and a moved clock."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from datetime import timedelta
+
+import pytest
+
+from app.clock import SimulatedClock
+from app.services.timers import fire_due_timers
+from tests.complaint_driver import FORMS
+from tests.complaint_driver import ComplaintCase
+from tests.conftest import T0
+from tests.repair_driver import RepairCase
+
+INVESTIGATED = ("dept_head_review", "qa_investigation")
+CLOSED_LOOP = ("handle_complaint", "qa_sign_tracking", "feedback_customer", "approve_closure")
+
+
+@pytest.fixture
+def clock(request):
+    """Tests may start the clock elsewhere: ``@pytest.mark.clock("2026-09-30T10:00:00+08:00")``."""
+    marker = request.node.get_closest_marker("clock")
+    start = datetime.fromisoformat(marker.args[0]) if marker else T0
+    return SimulatedClock(start, frozen=True)
+
+
+def fire(app) -> int:
+    return fire_due_timers(app.extensions["aftersales"]).timers
+
+
+def test_a_complaint_within_the_agents_authority_is_resolved_then_closed_by_the_complainant(app, as_user, clock):
+    case = ComplaintCase.registered(as_user)
+    assert case.data["handling_due"].startswith("2026-03-05T09:00")  # quality: 3 working days
+    case.do("clarify_facts", within_authority=True)
+    case.walk("immediate_solution", "feedback_customer", "approve_closure")
+    assert case.data["complaint_status"] == "resolved" and case.body["status"] == "running"
+    wait = case.timers()["wait_three_months"]
+    assert wait["due_at"].startswith("2026-06-02")
+    clock.advance(timedelta(days=92))
+    assert fire(app) == 1
+    case.do("callback_survey")
+    assert case.body["status"] == "completed" and case.data["complaint_status"] == "closed"
+    assert case.completed_path()[-1] == "complaint_closed"
+
+
+def test_a_complaint_caused_by_a_third_party_is_answered_and_closed(as_user):
+    case = ComplaintCase.registered(as_user, category="logistics")
+    case.do("clarify_facts", fault_party="third_party")
+    case.do("reply_and_close")
+    assert case.body["status"] == "completed" and case.data["complaint_status"] == "closed"
+    assert case.completed_path()[-1] == "closed_not_company_fault"
+
+
+def test_an_investigated_complaint_with_clear_responsibility_goes_to_the_department(as_user):
+    case = ComplaintCase.registered(as_user)
+    case.do("clarify_facts")
+    case.walk(*INVESTIGATED)
+    assert list(case.ready()) == ["handle_complaint"]
+    assert case.ready()["handle_complaint"]["candidate_roles"] == ["responsible_dept"]
+
+
+def test_unclear_responsibility_goes_to_a_joint_review_and_then_to_the_general_manager(as_user):
+    case = ComplaintCase.registered(as_user)
+    case.do("clarify_facts")
+    case.do("dept_head_review")
+    case.do("qa_investigation", responsibility_clear=False)
+    case.do("joint_review", responsibility_clear_joint=False)
+    case.do("gm_ruling")
+    assert list(case.ready()) == ["handle_complaint"]
+    path = case.completed_path()
+    assert path.index("joint_review") < path.index("gm_ruling")
+
+
+def test_special_compensation_is_proposed_and_approved_before_qa_signs(as_user):
+    case = ComplaintCase.registered(as_user)
+    case.do("clarify_facts")
+    case.walk(*INVESTIGATED)
+    case.do("handle_complaint", special_compensation=True)
+    case.walk("propose_compensation", "approve_compensation")
+    assert list(case.ready()) == ["qa_sign_tracking"]
+    assert case.data["approved_amount"] == 500
+
+
+def test_a_customer_who_rejects_the_result_gets_mediation_and_new_feedback(as_user):
+    case = ComplaintCase.registered(as_user)
+    case.do("clarify_facts")
+    case.walk(*INVESTIGATED, "handle_complaint", "qa_sign_tracking")
+    case.do("feedback_customer", customer_accepts=False)
+    case.do("mediate")
+    case.walk("feedback_customer", "approve_closure")
+    assert case.data["complaint_status"] == "resolved"
+    assert case.completed_path().count("feedback_customer") == 2
+
+
+def test_unverified_actions_cannot_be_signed_off(as_user):
+    case = ComplaintCase.registered(as_user)
+    case.do("clarify_facts")
+    case.walk(*INVESTIGATED, "handle_complaint")
+    response = case.submit("qa_sign_tracking", {**FORMS["qa_sign_tracking"], "actions_verified": False})
+    assert response.status_code == 422 and "actions_verified" in response.json["errors"]
+
+
+def test_a_serious_complaint_informs_the_general_manager_and_is_mediated(as_user):
+    case = ComplaintCase.registered(as_user, severity="serious", urgency="high")
+    assert sorted(case.ready()) == ["gm_informed", "mediate_serious"]
+    case.do("gm_informed")
+    assert list(case.ready()) == ["mediate_serious"]  # both before the facts are clarified
+    case.do("mediate_serious")
+    assert list(case.ready()) == ["clarify_facts"]
+
+
+def test_a_recurring_problem_reopens_the_complaint_into_investigation(app, as_user, clock):
+    case = ComplaintCase.registered(as_user)
+    case.do("clarify_facts")
+    case.walk(*INVESTIGATED, *CLOSED_LOOP)
+    clock.advance(timedelta(days=93))
+    assert fire(app) >= 1
+    case.do("callback_survey", recurred=True, complainant_satisfied=False)
+    assert list(case.ready()) == ["qa_investigation"]
+    data = case.data
+    assert data["complaint_status"] == "reopened" and data["reopen_count"] == 1
+    assert data["handling_due"] > data["received_at"]  # new working-day deadline from the reopening
+    case.walk("qa_investigation", *CLOSED_LOOP)
+    clock.advance(timedelta(days=93))
+    fire(app)
+    case.do("callback_survey")
+    assert case.body["status"] == "completed" and case.completed_path().count("qa_investigation") == 2
+
+
+def test_registration_later_than_2_hours_alerts_the_desk_lead(app, as_user, clock):
+    case = ComplaintCase.received(as_user)
+    clock.advance(timedelta(hours=2, seconds=1))
+    assert fire(app) == 1
+    assert sorted(case.ready()) == ["register_complaint", "register_followup"]
+    assert [e["element_id"] for e in case.events("escalation")] == ["register_overdue"]
+
+
+def test_investigation_not_done_within_24_hours_is_chased(app, as_user, clock):
+    case = ComplaintCase.registered(as_user)
+    case.do("clarify_facts")
+    case.do("dept_head_review")
+    assert case.ready()["qa_investigation"]["due_at"].startswith("2026-03-03T01:00")
+    clock.advance(timedelta(hours=24, seconds=1))
+    assert fire(app) == 1
+    assert "investigation_followup" in case.ready()
+
+
+def test_feedback_later_than_2_hours_is_chased(app, as_user, clock):
+    case = ComplaintCase.registered(as_user)
+    case.do("clarify_facts", within_authority=True)
+    case.do("immediate_solution")
+    clock.advance(timedelta(hours=2, seconds=1))
+    assert fire(app) == 1
+    assert "feedback_followup" in case.ready()
+
+
+@pytest.mark.clock("2026-09-30T10:00:00+08:00")
+def test_a_quality_complaint_received_before_national_day_is_due_on_the_make_up_saturday(app, as_user, clock):
+    case = ComplaintCase.registered(as_user, category="quality")
+    case.do("clarify_facts")
+    case.walk(*INVESTIGATED)
+    task = case.ready()["handle_complaint"]
+    assert task["due_at"].startswith("2026-10-10T02:00") and task["due_estimated"] is False  # 10:00 Shanghai
+    timers = case.timers()
+    assert timers["handling_overdue_gm"]["due_at"].startswith("2026-10-12T02:00")  # one working day later
+    clock.advance(datetime.fromisoformat("2026-10-10T09:59:00+08:00") - clock.now())
+    assert fire(app) == 0
+    clock.advance(timedelta(minutes=2))
+    assert fire(app) == 1
+    assert "escalate_to_service_manager" in case.ready() and "escalate_to_gm" not in case.ready()
+    clock.advance(datetime.fromisoformat("2026-10-12T10:01:00+08:00") - clock.now())
+    assert fire(app) == 1
+    assert "escalate_to_gm" in case.ready()
+    assert [e["element_id"] for e in case.events("escalation")] == ["handling_overdue", "handling_overdue_gm"]
+
+
+@pytest.mark.clock("2026-02-13T10:00:00+08:00")
+def test_a_quality_complaint_across_the_spring_festival(as_user):
+    case = ComplaintCase.registered(as_user, category="quality")
+    assert case.data["handling_due"].startswith("2026-02-25T10:00")
+    logistics = ComplaintCase.registered(as_user, category="logistics")
+    assert logistics.data["handling_due"].startswith("2026-03-03T10:00")  # 7 working days
+
+
+@pytest.mark.clock("2026-12-24T10:00:00+08:00")
+def test_a_deadline_in_an_unpublished_year_is_flagged_as_estimated(as_user):
+    case = ComplaintCase.registered(as_user, category="logistics")
+    case.do("clarify_facts")
+    case.walk(*INVESTIGATED)
+    task = case.ready()["handle_complaint"]
+    assert task["due_estimated"] is True and task["due_at"].startswith("2027-01-04")
+    assert case.timers()["handling_overdue"]["estimated"] is True
+    assert case.timers()["investigation_overdue"]["estimated"] is False  # 24 calendar hours
+
+
+def test_a_dissatisfied_repair_callback_opens_a_linked_complaint(as_user):
+    repair = RepairCase(as_user, contract_no="MC-1")
+    repair.do("contact_customer", service_mode="remote")
+    repair.do("remote_support")
+    repair.do("callback", satisfied=False, satisfaction_score=30, callback_comments="工程师态度差")
+    links = repair.body["links"]
+    assert [(link["relation"], link["process_key"]) for link in links] == [("opened", "complaint")]
+    complaint = ComplaintCase(as_user, links[0]["id"])
+    assert complaint.body["links"][0]["relation"] == "opened_by"
+    assert complaint.body["links"][0]["case_no"] == repair.body["case_no"]
+    intake = complaint.data["intake"]
+    assert intake["linked_case_no"] == repair.body["case_no"] and intake["description"] == "工程师态度差"
+    assert list(complaint.ready()) == ["register_complaint"]
+    [sent] = repair.events("message_sent")
+    assert sent["data"]["to_case_no"] == complaint.body["case_no"]
+
+
+def test_monthly_statistics_count_category_urgency_and_hot_spots(as_user):
+    for urgency in ("high", "high", "low"):
+        ComplaintCase.registered(as_user, category="quality", urgency=urgency, product_model="XQG100")
+    ComplaintCase.registered(as_user, category="service", urgency="medium", product_model="BCD-520W")
+    ComplaintCase.received(as_user)  # not registered yet
+    stats = as_user("qa").get("/reports/complaints?month=2026-03").json
+    assert stats["total"] == 5 and stats["registered"] == 4
+    assert {(r["category"], r["urgency"]): r["count"] for r in stats["by_category_urgency"]} == {
+        ("quality", "high"): 2,
+        ("quality", "low"): 1,
+        ("service", "medium"): 1,
+    }
+    assert stats["hot_spots"] == [{"product_model": "XQG100", "category": "quality", "count": 3}]
+    assert as_user("qa").get("/reports/complaints?month=2026-04").json["total"] == 0
+    assert as_user("agent").get("/reports/complaints?month=2026-03").status_code == 403
+    assert as_user("qa").get("/reports/complaints?month=March").status_code == 422

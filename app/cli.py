@@ -18,7 +18,7 @@ from .services import demo as demo_service
 from .services import users as user_service
 from .services.calendar import seed_official
 from .services.deployments import deploy_directory
-from .services.timers import fire_due_timers
+from .services.timers import fire_due
 
 
 def _ctx():
@@ -138,9 +138,11 @@ def report_complaints_command(month: str) -> None:
 @click.command("fire-timers")
 @with_appcontext
 def fire_timers_command() -> None:
-    """Fire every timer that is due now (what the scheduler does)."""
-    report = fire_due_timers(_ctx())
-    click.echo(f"fired {report.timers} timer(s) in {report.instances} case(s)")
+    """Fire every timer and schedule that is due now (what the alarm clock does)."""
+    report = fire_due(_ctx())
+    click.echo(
+        f"fired {report.timers} timer(s) in {report.instances} case(s); opened {report.opened} scheduled case(s)"
+    )
 
 
 @click.group("clock")
@@ -159,7 +161,7 @@ def clock_advance_command(duration: str) -> None:
         now, report = clock_service.advance_clock(ctx, duration, None)
     except AppError as exc:
         _fail(exc)
-    click.echo(f"now {now.isoformat()}; fired {report.timers} timer(s)")
+    click.echo(f"now {now.isoformat()}; fired {report.timers} timer(s); opened {report.opened} scheduled case(s)")
 
 
 @clock_group.command("show")

@@ -18,7 +18,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
 
 from .services.context import ServiceContext
-from .services.timers import fire_due_timers
+from .services.timers import fire_due
 
 log = logging.getLogger(__name__)
 
@@ -50,9 +50,14 @@ class AlarmClock:
 
     def fire(self) -> None:
         try:
-            report = fire_due_timers(self.ctx)
-            if report.timers:
-                log.info("fired %d timer(s) in %d case(s)", report.timers, report.instances)
+            report = fire_due(self.ctx)
+            if report.timers or report.opened:
+                log.info(
+                    "fired %d timer(s) in %d case(s); opened %d scheduled case(s)",
+                    report.timers,
+                    report.instances,
+                    report.opened,
+                )
         except Exception:  # noqa: BLE001 - the alarm must survive a bad round; the rows stay due
             log.exception("timer round failed")
 

@@ -19,6 +19,7 @@ from .api import clock
 from .api import instances
 from .api import processes
 from .api import reports
+from .api import schedules
 from .api import tasks
 from .api import users
 
@@ -44,7 +45,7 @@ def init_app(app: Flask) -> None:
     app.url_map.converters["isodate"] = _IsoDateConverter
     api = Api(app)
     api.register_converter(_IsoDateConverter, lambda converter: {"type": "string", "format": "date"})
-    for blueprint in (processes.bp, instances.bp, tasks.bp, users.bp, clock.bp, calendar.bp, reports.bp):
+    for blueprint in (processes.bp, instances.bp, tasks.bp, users.bp, clock.bp, calendar.bp, reports.bp, schedules.bp):
         api.register_blueprint(blueprint)
     app.register_blueprint(auth.bp)
     app.register_blueprint(web.bp)

@@ -145,6 +145,7 @@ class ClockSchema(Schema):
     now = fields.DateTime()
     simulated = fields.Boolean()
     fired_timers = fields.Integer()
+    opened_cases = fields.Integer()
 
 
 class AdvanceSchema(Schema):

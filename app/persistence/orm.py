@@ -235,6 +235,26 @@ class WorkCalendarDay(Base):
     updated_at: Mapped[datetime]
 
 
+class Schedule(Base):
+    """A recurring (or one-off) start of a process; the table, not a waiting instance, is the truth."""
+
+    __tablename__ = "schedules"
+    __table_args__ = (Index("ix_schedules_due", "enabled", "next_run_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(128), unique=True)
+    process_key: Mapped[str] = mapped_column(String(64))
+    rule: Mapped[str] = mapped_column(String(128))  # R/2026-12-01T09:00:00+08:00/P1Y, or one date-time
+    data: Mapped[dict[str, Any]]  # start data of every case it opens
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    next_index: Mapped[int] = mapped_column(Integer, default=0)  # which occurrence of the rule is next
+    next_run_at: Mapped[datetime | None]
+    last_run_at: Mapped[datetime | None]
+    runs: Mapped[int] = mapped_column(Integer, default=0)
+    origin_instance_id: Mapped[int | None] = mapped_column(ForeignKey("instances.id"))  # e.g. the plan it came from
+    created_at: Mapped[datetime]
+    updated_by: Mapped[str | None] = mapped_column(String(64))
+
+
 class Setting(Base):
     """Small persistent values, e.g. the simulated clock's offset."""
 

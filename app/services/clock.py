@@ -13,7 +13,7 @@ from ..errors import InvalidInput
 from ..errors import NotFound
 from .context import ServiceContext
 from .timers import FireReport
-from .timers import fire_due_timers
+from .timers import fire_due
 
 OFFSET_KEY = "clock.offset_seconds"
 
@@ -41,4 +41,4 @@ def advance_clock(ctx: ServiceContext, duration: str, actor: Principal | None) -
     with ctx.uow() as uow:
         uow.settings.put(OFFSET_KEY, str(ctx.clock.offset.total_seconds()))
         uow.commit()
-    return now, fire_due_timers(ctx)
+    return now, fire_due(ctx)

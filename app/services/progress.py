@@ -22,6 +22,8 @@ from ..persistence.orm import Task
 from ..persistence.orm import Timer
 from ..persistence.unit_of_work import UnitOfWork
 from .context import ServiceContext
+from .schedule_rows import SCHEDULE_MESSAGE
+from .schedule_rows import schedule_planned_starts
 from .versions import DeployedProcess
 
 
@@ -146,6 +148,17 @@ def advance(
         uow, instance, process, snapshot, calendar=calendar, now=now, actor=actor, completed_task_id=completed_task_id
     )
     for message in snapshot.messages:
+        if message.name == SCHEDULE_MESSAGE:  # addressed to the application itself
+            planned = schedule_planned_starts(uow, instance, message.payload, now=now, actor=actor or "system")
+            record(
+                uow,
+                instance,
+                now,
+                actor,
+                "cases_planned",
+                data={"schedules": [{"name": s.name, "process_key": s.process_key, "at": s.rule} for s in planned]},
+            )
+            continue
         receivers = [ctx.versions.get(uow, v.id) for v in uow.versions.latest_all()]
         receivers = [p for p in receivers if p.start_message == message.name]
         if not receivers or depth >= MAX_MESSAGE_DEPTH:

@@ -16,6 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from ..domain.cases import CaseStatus
 from .context import ServiceContext
 from .progress import advance
+from .schedules import fire_due_schedules
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +25,14 @@ log = logging.getLogger(__name__)
 class FireReport:
     instances: int  # instances moved on
     timers: int  # timers that fired
+    opened: int = 0  # cases opened by schedules
+
+
+def fire_due(ctx: ServiceContext) -> FireReport:
+    """What the alarm clock does each time it rings: due schedules, then due timers."""
+    opened = fire_due_schedules(ctx)
+    report = fire_due_timers(ctx)
+    return FireReport(report.instances, report.timers, opened)
 
 
 def fire_due_timers(ctx: ServiceContext, *, batch: int = 200) -> FireReport:
@@ -54,7 +63,7 @@ def fire_due_timers(ctx: ServiceContext, *, batch: int = 200) -> FireReport:
             log.exception("timer firing for instance %s failed", instance_id)
     if due_ids:
         with ctx.uow() as uow:
-            next_due = uow.timers.next_due()
+            next_due = min(filter(None, (uow.timers.next_due(), uow.schedules.next_due())), default=None)
         ctx.on_timers_changed(next_due)
     if len(due_ids) == batch and instances:  # more may be waiting; keep going while making progress
         more = fire_due_timers(ctx, batch=batch)

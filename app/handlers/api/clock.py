@@ -33,4 +33,4 @@ def advance(args):
     """Move the clock forward (ISO 8601 duration) and fire every timer that fell due."""
     _require_simulated()
     now, report = clock_service.advance_clock(services(), args["duration"], principal())
-    return {"now": now, "simulated": True, "fired_timers": report.timers}
+    return {"now": now, "simulated": True, "fired_timers": report.timers, "opened_cases": report.opened}

@@ -67,9 +67,29 @@ def validate(schema: dict[str, Any], data: Any) -> dict[str, Any]:
     for error in Draft202012Validator(schema, format_checker=_FORMATS).iter_errors(filled):
         field = _field_of(error)
         errors.setdefault(field, []).append(_message(error))
+    for field, message in _same_year_errors(schema, filled):
+        errors.setdefault(field, []).append(message)
     if errors:
         raise InvalidInput(f"{sum(map(len, errors.values()))} field error(s) in the form", errors=errors)
     return filled
+
+
+def _same_year_errors(schema: dict[str, Any], data: dict[str, Any]) -> list[tuple[str, str]]:
+    """``"x-same-year-as": "plan_year"`` on a date inside an array of objects: the date must lie
+    in the year given by that top-level field (e.g. plan items inside the plan year)."""
+    found = []
+    for name, prop in schema.get("properties", {}).items():
+        items = prop.get("items", {}) if isinstance(prop, dict) and prop.get("type") == "array" else {}
+        for inner, inner_prop in items.get("properties", {}).items():
+            year_field = inner_prop.get("x-same-year-as") if isinstance(inner_prop, dict) else None
+            year = data.get(year_field) if year_field else None
+            if year is None or not isinstance(data.get(name), list):
+                continue
+            for index, row in enumerate(data[name]):
+                value = row.get(inner) if isinstance(row, dict) else None
+                if isinstance(value, str) and not value.startswith(f"{year}-"):
+                    found.append((f"{name}.{index}.{inner}", f"must be a date in {year} / 须在{year}年内"))
+    return found
 
 
 def _field_of(error) -> str:

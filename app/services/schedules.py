@@ -26,6 +26,7 @@ from ..persistence.unit_of_work import UnitOfWork
 from .context import ServiceContext
 from .progress import open_case
 from .progress import record
+from .schedule_data import start_data
 from .schedule_rows import add_schedule
 from .schedule_rows import first_run
 
@@ -125,7 +126,11 @@ def _run(ctx: ServiceContext, uow: UnitOfWork, schedule: Schedule, now: datetime
     opened = 0
     index, at = schedule.next_index, schedule.next_run_at
     while at is not None and at < now and opened < MAX_CATCH_UP:
-        data = {**schedule.data, "scheduled_for": at.astimezone(calendar.tz).isoformat(), "schedule": schedule.name}
+        data = {
+            **start_data(uow, calendar.tz, schedule.data, at),
+            "scheduled_for": at.astimezone(calendar.tz).isoformat(),
+            "schedule": schedule.name,
+        }
         instance = open_case(ctx, uow, process, data, actor=ACTOR, calendar=calendar, now=now, parent=origin)
         if origin is not None:
             opened_data = {

@@ -1,0 +1,69 @@
+"""Quarterly KPIs computed from what the cases recorded (domain/kpi.py has the rules)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from datetime import datetime
+from datetime import time
+from datetime import timedelta
+from datetime import tzinfo
+from typing import Any
+
+from ..domain.kpi import QUOTE_HOURS
+from ..domain.kpi import Tally
+from ..domain.kpi import evaluate
+from ..domain.kpi import quarter_bounds
+from ..domain.principal import Principal
+from ..errors import Forbidden
+from ..errors import InvalidInput
+from ..persistence.unit_of_work import UnitOfWork
+from .context import ServiceContext
+from .reports import REPORT_ROLES
+
+
+def kpi_for_period(uow: UnitOfWork, tz: tzinfo, first: date, after: date) -> dict[str, Any]:
+    """KPI figures for cases whose deciding step happened from ``first`` up to (not incl.) ``after``."""
+    start, end = datetime.combine(first, time(0), tz), datetime.combine(after, time(0), tz)
+    tallies: dict[str, Tally] = defaultdict(Tally)
+    for event in uow.events.between("repair", ["task_completed"], start, end, ["callback"]):
+        tallies["first_time_fix"].add(event.instance_id, bool(event.data.get("fixed_first_visit")))
+    diagnoses = [
+        e
+        for e in uow.events.between("repair", ["task_completed"], start, end, ["diagnose_on_site"])
+        if (e.data.get("quote_amount") or 0) > 0
+    ]
+    dispatched = {
+        e.instance_id: e.at
+        for e in uow.events.of_instances({e.instance_id for e in diagnoses}, ["task_completed"])
+        if e.element_id == "dispatch_notice"
+    }
+    for event in diagnoses:
+        notice = dispatched.get(event.instance_id)
+        tallies["quote_timeliness"].add(
+            event.instance_id, notice is not None and event.at - notice <= timedelta(hours=QUOTE_HOURS)
+        )
+    reported = {
+        e.instance_id
+        for e in uow.events.between("repair", ["task_completed"], start, end, ["archive_report"])
+        if e.data.get("report_approved")
+    }
+    escalated = {e.instance_id for e in uow.events.of_instances(reported, ["escalation"])}
+    for instance_id in sorted(reported):
+        tallies["repair_timeliness"].add(instance_id, instance_id not in escalated)
+    for event in uow.events.between("complaint", ["task_completed"], start, end, ["callback_survey"]):
+        tallies["complaint_satisfaction"].add(event.instance_id, bool(event.data.get("complainant_satisfied")))
+    return evaluate(tallies)
+
+
+def quarter_kpis(ctx: ServiceContext, quarter: str, actor: Principal) -> dict[str, Any]:
+    if not actor.roles & REPORT_ROLES:
+        raise Forbidden("KPI reports are for quality, management and audit roles")
+    try:
+        first, after = quarter_bounds(quarter)
+    except (ValueError, IndexError):
+        raise InvalidInput(
+            f"quarter must look like 2026-Q1, not {quarter!r}", errors={"quarter": ["YYYY-Qn"]}
+        ) from None
+    with ctx.uow() as uow:
+        return {"period": quarter, **kpi_for_period(uow, ctx.calendar.tz, first, after)}

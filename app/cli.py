@@ -18,6 +18,7 @@ from .services import demo as demo_service
 from .services import users as user_service
 from .services.calendar import seed_official
 from .services.deployments import deploy_directory
+from .services.recurring import ensure_default_schedules
 from .services.timers import fire_due
 
 
@@ -55,6 +56,8 @@ def deploy_command(directory: str | None) -> None:
         _fail(exc)
     for r in results:
         click.echo(f"{r.process_key}: version {r.version}{'' if r.created else ' (unchanged)'}")
+    for name in ensure_default_schedules(_ctx()):
+        click.echo(f"schedule added: {name}")
 
 
 @click.command("demo")

@@ -209,6 +209,20 @@ class Unit(Base):
     customer: Mapped[Customer] = relationship(lazy="joined")
 
 
+class Contract(Base):
+    """A maintenance contract (fee type B while it runs; renewal is offered a month before it ends)."""
+
+    __tablename__ = "contracts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_no: Mapped[str] = mapped_column(String(64), unique=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    sla_profile: Mapped[str] = mapped_column(String(32), default="STANDARD_URBAN")
+    status: Mapped[str] = mapped_column(String(16), default="active")  # active, renewed, lapsed
+    customer: Mapped[Customer] = relationship(lazy="joined")
+
+
 class Technician(Base):
     __tablename__ = "technicians"
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import undefer
 
+from .orm import Contract
 from .orm import Customer
 from .orm import Event
 from .orm import Instance
@@ -276,6 +277,9 @@ class MasterDataRepository(_Repository):
         if customer_id is not None:
             stmt = stmt.where(Unit.customer_id == customer_id)
         return list(self.session.scalars(stmt))
+
+    def contracts(self) -> list[Contract]:
+        return list(self.session.scalars(select(Contract).order_by(Contract.ends_on)))
 
     def customer_by_code(self, code: str) -> Customer | None:
         return self.session.scalars(select(Customer).where(Customer.code == code)).first()

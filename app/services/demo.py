@@ -9,10 +9,12 @@ from typing import Any
 
 from ..domain.principal import Principal
 from ..domain.roles import Role
+from ..persistence.orm import Contract
 from ..persistence.orm import Customer
 from ..persistence.orm import Technician
 from ..persistence.orm import Unit
 from .context import ServiceContext
+from .recurring import ensure_default_schedules
 from .users import create_user
 
 DEMO_USERS: list[tuple[str, str, list[str]]] = [
@@ -185,6 +187,28 @@ def _units(customers: dict[str, Customer], today: date) -> list[Unit]:
     ]
 
 
+def _contracts(customers: dict[str, Customer], today: date) -> list[Contract]:
+    """Active, expiring within a month (renewal starts now), in 45 days, renewed, lapsed (REQUIREMENTS §4)."""
+    rows = [
+        ("MC-2026-003", "C003", today - timedelta(days=165), today + timedelta(days=200), "active"),
+        ("MC-2025-005", "C005", today - timedelta(days=345), today + timedelta(days=20), "active"),
+        ("MC-2025-001", "C001", today - timedelta(days=320), today + timedelta(days=45), "active"),
+        ("MC-2024-002", "C002", today - timedelta(days=400), today - timedelta(days=35), "renewed"),
+        ("MC-2024-004", "C004", today - timedelta(days=420), today - timedelta(days=55), "lapsed"),
+    ]
+    return [
+        Contract(
+            contract_no=no,
+            customer=customers[c],
+            starts_on=s,
+            ends_on=e,
+            status=st,
+            sla_profile="PREMIUM" if customers[c].key_customer else "STANDARD_URBAN",
+        )
+        for no, c, s, e, st in rows
+    ]
+
+
 def register_form(unit: Unit, **overrides: Any) -> dict[str, Any]:
     """The registration form a hotline agent would fill for ``unit``."""
     customer = unit.customer
@@ -222,6 +246,8 @@ def load_master_data(ctx: ServiceContext) -> None:
             uow.add_row(c)
         for unit in _units(customers, today):
             uow.add_row(unit)
+        for contract in _contracts(customers, today):
+            uow.add_row(contract)
         uow.commit()
 
 
@@ -230,9 +256,11 @@ def load_demo(ctx: ServiceContext) -> list[str]:
     for username, name, roles in DEMO_USERS:
         create_user(ctx, username, username, [str(r) for r in roles], display_name=name)
     load_master_data(ctx)
+    schedules = ensure_default_schedules(ctx)
     with ctx.uow() as uow:
         has_cases = bool(uow.instances.list(limit=1))
     lines = [f"{len(DEMO_USERS)} demo users (password = user name): " + ", ".join(u for u, _, _ in DEMO_USERS)]
+    lines += [f"schedule: {name}" for name in schedules]
     if not has_cases:
         from .demo_cases import open_demo_cases
 

@@ -134,6 +134,10 @@ class WorkflowEngine:
         self._specs: dict[int, tuple] = {}
         self._specs_lock = threading.Lock()
 
+    def use_clock(self, clock: Clock) -> None:
+        """Timers read ``clock`` from now on (the demo replays history with a clock in the past)."""
+        install_clock(clock)
+
     @property
     def serializer_version(self) -> str:
         return self._codec.version

@@ -263,7 +263,9 @@ def load_demo(ctx: ServiceContext) -> list[str]:
     lines += [f"schedule: {name}" for name in schedules]
     if not has_cases:
         from .demo_cases import open_demo_cases
+        from .demo_history import open_history
 
+        lines += open_history(ctx)
         lines += open_demo_cases(ctx)
     return lines
 

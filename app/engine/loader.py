@@ -14,6 +14,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -70,6 +71,8 @@ UNSUPPORTED = {  # parse fine in SpiffWorkflow 3.2.0 but misbehave at run time
 }
 
 FormReader = Callable[[str], bytes]
+# A bare name that is really an ISO 8601 duration or repetition someone forgot to quote (PT24H, P3D, R3).
+ISO_LOOKALIKE = re.compile(r"^(P(\d+[YMWD])*(T(\d+[HMS])+)?|R\d*)$")
 
 
 def _q(tag: str) -> str:
@@ -319,12 +322,12 @@ def _lint_timer_literal(
             tree = ast.parse(definition.expression, mode="eval")
         except SyntaxError:
             return []  # already reported by the sandbox compile
-        if isinstance(tree.body, ast.Name):
+        if isinstance(tree.body, ast.Name) and ISO_LOOKALIKE.match(tree.body.id):
             return [
                 Problem(
                     filename,
-                    f"timer expression {definition.expression!r} is a bare name; quote ISO "
-                    f'8601 literals ("PT24H") — expressions are Python',
+                    f"timer expression {definition.expression!r} is an unquoted ISO 8601 value; quote ISO 8601 "
+                    f'literals ("PT24H") — expressions are Python',
                     element_id,
                     line,
                 )

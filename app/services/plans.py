@@ -35,10 +35,22 @@ def plan_progress(ctx: ServiceContext, instance_id: int, actor: Principal) -> di
             status = "overdue"
         else:
             status = "in_progress"
-        items.append({"item_no": number, "type": schedule.data.get("plan_item_type"),
-                      "customer": schedule.data.get("customer_name"), "planned_for": schedule.rule,
-                      "status": status, "case_id": case.id if case else None,
-                      "case_no": case.case_no if case else None})
+        items.append(
+            {
+                "item_no": number,
+                "type": schedule.data.get("plan_item_type"),
+                "customer": schedule.data.get("customer_name"),
+                "planned_for": schedule.rule,
+                "status": status,
+                "case_id": case.id if case else None,
+                "case_no": case.case_no if case else None,
+            }
+        )
     counts = {s: sum(1 for i in items if i["status"] == s) for s in ("planned", "in_progress", "done", "overdue")}
-    return {"plan_case_no": plan.case_no, "plan_year": plan.data.get("plan_year"), "status": plan.status,
-            "items": items, "counts": counts}
+    return {
+        "plan_case_no": plan.case_no,
+        "plan_year": plan.data.get("plan_year"),
+        "status": plan.status,
+        "items": items,
+        "counts": counts,
+    }

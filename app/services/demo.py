@@ -263,10 +263,12 @@ def load_demo(ctx: ServiceContext) -> list[str]:
     lines += [f"schedule: {name}" for name in schedules]
     if not has_cases:
         from .demo_cases import open_demo_cases
+        from .demo_complaints import open_demo_complaints
         from .demo_history import open_history
 
         lines += open_history(ctx)
         lines += open_demo_cases(ctx)
+        lines += open_demo_complaints(ctx)
     return lines
 
 

@@ -11,7 +11,7 @@ from flask.cli import FlaskGroup
 from flask.cli import with_appcontext
 
 from .errors import AppError
-from .persistence.db import create_schema
+from .persistence.schema import upgrade
 from .services import calendar as calendar_service
 from .services import clock as clock_service
 from .services import demo as demo_service
@@ -34,8 +34,8 @@ def _fail(exc: AppError) -> None:
 @click.command("init-db")
 @with_appcontext
 def init_db_command() -> None:
-    """Create the tables (idempotent)."""
-    create_schema(current_app.extensions["aftersales.db"])
+    """Create or upgrade the tables with the migrations (idempotent)."""
+    upgrade(current_app.extensions["aftersales.db"])
     ctx = _ctx()
     with ctx.uow() as uow:
         added = seed_official(uow, now=ctx.clock.now())

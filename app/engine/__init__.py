@@ -8,6 +8,9 @@ from .definitions import ElementInfo as ElementInfo
 from .definitions import ProcessDefinition as ProcessDefinition
 from .loader import load_definition as load_definition
 from .loader import load_directory as load_directory
+from .replay import Deviation as Deviation
+from .replay import RecordedStep as RecordedStep
+from .replay import ReplayResult as ReplayResult
 from .runtime import EngineEvent as EngineEvent
 from .runtime import ReadyTask as ReadyTask
 from .runtime import Snapshot as Snapshot

@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import UTC
@@ -34,6 +35,9 @@ from SpiffWorkflow.util.task import TaskState
 from ..clock import Clock
 from .definitions import ElementInfo
 from .loader import parse_specs
+from .replay import RecordedStep
+from .replay import ReplayResult
+from .replay import replay
 from .scripting import make_script_engine
 from .serialization import WorkflowCodec
 from .timeclock import install_clock
@@ -209,6 +213,22 @@ class WorkflowEngine:
     def fire_timers(self, version: DeployedVersion, state: str) -> Snapshot:
         workflow = self._restore(version, state)
         return self._advance(workflow, self._states(workflow))
+
+    def replay(
+        self,
+        version: DeployedVersion,
+        start_data: Mapping[str, Any],
+        steps: Sequence[RecordedStep],
+        *,
+        recorded_completed: bool,
+        message: str | None = None,
+        payload: Any = None,
+    ) -> ReplayResult:
+        """Replay a recorded path through a shadow instance of ``version`` (see engine/replay.py)."""
+        spec, subprocess_specs = self._specs_of(version)
+        workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=self._script_engine)
+        workflow.get_next_task(state=TaskState.READY).data.update(start_data)
+        return replay(workflow, steps, recorded_completed=recorded_completed, message=message, payload=payload)
 
     def task_data(self, version: DeployedVersion, state: str, task_id: str) -> dict[str, Any]:
         """The case data a ready task sees (for rendering its form)."""

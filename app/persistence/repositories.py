@@ -190,6 +190,10 @@ class TaskRepository(_Repository):
         )
         return dict(rows.all())
 
+    def of_instances(self, instance_ids: Iterable[int]) -> list[Task]:
+        ids = list(instance_ids)
+        return list(self.session.scalars(select(Task).where(Task.instance_id.in_(ids)))) if ids else []
+
     def instance_ids_visible_to(self, roles: set[str], username: str) -> set[int]:
         rows = self.session.scalars(
             select(Task.instance_id)
@@ -219,6 +223,18 @@ class TimerRepository(_Repository):
 
     def next_due(self) -> datetime | None:
         return self.session.scalar(select(func.min(Timer.due_at)).where(Timer.status == "waiting"))
+
+    def deadlines_due_between(self, start: datetime, end: datetime, process_key: str | None = None) -> list[Timer]:
+        """Timers sitting on a task (deadlines of people's work) due in [start, end)."""
+        query = (
+            select(Timer)
+            .join(Instance, Instance.id == Timer.instance_id)
+            .where(Timer.attached_to.is_not(None), Timer.due_at >= start, Timer.due_at < end)
+            .order_by(Timer.due_at, Timer.id)
+        )
+        if process_key:
+            query = query.where(Instance.process_key == process_key)
+        return list(self.session.scalars(query))
 
 
 class EventRepository(_Repository):

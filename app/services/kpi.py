@@ -15,11 +15,11 @@ from ..domain.kpi import Tally
 from ..domain.kpi import evaluate
 from ..domain.kpi import quarter_bounds
 from ..domain.principal import Principal
-from ..errors import Forbidden
 from ..errors import InvalidInput
 from ..persistence.unit_of_work import UnitOfWork
 from .context import ServiceContext
 from .reports import REPORT_ROLES
+from .reports import require_role
 
 
 def kpi_for_period(uow: UnitOfWork, tz: tzinfo, first: date, after: date) -> dict[str, Any]:
@@ -57,8 +57,7 @@ def kpi_for_period(uow: UnitOfWork, tz: tzinfo, first: date, after: date) -> dic
 
 
 def quarter_kpis(ctx: ServiceContext, quarter: str, actor: Principal) -> dict[str, Any]:
-    if not actor.roles & REPORT_ROLES:
-        raise Forbidden("KPI reports are for quality, management and audit roles")
+    require_role(actor, REPORT_ROLES, "KPI reports")
     try:
         first, after = quarter_bounds(quarter)
     except (ValueError, IndexError):

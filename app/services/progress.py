@@ -9,6 +9,7 @@ are read first and new rows added last, so the whole write is one flush.
 from __future__ import annotations
 
 from datetime import datetime
+from datetime import tzinfo
 from typing import Any
 
 from ..domain.cases import CaseStatus
@@ -77,6 +78,15 @@ class _Changes:
 MAX_MESSAGE_DEPTH = 5  # a chain of cases opening cases longer than this is a modelling error
 
 
+def case_start_data(instance: Instance, tz: tzinfo) -> dict[str, Any]:
+    """What every case starts with besides its own data: number, time received, who opened it."""
+    return {
+        "case_no": instance.case_no,
+        "received_at": instance.created_at.astimezone(tz).isoformat(),
+        "started_by": instance.started_by,
+    }
+
+
 def open_case(
     ctx: ServiceContext,
     uow: UnitOfWork,
@@ -109,11 +119,7 @@ def open_case(
     uow.instances.add(instance)
     uow.flush()
     instance.case_no = case_number(process.process_key, instance.id, now)
-    start_data = {
-        "case_no": instance.case_no,
-        "received_at": now.astimezone(calendar.tz).isoformat(),
-        "started_by": actor,
-    }
+    start_data = case_start_data(instance, calendar.tz)
     if process.start_message:
         snapshot = ctx.engine.start(process, start_data, message=process.start_message, payload=data)
     else:

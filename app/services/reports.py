@@ -32,6 +32,11 @@ REPORT_ROLES = frozenset(
 HOT_SPOT_THRESHOLD = 3
 
 
+def require_role(actor: Principal, roles: frozenset[str], what: str) -> None:
+    if not actor.roles & roles:
+        raise Forbidden(f"{what} are for quality, management and audit roles")
+
+
 def _month_bounds(month: str, tz) -> tuple[datetime, datetime]:
     try:
         start = datetime.strptime(month, "%Y-%m").replace(tzinfo=tz)
@@ -44,8 +49,7 @@ def _month_bounds(month: str, tz) -> tuple[datetime, datetime]:
 
 
 def complaint_statistics(ctx: ServiceContext, month: str, actor: Principal) -> dict[str, Any]:
-    if not actor.roles & REPORT_ROLES:
-        raise Forbidden("complaint statistics are for quality, management and audit roles")
+    require_role(actor, REPORT_ROLES, "complaint statistics")
     start, end = _month_bounds(month, ctx.calendar.tz)
     with ctx.uow() as uow:
         cases = uow.instances.created_between("complaint", start, end)

@@ -1,0 +1,89 @@
+"""QA: deadlines met and breached by how much, and conformance of recorded paths to the diagram."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from datetime import timedelta
+
+from app.domain.principal import Principal
+from app.engine import RecordedStep
+from app.services.conformance import case_conformance
+from app.services.deadlines import deadline_report
+from app.services.timers import fire_due
+from tests.conftest import T0
+from tests.repair_driver import FORMS
+from tests.repair_driver import RepairCase
+from tests.repair_driver import register
+
+AUDITOR = Principal("auditor", frozenset({"auditor"}))
+MARCH = (datetime(2026, 3, 1, tzinfo=T0.tzinfo), datetime(2026, 4, 1, tzinfo=T0.tzinfo))
+
+
+def test_the_24h_contact_deadline_is_met_breached_or_at_risk_per_case(app, ctx, clock, as_user):
+    on_time = RepairCase(as_user)
+    late = RepairCase(as_user)
+    clock.advance(timedelta(hours=2))
+    on_time.do("contact_customer")  # 2 h after the request
+    clock.advance(timedelta(hours=27))
+    fire_due(ctx)  # the late case escalates at 24 h
+    late.do("supervisor_contact_followup")
+    late.do("contact_customer")  # 29 h after the request: 5 h late
+    at_risk = RepairCase(as_user)
+    clock.advance(timedelta(hours=21))  # 3 h left of 24
+
+    report = deadline_report(ctx, *MARCH, AUDITOR)
+    outcomes = {(r["case_id"], r["deadline"]): (r["outcome"], round(r["seconds"] / 3600, 2)) for r in report["rows"]}
+    assert outcomes[(on_time.id, "contact_overdue")] == ("met", 22.0)
+    assert outcomes[(late.id, "contact_overdue")] == ("breached", 5.0)
+    assert outcomes[(at_risk.id, "contact_overdue")] == ("at_risk", 3.0)
+    [d01] = [g for g in report["by_clause"] if g["clause"] == "D-01"]
+    assert (d01["met"], d01["breached"], d01["at_risk"], d01["met_rate"], d01["median_breach_hours"]) == (
+        1,
+        1,
+        1,
+        0.5,
+        5.0,
+    )
+    assert {g["person"]: g["breached"] for g in report["by_person"]}["agent"] == 1
+
+
+def test_a_case_run_by_the_engine_conforms_fully(ctx, as_user):
+    case = RepairCase(as_user, contract_no="MC-1")
+    case.walk(
+        "contact_customer",
+        "dispatch_notice",
+        "diagnose_on_site",
+        "perform_service",
+        "customer_acceptance",
+        "file_report",
+        "archive_report",
+        "callback",
+    )
+    result = case_conformance(ctx, case.id, AUDITOR)
+    assert (result["fitness"], result["steps"], result["deviations"]) == (1.0, 9, [])
+
+
+def test_a_path_that_skips_the_service_notice_is_flagged_with_exact_fitness(ctx):
+    with ctx.uow() as uow:
+        latest = uow.versions.latest("repair")
+        process = ctx.versions.get(uow, latest.id)
+    steps = [
+        RecordedStep("task", "register_request", register(contract_no="MC-1")),
+        RecordedStep("task", "contact_customer", FORMS["contact_customer"]),
+        # dispatch_notice was skipped by hand
+        RecordedStep("task", "diagnose_on_site", FORMS["diagnose_on_site"]),
+    ]
+    start = {"case_no": "SR-X", "received_at": "2026-03-02T09:00:00+08:00", "started_by": "agent"}
+    result = ctx.engine.replay(process, start, steps, recorded_completed=True)
+    kinds = [(d.kind, d.element_id, d.position) for d in result.deviations]
+    assert kinds == [("inserted", "diagnose_on_site", 2), ("missing", "dispatch_notice", None)]
+    assert result.matched == 2 and result.fitness == 0.5  # 2 matched of 3 recorded + 1 missing
+
+
+def test_qa_reports_are_refused_to_staff_roles(ctx):
+    import pytest
+
+    from app.errors import Forbidden
+
+    with pytest.raises(Forbidden):
+        deadline_report(ctx, *MARCH, Principal("agent", frozenset({"cs_agent"})))

@@ -87,3 +87,42 @@ def test_qa_reports_are_refused_to_staff_roles(ctx):
 
     with pytest.raises(Forbidden):
         deadline_report(ctx, *MARCH, Principal("agent", frozenset({"cs_agent"})))
+
+
+def test_the_event_log_exports_as_xes_and_csv(ctx, as_user):
+    from lxml import etree
+
+    from app.services.export import event_log
+    from app.services.export import to_csv
+    from app.services.export import to_xes
+
+    case = RepairCase(as_user)
+    case.do("contact_customer", service_mode="remote")
+    case.walk("remote_support", "callback")
+    rows = event_log(ctx, "repair", *MARCH, AUDITOR)
+    activities = [r["element_id"] for r in rows]
+    assert activities == [
+        "request_received",
+        "register_request",
+        "classify_fee",
+        "contact_customer",
+        "remote_support",
+        "callback",
+        "case_closed",
+    ]
+    assert [r["resource"] for r in rows if r["event_type"] == "task_completed"] == [
+        "agent",
+        "agent",
+        "tech_urban1",
+        "agent",
+    ]
+    xes = etree.fromstring(to_xes(rows, "repair 2026-03"))
+    ns = {"x": "http://www.xes-standard.org/"}
+    [trace] = xes.findall("x:trace", ns)
+    assert trace.find("x:string[@key='concept:name']", ns).get("value") == case.body["case_no"]
+    names = [e.find("x:string[@key='concept:name']", ns).get("value") for e in trace.findall("x:event", ns)]
+    assert names[3] == "联系客户确认预约 / Contact customer and confirm appointment"
+    assert all(e.find("x:date[@key='time:timestamp']", ns) is not None for e in trace.findall("x:event", ns))
+    lines = to_csv(rows).splitlines()
+    assert lines[0] == "case_no,process_key,version,element_id,activity,event_type,timestamp,resource"
+    assert len(lines) == 8

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export AFTERSALES_DATABASE_URL ?= $(if $(DATABASE_URL),$(DATABASE_URL),sqlite:///$(CURDIR)/instance/aftersales.db)
 
-.PHONY: setup run test test-sqlite test-postgres lint bench clean
+.PHONY: setup run test test-sqlite test-postgres test-e2e lint bench messages clean
 
 $(BIN)/aftersales: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,7 +13,31 @@ $(BIN)/aftersales: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
-setup: $(BIN)/aftersales
+# The workspace's front-end packages (package-lock.json), served from node_modules' dist files.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+# Interface translations: the .po files are the source, the .mo files are compiled here (not committed).
+PO_FILES := $(wildcard app/translations/*/LC_MESSAGES/messages.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+
+%.mo: %.po | $(BIN)/aftersales
+	$(BIN)/pybabel compile -i $< -o $@
+
+# Debian's Chromium for the end-to-end tests (tests/e2e); Playwright drives it, no browser download.
+# The CJK font makes the Chinese interface legible in the tests' screenshots.
+/usr/bin/chromium:
+	apt-get update
+	apt-get install -y chromium chromium-driver fonts-noto-cjk
+
+setup: $(BIN)/aftersales node_modules/.installed $(MO_FILES)
+
+# Extract the interface's strings and merge them into every catalogue (then translate, then `make setup`).
+messages: setup
+	$(BIN)/pybabel extract -F babel.cfg -k _l --no-location --sort-output --project aftersales \
+		-o app/translations/messages.pot app
+	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --width 120 --ignore-obsolete
 
 run: setup
 	mkdir -p instance
@@ -29,12 +53,15 @@ lint: setup
 # The whole suite twice: on SQLite (embedded default) and on PostgreSQL (scale-out target).
 TEST_PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-test: setup lint
+test: setup /usr/bin/chromium lint
 	AFTERSALES_TEST_DATABASE_URL=sqlite $(BIN)/pytest -q
 	AFTERSALES_TEST_DATABASE_URL=$(TEST_PG_URL) $(BIN)/pytest -q
+
+test-e2e: setup /usr/bin/chromium
+	$(BIN)/pytest -q tests/e2e
 
 bench: setup
 	$(BIN)/python -m benchmarks.run
 
 clean:
-	rm -rf $(VENV) instance *.egg-info
+	rm -rf $(VENV) instance *.egg-info node_modules $(MO_FILES)

@@ -29,6 +29,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     config = from_environment(default_config())
     config.update(overrides or {})
     app.config.update(config)
+    app.json.sort_keys = False  # forms keep the field order their authors chose
 
     clock = app.config.get("CLOCK_OBJECT") or (
         SimulatedClock() if app.config["CLOCK"] == "simulated" else SystemClock()

@@ -23,6 +23,8 @@ class Config:
     # Seconds between safety sweeps for due timers written by other processes.
     TIMER_SWEEP_SECONDS = 15
     SECRET_KEY = "dev-only-change-me"
+    # Requests larger than this are refused (a scanned signature is a few hundred kB).
+    MAX_CONTENT_LENGTH = 8 * 1024 * 1024
     PASSWORD_HASH_METHOD = "scrypt"
     TIMEZONE = "Asia/Shanghai"
     # Working hours for deadlines in working hours (not stated by the seeds; G-06).

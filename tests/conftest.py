@@ -83,7 +83,7 @@ def clock():
     return SimulatedClock(T0, frozen=True)
 
 
-def make_app(database_url: str, clock, processes_dir: Path = PROCESSES, **overrides):
+def make_app(database_url: str, clock, processes_dir: Path = PROCESSES, *, create: bool = True, **overrides):
     config = {
         "DATABASE_URL": database_url,
         "CLOCK_OBJECT": clock,
@@ -95,7 +95,8 @@ def make_app(database_url: str, clock, processes_dir: Path = PROCESSES, **overri
     }
     config.update(overrides)
     app = create_app(config)
-    create_schema(app.extensions["aftersales.db"])
+    if create:
+        create_schema(app.extensions["aftersales.db"])
     return app
 
 

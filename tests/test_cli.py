@@ -12,10 +12,10 @@ def run(app, *args):
     return app.test_cli_runner().invoke(args=list(args))
 
 
-def test_init_db_deploy_and_redeploy(tmp_path, database_url, clock):
+def test_init_db_deploy_and_redeploy(tmp_path, clock):
     processes = tmp_path / "processes"
     write_tiny(processes)
-    app = make_app(database_url, clock, processes)
+    app = make_app(f"sqlite:///{tmp_path / 'fresh.db'}", clock, processes, create=False)  # init-db migrates
     assert run(app, "init-db").exit_code == 0
     first = run(app, "deploy")
     assert first.exit_code == 0 and "tiny: version 1" in first.output

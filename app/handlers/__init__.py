@@ -16,8 +16,10 @@ from . import auth
 from . import web
 from .api import calendar
 from .api import clock
+from .api import drafts
 from .api import instances
 from .api import processes
+from .api import qa
 from .api import reports
 from .api import schedules
 from .api import tasks
@@ -45,7 +47,18 @@ def init_app(app: Flask) -> None:
     app.url_map.converters["isodate"] = _IsoDateConverter
     api = Api(app)
     api.register_converter(_IsoDateConverter, lambda converter: {"type": "string", "format": "date"})
-    for blueprint in (processes.bp, instances.bp, tasks.bp, users.bp, clock.bp, calendar.bp, reports.bp, schedules.bp):
+    for blueprint in (
+        processes.bp,
+        instances.bp,
+        tasks.bp,
+        users.bp,
+        clock.bp,
+        calendar.bp,
+        reports.bp,
+        schedules.bp,
+        drafts.bp,
+        qa.bp,
+    ):
         api.register_blueprint(blueprint)
     app.register_blueprint(auth.bp)
     app.register_blueprint(web.bp)

@@ -12,6 +12,7 @@ from flask import render_template
 from flask import request
 from flask import session
 from flask import url_for
+from flask_babel import gettext as _
 
 from ..errors import Forbidden
 from ..services import users
@@ -64,13 +65,21 @@ def login():
     _check_csrf()
     user = users.authenticate(services(), request.form.get("username", ""), request.form.get("password", ""))
     if user is None:
-        return render_template("login.html", error="用户名或密码错误 / Wrong user name or password"), 401
-    session.clear()
+        return render_template("login.html", error=_("Wrong user name or password")), 401
+    _clear_session()
     session["user"] = user.username
     return redirect(url_for("web.inbox"))
 
 
+def _clear_session() -> None:
+    """A new session at log-in and log-out; only the language choice is kept."""
+    language = session.get("lang")
+    session.clear()
+    if language:
+        session["lang"] = language
+
+
 @bp.post("/logout")
 def logout():
-    session.clear()
+    _clear_session()
     return redirect(url_for("auth.login_form"))

@@ -89,8 +89,9 @@ class ProcessVersion(Base):
     filename: Mapped[str] = mapped_column(String(256))
     content_hash: Mapped[str] = mapped_column(String(64))
     bpmn_xml: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
-    forms: Mapped[dict[str, Any]] = mapped_column(deferred=True)
-    elements: Mapped[dict[str, Any]] = mapped_column(deferred=True)
+    # Plain JSON, not JSONB: the order of a form's fields is the order its author chose.
+    forms: Mapped[dict[str, Any]] = mapped_column(JSON, deferred=True)
+    elements: Mapped[dict[str, Any]] = mapped_column(JSON, deferred=True)
     deployed_at: Mapped[datetime]
     deployed_by: Mapped[str | None] = mapped_column(String(64))
 

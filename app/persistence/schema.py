@@ -9,7 +9,6 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine
-from sqlalchemy import inspect
 
 from .db import normalise_url
 from .orm import Base
@@ -25,14 +24,10 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade(engine: Engine) -> None:
-    """Run every migration not yet applied. A database made by ``create_all`` before migrations
-    existed is stamped as the first revision first."""
+    """Run every migration not yet applied."""
     config = alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        tables = set(inspect(connection).get_table_names())
-        if "instances" in tables and "alembic_version" not in tables:
-            command.stamp(config, "0001")
         command.upgrade(config, "head")
 
 

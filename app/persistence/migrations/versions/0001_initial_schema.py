@@ -44,12 +44,8 @@ def upgrade() -> None:
         sa.Column("filename", sa.String(length=256), nullable=False),
         sa.Column("content_hash", sa.String(length=64), nullable=False),
         sa.Column("bpmn_xml", sa.LargeBinary(), nullable=False),
-        sa.Column(
-            "forms", sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"), nullable=False
-        ),
-        sa.Column(
-            "elements", sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"), nullable=False
-        ),
+        sa.Column("forms", sa.JSON(), nullable=False),
+        sa.Column("elements", sa.JSON(), nullable=False),
         sa.Column("deployed_at", app.persistence.orm.UTCDateTime(), nullable=False),
         sa.Column("deployed_by", sa.String(length=64), nullable=True),
         sa.PrimaryKeyConstraint("id"),

@@ -1,0 +1,42 @@
+"""/api/v1/drafts: the user's own drafts of task forms (kept server-side, never validated)."""
+
+from __future__ import annotations
+
+from flask import request
+from flask_smorest import Blueprint
+from marshmallow import Schema
+from marshmallow import fields
+
+from ...services import drafts
+from ..common import principal
+from ..common import services
+
+bp = Blueprint("drafts", __name__, url_prefix="/api/v1/drafts", description="Drafts of task forms")
+
+
+class DraftSchema(Schema):
+    task_id = fields.String()
+    data = fields.Dict()
+    updated_at = fields.DateTime()
+
+
+@bp.get("/<task_id>")
+@bp.response(200, DraftSchema)
+def get_draft(task_id: str):
+    """The caller's draft of the task's form (404 if none)."""
+    return drafts.get_draft(services(), task_id, principal())
+
+
+@bp.put("/<task_id>")
+@bp.response(200, DraftSchema)
+@bp.doc(requestBody={"content": {"application/json": {"schema": {"type": "object"}}}, "description": "the form so far"})
+def put_draft(task_id: str):
+    """Keep the form as it is so far; only while the task is ready and the caller may work it."""
+    return drafts.save_draft(services(), task_id, request.get_json(silent=True), principal())
+
+
+@bp.delete("/<task_id>")
+@bp.response(204)
+def delete_draft(task_id: str):
+    """Forget the caller's draft of the task (no error if there is none)."""
+    drafts.delete_draft(services(), task_id, principal())

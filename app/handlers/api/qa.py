@@ -1,0 +1,126 @@
+"""/api/v1 QA endpoints: deadline and model conformance, and event-log exports (read-only)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from datetime import time
+
+from flask import Response
+from flask_smorest import Blueprint
+from marshmallow import Schema
+from marshmallow import fields
+
+from ...services import conformance
+from ...services import deadlines
+from ...services import export
+from ..common import principal
+from ..common import services
+
+bp = Blueprint("qa", __name__, url_prefix="/api/v1", description="Quality assurance: conformance and exports")
+
+
+class PeriodSchema(Schema):
+    start = fields.Date(data_key="from", required=True)
+    end = fields.Date(data_key="to", required=True, metadata={"description": "exclusive"})
+    process_key = fields.String()
+
+
+class DeadlineRowSchema(Schema):
+    case_id = fields.Integer()
+    case_no = fields.String()
+    process_key = fields.String()
+    deadline = fields.String()
+    name = fields.String()
+    clause = fields.String()
+    task = fields.String()
+    due_at = fields.DateTime()
+    outcome = fields.String(metadata={"enum": ["met", "breached", "open", "at_risk"]})
+    seconds = fields.Float(metadata={"description": "margin (met), breach (breached) or time left (open)"})
+    person = fields.String(allow_none=True)
+    branch = fields.String()
+    month = fields.String()
+    estimated = fields.Boolean()
+
+
+class DeadlineReportSchema(Schema):
+    rows = fields.List(fields.Nested(DeadlineRowSchema))
+    by_clause = fields.List(fields.Dict())
+    by_person = fields.List(fields.Dict())
+    by_branch = fields.List(fields.Dict())
+    by_month = fields.List(fields.Dict())
+
+
+class DeviationSchema(Schema):
+    kind = fields.String(metadata={"enum": ["inserted", "missing", "error"]})
+    element_id = fields.String(allow_none=True)
+    position = fields.Integer(allow_none=True)
+    detail = fields.String()
+
+
+class CaseConformanceSchema(Schema):
+    case_id = fields.Integer()
+    case_no = fields.String()
+    version = fields.Integer()
+    status = fields.String()
+    fitness = fields.Float()
+    steps = fields.Integer()
+    matched = fields.Integer()
+    deviations = fields.List(fields.Nested(DeviationSchema))
+
+
+class ConformanceReportSchema(Schema):
+    process_key = fields.String()
+    cases = fields.Integer()
+    average_fitness = fields.Float(allow_none=True)
+    conforming = fields.Integer()
+    deviations_by_element = fields.List(fields.Dict())
+    per_case = fields.List(fields.Nested(CaseConformanceSchema))
+
+
+def _bounds(args) -> tuple[datetime, datetime]:
+    tz = services().calendar.tz
+    return datetime.combine(args["start"], time(0), tz), datetime.combine(args["end"], time(0), tz)
+
+
+@bp.get("/reports/deadlines")
+@bp.arguments(PeriodSchema, location="query")
+@bp.response(200, DeadlineReportSchema)
+def deadline_report(args):
+    """Every deadline falling due in the period: met, breached by how long, open or at risk."""
+    return deadlines.deadline_report(services(), *_bounds(args), principal(), args.get("process_key"))
+
+
+@bp.get("/reports/conformance")
+@bp.arguments(PeriodSchema, location="query")
+@bp.response(200, ConformanceReportSchema)
+def conformance_report(args):
+    """Each case opened in the period replayed against its diagram version: fitness and deviations."""
+    return conformance.conformance_report(services(), args.get("process_key") or "repair", *_bounds(args), principal())
+
+
+@bp.get("/instances/<int:instance_id>/conformance")
+@bp.response(200, CaseConformanceSchema)
+def case_conformance(instance_id: int):
+    return conformance.case_conformance(services(), instance_id, principal())
+
+
+@bp.get("/exports/<process_key>.xes")
+@bp.arguments(PeriodSchema, location="query")
+def export_xes(args, process_key: str):
+    """The event log of the process's cases opened in the period, as XES (IEEE 1849)."""
+    rows = export.event_log(services(), process_key, *_bounds(args), principal())
+    body = export.to_xes(rows, f"{process_key} {args['start']}..{args['end']}")
+    return Response(
+        body, mimetype="application/xml", headers={"Content-Disposition": f'attachment; filename="{process_key}.xes"'}
+    )
+
+
+@bp.get("/exports/<process_key>.csv")
+@bp.arguments(PeriodSchema, location="query")
+def export_csv(args, process_key: str):
+    rows = export.event_log(services(), process_key, *_bounds(args), principal())
+    return Response(
+        export.to_csv(rows),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{process_key}.csv"'},
+    )

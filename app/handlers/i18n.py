@@ -1,0 +1,153 @@
+"""The interface's languages (Simplified Chinese by default, English) with Flask-Babel: the
+per-user choice kept in the session, dates in the service's time zone, and template filters
+that show the user's half of the diagrams' bilingual "中文 / English" names."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from flask import Blueprint
+from flask import Flask
+from flask import redirect
+from flask import request
+from flask import session
+from flask_babel import Babel
+from flask_babel import format_datetime
+from flask_babel import get_locale
+from flask_babel import get_timezone
+from flask_babel import lazy_gettext as _l
+
+LANGUAGES = {"zh_Hans": "中文", "en": "English"}
+DEFAULT_LANGUAGE = "zh_Hans"
+SESSION_KEY = "lang"
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+bp = Blueprint("i18n", __name__)
+
+EVENT_LABELS = {
+    "instance_started": _l("Case opened"),
+    "instance_completed": _l("Case closed"),
+    "instance_cancelled": _l("Case cancelled"),
+    "task_ready": _l("Task ready"),
+    "task_claimed": _l("Task claimed"),
+    "task_unclaimed": _l("Task released"),
+    "task_delegated": _l("Task handed over"),
+    "task_completed": _l("Task completed"),
+    "task_cancelled": _l("Task cancelled"),
+    "element_completed": _l("Step passed"),
+    "timer_scheduled": _l("Timer set"),
+    "timer_fired": _l("Timer fired"),
+    "timer_cancelled": _l("Timer cancelled"),
+    "escalation": _l("Escalation"),
+    "reminder": _l("Reminder"),
+    "message_sent": _l("Message sent"),
+    "message_undelivered": _l("Message undelivered"),
+    "error": _l("Error"),
+}
+STATUS_LABELS = {
+    "running": _l("running"),
+    "completed": _l("completed"),
+    "cancelled": _l("cancelled"),
+    "error": _l("error"),
+    "waiting": _l("waiting"),
+    "fired": _l("fired"),
+    "ready": _l("ready"),
+}
+# Case data the engine itself writes (the forms' fields carry their own titles).
+FIELD_LABELS = {
+    "case_no": _l("Case no."),
+    "received_at": _l("Received at"),
+    "started_by": _l("Opened by"),
+    "fee_type": _l("Fee type"),
+    "linked_case_no": _l("Linked case"),
+}
+TIMER_KIND_LABELS = {"reminder": _l("reminder"), "escalation": _l("escalation"), "deadline": _l("deadline")}
+ROLE_LABELS = {
+    "cs_agent": _l("Customer-service agent"),
+    "dispatcher": _l("Dispatcher"),
+    "supervisor": _l("Service supervisor"),
+    "technician": _l("Service engineer"),
+    "qa": _l("Quality assurance"),
+    "finance": _l("Finance"),
+    "mis": _l("Management information"),
+    "service_manager": _l("After-sales service manager"),
+    "responsible_dept": _l("Responsible department"),
+    "dept_head": _l("Department head"),
+    "executive": _l("Executive"),
+    "sales": _l("Sales"),
+    "production": _l("Production"),
+    "admin": _l("Administrator"),
+    "process_owner": _l("Process owner"),
+    "auditor": _l("Auditor (read-only)"),
+}
+
+
+def current_language() -> str:
+    """The session's language, or the default (also the Babel locale selector)."""
+    chosen = session.get(SESSION_KEY)
+    return chosen if chosen in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def pick_language(text: Any, language: str | None = None) -> Any:
+    """The user's half of ``"中文 / English"`` (either order); other text is returned as it is."""
+    if not isinstance(text, str):
+        return text
+    parts = text.split(" / ")
+    if len(parts) != 2:
+        return text
+    chinese, english = parts
+    if not _CJK.search(chinese) and _CJK.search(english):
+        chinese, english = english, chinese
+    return chinese if (language or current_language()).startswith("zh") else english
+
+
+def local_datetime(value: datetime | None, pattern: str = "yyyy-MM-dd HH:mm") -> str:
+    """A stored (UTC) time shown in the service's time zone."""
+    return format_datetime(value, pattern) if value is not None else "—"
+
+
+def utc_offset() -> str:
+    """The service time zone's current offset, e.g. ``+08:00``, for times entered without one."""
+    offset = datetime.now(get_timezone()).strftime("%z")
+    return f"{offset[:3]}:{offset[3:]}"
+
+
+def _label(table: dict[str, Any]):
+    return lambda code: table.get(code, code) if code else ""
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
+    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", app.config.get("TIMEZONE", "Asia/Shanghai"))
+    Babel(app, locale_selector=current_language)
+    app.jinja_env.filters.update(
+        bilingual=pick_language,
+        local_dt=local_datetime,
+        event_label=_label(EVENT_LABELS),
+        status_label=_label(STATUS_LABELS),
+        timer_kind_label=_label(TIMER_KIND_LABELS),
+        role_label=_label(ROLE_LABELS),
+        field_label=_label(FIELD_LABELS),
+    )
+    app.jinja_env.globals.update(
+        languages=LANGUAGES, current_language=current_language, html_lang=_html_lang, utc_offset=utc_offset
+    )
+
+
+def _html_lang() -> str:
+    return "zh-Hans" if str(get_locale() or DEFAULT_LANGUAGE).startswith("zh") else "en"
+
+
+def _safe_next(target: str | None) -> str:
+    return target if target and target.startswith("/") and not target.startswith("//") else "/"
+
+
+@bp.post("/language")
+def set_language():
+    """Keep the chosen language in the session and go back to the page the user was on."""
+    chosen = request.form.get("language", "")
+    if chosen in LANGUAGES:
+        session[SESSION_KEY] = chosen
+    return redirect(_safe_next(request.form.get("next")))

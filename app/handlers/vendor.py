@@ -1,0 +1,37 @@
+"""Front-end packages (pinned in package.json, installed by ``npm ci``) served from their
+prebuilt dist files in node_modules: a fixed list, nothing else of node_modules is reachable."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint
+from flask import abort
+from flask import current_app
+from flask import send_from_directory
+
+bp = Blueprint("vendor", __name__, url_prefix="/vendor")
+
+# Public name -> file under node_modules.
+FILES = {
+    "jsoneditor.js": "@json-editor/json-editor/dist/jsoneditor.js",
+    "signature_pad.umd.min.js": "signature_pad/dist/signature_pad.umd.min.js",
+    "bpmn-navigated-viewer.js": "bpmn-js/dist/bpmn-navigated-viewer.production.min.js",
+    "diagram-js.css": "bpmn-js/dist/assets/diagram-js.css",
+    "bpmn-js.css": "bpmn-js/dist/assets/bpmn-js.css",
+}
+
+
+def node_modules() -> Path:
+    configured = current_app.config.get("NODE_MODULES_DIR")
+    return Path(configured) if configured else Path(current_app.root_path).parent / "node_modules"
+
+
+@bp.get("/<name>")
+def vendor_file(name: str):
+    target = FILES.get(name)
+    if target is None:
+        abort(404)
+    if not (node_modules() / target).is_file():
+        abort(404, description=f"{target} is missing: run `npm ci` (make setup)")
+    return send_from_directory(node_modules(), target, max_age=3600)

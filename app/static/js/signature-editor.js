@@ -1,0 +1,142 @@
+/* A json-editor editor for string fields with "x-widget": "signature": the customer signs on a
+   canvas (signature_pad; the value is a PNG data URL) or a scanned signature is uploaded (its data
+   URL). Registered ahead of json-editor's own resolvers. Labels come from window.SignatureStrings. */
+(function () {
+  'use strict'
+  const StringEditor = window.JSONEditor.defaults.editors.string
+  const CANVAS_HEIGHT = 200
+
+  class SignatureEditor extends StringEditor {
+    build () {
+      const strings = window.SignatureStrings || {}
+      if (!this.options.compact) this.header = this.label = this.theme.getFormInputLabel(this.getTitle(), this.isRequired())
+      if (this.schema.description) this.description = this.theme.getFormInputDescription(this.translateProperty(this.schema.description))
+      this.input = this.theme.getFormInputField('hidden')
+      this.container.appendChild(this.input)
+
+      this.box = document.createElement('div')
+      this.box.className = 'signature-box'
+      this.canvas = document.createElement('canvas')
+      this.canvas.className = 'signature-canvas'
+      this.canvas.height = CANVAS_HEIGHT
+      this.canvas.setAttribute('aria-label', strings.signHere || 'signature')
+      this.preview = document.createElement('img')
+      this.preview.className = 'signature-scan'
+      this.preview.hidden = true
+      this.preview.alt = ''
+      const hint = document.createElement('p')
+      hint.className = 'muted'
+      hint.textContent = strings.signHere || ''
+      const tools = document.createElement('div')
+      tools.className = 'signature-tools'
+      const clear = document.createElement('button')
+      clear.type = 'button'
+      clear.className = 'signature-clear'
+      clear.textContent = strings.clear || 'Clear'
+      const uploadLabel = document.createElement('label')
+      uploadLabel.textContent = (strings.upload || 'Upload') + ' '
+      this.upload = document.createElement('input')
+      this.upload.type = 'file'
+      this.upload.accept = 'image/*'
+      this.upload.className = 'signature-upload'
+      uploadLabel.appendChild(this.upload)
+      tools.append(clear, uploadLabel)
+      this.box.append(this.canvas, this.preview, hint, tools)
+
+      this.control = this.theme.getFormControl(this.label, this.box, this.description)
+      this.container.appendChild(this.control)
+
+      this.pad = new window.SignaturePad(this.canvas, { backgroundColor: 'rgb(255, 255, 255)' })
+      this.pad.addEventListener('endStroke', () => {
+        this.showScan(null)
+        this.commit(this.pad.isEmpty() ? '' : this.pad.toDataURL('image/png'))
+      })
+      clear.addEventListener('click', () => {
+        this.pad.clear()
+        this.upload.value = ''
+        this.showScan(null)
+        this.commit('')
+      })
+      this.upload.addEventListener('change', () => this.readScan())
+      if (this.schema.readOnly) this.disable(true)
+    }
+
+    postBuild () {
+      super.postBuild()
+      window.requestAnimationFrame(() => this.fit())
+    }
+
+    /* The canvas takes the box's width once it is laid out (resizing clears it, so redraw). */
+    fit () {
+      const width = this.box.clientWidth || 400
+      if (this.canvas.width === width) return
+      this.canvas.width = width
+      this.draw(this.value)
+    }
+
+    draw (value) {
+      this.pad.clear()
+      if (value && value.startsWith('data:image/png') && !this.scanned) this.pad.fromDataURL(value)
+    }
+
+    showScan (dataUrl) {
+      this.scanned = Boolean(dataUrl)
+      this.preview.hidden = !dataUrl
+      if (dataUrl) this.preview.src = dataUrl
+      else this.preview.removeAttribute('src')
+    }
+
+    readScan () {
+      const file = this.upload.files[0]
+      if (!file) return
+      const reader = new FileReader()
+      reader.addEventListener('load', () => {
+        this.pad.clear()
+        this.showScan(reader.result)
+        this.commit(reader.result)
+      })
+      reader.readAsDataURL(file)
+    }
+
+    commit (value) {
+      this.value = value
+      this.input.value = value
+      this.is_dirty = true
+      this.onChange(true)
+    }
+
+    setValue (value) {
+      value = typeof value === 'string' ? value : ''
+      if (value === this.value) return
+      this.value = value
+      this.input.value = value
+      const scan = value.startsWith('data:image/') && !value.startsWith('data:image/png')
+      this.showScan(scan ? value : null)
+      this.draw(value)
+      this.onChange(false)
+    }
+
+    disable (alwaysDisabled) {
+      if (this.pad) this.pad.off()
+      if (this.upload) this.upload.disabled = true
+      super.disable(alwaysDisabled)
+    }
+
+    enable () {
+      if (this.always_disabled) return
+      if (this.pad) this.pad.on()
+      if (this.upload) this.upload.disabled = false
+      super.enable()
+    }
+
+    destroy () {
+      if (this.pad) this.pad.off()
+      super.destroy()
+    }
+  }
+
+  window.JSONEditor.defaults.editors.signaturePad = SignatureEditor
+  window.JSONEditor.defaults.resolvers.unshift(
+    (schema) => schema.type === 'string' && schema['x-widget'] === 'signature' && 'signaturePad'
+  )
+})()

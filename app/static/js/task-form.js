@@ -1,0 +1,220 @@
+/* The task form: json-editor renders the task's JSON Schema (in the user's language); the
+   server validates on completion and its 422 field errors are shown on the fields; what the
+   user typed is kept as a server-side draft while the form is unsent. */
+(function () {
+  'use strict'
+  const { api, flash, pickLanguage } = window.Workspace
+  const config = JSON.parse(document.getElementById('task-config').textContent)
+  const S = config.strings
+  const LOCAL_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/
+  const AUTOSAVE_MS = 1500
+  const LONG_TEXT = 500 /* characters allowed from which a field is a text area */
+
+  /* The schema as json-editor renders it well: one language, enum titles, checkboxes, plain
+     date-time inputs (the service's time zone), live choices as a select. */
+  function adapt (schema) {
+    if (!schema || typeof schema !== 'object') return schema
+    const s = { ...schema }
+    delete s.$schema
+    for (const key of ['title', 'description']) if (s[key]) s[key] = pickLanguage(s[key], config.language)
+    if (Array.isArray(s.enum) && Array.isArray(s.enumNames)) {
+      s.options = { ...s.options, enum_titles: s.enumNames.map((t) => pickLanguage(t, config.language)) }
+      delete s.enumNames
+    }
+    if (Array.isArray(s.oneOf) && s.oneOf.every((o) => 'const' in o)) {
+      s.enum = s.oneOf.map((o) => o.const)
+      s.options = { ...s.options, enum_titles: s.oneOf.map((o) => pickLanguage(o.title || String(o.const), config.language)) }
+      delete s.oneOf
+    }
+    if (Array.isArray(s.anyOf) && s.anyOf.some((o) => o.const === '')) {
+      Object.assign(s, s.anyOf.find((o) => o.const !== '') || {})
+      delete s.anyOf
+    }
+    if (s.format === 'date-time') s.format = 'datetime-local'
+    if (s.type === 'string' && !s.format && !s.enum && s.maxLength >= LONG_TEXT) s.format = 'textarea'
+    if (s.type === 'boolean') {
+      s.format = 'checkbox'
+      delete s.const
+    }
+    if (s.properties) {
+      s.properties = Object.fromEntries(Object.entries(s.properties).map(([k, v]) => [k, adapt(v)]))
+    }
+    if (s.items) s.items = adapt(s.items)
+    return s
+  }
+
+  /* Walk a value along the (server's) schema and convert its date-time strings. */
+  function mapDateTimes (schema, value, convert) {
+    if (!schema || value === undefined || value === null) return value
+    if (schema.format === 'date-time' && typeof value === 'string') return convert(value)
+    if (schema.properties && typeof value === 'object' && !Array.isArray(value)) {
+      const out = { ...value }
+      for (const [k, sub] of Object.entries(schema.properties)) if (k in out) out[k] = mapDateTimes(sub, out[k], convert)
+      return out
+    }
+    if (schema.items && Array.isArray(value)) return value.map((v) => mapDateTimes(schema.items, v, convert))
+    return value
+  }
+
+  /* "2026-03-02T14:00" typed in the service's time zone -> "2026-03-02T14:00:00+08:00". */
+  function toServer (value) {
+    if (!LOCAL_TIME.test(value)) return value
+    return (value.length === 16 ? value + ':00' : value) + config.utcOffset
+  }
+
+  /* Any ISO time with an offset -> the service's local time for a datetime-local input. */
+  function toLocal (value) {
+    if (LOCAL_TIME.test(value)) return value
+    const at = Date.parse(value)
+    if (Number.isNaN(at)) return value
+    const sign = config.utcOffset.startsWith('-') ? -1 : 1
+    const [hours, minutes] = config.utcOffset.slice(1).split(':').map(Number)
+    return new Date(at + sign * (hours * 60 + minutes) * 60000).toISOString().slice(0, 16)
+  }
+
+  /* json-editor's html theme without its own error messages: the server's are shown instead. */
+  class QuietTheme extends JSONEditor.defaults.themes.html {
+    getErrorMessage () { return document.createTextNode('') }
+    addInputError () {}
+    removeInputError () {}
+  }
+  JSONEditor.defaults.themes.workspace = QuietTheme
+
+  window.SignatureStrings = { clear: S.clear, upload: S.upload, signHere: S.signHere }
+  JSONEditor.defaults.languages.workspace = {
+    ...JSONEditor.defaults.languages.en,
+    button_add_row_title: `${S.addRow} {{0}}`,
+    button_delete_row_title: `${S.deleteRow} {{0}}`,
+    button_delete_row_title_short: S.deleteRow
+  }
+  JSONEditor.defaults.language = 'workspace'
+
+  const editor = new JSONEditor(document.getElementById('task-form'), {
+    schema: adapt(config.schema),
+    theme: 'workspace',
+    show_errors: 'never',
+    remove_empty_properties: true,
+    use_default_values: false,
+    disable_collapse: true,
+    disable_edit_json: true,
+    disable_properties: true,
+    disable_array_reorder: true,
+    disable_array_delete_all_rows: true,
+    disable_array_delete_last_row: true,
+    prompt_before_delete: false,
+    no_additional_properties: true
+  })
+
+  /* ---- server-side field errors, shown on their fields until the field changes ---- */
+  const shown = []
+  const formErrors = document.getElementById('form-errors')
+  let generalErrors = false /* errors the server gave for no field of the form */
+
+  function clearErrors () {
+    shown.splice(0).forEach((e) => e.node.remove())
+    document.querySelectorAll('.has-error').forEach((n) => n.classList.remove('has-error'))
+    formErrors.hidden = true
+    formErrors.textContent = ''
+  }
+
+  function showErrors (errors) {
+    clearErrors()
+    const general = []
+    for (const [field, messages] of Object.entries(errors || {})) {
+      const target = field && field !== '_schema' ? editor.getEditor('root.' + field) : null
+      if (!target) {
+        general.push(`${field}: ${messages.join('; ')}`)
+        continue
+      }
+      const node = document.createElement('div')
+      node.className = 'field-error'
+      node.setAttribute('role', 'alert')
+      node.dataset.field = field
+      node.textContent = messages.join('; ')
+      target.container.classList.add('has-error')
+      target.container.appendChild(node)
+      shown.push({ node, target, value: JSON.stringify(target.getValue()) })
+    }
+    generalErrors = general.length > 0
+    formErrors.textContent = [S.fieldErrors, ...general].join(' ')
+    formErrors.hidden = false
+    const first = document.querySelector('.field-error') || formErrors
+    first.scrollIntoView({ block: 'center' })
+  }
+
+  function dropChangedErrors () {
+    for (let i = shown.length - 1; i >= 0; i--) {
+      const error = shown[i]
+      if (JSON.stringify(error.target.getValue()) !== error.value) {
+        error.node.remove()
+        error.target.container.classList.remove('has-error')
+        shown.splice(i, 1)
+      }
+    }
+    if (!shown.length && !generalErrors) formErrors.hidden = true
+  }
+
+  /* ---- drafts ---- */
+  const draftStatus = document.getElementById('draft-status')
+  const discardButton = document.getElementById('discard-draft')
+  let baseline = null
+  let timer = null
+
+  async function saveDraft () {
+    window.clearTimeout(timer)
+    const value = editor.getValue()
+    const result = await api('PUT', `/drafts/${config.taskId}`, value)
+    if (result.ok) {
+      baseline = JSON.stringify(value)
+      draftStatus.textContent = `${S.saved} ${new Date().toLocaleTimeString()}`
+      discardButton.hidden = false
+    } else {
+      draftStatus.textContent = `${S.failed}: ${(result.data && result.data.message) || result.status}`
+    }
+  }
+
+  async function discardDraft () {
+    await api('DELETE', `/drafts/${config.taskId}`)
+    window.location.reload()
+  }
+
+  async function submit (button) {
+    window.clearTimeout(timer)
+    button.disabled = true
+    draftStatus.textContent = S.sending
+    const body = mapDateTimes(config.schema, editor.getValue(), toServer)
+    const result = await api('POST', `/tasks/${config.taskId}/complete`, body)
+    button.disabled = false
+    draftStatus.textContent = ''
+    if (result.ok) {
+      await api('DELETE', `/drafts/${config.taskId}`)
+      window.location.assign(config.nextUrl)
+    } else if (result.status === 422) {
+      showErrors(result.data && result.data.errors)
+      saveDraft()
+    } else {
+      const message = (result.data && result.data.message) || `HTTP ${result.status}`
+      flash(`${result.status === 409 ? S.conflict : S.failed}: ${message}`)
+    }
+  }
+
+  editor.on('ready', () => {
+    /* As an initial value, so optional fields left out stay on the form (empty). */
+    editor.root.setValue(mapDateTimes(config.schema, config.startValues, toLocal), true)
+    baseline = JSON.stringify(editor.getValue())
+    if (!config.workable) {
+      editor.disable()
+      return
+    }
+    editor.on('change', () => {
+      dropChangedErrors()
+      if (JSON.stringify(editor.getValue()) === baseline) return
+      window.clearTimeout(timer)
+      timer = window.setTimeout(saveDraft, AUTOSAVE_MS)
+    })
+    document.getElementById('submit-form').addEventListener('click', (e) => submit(e.currentTarget))
+    document.getElementById('save-draft').addEventListener('click', saveDraft)
+    discardButton.addEventListener('click', discardDraft)
+    document.getElementById('task-form').dataset.ready = 'true'
+  })
+})()

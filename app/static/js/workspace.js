@@ -1,0 +1,54 @@
+/* Shared by the workspace pages: calls to the JSON API with the session's CSRF token,
+   short messages to the user, and the user's half of bilingual "中文 / English" names. */
+(function () {
+  'use strict'
+
+  const CJK = /[\u3400-\u9fff\uf900-\ufaff]/
+
+  function csrfToken () {
+    const meta = document.querySelector('meta[name="csrf-token"]')
+    return meta ? meta.content : ''
+  }
+
+  /* Resolves to {ok, status, data}; never throws for an HTTP error status. */
+  async function api (method, path, body) {
+    const options = {
+      method,
+      credentials: 'same-origin',
+      headers: { Accept: 'application/json', 'X-CSRF-Token': csrfToken() }
+    }
+    if (body !== undefined) {
+      options.headers['Content-Type'] = 'application/json'
+      options.body = JSON.stringify(body)
+    }
+    const response = await fetch('/api/v1' + path, options)
+    let data = null
+    if (response.status !== 204) {
+      try { data = await response.json() } catch (e) { data = null }
+    }
+    return { ok: response.ok, status: response.status, data }
+  }
+
+  function flash (message, kind) {
+    let box = document.getElementById('flash')
+    if (!box) {
+      box = document.createElement('div')
+      box.id = 'flash'
+      box.setAttribute('role', 'alert')
+      document.querySelector('main').prepend(box)
+    }
+    box.className = 'flash ' + (kind || 'error')
+    box.textContent = message
+  }
+
+  function pickLanguage (text, language) {
+    if (typeof text !== 'string') return text
+    const parts = text.split(' / ')
+    if (parts.length !== 2) return text
+    let [chinese, english] = parts
+    if (!CJK.test(chinese) && CJK.test(english)) [chinese, english] = [english, chinese]
+    return language.startsWith('zh') ? chinese : english
+  }
+
+  window.Workspace = { api, flash, pickLanguage }
+})()

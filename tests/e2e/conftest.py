@@ -1,0 +1,79 @@
+"""End-to-end fixtures: the app of tests/conftest.py (migrated database, deployed processes,
+master data, users whose password is their name) served on 127.0.0.1 by a werkzeug server in a
+thread, and Debian's headless Chromium driven by Playwright (never a downloaded browser)."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from app.persistence import drafts  # noqa: F401  (its table is in the schema the fixtures create and empty)
+
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+needs_chromium = pytest.mark.skipif(
+    not CHROMIUM.exists(), reason="end-to-end tests need Debian's Chromium at /usr/bin/chromium (`make setup`)"
+)
+
+
+@pytest.fixture
+def live_server(app) -> Iterator[str]:
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield page
+    context.close()
+    assert not errors, f"JavaScript errors in the page: {errors}"
+
+
+@pytest.fixture
+def screenshot(page):
+    """Save a screenshot into tests/e2e/screenshots/; with ``AFTERSALES_DOCS_SCREENSHOTS=DIR`` the
+    ones given a ``docs`` name are also saved there (the README's pictures: docs/screenshots)."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+    docs_dir = os.environ.get("AFTERSALES_DOCS_SCREENSHOTS")
+
+    def take(name: str, docs: str | None = None) -> None:
+        page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
+        if docs and docs_dir:
+            page.evaluate("window.scrollTo(0, 0)")
+            page.screenshot(path=str(Path(docs_dir) / docs))
+
+    return take

@@ -1,0 +1,209 @@
+"""The workspace in a real headless Chromium: a repair case from the agent's registration through
+the dispatcher's service notice to the technician's acceptance with a drawn signature; field
+errors from the server on the field; drafts; the inbox's tabs and marks; the language switch."""
+
+from __future__ import annotations
+
+import base64
+import re
+from datetime import timedelta
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import needs_chromium
+from tests.repair_driver import RepairCase
+
+pytestmark = [pytest.mark.e2e, needs_chromium]
+
+# A 1×1 PNG, standing in for a scanned signature.
+SCAN = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
+)
+
+
+def log_in(page, username: str) -> None:
+    page.goto("/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", username)
+    page.click("form[action='/login'] button[type=submit]")
+    page.wait_for_url("**/inbox")
+
+
+def log_out(page) -> None:
+    page.click("form[action='/logout'] button[type=submit]")
+    page.wait_for_url("**/login")
+
+
+def wait_for_form(page, title: str) -> None:
+    page.wait_for_selector("#task-form[data-ready=true]")
+    assert page.locator("h1").inner_text() == title
+
+
+def field(name: str) -> str:
+    return f'#task-form [name="root[{name}]"]'
+
+
+def fill(page, values: dict[str, str]) -> None:
+    for name, value in values.items():
+        page.fill(field(name), value)
+
+
+def complete(page) -> None:
+    """Send the form and wait until the page moved on (the next task or the case page)."""
+    url = page.url
+    page.click("#submit-form")
+    page.wait_for_url(lambda new: new != url)
+
+
+def draw_signature(page) -> None:
+    box = page.locator(".signature-canvas").bounding_box()
+    x, y = box["x"] + 30, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    for i in range(1, 12):
+        page.mouse.move(x + i * 25, y + (18 if i % 2 else -18), steps=3)
+    page.mouse.up()
+
+
+def test_a_repair_case_from_registration_to_signed_acceptance(page, as_user, screenshot):
+    # The agent opens a case and registers the request; the server's field errors show on the fields.
+    log_in(page, "agent")
+    page.select_option("#start-case select[name=process]", "repair")
+    page.click("#start-case button[type=submit]")
+    wait_for_form(page, "登记服务请求")
+    page.select_option(field("channel"), "phone")
+    fill(
+        page,
+        {
+            "customer_name": "张伟 Zhang Wei",
+            "address": "北京市朝阳区建国路 88 号",
+            "product_model": "BCD-520W",
+            "serial_no": "SN-FR-1001",
+            "purchase_date": "2024-06-01",
+            "fault_description": "不制冷 / not cooling",
+        },
+    )
+    page.select_option(field("service_category"), "repair")
+    page.click("#submit-form")  # the phone number is missing
+    error = page.locator('.field-error[data-field="customer_phone"]')
+    error.wait_for()
+    assert "必填" in error.inner_text()
+    assert page.locator("#form-errors").is_visible()
+    screenshot("01-field-error.png")
+    page.fill(field("customer_phone"), "13800000001")
+    page.press(field("customer_phone"), "Tab")
+    expect(error).to_have_count(0)  # gone as soon as the field changed
+    complete(page)
+
+    # The agent's next task in the case opens by itself: contact the customer.
+    wait_for_form(page, "联系客户确认预约")
+    page.check(field("customer_reached"))
+    page.fill(field("appointment_at"), "2026-03-02T14:00")
+    page.select_option(field("service_mode"), "on_site")
+    page.check(field("engineer_contact_given"))
+    complete(page)
+    page.wait_for_selector("#diagram.diagram-ready")  # no more agent's tasks: the case page
+    case_id = int(re.search(r"/cases/(\d+)$", page.url).group(1))
+    case_no = page.locator("h1").inner_text().split()[0]
+    assert case_no.startswith("SR-2026-")
+    log_out(page)
+
+    # The dispatcher issues the service notice with a technician from the ranked choices.
+    log_in(page, "dispatcher")
+    page.click(f"tr:has-text('{case_no}') a.task-link")
+    wait_for_form(page, "签发售后服务通知单")
+    page.select_option(field("technician"), "tech_urban1")
+    page.fill(field("planned_arrival"), "2026-03-02T14:00")
+    complete(page)
+    log_out(page)
+
+    # The technician diagnoses, repairs and has the customer sign the acceptance.
+    log_in(page, "tech_urban1")
+    assert page.locator(".tab.active").get_attribute("data-tab") == "mine"
+    page.click(f"tr:has-text('{case_no}') a.task-link")
+    wait_for_form(page, "现场诊断与方案确认")
+    page.fill(field("arrived_at"), "2026-03-02T14:00")
+    fill(page, {"confirmed_fault": "压缩机不启动", "cause": "启动继电器损坏", "repair_plan": "更换继电器"})
+    page.fill(field("quote_amount"), "180")
+    page.check(field("plan_accepted"))
+    page.check(field("fixable_on_site"))
+    complete(page)
+
+    wait_for_form(page, "实施服务")
+    page.fill(field("labour_hours"), "1.5")
+    page.check(field("functional_test_ok"))
+    complete(page)
+
+    wait_for_form(page, "客户验收签字")
+    page.fill(field("signed_by"), "张伟")
+    for rating in ("rating_attitude", "rating_skills", "rating_arrival", "rating_promises"):
+        page.fill(field(rating), "4")
+    page.fill(field("returned_at"), "2026-03-02T16:00")
+    page.click("#submit-form")  # no signature yet: refused on the signature field
+    page.locator('.field-error[data-field="signature"]').wait_for()
+    page.set_input_files(".signature-upload", files=[{"name": "scan.png", "mimeType": "image/png", "buffer": SCAN}])
+    page.locator(".signature-scan").wait_for()  # an uploaded scan is shown; drawing replaces it
+    page.click(".signature-clear")
+    draw_signature(page)
+    expect(page.locator('.field-error[data-field="signature"]')).to_have_count(0)
+    screenshot("02-signature.png", docs="task-form.png")
+    complete(page)
+
+    page.goto(f"/cases/{case_id}")
+    page.wait_for_selector("#diagram.diagram-ready")
+    screenshot("03-case.png")
+    events = as_user("admin").get(f"/instances/{case_id}/events").json
+    accepted = [e for e in events if e["type"] == "task_completed" and e["element_id"] == "customer_acceptance"]
+    assert accepted[0]["actor"] == "tech_urban1"
+    assert accepted[0]["data"]["signature"].startswith("data:image/png;base64,")
+
+
+def test_drafts_the_inbox_and_the_language_switch(page, as_user, clock, screenshot):
+    late = RepairCase(as_user, customer_name="李娜 Li Na")
+    RepairCase(as_user, customer_name="王芳 Wang Fang")
+    clock.advance(timedelta(hours=2))
+    RepairCase(as_user, customer_name="刘洋 Liu Yang")
+    clock.advance(timedelta(hours=23))  # the customer is to be contacted within 24 h
+    RepairCase(as_user, customer_name="陈静 Chen Jing")
+    log_in(page, "agent")
+    first = late.ready()["contact_customer"]["id"]
+
+    # The group's tasks, the overdue ones marked; claim one and it moves to "my tasks".
+    assert page.locator(".tab.active").get_attribute("data-tab") == "group"
+    assert page.locator("tr.overdue").count() == 2 and page.locator("tr.due-soon .badge-soon").count() == 1
+    page.locator(f"tr[data-task-id='{first}'] [data-action=claim]").click()
+    page.wait_for_selector(".tab.active[data-tab=mine]")
+    assert page.locator(".tab[data-tab=mine] .count").inner_text() == "1"
+    page.goto("/inbox?tab=group&customer=Chen")
+    assert page.locator("tbody tr").count() == 1 and page.locator("tr.overdue").count() == 0
+
+    # A half-filled form is kept as a draft on the server and comes back.
+    page.goto(f"/tasks/{first}")
+    wait_for_form(page, "联系客户确认预约")
+    page.fill(field("contact_notes"), "客户下午在家")
+    page.click("#save-draft")
+    page.wait_for_selector("#discard-draft:not([hidden])")
+    page.goto("/inbox?tab=mine")
+    assert page.locator(f"tr[data-task-id='{first}'] .badge-draft").count() == 1
+    page.goto("/inbox?tab=group")
+    screenshot("04-inbox.png", docs="inbox.png")
+    page.goto(f"/tasks/{first}")
+    wait_for_form(page, "联系客户确认预约")
+    assert page.input_value(field("contact_notes")) == "客户下午在家"
+    screenshot("05-task-form.png")
+
+    # English, kept in the session across pages and a new log-in; names in the user's language.
+    page.click(".lang-switch button[value=en]")
+    wait_for_form(page, "Contact customer and confirm appointment")
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.locator("#submit-form").inner_text() == "Complete task"
+    page.goto(f"/cases/{late.id}")
+    page.wait_for_selector("#diagram.diagram-ready .marker-ready")
+    assert page.locator(".bjs-powered-by").is_visible()  # the bpmn.io watermark stays
+    assert "Task completed" in page.locator("table").nth(1).inner_text()
+    screenshot("06-case-en.png")
+    log_out(page)
+    assert page.locator("h1").inner_text() == "Log in"
+    page.click(".lang-switch button[value=zh_Hans]")
+    assert page.locator("h1").inner_text() == "登录"

@@ -269,6 +269,9 @@ def load_demo(ctx: ServiceContext) -> list[str]:
         lines += open_history(ctx)
         lines += open_demo_cases(ctx)
         lines += open_demo_complaints(ctx)
+        from .demo_plans import open_demo_plans
+
+        lines += open_demo_plans(ctx)
     return lines
 
 

@@ -22,6 +22,7 @@ from .persistence.db import make_session_factory
 from .persistence.unit_of_work import UnitOfWork
 from .services.calendar import CalendarCache
 from .services.context import ServiceContext
+from .services.mailer import MailSettings
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
@@ -49,6 +50,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         clock=clock,
         processes_dir=app.config["PROCESSES_DIR"],
         password_method=app.config["PASSWORD_HASH_METHOD"],
+        mail=MailSettings(app.config["SMTP_HOST"], int(app.config["SMTP_PORT"]), app.config["MAIL_FROM"]),
     )
     app.extensions["aftersales"] = ctx
     app.extensions["aftersales.db"] = db_engine

@@ -18,6 +18,7 @@ from .services import demo as demo_service
 from .services import users as user_service
 from .services.calendar import seed_official
 from .services.deployments import deploy_directory
+from .services.mailer import send_pending
 from .services.recurring import ensure_default_schedules
 from .services.timers import fire_due
 
@@ -148,6 +149,17 @@ def fire_timers_command() -> None:
     )
 
 
+@click.command("send-mail")
+@with_appcontext
+def send_mail_command() -> None:
+    """Send the notification e-mail waiting in the outbox (what the alarm clock does)."""
+    ctx = _ctx()
+    if not ctx.mail.host:
+        click.echo("mail is off: set AFTERSALES_SMTP_HOST")
+        return
+    click.echo(f"sent {send_pending(ctx, ctx.mail)} mail(s)")
+
+
 @click.group("clock")
 def clock_group() -> None:
     """The application clock (simulated mode only can be moved)."""
@@ -208,6 +220,7 @@ def init_app(app: Flask) -> None:
         demo_command,
         create_user_command,
         fire_timers_command,
+        send_mail_command,
         clock_group,
         calendar_group,
         report_group,

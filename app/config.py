@@ -32,6 +32,11 @@ class Config:
     WORK_DAY_END = "17:30"
     TESTING = False
 
+    # Notification e-mail (empty host: in-application notifications only).
+    SMTP_HOST = ""
+    SMTP_PORT = 25
+    MAIL_FROM = "aftersales@localhost"
+
     # flask-smorest / OpenAPI
     API_TITLE = "After-sales service engine"
     API_VERSION = "v1"

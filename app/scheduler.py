@@ -18,6 +18,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
 
 from .services.context import ServiceContext
+from .services.mailer import send_pending
 from .services.timers import fire_due
 
 log = logging.getLogger(__name__)
@@ -51,6 +52,7 @@ class AlarmClock:
     def fire(self) -> None:
         try:
             report = fire_due(self.ctx)
+            send_pending(self.ctx, self.ctx.mail)
             if report.timers or report.opened:
                 log.info(
                     "fired %d timer(s) in %d case(s); opened %d scheduled case(s)",

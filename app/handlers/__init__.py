@@ -18,6 +18,7 @@ from .api import calendar
 from .api import clock
 from .api import drafts
 from .api import instances
+from .api import notifications
 from .api import processes
 from .api import qa
 from .api import reports
@@ -58,6 +59,7 @@ def init_app(app: Flask) -> None:
         schedules.bp,
         drafts.bp,
         qa.bp,
+        notifications.bp,
     ):
         api.register_blueprint(blueprint)
     app.register_blueprint(auth.bp)

@@ -270,6 +270,28 @@ class Schedule(Base):
     updated_by: Mapped[str | None] = mapped_column(String(64))
 
 
+class Notification(Base):
+    """A message for one user (in the application, and by e-mail when the user has an address)."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (
+        Index("ix_notifications_user", "username", "read_at"),
+        Index("ix_notifications_mail", "emailed_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16))  # assigned, escalation, reminder
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id", ondelete="CASCADE"))
+    task_id: Mapped[str | None] = mapped_column(String(36))
+    title: Mapped[str] = mapped_column(String(256))
+    body: Mapped[str] = mapped_column(Text, default="")
+    email: Mapped[str | None] = mapped_column(String(256))  # where to mail it, None: in the application only
+    created_at: Mapped[datetime]
+    read_at: Mapped[datetime | None]
+    emailed_at: Mapped[datetime | None]
+    mail_error: Mapped[str | None] = mapped_column(Text)
+
+
 class Setting(Base):
     """Small persistent values, e.g. the simulated clock's offset."""
 

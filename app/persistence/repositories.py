@@ -16,6 +16,7 @@ from .orm import Contract
 from .orm import Customer
 from .orm import Event
 from .orm import Instance
+from .orm import Notification
 from .orm import ProcessVersion
 from .orm import Schedule
 from .orm import Setting
@@ -360,6 +361,41 @@ class ScheduleRepository(_Repository):
 
     def next_due(self) -> datetime | None:
         return self.session.scalar(select(func.min(Schedule.next_run_at)).where(Schedule.enabled.is_(True)))
+
+
+class NotificationRepository(_Repository):
+    def for_user(self, username: str, *, unread_only: bool = False, limit: int = 100) -> list[Notification]:
+        query = select(Notification).where(Notification.username == username)
+        if unread_only:
+            query = query.where(Notification.read_at.is_(None))
+        return list(self.session.scalars(query.order_by(Notification.id.desc()).limit(limit)))
+
+    def unread_count(self, username: str) -> int:
+        return (
+            self.session.scalar(
+                select(func.count())
+                .select_from(Notification)
+                .where(Notification.username == username, Notification.read_at.is_(None))
+            )
+            or 0
+        )
+
+    def get(self, notification_id: int) -> Notification | None:
+        return self.session.get(Notification, notification_id)
+
+    def unsent(self, since: datetime, limit: int) -> list[Notification]:
+        """Mail not yet sent (or failed), oldest first, locked so two senders never send one twice."""
+        return list(
+            self.session.scalars(
+                select(Notification)
+                .where(
+                    Notification.emailed_at.is_(None), Notification.email.is_not(None), Notification.created_at >= since
+                )
+                .order_by(Notification.id)
+                .limit(limit)
+                .with_for_update(skip_locked=True)
+            )
+        )
 
 
 class SettingRepository(_Repository):

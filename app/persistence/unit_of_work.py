@@ -9,6 +9,7 @@ from .repositories import CalendarRepository
 from .repositories import EventRepository
 from .repositories import InstanceRepository
 from .repositories import MasterDataRepository
+from .repositories import NotificationRepository
 from .repositories import ScheduleRepository
 from .repositories import SettingRepository
 from .repositories import TaskRepository
@@ -35,6 +36,7 @@ class UnitOfWork:
         self.settings = SettingRepository(self.session)
         self.calendar = CalendarRepository(self.session)
         self.schedules = ScheduleRepository(self.session)
+        self.notifications = NotificationRepository(self.session)
         return self
 
     def __exit__(self, *exc_info) -> None:

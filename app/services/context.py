@@ -11,6 +11,7 @@ from ..clock import Clock
 from ..engine import WorkflowEngine
 from ..persistence.unit_of_work import UnitOfWork
 from .calendar import CalendarCache
+from .mailer import MailSettings
 from .versions import VersionCatalog
 
 
@@ -23,6 +24,7 @@ class ServiceContext:
     clock: Clock
     calendar: CalendarCache
     processes_dir: str
+    mail: MailSettings = field(default_factory=lambda: MailSettings(host=""))
     # werkzeug hash method; tests use a cheap one, production keeps scrypt.
     password_method: str = "scrypt"
     versions: VersionCatalog = field(default_factory=VersionCatalog)

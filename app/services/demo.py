@@ -254,7 +254,9 @@ def load_master_data(ctx: ServiceContext) -> None:
 def load_demo(ctx: ServiceContext) -> list[str]:
     """Idempotent: existing users and master data are kept; cases are added once."""
     for username, name, roles in DEMO_USERS:
-        create_user(ctx, username, username, [str(r) for r in roles], display_name=name)
+        create_user(
+            ctx, username, username, [str(r) for r in roles], display_name=name, email=f"{username}@aftersales.example"
+        )
     load_master_data(ctx)
     schedules = ensure_default_schedules(ctx)
     with ctx.uow() as uow:

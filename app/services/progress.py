@@ -23,6 +23,7 @@ from ..persistence.orm import Task
 from ..persistence.orm import Timer
 from ..persistence.unit_of_work import UnitOfWork
 from .context import ServiceContext
+from .notifications import notify
 from .schedule_rows import SCHEDULE_MESSAGE
 from .schedule_rows import schedule_planned_starts
 from .versions import DeployedProcess
@@ -149,10 +150,11 @@ def advance(
     completed_task_id: str | None = None,
     depth: int = 0,
 ) -> None:
-    """Store what the engine did and open the cases its messages start."""
-    apply_snapshot(
+    """Store what the engine did, tell the people it concerns, and open the cases its messages start."""
+    events = apply_snapshot(
         uow, instance, process, snapshot, calendar=calendar, now=now, actor=actor, completed_task_id=completed_task_id
     )
+    notify(uow, instance, events, now=now)
     for message in snapshot.messages:
         if message.name == SCHEDULE_MESSAGE:  # addressed to the application itself
             planned = schedule_planned_starts(uow, instance, message.payload, now=now, actor=actor or "system")
@@ -214,7 +216,7 @@ def apply_snapshot(
     now: datetime,
     actor: str | None = None,
     completed_task_id: str | None = None,
-) -> None:
+) -> list[Event]:
     """Store ``snapshot`` on ``instance`` and bring its task, timer and event rows in line.
 
     :param actor: the user whose request moved the case (None for the timer service)
@@ -254,6 +256,7 @@ def apply_snapshot(
         instance.completed_at = now
         changes.event("instance_completed", None)
     uow.session.add_all(changes.rows)
+    return [row for row in changes.rows if isinstance(row, Event)]
 
 
 def _due_of(element_id: str, timers: dict[str, Timer]) -> tuple[datetime | None, bool]:

@@ -1,0 +1,82 @@
+"""People are told: tasks handed to them, reminders, escalations — in the app and by e-mail."""
+
+from __future__ import annotations
+
+import socket
+from datetime import timedelta
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from app.services.mailer import MailSettings
+from app.services.mailer import send_pending
+from app.services.timers import fire_due
+from app.services.users import create_user
+from tests.repair_driver import RepairCase
+
+
+class Inbox:
+    """A real SMTP server on 127.0.0.1 that keeps what it receives."""
+
+    def __init__(self) -> None:
+        self.messages: list = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        self.messages.append(envelope)
+        return "250 OK"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def smtp():
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield inbox, controller.port
+    controller.stop()
+
+
+def test_an_assigned_task_and_an_escalation_notify_the_right_people(app, ctx, clock, as_user):
+    create_user(ctx, "supervisor", "supervisor", ["supervisor"], email="chen.wei@aftersales.example")
+    case = RepairCase(as_user)
+    case.walk("contact_customer", "dispatch_notice")  # the service notice names tech_urban1
+    mine = as_user("tech_urban1").get("/notifications").json
+    assert [(n["kind"], n["task_id"]) for n in mine] == [("assigned", case.ready()["diagnose_on_site"]["id"])]
+    other = RepairCase(as_user)
+    clock.advance(timedelta(hours=24, seconds=1))
+    fire_due(ctx)
+    escalations = as_user("supervisor").get("/notifications?unread=true").json
+    assert len(escalations) == 1 and escalations[0]["kind"] == "escalation"
+    assert other.body["case_no"] in escalations[0]["title"]
+    read = as_user("supervisor").post(f"/notifications/{escalations[0]['id']}/read")
+    assert read.status_code == 200 and as_user("supervisor").get("/notifications?unread=true").json == []
+    assert as_user("agent").post(f"/notifications/{escalations[0]['id']}/read").status_code == 403
+
+
+def test_notification_mail_goes_out_once_through_smtp(app, ctx, clock, as_user, smtp):
+    inbox, port = smtp
+    create_user(ctx, "supervisor", "supervisor", ["supervisor"], email="chen.wei@aftersales.example")
+    RepairCase(as_user)
+    clock.advance(timedelta(hours=25))
+    fire_due(ctx)
+    settings = MailSettings("127.0.0.1", port, "aftersales@aftersales.example")
+    assert send_pending(ctx, settings) == 1
+    assert send_pending(ctx, settings) == 0  # sent once
+    [message] = inbox.messages
+    assert message.rcpt_tos == ["chen.wei@aftersales.example"]
+    assert b"Subject:" in message.content and b"aftersales@aftersales.example" in message.content
+
+
+def test_mail_waits_while_the_server_is_down(app, ctx, clock, as_user):
+    create_user(ctx, "supervisor", "supervisor", ["supervisor"], email="chen.wei@aftersales.example")
+    RepairCase(as_user)
+    clock.advance(timedelta(hours=25))
+    fire_due(ctx)
+    assert send_pending(ctx, MailSettings("127.0.0.1", 1, timeout=1)) == 0  # nothing listens on port 1
+    [row] = as_user("supervisor").get("/notifications").json
+    assert row["emailed_at"] is None  # kept for the next round

@@ -230,6 +230,45 @@ class WorkflowEngine:
         workflow.get_next_task(state=TaskState.READY).data.update(start_data)
         return replay(workflow, steps, recorded_completed=recorded_completed, message=message, payload=payload)
 
+    def retry(self, version: DeployedVersion, state: str, data: Mapping[str, Any] | None = None) -> Snapshot:
+        """Run the failed step of an instance in error again, with ``data`` patched into what it sees."""
+        workflow = self._restore(version, state)
+        failed = workflow.get_tasks(state=TaskState.ERROR)
+        if not failed:
+            raise TaskNotReady("the case has no failed step to retry")
+        before = self._states(workflow)
+        for task in failed:
+            # A task made ready again inherits its parent's data, so the correction goes there.
+            source = task.parent if task.parent is not None else task
+            source.data.update(data or {})
+            workflow.reset_from_task_id(task.id)
+        return self._advance(workflow, before)
+
+    def rebuild(
+        self,
+        version: DeployedVersion,
+        start_data: Mapping[str, Any],
+        steps: Sequence[RecordedStep],
+        *,
+        message: str | None = None,
+        payload: Any = None,
+        timer_due: Mapping[str, datetime] | None = None,
+    ) -> tuple[ReplayResult, Snapshot]:
+        """A case's recorded path replayed on ``version``: the state it would have there (migration).
+
+        Timers waiting in the rebuilt instance keep the due times the case had (``timer_due`` by
+        element id) instead of being counted again from now.
+        """
+        spec, subprocess_specs = self._specs_of(version)
+        workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=self._script_engine)
+        workflow.get_next_task(state=TaskState.READY).data.update(start_data)
+        result = replay(workflow, steps, recorded_completed=False, message=message, payload=payload)
+        for task in workflow.get_tasks(state=TaskState.WAITING, spec_class=CatchingEvent):
+            due = (timer_due or {}).get(task.task_spec.bpmn_id)
+            if due is not None and "event_value" in task.internal_data:
+                task.internal_data["event_value"] = due.isoformat()
+        return result, self._snapshot(workflow, self._states(workflow))  # history is not new: no events
+
     def task_data(self, version: DeployedVersion, state: str, task_id: str) -> dict[str, Any]:
         """The case data a ready task sees (for rendering its form)."""
         workflow = self._restore(version, state)

@@ -8,6 +8,7 @@ what produce deviations; a case run only by the engine replays with fitness 1.0.
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -21,6 +22,7 @@ from .context import ServiceContext
 from .progress import case_start_data
 from .reports import REPORT_ROLES
 from .reports import require_role
+from .versions import DeployedProcess
 
 STEP_EVENTS = ("task_completed", "timer_fired")
 
@@ -37,22 +39,35 @@ def recorded_steps(events: list[Event]) -> list[RecordedStep]:
     ]
 
 
-def _replay(ctx: ServiceContext, uow: UnitOfWork, instance: Instance) -> dict[str, Any]:
-    process = ctx.versions.get(uow, instance.version_id)
+@dataclass(frozen=True)
+class ReplayInputs:
+    """How a recorded case is started again in a shadow instance, and the steps it took."""
+
+    start: dict[str, Any]
+    message: str | None
+    payload: Any
+    steps: list[RecordedStep]
+
+
+def replay_inputs(ctx: ServiceContext, uow: UnitOfWork, instance: Instance, process: DeployedProcess) -> ReplayInputs:
     events = uow.events.for_instance(instance.id)
     started = next((e for e in events if e.type == "instance_started"), None)
     data = dict(started.data.get("data") or {}) if started else {}
     base = case_start_data(instance, ctx.calendar.tz)
     if process.start_message:
-        start, message, payload = base, process.start_message, data
-    else:
-        start, message, payload = {**data, **base}, None, None
+        return ReplayInputs(base, process.start_message, data, recorded_steps(events))
+    return ReplayInputs({**data, **base}, None, None, recorded_steps(events))
+
+
+def _replay(ctx: ServiceContext, uow: UnitOfWork, instance: Instance) -> dict[str, Any]:
+    process = ctx.versions.get(uow, instance.version_id)
+    inputs = replay_inputs(ctx, uow, instance, process)
     result = ctx.engine.replay(
         process,
-        start,
-        recorded_steps(events),
-        message=message,
-        payload=payload,
+        inputs.start,
+        inputs.steps,
+        message=inputs.message,
+        payload=inputs.payload,
         recorded_completed=instance.status == "completed",
     )
     return {

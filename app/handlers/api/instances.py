@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from flask_smorest import Blueprint
+from marshmallow import Schema
+from marshmallow import fields
 
+from ...services import case_repair
 from ...services import cases
 from ..common import principal
 from ..common import services
@@ -52,3 +55,27 @@ def list_timers(instance_id: int):
 @bp.response(200, InstanceSchema)
 def cancel_instance(args, instance_id: int):
     return cases.cancel_case(services(), instance_id, principal(), args["reason"])
+
+
+class RetrySchema(Schema):
+    data = fields.Dict(load_default=None, metadata={"description": "corrected case data for the failed step"})
+
+
+class MigrateSchema(Schema):
+    version = fields.Integer(load_default=None, metadata={"description": "target version (default: the latest)"})
+
+
+@bp.post("/<int:instance_id>/retry")
+@bp.arguments(RetrySchema)
+@bp.response(200, InstanceSchema)
+def retry(args, instance_id: int):
+    """Run a failed step again, optionally with corrected data (process owners, administrators)."""
+    return case_repair.retry_case(services(), instance_id, args["data"], principal())
+
+
+@bp.post("/<int:instance_id>/migrate")
+@bp.arguments(MigrateSchema)
+@bp.response(200, InstanceSchema)
+def migrate(args, instance_id: int):
+    """Move a running case to another version; refused with the deviations when its path does not fit."""
+    return case_repair.migrate_case(services(), instance_id, args["version"], principal())

@@ -19,6 +19,7 @@ from .domain.scripting_helpers import make_helpers
 from .engine import WorkflowEngine
 from .persistence.db import make_engine
 from .persistence.db import make_session_factory
+from .persistence.schema import is_current
 from .persistence.unit_of_work import UnitOfWork
 from .services.calendar import CalendarCache
 from .services.context import ServiceContext
@@ -51,14 +52,17 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         processes_dir=app.config["PROCESSES_DIR"],
         password_method=app.config["PASSWORD_HASH_METHOD"],
         mail=MailSettings(app.config["SMTP_HOST"], int(app.config["SMTP_PORT"]), app.config["MAIL_FROM"]),
+        schema_current=lambda: is_current(db_engine),
     )
     app.extensions["aftersales"] = ctx
     app.extensions["aftersales.db"] = db_engine
 
     from . import cli
     from . import handlers
+    from .handlers import metrics
 
     handlers.init_app(app)
+    metrics.init_app(app, ctx)
     cli.init_app(app)
     if app.config["SCHEDULER_ENABLED"]:
         from . import scheduler

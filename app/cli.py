@@ -191,8 +191,15 @@ def clock_show_command() -> None:
 @click.option("--host", default="127.0.0.1")
 @click.option("--port", default=5000, envvar="PORT", type=int)
 @click.option("--threads", default=8, type=int)
-def serve_command(host: str, port: int, threads: int) -> None:
-    """Serve HTTP with gunicorn (one worker, threads) and run the timer alarm clock."""
+@click.option(
+    "--workers",
+    default=1,
+    type=int,
+    envvar="WEB_CONCURRENCY",
+    help="gunicorn worker processes; each fires due timers (the database decides who fires which)",
+)
+def serve_command(host: str, port: int, threads: int, workers: int) -> None:
+    """Serve HTTP with gunicorn and run the timer alarm clock in every worker."""
     from gunicorn.app.base import BaseApplication
 
     from . import create_app
@@ -200,7 +207,7 @@ def serve_command(host: str, port: int, threads: int) -> None:
     class _Server(BaseApplication):
         def load_config(self) -> None:
             self.cfg.set("bind", f"{host}:{port}")
-            self.cfg.set("workers", 1)
+            self.cfg.set("workers", workers)
             self.cfg.set("threads", threads)
             self.cfg.set("accesslog", "-")
 

@@ -23,6 +23,7 @@ from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
 
 from ..errors import AppError
+from ..services import health
 from ..services import workspace
 from . import i18n
 from . import vendor
@@ -65,6 +66,13 @@ def healthz():
         "now": ctx.clock.now().isoformat(),
         "clock": "simulated" if ctx.clock.simulated else "system",
     }
+
+
+@bp.get("/readyz")
+def readyz():
+    """503 until the schema is current and a process is deployed; the timer backlog for operators."""
+    ready, details = health.readiness(services())
+    return details, 200 if ready else 503
 
 
 @bp.get("/")

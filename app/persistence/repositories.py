@@ -183,6 +183,9 @@ class TaskRepository(_Repository):
         query = query.order_by(Task.due_at.is_(None), Task.due_at, Task.created_at, Task.id)
         return list(self.session.scalars(query.limit(limit).offset(offset)))
 
+    def count_ready(self) -> int:
+        return self.session.scalar(select(func.count()).select_from(Task).where(Task.status == "ready")) or 0
+
     def open_load(self, usernames: Iterable[str]) -> dict[str, int]:
         rows = self.session.execute(
             select(Task.assignee, func.count())
@@ -224,6 +227,14 @@ class TimerRepository(_Repository):
 
     def next_due(self) -> datetime | None:
         return self.session.scalar(select(func.min(Timer.due_at)).where(Timer.status == "waiting"))
+
+    def count_due(self, before: datetime) -> int:
+        return (
+            self.session.scalar(
+                select(func.count()).select_from(Timer).where(Timer.status == "waiting", Timer.due_at < before)
+            )
+            or 0
+        )
 
     def deadlines_due_between(self, start: datetime, end: datetime, process_key: str | None = None) -> list[Timer]:
         """Timers sitting on a task (deadlines of people's work) due in [start, end)."""

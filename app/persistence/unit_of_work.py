@@ -25,6 +25,7 @@ class UnitOfWork:
         self._session_factory = session_factory
 
     def __enter__(self) -> UnitOfWork:
+        self._after_commit: list = []
         self.session = self._session_factory()
         self.users = UserRepository(self.session)
         self.versions = VersionRepository(self.session)
@@ -46,6 +47,13 @@ class UnitOfWork:
 
     def commit(self) -> None:
         self.session.commit()
+        callbacks, self._after_commit = self._after_commit, []
+        for callback in callbacks:
+            callback()
+
+    def after_commit(self, callback) -> None:
+        """Run ``callback`` once this unit of work has committed (never if it rolls back)."""
+        self._after_commit.append(callback)
 
     def add_row(self, row) -> None:
         self.session.add(row)

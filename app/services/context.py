@@ -28,5 +28,9 @@ class ServiceContext:
     # werkzeug hash method; tests use a cheap one, production keeps scrypt.
     password_method: str = "scrypt"
     versions: VersionCatalog = field(default_factory=VersionCatalog)
+    # Does the database have every migration? (wired to persistence.schema.is_current)
+    schema_current: Callable[[], bool] = field(default=lambda: True)
+    # Called after a commit with what a case did (process key, audit events): metrics listen here.
+    on_events: Callable[[str, list], None] = field(default=lambda process_key, events: None)
     # Called after a commit with the earliest waiting timer, so the alarm clock can re-arm.
     on_timers_changed: Callable[[datetime | None], None] = field(default=lambda due: None)

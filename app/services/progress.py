@@ -60,9 +60,11 @@ def record(
     type_: str,
     element: ElementInfo | None = None,
     **kwargs: Any,
-) -> None:
+) -> Event:
     """Append one audit event."""
-    uow.events.add(new_event(instance, at, actor, type_, element, **kwargs))
+    event = new_event(instance, at, actor, type_, element, **kwargs)
+    uow.events.add(event)
+    return event
 
 
 class _Changes:
@@ -125,7 +127,7 @@ def open_case(
         snapshot = ctx.engine.start(process, start_data, message=process.start_message, payload=data)
     else:
         snapshot = ctx.engine.start(process, {**data, **start_data})
-    record(
+    started = record(
         uow,
         instance,
         now,
@@ -133,7 +135,9 @@ def open_case(
         "instance_started",
         data={"version": process.version, "data": data, "opened_by": parent.case_no if parent else None},
     )
-    advance(ctx, uow, instance, process, snapshot, calendar=calendar, now=now, actor=actor, depth=depth)
+    advance(
+        ctx, uow, instance, process, snapshot, calendar=calendar, now=now, actor=actor, depth=depth, recorded=[started]
+    )
     return instance
 
 
@@ -149,12 +153,18 @@ def advance(
     actor: str | None = None,
     completed_task_id: str | None = None,
     depth: int = 0,
+    recorded: list[Event] | None = None,
 ) -> None:
-    """Store what the engine did, tell the people it concerns, and open the cases its messages start."""
+    """Store what the engine did, tell the people it concerns, and open the cases its messages start.
+
+    :param recorded: events the caller already wrote for this step (they are reported with the rest)
+    """
     events = apply_snapshot(
         uow, instance, process, snapshot, calendar=calendar, now=now, actor=actor, completed_task_id=completed_task_id
     )
     notify(uow, instance, events, now=now)
+    process_key, observed = instance.process_key, [*(recorded or []), *events]
+    uow.after_commit(lambda: ctx.on_events(process_key, observed))
     for message in snapshot.messages:
         if message.name == SCHEDULE_MESSAGE:  # addressed to the application itself
             planned = schedule_planned_starts(uow, instance, message.payload, now=now, actor=actor or "system")

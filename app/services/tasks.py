@@ -206,7 +206,7 @@ def complete_task(ctx: ServiceContext, task_id: str, data: Any, actor: Principal
                 raise Conflict(str(exc)) from None
             task.status, task.completed_at, task.completed_by = "completed", now, actor.username
             task.assignee = task.assignee or actor.username
-            record(
+            completed = record(
                 uow,
                 instance,
                 now,
@@ -226,6 +226,7 @@ def complete_task(ctx: ServiceContext, task_id: str, data: Any, actor: Principal
                 now=now,
                 actor=actor.username,
                 completed_task_id=task.id,
+                recorded=[completed],
             )
             uow.commit()
     except StaleDataError:

@@ -98,3 +98,55 @@ def test_a_case_whose_path_does_not_fit_the_new_version_is_not_moved(app, as_use
     assert {"kind": "inserted", "element_id": "contact_customer"}.items() <= refused.json["errors"][0].items()
     assert as_user("admin").get(f"/instances/{case.id}").json["version"] == 1
     assert "dispatch_notice" in case.ready()  # untouched
+
+
+def test_suspend_resume_skip_repeat_and_a_changed_deadline_are_audited(app, ctx, clock, as_user):
+    from app.services.timers import fire_due
+
+    owner = as_user("process_owner")
+    case = RepairCase(as_user)
+    assert owner.post(f"/instances/{case.id}/suspend", json={"reason": ""}).status_code == 422
+    assert owner.post(f"/instances/{case.id}/suspend", json={"reason": "客户出差"}).json["status"] == "suspended"
+    assert case.submit("contact_customer").status_code == 409  # nothing moves while suspended
+    clock.advance(timedelta(hours=25))
+    assert fire_due(ctx).timers == 0
+    assert owner.post(f"/instances/{case.id}/resume", json={"reason": "客户回来"}).json["status"] == "running"
+    assert fire_due(ctx).timers == 1  # the overdue contact escalates now
+
+    assert not [t for t in as_user("admin").get(f"/instances/{case.id}/timers").json if t["status"] == "waiting"]
+    skipped = owner.post(
+        f"/instances/{case.id}/tasks/{case.ready()['contact_customer']['id']}/skip",
+        json={"reason": "电话已在系统外联系", "data": {"customer_reached": True, "service_mode": "on_site"}},
+    )
+    assert skipped.status_code == 200 and "dispatch_notice" in case.ready()
+    assert as_user("tech_urban1").post(f"/instances/{case.id}/suspend", json={"reason": "x"}).status_code == 403
+
+    case.walk("dispatch_notice", "diagnose_on_site", "perform_service", "customer_acceptance", "payment_invoice")
+    report_due = next(
+        t
+        for t in as_user("admin").get(f"/instances/{case.id}/timers").json
+        if t["element_id"] == "report_escalation" and t["status"] == "waiting"
+    )
+    later = "2026-03-20T09:00:00+08:00"
+    moved = as_user("process_owner").client.patch(
+        f"/api/v1/instances/{case.id}/timers/{report_due['id']}",
+        json={"due_at": later, "reason": "工程师出差"},
+        headers=owner._headers(),
+    )
+    assert moved.status_code == 200
+    timers = {
+        t["element_id"]: t
+        for t in as_user("admin").get(f"/instances/{case.id}/timers").json
+        if t["status"] == "waiting"
+    }
+    assert timers["report_escalation"]["due_at"].startswith("2026-03-20T01:00")
+
+    repeated = owner.post(f"/instances/{case.id}/repeat", json={"element_id": "perform_service", "reason": "返工"})
+    assert repeated.status_code == 200
+    assert sorted(case.ready()) == ["perform_service", "supervisor_contact_followup"]  # the report step is undone
+    assert owner.post(f"/instances/{case.id}/repeat", json={"element_id": "callback", "reason": "x"}).status_code == 409
+    types = [e["type"] for e in case.events()]
+    for audited in ("instance_suspended", "instance_resumed", "task_skipped", "deadline_changed", "step_repeated"):
+        assert audited in types
+    conformance = as_user("auditor").get(f"/instances/{case.id}/conformance").json
+    assert conformance["fitness"] < 1.0  # the skip and the repeat are deviations from the model

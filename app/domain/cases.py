@@ -10,6 +10,7 @@ class CaseStatus(StrEnum):
     RUNNING = "running"  # waiting for people or timers
     COMPLETED = "completed"  # reached an end event
     CANCELLED = "cancelled"  # stopped by an administrator
+    SUSPENDED = "suspended"  # held by a process owner: no task can be completed, no timer fires
     ERROR = "error"  # a script or expression failed; the state before the failure is kept
 
 

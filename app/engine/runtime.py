@@ -244,6 +244,35 @@ class WorkflowEngine:
             workflow.reset_from_task_id(task.id)
         return self._advance(workflow, before)
 
+    def set_timer_due(self, version: DeployedVersion, state: str, timer_task_id: str, due: datetime) -> Snapshot:
+        """Move a waiting timer to ``due`` (an administrator changing a deadline)."""
+        workflow = self._restore(version, state)
+        try:
+            task = workflow.get_task_from_id(UUID(timer_task_id))
+        except (TaskNotFoundException, ValueError):
+            raise UnknownTask(timer_task_id) from None
+        if task.state != TaskState.WAITING or _timer_due(task) is None:
+            raise TaskNotReady(f"{task.task_spec.bpmn_id} is not a waiting timer")
+        task.internal_data["event_value"] = due.isoformat()
+        return self._advance(workflow, self._states(workflow))
+
+    def repeat_from(self, version: DeployedVersion, state: str, element_id: str) -> Snapshot:
+        """Move the token back to a step already done (it becomes ready again; what came after is undone)."""
+        workflow = self._restore(version, state)
+        done = [
+            t
+            for t in workflow.get_tasks(state=TaskState.COMPLETED)
+            if getattr(t.task_spec, "bpmn_id", None) == element_id and t.task_spec.manual
+        ]
+        if not done:
+            raise TaskNotReady(f"{element_id} has not been done in this case, so it cannot be repeated")
+        before = self._states(workflow)
+        workflow.reset_from_task_id(max(done, key=lambda t: t.last_state_change or 0).id)
+        # SpiffWorkflow 3.2.0 keeps the removed branch's timers in its event manager; a save and
+        # restore rebuilds it from the task tree.
+        workflow = self._restore(version, self._codec.dump(workflow))
+        return self._advance(workflow, before)
+
     def rebuild(
         self,
         version: DeployedVersion,

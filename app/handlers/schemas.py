@@ -32,7 +32,7 @@ class InstanceSchema(Schema):
     process_key = fields.String()
     version = fields.Integer()
     version_id = fields.Integer()
-    status = fields.String(metadata={"enum": ["running", "completed", "cancelled", "error"]})
+    status = fields.String(metadata={"enum": ["running", "completed", "cancelled", "error", "suspended"]})
     next_timer_at = fields.DateTime(allow_none=True)
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
@@ -62,7 +62,7 @@ class StartSchema(Schema):
 
 class InstanceQuerySchema(Schema):
     process_key = fields.String()
-    status = fields.String(validate=validate.OneOf(["running", "completed", "cancelled", "error"]))
+    status = fields.String(validate=validate.OneOf(["running", "completed", "cancelled", "error", "suspended"]))
     limit = fields.Integer(load_default=100, validate=validate.Range(1, 1000))
     offset = fields.Integer(load_default=0, validate=validate.Range(0))
 

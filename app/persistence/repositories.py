@@ -208,6 +208,9 @@ class TaskRepository(_Repository):
 
 
 class TimerRepository(_Repository):
+    def get(self, timer_id: str) -> Timer | None:
+        return self.session.get(Timer, timer_id)
+
     def for_instance(self, instance_id: int, status: str | None = None) -> list[Timer]:
         query = select(Timer).where(Timer.instance_id == instance_id).order_by(Timer.due_at, Timer.id)
         if status:

@@ -13,6 +13,7 @@ from ..domain.cases import CaseStatus
 from ..domain.principal import Principal
 from ..domain.roles import Role
 from ..engine import TaskNotReady
+from ..engine import UnknownTask
 from ..errors import Conflict
 from ..errors import Forbidden
 from ..errors import InvalidInput
@@ -107,6 +108,149 @@ def migrate_case(ctx: ServiceContext, instance_id: int, to_version: int | None, 
             "instance_migrated",
             data={"from_version": old_version, "to_version": target.version},
         )
+        uow.commit()
+    ctx.on_timers_changed(instance.next_timer_at)
+    return instance
+
+
+def _locked(uow, instance_id: int) -> Instance:
+    instance = uow.instances.lock(instance_id)
+    if instance is None:
+        raise NotFound(f"no case with id {instance_id}")
+    return instance
+
+
+def _reason(reason: str | None) -> str:
+    if not reason or not reason.strip():
+        raise InvalidInput("say why (a reason is recorded in the audit trail)", errors={"reason": ["required"]})
+    return reason.strip()
+
+
+def suspend_case(ctx: ServiceContext, instance_id: int, reason: str, actor: Principal) -> Instance:
+    """Hold a running case: its tasks cannot be completed and its timers do not fire until resumed."""
+    _require(actor)
+    now = ctx.clock.now()
+    with ctx.uow() as uow:
+        instance = _locked(uow, instance_id)
+        if instance.status != CaseStatus.RUNNING:
+            raise Conflict(f"case {instance.case_no} is {instance.status}; only running cases are suspended")
+        instance.status, instance.updated_at = CaseStatus.SUSPENDED, now
+        record(uow, instance, now, actor.username, "instance_suspended", data={"reason": _reason(reason)})
+        uow.commit()
+        return instance
+
+
+def resume_case(ctx: ServiceContext, instance_id: int, reason: str, actor: Principal) -> Instance:
+    """Let a suspended case go on; timers that fell due meanwhile fire at the next round."""
+    _require(actor)
+    now = ctx.clock.now()
+    with ctx.uow() as uow:
+        instance = _locked(uow, instance_id)
+        if instance.status != CaseStatus.SUSPENDED:
+            raise Conflict(f"case {instance.case_no} is {instance.status}, not suspended")
+        instance.status, instance.updated_at = CaseStatus.RUNNING, now
+        record(uow, instance, now, actor.username, "instance_resumed", data={"reason": _reason(reason)})
+        uow.commit()
+    ctx.on_timers_changed(instance.next_timer_at)
+    return instance
+
+
+def change_deadline(ctx: ServiceContext, timer_id: str, due_at, reason: str, actor: Principal) -> Instance:
+    """Give a waiting timer a new due time (e.g. the customer asked for a later appointment)."""
+    _require(actor)
+    calendar = ctx.calendar.ensure_fresh()
+    now = ctx.clock.now()
+    with ctx.uow() as uow:
+        timer = uow.timers.get(timer_id)
+        if timer is None or timer.status != "waiting":
+            raise NotFound(f"no waiting timer {timer_id}")
+        instance = _locked(uow, timer.instance_id)
+        process = ctx.versions.get(uow, instance.version_id)
+        try:
+            snapshot = ctx.engine.set_timer_due(process, instance.state, timer_id, due_at)
+        except (TaskNotReady, UnknownTask) as exc:
+            raise Conflict(str(exc)) from None
+        record(
+            uow,
+            instance,
+            now,
+            actor.username,
+            "deadline_changed",
+            process.element(timer.element_id),
+            task_id=timer_id,
+            data={"from": timer.due_at.isoformat(), "to": due_at.isoformat(), "reason": _reason(reason)},
+        )
+        advance(ctx, uow, instance, process, snapshot, calendar=calendar, now=now, actor=actor.username)
+        uow.commit()
+    ctx.on_timers_changed(instance.next_timer_at)
+    return instance
+
+
+def skip_task(
+    ctx: ServiceContext, task_id: str, data: dict[str, Any] | None, reason: str, actor: Principal
+) -> Instance:
+    """Complete a task on someone's behalf without its form's checks (the data given is what the
+    process goes on with); recorded as a skip, which conformance reports as a manual step."""
+    _require(actor)
+    reason = _reason(reason)
+    calendar = ctx.calendar.ensure_fresh()
+    now = ctx.clock.now()
+    with ctx.uow() as uow:
+        task = uow.tasks.get(task_id)
+        if task is None:
+            raise NotFound(f"no task with id {task_id}")
+        instance = _locked(uow, task.instance_id)
+        if task.status != "ready" or instance.status != CaseStatus.RUNNING:
+            raise Conflict(f"task {task_id} is {task.status} (case {instance.status})")
+        process = ctx.versions.get(uow, instance.version_id)
+        snapshot, clean = ctx.engine.complete_task(process, instance.state, task.id, lambda seen: dict(data or {}))
+        task.status, task.completed_at, task.completed_by = "completed", now, actor.username
+        skipped = record(
+            uow,
+            instance,
+            now,
+            actor.username,
+            "task_skipped",
+            process.element(task.element_id),
+            task_id=task.id,
+            data={"data": dict(clean), "reason": reason},
+        )
+        advance(
+            ctx,
+            uow,
+            instance,
+            process,
+            snapshot,
+            calendar=calendar,
+            now=now,
+            actor=actor.username,
+            completed_task_id=task.id,
+            recorded=[skipped],
+        )
+        uow.commit()
+    ctx.on_timers_changed(instance.next_timer_at)
+    return instance
+
+
+def repeat_step(ctx: ServiceContext, instance_id: int, element_id: str, reason: str, actor: Principal) -> Instance:
+    """Move the token back to a step already done, which becomes ready again."""
+    _require(actor)
+    reason = _reason(reason)
+    calendar = ctx.calendar.ensure_fresh()
+    now = ctx.clock.now()
+    with ctx.uow() as uow:
+        instance = _locked(uow, instance_id)
+        if instance.status != CaseStatus.RUNNING:
+            raise Conflict(f"case {instance.case_no} is {instance.status}")
+        process = ctx.versions.get(uow, instance.version_id)
+        try:
+            snapshot = ctx.engine.repeat_from(process, instance.state, element_id)
+        except TaskNotReady as exc:
+            raise Conflict(str(exc)) from None
+        record(
+            uow, instance, now, actor.username, "step_repeated", process.element(element_id), data={"reason": reason}
+        )
+        advance(ctx, uow, instance, process, snapshot, calendar=calendar, now=now, actor=actor.username)
         uow.commit()
     ctx.on_timers_changed(instance.next_timer_at)
     return instance

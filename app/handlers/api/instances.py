@@ -79,3 +79,58 @@ def retry(args, instance_id: int):
 def migrate(args, instance_id: int):
     """Move a running case to another version; refused with the deviations when its path does not fit."""
     return case_repair.migrate_case(services(), instance_id, args["version"], principal())
+
+
+class ReasonSchema(Schema):
+    reason = fields.String(required=True, metadata={"description": "recorded in the audit trail"})
+
+
+class RepeatSchema(ReasonSchema):
+    element_id = fields.String(required=True, metadata={"description": "a user task already done in this case"})
+
+
+class DeadlineSchema(ReasonSchema):
+    due_at = fields.AwareDateTime(required=True)
+
+
+class SkipSchema(ReasonSchema):
+    data = fields.Dict(load_default=dict, metadata={"description": "what the process goes on with"})
+
+
+@bp.post("/<int:instance_id>/suspend")
+@bp.arguments(ReasonSchema)
+@bp.response(200, InstanceSchema)
+def suspend(args, instance_id: int):
+    """Hold the case: no task can be completed and no timer fires until it is resumed."""
+    return case_repair.suspend_case(services(), instance_id, args["reason"], principal())
+
+
+@bp.post("/<int:instance_id>/resume")
+@bp.arguments(ReasonSchema)
+@bp.response(200, InstanceSchema)
+def resume(args, instance_id: int):
+    return case_repair.resume_case(services(), instance_id, args["reason"], principal())
+
+
+@bp.post("/<int:instance_id>/repeat")
+@bp.arguments(RepeatSchema)
+@bp.response(200, InstanceSchema)
+def repeat(args, instance_id: int):
+    """Move the token back to a step already done; it becomes ready again."""
+    return case_repair.repeat_step(services(), instance_id, args["element_id"], args["reason"], principal())
+
+
+@bp.patch("/<int:instance_id>/timers/<timer_id>")
+@bp.arguments(DeadlineSchema)
+@bp.response(200, InstanceSchema)
+def change_deadline(args, instance_id: int, timer_id: str):
+    """Give a waiting timer of the case a new due time."""
+    return case_repair.change_deadline(services(), timer_id, args["due_at"], args["reason"], principal())
+
+
+@bp.post("/<int:instance_id>/tasks/<task_id>/skip")
+@bp.arguments(SkipSchema)
+@bp.response(200, InstanceSchema)
+def skip(args, instance_id: int, task_id: str):
+    """Complete a task on someone's behalf without its form's checks (audited as a skip)."""
+    return case_repair.skip_task(services(), task_id, args["data"], args["reason"], principal())

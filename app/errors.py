@@ -74,4 +74,5 @@ class DiagramError(AppError):
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
         lines = "\n".join(f"  - {p}" for p in problems)
-        super().__init__(f"{len(problems)} problem(s) in the diagrams:\n{lines}", errors=[asdict(p) for p in problems])
+        errors = [{**asdict(p), "message": p.reason} for p in problems]
+        super().__init__(f"{len(problems)} problem(s) in the diagrams:\n{lines}", errors=errors)

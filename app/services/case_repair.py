@@ -27,14 +27,14 @@ from .progress import record
 REPAIR_ROLES = frozenset({Role.ADMIN, Role.PROCESS_OWNER})
 
 
-def _require(actor: Principal) -> None:
+def require_repair_role(actor: Principal) -> None:
     if actor.read_only or not actor.roles & REPAIR_ROLES:
         raise Forbidden("only a process owner or an administrator may repair a case")
 
 
 def retry_case(ctx: ServiceContext, instance_id: int, data: dict[str, Any] | None, actor: Principal) -> Instance:
     """Run the failed step again, optionally with corrected data; the case leaves the error state."""
-    _require(actor)
+    require_repair_role(actor)
     if data is not None and not isinstance(data, dict):
         raise InvalidInput("the data must be a JSON object", errors={"data": ["expected an object"]})
     calendar = ctx.calendar.ensure_fresh()
@@ -62,7 +62,7 @@ def retry_case(ctx: ServiceContext, instance_id: int, data: dict[str, Any] | Non
 
 def migrate_case(ctx: ServiceContext, instance_id: int, to_version: int | None, actor: Principal) -> Instance:
     """Move a running case to another version of its process (the latest if None)."""
-    _require(actor)
+    require_repair_role(actor)
     calendar = ctx.calendar.ensure_fresh()
     now = ctx.clock.now()
     with ctx.uow() as uow:
@@ -128,7 +128,7 @@ def _reason(reason: str | None) -> str:
 
 def suspend_case(ctx: ServiceContext, instance_id: int, reason: str, actor: Principal) -> Instance:
     """Hold a running case: its tasks cannot be completed and its timers do not fire until resumed."""
-    _require(actor)
+    require_repair_role(actor)
     now = ctx.clock.now()
     with ctx.uow() as uow:
         instance = _locked(uow, instance_id)
@@ -142,7 +142,7 @@ def suspend_case(ctx: ServiceContext, instance_id: int, reason: str, actor: Prin
 
 def resume_case(ctx: ServiceContext, instance_id: int, reason: str, actor: Principal) -> Instance:
     """Let a suspended case go on; timers that fell due meanwhile fire at the next round."""
-    _require(actor)
+    require_repair_role(actor)
     now = ctx.clock.now()
     with ctx.uow() as uow:
         instance = _locked(uow, instance_id)
@@ -157,7 +157,7 @@ def resume_case(ctx: ServiceContext, instance_id: int, reason: str, actor: Princ
 
 def change_deadline(ctx: ServiceContext, timer_id: str, due_at, reason: str, actor: Principal) -> Instance:
     """Give a waiting timer a new due time (e.g. the customer asked for a later appointment)."""
-    _require(actor)
+    require_repair_role(actor)
     calendar = ctx.calendar.ensure_fresh()
     now = ctx.clock.now()
     with ctx.uow() as uow:
@@ -191,7 +191,7 @@ def skip_task(
 ) -> Instance:
     """Complete a task on someone's behalf without its form's checks (the data given is what the
     process goes on with); recorded as a skip, which conformance reports as a manual step."""
-    _require(actor)
+    require_repair_role(actor)
     reason = _reason(reason)
     calendar = ctx.calendar.ensure_fresh()
     now = ctx.clock.now()
@@ -234,7 +234,7 @@ def skip_task(
 
 def repeat_step(ctx: ServiceContext, instance_id: int, element_id: str, reason: str, actor: Principal) -> Instance:
     """Move the token back to a step already done, which becomes ready again."""
-    _require(actor)
+    require_repair_role(actor)
     reason = _reason(reason)
     calendar = ctx.calendar.ensure_fresh()
     now = ctx.clock.now()

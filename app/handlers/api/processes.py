@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from flask import request
 from flask_smorest import Blueprint
+from marshmallow import Schema
+from marshmallow import fields
 
+from ...errors import InvalidInput
 from ...errors import NotFound
 from ...services import cases
+from ...services import version_admin
 from ..common import principal
 from ..common import services
 from ..schemas import InstanceSchema
@@ -67,3 +71,96 @@ def start_instance(key: str):
     """Open a case on the latest version of the process."""
     data = request.get_json(silent=True) if request.data else None
     return cases.start_case(services(), key, data, principal())
+
+
+class UploadQuerySchema(Schema):
+    dry_run = fields.Boolean(load_default=False, metadata={"description": "validate only"})
+
+
+class DeployedSchema(Schema):
+    key = fields.String()
+    version = fields.Integer(allow_none=True)
+    created = fields.Boolean()
+    dry_run = fields.Boolean()
+
+
+class DiffSchema(Schema):
+    key = fields.String()
+    from_ = fields.Integer(data_key="from")
+    to = fields.Integer()
+    added = fields.List(fields.String())
+    removed = fields.List(fields.String())
+    changed = fields.List(fields.Dict())
+    forms_changed = fields.List(fields.String())
+
+
+class MigrationCheckSchema(Schema):
+    case_id = fields.Integer()
+    case_no = fields.String()
+    can_move = fields.Boolean()
+    ready_there = fields.List(fields.String())
+    why_not = fields.List(fields.String())
+
+
+@bp.post("")
+@bp.arguments(UploadQuerySchema, location="query")
+@bp.response(201, DeployedSchema)
+@bp.doc(
+    requestBody={
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {"file": {"type": "string", "format": "binary", "description": "<key>.bpmn"}},
+                }
+            }
+        }
+    }
+)
+def upload(args):
+    """Deploy a BPMN file (multipart field ``file``; further fields named by form path carry new forms).
+
+    Refused whole with 422 and ``errors: [{file, element_id, line, reason}]``; ``?dry_run=1`` only validates.
+    """
+    uploaded = request.files.get("file")
+    if uploaded is None or not uploaded.filename:
+        raise InvalidInput("send the diagram as the multipart field 'file'", errors={"file": ["missing"]})
+    forms = {name: f.read() for name, f in request.files.items() if name != "file"}
+    key = uploaded.filename.rsplit("/", 1)[-1].removesuffix(".bpmn")
+    result = version_admin.deploy_upload(
+        services(), uploaded.filename, uploaded.read(), forms, principal(), dry_run=args["dry_run"]
+    )
+    if result is None:
+        return {"key": key, "version": None, "created": False, "dry_run": True}, 200
+    return {"key": result.process_key, "version": result.version, "created": result.created, "dry_run": False}
+
+
+@bp.get("/<key>/diff")
+@bp.arguments(
+    Schema.from_dict({"from_": fields.Integer(data_key="from", required=True), "to": fields.Integer(required=True)}),
+    location="query",
+)
+@bp.response(200, DiffSchema)
+def diff(args, key: str):
+    """What changed between two versions: elements added, removed, changed; forms changed."""
+    principal()
+    return version_admin.diff_versions(services(), key, args["from_"], args["to"])
+
+
+@bp.post("/<key>/versions/<int:version>/redeploy")
+@bp.response(201, DeployedSchema)
+def redeploy(key: str, version: int):
+    """Rollback: deploy an old version's diagram and forms again as the newest version."""
+    result = version_admin.rollback(services(), key, version, principal())
+    return {"key": result.process_key, "version": result.version, "created": result.created, "dry_run": False}
+
+
+@bp.get("/<key>/migration-check")
+@bp.arguments(
+    Schema.from_dict({"from_": fields.Integer(data_key="from", required=True), "to": fields.Integer(required=True)}),
+    location="query",
+)
+@bp.response(200, MigrationCheckSchema(many=True))
+def migration_check(args, key: str):
+    """Dry run: for each running case on ``from``, whether it could move to ``to``, and why not."""
+    return version_admin.migration_check(services(), key, args["from_"], args["to"], principal())

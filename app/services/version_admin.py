@@ -1,0 +1,121 @@
+"""Versions of a process for its owner: diff two, deploy an old one again (rollback), upload a
+new diagram, and check which running cases could move to another version (a dry run)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..domain.cases import CaseStatus
+from ..domain.principal import Principal
+from ..engine import load_definition
+from ..errors import InvalidInput
+from ..errors import NotFound
+from .case_repair import require_repair_role
+from .conformance import replay_inputs
+from .context import ServiceContext
+from .deployments import DeployResult
+from .deployments import deploy_definitions
+from .versions import DeployedProcess
+
+COMPARED = ("name", "type", "role", "properties", "attached_to", "cancel_activity", "timer", "message")
+
+
+def _version(ctx: ServiceContext, uow, key: str, number: int) -> DeployedProcess:
+    row = next((v for v in uow.versions.all_versions(key) if v.version == number), None)
+    if row is None:
+        raise NotFound(f"{key} has no version {number}")
+    return ctx.versions.get(uow, row.id)
+
+
+def diff_versions(ctx: ServiceContext, key: str, old: int, new: int) -> dict[str, Any]:
+    """Elements added, removed and changed (with the fields that changed), and forms changed."""
+    with ctx.uow() as uow:
+        a, b = _version(ctx, uow, key, old), _version(ctx, uow, key, new)
+    changed = []
+    for element_id in sorted(set(a.elements) & set(b.elements)):
+        before, after = a.elements[element_id].to_dict(), b.elements[element_id].to_dict()
+        fields = [f for f in COMPARED if before.get(f) != after.get(f)]
+        if fields:
+            changed.append({"element_id": element_id, "fields": {f: [before.get(f), after.get(f)] for f in fields}})
+    forms = sorted(p for p in set(a.forms) | set(b.forms) if a.forms.get(p) != b.forms.get(p))
+    return {
+        "key": key,
+        "from": old,
+        "to": new,
+        "added": sorted(set(b.elements) - set(a.elements)),
+        "removed": sorted(set(a.elements) - set(b.elements)),
+        "changed": changed,
+        "forms_changed": forms,
+    }
+
+
+def deploy_upload(
+    ctx: ServiceContext,
+    filename: str,
+    xml: bytes,
+    extra_forms: dict[str, bytes],
+    actor: Principal,
+    *,
+    dry_run: bool = False,
+) -> DeployResult | None:
+    """Validate an uploaded diagram (forms: the uploaded ones, else those of the latest version of
+    the same process) and deploy it unless ``dry_run``; raises DiagramError with every problem."""
+    require_repair_role(actor)
+    key = filename.rsplit("/", 1)[-1].removesuffix(".bpmn")
+    with ctx.uow() as uow:
+        latest = uow.versions.latest(key)
+        known = ctx.versions.get(uow, latest.id).forms if latest else {}
+
+    def read_form(path: str) -> bytes:
+        if path in extra_forms:
+            return extra_forms[path]
+        if path in known:
+            return json.dumps(known[path]).encode()
+        raise FileNotFoundError(path)
+
+    definition = load_definition(f"{key}.bpmn", xml, read_form)
+    if dry_run:
+        return None
+    [result] = deploy_definitions(ctx, [definition], actor=actor.username)
+    return result
+
+
+def rollback(ctx: ServiceContext, key: str, number: int, actor: Principal) -> DeployResult:
+    """Deploy an old version's diagram and forms again, as the newest version."""
+    require_repair_role(actor)
+    with ctx.uow() as uow:
+        old = _version(ctx, uow, key, number)
+    definition = load_definition(old.filename, old.bpmn_xml, lambda path: json.dumps(old.forms[path]).encode())
+    [result] = deploy_definitions(ctx, [definition], actor=actor.username)
+    if not result.created:
+        raise InvalidInput(f"version {number} is already the latest content of {key}", errors={"version": ["latest"]})
+    return result
+
+
+def migration_check(ctx: ServiceContext, key: str, source: int, target: int, actor: Principal) -> list[dict[str, Any]]:
+    """For each running case on ``source``: could it move to ``target``, and if not, why."""
+    require_repair_role(actor)
+    with ctx.uow() as uow:
+        old, new = _version(ctx, uow, key, source), _version(ctx, uow, key, target)
+        cases = [
+            c
+            for c in uow.instances.list(process_key=key, status=CaseStatus.RUNNING, limit=100_000)
+            if c.version_id == old.id
+        ]
+        report = []
+        for case in cases:
+            inputs = replay_inputs(ctx, uow, case, old)
+            result, snapshot = ctx.engine.rebuild(
+                new, inputs.start, inputs.steps, message=inputs.message, payload=inputs.payload
+            )
+            report.append(
+                {
+                    "case_id": case.id,
+                    "case_no": case.case_no,
+                    "can_move": not result.deviations,
+                    "ready_there": sorted(t.element_id for t in snapshot.ready_tasks),
+                    "why_not": [f"{d.kind} {d.element_id}: {d.detail}" for d in result.deviations],
+                }
+            )
+    return report

@@ -1,0 +1,66 @@
+"""Process owners upload diagrams, compare versions, roll back, and dry-run a migration."""
+
+from __future__ import annotations
+
+import io
+
+from tests.conftest import PROCESSES
+from tests.repair_driver import RepairCase
+
+REPAIR = (PROCESSES / "repair.bpmn").read_bytes()
+
+
+def upload(as_user, xml: bytes, *, dry_run: bool = False, user: str = "process_owner"):
+    api = as_user(user)
+    return api.client.post(
+        f"/api/v1/processes{'?dry_run=1' if dry_run else ''}",
+        headers=api._headers(),
+        data={"file": (io.BytesIO(xml), "repair.bpmn")},
+        content_type="multipart/form-data",
+    )
+
+
+def test_an_uploaded_diagram_is_validated_deployed_compared_and_rolled_back(as_user):
+    broken = REPAIR.replace(b'"PT24H"', b"PT24H")
+    refused = upload(as_user, broken)
+    assert refused.status_code == 422
+    [problem] = refused.json["errors"]
+    assert problem["element_id"] == "contact_overdue" and problem["line"] and "quote" in problem["message"]
+    renamed = REPAIR.replace(
+        "联系客户确认预约 / Contact customer".encode(), "电话联系客户 / Phone the customer".encode()
+    )
+    checked = upload(as_user, renamed, dry_run=True)
+    assert checked.status_code == 200 and checked.json["dry_run"] is True
+    assert as_user("admin").get("/processes/repair").json["version"] == 1  # a dry run deploys nothing
+    deployed = upload(as_user, renamed)
+    assert deployed.status_code == 201 and deployed.json["version"] == 2
+    assert upload(as_user, renamed, user="agent").status_code == 403
+
+    diff = as_user("auditor").get("/processes/repair/diff?from=1&to=2").json
+    assert diff["added"] == [] and diff["removed"] == [] and diff["forms_changed"] == []
+    assert [c["element_id"] for c in diff["changed"]] == ["contact_customer"]
+    assert diff["changed"][0]["fields"]["name"][1] == "电话联系客户 / Phone the customer and confirm appointment"
+
+    rolled = as_user("process_owner").post("/processes/repair/versions/1/redeploy")
+    assert rolled.status_code == 201 and rolled.json["version"] == 3
+    assert as_user("admin").get("/processes/repair/diff?from=1&to=3").json["changed"] == []
+
+
+def test_a_migration_dry_run_says_which_cases_can_move_and_why_not(as_user):
+    waiting = RepairCase(as_user)
+    contacted = RepairCase(as_user)
+    contacted.walk("contact_customer")
+    without_contact = (
+        REPAIR.replace(b'"contact_customer"', b'"call_customer"')
+        .replace(b">contact_customer<", b">call_customer<")
+        .replace(b"_contact_customer", b"_call_customer")
+        .replace(b"contact_customer_", b"call_customer_")
+    )
+    assert upload(as_user, without_contact).status_code == 201
+    report = {
+        r["case_id"]: r for r in as_user("process_owner").get("/processes/repair/migration-check?from=1&to=2").json
+    }
+    assert report[waiting.id]["can_move"] is True and report[waiting.id]["ready_there"] == ["call_customer"]
+    assert report[contacted.id]["can_move"] is False
+    assert "inserted contact_customer" in report[contacted.id]["why_not"][0]
+    assert as_user("agent").get("/processes/repair/migration-check?from=1&to=2").status_code == 403

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.case_driver import CaseDriver
+
 ROLE_USER = {
     "cs_agent": "agent",
     "supervisor": "supervisor",
@@ -79,9 +81,9 @@ FORMS: dict[str, dict[str, Any]] = {
 }
 
 
-class ComplaintCase:
-    def __init__(self, as_user, case_id: int) -> None:
-        self.as_user, self.id = as_user, case_id
+class ComplaintCase(CaseDriver):
+    FORMS = FORMS
+    ROLE_USER = ROLE_USER
 
     @classmethod
     def received(cls, as_user, **intake: Any) -> ComplaintCase:
@@ -95,40 +97,5 @@ class ComplaintCase:
         case.do("register_complaint", register(**overrides))
         return case
 
-    def ready(self) -> dict[str, dict]:
-        return {t["element_id"]: t for t in self.as_user("admin").get(f"/tasks?instance_id={self.id}").json}
-
-    def submit(self, element_id: str, data: dict | None = None, user: str | None = None):
-        ready = self.ready()
-        assert element_id in ready, f"{element_id} is not ready; ready: {sorted(ready)}"
-        task = ready[element_id]
-        username = user or task["assignee"] or ROLE_USER[task["candidate_roles"][0]]
-        return self.as_user(username).post(f"/tasks/{task['id']}/complete", json=data)
-
-    def do(self, element_id: str, data: dict | None = None, **changes: Any) -> None:
-        payload = {**(FORMS.get(element_id, {}) if data is None else data), **changes}
-        response = self.submit(element_id, payload)
-        assert response.status_code == 200, (element_id, response.json)
-
-    def walk(self, *element_ids: str) -> None:
-        for element_id in element_ids:
-            self.do(element_id)
-
-    @property
-    def body(self) -> dict:
-        return self.as_user("admin").get(f"/instances/{self.id}").json
-
-    @property
-    def data(self) -> dict:
-        return self.body["data"]
-
-    def events(self, type_: str | None = None) -> list[dict]:
-        events = self.as_user("admin").get(f"/instances/{self.id}/events").json
-        return [e for e in events if type_ is None or e["type"] == type_]
-
-    def completed_path(self) -> list[str]:
-        return [e["element_id"] for e in self.events() if e["type"] in ("task_completed", "element_completed")]
-
     def timers(self, status: str | None = "waiting") -> dict[str, dict]:
-        timers = self.as_user("admin").get(f"/instances/{self.id}/timers").json
-        return {t["element_id"]: t for t in timers if status is None or t["status"] == status}
+        return {t["element_id"]: t for t in self.timer_rows() if status is None or t["status"] == status}

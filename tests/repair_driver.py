@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.case_driver import CaseDriver
+
 ROLE_USER = {
     "cs_agent": "agent",
     "dispatcher": "dispatcher",
@@ -98,46 +100,15 @@ FORMS: dict[str, dict[str, Any]] = {
 }
 
 
-class RepairCase:
+class RepairCase(CaseDriver):
+    FORMS = FORMS
+    ROLE_USER = ROLE_USER
+
     def __init__(self, as_user, **register_overrides: Any) -> None:
-        self.as_user = as_user
         started = as_user("agent").post("/processes/repair/instances")
         assert started.status_code == 201, started.json
-        self.id = started.json["id"]
+        super().__init__(as_user, started.json["id"])
         self.do("register_request", register(**register_overrides))
 
-    def ready(self) -> dict[str, dict]:
-        return {t["element_id"]: t for t in self.as_user("admin").get(f"/tasks?instance_id={self.id}").json}
-
-    def user_for(self, task: dict) -> str:
-        return task["assignee"] or ROLE_USER[task["candidate_roles"][0]]
-
-    def submit(self, element_id: str, data: dict | None = None, user: str | None = None):
-        ready = self.ready()
-        assert element_id in ready, f"{element_id} is not ready; ready: {sorted(ready)}"
-        task = ready[element_id]
-        payload = FORMS[element_id] if data is None else data
-        return self.as_user(user or self.user_for(task)).post(f"/tasks/{task['id']}/complete", json=payload)
-
-    def do(self, element_id: str, data: dict | None = None, **changes: Any) -> None:
-        payload = {**(FORMS.get(element_id, {}) if data is None else data), **changes}
-        response = self.submit(element_id, payload)
-        assert response.status_code == 200, (element_id, response.json)
-
-    def walk(self, *element_ids: str) -> None:
-        for element_id in element_ids:
-            self.do(element_id)
-
-    @property
-    def body(self) -> dict:
-        return self.as_user("admin").get(f"/instances/{self.id}").json
-
-    def events(self, type_: str | None = None) -> list[dict]:
-        events = self.as_user("admin").get(f"/instances/{self.id}/events").json
-        return [e for e in events if type_ is None or e["type"] == type_]
-
-    def completed_path(self) -> list[str]:
-        return [e["element_id"] for e in self.events() if e["type"] in ("task_completed", "element_completed")]
-
     def timers(self) -> list[tuple[str, str]]:
-        return [(t["element_id"], t["status"]) for t in self.as_user("admin").get(f"/instances/{self.id}/timers").json]
+        return [(t["element_id"], t["status"]) for t in self.timer_rows()]

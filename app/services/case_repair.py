@@ -126,33 +126,53 @@ def _reason(reason: str | None) -> str:
     return reason.strip()
 
 
-def suspend_case(ctx: ServiceContext, instance_id: int, reason: str, actor: Principal) -> Instance:
-    """Hold a running case: its tasks cannot be completed and its timers do not fire until resumed."""
+def _switch(
+    ctx: ServiceContext,
+    instance_id: int,
+    reason: str,
+    actor: Principal,
+    *,
+    expected: CaseStatus,
+    becomes: CaseStatus,
+    event: str,
+) -> Instance:
     require_repair_role(actor)
     now = ctx.clock.now()
     with ctx.uow() as uow:
         instance = _locked(uow, instance_id)
-        if instance.status != CaseStatus.RUNNING:
-            raise Conflict(f"case {instance.case_no} is {instance.status}; only running cases are suspended")
-        instance.status, instance.updated_at = CaseStatus.SUSPENDED, now
-        record(uow, instance, now, actor.username, "instance_suspended", data={"reason": _reason(reason)})
+        if instance.status != expected:
+            raise Conflict(f"case {instance.case_no} is {instance.status}, not {expected}")
+        instance.status, instance.updated_at = becomes, now
+        record(uow, instance, now, actor.username, event, data={"reason": _reason(reason)})
         uow.commit()
-        return instance
+    ctx.on_timers_changed(instance.next_timer_at)
+    return instance
+
+
+def suspend_case(ctx: ServiceContext, instance_id: int, reason: str, actor: Principal) -> Instance:
+    """Hold a running case: its tasks cannot be completed and its timers do not fire until resumed."""
+    return _switch(
+        ctx,
+        instance_id,
+        reason,
+        actor,
+        expected=CaseStatus.RUNNING,
+        becomes=CaseStatus.SUSPENDED,
+        event="instance_suspended",
+    )
 
 
 def resume_case(ctx: ServiceContext, instance_id: int, reason: str, actor: Principal) -> Instance:
     """Let a suspended case go on; timers that fell due meanwhile fire at the next round."""
-    require_repair_role(actor)
-    now = ctx.clock.now()
-    with ctx.uow() as uow:
-        instance = _locked(uow, instance_id)
-        if instance.status != CaseStatus.SUSPENDED:
-            raise Conflict(f"case {instance.case_no} is {instance.status}, not suspended")
-        instance.status, instance.updated_at = CaseStatus.RUNNING, now
-        record(uow, instance, now, actor.username, "instance_resumed", data={"reason": _reason(reason)})
-        uow.commit()
-    ctx.on_timers_changed(instance.next_timer_at)
-    return instance
+    return _switch(
+        ctx,
+        instance_id,
+        reason,
+        actor,
+        expected=CaseStatus.SUSPENDED,
+        becomes=CaseStatus.RUNNING,
+        event="instance_resumed",
+    )
 
 
 def change_deadline(ctx: ServiceContext, timer_id: str, due_at, reason: str, actor: Principal) -> Instance:

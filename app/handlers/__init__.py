@@ -18,6 +18,7 @@ from .api import calendar
 from .api import clock
 from .api import drafts
 from .api import instances
+from .api import lookups
 from .api import notifications
 from .api import processes
 from .api import qa
@@ -60,6 +61,7 @@ def init_app(app: Flask) -> None:
         drafts.bp,
         qa.bp,
         notifications.bp,
+        lookups.bp,
     ):
         api.register_blueprint(blueprint)
     app.register_blueprint(auth.bp)

@@ -303,6 +303,17 @@ class MasterDataRepository(_Repository):
     def unit(self, serial_no: str) -> Unit | None:
         return self.session.scalars(select(Unit).where(Unit.serial_no == serial_no)).first()
 
+    def units_by_serial_prefix(self, prefix: str, limit: int) -> list[Unit]:
+        escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        return list(
+            self.session.scalars(
+                select(Unit)
+                .where(Unit.serial_no.like(escaped + "%", escape="\\"))
+                .order_by(Unit.serial_no)
+                .limit(limit)
+            )
+        )
+
     def units(self, customer_id: int | None = None, limit: int = 100) -> list[Unit]:
         stmt = select(Unit).order_by(Unit.serial_no).limit(limit)
         if customer_id is not None:

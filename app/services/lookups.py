@@ -1,0 +1,61 @@
+"""Looking records up while filling a form: customers by name, code or phone; units by serial."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..domain.principal import Principal
+from ..errors import Forbidden
+from .context import ServiceContext
+
+MAX_RESULTS = 20
+
+
+def _require_staff(actor: Principal) -> None:
+    if not actor.working_roles and not actor.is_admin:
+        raise Forbidden("customer records are for staff who work cases (seed 000 §4.11: confidential)")
+
+
+def customers(ctx: ServiceContext, query: str, actor: Principal) -> list[dict[str, Any]]:
+    _require_staff(actor)
+    if len(query.strip()) < 1:
+        return []
+    with ctx.uow() as uow:
+        rows = uow.master.customers(query.strip(), limit=MAX_RESULTS)
+    return [
+        {
+            "code": c.code,
+            "name": c.name,
+            "phone": c.phone,
+            "address": c.address,
+            "region": c.region,
+            "key_customer": c.key_customer,
+        }
+        for c in rows
+    ]
+
+
+def units(ctx: ServiceContext, serial: str, actor: Principal) -> list[dict[str, Any]]:
+    """Units whose serial number starts with ``serial``, with the warranty facts the register form needs."""
+    _require_staff(actor)
+    if len(serial.strip()) < 2:
+        return []
+    with ctx.uow() as uow:
+        rows = uow.master.units_by_serial_prefix(serial.strip(), limit=MAX_RESULTS)
+    return [
+        {
+            "serial_no": u.serial_no,
+            "model": u.model,
+            "product_category": u.product_category,
+            "purchase_date": u.purchase_date.isoformat() if u.purchase_date else "",
+            "warranty_evidence": "invoice" if u.invoice_no else ("warranty_card" if u.warranty_card_no else "none"),
+            "tampered": u.tampered,
+            "contract_no": u.contract_no or "",
+            "customer_code": u.customer.code,
+            "customer_name": u.customer.name,
+            "customer_phone": u.customer.phone,
+            "address": u.customer.address,
+            "region": u.customer.region,
+        }
+        for u in rows
+    ]

@@ -270,6 +270,21 @@ class Schedule(Base):
     updated_by: Mapped[str | None] = mapped_column(String(64))
 
 
+class Attachment(Base):
+    """A file of a case (a drawn or scanned signature, a photo), kept out of the engine's state."""
+
+    __tablename__ = "attachments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id", ondelete="CASCADE"), index=True)
+    task_id: Mapped[str | None] = mapped_column(String(36))
+    field: Mapped[str] = mapped_column(String(128))
+    media_type: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    size: Mapped[int] = mapped_column(Integer)
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+
+
 class Notification(Base):
     """A message for one user (in the application, and by e-mail when the user has an address)."""
 

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import undefer
 
+from .orm import Attachment
 from .orm import Contract
 from .orm import Customer
 from .orm import Event
@@ -386,6 +387,19 @@ class ScheduleRepository(_Repository):
 
     def next_due(self) -> datetime | None:
         return self.session.scalar(select(func.min(Schedule.next_run_at)).where(Schedule.enabled.is_(True)))
+
+
+class AttachmentRepository(_Repository):
+    def get(self, attachment_id: int, *, with_content: bool = False) -> Attachment | None:
+        options = [undefer(Attachment.content)] if with_content else []
+        return self.session.get(Attachment, attachment_id, options=options)
+
+    def for_instance(self, instance_id: int) -> list[Attachment]:
+        return list(
+            self.session.scalars(
+                select(Attachment).where(Attachment.instance_id == instance_id).order_by(Attachment.id)
+            )
+        )
 
 
 class NotificationRepository(_Repository):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import sessionmaker
 
+from .repositories import AttachmentRepository
 from .repositories import CalendarRepository
 from .repositories import EventRepository
 from .repositories import InstanceRepository
@@ -38,6 +39,7 @@ class UnitOfWork:
         self.calendar = CalendarRepository(self.session)
         self.schedules = ScheduleRepository(self.session)
         self.notifications = NotificationRepository(self.session)
+        self.attachments = AttachmentRepository(self.session)
         return self
 
     def __exit__(self, *exc_info) -> None:

@@ -20,6 +20,7 @@ from ..persistence.orm import Instance
 from ..persistence.orm import Task
 from ..persistence.unit_of_work import UnitOfWork
 from . import forms
+from .attachments import store_files
 from .cases import may_view
 from .context import ServiceContext
 from .options import option_sources
@@ -196,7 +197,8 @@ def complete_task(ctx: ServiceContext, task_id: str, data: Any, actor: Principal
                     if not isinstance(data, dict):
                         raise InvalidInput("the data must be a JSON object", errors={"_schema": ["expected an object"]})
                     return data
-                return forms.validate(forms.effective_schema(schema, case_data, option_sources(uow, ctx)), data)
+                valid = forms.validate(forms.effective_schema(schema, case_data, option_sources(uow, ctx)), data)
+                return store_files(uow, instance, task.id, schema, valid, actor=actor.username, now=now)
 
             try:
                 snapshot, clean = ctx.engine.complete_task(process, instance.state, task.id, prepare)

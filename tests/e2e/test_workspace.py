@@ -156,7 +156,10 @@ def test_a_repair_case_from_registration_to_signed_acceptance(page, as_user, scr
     events = as_user("admin").get(f"/instances/{case_id}/events").json
     accepted = [e for e in events if e["type"] == "task_completed" and e["element_id"] == "customer_acceptance"]
     assert accepted[0]["actor"] == "tech_urban1"
-    assert accepted[0]["data"]["signature"].startswith("data:image/png;base64,")
+    reference = accepted[0]["data"]["signature"]  # the drawn PNG is kept as an attachment of the case
+    assert reference.startswith("attachment:")
+    png = as_user("admin").get(f"/instances/{case_id}/attachments/{reference.split(':')[1]}")
+    assert png.status_code == 200 and png.mimetype == "image/png" and png.data.startswith(b"\x89PNG")
 
 
 def test_drafts_the_inbox_and_the_language_switch(page, as_user, clock, screenshot):

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from flask import Response
 from flask_smorest import Blueprint
 from marshmallow import Schema
 from marshmallow import fields
 
+from ...errors import NotFound
+from ...services import attachments
 from ...services import case_repair
 from ...services import cases
 from ..common import principal
@@ -134,3 +137,37 @@ def change_deadline(args, instance_id: int, timer_id: str):
 def skip(args, instance_id: int, task_id: str):
     """Complete a task on someone's behalf without its form's checks (audited as a skip)."""
     return case_repair.skip_task(services(), task_id, args["data"], args["reason"], principal())
+
+
+class AttachmentSchema(Schema):
+    id = fields.Integer()
+    instance_id = fields.Integer()
+    task_id = fields.String(allow_none=True)
+    field = fields.String()
+    media_type = fields.String()
+    size = fields.Integer()
+    created_by = fields.String()
+    created_at = fields.DateTime()
+
+
+@bp.get("/<int:instance_id>/attachments")
+@bp.response(200, AttachmentSchema(many=True))
+def list_attachments(instance_id: int):
+    """Files of the case (signatures, scans); the case data refers to them as ``attachment:<id>``."""
+    return attachments.case_attachments(services(), instance_id, principal())
+
+
+@bp.get("/<int:instance_id>/attachments/<int:attachment_id>")
+def download_attachment(instance_id: int, attachment_id: int):
+    row = attachments.attachment_content(services(), attachment_id, principal())
+    if row.instance_id != instance_id:
+        raise NotFound(f"attachment {attachment_id} is not of case {instance_id}")
+    return Response(
+        row.content,
+        mimetype=row.media_type,
+        headers={
+            "Content-Disposition": f'inline; filename="{row.field}-{row.id}"',
+            "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": "default-src 'none'",
+        },
+    )

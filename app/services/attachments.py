@@ -1,0 +1,96 @@
+"""Files of a case: a submitted data URL (a drawn signature, a scanned one) is stored as an
+attachment and the case data keeps only ``attachment:<id>`` — big blobs stay out of the engine's
+state and the audit trail, as SpiffWorkflow's maintainers advise."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from datetime import datetime
+from typing import Any
+
+from ..domain.principal import Principal
+from ..errors import InvalidInput
+from ..errors import NotFound
+from ..persistence.orm import Attachment
+from ..persistence.orm import Instance
+from ..persistence.unit_of_work import UnitOfWork
+from .cases import load_visible
+from .context import ServiceContext
+
+DATA_URL = re.compile(r"^data:(?P<type>[\w.+-]+/[\w.+-]+);base64,(?P<data>[A-Za-z0-9+/=\s]*)$")
+ALLOWED_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf"})
+MAX_BYTES = 5 * 1024 * 1024
+REFERENCE = "attachment:"
+
+
+def file_fields(schema: dict[str, Any] | None) -> list[str]:
+    """Top-level fields of a form that carry files (``"x-widget": "signature"`` or ``"contentMediaType"``)."""
+    properties = (schema or {}).get("properties", {})
+    return [
+        name
+        for name, prop in properties.items()
+        if isinstance(prop, dict) and (prop.get("x-widget") == "signature" or "contentMediaType" in prop)
+    ]
+
+
+def store_files(
+    uow: UnitOfWork,
+    instance: Instance,
+    task_id: str,
+    schema: dict[str, Any] | None,
+    data: dict[str, Any],
+    *,
+    actor: str,
+    now: datetime,
+) -> dict[str, Any]:
+    """The form data with each file field's data URL replaced by a reference to a new attachment."""
+    result = dict(data)
+    for name in file_fields(schema):
+        value = result.get(name)
+        if not isinstance(value, str) or not value.startswith("data:"):
+            continue
+        match = DATA_URL.match(value)
+        if match is None or match["type"] not in ALLOWED_TYPES:
+            raise InvalidInput(
+                f"{name} must be a PNG, JPEG, GIF, WebP image or a PDF as a data URL",
+                errors={name: ["not an accepted file"]},
+            )
+        try:
+            content = base64.b64decode(match["data"], validate=False)
+        except (binascii.Error, ValueError):
+            raise InvalidInput(f"{name} is not valid base64", errors={name: ["not valid base64"]}) from None
+        if not content or len(content) > MAX_BYTES:
+            raise InvalidInput(
+                f"{name} must hold 1 byte to {MAX_BYTES // 1024 // 1024} MB", errors={name: ["empty or too large"]}
+            )
+        row = Attachment(
+            instance_id=instance.id,
+            task_id=task_id,
+            field=name,
+            media_type=match["type"],
+            content=content,
+            size=len(content),
+            created_by=actor,
+            created_at=now,
+        )
+        uow.attachments.add(row)
+        uow.flush()
+        result[name] = f"{REFERENCE}{row.id}"
+    return result
+
+
+def case_attachments(ctx: ServiceContext, instance_id: int, actor: Principal) -> list[Attachment]:
+    with ctx.uow() as uow:
+        load_visible(uow, instance_id, actor)
+        return uow.attachments.for_instance(instance_id)
+
+
+def attachment_content(ctx: ServiceContext, attachment_id: int, actor: Principal) -> Attachment:
+    with ctx.uow() as uow:
+        row = uow.attachments.get(attachment_id, with_content=True)
+        if row is None:
+            raise NotFound(f"no attachment {attachment_id}")
+        load_visible(uow, row.instance_id, actor)
+        return row

@@ -1,0 +1,38 @@
+"""A signature is kept as an attachment of the case, not as a blob in the case data."""
+
+from __future__ import annotations
+
+import base64
+
+from tests.repair_driver import FORMS
+from tests.repair_driver import RepairCase
+
+PNG = "data:image/png;base64," + base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"0" * 64).decode()
+
+
+def accept(as_user, signature: str):
+    case = RepairCase(as_user, contract_no="MC-1")
+    case.walk("contact_customer", "dispatch_notice", "diagnose_on_site", "perform_service")
+    return case, case.submit("customer_acceptance", {**FORMS["customer_acceptance"], "signature": signature})
+
+
+def test_a_drawn_signature_becomes_an_attachment_the_case_refers_to(as_user):
+    case, response = accept(as_user, PNG)
+    assert response.status_code == 200
+    reference = case.data["signature"]
+    assert reference.startswith("attachment:") and "base64" not in str(case.data)
+    [attachment] = as_user("tech_urban1").get(f"/instances/{case.id}/attachments").json
+    assert (attachment["field"], attachment["media_type"], attachment["created_by"]) == (
+        "signature",
+        "image/png",
+        "tech_urban1",
+    )
+    content = as_user("auditor").get(f"/instances/{case.id}/attachments/{attachment['id']}")
+    assert content.status_code == 200 and content.data.startswith(b"\x89PNG")
+    assert as_user("finance").get(f"/instances/{case.id}/attachments/{attachment['id']}").status_code == 403
+
+
+def test_a_file_of_another_kind_is_refused_on_the_field(as_user):
+    case, response = accept(as_user, "data:text/html;base64," + base64.b64encode(b"<script>").decode())
+    assert response.status_code == 422 and "signature" in response.json["errors"]
+    assert "customer_acceptance" in case.ready()

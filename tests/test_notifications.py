@@ -80,3 +80,20 @@ def test_mail_waits_while_the_server_is_down(app, ctx, clock, as_user):
     assert send_pending(ctx, MailSettings("127.0.0.1", 1, timeout=1)) == 0  # nothing listens on port 1
     [row] = as_user("supervisor").get("/notifications").json
     assert row["emailed_at"] is None  # kept for the next round
+
+
+def test_the_header_counts_unread_notifications_and_opening_one_leads_to_the_task(app, ctx, as_user):
+    import re
+
+    case = RepairCase(as_user)
+    case.walk("contact_customer", "dispatch_notice")  # tech_urban1 is assigned the diagnosis
+    client = app.test_client()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").get_data(as_text=True)).group(1)
+    client.post("/login", data={"username": "tech_urban1", "password": "tech_urban1", "csrf_token": token})
+    page = client.get("/notifications").get_data(as_text=True)
+    assert 'id="notifications-link"' in page and '<span class="badge">1</span>' in page
+    [row] = as_user("tech_urban1").get("/notifications").json
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # a new session after logging in
+    opened = client.post(f"/notifications/{row['id']}/open", data={"csrf_token": token})
+    assert opened.status_code == 302 and opened.headers["Location"].endswith(f"/tasks/{row['task_id']}")
+    assert '<span class="badge">' not in client.get("/notifications").get_data(as_text=True)

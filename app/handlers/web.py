@@ -24,6 +24,7 @@ from markupsafe import Markup
 
 from ..errors import AppError
 from ..services import health
+from ..services import notifications
 from ..services import workspace
 from . import i18n
 from . import vendor
@@ -146,3 +147,30 @@ def case_diagram(instance_id: int):
     """The BPMN XML of the case's process version, for the diagram viewer (read-only)."""
     xml = workspace.case_diagram(services(), instance_id, g.principal)
     return Response(xml, mimetype="application/xml", headers={"Cache-Control": "private, max-age=3600"})
+
+
+@bp.app_context_processor
+def _unread_notifications():
+    """The count shown next to the notifications link on every page."""
+    user = g.get("principal")
+    return {"unread_notifications": notifications.unread_count(services(), user) if user else 0}
+
+
+@bp.get("/notifications")
+@login_required
+def notifications_page():
+    rows = notifications.my_notifications(services(), g.principal)
+    return render_template("notifications.html", notifications=rows)
+
+
+@bp.post("/notifications/<int:notification_id>/open")
+@login_required
+def open_notification(notification_id: int):
+    """Mark it read and go to the task (or the case) it is about."""
+    row = notifications.mark_read(services(), notification_id, g.principal)
+    target = (
+        url_for("web.task_page", task_id=row.task_id)
+        if row.task_id
+        else url_for("web.case_page", instance_id=row.instance_id)
+    )
+    return redirect(target)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from alembic import context
 
-from app.persistence.db import make_engine
 from app.persistence import drafts  # noqa: F401 - its table belongs to the models compared with
+from app.persistence.db import make_engine
 from app.persistence.orm import Base
 
 config = context.config

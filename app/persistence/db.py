@@ -54,4 +54,7 @@ def create_schema(engine: Engine) -> None:
 
 
 def drop_schema(engine: Engine) -> None:
+    """Drop every table of the models and the migrations' bookkeeping."""
     Base.metadata.drop_all(engine)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")

@@ -126,3 +126,45 @@ def test_the_event_log_exports_as_xes_and_csv(ctx, as_user):
     lines = to_csv(rows).splitlines()
     assert lines[0] == "case_no,process_key,version,element_id,activity,event_type,timestamp,resource"
     assert len(lines) == 8
+
+
+def test_an_accepted_deviation_is_marked_and_counted_as_conforming(as_user):
+    case = RepairCase(as_user)
+    owner = as_user("process_owner")
+    skipped = owner.post(
+        f"/instances/{case.id}/tasks/{case.ready()['contact_customer']['id']}/skip",
+        json={"reason": "在系统外电话联系", "data": {"customer_reached": True, "service_mode": "on_site"}},
+    )
+    assert skipped.status_code == 200
+    before = as_user("auditor").get(f"/instances/{case.id}/conformance").json
+    assert before["fitness_with_accepted"] == before["fitness"] < 1.0
+    assert [(d["kind"], d["element_id"]) for d in before["deviations"]] == [("skipped", "contact_customer")]
+    assert (
+        as_user("auditor")
+        .post(
+            "/accepted-deviations",
+            json={"process_key": "repair", "element_id": "contact_customer", "kind": "missing", "reason": "x"},
+        )
+        .status_code
+        == 403
+    )
+    accepted = owner.post(
+        "/accepted-deviations",
+        json={
+            "process_key": "repair",
+            "element_id": "contact_customer",
+            "kind": "skipped",
+            "reason": "热线系统外联系的客户，由主管补录 / contacts made outside the hotline system",
+        },
+    )
+    assert accepted.status_code == 201
+    after = as_user("auditor").get(f"/instances/{case.id}/conformance").json
+    assert [d["accepted"] for d in after["deviations"]] == [True]
+    assert after["fitness"] == before["fitness"] and after["fitness_with_accepted"] == 1.0
+    assert (
+        owner.post(
+            "/accepted-deviations",
+            json={k: accepted.json[k] for k in ("process_key", "element_id", "kind")} | {"reason": "again"},
+        ).status_code
+        == 409
+    )

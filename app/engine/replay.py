@@ -29,14 +29,16 @@ LONG_AGO = "1970-01-01T00:00:00+00:00"
 
 @dataclass(frozen=True)
 class RecordedStep:
-    kind: str  # task (a user task completed) or timer (a timer fired)
+    kind: str  # task (completed), timer (fired), skip (completed by an administrator), repeat (token moved back)
     element_id: str
     data: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class Deviation:
-    kind: str  # inserted (not allowed there), missing (the model still expected it), error
+    # inserted (not allowed there), missing (the model still expected it), error, and the manual
+    # interventions skipped (a step completed by an administrator) and repeated (token moved back)
+    kind: str
     element_id: str | None
     position: int | None  # index of the recorded step, None for missing steps
     detail: str = ""
@@ -77,6 +79,19 @@ def replay(
     except SpiffWorkflowException as exc:
         return ReplayResult(len(steps), 0, [Deviation("error", None, None, str(exc).splitlines()[0])], False)
     for position, step in enumerate(steps):
+        if step.kind == "repeat":
+            done = [
+                t
+                for t in workflow.get_tasks(state=TaskState.COMPLETED)
+                if t.task_spec.bpmn_id == step.element_id and t.task_spec.manual
+            ]
+            if not done:
+                deviations.append(Deviation("inserted", step.element_id, position, "repeat of a step never done"))
+                continue
+            reset_to(workflow, max(done, key=lambda t: t.last_state_change or 0).id)
+            deviations.append(Deviation("repeated", step.element_id, position, "token moved back by hand"))
+            _step(workflow)
+            continue
         task = _find(workflow, step)
         if task is None:
             deviations.append(
@@ -95,7 +110,10 @@ def replay(
                 task.data.update(step.data)
                 task.run()
             _step(workflow)
-            matched += 1
+            if step.kind == "skip":
+                deviations.append(Deviation("skipped", step.element_id, position, "completed by hand"))
+            else:
+                matched += 1
         except SpiffWorkflowException as exc:
             deviations.append(Deviation("error", step.element_id, position, str(exc).splitlines()[0]))
             break
@@ -109,6 +127,16 @@ def replay(
     return ReplayResult(len(steps), matched, deviations, workflow.completed)
 
 
+def reset_to(workflow: BpmnWorkflow, task_id) -> None:
+    """Make a finished task ready again, undoing what came after it.
+
+    SpiffWorkflow 3.2.0 leaves the removed tasks' catching events in the workflow's event
+    manager (a later refresh then trips over their missing parents); they are dropped here.
+    """
+    for removed in workflow.reset_from_task_id(task_id):
+        workflow.event_manager.remove_task(removed)
+
+
 def _step(workflow: BpmnWorkflow) -> None:
     workflow.refresh_timers()
     workflow.do_engine_steps()
@@ -117,6 +145,8 @@ def _step(workflow: BpmnWorkflow) -> None:
 def _find(workflow: BpmnWorkflow, step: RecordedStep):
     if step.kind == "timer":
         candidates = workflow.get_tasks(state=TaskState.WAITING, spec_class=CatchingEvent)
+    elif step.kind == "repeat":
+        return None
     else:
         candidates = workflow.get_tasks(state=TaskState.READY, manual=True)
     return next((t for t in candidates if t.task_spec.bpmn_id == step.element_id), None)

@@ -38,6 +38,7 @@ from .loader import parse_specs
 from .replay import RecordedStep
 from .replay import ReplayResult
 from .replay import replay
+from .replay import reset_to
 from .scripting import make_script_engine
 from .serialization import WorkflowCodec
 from .timeclock import install_clock
@@ -241,7 +242,7 @@ class WorkflowEngine:
             # A task made ready again inherits its parent's data, so the correction goes there.
             source = task.parent if task.parent is not None else task
             source.data.update(data or {})
-            workflow.reset_from_task_id(task.id)
+            reset_to(workflow, task.id)
         return self._advance(workflow, before)
 
     def set_timer_due(self, version: DeployedVersion, state: str, timer_task_id: str, due: datetime) -> Snapshot:
@@ -267,10 +268,7 @@ class WorkflowEngine:
         if not done:
             raise TaskNotReady(f"{element_id} has not been done in this case, so it cannot be repeated")
         before = self._states(workflow)
-        workflow.reset_from_task_id(max(done, key=lambda t: t.last_state_change or 0).id)
-        # SpiffWorkflow 3.2.0 keeps the removed branch's timers in its event manager; a save and
-        # restore rebuilds it from the task tree.
-        workflow = self._restore(version, self._codec.dump(workflow))
+        reset_to(workflow, max(done, key=lambda t: t.last_state_change or 0).id)
         return self._advance(workflow, before)
 
     def rebuild(

@@ -13,7 +13,9 @@ from werkzeug.routing import BaseConverter
 
 from ..errors import AppError
 from . import auth
+from . import qa_page
 from . import web
+from . import workbench_page
 from .api import calendar
 from .api import clock
 from .api import drafts
@@ -22,10 +24,12 @@ from .api import lookups
 from .api import notifications
 from .api import processes
 from .api import qa
+from .api import qa_overview
 from .api import reports
 from .api import schedules
 from .api import tasks
 from .api import users
+from .api import workbench
 
 
 def _error_body(status: int, name: str, message: str, errors=None) -> dict:
@@ -60,12 +64,16 @@ def init_app(app: Flask) -> None:
         schedules.bp,
         drafts.bp,
         qa.bp,
+        qa_overview.bp,
         notifications.bp,
         lookups.bp,
+        workbench.bp,
     ):
         api.register_blueprint(blueprint)
     app.register_blueprint(auth.bp)
     app.register_blueprint(web.bp)
+    app.register_blueprint(qa_page.bp)
+    app.register_blueprint(workbench_page.bp)
     app.before_request(auth.load_principal)
 
     @app.errorhandler(AppError)

@@ -19,6 +19,14 @@ FILES = {
     "bpmn-navigated-viewer.js": "bpmn-js/dist/bpmn-navigated-viewer.production.min.js",
     "diagram-js.css": "bpmn-js/dist/assets/diagram-js.css",
     "bpmn-js.css": "bpmn-js/dist/assets/bpmn-js.css",
+    "chart.umd.min.js": "chart.js/dist/chart.umd.min.js",
+    "bpmn-modeler.js": "bpmn-js/dist/bpmn-modeler.production.min.js",
+    "bpmn-font/css/bpmn.css": "bpmn-js/dist/assets/bpmn-font/css/bpmn.css",
+    "bpmn-font/font/bpmn.eot": "bpmn-js/dist/assets/bpmn-font/font/bpmn.eot",
+    "bpmn-font/font/bpmn.woff2": "bpmn-js/dist/assets/bpmn-font/font/bpmn.woff2",
+    "bpmn-font/font/bpmn.woff": "bpmn-js/dist/assets/bpmn-font/font/bpmn.woff",
+    "bpmn-font/font/bpmn.ttf": "bpmn-js/dist/assets/bpmn-font/font/bpmn.ttf",
+    "bpmn-font/font/bpmn.svg": "bpmn-js/dist/assets/bpmn-font/font/bpmn.svg",
 }
 
 
@@ -35,3 +43,9 @@ def vendor_file(name: str):
     if not (node_modules() / target).is_file():
         abort(404, description=f"{target} is missing: run `npm ci` (make setup)")
     return send_from_directory(node_modules(), target, max_age=3600)
+
+
+@bp.get("/bpmn-font/<kind>/<name>")
+def bpmn_font(kind: str, name: str):
+    """bpmn-js' icon font: bpmn.css names its font files relative to itself (``../font/bpmn.woff2``)."""
+    return vendor_file(f"bpmn-font/{kind}/{name}")

@@ -285,6 +285,20 @@ class Attachment(Base):
     created_at: Mapped[datetime]
 
 
+class AcceptedDeviation(Base):
+    """A deviation from a diagram that QA has accepted, with the reason (Celonis-style allow-list)."""
+
+    __tablename__ = "accepted_deviations"
+    __table_args__ = (UniqueConstraint("process_key", "element_id", "kind"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_key: Mapped[str] = mapped_column(String(64))
+    element_id: Mapped[str] = mapped_column(String(128))
+    kind: Mapped[str] = mapped_column(String(16))  # inserted, missing
+    reason: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+
+
 class Notification(Base):
     """A message for one user (in the application, and by e-mail when the user has an address)."""
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import sessionmaker
 
+from .repositories import AcceptedDeviationRepository
 from .repositories import AttachmentRepository
 from .repositories import CalendarRepository
 from .repositories import EventRepository
@@ -40,6 +41,7 @@ class UnitOfWork:
         self.schedules = ScheduleRepository(self.session)
         self.notifications = NotificationRepository(self.session)
         self.attachments = AttachmentRepository(self.session)
+        self.accepted = AcceptedDeviationRepository(self.session)
         return self
 
     def __exit__(self, *exc_info) -> None:

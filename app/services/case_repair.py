@@ -85,10 +85,10 @@ def migrate_case(ctx: ServiceContext, instance_id: int, to_version: int | None, 
         result, snapshot = ctx.engine.rebuild(
             target, inputs.start, inputs.steps, message=inputs.message, payload=inputs.payload, timer_due=waiting
         )
-        if result.deviations:
+        unfit = [d for d in result.deviations if d.kind not in ("skipped", "repeated")]
+        if unfit:
             problems = [
-                {"kind": d.kind, "element_id": d.element_id, "position": d.position, "detail": d.detail}
-                for d in result.deviations
+                {"kind": d.kind, "element_id": d.element_id, "position": d.position, "detail": d.detail} for d in unfit
             ]
             raise Conflict(
                 f"case {instance.case_no} cannot move to version {target.version}: its path does not fit there",

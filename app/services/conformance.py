@@ -24,19 +24,19 @@ from .reports import REPORT_ROLES
 from .reports import require_role
 from .versions import DeployedProcess
 
-STEP_EVENTS = ("task_completed", "timer_fired")
+STEP_KINDS = {"task_completed": "task", "timer_fired": "timer", "task_skipped": "skip", "step_repeated": "repeat"}
 
 
 def recorded_steps(events: list[Event]) -> list[RecordedStep]:
-    return [
-        RecordedStep(
-            "task" if e.type == "task_completed" else "timer",
-            e.element_id,
-            e.data if e.type == "task_completed" else {},
-        )
-        for e in events
-        if e.type in STEP_EVENTS and e.element_id
-    ]
+    """The path a case took, in order: completions with their data, timers, manual interventions."""
+    steps = []
+    for event in events:
+        kind = STEP_KINDS.get(event.type)
+        if kind is None or not event.element_id:
+            continue
+        data = event.data if kind == "task" else (event.data.get("data") or {}) if kind == "skip" else {}
+        steps.append(RecordedStep(kind, event.element_id, data))
+    return steps
 
 
 @dataclass(frozen=True)
@@ -70,19 +70,37 @@ def _replay(ctx: ServiceContext, uow: UnitOfWork, instance: Instance) -> dict[st
         payload=inputs.payload,
         recorded_completed=instance.status == "completed",
     )
+    accepted = {(a.element_id, a.kind) for a in uow.accepted.list(instance.process_key)}
+    deviations = [
+        {
+            "kind": d.kind,
+            "element_id": d.element_id,
+            "position": d.position,
+            "detail": d.detail,
+            "accepted": (d.element_id, d.kind) in accepted,
+        }
+        for d in result.deviations
+    ]
     return {
         "case_id": instance.id,
         "case_no": instance.case_no,
         "version": instance.version,
         "status": instance.status,
         "fitness": result.fitness,
+        "fitness_with_accepted": _fitness_with_accepted(result.steps, result.matched, deviations),
         "steps": result.steps,
         "matched": result.matched,
-        "deviations": [
-            {"kind": d.kind, "element_id": d.element_id, "position": d.position, "detail": d.detail}
-            for d in result.deviations
-        ],
+        "deviations": deviations,
     }
+
+
+def _fitness_with_accepted(steps: int, matched: int, deviations: list[dict[str, Any]]) -> float:
+    """Fitness when accepted deviations count as conforming: an accepted inserted, skipped or
+    repeated step counts as matched, an accepted missing step is not expected."""
+    accepted_inserted = sum(1 for d in deviations if d["accepted"] and d["kind"] in ("inserted", "skipped"))
+    missing = [d for d in deviations if d["kind"] == "missing"]
+    total = steps + sum(1 for d in missing if not d["accepted"])
+    return round((matched + accepted_inserted) / total, 4) if total else 1.0
 
 
 def case_conformance(ctx: ServiceContext, instance_id: int, actor: Principal) -> dict[str, Any]:
@@ -103,11 +121,13 @@ def conformance_report(
         for deviation in case["deviations"]:
             per_element[(deviation["element_id"] or "—", deviation["kind"])] += 1
     fitness = [c["fitness"] for c in cases]
+    accepted_fitness = [c["fitness_with_accepted"] for c in cases]
     return {
         "process_key": process_key,
         "cases": len(cases),
         "average_fitness": round(sum(fitness) / len(fitness), 4) if fitness else None,
         "conforming": sum(1 for f in fitness if f == 1.0),
+        "conforming_with_accepted": sum(1 for f in accepted_fitness if f == 1.0),
         "deviations_by_element": [
             {"element_id": e, "kind": k, "count": n} for (e, k), n in sorted(per_element.items())
         ],

@@ -9,8 +9,10 @@ from typing import Any
 from ..domain.cases import CaseStatus
 from ..domain.principal import Principal
 from ..engine import load_definition
+from ..errors import DiagramError
 from ..errors import InvalidInput
 from ..errors import NotFound
+from . import workbench
 from .case_repair import require_repair_role
 from .conformance import replay_inputs
 from .context import ServiceContext
@@ -59,26 +61,27 @@ def deploy_upload(
     *,
     dry_run: bool = False,
 ) -> DeployResult | None:
-    """Validate an uploaded diagram (forms: the uploaded ones, else those of the latest version of
-    the same process) and deploy it unless ``dry_run``; raises DiagramError with every problem."""
-    require_repair_role(actor)
+    """An uploaded diagram checked and deployed by the workbench; its forms are the uploaded ones,
+    else those of the latest version of the same process. Raises DiagramError with every problem."""
     key = filename.rsplit("/", 1)[-1].removesuffix(".bpmn")
     with ctx.uow() as uow:
         latest = uow.versions.latest(key)
-        known = ctx.versions.get(uow, latest.id).forms if latest else {}
-
-    def read_form(path: str) -> bytes:
-        if path in extra_forms:
-            return extra_forms[path]
-        if path in known:
-            return json.dumps(known[path]).encode()
-        raise FileNotFoundError(path)
-
-    definition = load_definition(f"{key}.bpmn", xml, read_form)
+        forms: dict[str, Any] = dict(ctx.versions.get(uow, latest.id).forms) if latest else {}
+    for path, content in extra_forms.items():
+        try:
+            forms[path] = json.loads(content)
+        except (ValueError, UnicodeDecodeError):
+            forms[path] = content.decode("utf-8", "replace")  # reported as a problem on its task
+    try:
+        text = xml.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InvalidInput("the diagram must be UTF-8 text", errors={"file": ["not UTF-8"]}) from None
     if dry_run:
+        problems = workbench.validate_source(ctx, f"{key}.bpmn", text, forms, actor)
+        if problems:
+            raise DiagramError(problems)
         return None
-    [result] = deploy_definitions(ctx, [definition], actor=actor.username)
-    return result
+    return workbench.deploy_source(ctx, f"{key}.bpmn", text, forms, actor)
 
 
 def rollback(ctx: ServiceContext, key: str, number: int, actor: Principal) -> DeployResult:

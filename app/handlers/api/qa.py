@@ -10,6 +10,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema
 from marshmallow import fields
 
+from ...services import accepted
 from ...services import conformance
 from ...services import deadlines
 from ...services import export
@@ -51,10 +52,11 @@ class DeadlineReportSchema(Schema):
 
 
 class DeviationSchema(Schema):
-    kind = fields.String(metadata={"enum": ["inserted", "missing", "error"]})
+    kind = fields.String(metadata={"enum": ["inserted", "missing", "skipped", "repeated", "error"]})
     element_id = fields.String(allow_none=True)
     position = fields.Integer(allow_none=True)
     detail = fields.String()
+    accepted = fields.Boolean(metadata={"description": "on QA's allow-list of accepted deviations"})
 
 
 class CaseConformanceSchema(Schema):
@@ -63,6 +65,7 @@ class CaseConformanceSchema(Schema):
     version = fields.Integer()
     status = fields.String()
     fitness = fields.Float()
+    fitness_with_accepted = fields.Float()
     steps = fields.Integer()
     matched = fields.Integer()
     deviations = fields.List(fields.Nested(DeviationSchema))
@@ -73,6 +76,7 @@ class ConformanceReportSchema(Schema):
     cases = fields.Integer()
     average_fitness = fields.Float(allow_none=True)
     conforming = fields.Integer()
+    conforming_with_accepted = fields.Integer()
     deviations_by_element = fields.List(fields.Dict())
     per_case = fields.List(fields.Nested(CaseConformanceSchema))
 
@@ -124,3 +128,36 @@ def export_csv(args, process_key: str):
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{process_key}.csv"'},
     )
+
+
+class AcceptedDeviationSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    process_key = fields.String(required=True)
+    element_id = fields.String(required=True)
+    kind = fields.String(required=True, metadata={"enum": ["inserted", "missing", "skipped", "repeated"]})
+    reason = fields.String(required=True)
+    created_by = fields.String(dump_only=True)
+    created_at = fields.DateTime(dump_only=True)
+
+
+@bp.get("/accepted-deviations")
+@bp.arguments(Schema.from_dict({"process_key": fields.String()}), location="query")
+@bp.response(200, AcceptedDeviationSchema(many=True))
+def list_accepted(args):
+    """QA's allow-list: deviations accepted with a reason (they still show, marked accepted)."""
+    return accepted.list_accepted(services(), principal(), args.get("process_key"))
+
+
+@bp.post("/accepted-deviations")
+@bp.arguments(AcceptedDeviationSchema)
+@bp.response(201, AcceptedDeviationSchema)
+def accept(args):
+    return accepted.accept(
+        services(), args["process_key"], args["element_id"], args["kind"], args["reason"], principal()
+    )
+
+
+@bp.delete("/accepted-deviations/<int:row_id>")
+@bp.response(204)
+def withdraw(row_id: int):
+    accepted.withdraw(services(), row_id, principal())

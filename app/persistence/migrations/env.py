@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
+from app.persistence import diagram_drafts  # noqa: F401
 from app.persistence import drafts  # noqa: F401 - its table belongs to the models compared with
 from app.persistence.db import make_engine
 from app.persistence.orm import Base

@@ -1,0 +1,157 @@
+"""/api/v1 for the process workbench: a version's source, validating and deploying an edited diagram
+with its forms, and the process owner's drafts."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from flask_smorest import Blueprint
+from marshmallow import Schema
+from marshmallow import fields
+
+from ...services import workbench
+from ..common import principal
+from ..common import services
+
+bp = Blueprint("workbench", __name__, url_prefix="/api/v1", description="Process workbench: edit and deploy diagrams")
+
+FORMS_DESCRIPTION = "form path (as named by formJsonSchemaFilename) -> JSON Schema, or the text typed so far"
+
+
+class VersionSourceSchema(Schema):
+    key = fields.String()
+    version = fields.Integer()
+    filename = fields.String()
+    xml = fields.String()
+    forms = fields.Dict(keys=fields.String(), values=fields.Raw())
+    deployed_at = fields.DateTime()
+    deployed_by = fields.String(allow_none=True)
+
+
+class EditedDiagramSchema(Schema):
+    filename = fields.String(required=True, metadata={"description": "<process key>.bpmn"})
+    xml = fields.String(required=True)
+    forms = fields.Dict(
+        keys=fields.String(), values=fields.Raw(), load_default=dict, metadata={"description": FORMS_DESCRIPTION}
+    )
+
+
+class WorkbenchDeployRequestSchema(EditedDiagramSchema):
+    base_version = fields.Integer(
+        allow_none=True,
+        load_default=None,
+        metadata={"description": "the version the edit started from: 409 if another was deployed since"},
+    )
+
+
+class DiagramProblemSchema(Schema):
+    file = fields.String()
+    reason = fields.String()
+    element_id = fields.String(allow_none=True)
+    line = fields.Integer(allow_none=True)
+
+
+class DiagramValidationSchema(Schema):
+    problems = fields.List(fields.Nested(DiagramProblemSchema))
+
+
+class WorkbenchDeployResultSchema(Schema):
+    key = fields.String()
+    version = fields.Integer()
+    created = fields.Boolean(metadata={"description": "false: this exact content is already the latest version"})
+
+
+class DiagramDraftRequestSchema(Schema):
+    filename = fields.String(load_default=None, metadata={"description": "<key>.bpmn (the default)"})
+    xml = fields.String(required=True)
+    forms = fields.Dict(keys=fields.String(), values=fields.Raw(), load_default=dict)
+    base_version = fields.Integer(allow_none=True, load_default=None)
+
+
+class DiagramDraftSchema(Schema):
+    process_key = fields.String()
+    filename = fields.String()
+    xml = fields.String()
+    forms = fields.Dict(keys=fields.String(), values=fields.Raw())
+    base_version = fields.Integer(allow_none=True)
+    updated_at = fields.DateTime()
+
+
+class DiagramDraftSummarySchema(Schema):
+    process_key = fields.String()
+    filename = fields.String()
+    base_version = fields.Integer(allow_none=True)
+    updated_at = fields.DateTime()
+
+
+@bp.get("/processes/<key>/source")
+@bp.response(200, VersionSourceSchema)
+def latest_source(key: str):
+    """The latest version's BPMN XML and forms."""
+    return asdict(workbench.version_source(services(), key, None, principal()))
+
+
+@bp.get("/processes/<key>/versions/<int:version>/source")
+@bp.response(200, VersionSourceSchema)
+def version_source(key: str, version: int):
+    """One version's BPMN XML and forms (process owners, administrators, auditors)."""
+    return asdict(workbench.version_source(services(), key, version, principal()))
+
+
+@bp.post("/workbench/validate")
+@bp.arguments(EditedDiagramSchema)
+@bp.response(200, DiagramValidationSchema)
+def validate(args):
+    """The problems a deploy would refuse (empty when it would deploy); nothing is stored."""
+    problems = workbench.validate_source(services(), args["filename"], args["xml"], args["forms"], principal())
+    return {"problems": [asdict(p) for p in problems]}
+
+
+@bp.post("/workbench/deploy")
+@bp.arguments(WorkbenchDeployRequestSchema)
+@bp.response(201, WorkbenchDeployResultSchema)
+@bp.alt_response(200, schema=WorkbenchDeployResultSchema, description="unchanged: no new version")
+def deploy(args):
+    """Validate and deploy as a new version; 422 with ``errors: [{file, element_id, line, reason}]``."""
+    result = workbench.deploy_source(
+        services(), args["filename"], args["xml"], args["forms"], principal(), base_version=args["base_version"]
+    )
+    body = {"key": result.process_key, "version": result.version, "created": result.created}
+    return body, 201 if result.created else 200
+
+
+@bp.get("/workbench/drafts")
+@bp.response(200, DiagramDraftSummarySchema(many=True))
+def list_drafts():
+    """The caller's drafts."""
+    return workbench.list_drafts(services(), principal())
+
+
+@bp.get("/workbench/drafts/<key>")
+@bp.response(200, DiagramDraftSchema)
+def get_draft(key: str):
+    """The caller's draft of the process (404 if none)."""
+    return workbench.get_draft(services(), key, principal())
+
+
+@bp.put("/workbench/drafts/<key>")
+@bp.arguments(DiagramDraftRequestSchema)
+@bp.response(200, DiagramDraftSchema)
+def put_draft(args, key: str):
+    """Keep the edit as it is (not validated)."""
+    return workbench.save_draft(
+        services(),
+        key,
+        args["filename"] or f"{key}.bpmn",
+        args["xml"],
+        args["forms"],
+        principal(),
+        base_version=args["base_version"],
+    )
+
+
+@bp.delete("/workbench/drafts/<key>")
+@bp.response(204)
+def delete_draft(key: str):
+    """Forget the caller's draft of the process (no error if there is none)."""
+    workbench.delete_draft(services(), key, principal())

@@ -36,3 +36,14 @@ def test_a_file_of_another_kind_is_refused_on_the_field(as_user):
     case, response = accept(as_user, "data:text/html;base64," + base64.b64encode(b"<script>").decode())
     assert response.status_code == 422 and "signature" in response.json["errors"]
     assert "customer_acceptance" in case.ready()
+
+
+def test_the_case_page_shows_the_signature_as_an_attachment(app, as_user):
+    import re
+
+    case, _ = accept(as_user, PNG)
+    client = app.test_client()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").get_data(as_text=True)).group(1)
+    client.post("/login", data={"username": "tech_urban1", "password": "tech_urban1", "csrf_token": token})
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert 'id="attachments"' in page and f"/api/v1/instances/{case.id}/attachments/" in page

@@ -23,6 +23,7 @@ from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
 
 from ..errors import AppError
+from ..services import attachments
 from ..services import health
 from ..services import notifications
 from ..services import workspace
@@ -128,7 +129,9 @@ def task_page(task_id: str):
 @bp.get("/cases/<int:instance_id>")
 @login_required
 def case_page(instance_id: int):
-    return render_template("case.html", page=workspace.case_page(services(), instance_id, g.principal))
+    page = workspace.case_page(services(), instance_id, g.principal)
+    files = attachments.case_attachments(services(), instance_id, g.principal)
+    return render_template("case.html", page=page, attachments=files)
 
 
 @bp.get("/cases/<int:instance_id>/next")

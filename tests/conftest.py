@@ -25,6 +25,7 @@ from app.services.calendar import seed_official
 from app.services.demo import load_master_data
 from app.services.deployments import deploy_directory
 from app.services.users import create_user
+from tests.diagrams import TINY
 from tests.diagrams import write_tiny
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -156,17 +157,30 @@ def as_user(app):
 
 
 @pytest.fixture
-def tiny(tmp_path, database_url, clock):
+def app_with_diagram(tmp_path, database_url, clock):
+    """Build apps with one small diagram deployed (the first in ``tmp_path / "processes"``)."""
+    made = []
+
+    def build(xml: str = TINY, users: tuple[str, ...] = ("agent",)):
+        processes = tmp_path / ("processes" if not made else f"processes-{len(made)}")
+        write_tiny(processes, xml)
+        app = make_app(database_url, clock, processes)
+        ctx = app.extensions["aftersales"]
+        deploy_directory(ctx)
+        for username in users:
+            create_user(ctx, username, username, USERS[username])
+        made.append(app)
+        return app
+
+    yield build
+    for app in made:
+        app.extensions["aftersales.db"].dispose()
+
+
+@pytest.fixture
+def tiny(app_with_diagram):
     """An app with only tests/diagrams.TINY deployed: one agent task with a 24 h escalation timer."""
-    processes = tmp_path / "processes"
-    write_tiny(processes)
-    app = make_app(database_url, clock, processes)
-    ctx = app.extensions["aftersales"]
-    deploy_directory(ctx)
-    for username in ("admin", "agent", "supervisor", "auditor", "dispatcher"):
-        create_user(ctx, username, username, USERS[username])
-    yield app
-    app.extensions["aftersales.db"].dispose()
+    return app_with_diagram(TINY, ("admin", "agent", "supervisor", "auditor", "dispatcher"))
 
 
 @pytest.fixture

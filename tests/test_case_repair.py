@@ -8,26 +8,16 @@ from datetime import timedelta
 import pytest
 
 from app.services.deployments import deploy_directory
-from app.services.users import create_user
 from tests.conftest import Api
-from tests.conftest import make_app
-from tests.diagrams import write_tiny
 from tests.repair_driver import RepairCase
 from tests.test_engine_edges import WAIT_THEN_DIVIDE
 
 
 @pytest.fixture
-def failing(tmp_path, database_url, clock):
-    processes = tmp_path / "processes"
-    write_tiny(processes, WAIT_THEN_DIVIDE)
-    app = make_app(database_url, clock, processes)
-    ctx = app.extensions["aftersales"]
-    deploy_directory(ctx)
-    for username, roles in (("agent", ["cs_agent"]), ("process_owner", ["process_owner"]), ("auditor", ["auditor"])):
-        create_user(ctx, username, username, roles)
+def failing(app_with_diagram):
+    app = app_with_diagram(WAIT_THEN_DIVIDE, ("agent", "process_owner", "auditor"))
     client = app.test_client()
-    yield ctx, lambda username: Api(client, username)
-    app.extensions["aftersales.db"].dispose()
+    return app.extensions["aftersales"], lambda username: Api(client, username)
 
 
 def test_a_failed_step_is_retried_with_corrected_data(failing, clock):

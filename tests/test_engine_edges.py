@@ -8,14 +8,10 @@ import pytest
 
 from app.domain.principal import Principal
 from app.services.cases import start_case
-from app.services.deployments import deploy_directory
 from app.services.tasks import complete_task
 from app.services.tasks import list_tasks
 from app.services.timers import fire_due_timers
-from app.services.users import create_user
-from tests.conftest import make_app
 from tests.diagrams import TINY
-from tests.diagrams import write_tiny
 
 AGENT = Principal("agent", frozenset({"cs_agent"}))
 
@@ -50,15 +46,8 @@ WAIT_THEN_DIVIDE = (
 
 
 @pytest.fixture
-def waiting_app(tmp_path, database_url, clock):
-    processes = tmp_path / "processes"
-    write_tiny(processes, WAIT_THEN_DIVIDE)
-    app = make_app(database_url, clock, processes)
-    ctx = app.extensions["aftersales"]
-    deploy_directory(ctx)
-    create_user(ctx, "agent", "agent", ["cs_agent"])
-    yield ctx
-    app.extensions["aftersales.db"].dispose()
+def waiting_app(app_with_diagram):
+    return app_with_diagram(WAIT_THEN_DIVIDE).extensions["aftersales"]
 
 
 def finish_first_task(ctx, instance_id, ok: bool):

@@ -10,12 +10,9 @@ import pytest
 from app.domain.principal import Principal
 from app.services import schedules
 from app.services.cases import start_case
-from app.services.deployments import deploy_directory
 from app.services.timers import fire_due
-from app.services.users import create_user
 from tests.conftest import make_app
 from tests.diagrams import TINY
-from tests.diagrams import write_tiny
 
 ADMIN = Principal("admin", frozenset({"admin"}))
 AGENT = Principal("agent", frozenset({"cs_agent"}))
@@ -138,15 +135,8 @@ PLANNER = (
 
 
 @pytest.fixture
-def planner(tmp_path, database_url, clock):
-    processes = tmp_path / "processes"
-    write_tiny(processes, PLANNER)
-    app = make_app(database_url, clock, processes)
-    ctx = app.extensions["aftersales"]
-    deploy_directory(ctx)
-    create_user(ctx, "agent", "agent", ["cs_agent"])
-    yield ctx
-    app.extensions["aftersales.db"].dispose()
+def planner(app_with_diagram):
+    return app_with_diagram(PLANNER).extensions["aftersales"]
 
 
 def test_a_plan_schedules_its_cases_ahead_without_a_waiting_instance(planner, clock):

@@ -19,6 +19,11 @@ def _as_date(value: str | date | datetime | None) -> date | None:
     return datetime.fromisoformat(str(value)).date()
 
 
+def warranty_evidence(invoice_no: str | None, warranty_card_no: str | None) -> str:
+    """What proves the purchase (C-05): an invoice, else a warranty card, else nothing."""
+    return "invoice" if invoice_no else ("warranty_card" if warranty_card_no else "none")
+
+
 def add_months(day: date, months: int) -> date:
     """Same day ``months`` later, clamped to the month's last day."""
     month_index = day.month - 1 + months

@@ -32,6 +32,13 @@ def require_repair_role(actor: Principal) -> None:
         raise Forbidden("only a process owner or an administrator may repair a case")
 
 
+def _locked(uow, instance_id: int) -> Instance:
+    instance = uow.instances.lock(instance_id)
+    if instance is None:
+        raise NotFound(f"no case with id {instance_id}")
+    return instance
+
+
 def retry_case(ctx: ServiceContext, instance_id: int, data: dict[str, Any] | None, actor: Principal) -> Instance:
     """Run the failed step again, optionally with corrected data; the case leaves the error state."""
     require_repair_role(actor)
@@ -40,9 +47,7 @@ def retry_case(ctx: ServiceContext, instance_id: int, data: dict[str, Any] | Non
     calendar = ctx.calendar.ensure_fresh()
     now = ctx.clock.now()
     with ctx.uow() as uow:
-        instance = uow.instances.lock(instance_id)
-        if instance is None:
-            raise NotFound(f"no case with id {instance_id}")
+        instance = _locked(uow, instance_id)
         if instance.status != CaseStatus.ERROR:
             raise Conflict(f"case {instance.case_no} is {instance.status}, not in error")
         process = ctx.versions.get(uow, instance.version_id)
@@ -66,9 +71,7 @@ def migrate_case(ctx: ServiceContext, instance_id: int, to_version: int | None, 
     calendar = ctx.calendar.ensure_fresh()
     now = ctx.clock.now()
     with ctx.uow() as uow:
-        instance = uow.instances.lock(instance_id)
-        if instance is None:
-            raise NotFound(f"no case with id {instance_id}")
+        instance = _locked(uow, instance_id)
         if instance.status != CaseStatus.RUNNING:
             raise Conflict(f"case {instance.case_no} is {instance.status}; only running cases move")
         versions = {v.version: v for v in uow.versions.all_versions(instance.process_key)}
@@ -110,13 +113,6 @@ def migrate_case(ctx: ServiceContext, instance_id: int, to_version: int | None, 
         )
         uow.commit()
     ctx.on_timers_changed(instance.next_timer_at)
-    return instance
-
-
-def _locked(uow, instance_id: int) -> Instance:
-    instance = uow.instances.lock(instance_id)
-    if instance is None:
-        raise NotFound(f"no case with id {instance_id}")
     return instance
 
 

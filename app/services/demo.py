@@ -7,6 +7,7 @@ from datetime import date
 from datetime import timedelta
 from typing import Any
 
+from ..domain.fees import warranty_evidence
 from ..domain.principal import Principal
 from ..domain.roles import Role
 from ..persistence.orm import Contract
@@ -222,7 +223,7 @@ def register_form(unit: Unit, **overrides: Any) -> dict[str, Any]:
         "product_model": unit.model,
         "serial_no": unit.serial_no,
         "purchase_date": unit.purchase_date.isoformat() if unit.purchase_date else "",
-        "warranty_evidence": "invoice" if unit.invoice_no else ("warranty_card" if unit.warranty_card_no else "none"),
+        "warranty_evidence": warranty_evidence(unit.invoice_no, unit.warranty_card_no),
         "tampered": unit.tampered,
         "contract_no": unit.contract_no or "",
         "fault_description": "不制冷 / not cooling",

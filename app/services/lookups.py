@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..domain.fees import warranty_evidence
 from ..domain.principal import Principal
 from ..errors import Forbidden
 from .context import ServiceContext
@@ -48,7 +49,7 @@ def units(ctx: ServiceContext, serial: str, actor: Principal) -> list[dict[str, 
             "model": u.model,
             "product_category": u.product_category,
             "purchase_date": u.purchase_date.isoformat() if u.purchase_date else "",
-            "warranty_evidence": "invoice" if u.invoice_no else ("warranty_card" if u.warranty_card_no else "none"),
+            "warranty_evidence": warranty_evidence(u.invoice_no, u.warranty_card_no),
             "tampered": u.tampered,
             "contract_no": u.contract_no or "",
             "customer_code": u.customer.code,

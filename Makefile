@@ -62,6 +62,7 @@ test-e2e: setup /usr/bin/chromium
 
 bench: setup
 	$(BIN)/python -m benchmarks.run
+	$(BIN)/python -m benchmarks.http --db postgres
 
 clean:
 	rm -rf $(VENV) instance *.egg-info node_modules $(MO_FILES)

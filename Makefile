@@ -63,6 +63,7 @@ test-e2e: setup /usr/bin/chromium
 bench: setup
 	$(BIN)/python -m benchmarks.run
 	$(BIN)/python -m benchmarks.http --db postgres
+	$(BIN)/python -m benchmarks.scale --db postgres
 
 clean:
 	rm -rf $(VENV) instance *.egg-info node_modules $(MO_FILES)

@@ -115,3 +115,18 @@ def test_one_bad_file_refuses_the_whole_directory(tmp_path):
         load_directory(tmp_path)
     assert [p.file for p in info.value.problems] == ["broken.bpmn"]
     assert "broken.bpmn:" in str(info.value)
+
+
+def test_an_unconnected_task_is_refused():
+    xml = TINY.replace(
+        "<bpmn:flowNodeRef>finish</bpmn:flowNodeRef>",
+        "<bpmn:flowNodeRef>finish</bpmn:flowNodeRef>\n        <bpmn:flowNodeRef>orphan</bpmn:flowNodeRef>",
+    ).replace(
+        '<bpmn:endEvent id="finish"',
+        '<bpmn:manualTask id="orphan" name="孤立 / Orphan"/>\n    <bpmn:endEvent id="finish"',
+    )
+    reasons = sorted(p.reason for p in problems_of(xml) if p.element_id == "orphan")
+    assert reasons == [
+        "manualTask has no incoming flow, so it can never be reached",
+        "manualTask has no outgoing flow, so the case would stop there",
+    ]

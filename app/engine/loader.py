@@ -241,6 +241,17 @@ def _check_conventions(
             problems.append(
                 Problem(filename, reason, parent.get("id") if parent is not None else None, node.sourceline)
             )
+    targets = {f.get("targetRef") for f in process.iter(_q("sequenceFlow"))}
+    sources = {f.get("sourceRef") for f in process.iter(_q("sequenceFlow"))}
+    for info in elements.values():
+        if info.type not in ("startEvent", "boundaryEvent") and info.id not in targets:
+            problems.append(
+                Problem(filename, f"{info.type} has no incoming flow, so it can never be reached", info.id, info.line)
+            )
+        if info.type != "endEvent" and info.id not in sources:
+            problems.append(
+                Problem(filename, f"{info.type} has no outgoing flow, so the case would stop there", info.id, info.line)
+            )
     for gateway in list(process.iter(_q("exclusiveGateway"))) + list(process.iter(_q("inclusiveGateway"))):
         outgoing = gateway.findall(_q("outgoing"))
         if len(outgoing) > 1 and not gateway.get("default"):

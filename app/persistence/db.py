@@ -46,7 +46,9 @@ def make_engine(url: str) -> Engine:
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(bind=engine, expire_on_commit=False)
+    # No autoflush: a use case's writes reach the database at commit (or an explicit flush), so
+    # a lost race surfaces in UnitOfWork.commit, where it becomes a 409.
+    return sessionmaker(bind=engine, expire_on_commit=False, autoflush=False)
 
 
 def create_schema(engine: Engine) -> None:

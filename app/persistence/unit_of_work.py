@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
+from ..errors import Conflict
 from .repositories import AcceptedDeviationRepository
 from .repositories import AttachmentRepository
 from .repositories import CalendarRepository
@@ -18,6 +24,10 @@ from .repositories import TaskRepository
 from .repositories import TimerRepository
 from .repositories import UserRepository
 from .repositories import VersionRepository
+
+
+class Busy(Conflict):
+    """A concurrent change won; the request can be repeated."""
 
 
 class UnitOfWork:
@@ -50,7 +60,18 @@ class UnitOfWork:
         self.session.close()
 
     def commit(self) -> None:
-        self.session.commit()
+        """Commit; a write that lost a race (a stale version, a duplicate key, a lock the database
+        gave up on) becomes ``Busy`` — nothing of this unit of work is kept."""
+        with self._races():
+            self.session.commit()
+
+    @contextmanager
+    def _races(self):
+        try:
+            yield
+        except (StaleDataError, IntegrityError, OperationalError) as exc:
+            self.session.rollback()
+            raise Busy(f"changed by someone else at the same time; try again ({exc.__class__.__name__})") from exc
         callbacks, self._after_commit = self._after_commit, []
         for callback in callbacks:
             callback()
@@ -63,4 +84,6 @@ class UnitOfWork:
         self.session.add(row)
 
     def flush(self) -> None:
-        self.session.flush()
+        """Write what is pending now (queries see it); a lost race becomes ``Busy`` as in commit."""
+        with self._races():
+            self.session.flush()

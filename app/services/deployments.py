@@ -47,7 +47,7 @@ def deploy_definitions(
                 )
             )
             results.append(DeployResult(definition.key, number, True))
-        uow.commit()
+        uow.commit()  # a deploy of the same process at the same moment: Busy (409), nothing kept
     return results
 
 

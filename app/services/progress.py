@@ -266,6 +266,7 @@ def apply_snapshot(
         instance.completed_at = now
         changes.event("instance_completed", None)
     uow.session.add_all(changes.rows)
+    uow.flush()  # what follows (notifications, messages, the caller) queries the new rows
     return [row for row in changes.rows if isinstance(row, Event)]
 
 

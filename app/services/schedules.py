@@ -13,8 +13,6 @@ from datetime import UTC
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.exc import OperationalError
-
 from ..domain.principal import Principal
 from ..domain.recurrence import parse_rule
 from ..domain.roles import Role
@@ -22,6 +20,7 @@ from ..errors import Forbidden
 from ..errors import InvalidInput
 from ..errors import NotFound
 from ..persistence.orm import Schedule
+from ..persistence.unit_of_work import Busy
 from ..persistence.unit_of_work import UnitOfWork
 from .context import ServiceContext
 from .progress import open_case
@@ -107,7 +106,7 @@ def fire_due_schedules(ctx: ServiceContext, *, batch: int = 100) -> int:
                     continue  # another worker has it, or it already ran
                 opened += _run(ctx, uow, schedule, now, calendar)
                 uow.commit()
-        except OperationalError as exc:
+        except Busy as exc:
             log.warning("schedule %s deferred: %s", schedule_id, exc)
         except Exception:  # noqa: BLE001 - one broken schedule must not hold up the others
             log.exception("schedule %s failed", schedule_id)

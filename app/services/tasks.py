@@ -6,8 +6,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.orm.exc import StaleDataError
-
 from ..domain.cases import CaseStatus
 from ..domain.principal import Principal
 from ..engine import TaskNotReady
@@ -184,54 +182,51 @@ def complete_task(ctx: ServiceContext, task_id: str, data: Any, actor: Principal
     """Validate the form data, run the engine on, and store everything it did — or nothing."""
     calendar = ctx.calendar.ensure_fresh()
     now: datetime = ctx.clock.now()
-    try:
-        with ctx.uow() as uow:
-            task, instance = _lock_ready(uow, task_id, actor)
-            if task.assignee and task.assignee != actor.username and not actor.is_admin:
-                raise Forbidden(f"task {task_id} is assigned to {task.assignee}")
-            process = ctx.versions.get(uow, instance.version_id)
-            schema = process.form(task.form)
+    with ctx.uow() as uow:
+        task, instance = _lock_ready(uow, task_id, actor)
+        if task.assignee and task.assignee != actor.username and not actor.is_admin:
+            raise Forbidden(f"task {task_id} is assigned to {task.assignee}")
+        process = ctx.versions.get(uow, instance.version_id)
+        schema = process.form(task.form)
 
-            def prepare(case_data: dict[str, Any]) -> dict[str, Any]:
-                if schema is None:
-                    if not isinstance(data, dict):
-                        raise InvalidInput("the data must be a JSON object", errors={"_schema": ["expected an object"]})
-                    return data
-                valid = forms.validate(forms.effective_schema(schema, case_data, option_sources(uow, ctx)), data)
-                return store_files(uow, instance, task.id, schema, valid, actor=actor.username, now=now)
+        def prepare(case_data: dict[str, Any]) -> dict[str, Any]:
+            if schema is None:
+                if not isinstance(data, dict):
+                    raise InvalidInput("the data must be a JSON object", errors={"_schema": ["expected an object"]})
+                return data
+            valid = forms.validate(forms.effective_schema(schema, case_data, option_sources(uow, ctx)), data)
+            return store_files(uow, instance, task.id, schema, valid, actor=actor.username, now=now)
 
-            try:
-                snapshot, clean = ctx.engine.complete_task(process, instance.state, task.id, prepare)
-            except UnknownTask:
-                raise Conflict(f"task {task_id} no longer exists in case {instance.id}") from None
-            except TaskNotReady as exc:
-                raise Conflict(str(exc)) from None
-            task.status, task.completed_at, task.completed_by = "completed", now, actor.username
-            task.assignee = task.assignee or actor.username
-            completed = record(
-                uow,
-                instance,
-                now,
-                actor.username,
-                "task_completed",
-                process.element(task.element_id),
-                task_id=task.id,
-                data=dict(clean),
-            )
-            advance(
-                ctx,
-                uow,
-                instance,
-                process,
-                snapshot,
-                calendar=calendar,
-                now=now,
-                actor=actor.username,
-                completed_task_id=task.id,
-                recorded=[completed],
-            )
-            uow.commit()
-    except StaleDataError:
-        raise Conflict(f"case of task {task_id} was changed at the same time; reload and try again") from None
+        try:
+            snapshot, clean = ctx.engine.complete_task(process, instance.state, task.id, prepare)
+        except UnknownTask:
+            raise Conflict(f"task {task_id} no longer exists in case {instance.id}") from None
+        except TaskNotReady as exc:
+            raise Conflict(str(exc)) from None
+        task.status, task.completed_at, task.completed_by = "completed", now, actor.username
+        task.assignee = task.assignee or actor.username
+        completed = record(
+            uow,
+            instance,
+            now,
+            actor.username,
+            "task_completed",
+            process.element(task.element_id),
+            task_id=task.id,
+            data=dict(clean),
+        )
+        advance(
+            ctx,
+            uow,
+            instance,
+            process,
+            snapshot,
+            calendar=calendar,
+            now=now,
+            actor=actor.username,
+            completed_task_id=task.id,
+            recorded=[completed],
+        )
+        uow.commit()  # a concurrent change of the case: Busy (409), nothing kept
     ctx.on_timers_changed(instance.next_timer_at)
     return task

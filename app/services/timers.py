@@ -10,10 +10,8 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm.exc import StaleDataError
-
 from ..domain.cases import CaseStatus
+from ..persistence.unit_of_work import Busy
 from .context import ServiceContext
 from .progress import advance
 from .schedules import fire_due_schedules
@@ -57,7 +55,7 @@ def fire_due_timers(ctx: ServiceContext, *, batch: int = 200) -> FireReport:
                 uow.commit()
                 instances += 1
                 timers += fired
-        except (StaleDataError, OperationalError) as exc:
+        except Busy as exc:
             log.warning("timer firing for instance %s deferred: %s", instance_id, exc)
         except Exception:  # noqa: BLE001 - one broken case must not hold up the others; its rows stay due
             log.exception("timer firing for instance %s failed", instance_id)

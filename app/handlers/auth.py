@@ -36,18 +36,35 @@ def _check_csrf() -> None:
         raise Forbidden("missing or wrong CSRF token; reload the page")
 
 
+# Changing things a read-only user may still do: their own session and language.
+READ_ONLY_MAY_POST = ("/login", "/logout", "/language")
+
+
 def load_principal() -> None:
     """Runs before every request: set ``g.principal`` from Basic credentials or the session."""
     g.principal = None
     auth = request.authorization
     if auth is not None and auth.type == "basic":
         g.principal = users.authenticate(services(), auth.username or "", auth.password or "")
-        return  # no ambient credentials, so no CSRF check
-    username = session.get("user")
-    if username:
-        g.principal = users.principal_for(services(), username)
-        if request.method in UNSAFE_METHODS and not request.path.startswith("/login"):
-            _check_csrf()
+    else:
+        username = session.get("user")
+        if username:
+            g.principal = users.principal_for(services(), username)
+            if request.method in UNSAFE_METHODS and not request.path.startswith("/login"):
+                _check_csrf()  # Basic credentials are not ambient, so only sessions need it
+    _refuse_writes_of_read_only_users()
+
+
+def _refuse_writes_of_read_only_users() -> None:
+    """The read-only roles (QA's auditor) change nothing, whatever the endpoint: one check here."""
+    user = g.principal
+    if (
+        user is not None
+        and user.read_only
+        and request.method in UNSAFE_METHODS
+        and not request.path.startswith(READ_ONLY_MAY_POST)
+    ):
+        raise Forbidden(f"{user.username} has a read-only role and may change nothing")
 
 
 @bp.app_context_processor

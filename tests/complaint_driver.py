@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.services.demo_complaints import COMPLAINT_FORMS
 from tests.case_driver import CaseDriver
 
 ROLE_USER = {
@@ -35,17 +36,10 @@ def register(**overrides: Any) -> dict[str, Any]:
     return form
 
 
+# Shared with the demo (app/services/demo_complaints.py); the other branches' forms and the actions'
+# due dates (inside the tests' March 2026) are here.
 FORMS: dict[str, dict[str, Any]] = {
-    "clarify_facts": {"fault_party": "company", "within_authority": False, "clarification_notes": "电话核实"},
-    "reply_and_close": {"reply_text": "经核实为承运商责任，已转交承运商处理"},
-    "immediate_solution": {"solution": "当场补发配件"},
-    "dept_head_review": {"review_notes": "同意转品质部调查"},
-    "qa_investigation": {
-        "responsible_department": "生产部",
-        "root_cause": "密封圈批次不良",
-        "responsibility_clear": True,
-        "capa_proposal": "更换供应商，加强来料检验",
-    },
+    **COMPLAINT_FORMS,
     "joint_review": {
         "co_signers": "品质部、生产部、采购部",
         "joint_conclusion": "责任在采购",
@@ -66,12 +60,8 @@ FORMS: dict[str, dict[str, Any]] = {
         "compensation_reason": "多次上门给客户造成不便",
     },
     "approve_compensation": {"compensation_approved": True, "approved_amount": 500},
-    "qa_sign_tracking": {"actions_verified": True, "tracking_signed_by": "品质部经理 朱军"},
-    "feedback_customer": {"feedback_channel": "phone", "feedback_text": "已为您更换整机", "customer_accepts": True},
     "mediate": {"mediation_result": "客户接受补偿方案"},
-    "approve_closure": {"closure_approved": True},
     "callback_survey": {"recurred": False, "complainant_satisfied": True},
-    "gm_informed": {"gm_ack_notes": "成立应急小组", "emergency_team": True},
     "mediate_serious": {"mediation_serious_notes": "与客户代表面谈"},
     "register_followup": {"action_taken_register": "催促受理人登记"},
     "investigation_followup": {"action_taken_investigation": "督促品质部当日开始调查"},

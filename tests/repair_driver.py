@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from datetime import timedelta
 from typing import Any
 
+from app.services.demo_cases import step_data
 from tests.case_driver import CaseDriver
 
 ROLE_USER = {
@@ -41,58 +44,16 @@ def register(**overrides: Any) -> dict[str, Any]:
 
 
 LATER = "2026-03-02T14:00:00+08:00"
+# The happy path is the demo's (app/services/demo_cases.py); the other branches' forms are here.
 FORMS: dict[str, dict[str, Any]] = {
-    "contact_customer": {
-        "customer_reached": True,
-        "appointment_at": LATER,
-        "service_mode": "on_site",
-        "engineer_contact_given": True,
-    },
-    "dispatch_notice": {"technician": "tech_urban1", "planned_arrival": LATER},
-    "diagnose_on_site": {
-        "arrived_at": LATER,
-        "confirmed_fault": "压缩机不启动",
-        "cause": "启动继电器损坏",
-        "repair_plan": "更换继电器",
-        "quote_amount": 180,
-        "plan_accepted": True,
-        "fixable_on_site": True,
-    },
-    "perform_service": {
-        "parts_used": [{"part_no": "RLY-220", "qty": 1}],
-        "labour_hours": 1.5,
-        "functional_test_ok": True,
-    },
-    "customer_acceptance": {
-        "signature": "data:image/png;base64,iVBORw0KGgo=",
-        "signed_by": "张伟",
-        "rating_attitude": 4,
-        "rating_skills": 4,
-        "rating_arrival": 3,
-        "rating_promises": 4,
-        "returned_at": LATER,
-    },
-    "payment_invoice": {"amount": 180, "payment_method": "bank_transfer", "invoice_no": "FP-0001"},
-    "file_report": {
-        "report_summary": "更换启动继电器，试机正常",
-        "fault_found": "启动继电器损坏",
-        "method_used": "更换原厂继电器",
-    },
-    "archive_report": {"report_approved": True, "archive_no": "AR-2026-0001"},
-    "callback": {
-        "arrived_on_time": True,
-        "fixed_first_visit": True,
-        "expertise_satisfied": True,
-        "satisfaction_score": 95,
-        "satisfied": True,
-    },
+    **step_data(datetime.fromisoformat(LATER) - timedelta(hours=4)),
     "remote_support": {"answer": "指导用户重置温控器", "documents_sent": True, "resolved": True},
     "mail_parts": {"parts_mailed": [{"part_no": "FLT-01", "qty": 2}], "carrier": "ems", "tracking_no": "EMS123"},
     "confirm_delivery": {"received": True, "pieces_ok": True, "appearance_ok": True},
-    "rtf_receive": {"pickup_receipt_no": "PR-0001", "received_into_factory_at": LATER},
+    "rtf_receive": {"pickup_receipt_no": "PR-0001", "received_into_factory_at": "2026-03-02T14:00:00+08:00"},
     "rtf_repair": {"repair_outcome": "repaired", "rtf_parts": [{"part_no": "MB-7", "qty": 1}], "rtf_hours": 3},
     "qa_inspection": {"inspection_passed": True},
-    "ship_back": {"carrier": "ems", "tracking_no_return": "EMS999", "shipped_at": LATER},
+    "ship_back": {"carrier": "ems", "tracking_no_return": "EMS999", "shipped_at": "2026-03-02T14:00:00+08:00"},
     "agree_substitute": {"substitute_agreed": True, "substitute_notes": "同型号新机替换"},
     "supervisor_contact_followup": {"action_taken": "主管亲自致电客户"},
     "supervisor_report_followup": {"action_taken": "已督促工程师当日提交"},

@@ -39,6 +39,52 @@ def _locked(uow, instance_id: int) -> Instance:
     return instance
 
 
+def _apply_step(
+    ctx: ServiceContext,
+    uow,
+    instance: Instance,
+    process,
+    step,
+    *,
+    event: str,
+    actor: Principal,
+    now,
+    calendar,
+    element_id: str | None = None,
+    task_id: str | None = None,
+    data: dict[str, Any] | None = None,
+    completed_task_id: str | None = None,
+) -> None:
+    """Run one engine operation on a locked case, record it under ``event`` and store what it did."""
+    try:
+        snapshot = step()
+    except (TaskNotReady, UnknownTask) as exc:
+        raise Conflict(str(exc)) from None
+    recorded = record(
+        uow,
+        instance,
+        now,
+        actor.username,
+        event,
+        process.element(element_id),
+        task_id=task_id,
+        element_id=element_id,
+        data=data or {},
+    )
+    advance(
+        ctx,
+        uow,
+        instance,
+        process,
+        snapshot,
+        calendar=calendar,
+        now=now,
+        actor=actor.username,
+        completed_task_id=completed_task_id,
+        recorded=[recorded],
+    )
+
+
 def retry_case(ctx: ServiceContext, instance_id: int, data: dict[str, Any] | None, actor: Principal) -> Instance:
     """Run the failed step again, optionally with corrected data; the case leaves the error state."""
     require_repair_role(actor)
@@ -51,15 +97,19 @@ def retry_case(ctx: ServiceContext, instance_id: int, data: dict[str, Any] | Non
         if instance.status != CaseStatus.ERROR:
             raise Conflict(f"case {instance.case_no} is {instance.status}, not in error")
         process = ctx.versions.get(uow, instance.version_id)
-        try:
-            snapshot = ctx.engine.retry(process, instance.state, data)
-        except TaskNotReady as exc:
-            raise Conflict(str(exc)) from None
-        record(
-            uow, instance, now, actor.username, "instance_retried", data={"data": data or {}, "error": instance.error}
+        error, instance.status = instance.error, CaseStatus.RUNNING  # the snapshot decides what it becomes
+        _apply_step(
+            ctx,
+            uow,
+            instance,
+            process,
+            lambda: ctx.engine.retry(process, instance.state, data),
+            event="instance_retried",
+            actor=actor,
+            now=now,
+            calendar=calendar,
+            data={"data": data or {}, "error": error},
         )
-        instance.status = CaseStatus.RUNNING  # the snapshot decides what it becomes
-        advance(ctx, uow, instance, process, snapshot, calendar=calendar, now=now, actor=actor.username)
         uow.commit()
     ctx.on_timers_changed(instance.next_timer_at)
     return instance
@@ -182,21 +232,21 @@ def change_deadline(ctx: ServiceContext, timer_id: str, due_at, reason: str, act
             raise NotFound(f"no waiting timer {timer_id}")
         instance = _locked(uow, timer.instance_id)
         process = ctx.versions.get(uow, instance.version_id)
-        try:
-            snapshot = ctx.engine.set_timer_due(process, instance.state, timer_id, due_at)
-        except (TaskNotReady, UnknownTask) as exc:
-            raise Conflict(str(exc)) from None
-        record(
+        change = {"from": timer.due_at.isoformat(), "to": due_at.isoformat(), "reason": _reason(reason)}
+        _apply_step(
+            ctx,
             uow,
             instance,
-            now,
-            actor.username,
-            "deadline_changed",
-            process.element(timer.element_id),
+            process,
+            lambda: ctx.engine.set_timer_due(process, instance.state, timer_id, due_at),
+            event="deadline_changed",
+            actor=actor,
+            now=now,
+            calendar=calendar,
+            element_id=timer.element_id,
             task_id=timer_id,
-            data={"from": timer.due_at.isoformat(), "to": due_at.isoformat(), "reason": _reason(reason)},
+            data=change,
         )
-        advance(ctx, uow, instance, process, snapshot, calendar=calendar, now=now, actor=actor.username)
         uow.commit()
     ctx.on_timers_changed(instance.next_timer_at)
     return instance
@@ -219,29 +269,22 @@ def skip_task(
         if task.status != "ready" or instance.status != CaseStatus.RUNNING:
             raise Conflict(f"task {task_id} is {task.status} (case {instance.status})")
         process = ctx.versions.get(uow, instance.version_id)
-        snapshot, clean = ctx.engine.complete_task(process, instance.state, task.id, lambda seen: dict(data or {}))
+        given = dict(data or {})
         task.status, task.completed_at, task.completed_by = "completed", now, actor.username
-        skipped = record(
-            uow,
-            instance,
-            now,
-            actor.username,
-            "task_skipped",
-            process.element(task.element_id),
-            task_id=task.id,
-            data={"data": dict(clean), "reason": reason},
-        )
-        advance(
+        _apply_step(
             ctx,
             uow,
             instance,
             process,
-            snapshot,
-            calendar=calendar,
+            lambda: ctx.engine.complete_task(process, instance.state, task.id, lambda seen: given)[0],
+            event="task_skipped",
+            actor=actor,
             now=now,
-            actor=actor.username,
+            calendar=calendar,
+            element_id=task.element_id,
+            task_id=task.id,
+            data={"data": given, "reason": reason},
             completed_task_id=task.id,
-            recorded=[skipped],
         )
         uow.commit()
     ctx.on_timers_changed(instance.next_timer_at)
@@ -259,14 +302,19 @@ def repeat_step(ctx: ServiceContext, instance_id: int, element_id: str, reason: 
         if instance.status != CaseStatus.RUNNING:
             raise Conflict(f"case {instance.case_no} is {instance.status}")
         process = ctx.versions.get(uow, instance.version_id)
-        try:
-            snapshot = ctx.engine.repeat_from(process, instance.state, element_id)
-        except TaskNotReady as exc:
-            raise Conflict(str(exc)) from None
-        record(
-            uow, instance, now, actor.username, "step_repeated", process.element(element_id), data={"reason": reason}
+        _apply_step(
+            ctx,
+            uow,
+            instance,
+            process,
+            lambda: ctx.engine.repeat_from(process, instance.state, element_id),
+            event="step_repeated",
+            actor=actor,
+            now=now,
+            calendar=calendar,
+            element_id=element_id,
+            data={"reason": reason},
         )
-        advance(ctx, uow, instance, process, snapshot, calendar=calendar, now=now, actor=actor.username)
         uow.commit()
     ctx.on_timers_changed(instance.next_timer_at)
     return instance

@@ -33,7 +33,6 @@ from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
 from ..clock import Clock
-from .definitions import ElementInfo
 from .loader import parse_specs
 from .replay import RecordedStep
 from .replay import ReplayResult
@@ -375,8 +374,3 @@ class WorkflowEngine:
             error=message,
             messages=messages,
         )
-
-
-def element_name(elements: Mapping[str, ElementInfo], element_id: str | None) -> str | None:
-    info = elements.get(element_id) if element_id else None
-    return info.name if info else None

@@ -46,7 +46,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     helpers = make_helpers(clock.now, calendar.current, calendar.tz)
     ctx = ServiceContext(
         uow=uow,
-        engine=WorkflowEngine(clock, helpers),
+        engine=WorkflowEngine(clock, helpers, live_workflows=app.config["LIVE_WORKFLOWS"]),
         calendar=calendar,
         clock=clock,
         processes_dir=app.config["PROCESSES_DIR"],

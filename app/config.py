@@ -26,6 +26,8 @@ class Config:
     # Requests larger than this are refused (a scanned signature is a few hundred kB).
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024
     PASSWORD_HASH_METHOD = "scrypt"
+    # Workflows of recent steps kept alive per worker (skips restoring them from JSON); 0 turns it off.
+    LIVE_WORKFLOWS = 256
     TIMEZONE = "Asia/Shanghai"
     # Working hours for deadlines in working hours (not stated by the seeds; G-06).
     WORK_DAY_START = "08:30"

@@ -3,12 +3,14 @@
 Every call takes the stored state of one instance and returns a ``Snapshot``: the new state,
 the ready user tasks, the waiting timers with their due times, and the engine events that
 happened (elements completed, timers fired, tasks cancelled, errors). The caller persists all
-of it in one transaction. The engine keeps no per-instance state and may be shared between
-threads; parsed specs are cached per deployed version.
+of it in one transaction. The engine may be shared between threads; parsed specs are cached per
+deployed version, and the workflows of recent steps are kept alive (engine/live_cache.py) so that
+a case's next step need not restore its state from JSON — the stored state stays the only truth.
 """
 
 from __future__ import annotations
 
+import copy
 import threading
 from collections.abc import Callable
 from collections.abc import Mapping
@@ -33,6 +35,7 @@ from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
 from ..clock import Clock
+from .live_cache import LiveWorkflows
 from .loader import parse_specs
 from .replay import RecordedStep
 from .replay import ReplayResult
@@ -131,12 +134,16 @@ def _is_timer(task) -> bool:
 class WorkflowEngine:
     """The only door to SpiffWorkflow."""
 
-    def __init__(self, clock: Clock, helpers: Mapping[str, Callable[..., Any]] | None = None) -> None:
+    def __init__(
+        self, clock: Clock, helpers: Mapping[str, Callable[..., Any]] | None = None, *, live_workflows: int = 256
+    ) -> None:
+        """:param live_workflows: how many workflows of recent steps to keep alive (0: restore every time)"""
         install_clock(clock)
         self._script_engine = make_script_engine(helpers)
         self._codec = WorkflowCodec()
         self._specs: dict[int, tuple] = {}
         self._specs_lock = threading.Lock()
+        self.live = LiveWorkflows(live_workflows)
 
     def use_clock(self, clock: Clock) -> None:
         """Timers read ``clock`` from now on (the demo replays history with a clock in the past)."""
@@ -157,10 +164,17 @@ class WorkflowEngine:
         return specs
 
     def _restore(self, version: DeployedVersion, state: str) -> BpmnWorkflow:
+        """The workflow in ``state``, owned by the caller (hand it back with ``_keep`` if unchanged)."""
+        workflow = self.live.take(version.id, state)
+        if workflow is not None:
+            return workflow
         spec, subprocess_specs = self._specs_of(version)
         workflow = self._codec.load(state, spec, subprocess_specs)
         workflow.script_engine = self._script_engine
         return workflow
+
+    def _keep(self, version: DeployedVersion, state: str, workflow: BpmnWorkflow) -> None:
+        self.live.keep(version.id, state, workflow)
 
     # -- use cases ---------------------------------------------------------------------------
     def start(
@@ -172,13 +186,13 @@ class WorkflowEngine:
         first = workflow.get_next_task(state=TaskState.READY)
         first.data.update(data)
         if message is None:
-            return self._advance(workflow, {})
+            return self._advance(workflow, {}, version)
         try:
             workflow.do_engine_steps()
             workflow.send_event(BpmnEvent(MessageEventDefinition(message), payload))
         except SpiffWorkflowException as exc:
-            return self._snapshot(workflow, {}, error=exc)
-        return self._advance(workflow, {})
+            return self._snapshot(workflow, {}, error=exc, version=version)
+        return self._advance(workflow, {}, version)
 
     def complete_task(
         self,
@@ -193,26 +207,30 @@ class WorkflowEngine:
         data to merge; whatever it raises propagates and nothing happens.
         """
         workflow = self._restore(version, state)
-        try:
-            task = workflow.get_task_from_id(UUID(task_id))
-        except (TaskNotFoundException, ValueError):
-            raise UnknownTask(task_id) from None
-        if not task.task_spec.manual:
-            raise TaskNotReady(f"{task.task_spec.bpmn_id} is not a user task")
-        if task.state != TaskState.READY:
-            raise TaskNotReady(f"task {task_id} is {TaskState.get_name(task.state).lower()}, not ready")
-        data = prepare(dict(task.data))
+        try:  # nothing below changes the workflow until the form data is merged
+            try:
+                task = workflow.get_task_from_id(UUID(task_id))
+            except (TaskNotFoundException, ValueError):
+                raise UnknownTask(task_id) from None
+            if not task.task_spec.manual:
+                raise TaskNotReady(f"{task.task_spec.bpmn_id} is not a user task")
+            if task.state != TaskState.READY:
+                raise TaskNotReady(f"task {task_id} is {TaskState.get_name(task.state).lower()}, not ready")
+            data = prepare(dict(task.data))
+        except Exception:
+            self._keep(version, state, workflow)
+            raise
         before = self._states(workflow)
         task.data.update(data)
         try:
             task.run()
         except SpiffWorkflowException as exc:
-            return self._snapshot(workflow, before, error=exc), data
-        return self._advance(workflow, before), data
+            return self._snapshot(workflow, before, error=exc, version=version), data
+        return self._advance(workflow, before, version), data
 
     def fire_timers(self, version: DeployedVersion, state: str) -> Snapshot:
         workflow = self._restore(version, state)
-        return self._advance(workflow, self._states(workflow))
+        return self._advance(workflow, self._states(workflow), version)
 
     def replay(
         self,
@@ -242,7 +260,7 @@ class WorkflowEngine:
             source = task.parent if task.parent is not None else task
             source.data.update(data or {})
             reset_to(workflow, task.id)
-        return self._advance(workflow, before)
+        return self._advance(workflow, before, version)
 
     def set_timer_due(self, version: DeployedVersion, state: str, timer_task_id: str, due: datetime) -> Snapshot:
         """Move a waiting timer to ``due`` (an administrator changing a deadline)."""
@@ -254,7 +272,7 @@ class WorkflowEngine:
         if task.state != TaskState.WAITING or _timer_due(task) is None:
             raise TaskNotReady(f"{task.task_spec.bpmn_id} is not a waiting timer")
         task.internal_data["event_value"] = due.isoformat()
-        return self._advance(workflow, self._states(workflow))
+        return self._advance(workflow, self._states(workflow), version)
 
     def repeat_from(self, version: DeployedVersion, state: str, element_id: str) -> Snapshot:
         """Move the token back to a step already done (it becomes ready again; what came after is undone)."""
@@ -268,7 +286,7 @@ class WorkflowEngine:
             raise TaskNotReady(f"{element_id} has not been done in this case, so it cannot be repeated")
         before = self._states(workflow)
         reset_to(workflow, max(done, key=lambda t: t.last_state_change or 0).id)
-        return self._advance(workflow, before)
+        return self._advance(workflow, before, version)
 
     def rebuild(
         self,
@@ -302,23 +320,30 @@ class WorkflowEngine:
             return dict(workflow.get_task_from_id(UUID(task_id)).data)
         except (TaskNotFoundException, ValueError):
             raise UnknownTask(task_id) from None
+        finally:
+            self._keep(version, state, workflow)  # only read
 
     # -- internals ---------------------------------------------------------------------------
     @staticmethod
     def _states(workflow: BpmnWorkflow) -> dict[UUID, int]:
         return {task.id: task.state for task in workflow.get_tasks()}
 
-    def _advance(self, workflow: BpmnWorkflow, before: dict[UUID, int]) -> Snapshot:
+    def _advance(self, workflow: BpmnWorkflow, before: dict[UUID, int], version: DeployedVersion) -> Snapshot:
         try:
             workflow.refresh_timers()
             workflow.do_engine_steps()
         except SpiffWorkflowException as exc:
-            return self._snapshot(workflow, before, error=exc)
-        return self._snapshot(workflow, before)
+            return self._snapshot(workflow, before, error=exc, version=version)
+        return self._snapshot(workflow, before, version=version)
 
     def _snapshot(
-        self, workflow: BpmnWorkflow, before: dict[UUID, int], error: SpiffWorkflowException | None = None
+        self,
+        workflow: BpmnWorkflow,
+        before: dict[UUID, int],
+        error: SpiffWorkflowException | None = None,
+        version: DeployedVersion | None = None,
     ) -> Snapshot:
+        """What ``workflow`` did since ``before``; with ``version``, the workflow is kept alive for the next step."""
         events: list[EngineEvent] = []
         changed = []
         ready, timers = [], []
@@ -362,9 +387,13 @@ class WorkflowEngine:
             if isinstance(e.event_definition, BaseMessageDefinition)
         ]
         status = "error" if error is not None else ("completed" if workflow.completed else "running")
-        data = dict(workflow.data if workflow.completed else (workflow.last_task.data if workflow.last_task else {}))
+        data = workflow.data if workflow.completed else (workflow.last_task.data if workflow.last_task else {})
+        data = copy.deepcopy(data)  # the workflow may live on: nothing the caller does may reach into it
+        state = self._codec.dump(workflow)
+        if version is not None and not workflow.completed:
+            self._keep(version, state, workflow)
         return Snapshot(
-            state=self._codec.dump(workflow),
+            state=state,
             serializer_version=self._codec.version,
             status=status,
             data=data,

@@ -96,3 +96,28 @@ def test_completing_the_task_cancels_its_timer(tiny, tiny_api):
     body = api.get(f"/instances/{instance.id}").json
     assert body["status"] == "completed" and body["next_timer_at"] is None
     assert body["data"]["result"] == "yes"
+
+
+def test_one_broken_case_does_not_hold_up_the_others_fired_with_it(tiny, clock, monkeypatch):
+    ctx = tiny.extensions["aftersales"]
+    agent = Principal("agent", frozenset({"cs_agent"}))
+    cases = [start_case(ctx, "tiny", None, agent) for _ in range(3)]
+    clock.advance(timedelta(hours=25))
+    real_fire = ctx.engine.fire_timers
+    broken = cases[1].id
+    with ctx.uow() as uow:
+        broken_state = uow.instances.get(broken).state
+
+    def fire(process, state):
+        if state == broken_state:
+            raise RuntimeError("corrupt state")
+        return real_fire(process, state)
+
+    monkeypatch.setattr(ctx.engine, "fire_timers", fire)
+    observed = []
+    ctx.on_events = lambda key, events: observed.extend(e.instance_id for e in events)
+    report = fire_due_timers(ctx, chunk=10)  # all three in one transaction
+    assert (report.instances, report.timers) == (2, 2)
+    with ctx.uow() as uow:
+        assert [[t.status for t in uow.timers.for_instance(c.id)] for c in cases] == [["fired"], ["waiting"], ["fired"]]
+    assert broken not in observed and {cases[0].id, cases[2].id} <= set(observed)

@@ -46,6 +46,11 @@ class UserRepository(_Repository):
     def list(self) -> list[User]:
         return list(self.session.scalars(select(User).order_by(User.username)))
 
+    def by_usernames(self, usernames: set[str]) -> dict[str, User]:
+        if not usernames:
+            return {}
+        return {u.username: u for u in self.session.scalars(select(User).where(User.username.in_(usernames)))}
+
     def with_role(self, role: str) -> list[User]:
         return list(
             self.session.scalars(
@@ -108,6 +113,22 @@ class InstanceRepository(_Repository):
         """The instance row, locked until commit (PostgreSQL; SQLite serialises transactions)."""
         query = select(Instance).where(Instance.id == instance_id).with_for_update(skip_locked=skip_locked)
         return self.session.scalars(query).first()
+
+    def lock_due(self, instance_ids: list[int], now: datetime) -> list[Instance]:
+        """Those of the instances that still have a timer due and that no other transaction holds,
+        locked until commit, in id order (another worker may have fired them since they were listed)."""
+        still_due = (
+            select(Timer.id)
+            .where(Timer.instance_id == Instance.id, Timer.status == "waiting", Timer.due_at < now)
+            .exists()
+        )
+        query = (
+            select(Instance)
+            .where(Instance.id.in_(instance_ids), still_due)
+            .order_by(Instance.id)
+            .with_for_update(of=Instance, skip_locked=True)
+        )
+        return list(self.session.scalars(query))
 
     def list(
         self,

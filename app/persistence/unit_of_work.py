@@ -64,6 +64,24 @@ class UnitOfWork:
         gave up on) becomes ``Busy`` — nothing of this unit of work is kept."""
         with self._races():
             self.session.commit()
+        callbacks, self._after_commit = self._after_commit, []
+        for callback in callbacks:
+            callback()
+
+    @contextmanager
+    def savepoint(self):
+        """A part of the unit of work that may fail alone: if the block raises, its writes and its
+        after-commit callbacks are undone and the rest of the unit of work goes on."""
+        mark = len(self._after_commit)
+        nested = self.session.begin_nested()
+        try:
+            yield
+            nested.commit()
+        except BaseException:
+            if nested.is_active:
+                nested.rollback()
+            del self._after_commit[mark:]
+            raise
 
     @contextmanager
     def _races(self):
@@ -72,9 +90,6 @@ class UnitOfWork:
         except (StaleDataError, IntegrityError, OperationalError) as exc:
             self.session.rollback()
             raise Busy(f"changed by someone else at the same time; try again ({exc.__class__.__name__})") from exc
-        callbacks, self._after_commit = self._after_commit, []
-        for callback in callbacks:
-            callback()
 
     def after_commit(self, callback) -> None:
         """Run ``callback`` once this unit of work has committed (never if it rolls back)."""

@@ -46,8 +46,9 @@ def notify(uow: UnitOfWork, instance: Instance, events: list[Event], *, now: dat
                 for username in people:
                     wanted[(username, task.id, event.type)] = f"{task.name} — {event.element_name or ''}"
     rows = []
+    users = uow.users.by_usernames({username for username, _, _ in wanted})
     for (username, task_id, kind), about in wanted.items():
-        user = uow.users.get(username)
+        user = users.get(username)
         if user is None or not user.active:
             continue
         rows.append(

@@ -1,17 +1,22 @@
 """Firing due timers: the timers table is the truth, the scheduler only says when to look.
 
-Each instance with a due timer is handled in its own transaction with its row locked
-(``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so two workers never fire the same case; SQLite
-serialises writers). A worker dying mid-way rolls back and the rows stay due for the next sweep.
+Due cases are fired a chunk per transaction with their rows locked (``FOR UPDATE SKIP LOCKED``
+on PostgreSQL, so two workers never fire the same case; SQLite serialises writers), each case in
+its own savepoint so that one broken case does not hold up the others. A worker dying mid-way
+rolls back and the rows stay due for the next sweep.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 
 from ..domain.cases import CaseStatus
+from ..domain.workcalendar import WorkCalendar
+from ..persistence.orm import Instance
 from ..persistence.unit_of_work import Busy
+from ..persistence.unit_of_work import UnitOfWork
 from .context import ServiceContext
 from .progress import advance
 from .schedules import fire_due_schedules
@@ -33,37 +38,62 @@ def fire_due(ctx: ServiceContext) -> FireReport:
     return FireReport(report.instances, report.timers, opened)
 
 
-def fire_due_timers(ctx: ServiceContext, *, batch: int = 200) -> FireReport:
-    """Fire every timer due before the clock's now; returns what moved."""
+def fire_due_timers(ctx: ServiceContext, *, batch: int = 200, chunk: int = 25) -> FireReport:
+    """Fire every timer due before the clock's now; returns what moved.
+
+    :param chunk: cases fired per transaction (one commit for many; each case in its own savepoint)
+    """
     calendar = ctx.calendar.ensure_fresh()
     now = ctx.clock.now()
     instances = timers = 0
     with ctx.uow() as uow:
         due_ids = uow.timers.due_instance_ids(now, batch)
-    for instance_id in due_ids:
-        try:
-            with ctx.uow() as uow:
-                instance = uow.instances.lock(instance_id, skip_locked=True)
-                if instance is None or instance.status != CaseStatus.RUNNING:
-                    continue  # another worker has it, or it ended
-                process = ctx.versions.get(uow, instance.version_id)
-                snapshot = ctx.engine.fire_timers(process, instance.state)
-                fired = sum(1 for e in snapshot.events if e.type == "timer_fired")
-                if fired == 0 and snapshot.status == instance.status:
-                    continue  # already fired by someone else between our query and the lock
-                advance(ctx, uow, instance, process, snapshot, calendar=calendar, now=now)
-                uow.commit()
-                instances += 1
-                timers += fired
-        except Busy as exc:
-            log.warning("timer firing for instance %s deferred: %s", instance_id, exc)
-        except Exception:  # noqa: BLE001 - one broken case must not hold up the others; its rows stay due
-            log.exception("timer firing for instance %s failed", instance_id)
+    for first in range(0, len(due_ids), chunk):
+        moved, fired = _fire_chunk(ctx, due_ids[first : first + chunk], calendar, now)
+        instances, timers = instances + moved, timers + fired
     if due_ids:
         with ctx.uow() as uow:
             next_due = min(filter(None, (uow.timers.next_due(), uow.schedules.next_due())), default=None)
         ctx.on_timers_changed(next_due)
     if len(due_ids) == batch and instances:  # more may be waiting; keep going while making progress
-        more = fire_due_timers(ctx, batch=batch)
+        more = fire_due_timers(ctx, batch=batch, chunk=chunk)
         return FireReport(instances + more.instances, timers + more.timers)
     return FireReport(instances, timers)
+
+
+def _fire_chunk(ctx: ServiceContext, instance_ids: list[int], calendar: WorkCalendar, now: datetime) -> tuple[int, int]:
+    """Fire the due timers of those of ``instance_ids`` no other worker holds, in one transaction."""
+    moved = timers = 0
+    try:
+        with ctx.uow() as uow:
+            for instance in uow.instances.lock_due(instance_ids, now):
+                if instance.status != CaseStatus.RUNNING:
+                    continue  # it ended meanwhile
+                try:
+                    with uow.savepoint():
+                        fired = _fire_instance(ctx, uow, instance, calendar, now)
+                except Busy:
+                    raise
+                except Exception:  # noqa: BLE001 - one broken case must not hold up the others; its rows stay due
+                    log.exception("timer firing for instance %s failed", instance.id)
+                    continue
+                if fired is not None:
+                    moved, timers = moved + 1, timers + fired
+            uow.commit()
+    except Busy as exc:
+        log.warning("timer firing for instances %s deferred: %s", instance_ids, exc)
+        return 0, 0
+    return moved, timers
+
+
+def _fire_instance(
+    ctx: ServiceContext, uow: UnitOfWork, instance: Instance, calendar: WorkCalendar, now: datetime
+) -> int | None:
+    """How many timers fired on ``instance`` (None: nothing was due any more)."""
+    process = ctx.versions.get(uow, instance.version_id)
+    snapshot = ctx.engine.fire_timers(process, instance.state)
+    fired = sum(1 for e in snapshot.events if e.type == "timer_fired")
+    if fired == 0 and snapshot.status == instance.status:
+        return None  # already fired by someone else between our query and the lock
+    advance(ctx, uow, instance, process, snapshot, calendar=calendar, now=now)
+    return fired

@@ -42,3 +42,19 @@ def test_a_round_fires_what_is_due_and_survives_a_failure(tiny, clock, monkeypat
     alarm.fire()
     with ctx.uow() as uow:
         assert [t.status for t in uow.timers.for_instance(case.id)] == ["fired"]
+
+
+def test_a_round_arms_the_alarm_for_a_timer_another_worker_wrote(tiny, clock):
+    ctx = tiny.extensions["aftersales"]
+    start_case(ctx, "tiny", None, Principal("agent", frozenset({"cs_agent"})))  # written "elsewhere": no alarm
+    alarm = AlarmClock(ctx, sweep_seconds=3600)
+    alarm.scheduler.start(paused=True)
+    ctx.on_timers_changed = alarm.arm
+    try:
+        assert alarm.scheduler.get_job("alarm") is None
+        before = datetime.now(UTC)
+        alarm.fire()  # nothing is due yet, but the round learns of the timer from the table
+        job = alarm.scheduler.get_job("alarm")
+        assert before + timedelta(hours=24) <= job.next_run_time <= datetime.now(UTC) + timedelta(hours=24)
+    finally:
+        alarm.shutdown()

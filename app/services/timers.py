@@ -49,20 +49,21 @@ def fire_due_timers(ctx: ServiceContext, *, batch: int = 200, chunk: int = 25) -
     with ctx.uow() as uow:
         due_ids = uow.timers.due_instance_ids(now, batch)
     for first in range(0, len(due_ids), chunk):
-        moved, fired = _fire_chunk(ctx, due_ids[first : first + chunk], calendar, now)
+        moved, fired = _fire_chunk(ctx, due_ids[first : first + chunk], calendar)
         instances, timers = instances + moved, timers + fired
-    if due_ids:
-        with ctx.uow() as uow:
-            next_due = min(filter(None, (uow.timers.next_due(), uow.schedules.next_due())), default=None)
-        ctx.on_timers_changed(next_due)
+    # Every round re-arms the alarm: timers written by other workers are known only to the table.
+    with ctx.uow() as uow:
+        next_due = min(filter(None, (uow.timers.next_due(), uow.schedules.next_due())), default=None)
+    ctx.on_timers_changed(next_due)
     if len(due_ids) == batch and instances:  # more may be waiting; keep going while making progress
         more = fire_due_timers(ctx, batch=batch, chunk=chunk)
         return FireReport(instances + more.instances, timers + more.timers)
     return FireReport(instances, timers)
 
 
-def _fire_chunk(ctx: ServiceContext, instance_ids: list[int], calendar: WorkCalendar, now: datetime) -> tuple[int, int]:
+def _fire_chunk(ctx: ServiceContext, instance_ids: list[int], calendar: WorkCalendar) -> tuple[int, int]:
     """Fire the due timers of those of ``instance_ids`` no other worker holds, in one transaction."""
+    now = ctx.clock.now()  # per chunk: a long catch-up stamps each firing with its own time
     moved = timers = 0
     try:
         with ctx.uow() as uow:

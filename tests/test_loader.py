@@ -130,3 +130,37 @@ def test_an_unconnected_task_is_refused():
         "manualTask has no incoming flow, so it can never be reached",
         "manualTask has no outgoing flow, so the case would stop there",
     ]
+
+
+def test_an_island_of_tasks_that_only_lead_to_each_other_is_refused():
+    island = (
+        '<bpmn:manualTask id="ping" name="甲 / Ping"><bpmn:incoming>i2</bpmn:incoming>'
+        "<bpmn:outgoing>i1</bpmn:outgoing></bpmn:manualTask>\n"
+        '    <bpmn:manualTask id="pong" name="乙 / Pong"><bpmn:incoming>i1</bpmn:incoming>'
+        "<bpmn:outgoing>i2</bpmn:outgoing></bpmn:manualTask>\n"
+        '    <bpmn:sequenceFlow id="i1" sourceRef="ping" targetRef="pong"/>\n'
+        '    <bpmn:sequenceFlow id="i2" sourceRef="pong" targetRef="ping"/>\n'
+    )
+    xml = TINY.replace(
+        "<bpmn:flowNodeRef>finish</bpmn:flowNodeRef>",
+        "<bpmn:flowNodeRef>finish</bpmn:flowNodeRef><bpmn:flowNodeRef>ping</bpmn:flowNodeRef>"
+        "<bpmn:flowNodeRef>pong</bpmn:flowNodeRef>",
+    ).replace('    <bpmn:endEvent id="finish"', island + '    <bpmn:endEvent id="finish"')
+    found = sorted((p.element_id, p.reason) for p in problems_of(xml))
+    assert found == [
+        ("ping", "manualTask cannot be reached from a start event"),
+        ("pong", "manualTask cannot be reached from a start event"),
+    ]
+
+
+def test_a_loop_without_a_way_out_is_refused():
+    xml = TINY.replace(
+        '<bpmn:sequenceFlow id="f3" sourceRef="compute" targetRef="finish"/>',
+        '<bpmn:sequenceFlow id="f3" sourceRef="compute" targetRef="do_it"/>',
+    )
+    reasons = {p.element_id: p.reason for p in problems_of(xml)}
+    assert reasons.pop("finish") == "endEvent has no incoming flow, so it can never be reached"
+    assert sorted(reasons) == ["begin", "compute", "do_it"]
+    assert reasons["do_it"] == (
+        "userTask has no path to an end event, so a case reaching it could never finish (a loop without a way out?)"
+    )

@@ -252,6 +252,7 @@ def _check_conventions(
             problems.append(
                 Problem(filename, f"{info.type} has no outgoing flow, so the case would stop there", info.id, info.line)
             )
+    problems += _check_paths(filename, process, elements, targets, sources)
     for gateway in list(process.iter(_q("exclusiveGateway"))) + list(process.iter(_q("inclusiveGateway"))):
         outgoing = gateway.findall(_q("outgoing"))
         if len(outgoing) > 1 and not gateway.get("default"):
@@ -264,6 +265,70 @@ def _check_conventions(
                 )
             )
     return problems
+
+
+def _check_paths(
+    filename: str,
+    process: etree._Element,
+    elements: dict[str, ElementInfo],
+    targets: set[str | None],
+    sources: set[str | None],
+) -> list[Problem]:
+    """Every element can be reached from a start event and can reach an end event, scope by scope
+    (the process, each subprocess): an island of tasks, or a loop without a way out, is refused."""
+    problems = []
+    scopes = [process, *process.iter(_q("subProcess"))]
+    for scope in scopes:
+        nodes = [
+            c.get("id")
+            for c in scope
+            if isinstance(c.tag, str) and etree.QName(c).namespace == BPMN and etree.QName(c).localname in FLOW_NODES
+        ]
+        flows = [(f.get("sourceRef"), f.get("targetRef")) for f in scope.findall(_q("sequenceFlow"))]
+        after: dict[str, set[str]] = {n: set() for n in nodes}
+        for source, target in flows:
+            after.setdefault(source, set()).add(target)
+        boundaries: dict[str, list[ElementInfo]] = {}
+        for n in nodes:
+            info = elements.get(n)
+            if info is not None and info.type == "boundaryEvent" and info.attached_to:
+                boundaries.setdefault(info.attached_to, []).append(info)
+        for attached, events in boundaries.items():
+            after.setdefault(attached, set()).update(e.id for e in events)
+        reached = _closure([n for n in nodes if elements[n].type == "startEvent"], after)
+        before: dict[str, set[str]] = {n: set() for n in nodes}
+        for source, target in flows:
+            before.setdefault(target, set()).add(source)
+        for attached, events in boundaries.items():
+            for event in events:
+                if event.cancel_activity:  # an interrupting event is a way out of the activity it sits on
+                    before.setdefault(event.id, set()).add(attached)
+        finishing = _closure([n for n in nodes if elements[n].type == "endEvent"], before)
+        for n in nodes:
+            info = elements[n]
+            if n not in reached and (n in targets or info.type == "boundaryEvent"):
+                problems.append(Problem(filename, f"{info.type} cannot be reached from a start event", n, info.line))
+            elif n in reached and n not in finishing and (n in sources or info.type == "endEvent"):
+                problems.append(
+                    Problem(
+                        filename,
+                        f"{info.type} has no path to an end event, so a case reaching it could never finish"
+                        " (a loop without a way out?)",
+                        n,
+                        info.line,
+                    )
+                )
+    return problems
+
+
+def _closure(start: list[str], graph: dict[str, set[str]]) -> set[str]:
+    seen, todo = set(start), list(start)
+    while todo:
+        for n in graph.get(todo.pop(), ()):
+            if n not in seen:
+                seen.add(n)
+                todo.append(n)
+    return seen
 
 
 def _load_forms(

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import io
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 from tests.conftest import PROCESSES
 from tests.repair_driver import RepairCase
@@ -64,3 +67,31 @@ def test_a_migration_dry_run_says_which_cases_can_move_and_why_not(as_user):
     assert report[contacted.id]["can_move"] is False
     assert "inserted contact_customer" in report[contacted.id]["why_not"][0]
     assert as_user("agent").get("/processes/repair/migration-check?from=1&to=2").status_code == 403
+
+
+def test_two_process_owners_deploying_at_the_same_moment_get_one_version_and_one_conflict(app):
+    """The loser of the race gets 409 (try again), never 500, and no version number is used twice."""
+    renamed = [
+        REPAIR.replace("联系客户确认预约 / Contact customer".encode(), f"联系客户 {n} / Contact {n}".encode())
+        for n in range(4)
+    ]
+    barrier = threading.Barrier(len(renamed))
+
+    def deploy(xml: bytes) -> int:
+        client = app.test_client()
+        barrier.wait()
+        token = base64.b64encode(b"process_owner:process_owner").decode()
+        return client.post(
+            "/api/v1/processes",
+            headers={"Authorization": f"Basic {token}"},
+            data={"file": (io.BytesIO(xml), "repair.bpmn")},
+            content_type="multipart/form-data",
+        ).status_code
+
+    with ThreadPoolExecutor(len(renamed)) as pool:
+        codes = list(pool.map(deploy, renamed))
+    assert set(codes) <= {201, 409} and 201 in codes, codes
+    ctx = app.extensions["aftersales"]
+    with ctx.uow() as uow:
+        numbers = [v.version for v in uow.versions.all_versions("repair")]
+    assert sorted(numbers) == list(range(1, 2 + codes.count(201)))

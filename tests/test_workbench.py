@@ -5,6 +5,8 @@ what, drafts, size limits, and the page."""
 from __future__ import annotations
 
 import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
@@ -14,6 +16,7 @@ from app.errors import DiagramError
 from app.errors import Forbidden
 from app.services import workbench
 from tests.conftest import PROCESSES
+from tests.conftest import Api
 from tests.repair_driver import RepairCase
 from tests.test_web import login
 
@@ -187,3 +190,18 @@ def test_the_modeler_and_its_icon_font_are_served(app):
         assert response.status_code == 200, path
         response.close()
     assert client.get("/vendor/bpmn-font/font/other.js").status_code == 404
+
+
+def test_two_owners_deploying_edits_of_the_same_version_at_once_cannot_both_win(app):
+    """Both started from version 1: one deploys version 2, the other is told to start again (409)."""
+    edits = [REPAIR.replace("联系客户确认预约 / Contact customer", f"联系客户 {n} / Contact {n}") for n in range(4)]
+    barrier = threading.Barrier(len(edits))
+
+    def deploy(xml: str) -> int:
+        api = Api(app.test_client(), "process_owner")
+        barrier.wait()
+        return api.post("/workbench/deploy", json=edited(xml, base_version=1)).status_code
+
+    with ThreadPoolExecutor(len(edits)) as pool:
+        codes = list(pool.map(deploy, edits))
+    assert sorted(codes) == [201, 409, 409, 409]

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ..engine import ProcessDefinition
 from ..engine import load_directory
+from ..errors import Conflict
 from ..persistence.orm import ProcessVersion
 from .context import ServiceContext
 
@@ -19,15 +20,30 @@ class DeployResult:
 
 
 def deploy_definitions(
-    ctx: ServiceContext, definitions: list[ProcessDefinition], *, actor: str | None
+    ctx: ServiceContext,
+    definitions: list[ProcessDefinition],
+    *,
+    actor: str | None,
+    base_versions: dict[str, int] | None = None,
 ) -> list[DeployResult]:
-    """Store each changed definition as a new version, in one transaction."""
+    """Store each changed definition as a new version, in one transaction.
+
+    :param base_versions: per process, the version an edit started from; if another version was
+        deployed since, the deploy is refused (409) instead of silently replacing that one
+    """
     results = []
     now = ctx.clock.now()
     with ctx.uow() as uow:
         for definition in definitions:
             existing = uow.versions.by_hash(definition.key, definition.content_hash)
             latest = uow.versions.latest(definition.key)
+            base = (base_versions or {}).get(definition.key)
+            if base is not None and latest is not None and latest.version != base:
+                raise Conflict(
+                    f"version {latest.version} of {definition.key} was deployed by {latest.deployed_by or 'someone'} "
+                    f"after you started from version {base}",
+                    errors={"base_version": [f"latest is {latest.version}"]},
+                )
             if existing is not None and latest is not None and latest.id == existing.id:
                 results.append(DeployResult(definition.key, existing.version, False))
                 continue

@@ -21,7 +21,6 @@ from ..domain.principal import Principal
 from ..domain.roles import Role
 from ..engine import ProcessDefinition
 from ..engine import load_definition
-from ..errors import Conflict
 from ..errors import DiagramError
 from ..errors import Forbidden
 from ..errors import InvalidInput
@@ -222,16 +221,8 @@ def deploy_source(
     """
     _require_edit(actor)
     definition = _load(filename, xml, forms)
-    if base_version is not None:
-        with ctx.uow() as uow:
-            latest = uow.versions.latest(definition.key)
-        if latest is not None and latest.version != base_version:
-            raise Conflict(
-                f"version {latest.version} of {definition.key} was deployed by {latest.deployed_by or 'someone'} "
-                f"after you started from version {base_version}",
-                errors={"base_version": [f"latest is {latest.version}"]},
-            )
-    [result] = deploy_definitions(ctx, [definition], actor=actor.username)
+    bases = {definition.key: base_version} if base_version is not None else None
+    [result] = deploy_definitions(ctx, [definition], actor=actor.username, base_versions=bases)
     delete_draft(ctx, definition.key, actor)
     return result
 

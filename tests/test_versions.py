@@ -49,7 +49,7 @@ def test_an_uploaded_diagram_is_validated_deployed_compared_and_rolled_back(as_u
     assert as_user("admin").get("/processes/repair/diff?from=1&to=3").json["changed"] == []
 
 
-def test_a_migration_dry_run_says_which_cases_can_move_and_why_not(as_user):
+def waiting_and_contacted_then_version_2_renames_contact(as_user) -> tuple[RepairCase, RepairCase]:
     waiting = RepairCase(as_user)
     contacted = RepairCase(as_user)
     contacted.walk("contact_customer")
@@ -60,6 +60,11 @@ def test_a_migration_dry_run_says_which_cases_can_move_and_why_not(as_user):
         .replace(b"contact_customer_", b"call_customer_")
     )
     assert upload(as_user, without_contact).status_code == 201
+    return waiting, contacted
+
+
+def test_a_migration_dry_run_says_which_cases_can_move_and_why_not(as_user):
+    waiting, contacted = waiting_and_contacted_then_version_2_renames_contact(as_user)
     report = {
         r["case_id"]: r for r in as_user("process_owner").get("/processes/repair/migration-check?from=1&to=2").json
     }
@@ -67,6 +72,24 @@ def test_a_migration_dry_run_says_which_cases_can_move_and_why_not(as_user):
     assert report[contacted.id]["can_move"] is False
     assert "inserted contact_customer" in report[contacted.id]["why_not"][0]
     assert as_user("agent").get("/processes/repair/migration-check?from=1&to=2").status_code == 403
+
+
+def test_migrating_every_case_of_a_version_moves_those_that_fit_and_leaves_the_others_untouched(as_user):
+    waiting, contacted = waiting_and_contacted_then_version_2_renames_contact(as_user)
+    before = contacted.body
+    assert as_user("agent").post("/processes/repair/migrate", json={"from": 1, "to": 2}).status_code == 403
+    report = as_user("process_owner").post("/processes/repair/migrate", json={"from": 1, "to": 2})
+    assert report.status_code == 200
+    by_case = {r["case_id"]: r for r in report.json}
+    assert by_case[waiting.id]["moved"] is True and by_case[waiting.id]["why_not"] == []
+    assert by_case[contacted.id]["moved"] is False
+    assert "inserted contact_customer" in by_case[contacted.id]["why_not"][0]
+    assert waiting.body["version"] == 2 and list(waiting.ready()) == ["call_customer"]
+    [moved] = waiting.events("instance_migrated")
+    assert moved["actor"] == "process_owner" and moved["data"] == {"from_version": 1, "to_version": 2}
+    assert contacted.body == before and contacted.events("instance_migrated") == []
+    again = as_user("process_owner").post("/processes/repair/migrate", json={"from": 1, "to": 2}).json
+    assert [r["case_id"] for r in again] == [contacted.id]  # only what is still on version 1
 
 
 def test_two_process_owners_deploying_at_the_same_moment_get_one_version_and_one_conflict(app):

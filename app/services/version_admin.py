@@ -9,10 +9,12 @@ from typing import Any
 from ..domain.cases import CaseStatus
 from ..domain.principal import Principal
 from ..engine import load_definition
+from ..errors import Conflict
 from ..errors import DiagramError
 from ..errors import InvalidInput
 from ..errors import NotFound
 from . import workbench
+from .case_repair import migrate_case
 from .case_repair import require_repair_role
 from .conformance import replay_inputs
 from .context import ServiceContext
@@ -96,16 +98,20 @@ def rollback(ctx: ServiceContext, key: str, number: int, actor: Principal) -> De
     return result
 
 
+def _running_on(uow, key: str, version: DeployedProcess) -> list:
+    return [
+        c
+        for c in uow.instances.list(process_key=key, status=CaseStatus.RUNNING, limit=100_000)
+        if c.version_id == version.id
+    ]
+
+
 def migration_check(ctx: ServiceContext, key: str, source: int, target: int, actor: Principal) -> list[dict[str, Any]]:
     """For each running case on ``source``: could it move to ``target``, and if not, why."""
     require_repair_role(actor)
     with ctx.uow() as uow:
         old, new = _version(ctx, uow, key, source), _version(ctx, uow, key, target)
-        cases = [
-            c
-            for c in uow.instances.list(process_key=key, status=CaseStatus.RUNNING, limit=100_000)
-            if c.version_id == old.id
-        ]
+        cases = _running_on(uow, key, old)
         report = []
         for case in cases:
             inputs = replay_inputs(ctx, uow, case, old)
@@ -121,4 +127,28 @@ def migration_check(ctx: ServiceContext, key: str, source: int, target: int, act
                     "why_not": [f"{d.kind} {d.element_id}: {d.detail}" for d in result.deviations],
                 }
             )
+    return report
+
+
+def migrate_all(ctx: ServiceContext, key: str, source: int, target: int, actor: Principal) -> list[dict[str, Any]]:
+    """Move every running case on ``source`` to ``target``, each case all or nothing on its own (as
+    ``migrate_case``): the cases whose path fits move, the others stay and say why."""
+    require_repair_role(actor)
+    with ctx.uow() as uow:
+        old = _version(ctx, uow, key, source)
+        _version(ctx, uow, key, target)
+        cases = [(c.id, c.case_no) for c in _running_on(uow, key, old)]
+    report = []
+    for case_id, case_no in cases:
+        try:
+            migrate_case(ctx, case_id, target, actor)
+        except Conflict as exc:  # it no longer runs, or its path does not fit the target
+            why = (
+                [f"{e['kind']} {e['element_id']}: {e['detail']}" for e in exc.errors]
+                if isinstance(exc.errors, list)
+                else []
+            )
+            report.append({"case_id": case_id, "case_no": case_no, "moved": False, "why_not": why or [exc.message]})
+            continue
+        report.append({"case_id": case_id, "case_no": case_no, "moved": True, "why_not": []})
     return report

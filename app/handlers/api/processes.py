@@ -102,6 +102,13 @@ class MigrationCheckSchema(Schema):
     why_not = fields.List(fields.String())
 
 
+class MigrationSchema(Schema):
+    case_id = fields.Integer()
+    case_no = fields.String()
+    moved = fields.Boolean()
+    why_not = fields.List(fields.String())
+
+
 @bp.post("")
 @bp.arguments(UploadQuerySchema, location="query")
 @bp.response(201, DeployedSchema)
@@ -164,3 +171,13 @@ def redeploy(key: str, version: int):
 def migration_check(args, key: str):
     """Dry run: for each running case on ``from``, whether it could move to ``to``, and why not."""
     return version_admin.migration_check(services(), key, args["from_"], args["to"], principal())
+
+
+@bp.post("/<key>/migrate")
+@bp.arguments(
+    Schema.from_dict({"from_": fields.Integer(data_key="from", required=True), "to": fields.Integer(required=True)})
+)
+@bp.response(200, MigrationSchema(many=True))
+def migrate_all(args, key: str):
+    """Move every running case on ``from`` to ``to``; each case moves whole or stays, saying why."""
+    return version_admin.migrate_all(services(), key, args["from_"], args["to"], principal())

@@ -60,9 +60,11 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from . import cli
     from . import handlers
     from .handlers import metrics
+    from .handlers import request_log
 
     handlers.init_app(app)
     metrics.init_app(app, ctx)
+    request_log.init_app(app)
     cli.init_app(app)
     if app.config["SCHEDULER_ENABLED"]:
         from . import scheduler

@@ -11,6 +11,7 @@ from flask.cli import FlaskGroup
 from flask.cli import with_appcontext
 
 from .errors import AppError
+from .logs import configure_logging
 from .persistence.schema import upgrade
 from .services import calendar as calendar_service
 from .services import clock as clock_service
@@ -209,10 +210,11 @@ def serve_command(host: str, port: int, threads: int, workers: int) -> None:
             self.cfg.set("bind", f"{host}:{port}")
             self.cfg.set("workers", workers)
             self.cfg.set("threads", threads)
-            self.cfg.set("accesslog", "-")
+            # Our own request log (handlers/request_log.py) replaces gunicorn's access log.
 
         def load(self) -> Flask:
             app = create_app({"SCHEDULER_ENABLED": True})
+            configure_logging(app.config["LOG_FORMAT"], app.config["LOG_LEVEL"])
             clock_service.restore_offset(app.extensions["aftersales"])
             return app
 

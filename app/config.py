@@ -33,6 +33,9 @@ class Config:
     WORK_DAY_START = "08:30"
     WORK_DAY_END = "17:30"
     TESTING = False
+    # Log lines as "text" (a terminal) or "json" (one object per line, for a log shipper); `serve` sets it up.
+    LOG_FORMAT = "text"
+    LOG_LEVEL = "INFO"
 
     # Notification e-mail (empty host: in-application notifications only).
     SMTP_HOST = ""

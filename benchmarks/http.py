@@ -49,9 +49,9 @@ def prepare(url: str) -> None:
         subprocess.run([str(BIN / "aftersales"), *command], env=env, check=True, capture_output=True, timeout=600)
 
 
-def serve(url: str, workers: int) -> tuple[subprocess.Popen, str]:
+def serve(url: str, workers: int, clock: str = "simulated") -> tuple[subprocess.Popen, str]:
     port = free_port()
-    env = {**os.environ, "AFTERSALES_DATABASE_URL": url, "AFTERSALES_CLOCK": "simulated"}
+    env = {**os.environ, "AFTERSALES_DATABASE_URL": url, "AFTERSALES_CLOCK": clock}
     process = subprocess.Popen(
         [str(BIN / "aftersales"), "serve", "--port", str(port), "--workers", str(workers), "--threads", "8"],
         env=env,
@@ -80,7 +80,24 @@ def run_case(base: str, data: dict) -> None:
             response.raise_for_status()
 
 
-def measure(url: str, workers: int, cases: int, clients: int) -> float:
+def worker_rss_mb(master_pid: int) -> list[float]:
+    """Resident memory of each gunicorn worker (the master's children), from /proc."""
+    sizes = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[1]) != master_pid:  # fields[1]: the parent's pid
+                continue
+            status = (stat.parent / "status").read_text()
+        except (OSError, IndexError, ValueError):
+            continue  # the process ended meanwhile
+        rss_kb = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:"))
+        sizes.append(rss_kb / 1024)
+    return sizes
+
+
+def measure(url: str, workers: int, cases: int, clients: int) -> tuple[float, list[float]]:
+    """Cases per second, and each worker's resident memory after the load."""
     process, base = serve(url, workers)
     try:
         data = step_data()
@@ -88,7 +105,7 @@ def measure(url: str, workers: int, cases: int, clients: int) -> float:
         started = time.perf_counter()
         with ThreadPoolExecutor(clients) as pool:
             list(pool.map(lambda _: run_case(base, data), range(cases)))
-        return cases / (time.perf_counter() - started)
+        return cases / (time.perf_counter() - started), worker_rss_mb(process.pid)
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -106,8 +123,9 @@ def main() -> None:
     rates = {}
     for workers in (1, 2):
         prepare(url)
-        rates[workers] = measure(url, workers, args.cases, args.clients)
+        rates[workers], memory = measure(url, workers, args.cases, args.clients)
         emit(f"http.{args.db}.workers_{workers}.cases", rates[workers], "per_s", clients=args.clients)
+        emit(f"http.{args.db}.workers_{workers}.memory_per_worker", max(memory), "MiB", each=[round(m) for m in memory])
     emit(f"http.{args.db}.scaling_2_vs_1", rates[2] / rates[1], "ratio")
 
 

@@ -1,5 +1,6 @@
 """Front-end packages (pinned in package.json, installed by ``npm ci``) served from their
-prebuilt dist files in node_modules: a fixed list, nothing else of node_modules is reachable."""
+prebuilt dist files in node_modules: a fixed list, nothing else of node_modules is reachable.
+(The workbench's lint is bundled by esbuild into static/build/lint.js instead: see esbuild.config.mjs.)"""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ FILES = {
     "bpmn-js.css": "bpmn-js/dist/assets/bpmn-js.css",
     "chart.umd.min.js": "chart.js/dist/chart.umd.min.js",
     "bpmn-modeler.js": "bpmn-js/dist/bpmn-modeler.production.min.js",
+    "bpmn-js-bpmnlint.css": "bpmn-js-bpmnlint/dist/assets/css/bpmn-js-bpmnlint.css",
     "bpmn-font/css/bpmn.css": "bpmn-js/dist/assets/bpmn-font/css/bpmn.css",
     "bpmn-font/font/bpmn.eot": "bpmn-js/dist/assets/bpmn-font/font/bpmn.eot",
     "bpmn-font/font/bpmn.woff2": "bpmn-js/dist/assets/bpmn-font/font/bpmn.woff2",

@@ -55,6 +55,8 @@ def test_a_process_owner_edits_validates_and_deploys_a_new_version(page, as_user
     problem.click()
     assert selected(page) == ["contact_customer"]
     expect(page.locator("#wb-form-task-id")).to_have_text("contact_customer")
+    expect(page.locator('[data-element-id="contact_customer"].djs-element.wb-problem')).to_have_count(1)
+    screenshot("workbench-validation-error.png", docs="workbench-validation-error.png")
     form.fill(original)
     expect(page.locator("#wb-form-check")).to_have_class("ok")
 
@@ -78,7 +80,7 @@ def test_a_process_owner_edits_validates_and_deploys_a_new_version(page, as_user
     page.click("#wb-deploy")
     expect(page.locator("#wb-status")).to_have_text("版本 2 已部署。")
     expect(page.locator("#wb-versions li[data-version='2']")).to_contain_text("最新")
-    screenshot("workbench.png")
+    screenshot("workbench.png", docs="workbench.png")
 
     source = as_user("auditor").get("/processes/repair/source").json
     assert source["version"] == 2 and NEW_NAME in source["xml"]

@@ -1,47 +1,13 @@
-/* The task form: json-editor renders the task's JSON Schema (in the user's language); the
+/* The task form: json-editor renders the task's JSON Schema (form-render.js, in the user's language); the
    server validates on completion and its 422 field errors are shown on the fields; what the
    user typed is kept as a server-side draft while the form is unsent. */
 (function () {
   'use strict'
-  const { api, flash, pickLanguage } = window.Workspace
+  const { api, flash } = window.Workspace
   const config = JSON.parse(document.getElementById('task-config').textContent)
   const S = config.strings
   const LOCAL_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/
   const AUTOSAVE_MS = 1500
-  const LONG_TEXT = 500 /* characters allowed from which a field is a text area */
-
-  /* The schema as json-editor renders it well: one language, enum titles, checkboxes, plain
-     date-time inputs (the service's time zone), live choices as a select. */
-  function adapt (schema) {
-    if (!schema || typeof schema !== 'object') return schema
-    const s = { ...schema }
-    delete s.$schema
-    for (const key of ['title', 'description']) if (s[key]) s[key] = pickLanguage(s[key], config.language)
-    if (Array.isArray(s.enum) && Array.isArray(s.enumNames)) {
-      s.options = { ...s.options, enum_titles: s.enumNames.map((t) => pickLanguage(t, config.language)) }
-      delete s.enumNames
-    }
-    if (Array.isArray(s.oneOf) && s.oneOf.every((o) => 'const' in o)) {
-      s.enum = s.oneOf.map((o) => o.const)
-      s.options = { ...s.options, enum_titles: s.oneOf.map((o) => pickLanguage(o.title || String(o.const), config.language)) }
-      delete s.oneOf
-    }
-    if (Array.isArray(s.anyOf) && s.anyOf.some((o) => o.const === '')) {
-      Object.assign(s, s.anyOf.find((o) => o.const !== '') || {})
-      delete s.anyOf
-    }
-    if (s.format === 'date-time') s.format = 'datetime-local'
-    if (s.type === 'string' && !s.format && !s.enum && s.maxLength >= LONG_TEXT) s.format = 'textarea'
-    if (s.type === 'boolean') {
-      s.format = 'checkbox'
-      delete s.const
-    }
-    if (s.properties) {
-      s.properties = Object.fromEntries(Object.entries(s.properties).map(([k, v]) => [k, adapt(v)]))
-    }
-    if (s.items) s.items = adapt(s.items)
-    return s
-  }
 
   /* Walk a value along the (server's) schema and convert its date-time strings. */
   function mapDateTimes (schema, value, convert) {
@@ -72,37 +38,10 @@
     return new Date(at + sign * (hours * 60 + minutes) * 60000).toISOString().slice(0, 16)
   }
 
-  /* json-editor's html theme without its own error messages: the server's are shown instead. */
-  class QuietTheme extends JSONEditor.defaults.themes.html {
-    getErrorMessage () { return document.createTextNode('') }
-    addInputError () {}
-    removeInputError () {}
-  }
-  JSONEditor.defaults.themes.workspace = QuietTheme
-
-  window.SignatureStrings = { clear: S.clear, upload: S.upload, signHere: S.signHere }
-  JSONEditor.defaults.languages.workspace = {
-    ...JSONEditor.defaults.languages.en,
-    button_add_row_title: `${S.addRow} {{0}}`,
-    button_delete_row_title: `${S.deleteRow} {{0}}`,
-    button_delete_row_title_short: S.deleteRow
-  }
-  JSONEditor.defaults.language = 'workspace'
-
-  const editor = new JSONEditor(document.getElementById('task-form'), {
-    schema: adapt(config.schema),
-    theme: 'workspace',
-    show_errors: 'never',
-    remove_empty_properties: true,
-    use_default_values: false,
-    disable_collapse: true,
-    disable_edit_json: true,
-    disable_properties: true,
-    disable_array_reorder: true,
-    disable_array_delete_all_rows: true,
-    disable_array_delete_last_row: true,
-    prompt_before_delete: false,
-    no_additional_properties: true
+  /* Rendered as in the workbench's preview (form-render.js). */
+  const editor = window.TaskForm.render(document.getElementById('task-form'), config.schema, {
+    language: config.language,
+    strings: S
   })
 
   /* ---- server-side field errors, shown on their fields until the field changes ---- */

@@ -1,8 +1,12 @@
 /* The process workbench (templates/workbench.html): bpmn-js' Modeler (read-only: the NavigatedViewer)
-   with a version's or the user's draft's diagram; the side panel edits the JSON Schema of the selected
-   user task's form, keyed by its formJsonSchemaFilename property; Save draft, Validate and Deploy go
-   through /api/v1/workbench. An unchanged diagram is sent as it was loaded, so deploying it again
-   creates no new version. */
+   with a version's or the user's draft's diagram. The spiffworkflow extensions are typed through our
+   moddle descriptor (static/js/spiffworkflow-moddle.json), so they round-trip unchanged. The side
+   panel edits the selected element's properties (id, name, clause, timer kind and expression, form
+   file, instructions) with bpmn-js' modeling commands, so undo and redo cover them; the JSON Schema of
+   the selected user task's form, keyed by its formJsonSchemaFilename property, with a preview rendered
+   as on the task page (form-render.js); bpmnlint's issues show on the elements (static/build/lint.js).
+   Save draft, Validate and Deploy go through /api/v1/workbench. An unchanged diagram is sent as it was
+   loaded, so deploying it again creates no new version. */
 (function () {
   'use strict'
   const { api, flash, pickLanguage } = window.Workspace
@@ -10,8 +14,10 @@
   if (!configNode) return
   const config = JSON.parse(configNode.textContent)
   const S = config.strings
-  const SPIFF = 'http://spiffworkflow.org/bpmn/schema/1.0/core'
   const FORM_PROPERTY = 'formJsonSchemaFilename'
+  const TIMER_TYPES = ['timeDuration', 'timeDate', 'timeCycle']
+  const ID_PATTERN = /^[A-Za-z_][\w.-]*$/
+  const SNAKE_CASE = /^[a-z][a-z0-9_]*$/
   const READABLE_ZOOM = 0.75
   const PALETTE_WIDTH = 120 // px, the modeler's tool palette at the left
   const MARGIN = 20
@@ -25,7 +31,10 @@
     forms: {}, // form path -> the JSON text shown in the editor
     baseVersion: config.baseVersion,
     selected: null,
-    marked: []
+    marked: [],
+    tab: 'schema',
+    preview: null, // the json-editor of the preview tab
+    propsElement: null // the element the properties panel shows
   }
 
   function format (template, values) {
@@ -44,37 +53,119 @@
     setStatus(S.unsaved, 'dirty')
   }
 
-  function localName (type) {
-    return (type || '').split(':').pop()
+  function is (element, type) {
+    return Boolean(element) && typeof element.$instanceOf === 'function' && element.$instanceOf(type)
+  }
+
+  /* ---- the spiffworkflow extensions of a business object (typed by spiffworkflow-moddle.json) ---- */
+  function extensions (bo) {
+    return (bo.extensionElements && bo.extensionElements.get('values')) || []
+  }
+
+  function propertiesOf (bo) {
+    return extensions(bo).find((value) => is(value, 'spiffworkflow:Properties'))
+  }
+
+  function propertyOf (bo, name) {
+    const group = propertiesOf(bo)
+    return group ? group.get('values').find((property) => property.name === name) : undefined
+  }
+
+  function propertyValue (bo, name) {
+    const property = propertyOf(bo, name)
+    return (property && property.value) || ''
+  }
+
+  function instructionsOf (bo) {
+    return extensions(bo).find((value) => is(value, 'spiffworkflow:InstructionsForEndUser'))
+  }
+
+  function timerOf (bo) {
+    return (bo.eventDefinitions || []).find((definition) => is(definition, 'bpmn:TimerEventDefinition'))
+  }
+
+  function timerExpression (timer) {
+    const type = TIMER_TYPES.find((name) => timer[name]) || 'timeDuration'
+    return { type, body: (timer[type] && timer[type].body) || '' }
   }
 
   /* undefined: not a user task; null: a user task without a form property; else the form's path. */
   function formPathOf (element) {
     const bo = element && element.businessObject
-    if (!bo || bo.$type !== 'bpmn:UserTask') return undefined
-    const values = (bo.extensionElements && bo.extensionElements.values) || []
-    for (const group of values) {
-      if (localName(group.$type) !== 'properties') continue
-      for (const property of group.$children || []) {
-        if (localName(property.$type) === 'property' && property.name === FORM_PROPERTY) return property.value || null
-      }
+    if (!is(bo, 'bpmn:UserTask')) return undefined
+    return propertyValue(bo, FORM_PROPERTY) || null
+  }
+
+  /* ---- changes, each one modeling command (one undo step) on the element ---- */
+  function modeling () {
+    return state.modeler.get('modeling')
+  }
+
+  function create (type, attrs, parent) {
+    const created = state.modeler.get('moddle').create(type, attrs)
+    created.$parent = parent
+    return created
+  }
+
+  function addExtension (element, item) {
+    const bo = element.businessObject
+    if (!bo.extensionElements) {
+      const container = create('bpmn:ExtensionElements', { values: [item] }, bo)
+      item.$parent = container
+      modeling().updateProperties(element, { extensionElements: container })
+      return
     }
-    return null
+    item.$parent = bo.extensionElements
+    modeling().updateModdleProperties(element, bo.extensionElements, { values: [...extensions(bo), item] })
+  }
+
+  function removeExtension (element, item) {
+    const container = element.businessObject.extensionElements
+    modeling().updateModdleProperties(element, container, { values: extensions(element.businessObject).filter((v) => v !== item) })
+  }
+
+  /* Set a spiffworkflow:property (an empty value removes it, and an emptied properties group). */
+  function setProperty (element, name, value) {
+    const bo = element.businessObject
+    const group = propertiesOf(bo)
+    const existing = propertyOf(bo, name)
+    if (existing) {
+      if (value) return modeling().updateModdleProperties(element, existing, { value })
+      const rest = group.get('values').filter((property) => property !== existing)
+      if (rest.length) return modeling().updateModdleProperties(element, group, { values: rest })
+      return removeExtension(element, group)
+    }
+    if (!value) return
+    if (group) {
+      const property = create('spiffworkflow:Property', { name, value }, group)
+      return modeling().updateModdleProperties(element, group, { values: [...group.get('values'), property] })
+    }
+    const added = create('spiffworkflow:Properties', {}, null)
+    added.get('values').push(create('spiffworkflow:Property', { name, value }, added))
+    addExtension(element, added)
+  }
+
+  function setInstructions (element, text) {
+    const existing = instructionsOf(element.businessObject)
+    if (existing) {
+      if (text) return modeling().updateModdleProperties(element, existing, { value: text })
+      return removeExtension(element, existing)
+    }
+    if (text) addExtension(element, create('spiffworkflow:InstructionsForEndUser', { value: text }, null))
+  }
+
+  function setTimer (element, type, body) {
+    const timer = timerOf(element.businessObject)
+    if (timer[type] && timerExpression(timer).type === type) {
+      return modeling().updateModdleProperties(element, timer[type], { body })
+    }
+    const changes = Object.fromEntries(TIMER_TYPES.map((name) => [name, undefined]))
+    changes[type] = create('bpmn:FormalExpression', { body }, timer)
+    modeling().updateModdleProperties(element, timer, changes)
   }
 
   function addFormProperty (element, path) {
-    const moddle = state.modeler.get('moddle')
-    const bo = element.businessObject
-    const extensions = bo.extensionElements || moddle.create('bpmn:ExtensionElements', { values: [] })
-    const values = extensions.get('values')
-    let group = values.find((value) => localName(value.$type) === 'properties')
-    if (!group) {
-      group = moddle.createAny('spiffworkflow:properties', SPIFF, { $children: [] })
-      values.push(group)
-    }
-    group.$children = group.$children || []
-    group.$children.push(moddle.createAny('spiffworkflow:property', SPIFF, { name: FORM_PROPERTY, value: path }))
-    state.modeler.get('modeling').updateProperties(element, { extensionElements: extensions })
+    setProperty(element, FORM_PROPERTY, path)
   }
 
   function hasForm (path) {
@@ -100,6 +191,7 @@
     text.hidden = !known
     text.value = known ? state.forms[path] : ''
     checkJson()
+    renderPreview()
   }
 
   function checkJson () {
@@ -118,6 +210,147 @@
       text.classList.add('invalid')
       out.textContent = format(S.jsonError, { error: error.message })
       out.className = 'bad'
+    }
+  }
+
+  /* ---- the form preview: the schema rendered as on the task page (form-render.js) ---- */
+  function previewMessage (text) {
+    const out = $('wb-preview-error')
+    out.textContent = text || ''
+    out.hidden = !text
+  }
+
+  function renderPreview () {
+    if (state.preview) state.preview.destroy()
+    state.preview = null
+    const box = $('wb-form-preview')
+    box.replaceChildren()
+    delete box.dataset.ready
+    if (state.tab !== 'preview') return
+    const path = formPathOf(state.selected)
+    if (!hasForm(path)) return previewMessage(S.previewNone)
+    let schema
+    try {
+      schema = JSON.parse(state.forms[path])
+    } catch (error) {
+      return previewMessage(format(S.previewInvalid, { error: error.message }))
+    }
+    if (!schema || typeof schema !== 'object' || Array.isArray(schema)) return previewMessage(S.previewNotObject)
+    previewMessage('')
+    try {
+      const editor = window.TaskForm.render(box, schema, { language: config.language, strings: S.form })
+      editor.on('ready', () => { box.dataset.ready = 'true' })
+      state.preview = editor
+    } catch (error) {
+      previewMessage(format(S.previewFailed, { error: error.message }))
+    }
+  }
+
+  function showTab (tab) {
+    state.tab = tab
+    for (const [name, pane] of [['schema', 'wb-form-schema'], ['preview', 'wb-form-preview-pane']]) {
+      $(`wb-tab-${name}`).setAttribute('aria-selected', String(name === tab))
+      $(pane).hidden = name !== tab
+    }
+    renderPreview()
+  }
+
+  /* ---- the properties panel of the selected element ---- */
+  function splitName (name) {
+    const parts = (name || '').split(' / ')
+    return parts.length === 2 ? parts : [name || '', '']
+  }
+
+  function joinName (chinese, english) {
+    chinese = chinese.trim()
+    english = english.trim()
+    return chinese && english ? `${chinese} / ${english}` : chinese || english
+  }
+
+  /* A field shows the model's value, except while the user is typing in it. */
+  function setField (id, value) {
+    const node = $(id)
+    if (node === document.activeElement && node.dataset.elementId === state.propsElement.id) return
+    if (node.tagName === 'SELECT' && value && ![...node.options].some((option) => option.value === value)) {
+      node.append(new Option(value, value))
+    }
+    node.value = value
+    node.dataset.elementId = state.propsElement.id
+  }
+
+  function idProblem (text) {
+    const out = $('wb-prop-id-error')
+    out.textContent = text || ''
+    out.hidden = !text
+  }
+
+  function showProps (selected) {
+    const element = selected && (selected.labelTarget || selected)
+    const bo = element && element.businessObject
+    state.propsElement = bo ? element : null
+    $('wb-props-hint').hidden = Boolean(bo)
+    $('wb-props').hidden = !bo
+    if (!bo) return
+    $('wb-props-type').textContent = bo.$type
+    setField('wb-prop-id', bo.id)
+    const [chinese, english] = splitName(bo.name)
+    setField('wb-prop-name-zh', chinese)
+    setField('wb-prop-name-en', english)
+    setField('wb-prop-clause', propertyValue(bo, 'clause'))
+    const timer = timerOf(bo)
+    $('wb-props-timer').hidden = !timer
+    if (timer) {
+      const { type, body } = timerExpression(timer)
+      setField('wb-prop-timer-kind', propertyValue(bo, 'timer_kind'))
+      setField('wb-prop-timer-type', type)
+      setField('wb-prop-timer-expr', body)
+    }
+    const userTask = is(bo, 'bpmn:UserTask')
+    $('wb-props-task').hidden = !userTask
+    if (userTask) {
+      const instructions = instructionsOf(bo)
+      setField('wb-prop-form', propertyValue(bo, FORM_PROPERTY))
+      setField('wb-prop-instructions', (instructions && instructions.value) || '')
+    }
+  }
+
+  function changeId (element, id) {
+    id = id.trim()
+    if (id === element.businessObject.id) return idProblem('')
+    if (!ID_PATTERN.test(id)) return idProblem(S.idInvalid)
+    if (state.modeler.get('elementRegistry').get(id) || state.modeler.get('moddle').ids.assigned(id)) {
+      return idProblem(format(S.idTaken, { id }))
+    }
+    idProblem(SNAKE_CASE.test(id) ? '' : S.idNotSnake)
+    modeling().updateProperties(element, { id })
+  }
+
+  function changeForm (element, path) {
+    const before = formPathOf(element)
+    path = path.trim()
+    // The form moves with its path, unless a form is already there.
+    if (before && path && hasForm(before) && !hasForm(path)) state.forms[path] = state.forms[before]
+    setProperty(element, FORM_PROPERTY, path)
+  }
+
+  function wireProps () {
+    const changes = {
+      'wb-prop-id': (element, value) => changeId(element, value),
+      'wb-prop-name-zh': (element, value) => modeling().updateLabel(element, joinName(value, $('wb-prop-name-en').value)),
+      'wb-prop-name-en': (element, value) => modeling().updateLabel(element, joinName($('wb-prop-name-zh').value, value)),
+      'wb-prop-clause': (element, value) => setProperty(element, 'clause', value.trim()),
+      'wb-prop-timer-kind': (element, value) => setProperty(element, 'timer_kind', value),
+      'wb-prop-timer-type': (element, value) => setTimer(element, value, $('wb-prop-timer-expr').value.trim()),
+      'wb-prop-timer-expr': (element, value) => setTimer(element, $('wb-prop-timer-type').value, value.trim()),
+      'wb-prop-form': (element, value) => changeForm(element, value),
+      'wb-prop-instructions': (element, value) => setInstructions(element, value.trim())
+    }
+    for (const [id, change] of Object.entries(changes)) {
+      $(id).addEventListener('change', (event) => {
+        const element = state.propsElement
+        if (!element || event.target.dataset.elementId !== element.id) return
+        change(element, event.target.value)
+      })
     }
   }
 
@@ -287,6 +520,13 @@
     when.className = 'muted'
     when.textContent = S.justNow
     item.append(link, ' ', badge, ' ', when)
+    if (config.liveUrl) {
+      const live = document.createElement('a')
+      live.className = 'wb-live'
+      live.href = format(config.liveUrl, { version })
+      live.textContent = S.liveCounts
+      item.append(' · ', live)
+    }
     list.prepend(item)
   }
 
@@ -327,8 +567,11 @@
     modeler.on('commandStack.changed', () => {
       state.diagramChanged = true
       changed()
-      if (state.selected && modeler.get('elementRegistry').get(state.selected.id)) showForm(state.selected)
+      const registry = modeler.get('elementRegistry')
+      if (state.selected && registry.get(state.selected.id)) showForm(state.selected)
+      showProps(state.propsElement && registry.get(state.propsElement.id) ? state.propsElement : null)
     })
+    wireProps()
     $('wb-form-text').addEventListener('input', (event) => {
       const path = formPathOf(state.selected)
       if (!path) return
@@ -364,6 +607,21 @@
     })
   }
 
+  /* The spiffworkflow moddle descriptor, and in the modeler bpmnlint (static/build/lint.js, when built). */
+  async function modelerOptions () {
+    const response = await fetch(config.moddleUrl, { credentials: 'same-origin' })
+    if (!response.ok) throw new Error(`moddle descriptor: HTTP ${response.status}`)
+    const options = { moddleExtensions: { spiffworkflow: await response.json() } }
+    const lint = window.WorkbenchLint
+    if (config.editable && lint) {
+      options.additionalModules = [lint.module]
+      options.linting = { bpmnlint: lint.config, active: true }
+    } else if (config.editable) {
+      console.warn('static/build/lint.js is missing (make setup): the modeler runs without bpmnlint')
+    }
+    return options
+  }
+
   async function start () {
     const response = await fetch(config.sourceUrl, { credentials: 'same-origin', headers: { Accept: 'application/json' } })
     if (!response.ok) throw new Error(`source: HTTP ${response.status}`)
@@ -372,15 +630,19 @@
       state.forms[path] = typeof schema === 'string' ? schema : JSON.stringify(schema, null, 2)
     }
     state.originalXml = source.xml
-    const modeler = new window.BpmnJS({ container: $('wb-canvas') })
+    const modeler = new window.BpmnJS({ container: $('wb-canvas'), ...(await modelerOptions()) })
     const { warnings } = await modeler.importXML(source.xml)
     if (warnings.length) console.warn('diagram import warnings', warnings)
     state.modeler = modeler
     window.Workbench = { modeler }
     showReadable(modeler.get('canvas'))
     modeler.on('selection.changed', (event) => {
-      showForm(event.newSelection.length === 1 ? event.newSelection[0] : null)
+      const single = event.newSelection.length === 1 ? event.newSelection[0] : null
+      showForm(single)
+      showProps(single)
     })
+    $('wb-tab-schema').addEventListener('click', () => showTab('schema'))
+    $('wb-tab-preview').addEventListener('click', () => showTab('preview'))
     if (config.editable) wireEditing()
     $('workbench').dataset.ready = 'true'
   }

@@ -6,6 +6,7 @@ Public surface: load and validate diagrams (``load_directory``, ``load_definitio
 
 from .definitions import ElementInfo as ElementInfo
 from .definitions import ProcessDefinition as ProcessDefinition
+from .flowgraph import flow_graph as flow_graph
 from .loader import load_definition as load_definition
 from .loader import load_directory as load_directory
 from .replay import Deviation as Deviation

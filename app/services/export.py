@@ -41,7 +41,8 @@ def event_log(
         events = uow.events.of_instances([c.id for c in cases], ACTIVITY_EVENTS)
         processes = {c.id: ctx.versions.get(uow, c.version_id) for c in cases}
     by_case = {c.id: c for c in cases}
-    for event in events:
+    # One trace per case: events by case, in the order they happened (cases run side by side).
+    for event in sorted(events, key=lambda e: e.instance_id):
         case = by_case[event.instance_id]
         element = processes[case.id].element(event.element_id)
         if element is None or element.type.endswith("Gateway"):

@@ -1,9 +1,10 @@
 /* The QA page: the KPI trend (a line per KPI, its target dashed) and breached deadlines per clause
    with Chart.js, and the process diagram in bpmn-js' NavigatedViewer with a heatmap badge per
-   element (cases · median hours · breaches) from /api/v1/reports/{kpi-trend,deadlines,heatmap}. */
+   element (cases · median hours · breaches; diagram-overlays.js) from /api/v1/reports/{kpi-trend,deadlines,heatmap}. */
 (function () {
   'use strict'
   const { api, pickLanguage } = window.Workspace
+  const { DiagramOverlays } = window
   const root = document.getElementById('qa')
   if (!root) return
   const language = root.dataset.language
@@ -117,14 +118,6 @@
     canvas.dataset.ready = 'true'
   }
 
-  function localise (xml) {
-    const doc = new DOMParser().parseFromString(xml, 'application/xml')
-    doc.querySelectorAll('[name]').forEach((node) => {
-      node.setAttribute('name', pickLanguage(node.getAttribute('name'), language))
-    })
-    return new XMLSerializer().serializeToString(doc)
-  }
-
   /* 0: no breach; 1–3: a share of the element with the most breaches. */
   function heat (breaches, most) {
     if (!breaches) return 0
@@ -148,42 +141,17 @@
   async function heatmap () {
     const container = document.getElementById('qa-diagram')
     const data = await load(`/reports/heatmap?${period}&process_key=${encodeURIComponent(root.dataset.process)}`)
-    const response = await fetch(`${root.dataset.diagramUrl}?version=${data.version}`, { credentials: 'same-origin' })
-    if (!response.ok) throw new Error(`diagram: HTTP ${response.status}`)
-    const viewer = new window.BpmnJS({ container })
-    await viewer.importXML(localise(await response.text()))
-    const canvas = viewer.get('canvas')
-    const registry = viewer.get('elementRegistry')
-    const overlays = viewer.get('overlays')
-    canvas.zoom('fit-viewport')
-    const shown = data.elements.filter(
-      (e) => (e.cases || e.breaches) && !e.type.endsWith('Gateway') && registry.get(e.element_id)
-    )
-    const most = Math.max(1, ...shown.map((e) => e.breaches))
-    for (const element of shown) {
+    const viewer = await DiagramOverlays.open(container, `${root.dataset.diagramUrl}?version=${data.version}`, language)
+    const elements = data.elements.filter((e) => (e.cases || e.breaches) && !e.type.endsWith('Gateway'))
+    const most = Math.max(1, ...elements.map((e) => e.breaches))
+    const shown = DiagramOverlays.showBadges(viewer, 'qa-heat', elements.map((element) => {
       const level = heat(element.breaches, most)
-      if (level) canvas.addMarker(element.element_id, `heat-fill-${level}`)
-      overlays.add(element.element_id, 'qa-heat', {
-        position: { top: -16, left: -4 },
-        scale: { min: 0.8 },
-        html: badge(element, level)
-      })
-    }
+      return { elementId: element.element_id, node: badge(element, level), marker: level ? `heat-fill-${level}` : null }
+    }))
     // A whole procedure fits only at an unreadable size: show the hottest element at a readable one.
-    const hottest = [...shown].sort((a, b) => b.breaches - a.breaches || b.cases - a.cases)[0]
-    if (hottest && canvas.zoom() < MIN_READABLE_ZOOM) {
-      const target = registry.get(hottest.element_id)
-      canvas.zoom(READABLE_ZOOM, { x: target.x + target.width / 2, y: target.y + target.height / 2 })
-      const { width, height, inner } = canvas.viewbox()
-      const clamp = (centre, size, start, length) =>
-        Math.max(start - 20, Math.min(centre - size / 2, start + length + 20 - size))
-      canvas.viewbox({
-        x: clamp(target.x + target.width / 2, width, inner.x, inner.width),
-        y: clamp(target.y + target.height / 2, height, inner.y, inner.height),
-        width,
-        height
-      })
-    }
+    const byId = Object.fromEntries(elements.map((e) => [e.element_id, e]))
+    const hottest = shown.map((item) => byId[item.elementId]).sort((a, b) => b.breaches - a.breaches || b.cases - a.cases)[0]
+    DiagramOverlays.focus(viewer, hottest && hottest.element_id, MIN_READABLE_ZOOM, READABLE_ZOOM)
     document.getElementById('qa-heatmap-summary').textContent =
       `v${data.version} · ${data.cases} ${text.cases} · ${data.breaches} ${text.breaches}`
     container.dataset.ready = 'true'

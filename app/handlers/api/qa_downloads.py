@@ -1,0 +1,80 @@
+"""/api/v1/reports/{conformance,deadlines,kpi}.{xlsx,csv}: the QA tables as downloads.
+
+The same reports as the JSON endpoints (same roles, same figures): XLSX holds every table of the
+report on its own sheet, CSV the main one.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from datetime import time
+
+from flask import Response
+from flask_smorest import Blueprint
+from marshmallow import Schema
+from marshmallow import fields
+from marshmallow import validate
+
+from ...services import qa_tables
+from ...services.spreadsheets import XLSX_MIMETYPE
+from ...services.spreadsheets import Download
+from ..common import principal
+from ..common import services
+
+bp = Blueprint("qa_downloads", __name__, url_prefix="/api/v1/reports", description="QA tables as XLSX or CSV downloads")
+FORMATS = "<any(xlsx, csv):fmt>"
+BINARY = {"schema": {"type": "string", "format": "binary"}}
+DOWNLOAD = {
+    "responses": {
+        "200": {
+            "description": "the report's tables: every one on its own sheet (xlsx), the main one (csv)",
+            "content": {XLSX_MIMETYPE: BINARY, "text/csv": BINARY},
+        }
+    }
+}
+
+
+class PeriodSchema(Schema):
+    start = fields.Date(data_key="from", required=True)
+    end = fields.Date(data_key="to", required=True, metadata={"description": "exclusive"})
+    process_key = fields.String()
+
+
+class QuarterSchema(Schema):
+    quarter = fields.String(required=True, validate=validate.Regexp(r"^\d{4}-Q[1-4]$"), metadata={"example": "2026-Q1"})
+
+
+def _bounds(args) -> tuple[datetime, datetime]:
+    tz = services().calendar.tz
+    return datetime.combine(args["start"], time(0), tz), datetime.combine(args["end"], time(0), tz)
+
+
+def _send(file: Download) -> Response:
+    return Response(
+        file.body, mimetype=file.mimetype, headers={"Content-Disposition": f'attachment; filename="{file.filename}"'}
+    )
+
+
+@bp.get(f"/conformance.{FORMATS}")
+@bp.doc(**DOWNLOAD)
+@bp.arguments(PeriodSchema, location="query")
+def conformance_table(args, fmt: str):
+    """The conformance report: cases, deviations, deviations per element, summary."""
+    process_key = args.get("process_key") or "repair"
+    return _send(qa_tables.conformance_download(services(), process_key, *_bounds(args), principal(), fmt))
+
+
+@bp.get(f"/deadlines.{FORMATS}")
+@bp.doc(**DOWNLOAD)
+@bp.arguments(PeriodSchema, location="query")
+def deadline_table(args, fmt: str):
+    """The deadline report: every deadline, and the outcomes by clause, person, branch and month."""
+    return _send(qa_tables.deadline_download(services(), *_bounds(args), principal(), args.get("process_key"), fmt))
+
+
+@bp.get(f"/kpi.{FORMATS}")
+@bp.doc(**DOWNLOAD)
+@bp.arguments(QuarterSchema, location="query")
+def kpi_table(args, fmt: str):
+    """The quarter's KPI table and weighted score."""
+    return _send(qa_tables.kpi_download(services(), args["quarter"], principal(), fmt))

@@ -1,0 +1,121 @@
+"""Tables as downloads: XLSX workbooks (XlsxWriter) and CSV.
+
+Cells are written by type, never interpreted: a text starting with ``=`` stays text in the
+workbook, and in CSV it is prefixed with ``'`` so a spreadsheet does not run it (logs are uploaded
+by users, names come from diagrams). Times are written as local times without a zone.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from datetime import datetime
+from typing import Any
+
+import xlsxwriter
+
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+MAX_COLUMN_WIDTH = 60
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One table: a name (at most 31 characters), its column headers and rows of plain values."""
+
+    name: str
+    headers: Sequence[str]
+    rows: Sequence[Sequence[Any]]
+
+
+def to_xlsx(sheets: Sequence[Sheet]) -> bytes:
+    """A workbook with one worksheet per table: bold frozen header, filters, fitted columns."""
+    buffer = io.BytesIO()
+    options = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "remove_timezone": True}
+    workbook = xlsxwriter.Workbook(buffer, options)
+    bold = workbook.add_format({"bold": True, "bg_color": "#E5E7EB", "border": 1})
+    when = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
+    day = workbook.add_format({"num_format": "yyyy-mm-dd"})
+    for sheet in sheets:
+        worksheet = workbook.add_worksheet(_sheet_name(sheet.name))
+        widths = [len(str(h)) for h in sheet.headers]
+        for column, header in enumerate(sheet.headers):
+            worksheet.write_string(0, column, str(header), bold)
+        for r, row in enumerate(sheet.rows, start=1):
+            for column, value in enumerate(row):
+                _write(worksheet, r, column, value, when, day)
+                if column < len(widths):
+                    widths[column] = max(widths[column], _width(value))
+        for column, width in enumerate(widths):
+            worksheet.set_column(column, column, min(width + 2, MAX_COLUMN_WIDTH))
+        worksheet.freeze_panes(1, 0)
+        if sheet.headers:
+            worksheet.autofilter(0, 0, max(len(sheet.rows), 1), len(sheet.headers) - 1)
+    workbook.close()
+    return buffer.getvalue()
+
+
+def _write(worksheet, row: int, column: int, value: Any, when, day) -> None:
+    if value is None:
+        return
+    if isinstance(value, bool):
+        worksheet.write_boolean(row, column, value)
+    elif isinstance(value, int | float):
+        worksheet.write_number(row, column, value)
+    elif isinstance(value, datetime):
+        worksheet.write_datetime(row, column, value, when)
+    elif isinstance(value, date):
+        worksheet.write_datetime(row, column, datetime.combine(value, datetime.min.time()), day)
+    else:
+        worksheet.write_string(row, column, str(value))
+
+
+def _width(value: Any) -> int:
+    if isinstance(value, datetime):
+        return 19
+    text = str(value) if value is not None else ""
+    # CJK characters take two columns
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+
+
+def _sheet_name(name: str) -> str:
+    cleaned = "".join("_" if ch in "[]:*?/\\" else ch for ch in name).strip("'")
+    return cleaned[:31] or "Sheet"
+
+
+def to_csv(sheet: Sheet) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(sheet.headers)
+    for row in sheet.rows:
+        writer.writerow([_csv_cell(v) for v in row])
+    return out.getvalue()
+
+
+def _csv_cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+@dataclass(frozen=True)
+class Download:
+    body: bytes
+    mimetype: str
+    filename: str
+
+
+def download(sheets: Sequence[Sheet], fmt: str, stem: str) -> Download:
+    """``xlsx``: every table in one workbook; ``csv``: the first (main) table."""
+    stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", stem)  # it goes into a Content-Disposition header
+    if fmt == "xlsx":
+        return Download(to_xlsx(sheets), XLSX_MIMETYPE, f"{stem}.xlsx")
+    return Download(to_csv(sheets[0]).encode("utf-8-sig"), "text/csv; charset=utf-8", f"{stem}.csv")

@@ -1,0 +1,395 @@
+"""Every route × every role: who may pass the gate, from a table declared here — not read from the code
+under test. A route without an entry, or an entry without a route, fails the test; so does a role
+added to app/domain/roles.py and missing here.
+
+For each route: without credentials an API route answers 401 (also when the request body is missing:
+authentication comes before validation) and a page redirects to /login; each role of the table gets
+past the gate (any answer but 401/403 — a 404 or 422 on the test's ids is fine), every other role gets
+403. Routes that act on one object (a case, a task, a notification) are declared for the objects made
+here: a repair case opened by ``agent`` whose ready task is the customer service agent's.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from base64 import b64encode
+from dataclasses import dataclass
+from dataclasses import field
+
+from app.domain.principal import Principal
+from app.domain.roles import Role
+from app.persistence.orm import AcceptedDeviation
+from app.persistence.orm import Attachment
+from app.persistence.orm import Notification
+from app.services import schedules
+from app.services.cases import start_case
+from app.services.users import create_user
+from tests.diagrams import FORM
+from tests.diagrams import TINY
+
+# The organisation's roles, as the issue and README name them (compared with Role below).
+ROLES = (
+    "cs_agent",
+    "dispatcher",
+    "supervisor",
+    "technician",
+    "qa",
+    "finance",
+    "mis",
+    "service_manager",
+    "responsible_dept",
+    "dept_head",
+    "executive",
+    "sales",
+    "production",
+    "process_owner",
+    "auditor",
+    "admin",
+)
+ALL = frozenset(ROLES)
+ADMIN = frozenset({"admin"})
+OWNERS = frozenset({"admin", "process_owner"})  # change diagrams, versions and running cases
+DIAGRAM_READERS = OWNERS | {"auditor"}  # read every version's source; the workbench read-only
+SCHEDULE_READERS = OWNERS | {"auditor"}
+# QA reports: QA, management, process owners and the auditor (README, "QA").
+REPORTS = frozenset(
+    {"admin", "auditor", "process_owner", "qa", "dept_head", "supervisor", "service_manager", "executive"}
+)
+LIVE = frozenset({"admin", "process_owner", "auditor", "supervisor", "service_manager"})
+STAFF = ALL - {"process_owner", "auditor"}  # customer records: those who work cases (seed 000 §4.11)
+WRITERS = ALL - {"auditor"}  # the auditor changes nothing, not even their own drafts
+# The objects: a repair case opened by `agent`, waiting at register_request (lane cs_agent).
+CASE_VIEWERS = frozenset({"admin", "process_owner", "auditor", "supervisor", "cs_agent"})
+TASK_WORKERS = frozenset({"admin", "cs_agent"})
+STARTERS = frozenset({"admin", "cs_agent"})  # repair starts in the customer service agent's lane
+CANCELLERS = frozenset({"admin", "supervisor"})
+RECIPIENT = frozenset({"cs_agent"})  # the notification is r_cs_agent's own: not even an admin reads it
+PUBLIC = None  # no login needed
+
+API, PAGE = "api", "page"
+PERIOD = "from=2026-03-01&to=2026-04-01"
+DUE = "2026-03-10T09:00:00+08:00"
+
+
+@dataclass(frozen=True)
+class Gate:
+    allowed: frozenset[str] | None  # None: public
+    kind: str = API
+    path: str = ""  # the route with the test's ids ({case}, {task}, ...); default: the rule itself
+    json: dict | None = None  # a valid body, so that validation never hides the gate
+    files: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # multipart: field -> (file name, content)
+    fresh_case: bool = False  # the call may change the case: a new one for this route
+
+
+TINY_UPLOAD = {"file": ("tiny.bpmn", TINY.encode()), "forms/do_it.json": ("do_it.json", json.dumps(FORM).encode())}
+LOG = b"case_id,activity,timestamp\nC1,Register service request,2026-03-02T09:00:00+08:00\n"
+
+# "METHOD rule" (exactly as Flask's url_map has it) -> who may pass the gate.
+MATRIX: dict[str, Gate] = {
+    # -- pages and public endpoints ------------------------------------------------------------
+    "GET /": Gate(PUBLIC, PAGE),
+    "GET /healthz": Gate(PUBLIC, PAGE),
+    "GET /readyz": Gate(PUBLIC, PAGE),
+    "GET /metrics": Gate(PUBLIC, PAGE),
+    "GET /login": Gate(PUBLIC, PAGE),
+    "POST /login": Gate(PUBLIC, PAGE),  # sent with the session's CSRF token and the role's own credentials
+    "POST /logout": Gate(PUBLIC, PAGE),
+    "POST /language": Gate(PUBLIC, PAGE),
+    "GET /static/<path:filename>": Gate(PUBLIC, PAGE, "/static/css/workspace.css"),
+    "GET /vendor/<name>": Gate(PUBLIC, PAGE, "/vendor/bpmn-js.css"),
+    "GET /vendor/bpmn-font/<kind>/<name>": Gate(PUBLIC, PAGE, "/vendor/bpmn-font/font/bpmn.woff2"),
+    "GET /api/v1/openapi.json": Gate(PUBLIC, API),
+    "GET /inbox": Gate(ALL, PAGE),
+    "GET /notifications": Gate(ALL, PAGE),
+    "POST /notifications/<int:notification_id>/open": Gate(RECIPIENT, PAGE, "/notifications/{notification}/open"),
+    "GET /tasks/<task_id>": Gate(CASE_VIEWERS, PAGE, "/tasks/{task}"),
+    "GET /cases/<int:instance_id>": Gate(CASE_VIEWERS, PAGE, "/cases/{case}"),
+    "GET /cases/<int:instance_id>/next": Gate(ALL, PAGE, "/cases/{case}/next"),  # only redirects
+    "GET /workspace/cases/<int:instance_id>/diagram.xml": Gate(
+        CASE_VIEWERS, PAGE, "/workspace/cases/{case}/diagram.xml"
+    ),
+    "GET /qa": Gate(REPORTS, PAGE),
+    "GET /qa/diagram/<process_key>.xml": Gate(REPORTS, PAGE, "/qa/diagram/repair.xml"),
+    "GET /workbench": Gate(DIAGRAM_READERS, PAGE),
+    "GET /workbench/<key>": Gate(DIAGRAM_READERS, PAGE, "/workbench/repair"),
+    "GET /processes/<key>/versions/<int:version>/live": Gate(LIVE, PAGE, "/processes/repair/versions/1/live"),
+    "GET /processes/<key>/versions/<int:version>/live/diagram.xml": Gate(
+        LIVE, PAGE, "/processes/repair/versions/1/live/diagram.xml"
+    ),
+    # -- processes and versions -----------------------------------------------------------------
+    "GET /api/v1/processes": Gate(ALL),
+    "POST /api/v1/processes": Gate(OWNERS, path="/api/v1/processes?dry_run=1", files=TINY_UPLOAD),
+    "GET /api/v1/processes/<key>": Gate(ALL, path="/api/v1/processes/repair"),
+    "GET /api/v1/processes/<key>/diff": Gate(ALL, path="/api/v1/processes/repair/diff?from=1&to=1"),
+    "POST /api/v1/processes/<key>/instances": Gate(STARTERS, path="/api/v1/processes/repair/instances", json={}),
+    "POST /api/v1/processes/<key>/migrate": Gate(
+        OWNERS, path="/api/v1/processes/repair/migrate", json={"from": 1, "to": 1}
+    ),
+    "GET /api/v1/processes/<key>/migration-check": Gate(
+        OWNERS, path="/api/v1/processes/repair/migration-check?from=1&to=1"
+    ),
+    "GET /api/v1/processes/<key>/source": Gate(DIAGRAM_READERS, path="/api/v1/processes/repair/source"),
+    "GET /api/v1/processes/<key>/versions/<int:version>/source": Gate(
+        DIAGRAM_READERS, path="/api/v1/processes/repair/versions/1/source"
+    ),
+    "GET /api/v1/processes/<key>/versions/<int:version>/live": Gate(
+        LIVE, path="/api/v1/processes/repair/versions/1/live"
+    ),
+    "POST /api/v1/processes/<key>/versions/<int:version>/redeploy": Gate(
+        OWNERS, path="/api/v1/processes/repair/versions/1/redeploy"
+    ),
+    "POST /api/v1/workbench/validate": Gate(OWNERS, json={"filename": "tiny.bpmn", "xml": TINY}),
+    "POST /api/v1/workbench/deploy": Gate(OWNERS, json={"filename": "tiny.bpmn", "xml": "<broken"}),
+    "GET /api/v1/workbench/drafts": Gate(OWNERS),
+    "GET /api/v1/workbench/drafts/<key>": Gate(OWNERS, path="/api/v1/workbench/drafts/repair"),
+    "PUT /api/v1/workbench/drafts/<key>": Gate(OWNERS, path="/api/v1/workbench/drafts/tiny", json={"xml": TINY}),
+    "DELETE /api/v1/workbench/drafts/<key>": Gate(OWNERS, path="/api/v1/workbench/drafts/tiny"),
+    # -- cases ----------------------------------------------------------------------------------
+    "GET /api/v1/instances": Gate(ALL),
+    "GET /api/v1/instances/<int:instance_id>": Gate(CASE_VIEWERS, path="/api/v1/instances/{case}"),
+    "GET /api/v1/instances/<int:instance_id>/events": Gate(CASE_VIEWERS, path="/api/v1/instances/{case}/events"),
+    "GET /api/v1/instances/<int:instance_id>/timers": Gate(CASE_VIEWERS, path="/api/v1/instances/{case}/timers"),
+    "GET /api/v1/instances/<int:instance_id>/attachments": Gate(
+        CASE_VIEWERS, path="/api/v1/instances/{case}/attachments"
+    ),
+    "GET /api/v1/instances/<int:instance_id>/attachments/<int:attachment_id>": Gate(
+        CASE_VIEWERS, path="/api/v1/instances/{case}/attachments/{attachment}"
+    ),
+    # Open question (reported): report roles that cannot see the case (qa, dept_head, executive,
+    # service_manager) get 403 here, yet GET /reports/conformance shows them this very case's replay.
+    "GET /api/v1/instances/<int:instance_id>/conformance": Gate(
+        REPORTS & CASE_VIEWERS, path="/api/v1/instances/{case}/conformance"
+    ),
+    "POST /api/v1/instances/<int:instance_id>/cancel": Gate(
+        CANCELLERS, path="/api/v1/instances/{case}/cancel", json={"reason": "matrix"}, fresh_case=True
+    ),
+    "POST /api/v1/instances/<int:instance_id>/suspend": Gate(
+        OWNERS, path="/api/v1/instances/{case}/suspend", json={"reason": "matrix"}, fresh_case=True
+    ),
+    "POST /api/v1/instances/<int:instance_id>/resume": Gate(
+        OWNERS, path="/api/v1/instances/{case}/resume", json={"reason": "matrix"}, fresh_case=True
+    ),
+    "POST /api/v1/instances/<int:instance_id>/retry": Gate(
+        OWNERS, path="/api/v1/instances/{case}/retry", json={}, fresh_case=True
+    ),
+    "POST /api/v1/instances/<int:instance_id>/repeat": Gate(
+        OWNERS,
+        path="/api/v1/instances/{case}/repeat",
+        json={"element_id": "register_request", "reason": "matrix"},
+        fresh_case=True,
+    ),
+    "POST /api/v1/instances/<int:instance_id>/migrate": Gate(
+        OWNERS, path="/api/v1/instances/{case}/migrate", json={"version": 1}, fresh_case=True
+    ),
+    "POST /api/v1/instances/<int:instance_id>/tasks/<task_id>/skip": Gate(
+        OWNERS, path="/api/v1/instances/{case}/tasks/{task}/skip", json={"reason": "matrix"}, fresh_case=True
+    ),
+    "PATCH /api/v1/instances/<int:instance_id>/timers/<timer_id>": Gate(
+        OWNERS, path="/api/v1/instances/{case}/timers/no-such-timer", json={"due_at": DUE, "reason": "matrix"}
+    ),
+    # -- tasks, drafts, notifications, look-ups -------------------------------------------------
+    "GET /api/v1/tasks": Gate(ALL),
+    "GET /api/v1/tasks/<task_id>": Gate(CASE_VIEWERS, path="/api/v1/tasks/{task}"),
+    "POST /api/v1/tasks/<task_id>/claim": Gate(TASK_WORKERS, path="/api/v1/tasks/{task}/claim", fresh_case=True),
+    "POST /api/v1/tasks/<task_id>/unclaim": Gate(TASK_WORKERS, path="/api/v1/tasks/{task}/unclaim", fresh_case=True),
+    "POST /api/v1/tasks/<task_id>/delegate": Gate(
+        TASK_WORKERS, path="/api/v1/tasks/{task}/delegate", json={"username": "agent"}, fresh_case=True
+    ),
+    "POST /api/v1/tasks/<task_id>/complete": Gate(
+        TASK_WORKERS, path="/api/v1/tasks/{task}/complete", json={"channel": "phone"}, fresh_case=True
+    ),  # an incomplete form: 422 past the gate, and the case stays where it is
+    "GET /api/v1/drafts/<task_id>": Gate(ALL, path="/api/v1/drafts/{task}"),  # the caller's own draft
+    "PUT /api/v1/drafts/<task_id>": Gate(TASK_WORKERS, path="/api/v1/drafts/{task}", json={"channel": "phone"}),
+    "DELETE /api/v1/drafts/<task_id>": Gate(WRITERS, path="/api/v1/drafts/{task}"),
+    "GET /api/v1/notifications": Gate(ALL),
+    "POST /api/v1/notifications/<int:notification_id>/read": Gate(
+        RECIPIENT, path="/api/v1/notifications/{notification}/read"
+    ),
+    "GET /api/v1/lookups/customers": Gate(STAFF, path="/api/v1/lookups/customers?q=张"),
+    "GET /api/v1/lookups/units": Gate(STAFF, path="/api/v1/lookups/units?serial=SN"),
+    "GET /api/v1/me": Gate(ALL),
+    "GET /api/v1/users": Gate(ADMIN),
+    # -- time, calendar, schedules --------------------------------------------------------------
+    "GET /api/v1/clock": Gate(ALL),
+    "POST /api/v1/clock/advance": Gate(ADMIN, json={"duration": "PT1M"}),
+    "GET /api/v1/calendar": Gate(ALL, path="/api/v1/calendar?from=2026-03-01&to=2026-03-08"),
+    "GET /api/v1/calendar/years": Gate(ALL),
+    "PUT /api/v1/calendar/<isodate:day>": Gate(ADMIN, path="/api/v1/calendar/2027-02-08", json={"is_workday": False}),
+    "GET /api/v1/schedules": Gate(SCHEDULE_READERS),
+    "POST /api/v1/schedules": Gate(
+        ADMIN, json={"name": "matrix 2", "process_key": "repair", "rule": "R/2027-01-04T09:00:00+08:00/P1W"}
+    ),
+    "PATCH /api/v1/schedules/<int:schedule_id>": Gate(
+        ADMIN, path="/api/v1/schedules/{schedule}", json={"enabled": False}
+    ),
+    # -- QA and reports -------------------------------------------------------------------------
+    "GET /api/v1/reports/complaints": Gate(REPORTS, path="/api/v1/reports/complaints?month=2026-03"),
+    "GET /api/v1/reports/kpi": Gate(REPORTS, path="/api/v1/reports/kpi?quarter=2026-Q1"),
+    "GET /api/v1/reports/kpi.<any(xlsx, csv):fmt>": Gate(REPORTS, path="/api/v1/reports/kpi.csv?quarter=2026-Q1"),
+    "GET /api/v1/reports/kpi-trend": Gate(REPORTS),
+    "GET /api/v1/reports/plans/<int:instance_id>": Gate(CASE_VIEWERS, path="/api/v1/reports/plans/{case}"),
+    "GET /api/v1/reports/deadlines": Gate(REPORTS, path=f"/api/v1/reports/deadlines?{PERIOD}"),
+    "GET /api/v1/reports/deadlines.<any(xlsx, csv):fmt>": Gate(REPORTS, path=f"/api/v1/reports/deadlines.csv?{PERIOD}"),
+    "GET /api/v1/reports/conformance": Gate(REPORTS, path=f"/api/v1/reports/conformance?{PERIOD}"),
+    "GET /api/v1/reports/conformance.<any(xlsx, csv):fmt>": Gate(
+        REPORTS, path=f"/api/v1/reports/conformance.csv?{PERIOD}"
+    ),
+    "GET /api/v1/reports/heatmap": Gate(REPORTS, path=f"/api/v1/reports/heatmap?{PERIOD}"),
+    "GET /api/v1/exports/<process_key>.csv": Gate(REPORTS, path=f"/api/v1/exports/repair.csv?{PERIOD}"),
+    "GET /api/v1/exports/<process_key>.xes": Gate(REPORTS, path=f"/api/v1/exports/repair.xes?{PERIOD}"),
+    "POST /api/v1/qa/log-check": Gate(
+        REPORTS, path="/api/v1/qa/log-check?process=repair", files={"file": ("log.csv", LOG)}
+    ),
+    "GET /api/v1/accepted-deviations": Gate(REPORTS),
+    "POST /api/v1/accepted-deviations": Gate(
+        OWNERS, json={"process_key": "repair", "element_id": "callback", "kind": "skipped", "reason": "matrix"}
+    ),
+    "DELETE /api/v1/accepted-deviations/<int:row_id>": Gate(OWNERS, path="/api/v1/accepted-deviations/{deviation}"),
+}
+IGNORED_METHODS = {"HEAD", "OPTIONS"}
+
+
+def routes(app) -> set[str]:
+    return {f"{m} {r.rule}" for r in app.url_map.iter_rules() for m in sorted(r.methods - IGNORED_METHODS)}
+
+
+def user(role: str) -> str:
+    return f"r_{role}"
+
+
+class World:
+    """The objects the routes act on, and a new case for each route that may change its case."""
+
+    def __init__(self, ctx) -> None:
+        self.ctx = ctx
+        self.agent = Principal("agent", frozenset({"cs_agent"}))
+        self.case, self.task = self.new_case()
+        now = ctx.clock.now()
+        with ctx.uow() as uow:
+            attachment = Attachment(
+                instance_id=self.case, task_id=self.task, field="signature", media_type="image/png",
+                content=b"\x89PNG", size=4, created_by="agent", created_at=now,
+            )  # fmt: skip
+            note = Notification(
+                username=user("cs_agent"), kind="assigned", instance_id=self.case, task_id=self.task,
+                title="matrix", body="", created_at=now,
+            )  # fmt: skip
+            deviation = AcceptedDeviation(
+                process_key="repair", element_id="register_request", kind="inserted", reason="matrix",
+                created_by="admin", created_at=now,
+            )  # fmt: skip
+            for row in (attachment, note, deviation):
+                uow.add_row(row)
+            uow.commit()
+        schedule = schedules.create_schedule(
+            ctx, "matrix", "repair", "R/2027-01-04T09:00:00+08:00/P1W", {}, Principal("admin", frozenset({"admin"}))
+        )
+        self.ids = {
+            "attachment": attachment.id,
+            "notification": note.id,
+            "deviation": deviation.id,
+            "schedule": schedule.id,
+        }
+
+    def new_case(self) -> tuple[int, str]:
+        case = start_case(self.ctx, "repair", None, self.agent)
+        with self.ctx.uow() as uow:
+            [task] = uow.tasks.for_instance(case.id, status="ready")
+        return case.id, task.id
+
+    def path(self, rule: str, gate: Gate, case: int, task: str) -> str:
+        template = gate.path or rule.split(" ", 1)[1]
+        return template.format(case=case, task=task, **self.ids)
+
+
+def call(client, method: str, path: str, gate: Gate, username: str | None, *, body: bool = True):
+    headers = {}
+    if username is not None:
+        headers["Authorization"] = "Basic " + b64encode(f"{username}:{username}".encode()).decode()
+    kwargs: dict = {"headers": headers}
+    if body and gate.files:
+        kwargs["data"] = {name: (io.BytesIO(content), filename) for name, (filename, content) in gate.files.items()}
+        kwargs["content_type"] = "multipart/form-data"
+    elif body and gate.json is not None:
+        kwargs["json"] = gate.json
+    response = client.open(path, method=method, **kwargs)
+    response.close()  # a static file's handle; status and headers stay readable
+    return response
+
+
+def login_form(app, username: str):
+    """POST /login as a browser sends it: the CSRF token of the session, then the form."""
+    client = app.test_client()
+    client.get("/login")
+    with client.session_transaction() as session:
+        token = session["csrf"]
+    return client.post("/login", data={"username": username, "password": username, "csrf_token": token})
+
+
+def passed_the_gate(response, gate: Gate) -> bool:
+    if response.status_code in (401, 403):
+        return False
+    if gate.kind == PAGE and gate.allowed is not PUBLIC and response.status_code in (301, 302, 303):
+        return "/login" not in response.headers.get("Location", "")
+    return True
+
+
+def test_every_role_of_the_organisation_is_in_the_matrix():
+    assert set(ROLES) == {r.value for r in Role}, "a role was added or removed: declare what it may do"
+
+
+def test_every_route_is_in_the_matrix(app):
+    served = routes(app)
+    assert not served - set(MATRIX), (
+        f"routes without an entry (declare who may call them): {sorted(served - set(MATRIX))}"
+    )
+    assert not set(MATRIX) - served, f"entries without a route: {sorted(set(MATRIX) - served)}"
+
+
+def test_every_route_lets_exactly_its_roles_through(app, ctx):
+    for role in ROLES:
+        create_user(ctx, user(role), user(role), [role])
+    world = World(ctx)
+    client = app.test_client()
+    wrong: list[str] = []
+    for key in sorted(set(MATRIX) & routes(app)):
+        gate = MATRIX[key]
+        method, rule = key.split(" ", 1)
+        case, task = world.new_case() if gate.fresh_case else (world.case, world.task)
+        path = world.path(key, gate, case, task)
+
+        # Without credentials.
+        anonymous = call(client, method, path, gate, None)
+        if gate.allowed is PUBLIC:
+            if not passed_the_gate(anonymous, gate) and key != "POST /login":  # the form needs its CSRF token
+                wrong.append(f"{key}: public, but {anonymous.status_code} without credentials")
+        elif gate.kind == API:
+            bare = call(client, method, path, gate, None, body=False)
+            for what, response in (("", anonymous), (" (no body)", bare)):
+                if response.status_code != 401 or "Basic" not in response.headers.get("WWW-Authenticate", ""):
+                    wrong.append(f"{key}: {response.status_code} without credentials{what}, expected 401")
+        elif anonymous.status_code != 302 or "/login" not in anonymous.headers.get("Location", ""):
+            wrong.append(f"{key}: {anonymous.status_code} without credentials, expected a redirect to /login")
+
+        # Each role: denied ones first (they must change nothing), then the allowed ones.
+        allowed = ALL if gate.allowed is PUBLIC else gate.allowed
+        for role in sorted(ROLES, key=lambda r: (r in allowed, r)):
+            if key == "POST /login":
+                response = login_form(app, user(role))
+            else:
+                response = call(client, method, path, gate, user(role))
+            if role in allowed and not passed_the_gate(response, gate):
+                wrong.append(f"{key}: {role} may call it but got {response.status_code}")
+            elif role not in allowed and response.status_code != 403:
+                wrong.append(f"{key}: {role} may not call it but got {response.status_code}")
+    assert not wrong, f"{len(wrong)} cell(s) of the matrix are wrong:\n" + "\n".join(wrong)
+
+
+def test_the_table_gives_the_read_only_auditor_no_write():
+    """The table's reading of README ("the auditor role reads everything and changes nothing"): no write
+    is declared for the auditor except its own session and language and the read-only log check."""
+    own = {"POST /login", "POST /logout", "POST /language", "POST /api/v1/qa/log-check"}
+    for key, gate in MATRIX.items():
+        if key.split(" ", 1)[0] in ("POST", "PUT", "PATCH", "DELETE") and key not in own:
+            assert gate.allowed is not PUBLIC and "auditor" not in gate.allowed, key

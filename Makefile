@@ -5,18 +5,22 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export AFTERSALES_DATABASE_URL ?= $(if $(DATABASE_URL),$(DATABASE_URL),sqlite:///$(CURDIR)/instance/aftersales.db)
 
-.PHONY: setup run test test-sqlite test-postgres test-e2e lint bench messages clean
+.PHONY: setup run test test-sqlite test-postgres test-e2e lint bench messages clean soak
 
 $(BIN)/aftersales: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[dev,mining]'
 	touch $@
 
 # The workspace's front-end packages (package-lock.json), served from node_modules' dist files.
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
+
+# The workbench's lint bundle (bpmn-js-bpmnlint with the rules of .bpmnlintrc), esbuild's one output (not committed).
+app/static/build/lint.js: node_modules/.installed .bpmnlintrc esbuild.config.mjs app/static/js/src/lint-entry.js
+	npm run build
 
 # Interface translations: the .po files are the source, the .mo files are compiled here (not committed).
 PO_FILES := $(wildcard app/translations/*/LC_MESSAGES/messages.po)
@@ -31,7 +35,7 @@ MO_FILES := $(PO_FILES:.po=.mo)
 	apt-get update
 	apt-get install -y chromium chromium-driver fonts-noto-cjk
 
-setup: $(BIN)/aftersales node_modules/.installed $(MO_FILES)
+setup: $(BIN)/aftersales node_modules/.installed app/static/build/lint.js $(MO_FILES)
 
 # Extract the interface's strings and merge them into every catalogue (then translate, then `make setup`).
 messages: setup
@@ -60,10 +64,15 @@ test: setup /usr/bin/chromium lint
 test-e2e: setup /usr/bin/chromium
 	$(BIN)/pytest -q tests/e2e
 
+# Long reliability runs on PostgreSQL, not part of `make test`: two schedulers over 10 000 timers.
+soak: setup
+	AFTERSALES_SOAK=1 AFTERSALES_TEST_DATABASE_URL=$(TEST_PG_URL) $(BIN)/pytest -q -m soak
+
 bench: setup
 	$(BIN)/python -m benchmarks.run
 	$(BIN)/python -m benchmarks.http --db postgres
 	$(BIN)/python -m benchmarks.scale --db postgres
+	$(BIN)/python -m benchmarks.timers --db postgres
 
 clean:
-	rm -rf $(VENV) instance *.egg-info node_modules $(MO_FILES)
+	rm -rf $(VENV) instance *.egg-info node_modules app/static/build $(MO_FILES)

@@ -8,11 +8,15 @@ from http import HTTPStatus
 from flask import Flask
 from flask import request
 from flask_smorest import Api
+from sqlalchemy.exc import DataError
+from sqlalchemy.exc import StatementError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BaseConverter
 
 from ..errors import AppError
+from ..errors import InvalidInput
 from . import auth
+from . import live_page
 from . import qa_page
 from . import web
 from . import workbench_page
@@ -20,10 +24,13 @@ from .api import calendar
 from .api import clock
 from .api import drafts
 from .api import instances
+from .api import live
+from .api import log_check
 from .api import lookups
 from .api import notifications
 from .api import processes
 from .api import qa
+from .api import qa_downloads
 from .api import qa_overview
 from .api import reports
 from .api import schedules
@@ -68,12 +75,16 @@ def init_app(app: Flask) -> None:
         notifications.bp,
         lookups.bp,
         workbench.bp,
+        log_check.bp,
+        qa_downloads.bp,
+        live.bp,
     ):
         api.register_blueprint(blueprint)
     app.register_blueprint(auth.bp)
     app.register_blueprint(web.bp)
     app.register_blueprint(qa_page.bp)
     app.register_blueprint(workbench_page.bp)
+    app.register_blueprint(live_page.bp)
     app.before_request(auth.load_principal)
 
     @app.errorhandler(AppError)
@@ -81,6 +92,15 @@ def init_app(app: Flask) -> None:
         body = _error_body(exc.http_status, HTTPStatus(exc.http_status).phrase, exc.message, exc.errors)
         headers = {"WWW-Authenticate": 'Basic realm="aftersales"'} if exc.http_status == 401 else {}
         return body, exc.http_status, headers
+
+    @app.errorhandler(OverflowError)
+    @app.errorhandler(StatementError)
+    def _unstorable(exc: Exception):
+        # A value the database cannot hold — an id beyond 64 bits (SQLite), beyond ``integer`` (PostgreSQL),
+        # a date before year 1 in UTC, a NUL character in JSON (PostgreSQL) — is the request's fault: 422.
+        if isinstance(exc, StatementError) and not (isinstance(exc, DataError) or isinstance(exc.orig, OverflowError)):
+            raise exc  # any other database failure stays a 500
+        return _app_error(InvalidInput("a value in the request is out of range or cannot be stored"))
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):

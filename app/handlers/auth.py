@@ -15,6 +15,7 @@ from flask import url_for
 from flask_babel import gettext as _
 
 from ..errors import Forbidden
+from ..errors import Unauthorized
 from ..services import users
 from .common import services
 
@@ -38,6 +39,8 @@ def _check_csrf() -> None:
 
 # Changing things a read-only user may still do: their own session and language.
 READ_ONLY_MAY_POST = ("/login", "/logout", "/language")
+# Analyses that are POSTs only because they take an upload, and change nothing (exact paths).
+READ_ONLY_ANALYSIS = frozenset({"/api/v1/qa/log-check"})
 
 
 def load_principal() -> None:
@@ -52,7 +55,16 @@ def load_principal() -> None:
             g.principal = users.principal_for(services(), username)
             if request.method in UNSAFE_METHODS and not request.path.startswith("/login"):
                 _check_csrf()  # Basic credentials are not ambient, so only sessions need it
+    _refuse_anonymous_api_calls()
     _refuse_writes_of_read_only_users()
+
+
+def _refuse_anonymous_api_calls() -> None:
+    """The API answers nobody without credentials, whatever the endpoint: one check here, before any
+    request body is parsed (otherwise an anonymous caller got 422 field errors, and an endpoint that
+    forgot ``principal()`` — GET /api/v1/clock — answered at all)."""
+    if g.principal is None and request.path.startswith("/api/") and not request.path.startswith(PUBLIC_PATHS):
+        raise Unauthorized("log in, or send HTTP Basic credentials")
 
 
 def _refuse_writes_of_read_only_users() -> None:
@@ -63,6 +75,7 @@ def _refuse_writes_of_read_only_users() -> None:
         and user.read_only
         and request.method in UNSAFE_METHODS
         and not request.path.startswith(READ_ONLY_MAY_POST)
+        and not (request.method == "POST" and request.path in READ_ONLY_ANALYSIS)
     ):
         raise Forbidden(f"{user.username} has a read-only role and may change nothing")
 

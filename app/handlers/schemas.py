@@ -154,3 +154,32 @@ class AdvanceSchema(Schema):
 
 class CancelSchema(Schema):
     reason = fields.String(required=True, validate=validate.Length(min=1))
+
+
+REFUSED_PROBLEM = {
+    "type": "object",
+    "properties": {
+        "file": {"type": "string"},
+        "element_id": {"type": "string", "nullable": True},
+        "line": {"type": "integer", "nullable": True},
+        "reason": {"type": "string"},
+        "message": {"type": "string"},
+    },
+}
+
+
+class DiagramRefusedSchema(Schema):
+    """A 422 of a deploy: the diagram refused with every problem (``errors`` a list), or the request
+    itself rejected (``errors`` field → messages)."""
+
+    code = fields.Integer()
+    status = fields.String()
+    message = fields.String()
+    errors = fields.Raw(
+        metadata={
+            "oneOf": [
+                {"type": "array", "items": REFUSED_PROBLEM},
+                {"type": "object", "additionalProperties": {}},
+            ]
+        }
+    )

@@ -13,6 +13,7 @@ from ..errors import Conflict
 from ..errors import DiagramError
 from ..errors import InvalidInput
 from ..errors import NotFound
+from ..errors import Problem
 from . import workbench
 from .case_repair import migrate_case
 from .case_repair import require_repair_role
@@ -77,7 +78,8 @@ def deploy_upload(
     try:
         text = xml.decode("utf-8")
     except UnicodeDecodeError:
-        raise InvalidInput("the diagram must be UTF-8 text", errors={"file": ["not UTF-8"]}) from None
+        # Refused like any other bad diagram: 422 with errors [{file, element_id, line, message}].
+        raise DiagramError([Problem(f"{key}.bpmn", "the diagram is not UTF-8 text")]) from None
     if dry_run:
         problems = workbench.validate_source(ctx, f"{key}.bpmn", text, forms, actor)
         if problems:

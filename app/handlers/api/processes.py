@@ -13,6 +13,7 @@ from ...services import cases
 from ...services import version_admin
 from ..common import principal
 from ..common import services
+from ..schemas import DiagramRefusedSchema
 from ..schemas import InstanceSchema
 from ..schemas import ProcessSchema
 
@@ -112,6 +113,8 @@ class MigrationSchema(Schema):
 @bp.post("")
 @bp.arguments(UploadQuerySchema, location="query")
 @bp.response(201, DeployedSchema)
+@bp.alt_response(200, schema=DeployedSchema, description="dry run: the diagram is valid, nothing deployed")
+@bp.alt_response(422, schema=DiagramRefusedSchema, description="refused, with every problem")
 @bp.doc(
     requestBody={
         "content": {

@@ -10,6 +10,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema
 from marshmallow import fields
 
+from ...errors import NotFound
 from ...services import accepted
 from ...services import conformance
 from ...services import deadlines
@@ -108,11 +109,23 @@ def case_conformance(instance_id: int):
     return conformance.case_conformance(services(), instance_id, principal())
 
 
+def _require_deployed(process_key: str) -> None:
+    """An export names a deployed process (an unknown key, e.g. with control characters, cannot be
+    written into the XES log's name or the file name: it was a 500)."""
+    with services().uow() as uow:
+        if uow.versions.latest(process_key) is None:
+            raise NotFound(f"no deployed process {process_key!r}")
+
+
 @bp.get("/exports/<process_key>.xes")
 @bp.arguments(PeriodSchema, location="query")
+@bp.doc(
+    responses={"200": {"description": "the event log", "content": {"application/xml": {"schema": {"type": "string"}}}}}
+)
 def export_xes(args, process_key: str):
     """The event log of the process's cases opened in the period, as XES (IEEE 1849)."""
     rows = export.event_log(services(), process_key, *_bounds(args), principal())
+    _require_deployed(process_key)
     body = export.to_xes(rows, f"{process_key} {args['start']}..{args['end']}")
     return Response(
         body, mimetype="application/xml", headers={"Content-Disposition": f'attachment; filename="{process_key}.xes"'}
@@ -121,8 +134,10 @@ def export_xes(args, process_key: str):
 
 @bp.get("/exports/<process_key>.csv")
 @bp.arguments(PeriodSchema, location="query")
+@bp.doc(responses={"200": {"description": "the event log", "content": {"text/csv": {"schema": {"type": "string"}}}}})
 def export_csv(args, process_key: str):
     rows = export.event_log(services(), process_key, *_bounds(args), principal())
+    _require_deployed(process_key)
     return Response(
         export.to_csv(rows),
         mimetype="text/csv",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask_smorest import Blueprint
 from marshmallow import Schema
 from marshmallow import fields
@@ -17,10 +19,20 @@ bp = Blueprint(
 )
 
 
+PERIOD_MIN, PERIOD_MAX = date(1970, 1, 1), date(2999, 12, 31)
+
+
 class HeatmapQuerySchema(Schema):
     process_key = fields.String(load_default="repair", metadata={"example": "repair"})
-    start = fields.Date(data_key="from", required=True)
-    end = fields.Date(data_key="to", required=True, metadata={"description": "exclusive"})
+    # Bounded: before 1901 Asia/Shanghai had a local mean time offset (+08:05:43), which the answer's
+    # date-times cannot carry; an unbounded year could not be answered as a date-time at all.
+    start = fields.Date(data_key="from", required=True, validate=validate.Range(PERIOD_MIN, PERIOD_MAX))
+    end = fields.Date(
+        data_key="to",
+        required=True,
+        validate=validate.Range(PERIOD_MIN, PERIOD_MAX),
+        metadata={"description": "exclusive"},
+    )
     version = fields.Integer(
         validate=validate.Range(1), metadata={"description": "a deployed version; default the latest, with all cases"}
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from flask_smorest import Blueprint
 
 from ...errors import Forbidden
@@ -26,4 +28,5 @@ def list_users():
 @bp.response(200, UserSchema)
 def me():
     me_ = principal()
-    return {"username": me_.username, "display_name": me_.display_name, "roles": me_.roles, "locale": "", "email": None}
+    # An object, not a dict: UserSchema reads ``roles`` as an attribute (a dict made every call a 500).
+    return SimpleNamespace(username=me_.username, display_name=me_.display_name, roles=me_.roles, locale="", email=None)

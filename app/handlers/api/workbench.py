@@ -12,6 +12,7 @@ from marshmallow import fields
 from ...services import workbench
 from ..common import principal
 from ..common import services
+from ..schemas import DiagramRefusedSchema
 
 bp = Blueprint("workbench", __name__, url_prefix="/api/v1", description="Process workbench: edit and deploy diagrams")
 
@@ -111,6 +112,7 @@ def validate(args):
 @bp.arguments(WorkbenchDeployRequestSchema)
 @bp.response(201, WorkbenchDeployResultSchema)
 @bp.alt_response(200, schema=WorkbenchDeployResultSchema, description="unchanged: no new version")
+@bp.alt_response(422, schema=DiagramRefusedSchema, description="refused, with every problem")
 def deploy(args):
     """Validate and deploy as a new version; 422 with ``errors: [{file, element_id, line, reason}]``."""
     result = workbench.deploy_source(

@@ -144,7 +144,9 @@ def report_complaints_command(month: str) -> None:
 @with_appcontext
 def fire_timers_command() -> None:
     """Fire every timer and schedule that is due now (what the alarm clock does)."""
-    report = fire_due(_ctx())
+    ctx = _ctx()
+    clock_service.restore_offset(ctx)  # a simulated clock is where `clock advance` left it
+    report = fire_due(ctx)
     click.echo(
         f"fired {report.timers} timer(s) in {report.instances} case(s); opened {report.opened} scheduled case(s)"
     )

@@ -9,7 +9,8 @@ from tests.diagrams import write_tiny
 
 
 def run(app, *args):
-    return app.test_cli_runner().invoke(args=list(args))
+    with app.app_context():  # this app's, whatever another test left behind
+        return app.test_cli_runner().invoke(args=list(args))
 
 
 def test_init_db_deploy_and_redeploy(tmp_path, clock):
@@ -53,3 +54,26 @@ def test_the_console_script_offers_the_commands():
     )
     for command in ("init-db", "deploy", "demo", "serve", "clock", "fire-timers"):
         assert command in help_text
+
+
+def test_fire_timers_runs_on_the_simulated_clock_where_it_was_moved_to(tiny, database_url, tmp_path):
+    from app.clock import SimulatedClock
+    from app.domain.principal import Principal
+    from app.services.cases import start_case
+    from app.services.clock import OFFSET_KEY
+
+    # A running simulated clock (not the tests' frozen one): the timer is due 24 h from now.
+    first = make_app(database_url, SimulatedClock(), tmp_path / "processes", create=False)
+    ctx = first.extensions["aftersales"]
+    start_case(ctx, "tiny", None, Principal("agent", frozenset({"cs_agent"})))
+    assert "fired 0 timer(s)" in run(first, "fire-timers").output
+    with ctx.uow() as uow:  # the clock was moved 25 h ahead by an earlier command
+        uow.settings.put(OFFSET_KEY, str(25 * 3600))
+        uow.commit()
+    later = make_app(database_url, SimulatedClock(), tmp_path / "processes", create=False)
+    try:
+        result = run(later, "fire-timers")
+        assert result.exit_code == 0 and "fired 1 timer(s)" in result.output, result.output
+    finally:
+        later.extensions["aftersales.db"].dispose()
+        first.extensions["aftersales.db"].dispose()

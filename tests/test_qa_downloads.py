@@ -35,7 +35,9 @@ def test_the_conformance_report_downloads_as_xlsx_and_csv(as_user):
     assert header[:5] == ["case_id", "case_no", "version", "status", "fitness"] and header[-1] == "deviations"
     assert row[:4] == [float(case.id), case.body["case_no"], 1.0, "running"] and row[4] < 1.0 and row[-1] == 1.0
     assert sheets["Deviations"][1][2:4] == ["skipped", "contact_customer"]
-    lines = as_user("auditor").get(f"/reports/conformance.csv?process_key=repair&{PERIOD}").data.decode("utf-8-sig")
+    response = as_user("auditor").get(f"/reports/conformance.csv?process_key=repair&{PERIOD}")
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    lines = response.data.decode("utf-8-sig")
     assert lines.splitlines()[0].startswith("case_id,case_no,version,status,fitness")
 
 

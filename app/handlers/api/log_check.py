@@ -6,7 +6,6 @@ A POST because the log is uploaded, but it changes nothing: the read-only audito
 
 from __future__ import annotations
 
-from flask import Response
 from flask import request
 from flask_smorest import Blueprint
 from marshmallow import Schema
@@ -19,6 +18,7 @@ from ...services import qa_tables
 from ...services.log_formats import MAX_LOG_BYTES
 from ...services.spreadsheets import XLSX_MIMETYPE
 from ..common import principal
+from ..common import send_download
 from ..common import services
 
 bp = Blueprint(
@@ -145,6 +145,4 @@ def log_check(args):
     if args["format"] == "json":
         return report
     file = qa_tables.log_check_download(report, args["format"])
-    return Response(
-        file.body, mimetype=file.mimetype, headers={"Content-Disposition": f'attachment; filename="{file.filename}"'}
-    )
+    return send_download(file)

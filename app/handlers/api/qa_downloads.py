@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import datetime
 from datetime import time
 
-from flask import Response
 from flask_smorest import Blueprint
 from marshmallow import Schema
 from marshmallow import fields
@@ -17,8 +16,8 @@ from marshmallow import validate
 
 from ...services import qa_tables
 from ...services.spreadsheets import XLSX_MIMETYPE
-from ...services.spreadsheets import Download
 from ..common import principal
+from ..common import send_download
 from ..common import services
 
 bp = Blueprint("qa_downloads", __name__, url_prefix="/api/v1/reports", description="QA tables as XLSX or CSV downloads")
@@ -49,19 +48,13 @@ def _bounds(args) -> tuple[datetime, datetime]:
     return datetime.combine(args["start"], time(0), tz), datetime.combine(args["end"], time(0), tz)
 
 
-def _send(file: Download) -> Response:
-    return Response(
-        file.body, mimetype=file.mimetype, headers={"Content-Disposition": f'attachment; filename="{file.filename}"'}
-    )
-
-
 @bp.get(f"/conformance.{FORMATS}")
 @bp.doc(**DOWNLOAD)
 @bp.arguments(PeriodSchema, location="query")
 def conformance_table(args, fmt: str):
     """The conformance report: cases, deviations, deviations per element, summary."""
     process_key = args.get("process_key") or "repair"
-    return _send(qa_tables.conformance_download(services(), process_key, *_bounds(args), principal(), fmt))
+    return send_download(qa_tables.conformance_download(services(), process_key, *_bounds(args), principal(), fmt))
 
 
 @bp.get(f"/deadlines.{FORMATS}")
@@ -69,7 +62,9 @@ def conformance_table(args, fmt: str):
 @bp.arguments(PeriodSchema, location="query")
 def deadline_table(args, fmt: str):
     """The deadline report: every deadline, and the outcomes by clause, person, branch and month."""
-    return _send(qa_tables.deadline_download(services(), *_bounds(args), principal(), args.get("process_key"), fmt))
+    return send_download(
+        qa_tables.deadline_download(services(), *_bounds(args), principal(), args.get("process_key"), fmt)
+    )
 
 
 @bp.get(f"/kpi.{FORMATS}")
@@ -77,4 +72,4 @@ def deadline_table(args, fmt: str):
 @bp.arguments(QuarterSchema, location="query")
 def kpi_table(args, fmt: str):
     """The quarter's KPI table and weighted score."""
-    return _send(qa_tables.kpi_download(services(), args["quarter"], principal(), fmt))
+    return send_download(qa_tables.kpi_download(services(), args["quarter"], principal(), fmt))

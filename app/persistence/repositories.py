@@ -40,6 +40,10 @@ class _Repository:
 
 
 class UserRepository(_Repository):
+    def __init__(self, session: Session) -> None:
+        super().__init__(session)
+        self._role_members: dict[str, list[User]] = {}
+
     def get(self, username: str) -> User | None:
         return self.session.scalars(select(User).where(User.username == username)).first()
 
@@ -52,11 +56,19 @@ class UserRepository(_Repository):
         return {u.username: u for u in self.session.scalars(select(User).where(User.username.in_(usernames)))}
 
     def with_role(self, role: str) -> list[User]:
-        return list(
-            self.session.scalars(
-                select(User).join(UserRole).where(UserRole.role == role, User.active.is_(True)).order_by(User.username)
+        """Active users with ``role``; asked once per unit of work (a timer round notifies many cases)."""
+        members = self._role_members.get(role)
+        if members is None:
+            members = list(
+                self.session.scalars(
+                    select(User)
+                    .join(UserRole)
+                    .where(UserRole.role == role, User.active.is_(True))
+                    .order_by(User.username)
+                )
             )
-        )
+            self._role_members[role] = members
+        return list(members)
 
 
 class VersionRepository(_Repository):

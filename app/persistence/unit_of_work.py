@@ -69,21 +69,6 @@ class UnitOfWork:
             callback()
 
     @contextmanager
-    def savepoint(self):
-        """A part of the unit of work that may fail alone: if the block raises, its writes and its
-        after-commit callbacks are undone and the rest of the unit of work goes on."""
-        mark = len(self._after_commit)
-        nested = self.session.begin_nested()
-        try:
-            yield
-            nested.commit()
-        except BaseException:
-            if nested.is_active:
-                nested.rollback()
-            del self._after_commit[mark:]
-            raise
-
-    @contextmanager
     def _races(self):
         try:
             yield

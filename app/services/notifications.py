@@ -15,15 +15,32 @@ from ..errors import NotFound
 from ..persistence.orm import Event
 from ..persistence.orm import Instance
 from ..persistence.orm import Notification
+from ..persistence.orm import Task
+from ..persistence.orm import User
 from ..persistence.unit_of_work import UnitOfWork
 from .context import ServiceContext
 
 KIND_TITLE = {"assigned": "新任务 / New task", "reminder": "提醒 / Reminder", "escalation": "升级 / Escalation"}
 
 
-def notify(uow: UnitOfWork, instance: Instance, events: list[Event], *, now: datetime) -> list[Notification]:
-    """Notifications for what one step of ``instance`` did (not committed)."""
+def notify(
+    uow: UnitOfWork, instance: Instance, events: list[Event], ready_tasks: list[Task], *, now: datetime
+) -> list[Notification]:
+    """Notifications for what one step of ``instance`` did (not committed).
+
+    :param ready_tasks: the case's ready tasks after the step
+    """
     wanted: dict[tuple[str, str | None, str], str] = {}  # (user, task, kind) -> what it is about
+    users: dict[str, User] = {}
+    role_members: dict[str, list[str]] = {}
+
+    def members(role: str | None) -> list[str]:
+        if role not in role_members:
+            found = uow.users.with_role(role or "")
+            users.update((u.username, u) for u in found)
+            role_members[role] = [u.username for u in found]
+        return role_members[role]
+
     escalated = any(e.type == "escalation" for e in events)
     for event in events:
         if event.type == "task_ready":
@@ -31,22 +48,14 @@ def notify(uow: UnitOfWork, instance: Instance, events: list[Event], *, now: dat
             if assignee:
                 wanted[(assignee, event.task_id, "assigned")] = event.element_name or event.element_id or ""
             elif escalated:  # the task an escalation creates goes to everyone of its role
-                for user in uow.users.with_role(event.data.get("role") or ""):
-                    wanted[(user.username, event.task_id, "escalation")] = event.element_name or ""
+                for username in members(event.data.get("role")):
+                    wanted[(username, event.task_id, "escalation")] = event.element_name or ""
         elif event.type in ("reminder", "escalation"):
-            late = [
-                t
-                for t in uow.tasks.for_instance(instance.id, status="ready")
-                if t.element_id == event.data.get("attached_to")
-            ]
-            for task in late:
-                people = (
-                    [task.assignee] if task.assignee else [u.username for u in uow.users.with_role(task.role or "")]
-                )
-                for username in people:
+            for task in [t for t in ready_tasks if t.element_id == event.data.get("attached_to")]:
+                for username in [task.assignee] if task.assignee else members(task.role):
                     wanted[(username, task.id, event.type)] = f"{task.name} — {event.element_name or ''}"
     rows = []
-    users = uow.users.by_usernames({username for username, _, _ in wanted})
+    users.update(uow.users.by_usernames({username for username, _, _ in wanted} - users.keys()))
     for (username, task_id, kind), about in wanted.items():
         user = users.get(username)
         if user is None or not user.active:

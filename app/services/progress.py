@@ -159,10 +159,10 @@ def advance(
 
     :param recorded: events the caller already wrote for this step (they are reported with the rest)
     """
-    events = apply_snapshot(
+    events, ready_tasks = apply_snapshot(
         uow, instance, process, snapshot, calendar=calendar, now=now, actor=actor, completed_task_id=completed_task_id
     )
-    notify(uow, instance, events, now=now)
+    notify(uow, instance, events, ready_tasks, now=now)
     process_key, observed = instance.process_key, [*(recorded or []), *events]
     uow.after_commit(lambda: ctx.on_events(process_key, observed))
     for message in snapshot.messages:
@@ -226,8 +226,9 @@ def apply_snapshot(
     now: datetime,
     actor: str | None = None,
     completed_task_id: str | None = None,
-) -> list[Event]:
-    """Store ``snapshot`` on ``instance`` and bring its task, timer and event rows in line.
+) -> tuple[list[Event], list[Task]]:
+    """Store ``snapshot`` on ``instance`` and bring its task, timer and event rows in line; returns the
+    events it recorded and the case's ready tasks now.
 
     :param actor: the user whose request moved the case (None for the timer service)
     :param completed_task_id: the user task just completed (its row is updated by the caller)
@@ -261,13 +262,13 @@ def apply_snapshot(
             task_id=event.task_id,
             data=event.data,
         )
-    _sync_tasks(changes, process, snapshot, known_tasks, live_timers, completed_task_id)
+    ready_tasks = _sync_tasks(changes, process, snapshot, known_tasks, live_timers, completed_task_id)
     if snapshot.status == CaseStatus.COMPLETED and was_running:
         instance.completed_at = now
         changes.event("instance_completed", None)
     uow.session.add_all(changes.rows)
     uow.flush()  # what follows (notifications, messages, the caller) queries the new rows
-    return [row for row in changes.rows if isinstance(row, Event)]
+    return [row for row in changes.rows if isinstance(row, Event)], ready_tasks
 
 
 def _due_of(element_id: str, timers: dict[str, Timer]) -> tuple[datetime | None, bool]:
@@ -290,10 +291,12 @@ def _sync_tasks(
     known_tasks: dict[str, Task],
     live_timers: dict[str, Timer],
     completed_task_id: str | None,
-) -> None:
+) -> list[Task]:
+    """Bring the task rows in line with the snapshot's ready tasks; returns the ready rows."""
     instance, now = changes.instance, changes.now
     open_tasks = {k: t for k, t in known_tasks.items() if t.status == "ready"}
     ready_ids = set()
+    ready_rows = []
     for ready in snapshot.ready_tasks:
         ready_ids.add(ready.id)
         element = process.element(ready.element_id)
@@ -301,6 +304,7 @@ def _sync_tasks(
         row = open_tasks.get(ready.id)
         if row is not None:
             row.due_at, row.due_estimated = due, estimated
+            ready_rows.append(row)
             continue
         role = element.role if element else None
         assignee = _assignee_for(role, snapshot.data)
@@ -319,6 +323,7 @@ def _sync_tasks(
             )
             changes.rows.append(row)
         row.status, row.due_at, row.due_estimated, row.assignee = "ready", due, estimated, assignee
+        ready_rows.append(row)
         row.claimed_at = now if assignee else None
         row.completed_at = row.completed_by = None
         changes.event(
@@ -338,6 +343,7 @@ def _sync_tasks(
             row.status, row.completed_at = "cancelled", now
             if task_id not in cancelled_by_engine:
                 changes.event("task_cancelled", process.element(row.element_id), task_id=task_id)
+    return ready_rows
 
 
 def _sync_timers(

@@ -1,9 +1,9 @@
 """Firing due timers: the timers table is the truth, the scheduler only says when to look.
 
 Due cases are fired a chunk per transaction with their rows locked (``FOR UPDATE SKIP LOCKED``
-on PostgreSQL, so two workers never fire the same case; SQLite serialises writers), each case in
-its own savepoint so that one broken case does not hold up the others. A worker dying mid-way
-rolls back and the rows stay due for the next sweep.
+on PostgreSQL, so two workers never fire the same case; SQLite serialises writers); a chunk with a
+broken case is fired again case by case, so that it does not hold up the others. A worker dying
+mid-way rolls back and the rows stay due for the next sweep.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ def fire_due(ctx: ServiceContext) -> FireReport:
 def fire_due_timers(ctx: ServiceContext, *, batch: int = 200, chunk: int = 25) -> FireReport:
     """Fire every timer due before the clock's now; returns what moved.
 
-    :param chunk: cases fired per transaction (one commit for many; each case in its own savepoint)
+    :param chunk: cases fired per transaction (one commit for many)
     """
     calendar = ctx.calendar.ensure_fresh()
     now = ctx.clock.now()
@@ -62,28 +62,41 @@ def fire_due_timers(ctx: ServiceContext, *, batch: int = 200, chunk: int = 25) -
 
 
 def _fire_chunk(ctx: ServiceContext, instance_ids: list[int], calendar: WorkCalendar) -> tuple[int, int]:
-    """Fire the due timers of those of ``instance_ids`` no other worker holds, in one transaction."""
-    now = ctx.clock.now()  # per chunk: a long catch-up stamps each firing with its own time
-    moved = timers = 0
+    """Fire the due timers of those of ``instance_ids`` no other worker holds, in one transaction; if
+    one case fails, the chunk is rolled back and fired again a case per transaction, so that the
+    broken case does not hold up the others."""
     try:
-        with ctx.uow() as uow:
-            for instance in uow.instances.lock_due(instance_ids, now):
-                if instance.status != CaseStatus.RUNNING:
-                    continue  # it ended meanwhile
-                try:
-                    with uow.savepoint():
-                        fired = _fire_instance(ctx, uow, instance, calendar, now)
-                except Busy:
-                    raise
-                except Exception:  # noqa: BLE001 - one broken case must not hold up the others; its rows stay due
-                    log.exception("timer firing for instance %s failed", instance.id)
-                    continue
-                if fired is not None:
-                    moved, timers = moved + 1, timers + fired
-            uow.commit()
+        return _fire_together(ctx, instance_ids, calendar)
     except Busy as exc:
         log.warning("timer firing for instances %s deferred: %s", instance_ids, exc)
         return 0, 0
+    except Exception:  # noqa: BLE001 - find the broken case below
+        log.info("a case in %s failed; firing them one by one", instance_ids)
+    moved = timers = 0
+    for instance_id in instance_ids:
+        try:
+            one_moved, one_fired = _fire_together(ctx, [instance_id], calendar)
+        except Busy as exc:
+            log.warning("timer firing for instance %s deferred: %s", instance_id, exc)
+            continue
+        except Exception:  # noqa: BLE001 - one broken case must not hold up the others; its rows stay due
+            log.exception("timer firing for instance %s failed", instance_id)
+            continue
+        moved, timers = moved + one_moved, timers + one_fired
+    return moved, timers
+
+
+def _fire_together(ctx: ServiceContext, instance_ids: list[int], calendar: WorkCalendar) -> tuple[int, int]:
+    now = ctx.clock.now()  # per chunk: a long catch-up stamps each firing with its own time
+    moved = timers = 0
+    with ctx.uow() as uow:
+        for instance in uow.instances.lock_due(instance_ids, now):
+            if instance.status != CaseStatus.RUNNING:
+                continue  # it ended meanwhile
+            fired = _fire_instance(ctx, uow, instance, calendar, now)
+            if fired is not None:
+                moved, timers = moved + 1, timers + fired
+        uow.commit()
     return moved, timers
 
 

@@ -47,6 +47,24 @@ PATH = [
 ]
 
 
+def running_case_row(instance_id: int, version_id: int, at: datetime, prefix: str, data: dict | None = None) -> dict:
+    """A bulk-inserted running repair case (the rows the inbox and the timer service read, no engine state)."""
+    return dict(
+        id=instance_id,
+        case_no=f"SR-{prefix}-{instance_id:08d}",
+        process_key="repair",
+        version_id=version_id,
+        version=1,
+        status="running",
+        state="",
+        serializer_version="",
+        data=data or {},
+        created_at=at,
+        updated_at=at,
+        lock_version=1,
+    )
+
+
 def emit(name: str, value: float, unit: str, **extra) -> None:
     print(json.dumps({"name": name, "value": round(value, 2), "unit": unit, **extra}), flush=True)
 

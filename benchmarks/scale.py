@@ -19,6 +19,7 @@ from datetime import timedelta
 from benchmarks.run import T0
 from benchmarks.run import emit
 from benchmarks.run import postgres_url
+from benchmarks.run import running_case_row
 
 ROLES = ["cs_agent", "dispatcher", "technician", "supervisor", "qa", "finance", "mis"]
 
@@ -96,23 +97,7 @@ def bench_inbox(url: str, open_tasks: int, finished: int, samples: int = 200) ->
             ids = range(start + 1, min(start + batch, open_tasks) + 1)
             conn.execute(
                 insert(Instance),
-                [
-                    dict(
-                        id=i,
-                        case_no=f"SR-X-{i:07d}",
-                        process_key="repair",
-                        version_id=version.id,
-                        version=1,
-                        status="running",
-                        state="",
-                        serializer_version="",
-                        data={"customer_name": f"客户 {i % 997}"},
-                        created_at=now,
-                        updated_at=now,
-                        lock_version=1,
-                    )
-                    for i in ids
-                ],
+                [running_case_row(i, version.id, now, "X", {"customer_name": f"客户 {i % 997}"}) for i in ids],
             )
             conn.execute(
                 insert(Task),

@@ -18,10 +18,7 @@ from ..domain.cases import CaseStatus
 from ..domain.principal import Principal
 from ..domain.roles import Role
 from ..errors import Forbidden
-from ..errors import NotFound
 from ..persistence.live_counts import LiveCountRepository
-from ..persistence.orm import ProcessVersion
-from ..persistence.unit_of_work import UnitOfWork
 from .context import ServiceContext
 
 LIVE_ROLES = frozenset({Role.PROCESS_OWNER, Role.ADMIN, Role.AUDITOR, Role.SUPERVISOR, Role.SERVICE_MANAGER})
@@ -63,33 +60,25 @@ def _require_live(actor: Principal) -> None:
         )
 
 
-def _version_row(uow: UnitOfWork, key: str, version: int) -> ProcessVersion:
-    row = next((v for v in uow.versions.all_versions(key) if v.version == version), None)
-    if row is None:
-        raise NotFound(f"{key} has no version {version}")
-    return row
-
-
 def process_name(ctx: ServiceContext, key: str, version: int, actor: Principal) -> str:
     """The version's process name ("中文 / English"), for the viewer's heading."""
     _require_live(actor)
     with ctx.uow() as uow:
-        return _version_row(uow, key, version).name
+        return ctx.versions.find(uow, key, version).name
 
 
 def version_diagram(ctx: ServiceContext, key: str, version: int, actor: Principal) -> bytes:
     """The BPMN XML of the version the counts are drawn on."""
     _require_live(actor)
     with ctx.uow() as uow:
-        return ctx.versions.get(uow, _version_row(uow, key, version).id).bpmn_xml
+        return ctx.versions.find(uow, key, version).bpmn_xml
 
 
 def live_counts(ctx: ServiceContext, key: str, version: int, actor: Principal) -> LiveCounts:
     """Ready tasks and waiting timers of the version's open cases, per element."""
     _require_live(actor)
     with ctx.uow() as uow:
-        row = _version_row(uow, key, version)
-        process = ctx.versions.get(uow, row.id)
+        process = ctx.versions.find(uow, key, version)
         repository = LiveCountRepository(uow.session)
         open_cases = repository.open_cases(process.id, OPEN_STATUSES)
         tasks = {w.element_id: w for w in repository.ready_tasks(process.id, OPEN_STATUSES)}
@@ -112,4 +101,4 @@ def live_counts(ctx: ServiceContext, key: str, version: int, actor: Principal) -
                 next_due_at=min(dues).astimezone(tz) if dues else None,
             )
         )
-    return LiveCounts(key, process.version, row.name, ctx.clock.now().astimezone(tz), open_cases, elements)
+    return LiveCounts(key, process.version, process.name, ctx.clock.now().astimezone(tz), open_cases, elements)

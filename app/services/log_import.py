@@ -25,24 +25,12 @@ from ..domain.token_replay import match_activity
 from ..domain.token_replay import replay_trace
 from ..domain.token_replay import token_fitness
 from ..engine import flow_graph
-from ..errors import NotFound
 from .context import ServiceContext
 from .log_formats import EventLog
 from .log_formats import LogEvent
 from .log_formats import read_event_log
 from .reports import REPORT_ROLES
 from .reports import require_role
-from .versions import DeployedProcess
-
-
-def _process_version(ctx: ServiceContext, process_key: str, version: int | None) -> DeployedProcess:
-    with ctx.uow() as uow:
-        rows = uow.versions.all_versions(process_key)
-        if version is not None:
-            rows = [r for r in rows if r.version == version]
-        if not rows:
-            raise NotFound(f"no deployed process {process_key!r}" + (f" version {version}" if version else ""))
-        return ctx.versions.get(uow, rows[-1].id)
 
 
 def check_log(
@@ -58,7 +46,8 @@ def check_log(
     """Fitness and deviations of every case of an uploaded log against ``process_key`` ``version``
     (the latest if None); ``complete``: the log's cases are finished (work still expected counts)."""
     require_role(actor, REPORT_ROLES, "log checks")
-    process = _process_version(ctx, process_key, version)
+    with ctx.uow() as uow:
+        process = ctx.versions.find(uow, process_key, version)
     log = read_event_log(filename, content, ctx.calendar.tz)
     graph = flow_graph(process.bpmn_xml, process.process_key, process.filename)
     return {

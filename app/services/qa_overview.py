@@ -28,15 +28,12 @@ from ..domain.kpi import quarter_bounds
 from ..domain.kpi import quarter_of
 from ..domain.principal import Principal
 from ..errors import InvalidInput
-from ..errors import NotFound
 from ..persistence.orm import Event
-from ..persistence.unit_of_work import UnitOfWork
 from . import deadlines
 from . import kpi
 from .context import ServiceContext
 from .reports import REPORT_ROLES
 from .reports import require_role
-from .versions import DeployedProcess
 
 QA_PROCESSES = ("repair", "complaint")
 PASSED_EVENTS = ("task_completed", "element_completed")
@@ -50,20 +47,11 @@ def may_see_reports(actor: Principal | None) -> bool:
     return actor is not None and bool(actor.roles & REPORT_ROLES)
 
 
-def _version(ctx: ServiceContext, uow: UnitOfWork, process_key: str, version: int | None) -> DeployedProcess:
-    rows = uow.versions.all_versions(process_key)
-    if version is not None:
-        rows = [r for r in rows if r.version == version]
-    if not rows:
-        raise NotFound(f"no deployed process {process_key!r}" + (f" version {version}" if version else ""))
-    return ctx.versions.get(uow, rows[-1].id)
-
-
 def diagram_xml(ctx: ServiceContext, process_key: str, version: int | None, actor: Principal) -> bytes:
     """The BPMN XML of the process version the heatmap is drawn on."""
     require_role(actor, REPORT_ROLES, "QA diagrams")
     with ctx.uow() as uow:
-        return _version(ctx, uow, process_key, version).bpmn_xml
+        return ctx.versions.find(uow, process_key, version).bpmn_xml
 
 
 def _task_hours(events: list[Event]) -> dict[str, list[float]]:
@@ -94,7 +82,7 @@ def element_heatmap(
         r for r in deadlines.deadline_report(ctx, start, end, actor, process_key)["rows"] if r["outcome"] == "breached"
     ]
     with ctx.uow() as uow:
-        process = _version(ctx, uow, process_key, version)
+        process = ctx.versions.find(uow, process_key, version)
         cases = [
             c
             for c in uow.instances.created_between(process_key, start, end)

@@ -12,7 +12,6 @@ from ..engine import load_definition
 from ..errors import Conflict
 from ..errors import DiagramError
 from ..errors import InvalidInput
-from ..errors import NotFound
 from ..errors import Problem
 from . import workbench
 from .case_repair import migrate_case
@@ -26,17 +25,10 @@ from .versions import DeployedProcess
 COMPARED = ("name", "type", "role", "properties", "attached_to", "cancel_activity", "timer", "message")
 
 
-def _version(ctx: ServiceContext, uow, key: str, number: int) -> DeployedProcess:
-    row = next((v for v in uow.versions.all_versions(key) if v.version == number), None)
-    if row is None:
-        raise NotFound(f"{key} has no version {number}")
-    return ctx.versions.get(uow, row.id)
-
-
 def diff_versions(ctx: ServiceContext, key: str, old: int, new: int) -> dict[str, Any]:
     """Elements added, removed and changed (with the fields that changed), and forms changed."""
     with ctx.uow() as uow:
-        a, b = _version(ctx, uow, key, old), _version(ctx, uow, key, new)
+        a, b = ctx.versions.find(uow, key, old), ctx.versions.find(uow, key, new)
     changed = []
     for element_id in sorted(set(a.elements) & set(b.elements)):
         before, after = a.elements[element_id].to_dict(), b.elements[element_id].to_dict()
@@ -92,7 +84,7 @@ def rollback(ctx: ServiceContext, key: str, number: int, actor: Principal) -> De
     """Deploy an old version's diagram and forms again, as the newest version."""
     require_repair_role(actor)
     with ctx.uow() as uow:
-        old = _version(ctx, uow, key, number)
+        old = ctx.versions.find(uow, key, number)
     definition = load_definition(old.filename, old.bpmn_xml, lambda path: json.dumps(old.forms[path]).encode())
     [result] = deploy_definitions(ctx, [definition], actor=actor.username)
     if not result.created:
@@ -112,7 +104,7 @@ def migration_check(ctx: ServiceContext, key: str, source: int, target: int, act
     """For each running case on ``source``: could it move to ``target``, and if not, why."""
     require_repair_role(actor)
     with ctx.uow() as uow:
-        old, new = _version(ctx, uow, key, source), _version(ctx, uow, key, target)
+        old, new = ctx.versions.find(uow, key, source), ctx.versions.find(uow, key, target)
         cases = _running_on(uow, key, old)
         report = []
         for case in cases:
@@ -137,8 +129,8 @@ def migrate_all(ctx: ServiceContext, key: str, source: int, target: int, actor: 
     ``migrate_case``): the cases whose path fits move, the others stay and say why."""
     require_repair_role(actor)
     with ctx.uow() as uow:
-        old = _version(ctx, uow, key, source)
-        _version(ctx, uow, key, target)
+        old = ctx.versions.find(uow, key, source)
+        ctx.versions.find(uow, key, target)
         cases = [(c.id, c.case_no) for c in _running_on(uow, key, old)]
     report = []
     for case_id, case_no in cases:

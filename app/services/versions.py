@@ -18,6 +18,7 @@ class DeployedProcess:
     id: int
     process_key: str
     version: int
+    name: str  # "中文 / English"
     filename: str
     bpmn_xml: bytes
     forms: dict[str, dict[str, Any]]
@@ -56,6 +57,7 @@ class VersionCatalog:
                 id=row.id,
                 process_key=row.process_key,
                 version=row.version,
+                name=row.name,
                 filename=row.filename,
                 bpmn_xml=bytes(row.bpmn_xml),
                 forms=row.forms,
@@ -64,3 +66,10 @@ class VersionCatalog:
             with self._lock:
                 self._versions[version_id] = found
         return found
+
+    def find(self, uow: UnitOfWork, process_key: str, number: int | None = None) -> DeployedProcess:
+        """Version ``number`` of a process (the latest if None); NotFound if there is none."""
+        rows = [r for r in uow.versions.all_versions(process_key) if number is None or r.version == number]
+        if not rows:
+            raise NotFound(f"no deployed process {process_key!r}" + (f" version {number}" if number else ""))
+        return self.get(uow, max(rows, key=lambda r: r.version).id)

@@ -1,4 +1,4 @@
-"""The ``aftersales`` command: init-db, deploy, demo, serve, clock advance, fire-timers, create-user."""
+"""The ``aftersales`` command: init-db, deploy, export, demo, serve, clock advance, fire-timers, create-user."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from .services import calendar as calendar_service
 from .services import clock as clock_service
 from .services import demo as demo_service
 from .services import users as user_service
+from .services import version_admin
 from .services.calendar import seed_official
 from .services.deployments import deploy_directory
 from .services.mailer import send_pending
@@ -140,6 +141,22 @@ def report_complaints_command(month: str) -> None:
         click.echo(f"  HOT SPOT: {spot['product_model'] or '(no model)'} / {spot['category']}: {spot['count']} times")
 
 
+@click.command("export")
+@click.argument("key")
+@click.option("--version", "number", type=int, default=None, help="a deployed version (default: the latest)")
+@click.option("--to", "directory", default=None, help="where to write (default: the processes folder)")
+@with_appcontext
+def export_command(key: str, number: int | None, directory: str | None) -> None:
+    """Write a deployed version back as files: the diagram and its forms (e.g. after editing in the workbench)."""
+    ctx = _ctx()
+    try:
+        written = version_admin.export_version(ctx, key, number, directory or ctx.processes_dir)
+    except AppError as exc:
+        _fail(exc)
+    for path in written:
+        click.echo(f"wrote {path}")
+
+
 @click.command("fire-timers")
 @with_appcontext
 def fire_timers_command() -> None:
@@ -229,6 +246,7 @@ def init_app(app: Flask) -> None:
         init_db_command,
         deploy_command,
         demo_command,
+        export_command,
         create_user_command,
         fire_timers_command,
         send_mail_command,

@@ -77,3 +77,17 @@ def test_fire_timers_runs_on_the_simulated_clock_where_it_was_moved_to(tiny, dat
     finally:
         later.extensions["aftersales.db"].dispose()
         first.extensions["aftersales.db"].dispose()
+
+
+def test_a_deployed_version_exported_to_files_deploys_again_unchanged(app, tmp_path):
+    from app.services.deployments import deploy_directory
+    from tests.conftest import PROCESSES
+
+    result = run(app, "export", "repair", "--version", "1", "--to", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "out" / "repair.bpmn").read_bytes() == (PROCESSES / "repair.bpmn").read_bytes()
+    forms = sorted(p.relative_to(tmp_path / "out") for p in (tmp_path / "out").rglob("*.json"))
+    assert forms == sorted(p.relative_to(PROCESSES) for p in (PROCESSES / "forms" / "repair").glob("*.json"))
+    [again] = deploy_directory(app.extensions["aftersales"], tmp_path / "out")
+    assert (again.process_key, again.version, again.created) == ("repair", 1, False)
+    assert "no deployed process 'nothing'" in run(app, "export", "nothing", "--to", str(tmp_path)).output

@@ -118,3 +118,18 @@ def test_two_process_owners_deploying_at_the_same_moment_get_one_version_and_one
     with ctx.uow() as uow:
         numbers = [v.version for v in uow.versions.all_versions("repair")]
     assert sorted(numbers) == list(range(1, 2 + codes.count(201)))
+
+
+def test_an_element_mapping_moves_the_cases_a_renamed_task_had_held_back(as_user):
+    """Version 2 calls contact_customer call_customer: saying so lets the contacted case move too."""
+    waiting, contacted = waiting_and_contacted_then_version_2_renames_contact(as_user)
+    owner = as_user("process_owner")
+    check = owner.get("/processes/repair/migration-check?from=1&to=2&map=contact_customer:call_customer").json
+    assert {r["case_id"]: r["can_move"] for r in check} == {waiting.id: True, contacted.id: True}
+    assert owner.get("/processes/repair/migration-check?from=1&to=2&map=nonsense").status_code == 422
+    mapping = {"contact_customer": "call_customer"}
+    moved = owner.post("/processes/repair/migrate", json={"from": 1, "to": 2, "mapping": mapping}).json
+    assert all(r["moved"] for r in moved) and len(moved) == 2
+    assert contacted.body["version"] == 2 and list(contacted.ready()) == ["dispatch_notice"]
+    [event] = contacted.events("instance_migrated")
+    assert event["data"] == {"from_version": 1, "to_version": 2, "mapping": mapping}

@@ -183,3 +183,13 @@ class DiagramRefusedSchema(Schema):
             ]
         }
     )
+
+
+def mapping_field() -> fields.Dict:
+    """A migration's renamed elements: source element id → target element id."""
+    return fields.Dict(
+        keys=fields.String(),
+        values=fields.String(),
+        load_default=None,
+        metadata={"description": "source element id → target element id, for elements the target version renamed"},
+    )

@@ -7,11 +7,15 @@ version and is refused, with the deviations, unless every step fits there.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from ..domain.cases import CaseStatus
 from ..domain.principal import Principal
 from ..domain.roles import Role
+from ..engine import Deviation
+from ..engine import RecordedStep
 from ..engine import TaskNotReady
 from ..engine import UnknownTask
 from ..errors import Conflict
@@ -115,8 +119,31 @@ def retry_case(ctx: ServiceContext, instance_id: int, data: dict[str, Any] | Non
     return instance
 
 
-def migrate_case(ctx: ServiceContext, instance_id: int, to_version: int | None, actor: Principal) -> Instance:
-    """Move a running case to another version of its process (the latest if None)."""
+def mapped(steps: list[RecordedStep], mapping: Mapping[str, str] | None) -> list[RecordedStep]:
+    """A recorded path with its elements renamed: ``mapping`` says which element of the target
+    version means what an element of the source version meant (e.g. a task that was renamed)."""
+    if not mapping:
+        return steps
+    return [replace(step, element_id=mapping.get(step.element_id, step.element_id)) for step in steps]
+
+
+def unfit_deviations(deviations: list[Deviation]) -> list[Deviation]:
+    """What keeps a case from moving: its administrators' skips and repeats move with it, anything
+    else (a step the target would not allow, one it still expects) does not fit."""
+    return [d for d in deviations if d.kind not in ("skipped", "repeated")]
+
+
+def migrate_case(
+    ctx: ServiceContext,
+    instance_id: int,
+    to_version: int | None,
+    actor: Principal,
+    mapping: Mapping[str, str] | None = None,
+) -> Instance:
+    """Move a running case to another version of its process (the latest if None).
+
+    :param mapping: source element id → target element id, for elements the target calls otherwise
+    """
     require_repair_role(actor)
     calendar = ctx.calendar.ensure_fresh()
     now = ctx.clock.now()
@@ -133,12 +160,25 @@ def migrate_case(ctx: ServiceContext, instance_id: int, to_version: int | None, 
         source = ctx.versions.get(uow, instance.version_id)
         target = ctx.versions.get(uow, target_row.id)
         inputs = replay_inputs(ctx, uow, instance, source)
-        waiting = {t.element_id: t.due_at for t in uow.timers.for_instance(instance.id, status="waiting")}
-        claimed = {t.element_id: t.assignee for t in uow.tasks.for_instance(instance.id, status="ready") if t.assignee}
+        rename = mapping or {}
+        waiting = {
+            rename.get(t.element_id, t.element_id): t.due_at
+            for t in uow.timers.for_instance(instance.id, status="waiting")
+        }
+        claimed = {
+            rename.get(t.element_id, t.element_id): t.assignee
+            for t in uow.tasks.for_instance(instance.id, status="ready")
+            if t.assignee
+        }
         result, snapshot = ctx.engine.rebuild(
-            target, inputs.start, inputs.steps, message=inputs.message, payload=inputs.payload, timer_due=waiting
+            target,
+            inputs.start,
+            mapped(inputs.steps, mapping),
+            message=inputs.message,
+            payload=inputs.payload,
+            timer_due=waiting,
         )
-        unfit = [d for d in result.deviations if d.kind not in ("skipped", "repeated")]
+        unfit = unfit_deviations(result.deviations)
         if unfit:
             problems = [
                 {"kind": d.kind, "element_id": d.element_id, "position": d.position, "detail": d.detail} for d in unfit
@@ -159,7 +199,7 @@ def migrate_case(ctx: ServiceContext, instance_id: int, to_version: int | None, 
             now,
             actor.username,
             "instance_migrated",
-            data={"from_version": old_version, "to_version": target.version},
+            data={"from_version": old_version, "to_version": target.version, **({"mapping": rename} if rename else {})},
         )
         uow.commit()
     ctx.on_timers_changed(instance.next_timer_at)

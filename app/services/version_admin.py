@@ -4,6 +4,8 @@ new diagram, and check which running cases could move to another version (a dry 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from ..domain.cases import CaseStatus
@@ -14,8 +16,10 @@ from ..errors import DiagramError
 from ..errors import InvalidInput
 from ..errors import Problem
 from . import workbench
+from .case_repair import mapped
 from .case_repair import migrate_case
 from .case_repair import require_repair_role
+from .case_repair import unfit_deviations
 from .conformance import replay_inputs
 from .context import ServiceContext
 from .deployments import DeployResult
@@ -100,8 +104,16 @@ def _running_on(uow, key: str, version: DeployedProcess) -> list:
     ]
 
 
-def migration_check(ctx: ServiceContext, key: str, source: int, target: int, actor: Principal) -> list[dict[str, Any]]:
-    """For each running case on ``source``: could it move to ``target``, and if not, why."""
+def migration_check(
+    ctx: ServiceContext,
+    key: str,
+    source: int,
+    target: int,
+    actor: Principal,
+    mapping: Mapping[str, str] | None = None,
+) -> list[dict[str, Any]]:
+    """For each running case on ``source``: could it move to ``target`` (with ``mapping`` of
+    renamed elements, as ``migrate_case``), and if not, why."""
     require_repair_role(actor)
     with ctx.uow() as uow:
         old, new = ctx.versions.find(uow, key, source), ctx.versions.find(uow, key, target)
@@ -110,21 +122,28 @@ def migration_check(ctx: ServiceContext, key: str, source: int, target: int, act
         for case in cases:
             inputs = replay_inputs(ctx, uow, case, old)
             result, snapshot = ctx.engine.rebuild(
-                new, inputs.start, inputs.steps, message=inputs.message, payload=inputs.payload
+                new, inputs.start, mapped(inputs.steps, mapping), message=inputs.message, payload=inputs.payload
             )
             report.append(
                 {
                     "case_id": case.id,
                     "case_no": case.case_no,
-                    "can_move": not result.deviations,
+                    "can_move": not unfit_deviations(result.deviations),
                     "ready_there": sorted(t.element_id for t in snapshot.ready_tasks),
-                    "why_not": [f"{d.kind} {d.element_id}: {d.detail}" for d in result.deviations],
+                    "why_not": [f"{d.kind} {d.element_id}: {d.detail}" for d in unfit_deviations(result.deviations)],
                 }
             )
     return report
 
 
-def migrate_all(ctx: ServiceContext, key: str, source: int, target: int, actor: Principal) -> list[dict[str, Any]]:
+def migrate_all(
+    ctx: ServiceContext,
+    key: str,
+    source: int,
+    target: int,
+    actor: Principal,
+    mapping: Mapping[str, str] | None = None,
+) -> list[dict[str, Any]]:
     """Move every running case on ``source`` to ``target``, each case all or nothing on its own (as
     ``migrate_case``): the cases whose path fits move, the others stay and say why."""
     require_repair_role(actor)
@@ -135,7 +154,7 @@ def migrate_all(ctx: ServiceContext, key: str, source: int, target: int, actor: 
     report = []
     for case_id, case_no in cases:
         try:
-            migrate_case(ctx, case_id, target, actor)
+            migrate_case(ctx, case_id, target, actor, mapping)
         except Conflict as exc:  # it no longer runs, or its path does not fit the target
             why = (
                 [f"{e['kind']} {e['element_id']}: {e['detail']}" for e in exc.errors]
@@ -146,3 +165,23 @@ def migrate_all(ctx: ServiceContext, key: str, source: int, target: int, actor: 
             continue
         report.append({"case_id": case_id, "case_no": case_no, "moved": True, "why_not": []})
     return report
+
+
+def export_version(ctx: ServiceContext, key: str, number: int | None, directory: str | Path) -> list[Path]:
+    """Write a deployed version back as files (``<key>.bpmn`` and its forms under ``directory``), so
+    that ``processes/`` and the database stay in step; deploying them again changes nothing."""
+    root = Path(directory).resolve()
+    with ctx.uow() as uow:
+        process = ctx.versions.find(uow, key, number)
+    files = {process.filename: process.bpmn_xml}
+    for path, schema in process.forms.items():
+        files[path] = (json.dumps(schema, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    written = []
+    for name, content in sorted(files.items()):
+        target = (root / name).resolve()
+        if not target.is_relative_to(root):
+            raise InvalidInput(f"{name!r} would be written outside {root}", errors={"path": [name]})
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content)
+        written.append(target)
+    return written

@@ -19,6 +19,7 @@ from ..schemas import InstanceDetailSchema
 from ..schemas import InstanceQuerySchema
 from ..schemas import InstanceSchema
 from ..schemas import TimerSchema
+from ..schemas import mapping_field
 
 bp = Blueprint("instances", __name__, url_prefix="/api/v1/instances", description="Cases (process instances)")
 
@@ -66,6 +67,7 @@ class RetrySchema(Schema):
 
 class MigrateSchema(Schema):
     version = fields.Integer(load_default=None, metadata={"description": "target version (default: the latest)"})
+    mapping = mapping_field()
 
 
 @bp.post("/<int:instance_id>/retry")
@@ -81,7 +83,7 @@ def retry(args, instance_id: int):
 @bp.response(200, InstanceSchema)
 def migrate(args, instance_id: int):
     """Move a running case to another version; refused with the deviations when its path does not fit."""
-    return case_repair.migrate_case(services(), instance_id, args["version"], principal())
+    return case_repair.migrate_case(services(), instance_id, args["version"], principal(), args["mapping"])
 
 
 class ReasonSchema(Schema):

@@ -6,6 +6,7 @@ from flask import request
 from flask_smorest import Blueprint
 from marshmallow import Schema
 from marshmallow import fields
+from marshmallow import validate
 
 from ...errors import InvalidInput
 from ...errors import NotFound
@@ -16,6 +17,7 @@ from ..common import services
 from ..schemas import DiagramRefusedSchema
 from ..schemas import InstanceSchema
 from ..schemas import ProcessSchema
+from ..schemas import mapping_field
 
 bp = Blueprint("processes", __name__, url_prefix="/api/v1/processes", description="Deployed processes")
 
@@ -165,22 +167,36 @@ def redeploy(key: str, version: int):
     return {"key": result.process_key, "version": result.version, "created": result.created, "dry_run": False}
 
 
+class MigrationCheckQuery(Schema):
+    from_ = fields.Integer(data_key="from", required=True)
+    to = fields.Integer(required=True)
+    map = fields.List(
+        fields.String(validate=validate.Regexp(r"^[^:]+:[^:]+$", error="expected source_element:target_element")),
+        load_default=list,
+        metadata={"description": "renamed elements, each as source_element:target_element (repeat the parameter)"},
+    )
+
+
 @bp.get("/<key>/migration-check")
-@bp.arguments(
-    Schema.from_dict({"from_": fields.Integer(data_key="from", required=True), "to": fields.Integer(required=True)}),
-    location="query",
-)
+@bp.arguments(MigrationCheckQuery, location="query")
 @bp.response(200, MigrationCheckSchema(many=True))
 def migration_check(args, key: str):
     """Dry run: for each running case on ``from``, whether it could move to ``to``, and why not."""
-    return version_admin.migration_check(services(), key, args["from_"], args["to"], principal())
+    mapping = dict(pair.split(":", 1) for pair in args["map"])
+    return version_admin.migration_check(services(), key, args["from_"], args["to"], principal(), mapping)
 
 
 @bp.post("/<key>/migrate")
 @bp.arguments(
-    Schema.from_dict({"from_": fields.Integer(data_key="from", required=True), "to": fields.Integer(required=True)})
+    Schema.from_dict(
+        {
+            "from_": fields.Integer(data_key="from", required=True),
+            "to": fields.Integer(required=True),
+            "mapping": mapping_field(),
+        }
+    )
 )
 @bp.response(200, MigrationSchema(many=True))
 def migrate_all(args, key: str):
     """Move every running case on ``from`` to ``to``; each case moves whole or stays, saying why."""
-    return version_admin.migrate_all(services(), key, args["from_"], args["to"], principal())
+    return version_admin.migrate_all(services(), key, args["from_"], args["to"], principal(), args["mapping"])

@@ -193,3 +193,18 @@ def mapping_field() -> fields.Dict:
         load_default=None,
         metadata={"description": "source element id → target element id, for elements the target version renamed"},
     )
+
+
+def file_upload_body(description: str) -> dict:
+    """The OpenAPI request body of an endpoint that takes one file in the multipart field ``file``."""
+    return {
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {"file": {"type": "string", "format": "binary", "description": description}},
+                    "required": ["file"],
+                }
+            }
+        }
+    }

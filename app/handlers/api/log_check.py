@@ -20,6 +20,7 @@ from ...services.spreadsheets import XLSX_MIMETYPE
 from ..common import principal
 from ..common import send_download
 from ..common import services
+from ..schemas import file_upload_body
 
 bp = Blueprint(
     "log_check", __name__, url_prefix="/api/v1/qa", description="QA: legacy event logs checked against a diagram"
@@ -94,24 +95,9 @@ class LogCheckSchema(Schema):
 @bp.arguments(LogCheckQuerySchema, location="query")
 @bp.response(200, LogCheckSchema)
 @bp.doc(
-    requestBody={
-        "content": {
-            "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "properties": {
-                        "file": {
-                            "type": "string",
-                            "format": "binary",
-                            "description": "event log: .csv (case id, activity, timestamp [, resource]) or .xes "
-                            "(IEEE 1849), optionally gzip-compressed",
-                        }
-                    },
-                    "required": ["file"],
-                }
-            }
-        }
-    },
+    requestBody=file_upload_body(
+        "event log: .csv (case id, activity, timestamp [, resource]) or .xes (IEEE 1849), optionally gzip-compressed"
+    ),
     responses={
         "200": {
             "description": "the report as JSON, or as a download with format=xlsx|csv",

@@ -17,6 +17,7 @@ from ..common import services
 from ..schemas import DiagramRefusedSchema
 from ..schemas import InstanceSchema
 from ..schemas import ProcessSchema
+from ..schemas import file_upload_body
 from ..schemas import mapping_field
 
 bp = Blueprint("processes", __name__, url_prefix="/api/v1/processes", description="Deployed processes")
@@ -117,18 +118,7 @@ class MigrationSchema(Schema):
 @bp.response(201, DeployedSchema)
 @bp.alt_response(200, schema=DeployedSchema, description="dry run: the diagram is valid, nothing deployed")
 @bp.alt_response(422, schema=DiagramRefusedSchema, description="refused, with every problem")
-@bp.doc(
-    requestBody={
-        "content": {
-            "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "properties": {"file": {"type": "string", "format": "binary", "description": "<key>.bpmn"}},
-                }
-            }
-        }
-    }
-)
+@bp.doc(requestBody=file_upload_body("<key>.bpmn"))
 def upload(args):
     """Deploy a BPMN file (multipart field ``file``; further fields named by form path carry new forms).
 

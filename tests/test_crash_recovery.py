@@ -171,7 +171,7 @@ def test_kill_9_mid_load_loses_no_acknowledged_completion_and_half_writes_nothin
             ready_rows = {t.id for t in tasks.values() if t.instance_id == instance.id and t.status == "ready"}
             assert {t.id for t in snapshot.ready_tasks} == ready_rows, instance.id
             waiting = {t.id for t in timers if t.instance_id == instance.id and t.status == "waiting"}
-            assert {t.id for t in snapshot.timers} == waiting, instance.id
+            assert {t.task_id for t in snapshot.timers} == waiting, instance.id
             assert instance.status == snapshot.status == "running"
             assert instance.lock_version >= 1 + sum(
                 1 for t in tasks.values() if t.instance_id == instance.id and t.status == "completed"

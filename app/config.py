@@ -35,6 +35,8 @@ class Config:
     TESTING = False
     # Log lines as "text" (a terminal) or "json" (one object per line, for a log shipper); `serve` sets it up.
     LOG_FORMAT = "text"
+    # When set, /metrics answers only a scraper sending "Authorization: Bearer <token>".
+    METRICS_TOKEN = ""
     LOG_LEVEL = "INFO"
 
     # Notification e-mail (empty host: in-application notifications only).

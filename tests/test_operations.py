@@ -40,3 +40,15 @@ def test_metrics_count_starts_completions_timers_and_lateness(app, ctx, clock, a
         'aftersales_http_requests_total{endpoint="/api/v1/processes/<key>/instances",method="POST",status="201"}'
         in body
     )
+
+
+def test_with_a_token_set_metrics_answer_only_the_scraper_that_sends_it(database_url, clock):
+    app = make_app(database_url, clock, METRICS_TOKEN="s3cret-scrape")
+    client = app.test_client()
+    try:
+        assert client.get("/metrics").status_code == 401
+        assert client.get("/metrics", headers={"Authorization": "Bearer wrong"}).status_code == 401
+        scraped = client.get("/metrics", headers={"Authorization": "Bearer s3cret-scrape"})
+        assert scraped.status_code == 200 and "aftersales_due_timers" in scraped.get_data(as_text=True)
+    finally:
+        app.extensions["aftersales.db"].dispose()

@@ -6,6 +6,7 @@ tasks are read from the database at scrape time, so they hold across workers.
 
 from __future__ import annotations
 
+import hmac
 import time
 
 from flask import Flask
@@ -72,6 +73,12 @@ def init_app(app: Flask, ctx: ServiceContext) -> None:
             latency.labels(endpoint).observe(time.perf_counter() - g.request_started)
         return response
 
+    token = app.config["METRICS_TOKEN"]
+
     @app.get("/metrics")
     def metrics() -> Response:
+        # Open on a private network (the default); with AFTERSALES_METRICS_TOKEN set, the scraper
+        # must send it as a bearer token.
+        if token and not hmac.compare_digest(request.headers.get("Authorization", ""), f"Bearer {token}"):
+            return Response("a bearer token is required\n", status=401, headers={"WWW-Authenticate": "Bearer"})
         return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)

@@ -222,7 +222,8 @@ MATRIX: dict[str, Gate] = {
     ),
     # -- QA and reports -------------------------------------------------------------------------
     "GET /api/v1/reports/complaints": Gate(REPORTS, path="/api/v1/reports/complaints?month=2026-03"),
-    "GET /api/v1/reports/kpi": Gate(REPORTS, path="/api/v1/reports/kpi?quarter=2026-Q1"),
+    "GET /api/v1/reports/kpi": Gate(REPORTS, path="/api/v1/reports/kpi?period=2026-Q1"),
+    "GET /api/v1/reports/technicians": Gate(REPORTS, path="/api/v1/reports/technicians?period=2026-03"),
     "GET /api/v1/reports/kpi.<any(xlsx, csv):fmt>": Gate(REPORTS, path="/api/v1/reports/kpi.csv?quarter=2026-Q1"),
     "GET /api/v1/reports/kpi-trend": Gate(REPORTS),
     "GET /api/v1/reports/plans/<int:instance_id>": Gate(CASE_VIEWERS, path="/api/v1/reports/plans/{case}"),

@@ -11,7 +11,7 @@ import pytest
 from app.domain.principal import Principal
 from app.errors import Forbidden
 from app.errors import InvalidInput
-from app.services.kpi import quarter_kpis
+from app.services.kpi import period_kpis
 from app.services.qa_overview import element_heatmap
 from app.services.qa_overview import kpi_trend
 from app.services.qa_overview import recent_quarters
@@ -97,7 +97,7 @@ def test_the_kpi_trend_is_the_quarterly_figures_side_by_side(ctx, as_user):
     assert series["first_time_fix"]["values"][:2] == [0.8, 1.0]
     assert series["first_time_fix"]["target"] == 0.9 and series["complaint_satisfaction"]["cases"] == [0, 0, 0, 0]
     for i, quarter in enumerate(quarters):
-        figures = quarter_kpis(ctx, quarter, AUDITOR)
+        figures = period_kpis(ctx, quarter, AUDITOR)
         assert trend["weighted_scores"][i] == figures["weighted_score"]
         assert all(series[key]["values"][i] == f["value"] for key, f in figures["figures"].items())
     answer = as_user("auditor").get("/reports/kpi-trend?quarters=2025-Q1,2025-Q2")

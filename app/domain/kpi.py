@@ -93,6 +93,69 @@ def quarter_bounds(label: str) -> tuple[date, date]:
     return first, after
 
 
+def period_bounds(label: str) -> tuple[date, date]:
+    """A reporting period → (first day, day after): ``2026`` (year), ``2026-H1`` (half year),
+    ``2026-Q1`` (quarter), ``2026-03`` (month). Raises ValueError for anything else."""
+    label = label.strip()
+    if len(label) == 4 and label.isdigit():
+        return date(int(label), 1, 1), date(int(label) + 1, 1, 1)
+    year_text, _, part = label.partition("-")
+    if len(year_text) != 4 or not year_text.isdigit():
+        raise ValueError(label)
+    year = int(year_text)
+    if part in ("H1", "H2"):
+        return (date(year, 1, 1), date(year, 7, 1)) if part == "H1" else (date(year, 7, 1), date(year + 1, 1, 1))
+    if part in ("Q1", "Q2", "Q3", "Q4"):
+        return quarter_bounds(label)
+    if len(part) == 2 and part.isdigit() and 1 <= int(part) <= 12:
+        month = int(part)
+        return date(year, month, 1), date(year + (month == 12), month % 12 + 1, 1)
+    raise ValueError(label)
+
+
 def previous_quarter(day: date) -> str:
     year, quarter = day.year, (day.month - 1) // 3 + 1
     return f"{year - 1}-Q4" if quarter == 1 else f"{year}-Q{quarter - 1}"
+
+
+# Seed 003 (25): the customer rates the technician on four items, each on four levels.
+RATING_ITEMS = (
+    ("rating_attitude", "服务态度 / Attitude"),
+    ("rating_skills", "技术水平 / Skills"),
+    ("rating_arrival", "到达及时 / Timely arrival"),
+    ("rating_promises", "承诺事项 / Promised tasks"),
+)
+RATING_LEVELS = (1, 2, 3, 4)  # 差 poor, 一般 fair, 好 good, 很好 very good
+
+
+def technician_ratings(ratings: list[tuple[str, int, dict]]) -> list[dict]:
+    """Per technician, from (technician, case id, the acceptance form's ratings): per item the average
+    level and how many cases gave each level; overall the mean of the item averages and a score of
+    100 × overall / 4 (all "very good" = 100, all "poor" = 25). Items not rated in a case are skipped."""
+    by_technician: dict[str, list[tuple[int, dict]]] = {}
+    for technician, case_id, form in ratings:
+        by_technician.setdefault(technician, []).append((case_id, form))
+    report = []
+    for technician in sorted(by_technician):
+        rated = by_technician[technician]
+        items = {}
+        for key, name in RATING_ITEMS:
+            levels = [form[key] for _, form in rated if form.get(key) in RATING_LEVELS]
+            items[key] = {
+                "name": name,
+                "average": round(sum(levels) / len(levels), 2) if levels else None,
+                "levels": {str(level): levels.count(level) for level in RATING_LEVELS},
+            }
+        averages = [i["average"] for i in items.values() if i["average"] is not None]
+        overall = round(sum(averages) / len(averages), 2) if averages else None
+        report.append(
+            {
+                "technician": technician,
+                "cases": len(rated),
+                "case_ids": sorted(case_id for case_id, _ in rated),
+                "items": items,
+                "overall": overall,
+                "score": round(overall / 4 * 100, 1) if overall is not None else None,
+            }
+        )
+    return report

@@ -116,6 +116,11 @@ class InstanceRepository(_Repository):
     def get(self, instance_id: int) -> Instance | None:
         return self.session.get(Instance, instance_id)
 
+    def by_ids(self, instance_ids: set[int]) -> list[Instance]:
+        if not instance_ids:
+            return []
+        return list(self.session.scalars(select(Instance).where(Instance.id.in_(instance_ids))))
+
     def lock_by_task(self, task_id: str) -> Instance | None:
         """The instance a task belongs to, locked until commit."""
         owner = select(Task.instance_id).where(Task.id == task_id).scalar_subquery()

@@ -1,4 +1,4 @@
-"""Quarterly KPIs computed from what the cases recorded (domain/kpi.py has the rules)."""
+"""KPIs and technician ratings computed from what the cases recorded (domain/kpi.py has the rules)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,11 @@ from datetime import tzinfo
 from typing import Any
 
 from ..domain.kpi import QUOTE_HOURS
+from ..domain.kpi import RATING_ITEMS
 from ..domain.kpi import Tally
 from ..domain.kpi import evaluate
-from ..domain.kpi import quarter_bounds
+from ..domain.kpi import period_bounds
+from ..domain.kpi import technician_ratings
 from ..domain.principal import Principal
 from ..errors import InvalidInput
 from ..persistence.unit_of_work import UnitOfWork
@@ -56,13 +58,37 @@ def kpi_for_period(uow: UnitOfWork, tz: tzinfo, first: date, after: date) -> dic
     return evaluate(tallies)
 
 
-def quarter_kpis(ctx: ServiceContext, quarter: str, actor: Principal) -> dict[str, Any]:
-    require_role(actor, REPORT_ROLES, "KPI reports")
+def _bounds(period: str) -> tuple[date, date]:
     try:
-        first, after = quarter_bounds(quarter)
-    except (ValueError, IndexError):
+        return period_bounds(period)
+    except ValueError:
         raise InvalidInput(
-            f"quarter must look like 2026-Q1, not {quarter!r}", errors={"quarter": ["YYYY-Qn"]}
+            f"period must look like 2026, 2026-H1, 2026-Q1 or 2026-03, not {period!r}",
+            errors={"period": ["YYYY, YYYY-Hn, YYYY-Qn or YYYY-MM"]},
         ) from None
+
+
+def period_kpis(ctx: ServiceContext, period: str, actor: Principal) -> dict[str, Any]:
+    """The KPIs of a year, half year, quarter or month, with the cases behind each figure."""
+    require_role(actor, REPORT_ROLES, "KPI reports")
+    first, after = _bounds(period)
     with ctx.uow() as uow:
-        return {"period": quarter, **kpi_for_period(uow, ctx.calendar.tz, first, after)}
+        return {"period": period, **kpi_for_period(uow, ctx.calendar.tz, first, after)}
+
+
+def technician_report(ctx: ServiceContext, period: str, actor: Principal) -> dict[str, Any]:
+    """The customers' ratings of each technician (seed 003 (25): 4 items × 4 levels) in a period, from
+    the acceptances signed in it; the technician is the one named on the service notice."""
+    require_role(actor, REPORT_ROLES, "technician ratings")
+    first, after = _bounds(period)
+    tz = ctx.calendar.tz
+    start, end = datetime.combine(first, time(0), tz), datetime.combine(after, time(0), tz)
+    with ctx.uow() as uow:
+        accepted = uow.events.between("repair", ["task_completed"], start, end, ["customer_acceptance"])
+        cases = {c.id: c for c in uow.instances.by_ids({e.instance_id for e in accepted})}
+    ratings = [
+        (cases[e.instance_id].data.get("technician") or e.actor or "", e.instance_id, e.data)
+        for e in accepted
+        if any(key in e.data for key, _ in RATING_ITEMS)
+    ]
+    return {"period": period, "technicians": technician_ratings(ratings)}

@@ -6,7 +6,7 @@
   of the same task id), and how many deadlines sitting on it were breached (deadline report rows due
   in the period with outcome ``breached``). Element ids carry over between versions, so the latest
   diagram shows the cases of every version; a chosen version shows only its own cases.
-- ``kpi_trend``: the quarterly KPI figures (kpi.quarter_kpis) for several quarters, with targets.
+- ``kpi_trend``: the quarterly KPI figures (kpi.period_kpis) for several quarters, with targets.
 - ``overview``: what the QA page shows around them (deadline outcomes by person and by month).
 
 Read-only, for the report roles only.
@@ -141,7 +141,7 @@ def kpi_trend(ctx: ServiceContext, quarters: list[str], actor: Principal) -> dic
             f"quarters must be 1 to {MAX_QUARTERS} labels like 2026-Q1, not {','.join(quarters)!r}",
             errors={"quarters": ["YYYY-Qn,YYYY-Qn,..."]},
         )
-    figures = [kpi.quarter_kpis(ctx, q, actor) for q in quarters]
+    figures = [kpi.period_kpis(ctx, q, actor) for q in quarters]
     return {
         "quarters": list(quarters),
         "kpis": [

@@ -195,7 +195,7 @@ def deadline_download(
 
 
 def kpi_download(ctx: ServiceContext, quarter: str, actor: Principal, fmt: str) -> Download:
-    report = kpi.quarter_kpis(ctx, quarter, actor)
+    report = kpi.period_kpis(ctx, quarter, actor)
     return download(kpi_sheets(report), fmt, f"kpi-{quarter}")
 
 

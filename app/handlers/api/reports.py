@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 from marshmallow import Schema
+from marshmallow import ValidationError
 from marshmallow import fields
+from marshmallow import validates_schema
 
 from ...services import kpi as kpi_service
 from ...services import plans
@@ -41,8 +43,16 @@ class ComplaintStatisticsSchema(Schema):
     hot_spots = fields.List(fields.Nested(HotSpotSchema))
 
 
-class QuarterSchema(Schema):
-    quarter = fields.String(required=True, metadata={"example": "2026-Q1"})
+class PeriodQuerySchema(Schema):
+    period = fields.String(metadata={"description": "2026, 2026-H1, 2026-Q1 or 2026-03", "example": "2026-Q1"})
+    quarter = fields.String(
+        metadata={"description": "the same as period (kept for older clients)", "example": "2026-Q1"}
+    )
+
+    @validates_schema
+    def _one_period(self, data, **kwargs) -> None:
+        if not (data.get("period") or data.get("quarter")):
+            raise ValidationError("give the period, e.g. period=2026-Q1", field_name="period")
 
 
 class KpiFigureSchema(Schema):
@@ -81,12 +91,40 @@ class PlanProgressSchema(Schema):
     counts = fields.Dict(keys=fields.String(), values=fields.Integer())
 
 
+class RatingItemSchema(Schema):
+    name = fields.String()
+    average = fields.Float(allow_none=True, metadata={"description": "average level, 1 (poor) … 4 (very good)"})
+    levels = fields.Dict(keys=fields.String(), values=fields.Integer(), metadata={"description": "level → cases"})
+
+
+class TechnicianRatingSchema(Schema):
+    technician = fields.String()
+    cases = fields.Integer()
+    case_ids = fields.List(fields.Integer())
+    items = fields.Dict(keys=fields.String(), values=fields.Nested(RatingItemSchema))
+    overall = fields.Float(allow_none=True, metadata={"description": "mean of the item averages"})
+    score = fields.Float(allow_none=True, metadata={"description": "100 × overall / 4"})
+
+
+class TechnicianReportSchema(Schema):
+    period = fields.String()
+    technicians = fields.List(fields.Nested(TechnicianRatingSchema))
+
+
 @bp.get("/kpi")
-@bp.arguments(QuarterSchema, location="query")
+@bp.arguments(PeriodQuerySchema, location="query")
 @bp.response(200, KpiSchema)
 def kpi(args):
-    """The quarter's service KPIs (seed 002 §5.1.5) with the cases behind each figure."""
-    return kpi_service.quarter_kpis(services(), args["quarter"], principal())
+    """The service KPIs (seed 002 §5.1.5) of a year, half year, quarter or month, with the cases behind each figure."""
+    return kpi_service.period_kpis(services(), args.get("period") or args["quarter"], principal())
+
+
+@bp.get("/technicians")
+@bp.arguments(PeriodQuerySchema, location="query")
+@bp.response(200, TechnicianReportSchema)
+def technicians(args):
+    """Customers' ratings of each technician (seed 003: 4 items × 4 levels) for the monthly appraisal."""
+    return kpi_service.technician_report(services(), args.get("period") or args["quarter"], principal())
 
 
 @bp.get("/plans/<int:instance_id>")

@@ -77,10 +77,15 @@ def period_kpis(ctx: ServiceContext, period: str, actor: Principal) -> dict[str,
 
 
 def technician_report(ctx: ServiceContext, period: str, actor: Principal) -> dict[str, Any]:
-    """The customers' ratings of each technician (seed 003 (25): 4 items × 4 levels) in a period, from
-    the acceptances signed in it; the technician is the one named on the service notice."""
-    require_role(actor, REPORT_ROLES, "technician ratings")
+    """The customers' ratings of each technician (seed 003 (25): 4 items × 4 levels) in a period."""
     first, after = _bounds(period)
+    return {"period": period, "technicians": technician_ratings_between(ctx, first, after, actor)}
+
+
+def technician_ratings_between(ctx: ServiceContext, first: date, after: date, actor: Principal) -> list[dict]:
+    """Ratings from the acceptances signed from ``first`` up to (not incl.) ``after``; the technician
+    is the one named on the service notice."""
+    require_role(actor, REPORT_ROLES, "technician ratings")
     tz = ctx.calendar.tz
     start, end = datetime.combine(first, time(0), tz), datetime.combine(after, time(0), tz)
     with ctx.uow() as uow:
@@ -91,4 +96,4 @@ def technician_report(ctx: ServiceContext, period: str, actor: Principal) -> dic
         for e in accepted
         if any(key in e.data for key, _ in RATING_ITEMS)
     ]
-    return {"period": period, "technicians": technician_ratings(ratings)}
+    return technician_ratings(ratings)

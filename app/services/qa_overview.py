@@ -199,4 +199,5 @@ def overview(ctx: ServiceContext, process_key: str, first: date, last: date, act
         "by_person": report["by_person"],
         "by_month": report["by_month"],
         "deadlines": len(report["rows"]),
+        "technicians": kpi.technician_ratings_between(ctx, first, after, actor) if process_key == "repair" else [],
     }

@@ -24,12 +24,12 @@ def alembic_config(url: str) -> Config:
     return config
 
 
-def upgrade(engine: Engine) -> None:
-    """Run every migration not yet applied."""
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Run every migration not yet applied (up to ``revision``: tests stand in for an older release)."""
     config = alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        command.upgrade(config, revision)
 
 
 def is_current(engine: Engine) -> bool:

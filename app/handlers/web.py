@@ -19,6 +19,7 @@ from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
+from flask_babel import gettext
 from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
 
@@ -150,6 +151,22 @@ def case_diagram(instance_id: int):
     """The BPMN XML of the case's process version, for the diagram viewer (read-only)."""
     xml = workspace.case_diagram(services(), instance_id, g.principal)
     return Response(xml, mimetype="application/xml", headers={"Cache-Control": "private, max-age=3600"})
+
+
+def form_render_strings() -> dict[str, str]:
+    """The labels static/js/form-render.js shows in a task form (the task page and the workbench's preview)."""
+    return {
+        "clear": gettext("Clear signature"),
+        "upload": gettext("Or upload a scanned signature"),
+        "signHere": gettext("Sign in the box with the mouse, a pen or a finger."),
+        "addRow": gettext("Add"),
+        "deleteRow": gettext("Delete"),
+    }
+
+
+@bp.app_context_processor
+def _form_render_strings():
+    return {"form_render_strings": form_render_strings}
 
 
 @bp.app_context_processor

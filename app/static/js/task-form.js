@@ -41,7 +41,7 @@
   /* Rendered as in the workbench's preview (form-render.js). */
   const editor = window.TaskForm.render(document.getElementById('task-form'), config.schema, {
     language: config.language,
-    strings: S
+    strings: S.form
   })
 
   /* ---- server-side field errors, shown on their fields until the field changes ---- */

@@ -5,11 +5,20 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export AFTERSALES_DATABASE_URL ?= $(if $(DATABASE_URL),$(DATABASE_URL),sqlite:///$(CURDIR)/instance/aftersales.db)
 
-.PHONY: setup run test test-sqlite test-postgres test-e2e lint bench messages clean soak
+.PHONY: setup setup-test run test test-sqlite test-postgres test-e2e lint bench messages clean soak
 
-$(BIN)/aftersales: pyproject.toml
+# What the service needs to run (`make run`); the test tools come on top of it (`make test`).
+RUNTIME := $(VENV)/.runtime-installed
+TEST_TOOLS := $(VENV)/.test-tools-installed
+
+$(RUNTIME): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+# pytest, ruff, Playwright, schemathesis and the optional AGPL pm4py cross-check (never needed to run the service).
+$(TEST_TOOLS): $(RUNTIME)
 	$(BIN)/pip install --quiet -e '.[dev,mining]'
 	touch $@
 
@@ -26,7 +35,7 @@ app/static/build/lint.js: node_modules/.installed .bpmnlintrc esbuild.config.mjs
 PO_FILES := $(wildcard app/translations/*/LC_MESSAGES/messages.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-%.mo: %.po | $(BIN)/aftersales
+%.mo: %.po | $(RUNTIME)
 	$(BIN)/pybabel compile -i $< -o $@
 
 # Debian's Chromium for the end-to-end tests (tests/e2e); Playwright drives it, no browser download.
@@ -35,7 +44,9 @@ MO_FILES := $(PO_FILES:.po=.mo)
 	apt-get update
 	apt-get install -y chromium chromium-driver fonts-noto-cjk
 
-setup: $(BIN)/aftersales node_modules/.installed app/static/build/lint.js $(MO_FILES)
+setup: $(RUNTIME) node_modules/.installed app/static/build/lint.js $(MO_FILES)
+
+setup-test: setup $(TEST_TOOLS)
 
 # Extract the interface's strings and merge them into every catalogue (then translate, then `make setup`).
 messages: setup
@@ -50,25 +61,25 @@ run: setup
 	$(BIN)/aftersales demo
 	$(BIN)/aftersales serve --port $(PORT)
 
-lint: setup
+lint: setup-test
 	$(BIN)/ruff check app tests benchmarks
 	$(BIN)/ruff format --check app tests benchmarks
 
 # The whole suite twice: on SQLite (embedded default) and on PostgreSQL (scale-out target).
 TEST_PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-test: setup /usr/bin/chromium lint
+test: setup-test /usr/bin/chromium lint
 	AFTERSALES_TEST_DATABASE_URL=sqlite $(BIN)/pytest -q
 	AFTERSALES_TEST_DATABASE_URL=$(TEST_PG_URL) $(BIN)/pytest -q
 
-test-e2e: setup /usr/bin/chromium
+test-e2e: setup-test /usr/bin/chromium
 	$(BIN)/pytest -q tests/e2e
 
 # Long reliability runs on PostgreSQL, not part of `make test`: two schedulers over 10 000 timers.
-soak: setup
+soak: setup-test
 	AFTERSALES_SOAK=1 AFTERSALES_TEST_DATABASE_URL=$(TEST_PG_URL) $(BIN)/pytest -q -m soak
 
-bench: setup
+bench: setup-test
 	$(BIN)/python -m benchmarks.run
 	$(BIN)/python -m benchmarks.http --db postgres
 	$(BIN)/python -m benchmarks.scale --db postgres

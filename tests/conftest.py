@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import os
+import shutil
 from datetime import UTC
 from datetime import datetime
 from pathlib import Path
@@ -73,10 +74,14 @@ def database_url(tmp_path, postgres_engine):
     if postgres_engine is None:
         yield f"sqlite:///{tmp_path / 'test.db'}"
         return
-    tables = ", ".join(t.name for t in reversed(Base.metadata.sorted_tables))
-    with postgres_engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    _empty_tables(postgres_engine)
     yield DB_CHOICE
+
+
+def _empty_tables(engine) -> None:
+    tables = ", ".join(t.name for t in reversed(Base.metadata.sorted_tables))
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
 
 
 @pytest.fixture
@@ -109,15 +114,84 @@ def seed_calendar(ctx) -> None:
     ctx.calendar.reload()
 
 
-@pytest.fixture
-def app(database_url, clock):
-    app = make_app(database_url, clock)
-    ctx = app.extensions["aftersales"]
+def seed(ctx) -> None:
+    """What every ``app`` starts with: the diagrams of processes/ deployed, the demo's master data,
+    the official calendar and one user per role (``USERS``, password = user name)."""
     deploy_directory(ctx, actor="tests")
     load_master_data(ctx)
     seed_calendar(ctx)
     for username, roles in USERS.items():
         create_user(ctx, username, username, roles)
+
+
+class SeededTemplates:
+    """Seeded databases built once per test session and copied into each test's database.
+
+    Deploying eight diagrams, the calendar and the users took about a second per test; a copy
+    takes milliseconds. One template per clock start, because deploying reads the clock (version
+    times, the recurring schedules' next runs). SQLite: a file copied per test. PostgreSQL: the
+    seeded rows kept in a schema of their own and inserted into the emptied tables per test.
+    """
+
+    def __init__(self, directory: Path, postgres_engine) -> None:
+        self._directory, self._pg = directory, postgres_engine
+        self._built: dict[datetime, str] = {}
+
+    def restore(self, database_url: str, start: datetime) -> None:
+        template = self._built.get(start) or self._build(start)
+        if self._pg is None:
+            shutil.copyfile(template, database_url.removeprefix("sqlite:///"))
+            return
+        with self._pg.begin() as conn:
+            for table in Base.metadata.sorted_tables:
+                conn.execute(text(f"INSERT INTO {table.name} SELECT * FROM {template}.{table.name}"))
+            serials = conn.execute(
+                text(
+                    "SELECT table_name, column_name FROM information_schema.columns "
+                    "WHERE table_schema = 'public' AND column_default LIKE 'nextval(%'"
+                )
+            ).all()
+            for table, column in serials:  # the copied ids are taken: new rows continue after them
+                conn.execute(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('{table}', '{column}'), "
+                        f"COALESCE((SELECT MAX({column}) FROM {table}), 0) + 1, false)"
+                    )
+                )
+
+    def _build(self, start: datetime) -> str:
+        clock = SimulatedClock(start, frozen=True)
+        if self._pg is None:
+            path = self._directory / f"seeded-{len(self._built)}.db"
+            app = make_app(f"sqlite:///{path}", clock)
+            seed(app.extensions["aftersales"])
+            app.extensions["aftersales.db"].dispose()  # the last connection checkpoints the WAL into the file
+            self._built[start] = str(path)
+            return str(path)
+        schema = f"seeded_{len(self._built)}"
+        _empty_tables(self._pg)
+        app = make_app(DB_CHOICE, clock, create=False)
+        seed(app.extensions["aftersales"])
+        app.extensions["aftersales.db"].dispose()
+        with self._pg.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+            conn.execute(text(f"CREATE SCHEMA {schema}"))
+            for table in Base.metadata.sorted_tables:
+                conn.execute(text(f"CREATE TABLE {schema}.{table.name} AS SELECT * FROM {table.name}"))
+        _empty_tables(self._pg)
+        self._built[start] = schema
+        return schema
+
+
+@pytest.fixture(scope="session")
+def seeded_templates(tmp_path_factory, postgres_engine):
+    return SeededTemplates(tmp_path_factory.mktemp("templates"), postgres_engine)
+
+
+@pytest.fixture
+def app(database_url, clock, seeded_templates):
+    seeded_templates.restore(database_url, clock.now())
+    app = make_app(database_url, clock, create=False)
     yield app
     app.extensions["aftersales.db"].dispose()
 

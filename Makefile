@@ -10,7 +10,7 @@ export AFTERSALES_DATABASE_URL ?= $(if $(DATABASE_URL),$(DATABASE_URL),sqlite://
 $(BIN)/aftersales: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev,mining]'
+	$(BIN)/pip install --quiet -e '.[dev,mining,redis]'
 	touch $@
 
 # The workspace's front-end packages (package-lock.json), served from node_modules' dist files.

@@ -1,6 +1,6 @@
 """Guessing passwords: failed log-ins are throttled per user name and per address (form and Basic alike, before
-any hash is computed), unknown users cost a hash like known ones, every failure is logged, and the cache of
-verified credentials is bounded and forgets a changed user."""
+any hash is computed), unknown users cost a hash like known ones, every failure is logged, the cache of verified
+credentials is bounded and forgets a changed user, and `aftersales demo` never resets an existing account."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from app.persistence.orm import User
 from app.services.users import authenticate
 from app.services.users import create_user
 from app.services.users import forget_credentials
+from app.services.users import principal_for
 from tests.conftest import make_app
 from tests.test_web import csrf_of
 
@@ -235,6 +236,21 @@ def test_a_changed_password_role_or_deactivation_applies_at_once_over_basic(tiny
         uow.users.get("agent").active = False
         uow.commit()
     assert client.get("/api/v1/me", headers=basic("agent", "n3w-passw0rd")).status_code == 401
+
+
+def test_the_demo_loader_never_touches_an_existing_user(tiny, tiny_api):
+    ctx = tiny.extensions["aftersales"]
+    assert tiny_api("agent").post("/processes/tiny/instances").status_code == 201  # so no demo cases: quicker
+    create_user(ctx, "admin", "only-the-admin-knows", ["admin", "qa"], display_name="Our admin")
+    result = tiny.test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    assert authenticate(ctx, "admin", "only-the-admin-knows") is not None
+    assert authenticate(ctx, "admin", "admin") is None
+    admin = principal_for(ctx, "admin")
+    assert admin.roles == frozenset({"admin", "qa"}) and admin.display_name == "Our admin"
+    assert "existing users left as they are (password, roles, name): admin, agent, dispatcher" in result.output
+    assert authenticate(ctx, "agent2", "agent2") is not None  # a missing demo user is still created
+    assert "demo users created (password = user name): agent2," in result.output
 
 
 def test_an_unreachable_shared_storage_still_throttles_in_the_worker(database_url, clock, caplog):

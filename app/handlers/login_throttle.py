@@ -45,8 +45,6 @@ EXTENSION = "aftersales.login_throttle"
 _NAME_KEPT = 100
 # After a failure of the shared storage, count in this worker's memory for a while instead of asking it each time.
 _STORAGE_RETRY_SECONDS = 30.0
-
-
 _Method = Literal["test", "hit", "get_window_stats"]
 
 

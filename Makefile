@@ -17,9 +17,10 @@ $(RUNTIME): pyproject.toml
 	$(BIN)/pip install --quiet -e .
 	touch $@
 
-# pytest, ruff, Playwright, schemathesis and the optional AGPL pm4py cross-check (never needed to run the service).
+# pytest, ruff, Playwright, schemathesis, the Redis client for the shared-throttle test and the optional AGPL
+# pm4py cross-check (never needed to run the service).
 $(TEST_TOOLS): $(RUNTIME)
-	$(BIN)/pip install --quiet -e '.[dev,mining]'
+	$(BIN)/pip install --quiet -e '.[dev,mining,redis]'
 	touch $@
 
 # The workspace's front-end packages (package-lock.json), served from node_modules' dist files.

@@ -26,6 +26,13 @@ class Config:
     # Requests larger than this are refused (a scanned signature is a few hundred kB).
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024
     PASSWORD_HASH_METHOD = "scrypt"
+    # Failed log-ins (form and HTTP Basic together) allowed in a moving window, per user name and per
+    # client address; one more is refused with 429 before any password is hashed. Syntax of `limits`.
+    LOGIN_FAILURES_PER_USER = "5 per 15 minutes"
+    LOGIN_FAILURES_PER_ADDRESS = "20 per 15 minutes"
+    # Where the failure counts live: "memory://" counts per worker process; several workers (gunicorn)
+    # must share one storage to count together, e.g. "redis://127.0.0.1:6379" (needs `pip install .[redis]`).
+    RATELIMIT_STORAGE_URI = "memory://"
     # Workflows of recent steps kept alive per worker (skips restoring them from JSON); 0 turns it off.
     LIVE_WORKFLOWS = 256
     TIMEZONE = "Asia/Shanghai"

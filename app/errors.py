@@ -6,6 +6,7 @@
     ├── Unauthorized              401  no or bad credentials
     ├── Conflict                  409  task no longer ready, concurrent change, duplicate
     ├── InvalidInput              422  form data or request body rejected (field errors)
+    ├── TooManyRequests           429  too many failed log-ins; ``retry_after`` seconds to wait
     └── DiagramError              422  a diagram refused at deploy (file, element, line, reason)
 
 Services raise these; the handlers map them to ``{"code", "status", "message", "errors"}``
@@ -49,6 +50,16 @@ class InvalidInput(AppError):
     """Rejected input; ``errors`` maps each field to its messages."""
 
     http_status = 422
+
+
+class TooManyRequests(AppError):
+    """Refused for a while; the answer carries ``Retry-After`` (whole seconds, at least 1)."""
+
+    http_status = 429
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = max(1, retry_after)
 
 
 @dataclass(frozen=True)

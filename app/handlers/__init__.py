@@ -15,8 +15,10 @@ from werkzeug.routing import BaseConverter
 
 from ..errors import AppError
 from ..errors import InvalidInput
+from ..errors import TooManyRequests
 from . import auth
 from . import live_page
+from . import login_throttle
 from . import qa_page
 from . import web
 from . import workbench_page
@@ -85,12 +87,15 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(qa_page.bp)
     app.register_blueprint(workbench_page.bp)
     app.register_blueprint(live_page.bp)
+    login_throttle.init_app(app)
     app.before_request(auth.load_principal)
 
     @app.errorhandler(AppError)
     def _app_error(exc: AppError):
         body = _error_body(exc.http_status, HTTPStatus(exc.http_status).phrase, exc.message, exc.errors)
         headers = {"WWW-Authenticate": 'Basic realm="aftersales"'} if exc.http_status == 401 else {}
+        if isinstance(exc, TooManyRequests):
+            headers["Retry-After"] = str(exc.retry_after)
         return body, exc.http_status, headers
 
     @app.errorhandler(OverflowError)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import math
 import secrets
 
 from flask import Blueprint
@@ -15,9 +16,12 @@ from flask import url_for
 from flask_babel import gettext as _
 
 from ..errors import Forbidden
+from ..errors import TooManyRequests
 from ..errors import Unauthorized
 from ..services import users
+from . import login_throttle
 from .common import services
+from .login_throttle import Channel
 
 bp = Blueprint("auth", __name__)
 
@@ -48,7 +52,7 @@ def load_principal() -> None:
     g.principal = None
     auth = request.authorization
     if auth is not None and auth.type == "basic":
-        g.principal = users.authenticate(services(), auth.username or "", auth.password or "")
+        g.principal = login_throttle.authenticate(Channel.BASIC, auth.username or "", auth.password or "")
     else:
         username = session.get("user")
         if username:
@@ -93,7 +97,14 @@ def login_form():
 @bp.post("/login")
 def login():
     _check_csrf()
-    user = users.authenticate(services(), request.form.get("username", ""), request.form.get("password", ""))
+    try:
+        user = login_throttle.authenticate(
+            Channel.FORM, request.form.get("username", ""), request.form.get("password", "")
+        )
+    except TooManyRequests as exc:
+        minutes = math.ceil(exc.retry_after / 60)
+        error = _("Too many failed log-ins. Try again in %(minutes)s minute(s).", minutes=minutes)
+        return render_template("login.html", error=error), 429, {"Retry-After": str(exc.retry_after)}
     if user is None:
         return render_template("login.html", error=_("Wrong user name or password")), 401
     _clear_session()

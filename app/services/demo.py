@@ -253,16 +253,27 @@ def load_master_data(ctx: ServiceContext) -> None:
 
 
 def load_demo(ctx: ServiceContext) -> list[str]:
-    """Idempotent: existing users and master data are kept; cases are added once."""
+    """Idempotent: existing users (their password, roles and name) and master data are kept; cases are added once."""
+    with ctx.uow() as uow:
+        existing = set(uow.users.by_usernames({username for username, _, _ in DEMO_USERS}))
+    created = []
     for username, name, roles in DEMO_USERS:
+        if username in existing:
+            continue  # someone's account now: never reset its password to the well-known demo one
         create_user(
             ctx, username, username, [str(r) for r in roles], display_name=name, email=f"{username}@aftersales.example"
         )
+        created.append(username)
     load_master_data(ctx)
     schedules = ensure_default_schedules(ctx)
     with ctx.uow() as uow:
         has_cases = bool(uow.instances.list(limit=1))
-    lines = [f"{len(DEMO_USERS)} demo users (password = user name): " + ", ".join(u for u, _, _ in DEMO_USERS)]
+    lines = []
+    if created:
+        lines.append(f"{len(created)} demo users created (password = user name): " + ", ".join(created))
+    kept = [u for u, _, _ in DEMO_USERS if u in existing]
+    if kept:
+        lines.append(f"{len(kept)} existing users left as they are (password, roles, name): " + ", ".join(kept))
     lines += [f"schedule: {name}" for name in schedules]
     if not has_cases:
         from .demo_cases import open_demo_cases

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import hmac
+import secrets
 import threading
 import time
+from collections.abc import Callable
 
+from cachetools import TTLCache
 from werkzeug.security import check_password_hash
 from werkzeug.security import generate_password_hash
 
@@ -17,10 +22,33 @@ from ..persistence.orm import UserRole
 from .context import ServiceContext
 
 # Verifying scrypt costs tens of milliseconds; API clients send Basic credentials on every
-# request, so a successful check is remembered briefly (keyed by a hash, never the password).
+# request, so a successful check is remembered briefly (keyed by an HMAC, never the password).
+# The stored hash is part of the key, so a password changed by another worker misses at once; the
+# bound keeps a long-running worker's memory flat however many users and passwords it has seen.
 _VERIFIED_TTL_SECONDS = 300
-_verified: dict[str, float] = {}
+VERIFIED_MAX_ENTRIES = 1024
+# Keys are (username, digest); values are unused. The timer is monotonic: a duration, not business time.
+_verified: TTLCache[tuple[str, str], bool] = TTLCache(
+    maxsize=VERIFIED_MAX_ENTRIES, ttl=_VERIFIED_TTL_SECONDS, timer=time.monotonic
+)
 _verified_lock = threading.Lock()
+# A secret of this process: a memory dump's digests cannot be tested against guessed passwords offline.
+_VERIFIED_KEY = secrets.token_bytes(32)
+
+
+def forget_credentials(username: str) -> None:
+    """Drop every remembered successful check of ``username`` (password or roles changed, deactivated)."""
+    with _verified_lock:
+        for key in [k for k in _verified if k[0] == username]:
+            _verified.pop(key, None)
+
+
+@functools.cache
+def _dummy_hash(method: str) -> str:
+    """A hash of a random password made with the configured method, once per process: checking an
+    unknown or inactive user's password against it costs what a real check costs, so the answer's
+    time does not tell which user names exist."""
+    return generate_password_hash(secrets.token_urlsafe(16), method=method)
 
 
 def principal_of(user: User) -> Principal:
@@ -51,22 +79,34 @@ def create_user(
         user.display_name, user.email, user.locale = display_name or username, email, locale
         user.role_rows = [UserRole(role=r) for r in sorted(set(roles))]
         uow.commit()
+        forget_credentials(username)
         return user
 
 
-def authenticate(ctx: ServiceContext, username: str, password: str) -> Principal | None:
+def authenticate(
+    ctx: ServiceContext, username: str, password: str, *, before_hash: Callable[[], None] | None = None
+) -> Principal | None:
+    """The user if the password is right. ``before_hash`` runs before any password is hashed and may raise to
+    refuse (the log-in throttle); credentials verified a moment ago are accepted without it, as they cost nothing
+    and a client that proved its password is not guessing."""
     with ctx.uow() as uow:
         user = uow.users.get(username)
         if user is None or not user.active:
+            if before_hash is not None:
+                before_hash()
+            check_password_hash(_dummy_hash(ctx.password_method), password)
             return None
-        key = hashlib.sha256(f"{username}\0{password}\0{user.password_hash}".encode()).hexdigest()
+        digest = hmac.new(_VERIFIED_KEY, f"{username}\0{password}\0{user.password_hash}".encode(), hashlib.sha256)
+        key = (username, digest.hexdigest())
         with _verified_lock:
-            fresh = _verified.get(key, 0) > time.monotonic()
+            fresh = key in _verified
         if not fresh:
+            if before_hash is not None:
+                before_hash()
             if not check_password_hash(user.password_hash, password):
                 return None
             with _verified_lock:
-                _verified[key] = time.monotonic() + _VERIFIED_TTL_SECONDS
+                _verified[key] = True
         return principal_of(user)
 
 

@@ -37,17 +37,11 @@ def make_helpers(now: Callable[[], datetime], calendar: Callable[[], WorkCalenda
     def now_iso() -> str:
         return now().astimezone(tz).isoformat()
 
-    def classify_fee_on_clock(
-        purchase_date: str | None,
-        received_at: str | None,
-        warranty_evidence: str | None,
-        tampered: bool,
-        contract_no: str | None = None,
-    ) -> str:
+    def classify_fee_on_clock(*args: Any, **kwargs: Any) -> str:
+        """``classify_fee(purchase_date, received_at, warranty_evidence, tampered, contract_no)``."""
         # A request without a received date is judged on the application's clock (simulated in
         # demos and tests), never the wall clock.
-        today = now().astimezone(tz).date()
-        return classify_fee(purchase_date, received_at, warranty_evidence, tampered, contract_no, today=today)
+        return classify_fee(*args, **kwargs, today=now().astimezone(tz).date())
 
     def add_working_days(moment: str, days: int) -> str:
         return calendar().add_working_days(parse_moment(moment), int(days)).at.isoformat()

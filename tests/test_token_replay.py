@@ -11,9 +11,9 @@ from pathlib import Path
 from app.domain.flowgraph import FlowEdge
 from app.domain.flowgraph import FlowGraph
 from app.domain.flowgraph import FlowNode
+from app.domain.replay_net import build_net
 from app.domain.token_replay import LogStep
 from app.domain.token_replay import activity_index
-from app.domain.token_replay import build_net
 from app.domain.token_replay import match_activity
 from app.domain.token_replay import replay_trace
 from app.engine import flow_graph

@@ -3,20 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
-from datetime import datetime
+
+from .iso8601 import add_months
+from .iso8601 import as_date
 
 WARRANTY_MONTHS = 12  # W-01: 「产品质保期12个月」
 EVIDENCE = frozenset({"invoice", "warranty_card"})  # C-05: invoice or warranty card
-
-
-def _as_date(value: str | date | datetime | None) -> date | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    return datetime.fromisoformat(str(value)).date()
 
 
 def warranty_evidence(invoice_no: str | None, warranty_card_no: str | None) -> str:
@@ -24,24 +16,12 @@ def warranty_evidence(invoice_no: str | None, warranty_card_no: str | None) -> s
     return "invoice" if invoice_no else ("warranty_card" if warranty_card_no else "none")
 
 
-def add_months(day: date, months: int) -> date:
-    """Same day ``months`` later, clamped to the month's last day."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    for candidate in (day.day, 30, 29, 28):
-        try:
-            return day.replace(year=year, month=month, day=candidate)
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
-
-
 def warranty_end(purchase_date: str | date | None, extended_until: str | date | None = None) -> date | None:
-    start = _as_date(purchase_date)
+    start = as_date(purchase_date)
     if start is None:
         return None
     end = add_months(start, WARRANTY_MONTHS)
-    extended = _as_date(extended_until)
+    extended = as_date(extended_until)
     return max(end, extended) if extended else end
 
 
@@ -51,17 +31,20 @@ def classify_fee(
     warranty_evidence: str | None,
     tampered: bool,
     contract_no: str | None = None,
+    *,
+    today: date,
 ) -> str:
     """A (paid), B (maintenance contract) or C (free, in warranty).
 
     A maintenance contract wins (W-04). Free warranty service needs evidence (invoice or card),
-    a purchase within 12 months of the request, and no private disassembly (W-05). Everything
-    else is paid; misuse found on site (W-03) is settled at payment, not here.
+    a purchase within 12 months of the request (``today`` when the request has no date: the
+    caller's clock, which may be simulated), and no private disassembly (W-05). Everything else
+    is paid; misuse found on site (W-03) is settled at payment, not here.
     """
     if contract_no and str(contract_no).strip():
         return "B"
     end = warranty_end(purchase_date)
-    received = _as_date(received_at) or date.today()
+    received = as_date(received_at) or today
     if warranty_evidence in EVIDENCE and not tampered and end is not None and received < end:
         return "C"
     return "A"

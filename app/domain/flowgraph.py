@@ -1,7 +1,7 @@
 """A diagram's flow graph as plain data: flow nodes and sequence flows, nothing executable.
 
 The engine reads it from a deployed version's BPMN (engine/flowgraph.py); the log check replays
-legacy event logs on it (domain/token_replay.py) without SpiffWorkflow.
+legacy event logs on it (domain/replay_net.py, domain/token_replay.py) without SpiffWorkflow.
 """
 
 from __future__ import annotations

@@ -14,27 +14,21 @@ from zoneinfo import ZoneInfo
 
 from .fees import classify_fee
 from .fees import warranty_end
+from .iso8601 import parse_moment
 from .workcalendar import WorkCalendar
-
-
-def _moment(value: str) -> datetime:
-    moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    if moment.tzinfo is None:
-        raise ValueError(f"{value!r} has no time zone offset")
-    return moment
 
 
 def add_days(moment: str, days: float) -> str:
     """``add_days("2026-11-24T09:00:00+08:00", 3)`` → the ISO time three calendar days later."""
-    return (_moment(moment) + timedelta(days=days)).isoformat()
+    return (parse_moment(moment) + timedelta(days=days)).isoformat()
 
 
 def add_hours(moment: str, hours: float) -> str:
-    return (_moment(moment) + timedelta(hours=hours)).isoformat()
+    return (parse_moment(moment) + timedelta(hours=hours)).isoformat()
 
 
 def days_between(start: str, end: str) -> float:
-    return (_moment(end) - _moment(start)).total_seconds() / 86400
+    return (parse_moment(end) - parse_moment(start)).total_seconds() / 86400
 
 
 def make_helpers(now: Callable[[], datetime], calendar: Callable[[], WorkCalendar], tz: ZoneInfo) -> dict[str, Any]:
@@ -43,14 +37,20 @@ def make_helpers(now: Callable[[], datetime], calendar: Callable[[], WorkCalenda
     def now_iso() -> str:
         return now().astimezone(tz).isoformat()
 
+    def classify_fee_on_clock(*args: Any, **kwargs: Any) -> str:
+        """``classify_fee(purchase_date, received_at, warranty_evidence, tampered, contract_no)``."""
+        # A request without a received date is judged on the application's clock (simulated in
+        # demos and tests), never the wall clock.
+        return classify_fee(*args, **kwargs, today=now().astimezone(tz).date())
+
     def add_working_days(moment: str, days: int) -> str:
-        return calendar().add_working_days(_moment(moment), int(days)).at.isoformat()
+        return calendar().add_working_days(parse_moment(moment), int(days)).at.isoformat()
 
     def add_working_hours(moment: str, hours: float) -> str:
-        return calendar().add_working_hours(_moment(moment), float(hours)).at.isoformat()
+        return calendar().add_working_hours(parse_moment(moment), float(hours)).at.isoformat()
 
     return {
-        "classify_fee": classify_fee,
+        "classify_fee": classify_fee_on_clock,
         "warranty_end": lambda purchase_date: str(warranty_end(purchase_date) or ""),
         "add_days": add_days,
         "add_hours": add_hours,

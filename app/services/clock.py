@@ -6,7 +6,7 @@ from datetime import datetime
 from datetime import timedelta
 
 from ..clock import SimulatedClock
-from ..domain.durations import parse_duration
+from ..domain.iso8601 import parse_duration
 from ..domain.principal import Principal
 from ..errors import Forbidden
 from ..errors import InvalidInput

@@ -10,7 +10,7 @@ from datetime import time
 from datetime import timedelta
 
 from ..clock import SimulatedClock
-from ..domain.fees import add_months
+from ..domain.iso8601 import add_months
 from ..domain.kpi import quarter_of
 from .context import ServiceContext
 from .demo import register_form

@@ -1,8 +1,9 @@
 """The log check: a legacy event log (CSV or XES) replayed on a chosen diagram version.
 
 Read-only analysis: nothing is stored; the report is returned (and offered as CSV or XLSX). The
-flow graph comes from the engine (engine/flowgraph.py), the token replay is plain Python
-(domain/token_replay.py). Legacy logs carry no case data, so gateways are free choices.
+flow graph comes from the engine (engine/flowgraph.py), the net and the token replay are plain
+Python (domain/replay_net.py, domain/token_replay.py). Legacy logs carry no case data, so gateways
+are free choices.
 
 Log activities map to diagram elements by element id or by the element's name, whole or either
 half of "中文 / English", without case (``aftersales:element_id`` / an ``element_id`` column wins
@@ -17,10 +18,10 @@ from typing import Any
 
 from ..domain.flowgraph import FlowGraph
 from ..domain.principal import Principal
+from ..domain.replay_net import build_net
 from ..domain.token_replay import LogStep
 from ..domain.token_replay import TraceFitness
 from ..domain.token_replay import activity_index
-from ..domain.token_replay import build_net
 from ..domain.token_replay import match_activity
 from ..domain.token_replay import replay_trace
 from ..domain.token_replay import token_fitness

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from datetime import time
 
-from ..domain.fees import add_months
+from ..domain.iso8601 import add_months
 from .context import ServiceContext
 from .schedule_rows import add_schedule
 

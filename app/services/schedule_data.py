@@ -14,7 +14,7 @@ from datetime import time
 from datetime import tzinfo
 from typing import Any
 
-from ..domain.fees import add_months
+from ..domain.iso8601 import add_months
 from ..domain.kpi import previous_quarter
 from ..domain.kpi import quarter_bounds
 from ..persistence.unit_of_work import UnitOfWork

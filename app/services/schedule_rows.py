@@ -12,7 +12,7 @@ from datetime import UTC
 from datetime import datetime
 from typing import Any
 
-from ..domain.recurrence import parse_rule
+from ..domain.iso8601 import parse_rule
 from ..errors import Conflict
 from ..errors import InvalidInput
 from ..persistence.orm import Instance

@@ -13,8 +13,8 @@ from datetime import UTC
 from datetime import datetime
 from typing import Any
 
+from ..domain.iso8601 import parse_rule
 from ..domain.principal import Principal
-from ..domain.recurrence import parse_rule
 from ..domain.roles import Role
 from ..errors import Forbidden
 from ..errors import InvalidInput

@@ -68,6 +68,8 @@ lint: setup-test
 
 # The whole suite twice: on SQLite (embedded default) and on PostgreSQL (scale-out target).
 TEST_PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+# The shared log-in throttle of several workers is tested against the machine's Redis.
+export AFTERSALES_TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
 test: setup-test /usr/bin/chromium lint
 	AFTERSALES_TEST_DATABASE_URL=sqlite $(BIN)/pytest -q

@@ -10,6 +10,7 @@ import os
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .clock import SimulatedClock
 from .clock import SystemClock
@@ -32,6 +33,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     config.update(overrides or {})
     app.config.update(config)
     app.json.sort_keys = False  # forms keep the field order their authors chose
+    if app.config["TRUSTED_PROXIES"]:
+        hops = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
     clock = app.config.get("CLOCK_OBJECT") or (
         SimulatedClock() if app.config["CLOCK"] == "simulated" else SystemClock()

@@ -33,6 +33,9 @@ class Config:
     # Where the failure counts live: "memory://" counts per worker process; several workers (gunicorn)
     # must share one storage to count together, e.g. "redis://127.0.0.1:6379" (needs `pip install .[redis]`).
     RATELIMIT_STORAGE_URI = "memory://"
+    # Reverse proxies in front of the service whose X-Forwarded-For/-Proto/-Host are believed (0: none). Behind
+    # one proxy set 1, or every request seems to come from the proxy and shares one log-in throttle.
+    TRUSTED_PROXIES = 0
     # Workflows of recent steps kept alive per worker (skips restoring them from JSON); 0 turns it off.
     LIVE_WORKFLOWS = 256
     TIMEZONE = "Asia/Shanghai"

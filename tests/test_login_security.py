@@ -285,3 +285,17 @@ def test_two_workers_sharing_redis_count_failures_together(database_url, clock):
     assert clients[1].get("/api/v1/me", headers=basic(name, name)).status_code == 429
     for app in (first, second):
         app.extensions["aftersales.db"].dispose()
+
+
+def test_behind_a_trusted_proxy_each_client_address_has_its_own_throttle(database_url, clock):
+    """With TRUSTED_PROXIES=1 the address is the one the proxy saw, so twenty failures of one client do not lock
+    out the whole company behind the proxy; without it the header is ignored (a client could forge it)."""
+    for trusted, other_client_locked in ((1, False), (0, True)):
+        app = make_app(database_url, clock, TRUSTED_PROXIES=trusted, LOGIN_FAILURES_PER_ADDRESS="3 per 15 minutes")
+        client = app.test_client()
+        for n in range(3):
+            headers = {**basic(f"nobody{n}", "guess"), "X-Forwarded-For": "203.0.113.7"}
+            assert client.get("/api/v1/me", headers=headers).status_code == 401
+        other = client.get("/api/v1/me", headers={**basic("nobody9", "guess"), "X-Forwarded-For": "203.0.113.8"})
+        assert (other.status_code == 429) is other_client_locked
+        app.extensions["aftersales.db"].dispose()

@@ -4,7 +4,9 @@ Four layers, each reported as ``Problem`` rows:
 1. safe XML (no DTD or entities, size limit) and the BPMN 2.0 + spiffworkflow XSD;
 2. SpiffWorkflow's parser (unsupported constructs, broken references);
 3. the project's conventions (docs/diagram-conventions.md): one lane per node with a known
-   role, names, forms that exist and are valid JSON Schema, default flows on gateways;
+   role, names, forms that exist and are valid JSON Schema, default flows on gateways, and no
+   active content: no XHTML/SVG/MathML markup or style sheet in the XML (a browser opening it
+   would run its scripts), no markup in the texts of a form (they are shown as plain text);
 4. a lint of scripts, conditions and timer expressions compiled by the sandbox, and literal
    ISO 8601 timer values parsed, so nothing of this kind fails only at run time.
 """
@@ -69,6 +71,16 @@ UNSUPPORTED = {  # parse fine in SpiffWorkflow 3.2.0 but misbehave at run time
     "compensateEventDefinition": "compensation is not supported by SpiffWorkflow 3.2.0",
     "complexGateway": "complex gateways are not supported",
 }
+
+# Namespaces whose elements a browser renders and runs (an <html:script> in extensionElements).
+ACTIVE_NAMESPACES = {
+    "http://www.w3.org/1999/xhtml": "XHTML",
+    "http://www.w3.org/2000/svg": "SVG",
+    "http://www.w3.org/1998/Math/MathML": "MathML",
+}
+# The start of a tag, a closing tag, a comment or a processing instruction ("a < b" is text).
+MARKUP = re.compile(r"<[A-Za-z!/?]")
+FORM_TEXTS = ("title", "description")
 
 FormReader = Callable[[str], bytes]
 # A bare name that is really an ISO 8601 duration or repetition someone forgot to quote (PT24H, P3D, R3).
@@ -360,6 +372,70 @@ def _load_forms(
     return forms, problems
 
 
+def _owner_id(node: etree._Element) -> str | None:
+    """The id of the nearest element around ``node`` that has one (the BPMN element it sits in)."""
+    for ancestor in node.iterancestors():
+        if ancestor.get("id"):
+            return ancestor.get("id")
+    return None
+
+
+def _form_markup(schema: Any, pointer: str = "") -> list[tuple[str, str]]:
+    """(JSON pointer, text) of each text of a form that holds markup: titles, descriptions, enumNames."""
+    found = []
+    if isinstance(schema, dict):
+        for key, value in schema.items():
+            here = f"{pointer}/{key}"
+            if key in FORM_TEXTS and isinstance(value, str) and MARKUP.search(value):
+                found.append((here, value))
+            elif key == "enumNames" and isinstance(value, list):
+                found += [(f"{here}/{i}", t) for i, t in enumerate(value) if isinstance(t, str) and MARKUP.search(t)]
+            else:
+                found += _form_markup(value, here)
+    elif isinstance(schema, list):
+        for i, value in enumerate(schema):
+            found += _form_markup(value, f"{pointer}/{i}")
+    return found
+
+
+def _active_content(
+    filename: str, root: etree._Element, elements: dict[str, ElementInfo], forms: dict[str, dict[str, Any]]
+) -> list[Problem]:
+    """Markup a browser would run or render, refused at deploy (the pages show diagrams and forms
+    safely anyway: this keeps a diagram what it says it is, and its author told)."""
+    problems = []
+    for node in root.iter():
+        if isinstance(node.tag, str) and etree.QName(node).namespace in ACTIVE_NAMESPACES:
+            kind = ACTIVE_NAMESPACES[etree.QName(node).namespace]
+            problems.append(
+                Problem(
+                    filename,
+                    f"{kind} element <{etree.QName(node).localname}> in the diagram: a diagram holds BPMN,"
+                    " not web markup a browser would run",
+                    _owner_id(node),
+                    node.sourceline,
+                )
+            )
+    for pi in [*root.itersiblings(etree.PI, preceding=True), *root.iter(etree.PI)]:
+        if pi.target == "xml-stylesheet":
+            problems.append(
+                Problem(filename, "xml-stylesheet instruction: a diagram has no style sheet", line=pi.sourceline)
+            )
+    for path, schema in forms.items():
+        task = next((info for info in elements.values() if info.form == path), None)
+        for pointer, text in _form_markup(schema):
+            problems.append(
+                Problem(
+                    filename,
+                    f"form {path!r}: {pointer} holds markup ({text[:60]!r}); a form's texts are shown as plain"
+                    ' text, so write them without tags ("a < b" is fine)',
+                    task.id if task else None,
+                    task.line if task else None,
+                )
+            )
+    return problems
+
+
 def _lint_code(filename: str, spec_list: list, elements: dict[str, ElementInfo]) -> list[Problem]:
     problems = []
 
@@ -473,6 +549,7 @@ def load_definition(filename: str, xml: bytes, read_form: FormReader) -> Process
     problems = _check_conventions(filename, process, elements, lanes_of)
     forms, form_problems = _load_forms(filename, elements, read_form)
     problems += form_problems
+    problems += _active_content(filename, root, elements, forms)
     problems += _lint_code(filename, [spec, *subprocess_specs.values()], elements)
     if problems:
         raise DiagramError(problems)

@@ -1,4 +1,5 @@
-"""Small helpers every blueprint uses: the service context and the acting user."""
+"""Small helpers every blueprint uses: the service context, the acting user, and how files and
+diagrams are sent so that no browser runs what a user or a diagram put into them."""
 
 from __future__ import annotations
 
@@ -23,10 +24,23 @@ def principal() -> Principal:
     return user
 
 
+# A diagram's XML (or a file) opened in the browser must not become a document that runs: an XHTML
+# <script> in a diagram's extensionElements runs when it is served as XML. Without a type to sniff,
+# scripts, plugins or same-origin access, it is inert text; the pages' viewers fetch() it all the same.
+INERT = {"X-Content-Type-Options": "nosniff", "Content-Security-Policy": "default-src 'none'; sandbox"}
+
+
 def send_download(file: Download) -> Response:
     """A file for the browser to save (its content type already names its charset)."""
     return Response(
         file.body,
         content_type=file.mimetype,
-        headers={"Content-Disposition": f'attachment; filename="{file.filename}"'},
+        headers={"Content-Disposition": f'attachment; filename="{file.filename}"', **INERT},
+    )
+
+
+def send_diagram_xml(xml: bytes) -> Response:
+    """A version's BPMN XML for the pages' bpmn-js viewers, shown as plain text if opened directly."""
+    return Response(
+        xml, content_type="text/plain; charset=utf-8", headers={"Cache-Control": "private, max-age=3600", **INERT}
     )

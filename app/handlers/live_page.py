@@ -5,12 +5,12 @@ script (static/js/live.js) from /api/v1/processes/<key>/versions/<n>/live."""
 from __future__ import annotations
 
 from flask import Blueprint
-from flask import Response
 from flask import g
 from flask import render_template
 
 from ..errors import AppError
 from ..services import live_counts
+from .common import send_diagram_xml
 from .common import services
 from .web import login_required
 
@@ -38,5 +38,4 @@ def live(key: str, version: int):
 @bp.get("/processes/<key>/versions/<int:version>/live/diagram.xml")
 @login_required
 def diagram(key: str, version: int):
-    xml = live_counts.version_diagram(services(), key, version, g.principal)
-    return Response(xml, mimetype="application/xml", headers={"Cache-Control": "private, max-age=3600"})
+    return send_diagram_xml(live_counts.version_diagram(services(), key, version, g.principal))

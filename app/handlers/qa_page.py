@@ -10,13 +10,13 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint
-from flask import Response
 from flask import g
 from flask import render_template
 from flask import request
 
 from ..errors import AppError
 from ..services import qa_overview
+from .common import send_diagram_xml
 from .common import services
 from .web import login_required
 
@@ -57,5 +57,4 @@ def qa():
 def qa_diagram(process_key: str):
     """The BPMN XML of the version the heatmap is drawn on (the latest unless ``version`` is given)."""
     version = request.args.get("version", type=int)
-    xml = qa_overview.diagram_xml(services(), process_key, version, g.principal)
-    return Response(xml, mimetype="application/xml", headers={"Cache-Control": "private, max-age=3600"})
+    return send_diagram_xml(qa_overview.diagram_xml(services(), process_key, version, g.principal))

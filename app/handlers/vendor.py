@@ -16,6 +16,7 @@ bp = Blueprint("vendor", __name__, url_prefix="/vendor")
 # Public name -> file under node_modules.
 FILES = {
     "jsoneditor.js": "@json-editor/json-editor/dist/jsoneditor.js",
+    "purify.min.js": "dompurify/dist/purify.min.js",
     "signature_pad.umd.min.js": "signature_pad/dist/signature_pad.umd.min.js",
     "bpmn-navigated-viewer.js": "bpmn-js/dist/bpmn-navigated-viewer.production.min.js",
     "diagram-js.css": "bpmn-js/dist/assets/diagram-js.css",

@@ -13,7 +13,6 @@ from functools import wraps
 from typing import Any
 
 from flask import Blueprint
-from flask import Response
 from flask import g
 from flask import redirect
 from flask import render_template
@@ -30,6 +29,7 @@ from ..services import notifications
 from ..services import workspace
 from . import i18n
 from . import vendor
+from .common import send_diagram_xml
 from .common import services
 
 bp = Blueprint("web", __name__)
@@ -149,8 +149,7 @@ def next_task(instance_id: int):
 @login_required
 def case_diagram(instance_id: int):
     """The BPMN XML of the case's process version, for the diagram viewer (read-only)."""
-    xml = workspace.case_diagram(services(), instance_id, g.principal)
-    return Response(xml, mimetype="application/xml", headers={"Cache-Control": "private, max-age=3600"})
+    return send_diagram_xml(workspace.case_diagram(services(), instance_id, g.principal))
 
 
 def form_render_strings() -> dict[str, str]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -20,7 +21,16 @@ from .cases import load_visible
 from .context import ServiceContext
 
 DATA_URL = re.compile(r"^data:(?P<type>[\w.+-]+/[\w.+-]+);base64,(?P<data>[A-Za-z0-9+/=\s]*)$")
-ALLOWED_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf"})
+# The accepted types and how their content begins: a file is served under the type its data URL named,
+# so HTML or SVG sent as "image/png" is refused rather than kept (no type a browser runs is accepted).
+SIGNATURES: dict[str, Callable[[bytes], bool]] = {
+    "image/png": lambda content: content.startswith(b"\x89PNG\r\n\x1a\n"),
+    "image/jpeg": lambda content: content.startswith(b"\xff\xd8\xff"),
+    "image/gif": lambda content: content[:6] in (b"GIF87a", b"GIF89a"),
+    "image/webp": lambda content: content[:4] == b"RIFF" and content[8:12] == b"WEBP",
+    "application/pdf": lambda content: content.startswith(b"%PDF-"),
+}
+ALLOWED_TYPES = frozenset(SIGNATURES)
 MAX_BYTES = 5 * 1024 * 1024
 REFERENCE = "attachment:"
 
@@ -64,6 +74,10 @@ def store_files(
         if not content or len(content) > MAX_BYTES:
             raise InvalidInput(
                 f"{name} must hold 1 byte to {MAX_BYTES // 1024 // 1024} MB", errors={name: ["empty or too large"]}
+            )
+        if not SIGNATURES[match["type"]](content):
+            raise InvalidInput(
+                f"{name} is not the {match['type']} file its data URL says", errors={name: ["not an accepted file"]}
             )
         row = Attachment(
             instance_id=instance.id,

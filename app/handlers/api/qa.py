@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from datetime import time
 
-from flask import Response
 from flask_smorest import Blueprint
 from marshmallow import Schema
 from marshmallow import fields
@@ -15,7 +14,9 @@ from ...services import accepted
 from ...services import conformance
 from ...services import deadlines
 from ...services import export
+from ...services.spreadsheets import Download
 from ..common import principal
+from ..common import send_download
 from ..common import services
 
 bp = Blueprint("qa", __name__, url_prefix="/api/v1", description="Quality assurance: conformance and exports")
@@ -127,9 +128,7 @@ def export_xes(args, process_key: str):
     rows = export.event_log(services(), process_key, *_bounds(args), principal())
     _require_deployed(process_key)
     body = export.to_xes(rows, f"{process_key} {args['start']}..{args['end']}")
-    return Response(
-        body, mimetype="application/xml", headers={"Content-Disposition": f'attachment; filename="{process_key}.xes"'}
-    )
+    return send_download(Download(body, "application/xml; charset=utf-8", f"{process_key}.xes"))
 
 
 @bp.get("/exports/<process_key>.csv")
@@ -138,11 +137,7 @@ def export_xes(args, process_key: str):
 def export_csv(args, process_key: str):
     rows = export.event_log(services(), process_key, *_bounds(args), principal())
     _require_deployed(process_key)
-    return Response(
-        export.to_csv(rows),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{process_key}.csv"'},
-    )
+    return send_download(Download(export.to_csv(rows).encode(), "text/csv; charset=utf-8", f"{process_key}.csv"))
 
 
 class AcceptedDeviationSchema(Schema):

@@ -2,31 +2,61 @@
    preview (workbench.js), so the preview is what staff see: json-editor with the schema in the
    user's language (enum titles, checkboxes, plain date-time inputs, long texts as text areas),
    json-editor's own error messages hidden (the server's are shown), the signature widget
-   (signature-editor.js, loaded before this file) and the workspace's button labels. */
+   (signature-editor.js, loaded before this file) and the workspace's button labels.
+
+   A form shows text, never markup, whatever the diagram or the case data hold (stored XSS): every
+   text of the schema is reduced to plain text by DOMPurify (parsed in an inert document), only the
+   JSON Schema keywords below reach json-editor (not its hooks: input attributes, links, templates,
+   media), and values are never parsed as HTML (json-editor's own "cleaning" of values set a
+   detached element's innerHTML, which runs an <img onerror>, and mangled "A&B" or "x<y"). */
 (function () {
   'use strict'
   const { pickLanguage } = window.Workspace
+  const DOMPurify = window.DOMPurify
   const LONG_TEXT = 500 /* characters allowed from which a field is a text area */
+  /* What json-editor is given of a schema; anything else (options, links, headerTemplate, template,
+     watch, enumSource, media, $ref, ...) is json-editor's own vocabulary a diagram must not use. */
+  const KEYWORDS = [
+    'type', 'title', 'description', 'default', 'readOnly', 'format', 'enum', 'const',
+    'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'multipleOf', 'minLength', 'maxLength', 'pattern',
+    'properties', 'required', 'additionalProperties', 'items', 'minItems', 'maxItems', 'uniqueItems',
+    'anyOf', 'oneOf', 'allOf', 'if', 'then', 'else', 'x-widget'
+  ]
+  const FORMATS = new Set(['date', 'date-time', 'time', 'email', 'textarea', 'checkbox', 'table'])
+  const SUBSCHEMA = ['additionalProperties', 'if', 'then', 'else']
+  const SUBSCHEMA_LISTS = ['anyOf', 'oneOf', 'allOf']
 
-  /* The schema as json-editor renders it well: one language, enum titles, checkboxes, plain
-     date-time inputs (the service's time zone), live choices as a select. */
+  /* The text of a string that may hold markup ("<b>Name</b>" -> "Name"; "a < b" stays). */
+  function plainText (text) {
+    if (typeof text !== 'string' || !/[<&]/.test(text)) return text /* neither tags nor entities: text already */
+    return DOMPurify.sanitize(text, { ALLOWED_TAGS: [], KEEP_CONTENT: true, RETURN_DOM_FRAGMENT: true }).textContent
+  }
+
+  const isScalar = (value) => value === null || typeof value !== 'object'
+  const isSchema = (value) => Boolean(value) && typeof value === 'object' && !Array.isArray(value)
+
+  /* The schema as json-editor renders it well and safely: one language, plain texts, enum titles,
+     checkboxes, plain date-time inputs (the service's time zone), live choices as a select. */
   function adapt (schema, language) {
-    if (!schema || typeof schema !== 'object') return schema
-    const s = { ...schema }
-    delete s.$schema
-    for (const key of ['title', 'description']) if (s[key]) s[key] = pickLanguage(s[key], language)
-    if (Array.isArray(s.enum) && Array.isArray(s.enumNames)) {
-      s.options = { ...s.options, enum_titles: s.enumNames.map((t) => pickLanguage(t, language)) }
-      delete s.enumNames
+    if (!isSchema(schema)) return schema
+    const text = (value) => plainText(pickLanguage(value, language))
+    let source = schema
+    if (Array.isArray(source.anyOf) && source.anyOf.some((o) => isSchema(o) && o.const === '')) {
+      source = { ...source, ...(source.anyOf.find((o) => isSchema(o) && o.const !== '') || {}) }
+      delete source.anyOf
     }
-    if (Array.isArray(s.oneOf) && s.oneOf.every((o) => 'const' in o)) {
+    const s = {}
+    for (const key of KEYWORDS) if (key in source) s[key] = source[key]
+    for (const key of ['title', 'description']) if (typeof s[key] === 'string') s[key] = text(s[key])
+    if (!FORMATS.has(s.format)) delete s.format
+    if (Array.isArray(s.enum) && !s.enum.every(isScalar)) delete s.enum /* json-editor shows object enums as HTML */
+    if (Array.isArray(s.enum) && Array.isArray(source.enumNames)) {
+      s.options = { enum_titles: source.enumNames.map(text) }
+    }
+    if (Array.isArray(s.oneOf) && s.oneOf.length && s.oneOf.every((o) => isSchema(o) && 'const' in o && isScalar(o.const))) {
       s.enum = s.oneOf.map((o) => o.const)
-      s.options = { ...s.options, enum_titles: s.oneOf.map((o) => pickLanguage(o.title || String(o.const), language)) }
+      s.options = { enum_titles: s.oneOf.map((o) => text(o.title || String(o.const))) }
       delete s.oneOf
-    }
-    if (Array.isArray(s.anyOf) && s.anyOf.some((o) => o.const === '')) {
-      Object.assign(s, s.anyOf.find((o) => o.const !== '') || {})
-      delete s.anyOf
     }
     if (s.format === 'date-time') s.format = 'datetime-local'
     if (s.type === 'string' && !s.format && !s.enum && s.maxLength >= LONG_TEXT) s.format = 'textarea'
@@ -34,18 +64,31 @@
       s.format = 'checkbox'
       delete s.const
     }
-    if (s.properties) {
+    if (isSchema(s.properties)) {
       s.properties = Object.fromEntries(Object.entries(s.properties).map(([k, v]) => [k, adapt(v, language)]))
     }
-    if (s.items) s.items = adapt(s.items, language)
+    if (s.items !== undefined) s.items = Array.isArray(s.items) ? s.items.map((v) => adapt(v, language)) : adapt(s.items, language)
+    for (const key of SUBSCHEMA) if (s[key] !== undefined) s[key] = adapt(s[key], language)
+    for (const key of SUBSCHEMA_LISTS) if (Array.isArray(s[key])) s[key] = s[key].map((v) => adapt(v, language))
     return s
   }
 
-  /* json-editor's html theme without its own error messages: the server's are shown instead. */
+  /* A value is data: it goes into an input's value as it is, never through an HTML parser. */
+  JSONEditor.AbstractEditor.prototype.purify = (value) => value
+  JSONEditor.AbstractEditor.prototype.cleanText = plainText
+
+  /* json-editor's html theme without its own error messages (the server's are shown instead),
+     and with descriptions as text. */
   class QuietTheme extends JSONEditor.defaults.themes.html {
     getErrorMessage () { return document.createTextNode('') }
     addInputError () {}
     removeInputError () {}
+    cleanText (text) { return plainText(text) }
+    getDescription (text) {
+      const el = document.createElement('p')
+      el.textContent = plainText(text)
+      return el
+    }
   }
   JSONEditor.defaults.themes.workspace = QuietTheme
 

@@ -37,7 +37,7 @@
       uploadLabel.textContent = (strings.upload || 'Upload') + ' '
       this.upload = document.createElement('input')
       this.upload.type = 'file'
-      this.upload.accept = 'image/*'
+      this.upload.accept = 'image/png,image/jpeg,image/gif,image/webp' /* what the server accepts (attachments.py) */
       this.upload.className = 'signature-upload'
       uploadLabel.appendChild(this.upload)
       tools.append(clear, uploadLabel)

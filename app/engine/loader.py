@@ -34,6 +34,9 @@ from ..errors import Problem
 from .definitions import FORM_PROPERTY
 from .definitions import ElementInfo
 from .definitions import ProcessDefinition
+from .safe_xml import DTD_REFUSED
+from .safe_xml import UnsafeXml
+from .safe_xml import parse_untrusted
 from .scripting import ScriptRejected
 from .scripting import compile_sandboxed
 
@@ -82,15 +85,11 @@ def _q(tag: str) -> str:
 def _safe_parse(xml: bytes, filename: str) -> etree._Element:
     if len(xml) > MAX_DIAGRAM_BYTES:
         raise DiagramError([Problem(filename, f"diagram is {len(xml)} bytes; the limit is {MAX_DIAGRAM_BYTES}")])
-    parser = etree.XMLParser(
-        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_comments=False
-    )
     try:
-        root = etree.fromstring(xml, parser)
-    except etree.XMLSyntaxError as exc:
-        raise DiagramError([Problem(filename, f"not well-formed XML: {exc.msg}", line=exc.lineno)]) from None
-    if root.getroottree().docinfo.internalDTD is not None or b"<!ENTITY" in xml:
-        raise DiagramError([Problem(filename, "DTDs and entity declarations are not allowed in a diagram")])
+        root = parse_untrusted(xml)
+    except UnsafeXml as exc:
+        reason = f"{exc.message} in a diagram" if exc.message == DTD_REFUSED else exc.message
+        raise DiagramError([Problem(filename, reason, line=exc.line)]) from None
     if root.tag != _q("definitions"):
         raise DiagramError([Problem(filename, f"root element is {root.tag}, expected bpmn:definitions")])
     return root

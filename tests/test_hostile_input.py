@@ -112,3 +112,38 @@ def test_a_body_nested_too_deeply_is_a_422_not_a_500(as_user):
             assert response.status_code == 422, (depth, path, response.status_code)
             assert "nested" in response.json["message"]
     assert "contact_customer" in case.ready() and case.body["status"] == "running"
+
+
+def test_a_technician_without_a_valid_certificate_is_handed_no_task_by_any_path(as_user):
+    case = RepairCase(as_user)
+    case.walk("contact_customer")
+    owner = as_user("process_owner")
+    notice = case.ready()["dispatch_notice"]
+    for named in ("tech_expired", "ghost"):
+        skipped = owner.post(
+            f"/instances/{case.id}/tasks/{notice['id']}/skip",
+            json={"reason": "x", "data": {**FORMS["dispatch_notice"], "technician": named}},
+        )
+        assert skipped.status_code == 422 and list(skipped.json["errors"]) == ["data.technician"], skipped.json
+    assert "dispatch_notice" in case.ready()
+    case.walk("dispatch_notice")
+    task = case.ready()["diagnose_on_site"]
+    holder = task["assignee"]
+    for who in ("dispatcher", "admin", holder):
+        api = as_user(who)
+        refused = api.post(f"/tasks/{task['id']}/delegate", json={"username": "tech_expired"})
+        if who == "dispatcher":  # not in the task's role at all
+            assert refused.status_code == 403
+            continue
+        assert refused.status_code == 422, refused.json
+        assert "certificate expired" in refused.json["errors"]["username"][0]
+    assert case.ready()["diagnose_on_site"]["assignee"] == holder
+    assert as_user(holder).post(f"/tasks/{task['id']}/unclaim").status_code == 200
+    expired = as_user("tech_expired")
+    claimed = expired.post(f"/tasks/{task['id']}/claim")
+    assert claimed.status_code == 422 and "certificate expired" in claimed.json["errors"]["username"][0]
+    completed = expired.post(f"/tasks/{task['id']}/complete", json=FORMS["diagnose_on_site"])
+    assert completed.status_code == 422 and "certificate expired" in completed.json["errors"]["username"][0]
+    assert case.ready()["diagnose_on_site"]["assignee"] is None
+    assert not [e for e in case.events("task_delegated") if e["data"]["to"] == "tech_expired"]
+    assert as_user("tech_urban2").post(f"/tasks/{task['id']}/claim").status_code == 200

@@ -23,6 +23,7 @@ from ..errors import Forbidden
 from ..errors import InvalidInput
 from ..errors import NotFound
 from ..persistence.orm import Instance
+from .assignments import check_named_assignees
 from .conformance import replay_inputs
 from .context import ServiceContext
 from .progress import advance
@@ -100,6 +101,7 @@ def retry_case(ctx: ServiceContext, instance_id: int, data: dict[str, Any] | Non
         instance = _locked(uow, instance_id)
         if instance.status != CaseStatus.ERROR:
             raise Conflict(f"case {instance.case_no} is {instance.status}, not in error")
+        check_named_assignees(uow, ctx, data or {}, "data.")
         process = ctx.versions.get(uow, instance.version_id)
         error, instance.status = instance.error, CaseStatus.RUNNING  # the snapshot decides what it becomes
         _apply_step(
@@ -316,6 +318,7 @@ def skip_task(
             raise Conflict(f"task {task_id} is {task.status} (case {instance.status})")
         process = ctx.versions.get(uow, instance.version_id)
         given = dict(data or {})
+        check_named_assignees(uow, ctx, given, "data.")
         task.status, task.completed_at, task.completed_by = "completed", now, actor.username
         _apply_step(
             ctx,

@@ -147,3 +147,169 @@ def test_a_technician_without_a_valid_certificate_is_handed_no_task_by_any_path(
     assert case.ready()["diagnose_on_site"]["assignee"] is None
     assert not [e for e in case.events("task_delegated") if e["data"]["to"] == "tech_expired"]
     assert as_user("tech_urban2").post(f"/tasks/{task['id']}/claim").status_code == 200
+
+
+def case_count(as_user) -> int:
+    return len(as_user("admin").get("/instances?limit=1000").json)
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"cs_agent": "ghost"}, "cs_agent"),  # would hand the first task to a user who does not exist
+        ({"technician": "tech_expired"}, "technician"),
+        ({"add_days": 1}, "add_days"),  # sandbox helpers: the case would stop at the first script
+        ({"now": "2020-01-01"}, "now"),
+        ({"classify_fee": "A"}, "classify_fee"),
+        ({"len": 3}, "len"),  # a builtin of the scripts
+        ({"_getiter_": 1}, "_getiter_"),
+        ({"case_no": "REP-2026-999999"}, "case_no"),  # what the application writes itself
+        ({"received_at": "2020-01-01T00:00:00+08:00"}, "received_at"),
+        ({"started_by": "admin"}, "started_by"),
+        ({"scheduled_for": "2020-01-01T00:00:00+08:00"}, "scheduled_for"),
+        ({"note": "来电"}, "note"),  # not a field of the start form
+        ({"plan_case_no": "ANN-2026-000001"}, "plan_case_no"),  # readOnly: the annual plan's to set
+        ({"customer_name": 5}, "customer_name"),
+    ],
+)
+def test_start_data_outside_the_start_form_is_refused_naming_the_field(as_user, data, field):
+    before = case_count(as_user)
+    refused = as_user("agent").post("/processes/repair/instances", json={"description": "ok", **data})
+    assert refused.status_code == 422, refused.json
+    assert list(refused.json["errors"]) == [field], refused.json
+    assert case_count(as_user) == before
+
+
+def test_a_start_body_that_is_not_a_json_object_opens_no_case(as_user):
+    agent = as_user("agent")
+    before = case_count(as_user)
+    for body, content_type in (
+        ("garbage", "text/plain"),
+        ('{"description": "x"}', "text/plain"),
+        ("garbage", "application/json"),
+        ("[1, 2]", "application/json"),
+        ('"text"', "application/json"),
+        ("null", "application/json"),
+        (b"\xff\xfe{", "application/json"),
+    ):
+        refused = raw_post(agent, "/processes/repair/instances", body, content_type)
+        assert refused.status_code == 422 and list(refused.json["errors"]) == ["_schema"], (body, refused.json)
+    assert case_count(as_user) == before
+    started = agent.post("/processes/repair/instances", json={"customer_name": "张伟", "description": "不制冷"})
+    assert started.status_code == 201 and started.json["data"]["customer_name"] == "张伟"
+    assert agent.post("/processes/repair/instances").status_code == 201  # no body: no start data
+
+
+def test_a_process_without_a_start_form_takes_an_empty_object_only(as_user):
+    planner = as_user("agent")
+    refused = planner.post("/processes/annual_plan/instances", json={"plan_year": 2030, "x": 1})
+    assert refused.status_code == 422 and sorted(refused.json["errors"]) == ["plan_year", "x"]
+    assert "takes no start data" in refused.json["errors"]["x"][0]
+    assert planner.post("/processes/annual_plan/instances", json={}).status_code == 201
+
+
+def test_a_schedule_whose_data_the_start_form_refuses_is_refused_when_written(as_user):
+    admin = as_user("admin")
+    schedule = {"name": "weekly", "process_key": "repair", "rule": "R/2026-03-09T09:00:00+08:00/P1W"}
+    refused = admin.post("/schedules", json={**schedule, "data": {"cs_agent": "ghost", "note": "x"}})
+    assert refused.status_code == 422 and sorted(refused.json["errors"]) == ["data.cs_agent", "data.note"]
+    created = admin.post("/schedules", json={**schedule, "data": {"planned": True}})  # readOnly: the system's
+    assert created.status_code == 201, created.json
+    changed = admin.client.patch(
+        f"/api/v1/schedules/{created.json['id']}", json={"data": {"now": 1}}, headers=admin._headers()
+    )
+    assert changed.status_code == 422 and list(changed.json["errors"]) == ["data.now"]
+
+
+def test_a_planned_start_refused_when_it_runs_pauses_its_schedule_and_says_so_on_the_plan(app_with_diagram, clock):
+    from datetime import timedelta
+
+    from app.domain.principal import Principal
+    from app.services import schedules
+    from app.services.cases import start_case
+    from app.services.tasks import complete_task
+    from app.services.tasks import list_tasks
+    from app.services.timers import fire_due
+    from tests.test_schedules import PLANNER
+
+    ctx = app_with_diagram(PLANNER.replace('"data": {"visit": i}', '"data": {"visit": "no. " + str(i)}'))
+    ctx = ctx.extensions["aftersales"]
+    agent = Principal("agent", frozenset({"cs_agent"}))
+    plan = start_case(ctx, "tiny", None, agent)
+    [(task, _)] = list_tasks(ctx, agent, instance_id=plan.id)
+    complete_task(ctx, task.id, {"ok": True}, agent)
+    clock.advance(timedelta(days=31))
+    assert fire_due(ctx).opened == 0
+    with ctx.uow() as uow:
+        assert [i.id for i in uow.instances.list(limit=10)] == [plan.id]  # no case opened
+        [refusal] = [e for e in uow.events.for_instance(plan.id) if e.type == "scheduled_case_refused"]
+    assert refusal.data["errors"] == {"visit": ["'no. 0' is not of type 'integer'"]}
+    first = next(s for s in schedules.list_schedules(ctx, Principal("admin", frozenset({"admin"}))) if "#1" in s.name)
+    assert first.enabled is False and first.next_run_at is not None  # paused at the refused occurrence
+    clock.advance(timedelta(days=1))
+    assert fire_due(ctx).opened == 0  # not retried every round
+    with ctx.uow() as uow:
+        assert len([e for e in uow.events.for_instance(plan.id) if e.type == "scheduled_case_refused"]) == 1
+
+
+def test_a_message_start_the_receiver_refuses_is_recorded_on_the_sender(app, as_user, tmp_path):
+    import json
+    import shutil
+
+    from app.services.deployments import deploy_directory
+
+    changed = tmp_path / "processes-v2"
+    shutil.copytree(app.config["PROCESSES_DIR"], changed)
+    form = changed / "forms" / "complaint" / "start.json"
+    schema = json.loads(form.read_text(encoding="utf-8"))
+    del schema["properties"]["product_model"]  # the complaint no longer takes what the repair sends
+    form.write_text(json.dumps(schema, ensure_ascii=False), encoding="utf-8")
+    deploy_directory(app.extensions["aftersales"], changed)
+    repair = RepairCase(as_user, contract_no="MC-1")
+    repair.do("contact_customer", service_mode="remote")
+    repair.do("remote_support")
+    repair.do("callback", satisfied=False, satisfaction_score=30, callback_comments="工程师态度差")
+    assert repair.body["status"] == "completed" and repair.body["links"] == []
+    [undelivered] = repair.events("message_undelivered")
+    assert "complaint refused the start data" in undelivered["data"]["reason"]
+    assert list(undelivered["data"]["errors"]) == ["product_model"]
+
+
+@pytest.mark.parametrize(
+    ("form", "reason"),
+    [
+        (b'{"type": "object", "properties": {"n": {"type": 5}}, "additionalProperties": false}', "not a valid JSON"),
+        (b'{"type": "object", "properties": {"n": {"type": "integer"}}}', '"additionalProperties": false'),
+        (b'{"type": "object", "additionalProperties": false', "not valid JSON"),
+    ],
+)
+def test_deploy_refuses_a_start_form_that_is_not_a_closed_json_schema(form, reason):
+    from app.engine import load_definition
+    from app.errors import DiagramError
+    from tests.diagrams import TINY_STARTING
+    from tests.diagrams import read_form
+
+    def forms_with_start(path: str) -> bytes:
+        return form if path == "forms/begin.json" else read_form(path)
+
+    with pytest.raises(DiagramError) as refused:
+        load_definition("tiny.bpmn", TINY_STARTING.encode(), forms_with_start)
+    [problem] = refused.value.problems
+    assert problem.element_id == "begin" and reason in problem.reason
+
+
+def test_deploy_refuses_a_start_form_field_under_a_reserved_name(app_with_diagram, tmp_path):
+    from app.errors import DiagramError
+    from app.services.deployments import deploy_directory
+    from tests.diagrams import START_FORM
+    from tests.diagrams import TINY_STARTING
+    from tests.diagrams import write_tiny
+
+    ctx = app_with_diagram().extensions["aftersales"]
+    changed = tmp_path / "reserved"
+    write_tiny(changed, TINY_STARTING)
+    reserved = {**START_FORM["properties"], "supervisor": {"type": "string"}, "add_days": {"type": "string"}}
+    (changed / "forms" / "begin.json").write_text(json.dumps({**START_FORM, "properties": reserved}))
+    with pytest.raises(DiagramError) as refused:
+        deploy_directory(ctx, changed)
+    assert sorted(p.reason.split("'")[1] for p in refused.value.problems) == ["add_days", "supervisor"]

@@ -4,7 +4,8 @@ Four layers, each reported as ``Problem`` rows:
 1. safe XML (no DTD or entities, size limit) and the BPMN 2.0 + spiffworkflow XSD;
 2. SpiffWorkflow's parser (unsupported constructs, broken references);
 3. the project's conventions (docs/diagram-conventions.md): one lane per node with a known
-   role, names, forms that exist and are valid JSON Schema, default flows on gateways;
+   role, names, forms that exist and are valid JSON Schema (a start form only on the process's
+   start event, refusing unknown fields), default flows on gateways;
 4. a lint of scripts, conditions and timer expressions compiled by the sandbox, and literal
    ISO 8601 timer values parsed, so nothing of this kind fails only at run time.
 """
@@ -359,6 +360,39 @@ def _load_forms(
     return forms, problems
 
 
+def _check_start_form(
+    filename: str, process: etree._Element, elements: dict[str, ElementInfo], forms: dict[str, dict[str, Any]]
+) -> list[Problem]:
+    """A start form (the start data a case may be opened with) sits on the process's own start
+    event, one per process, and refuses fields it does not name."""
+    problems = []
+    top_level = {node.get("id") for node in process.findall(_q("startEvent"))}
+    with_form = [e for e in elements.values() if e.type == "startEvent" and e.form]
+    for info in with_form:
+        if info.id not in top_level:
+            problems.append(
+                Problem(
+                    filename,
+                    "only the process's own start event takes a start form, not a subprocess's",
+                    info.id,
+                    info.line,
+                )
+            )
+        schema = forms.get(info.form)
+        if schema is not None and schema.get("additionalProperties") is not False:
+            problems.append(
+                Problem(
+                    filename,
+                    f'start form {info.form!r} must refuse fields it does not name: "additionalProperties": false',
+                    info.id,
+                    info.line,
+                )
+            )
+    if len(with_form) > 1:
+        problems.append(Problem(filename, "a process has at most one start form", with_form[1].id, with_form[1].line))
+    return problems
+
+
 def _lint_code(filename: str, spec_list: list, elements: dict[str, ElementInfo]) -> list[Problem]:
     problems = []
 
@@ -472,6 +506,7 @@ def load_definition(filename: str, xml: bytes, read_form: FormReader) -> Process
     problems = _check_conventions(filename, process, elements, lanes_of)
     forms, form_problems = _load_forms(filename, elements, read_form)
     problems += form_problems
+    problems += _check_start_form(filename, process, elements, forms)
     problems += _lint_code(filename, [spec, *subprocess_specs.values()], elements)
     if problems:
         raise DiagramError(problems)

@@ -32,6 +32,9 @@ class _NonFinite:
         self.text = text
 
 
+_JSON_TYPES = {list: "an array", str: "a string", int: "a number", float: "a number", bool: "a boolean"}
+
+
 def _body_error(message: str) -> InvalidInput:
     return InvalidInput(message, errors={"_schema": [message]})
 
@@ -93,11 +96,15 @@ def check_json_body() -> None:
         request.get_json()
 
 
-def json_body() -> Any:
-    """The request's JSON body, None when it has none; a body that is not JSON is refused (422)."""
+def json_object_body() -> dict[str, Any] | None:
+    """The request's body as a JSON object, None when it has none; a body that is not JSON, or JSON
+    that is not an object (an array, a string, ``null``), is refused (422)."""
     if not request.get_data(cache=True).strip():
         return None
     if not request.is_json:
         sent = request.mimetype or "no content type"
-        raise _body_error(f"the body must be JSON (Content-Type: application/json), not {sent}")
-    return request.get_json()
+        raise _body_error(f"the body must be a JSON object (Content-Type: application/json), not {sent}")
+    value = request.get_json()
+    if not isinstance(value, dict):
+        raise _body_error(f"the body must be a JSON object, not {_JSON_TYPES.get(type(value), 'null')}")
+    return value

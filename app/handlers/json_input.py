@@ -39,39 +39,55 @@ def _body_error(message: str) -> InvalidInput:
     return InvalidInput(message, errors={"_schema": [message]})
 
 
-def _refused_fields(value: Any) -> dict[str, list[str]]:
-    """Fields holding a refused number, by dotted path; raises when ``value`` is nested too deeply."""
-    errors: dict[str, list[str]] = {}
-    todo: list[tuple[Any, str, int]] = [(value, "", 0)]
+def _refuse_deep(value: Any) -> None:
+    """InvalidInput if ``value`` nests deeper than MAX_DEPTH (a walk over its containers only)."""
+    todo: list[tuple[Any, int]] = [(value, 0)]
     while todo:
-        item, path, depth = todo.pop()
+        item, depth = todo.pop()
         if depth > MAX_DEPTH:
             raise _body_error(f"the JSON body is nested deeper than {MAX_DEPTH} levels")
+        children = item.values() if isinstance(item, dict) else item
+        todo.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+
+
+def _refused_fields(value: Any) -> dict[str, list[str]]:
+    """The fields holding a refused number, by dotted path (as forms name them)."""
+    errors: dict[str, list[str]] = {}
+    todo: list[tuple[Any, str]] = [(value, "")]
+    while todo:
+        item, path = todo.pop()
         if isinstance(item, _NonFinite):
             errors.setdefault(path or "_schema", []).append(f"must be a finite number, not {item.text}")
         elif isinstance(item, dict):
-            todo.extend((v, f"{path}.{k}" if path else str(k), depth + 1) for k, v in item.items())
+            todo.extend((v, f"{path}.{k}" if path else str(k)) for k, v in item.items())
         elif isinstance(item, list):
-            todo.extend((v, f"{path}.{i}" if path else str(i), depth + 1) for i, v in enumerate(item))
+            todo.extend((v, f"{path}.{i}" if path else str(i)) for i, v in enumerate(item))
     return errors
-
-
-def _number(literal: str) -> float | _NonFinite:
-    value = float(literal)
-    return value if math.isfinite(value) else _NonFinite(literal)
 
 
 def loads_strict(text: str | bytes) -> Any:
     """``json.loads`` that refuses non-finite numbers and deep nesting with InvalidInput (422)."""
+    refused: list[_NonFinite] = []
+
+    def non_finite(literal: str) -> _NonFinite:
+        refused.append(_NonFinite(literal))
+        return refused[-1]
+
+    def number(literal: str) -> float | _NonFinite:
+        value = float(literal)
+        return value if math.isfinite(value) else non_finite(literal)
+
     try:
-        value = json.loads(text, parse_constant=_NonFinite, parse_float=_number)
+        value = json.loads(text, parse_constant=non_finite, parse_float=number)
     except RecursionError:
         raise _body_error("the JSON body is nested too deeply") from None
     except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, an integer of more than 4300 digits
         raise _body_error(f"the body is not valid JSON: {exc}") from None
-    errors = _refused_fields(value)
-    if errors:
-        raise InvalidInput(f"{sum(map(len, errors.values()))} number(s) in the body are not finite", errors=errors)
+    opening = ("[", "{") if isinstance(text, str) else (b"[", b"{")
+    if text.count(opening[0]) + text.count(opening[1]) > MAX_DEPTH:  # else it cannot nest that deep
+        _refuse_deep(value)
+    if refused:
+        raise InvalidInput(f"{len(refused)} number(s) in the body are not finite", errors=_refused_fields(value))
     return value
 
 

@@ -78,13 +78,42 @@ TINY = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
+# What a case of TINY_STARTING may be opened with (TINY itself takes no start data).
+START_FORM = {
+    "type": "object",
+    "title": "开始 / Start",
+    "properties": {
+        "note": {"type": "string", "title": "备注 / Note", "maxLength": 200},
+        "kind": {"type": "string", "title": "类别 / Kind", "maxLength": 20},
+        "visit": {"type": "integer", "title": "走访 / Visit", "minimum": 0},
+        "computed": {"type": "integer", "title": "系统计算 / Computed", "readOnly": True},
+    },
+    "additionalProperties": False,
+}
+
+
+def with_start_form(xml: str, path: str = "forms/begin.json") -> str:
+    """``xml`` whose start event ``begin`` names the start form at ``path``."""
+    return xml.replace(
+        '<bpmn:startEvent id="begin" name="开始 / Begin">',
+        '<bpmn:startEvent id="begin" name="开始 / Begin"><bpmn:extensionElements><spiffworkflow:properties>'
+        f'<spiffworkflow:property name="formJsonSchemaFilename" value="{path}"/>'
+        "</spiffworkflow:properties></bpmn:extensionElements>",
+    )
+
+
+TINY_STARTING = with_start_form(TINY)
+FORMS = {"forms/do_it.json": FORM, "forms/begin.json": START_FORM}
+
+
 def write_tiny(directory, xml: str = TINY, name: str = "tiny.bpmn") -> None:
     (directory / "forms").mkdir(parents=True, exist_ok=True)
-    (directory / "forms" / "do_it.json").write_text(json.dumps(FORM))
+    for path, form in FORMS.items():
+        (directory / path).write_text(json.dumps(form))
     (directory / name).write_text(xml, encoding="utf-8")
 
 
 def read_form(path: str) -> bytes:
-    if path == "forms/do_it.json":
-        return json.dumps(FORM).encode()
+    if path in FORMS:
+        return json.dumps(FORMS[path]).encode()
     raise FileNotFoundError(path)

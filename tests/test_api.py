@@ -39,7 +39,7 @@ def test_the_api_needs_credentials(tiny_api):
 
 def test_starting_a_case_returns_it_and_lists_the_process(tiny_api):
     api = tiny_api("agent")
-    body = start(api, data={"note": "来电"})
+    body = start(api)
     assert body["status"] == "running" and body["process_key"] == "tiny" and body["version"] == 1
     assert body["case_no"] == f"TIN-2026-{body['id']:06d}"
     assert body["next_timer_at"].startswith("2026-03-03T01:00")

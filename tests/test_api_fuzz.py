@@ -206,5 +206,5 @@ def test_what_the_fuzzing_found_stays_fixed(as_user):
         else:
             response = admin.get(path)
         assert response.status_code == expected, (path, response.status_code, response.get_data(as_text=True)[:300])
-    started = as_user("agent").post("/processes/repair/instances", json={"note": "nul \u0000 here"})
+    started = as_user("agent").post("/processes/repair/instances", json={"description": "nul \u0000 here"})
     assert started.status_code in (201, 422), started.json  # PostgreSQL's JSONB refuses NUL: 422, not 500

@@ -49,7 +49,7 @@ REFUSED = {
     "wrong_root": r"expected bpmn:definitions",
     "xsd_missing_target": r"'targetRef' is required",
     "xsd_unknown_element": r"teleportTask.*not expected",
-    "xxe_file": r"external entity",
+    "xxe_file": r"DTDs and entity declarations are not allowed",
     "xxe_in_text": r"DTDs and entity declarations are not allowed",
     "xxe_parameter_entity": r"DTDs and entity declarations are not allowed",
 }
@@ -71,6 +71,15 @@ def generated() -> dict[str, tuple[bytes, str]]:
         "empty file": (b"", r"not well-formed XML"),
         "UTF-16 (not UTF-8)": (TINY.encode("utf-16"), r"not UTF-8"),
         "NUL bytes": (TINY.replace("<bpmn:collaboration", "\x00<bpmn:collaboration").encode(), r"not well-formed XML"),
+        "DOCTYPE after 5 KB of comments": (
+            TINY.replace(
+                "<bpmn:definitions",
+                "<!-- " + "padding " * 640 + '-->\n<!DOCTYPE bpmn:definitions SYSTEM "http://127.0.0.1:9/x.dtd">\n'
+                "<bpmn:definitions",
+                1,
+            ).encode(),
+            r"DTDs and entity declarations are not allowed",
+        ),
     }
 
 

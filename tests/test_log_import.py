@@ -275,6 +275,19 @@ BILLION_LAUGHS = b"""<?xml version="1.0"?>
 EXTERNAL_ENTITY = b"""<?xml version="1.0"?>
 <!DOCTYPE log [<!ENTITY secret SYSTEM "file:///etc/passwd">]>
 <log><trace><event><string key="concept:name" value="&secret;"/></event></trace></log>"""
+# A DOCTYPE after 4 KB of comments (the check used to look only at the first 4 KB), with only an
+# external id (no ENTITY to spot), and a UTF-16 log whose entity declaration no byte search finds.
+LATE_DOCTYPE = (
+    b'<?xml version="1.0"?>\n<!-- '
+    + b"padding " * 1024
+    + b'-->\n<!DOCTYPE log SYSTEM "http://127.0.0.1:9/x.dtd">\n'
+    + xes_log(TRACES).split(b"?>", 1)[1]
+)
+UTF16_ENTITY = (
+    '<?xml version="1.0" encoding="UTF-16"?>\n<!DOCTYPE log [<!ENTITY who "C1">]>\n'
+    '<log><trace><string key="concept:name" value="&who;"/><event><string key="concept:name" value="Register"/>'
+    "</event></trace></log>"
+).encode("utf-16")
 
 
 @pytest.mark.parametrize(
@@ -283,6 +296,9 @@ EXTERNAL_ENTITY = b"""<?xml version="1.0"?>
         ("bad.xes", b"<log><trace><event></trace></log>", "the XES is not well-formed XML"),
         ("laughs.xes", BILLION_LAUGHS, "DTDs and entity declarations are not allowed in an XES log"),
         ("xxe.xes", EXTERNAL_ENTITY, "DTDs and entity declarations are not allowed in an XES log"),
+        ("late-doctype.xes", LATE_DOCTYPE, "DTDs and entity declarations are not allowed in an XES log"),
+        ("late-doctype.xes.gz", gzip.compress(LATE_DOCTYPE), "DTDs and entity declarations are not allowed"),
+        ("utf16.xes", UTF16_ENTITY, "DTDs and entity declarations are not allowed in an XES log"),
         ("other.xml", b"<definitions/>", "the XML's root element is <definitions>, not an XES <log>"),
         (
             "nameless.xes",

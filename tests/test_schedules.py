@@ -12,10 +12,16 @@ from app.services import schedules
 from app.services.cases import start_case
 from app.services.timers import fire_due
 from tests.conftest import make_app
-from tests.diagrams import TINY
+from tests.diagrams import TINY_STARTING
 
 ADMIN = Principal("admin", frozenset({"admin"}))
 AGENT = Principal("agent", frozenset({"cs_agent"}))
+
+
+@pytest.fixture
+def tiny(app_with_diagram):
+    """TINY with a start form: the schedules here open cases with data (``kind``, ``visit``)."""
+    return app_with_diagram(TINY_STARTING, ("admin", "agent", "supervisor", "auditor", "dispatcher"))
 
 
 def cases_of(ctx) -> list:
@@ -115,7 +121,7 @@ def test_a_one_off_schedule_in_the_past_runs_at_once_and_then_stops(tiny, clock)
 
 
 PLANNER = (
-    TINY.replace(
+    TINY_STARTING.replace(
         '<bpmn:endEvent id="finish" name="结束 / Finish"><bpmn:incoming>f3</bpmn:incoming></bpmn:endEvent>',
         '<bpmn:endEvent id="finish" name="排程 / Schedule the visits"><bpmn:incoming>f3</bpmn:incoming>'
         '<bpmn:messageEventDefinition id="plan_msg" messageRef="schedule_starts"><bpmn:extensionElements>'

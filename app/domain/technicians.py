@@ -28,6 +28,20 @@ def is_certified(tech: TechnicianProfile, on: date) -> bool:
     return tech.cert_expiry is not None and tech.cert_expiry >= on
 
 
+def dispatch_refusal(tech: TechnicianProfile | None, on: date) -> str | None:
+    """Why ``tech`` may not be sent to a customer on ``on`` (持证上岗), or None if they may.
+
+    The one rule that disqualifies; region, skill and workload only rank (see ``rank_technicians``).
+    """
+    if tech is None:
+        return "has no technician record (certificate, regions, skills) / 无工程师档案"
+    if tech.cert_expiry is None:
+        return "has no certificate / 无上岗证"
+    if not is_certified(tech, on):
+        return f"certificate expired on {tech.cert_expiry.isoformat()} / 上岗证已过期"
+    return None
+
+
 def rank_technicians(
     techs: list[TechnicianProfile], *, region: str | None, skill: str | None, on: date
 ) -> list[Proposal]:
@@ -38,7 +52,7 @@ def rank_technicians(
     """
     proposals = []
     for tech in techs:
-        if not is_certified(tech, on):
+        if dispatch_refusal(tech, on) is not None:
             continue
         score, reasons = 0, []
         if region and region in tech.regions:

@@ -1,7 +1,7 @@
 """The engine adapter: the only package that imports SpiffWorkflow.
 
 Public surface: load and validate diagrams (``load_directory``, ``load_definition``), run them
-(``WorkflowEngine``) and the plain data it returns.
+(``WorkflowEngine``) and the plain data it returns; parse outside XML safely (``parse_untrusted``).
 """
 
 from .definitions import ElementInfo as ElementInfo
@@ -20,3 +20,6 @@ from .runtime import ThrownMessage as ThrownMessage
 from .runtime import UnknownTask as UnknownTask
 from .runtime import WaitingTimer as WaitingTimer
 from .runtime import WorkflowEngine as WorkflowEngine
+from .safe_xml import DTD_REFUSED as DTD_REFUSED
+from .safe_xml import UnsafeXml as UnsafeXml
+from .safe_xml import parse_untrusted as parse_untrusted

@@ -4,9 +4,10 @@ Four layers, each reported as ``Problem`` rows:
 1. safe XML (no DTD or entities, size limit) and the BPMN 2.0 + spiffworkflow XSD;
 2. SpiffWorkflow's parser (unsupported constructs, broken references);
 3. the project's conventions (docs/diagram-conventions.md): one lane per node with a known
-   role, names, forms that exist and are valid JSON Schema, default flows on gateways, and no
-   active content: no XHTML/SVG/MathML markup or style sheet in the XML (a browser opening it
-   would run its scripts), no markup in the texts of a form (they are shown as plain text);
+   role, names, forms that exist and are valid JSON Schema (a start form only on the process's
+   start event, refusing unknown fields), default flows on gateways, and no active content: no
+   XHTML/SVG/MathML markup or style sheet in the XML (a browser opening it would run its
+   scripts), no markup in the texts of a form (they are shown as plain text);
 4. a lint of scripts, conditions and timer expressions compiled by the sandbox, and literal
    ISO 8601 timer values parsed, so nothing of this kind fails only at run time.
 """
@@ -36,6 +37,9 @@ from ..errors import Problem
 from .definitions import FORM_PROPERTY
 from .definitions import ElementInfo
 from .definitions import ProcessDefinition
+from .safe_xml import DTD_REFUSED
+from .safe_xml import UnsafeXml
+from .safe_xml import parse_untrusted
 from .scripting import ScriptRejected
 from .scripting import compile_sandboxed
 
@@ -94,15 +98,11 @@ def _q(tag: str) -> str:
 def _safe_parse(xml: bytes, filename: str) -> etree._Element:
     if len(xml) > MAX_DIAGRAM_BYTES:
         raise DiagramError([Problem(filename, f"diagram is {len(xml)} bytes; the limit is {MAX_DIAGRAM_BYTES}")])
-    parser = etree.XMLParser(
-        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_comments=False
-    )
     try:
-        root = etree.fromstring(xml, parser)
-    except etree.XMLSyntaxError as exc:
-        raise DiagramError([Problem(filename, f"not well-formed XML: {exc.msg}", line=exc.lineno)]) from None
-    if root.getroottree().docinfo.internalDTD is not None or b"<!ENTITY" in xml:
-        raise DiagramError([Problem(filename, "DTDs and entity declarations are not allowed in a diagram")])
+        root = parse_untrusted(xml)
+    except UnsafeXml as exc:
+        reason = f"{exc.message} in a diagram" if exc.message == DTD_REFUSED else exc.message
+        raise DiagramError([Problem(filename, reason, line=exc.line)]) from None
     if root.tag != _q("definitions"):
         raise DiagramError([Problem(filename, f"root element is {root.tag}, expected bpmn:definitions")])
     return root
@@ -436,6 +436,39 @@ def _active_content(
     return problems
 
 
+def _check_start_form(
+    filename: str, process: etree._Element, elements: dict[str, ElementInfo], forms: dict[str, dict[str, Any]]
+) -> list[Problem]:
+    """A start form (the start data a case may be opened with) sits on the process's own start
+    event, one per process, and refuses fields it does not name."""
+    problems = []
+    top_level = {node.get("id") for node in process.findall(_q("startEvent"))}
+    with_form = [e for e in elements.values() if e.type == "startEvent" and e.form]
+    for info in with_form:
+        if info.id not in top_level:
+            problems.append(
+                Problem(
+                    filename,
+                    "only the process's own start event takes a start form, not a subprocess's",
+                    info.id,
+                    info.line,
+                )
+            )
+        schema = forms.get(info.form)
+        if schema is not None and schema.get("additionalProperties") is not False:
+            problems.append(
+                Problem(
+                    filename,
+                    f'start form {info.form!r} must refuse fields it does not name: "additionalProperties": false',
+                    info.id,
+                    info.line,
+                )
+            )
+    if len(with_form) > 1:
+        problems.append(Problem(filename, "a process has at most one start form", with_form[1].id, with_form[1].line))
+    return problems
+
+
 def _lint_code(filename: str, spec_list: list, elements: dict[str, ElementInfo]) -> list[Problem]:
     problems = []
 
@@ -550,6 +583,7 @@ def load_definition(filename: str, xml: bytes, read_form: FormReader) -> Process
     forms, form_problems = _load_forms(filename, elements, read_form)
     problems += form_problems
     problems += _active_content(filename, root, elements, forms)
+    problems += _check_start_form(filename, process, elements, forms)
     problems += _lint_code(filename, [spec, *subprocess_specs.values()], elements)
     if problems:
         raise DiagramError(problems)

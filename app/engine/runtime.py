@@ -153,6 +153,14 @@ class WorkflowEngine:
     def serializer_version(self) -> str:
         return self._codec.version
 
+    @property
+    def script_names(self) -> frozenset[str]:
+        """Names diagram code sees besides the case data: the helpers, the builtins and the sandbox's
+        guards. A case variable of one of these names would shadow them or stop the scripts."""
+        env = self._script_engine.environment.globals
+        builtins = env.get("__builtins__")
+        return frozenset(env) | (frozenset(builtins) if isinstance(builtins, dict) else frozenset())
+
     # -- specs -------------------------------------------------------------------------------
     def _specs_of(self, version: DeployedVersion) -> tuple:
         specs = self._specs.get(version.id)

@@ -39,6 +39,8 @@ from .api import schedules
 from .api import tasks
 from .api import users
 from .api import workbench
+from .json_input import StrictJSONProvider
+from .json_input import check_json_body
 
 
 def _error_body(status: int, name: str, message: str, errors=None) -> dict:
@@ -89,6 +91,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(live_page.bp)
     login_throttle.init_app(app)
     app.before_request(auth.load_principal)
+    StrictJSONProvider.install(app)
+    app.before_request(check_json_body)  # after authentication: an anonymous caller gets 401, not field errors
 
     @app.errorhandler(AppError)
     def _app_error(exc: AppError):

@@ -101,10 +101,11 @@ def case_attachments(ctx: ServiceContext, instance_id: int, actor: Principal) ->
         return uow.attachments.for_instance(instance_id)
 
 
-def attachment_content(ctx: ServiceContext, attachment_id: int, actor: Principal) -> Attachment:
+def attachment_content(ctx: ServiceContext, instance_id: int, attachment_id: int, actor: Principal) -> Attachment:
+    """One file of case ``instance_id`` with its content; a file of another case is not found."""
     with ctx.uow() as uow:
+        load_visible(uow, instance_id, actor)
         row = uow.attachments.get(attachment_id, with_content=True)
-        if row is None:
-            raise NotFound(f"no attachment {attachment_id}")
-        load_visible(uow, row.instance_id, actor)
+        if row is None or row.instance_id != instance_id:
+            raise NotFound(f"attachment {attachment_id} is not of case {instance_id}")
         return row

@@ -23,6 +23,7 @@ from ..errors import Forbidden
 from ..errors import InvalidInput
 from ..errors import NotFound
 from ..persistence.orm import Instance
+from .assignments import check_named_assignees
 from .conformance import replay_inputs
 from .context import ServiceContext
 from .progress import advance
@@ -100,6 +101,7 @@ def retry_case(ctx: ServiceContext, instance_id: int, data: dict[str, Any] | Non
         instance = _locked(uow, instance_id)
         if instance.status != CaseStatus.ERROR:
             raise Conflict(f"case {instance.case_no} is {instance.status}, not in error")
+        check_named_assignees(uow, ctx, data or {}, "data.")
         process = ctx.versions.get(uow, instance.version_id)
         error, instance.status = instance.error, CaseStatus.RUNNING  # the snapshot decides what it becomes
         _apply_step(
@@ -261,16 +263,21 @@ def resume_case(ctx: ServiceContext, instance_id: int, reason: str, actor: Princ
     )
 
 
-def change_deadline(ctx: ServiceContext, timer_id: str, due_at, reason: str, actor: Principal) -> Instance:
-    """Give a waiting timer a new due time (e.g. the customer asked for a later appointment)."""
+def change_deadline(
+    ctx: ServiceContext, instance_id: int, timer_id: str, due_at, reason: str, actor: Principal
+) -> Instance:
+    """Give a waiting timer of case ``instance_id`` a new due time (e.g. the customer asked for a
+    later appointment); a timer of another case is not found."""
     require_repair_role(actor)
     calendar = ctx.calendar.ensure_fresh()
     now = ctx.clock.now()
     with ctx.uow() as uow:
+        instance = _locked(uow, instance_id)
         timer = uow.timers.get(timer_id)
-        if timer is None or timer.status != "waiting":
+        if timer is None or timer.instance_id != instance.id:
+            raise NotFound(f"timer {timer_id} is not of case {instance_id}")
+        if timer.status != "waiting":
             raise NotFound(f"no waiting timer {timer_id}")
-        instance = _locked(uow, timer.instance_id)
         process = ctx.versions.get(uow, instance.version_id)
         change = {"from": timer.due_at.isoformat(), "to": due_at.isoformat(), "reason": _reason(reason)}
         _apply_step(
@@ -293,23 +300,25 @@ def change_deadline(ctx: ServiceContext, timer_id: str, due_at, reason: str, act
 
 
 def skip_task(
-    ctx: ServiceContext, task_id: str, data: dict[str, Any] | None, reason: str, actor: Principal
+    ctx: ServiceContext, instance_id: int, task_id: str, data: dict[str, Any] | None, reason: str, actor: Principal
 ) -> Instance:
-    """Complete a task on someone's behalf without its form's checks (the data given is what the
-    process goes on with); recorded as a skip, which conformance reports as a manual step."""
+    """Complete a task of case ``instance_id`` on someone's behalf without its form's checks (the
+    data given is what the process goes on with); recorded as a skip, which conformance reports as
+    a manual step. A task of another case is not found."""
     require_repair_role(actor)
     reason = _reason(reason)
     calendar = ctx.calendar.ensure_fresh()
     now = ctx.clock.now()
     with ctx.uow() as uow:
+        instance = _locked(uow, instance_id)
         task = uow.tasks.get(task_id)
-        if task is None:
-            raise NotFound(f"no task with id {task_id}")
-        instance = _locked(uow, task.instance_id)
+        if task is None or task.instance_id != instance.id:
+            raise NotFound(f"task {task_id} is not of case {instance_id}")
         if task.status != "ready" or instance.status != CaseStatus.RUNNING:
             raise Conflict(f"task {task_id} is {task.status} (case {instance.status})")
         process = ctx.versions.get(uow, instance.version_id)
         given = dict(data or {})
+        check_named_assignees(uow, ctx, given, "data.")
         task.status, task.completed_at, task.completed_by = "completed", now, actor.username
         _apply_step(
             ctx,

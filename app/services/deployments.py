@@ -10,6 +10,7 @@ from ..engine import load_directory
 from ..errors import Conflict
 from ..persistence.orm import ProcessVersion
 from .context import ServiceContext
+from .start_data import refuse_reserved_start_fields
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,7 @@ def deploy_definitions(
     :param base_versions: per process, the version an edit started from; if another version was
         deployed since, the deploy is refused (409) instead of silently replacing that one
     """
+    refuse_reserved_start_fields(ctx, definitions)
     results = []
     now = ctx.clock.now()
     with ctx.uow() as uow:

@@ -7,6 +7,7 @@ got, including the ranked technician options, and rejected with errors per field
 from __future__ import annotations
 
 import copy
+import math
 from collections.abc import Callable
 from datetime import date
 from datetime import datetime
@@ -69,9 +70,26 @@ def validate(schema: dict[str, Any], data: Any) -> dict[str, Any]:
         errors.setdefault(field, []).append(_message(error))
     for field, message in _same_year_errors(schema, filled):
         errors.setdefault(field, []).append(message)
+    for field in non_finite_fields(filled):
+        errors.setdefault(field, []).append("must be a finite number / 须为有限数值")
     if errors:
         raise InvalidInput(f"{sum(map(len, errors.values()))} field error(s) in the form", errors=errors)
     return filled
+
+
+def non_finite_fields(data: Any) -> list[str]:
+    """Dotted paths of the NaN and infinite floats in ``data`` (JSON Schema's ``number`` takes them,
+    JSON cannot carry them: a case holding one made every answer listing it invalid JSON)."""
+    found, todo = [], [(data, "")]
+    while todo:
+        value, path = todo.pop()
+        if isinstance(value, float) and not math.isfinite(value):
+            found.append(path or "_schema")
+        elif isinstance(value, dict):
+            todo.extend((v, f"{path}.{k}" if path else str(k)) for k, v in value.items())
+        elif isinstance(value, list | tuple):
+            todo.extend((v, f"{path}.{i}" if path else str(i)) for i, v in enumerate(value))
+    return sorted(found)
 
 
 def _same_year_errors(schema: dict[str, Any], data: dict[str, Any]) -> list[tuple[str, str]]:

@@ -3,8 +3,8 @@
 - **CSV**: a header row naming at least a case id, an activity and a timestamp column (common
   names accepted, see ``COLUMNS``); comma, semicolon or tab separated; UTF-8 (with or without
   BOM) or GB 18030 (what Excel saves in Chinese Windows).
-- **XES**: parsed with lxml without DTDs, entities or network access; a document declaring any is
-  refused. Traces are cases (``concept:name``), events carry ``concept:name``,
+- **XES**: parsed by ``engine/safe_xml.py`` (lxml without DTDs, entities or network access); a
+  document declaring a DTD anywhere is refused. Traces are cases (``concept:name``), events carry ``concept:name``,
   ``time:timestamp``, ``org:resource`` and, in the application's own exports,
   ``aftersales:element_id``.
 - Either may be gzip-compressed (``.xes.gz``). The uncompressed log may not exceed ``MAX_LOG_BYTES``.
@@ -27,6 +27,9 @@ from datetime import tzinfo
 
 from lxml import etree
 
+from ..engine import DTD_REFUSED
+from ..engine import UnsafeXml
+from ..engine import parse_untrusted
 from ..errors import InvalidInput
 
 MAX_LOG_BYTES = 8 * 1024 * 1024
@@ -212,16 +215,12 @@ def _attributes(element: etree._Element) -> dict[str, tuple[str, str]]:
 
 
 def _read_xes(content: bytes, tz: tzinfo) -> EventLog:
-    head = content[:4096].upper()
-    if b"<!DOCTYPE" in head or b"<!ENTITY" in content.upper():
-        raise _refuse("DTDs and entity declarations are not allowed in an XES log")
-    parser = etree.XMLParser(
-        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, dtd_validation=False
-    )
     try:
-        root = etree.fromstring(content, parser)
-    except etree.XMLSyntaxError as exc:
-        raise _refuse(f"the XES is not well-formed XML: {exc.msg} (line {exc.lineno})") from None
+        root = parse_untrusted(content)
+    except UnsafeXml as exc:
+        if exc.message == DTD_REFUSED:
+            raise _refuse(f"{DTD_REFUSED} in an XES log") from None
+        raise _refuse(f"the XES is {exc.message} (line {exc.line})") from None
     if _local(root) != "log":
         raise _refuse(f"the XML's root element is <{_local(root)}>, not an XES <log>")
     traces: dict[str, list[LogEvent]] = {}

@@ -6,15 +6,15 @@ from typing import Any
 
 from ..domain.technicians import TechnicianProfile
 from ..domain.technicians import rank_technicians
+from ..persistence.orm import Technician
 from ..persistence.unit_of_work import UnitOfWork
 from .context import ServiceContext
 from .forms import OptionSource
 
 
-def technician_options(uow: UnitOfWork, ctx: ServiceContext, case_data: dict[str, Any]) -> list[dict[str, str]]:
-    rows = uow.master.technicians()
+def _profiles(uow: UnitOfWork, rows: list[Technician]) -> list[TechnicianProfile]:
     load = uow.tasks.open_load(r.username for r in rows)
-    profiles = [
+    return [
         TechnicianProfile(
             r.username,
             r.name,
@@ -26,8 +26,20 @@ def technician_options(uow: UnitOfWork, ctx: ServiceContext, case_data: dict[str
         )
         for r in rows
     ]
+
+
+def technician_profile(uow: UnitOfWork, username: str) -> TechnicianProfile | None:
+    """One technician as the dispatch rules see them; None without a technician record."""
+    row = uow.master.technician(username)
+    return _profiles(uow, [row])[0] if row is not None else None
+
+
+def technician_options(uow: UnitOfWork, ctx: ServiceContext, case_data: dict[str, Any]) -> list[dict[str, str]]:
     ranked = rank_technicians(
-        profiles, region=case_data.get("region"), skill=case_data.get("product_category"), on=ctx.clock.now().date()
+        _profiles(uow, uow.master.technicians()),
+        region=case_data.get("region"),
+        skill=case_data.get("product_category"),
+        on=ctx.clock.now().date(),
     )
     return [{"const": p.technician.username, "title": f"{p.technician.name} — {', '.join(p.reasons)}"} for p in ranked]
 

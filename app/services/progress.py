@@ -17,6 +17,7 @@ from ..domain.cases import case_number
 from ..domain.workcalendar import WorkCalendar
 from ..engine import ElementInfo
 from ..engine import Snapshot
+from ..errors import InvalidInput
 from ..persistence.orm import Event
 from ..persistence.orm import Instance
 from ..persistence.orm import Task
@@ -26,6 +27,7 @@ from .context import ServiceContext
 from .notifications import notify
 from .schedule_rows import SCHEDULE_MESSAGE
 from .schedule_rows import schedule_planned_starts
+from .start_data import checked_start_data
 from .versions import DeployedProcess
 
 
@@ -82,7 +84,8 @@ MAX_MESSAGE_DEPTH = 5  # a chain of cases opening cases longer than this is a mo
 
 
 def case_start_data(instance: Instance, tz: tzinfo) -> dict[str, Any]:
-    """What every case starts with besides its own data: number, time received, who opened it."""
+    """What every case starts with besides its own data: number, time received, who opened it
+    (each one of start_data.APPLICATION_KEYS, which no caller may give)."""
     return {
         "case_no": instance.case_no,
         "received_at": instance.created_at.astimezone(tz).isoformat(),
@@ -94,18 +97,24 @@ def open_case(
     ctx: ServiceContext,
     uow: UnitOfWork,
     process: DeployedProcess,
-    data: dict[str, Any],
+    data: Any,
     *,
     actor: str,
     calendar: WorkCalendar,
     now: datetime,
     parent: Instance | None = None,
     depth: int = 0,
+    by_user: bool = True,
+    system_data: dict[str, Any] | None = None,
 ) -> Instance:
     """Create a case of ``process`` and run it to its first wait (not committed).
 
+    ``data`` is checked against the process's start form first (start_data.py; InvalidInput and
+    nothing written if refused); ``by_user`` False for the application's own starts.
+    ``system_data`` is what the application adds unchecked (a schedule's ``scheduled_for``).
     A process with a message start event receives ``data`` as that message's payload.
     """
+    data = {**checked_start_data(ctx, process, data, by_user=by_user), **(system_data or {})}
     instance = Instance(
         process_key=process.process_key,
         version_id=process.id,
@@ -195,17 +204,34 @@ def advance(
             continue
         for receiver in receivers:
             payload = message.payload if isinstance(message.payload, dict) else {"value": message.payload}
-            child = open_case(
-                ctx,
-                uow,
-                receiver,
-                _json_safe(payload),
-                actor=actor or "system",
-                calendar=calendar,
-                now=now,
-                parent=instance,
-                depth=depth + 1,
-            )
+            try:
+                child = open_case(
+                    ctx,
+                    uow,
+                    receiver,
+                    _json_safe(payload),
+                    actor=actor or "system",
+                    calendar=calendar,
+                    now=now,
+                    parent=instance,
+                    depth=depth + 1,
+                    by_user=False,
+                )
+            except InvalidInput as refused:  # the sender's step still counts; its audit trail says why
+                record(
+                    uow,
+                    instance,
+                    now,
+                    actor,
+                    "message_undelivered",
+                    data={
+                        "message": message.name,
+                        "payload": _json_safe(message.payload),
+                        "reason": f"{receiver.process_key} refused the start data: {refused.message}",
+                        "errors": refused.errors,
+                    },
+                )
+                continue
             record(
                 uow,
                 instance,

@@ -3,7 +3,9 @@
 Each due schedule is handled in its own transaction with its row locked (``SKIP LOCKED`` on
 PostgreSQL), and the cases it opens are written in that transaction too: a period starts its
 case exactly once, even with two processes firing. After downtime every missed occurrence
-is started (each with its own ``scheduled_for``), up to ``MAX_CATCH_UP`` per round.
+is started (each with its own ``scheduled_for``), up to ``MAX_CATCH_UP`` per round. Each case's
+start data is checked against its process's start form (start_data.py), when the schedule is
+written and again when it runs: a refusal then pauses the schedule and says why (``_refused``).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from ..domain.roles import Role
 from ..errors import Forbidden
 from ..errors import InvalidInput
 from ..errors import NotFound
+from ..persistence.orm import Instance
 from ..persistence.orm import Schedule
 from ..persistence.unit_of_work import Busy
 from ..persistence.unit_of_work import UnitOfWork
@@ -28,6 +31,7 @@ from .progress import record
 from .schedule_data import start_data
 from .schedule_rows import add_schedule
 from .schedule_rows import first_run
+from .start_data import checked_start_data
 
 log = logging.getLogger(__name__)
 MAX_CATCH_UP = 60
@@ -42,6 +46,7 @@ def create_schedule(
     with ctx.uow() as uow:
         if uow.versions.latest(process_key) is None:
             raise InvalidInput(f"no deployed process {process_key!r}", errors={"process_key": ["unknown process"]})
+        _check_data(ctx, uow, process_key, data)
         schedule = add_schedule(
             uow, name=name, process_key=process_key, rule=rule, data=data, now=ctx.clock.now(), actor=actor.username
         )
@@ -70,6 +75,7 @@ def update_schedule(
             schedule.rule = rule
             schedule.next_index, schedule.next_run_at = first_run(rule, now)
         if data is not None:
+            _check_data(ctx, uow, schedule.process_key, data)
             schedule.data = data
         if enabled is not None:
             schedule.enabled = enabled and schedule.next_run_at is not None
@@ -125,17 +131,28 @@ def _run(ctx: ServiceContext, uow: UnitOfWork, schedule: Schedule, now: datetime
     opened = 0
     index, at = schedule.next_index, schedule.next_run_at
     while at is not None and at < now and opened < MAX_CATCH_UP:
-        data = {
-            **start_data(uow, calendar.tz, schedule.data, at),
-            "scheduled_for": at.astimezone(calendar.tz).isoformat(),
-            "schedule": schedule.name,
-        }
-        instance = open_case(ctx, uow, process, data, actor=ACTOR, calendar=calendar, now=now, parent=origin)
+        occurrence = {"scheduled_for": at.astimezone(calendar.tz).isoformat(), "schedule": schedule.name}
+        try:
+            instance = open_case(
+                ctx,
+                uow,
+                process,
+                start_data(uow, calendar.tz, schedule.data, at),
+                actor=ACTOR,
+                calendar=calendar,
+                now=now,
+                parent=origin,
+                by_user=False,
+                system_data=occurrence,
+            )
+        except InvalidInput as refused:
+            _refused(uow, schedule, origin, refused, occurrence, now)
+            break  # this occurrence stays the next one: resuming the schedule tries it again
         if origin is not None:
             opened_data = {
                 "schedule": schedule.name,
                 "case_no": instance.case_no,
-                "scheduled_for": data["scheduled_for"],
+                "scheduled_for": occurrence["scheduled_for"],
             }
             record(uow, origin, now, ACTOR, "scheduled_case_opened", data=opened_data)
         opened += 1
@@ -146,3 +163,36 @@ def _run(ctx: ServiceContext, uow: UnitOfWork, schedule: Schedule, now: datetime
     if at is None:
         schedule.enabled = False  # a one-off, or the last repetition
     return opened
+
+
+def _refused(
+    uow: UnitOfWork,
+    schedule: Schedule,
+    origin: Instance | None,
+    refused: InvalidInput,
+    occurrence: dict[str, Any],
+    now: datetime,
+) -> None:
+    """The start form refused the schedule's data: no case, the schedule paused at this occurrence
+    (so it neither retries every round nor skips a period unseen), and the reason on record — in
+    the audit trail of the case that planned it, if any, and in the log."""
+    schedule.enabled, schedule.updated_by = False, ACTOR
+    log.error(
+        "schedule %s paused: %s refused its start data for %s: %s",
+        schedule.name,
+        schedule.process_key,
+        occurrence["scheduled_for"],
+        refused.errors,
+    )
+    if origin is not None:
+        data = {**occurrence, "process_key": schedule.process_key, "reason": refused.message, "errors": refused.errors}
+        record(uow, origin, now, ACTOR, "scheduled_case_refused", data=data)
+
+
+def _check_data(ctx: ServiceContext, uow: UnitOfWork, process_key: str, data: dict[str, Any] | None) -> None:
+    """A schedule's data (with what its provider computes now) must suit the start form today."""
+    latest = uow.versions.latest(process_key)
+    if latest is None:
+        return
+    computed = start_data(uow, ctx.calendar.tz, data or {}, ctx.clock.now())
+    checked_start_data(ctx, ctx.versions.get(uow, latest.id), computed, by_user=False, prefix="data.")

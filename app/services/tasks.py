@@ -18,6 +18,7 @@ from ..persistence.orm import Instance
 from ..persistence.orm import Task
 from ..persistence.unit_of_work import UnitOfWork
 from . import forms
+from .assignments import require_assignable
 from .attachments import store_files
 from .cases import may_view
 from .context import ServiceContext
@@ -132,6 +133,13 @@ def _record_on_task(
     record(uow, instance, now, actor.username, type_, element, task_id=task.id, data=data)
 
 
+def _require_may_take(uow: UnitOfWork, ctx: ServiceContext, task: Task, actor: Principal) -> None:
+    """A member of the task's role taking it is chosen like anyone handed it (an administrator
+    working a task is not in its role, and is not dispatched)."""
+    if task.role in actor.roles:
+        require_assignable(uow, ctx, actor.username, task.role, "username")
+
+
 def claim_task(ctx: ServiceContext, task_id: str, actor: Principal) -> Task:
     now = ctx.clock.now()
     with ctx.uow() as uow:
@@ -139,6 +147,7 @@ def claim_task(ctx: ServiceContext, task_id: str, actor: Principal) -> Task:
         if task.assignee and task.assignee != actor.username:
             raise Conflict(f"task {task_id} is already claimed by {task.assignee}")
         if task.assignee != actor.username:
+            _require_may_take(uow, ctx, task, actor)
             task.assignee, task.claimed_at = actor.username, now
             _record_on_task(ctx, uow, task, instance, now, actor, "task_claimed")
             uow.commit()
@@ -164,13 +173,7 @@ def delegate_task(ctx: ServiceContext, task_id: str, to_username: str, actor: Pr
         task, instance = _lock_ready(uow, task_id, actor)
         if task.assignee and task.assignee != actor.username and not actor.is_admin:
             raise Conflict(f"task {task_id} is claimed by {task.assignee}")
-        colleague = uow.users.get(to_username)
-        if colleague is None or not colleague.active:
-            raise InvalidInput(f"no active user {to_username!r}", errors={"username": ["unknown user"]})
-        if task.role not in colleague.roles:
-            raise InvalidInput(
-                f"{to_username} does not have the role {task.role!r}", errors={"username": [f"needs role {task.role}"]}
-            )
+        require_assignable(uow, ctx, to_username, task.role, "username")
         previous = task.assignee
         task.assignee, task.claimed_at = to_username, now
         _record_on_task(ctx, uow, task, instance, now, actor, "task_delegated", **{"from": previous, "to": to_username})
@@ -186,6 +189,8 @@ def complete_task(ctx: ServiceContext, task_id: str, data: Any, actor: Principal
         task, instance = _lock_ready(uow, task_id, actor)
         if task.assignee and task.assignee != actor.username and not actor.is_admin:
             raise Forbidden(f"task {task_id} is assigned to {task.assignee}")
+        if not task.assignee:
+            _require_may_take(uow, ctx, task, actor)  # completing a task nobody claimed takes it
         process = ctx.versions.get(uow, instance.version_id)
         schema = process.form(task.form)
 

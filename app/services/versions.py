@@ -35,6 +35,11 @@ class DeployedProcess:
         return {e.role for e in self.elements.values() if e.type == "startEvent" and e.role}
 
     @property
+    def start_form(self) -> dict[str, Any] | None:
+        """The JSON Schema of the start data (the start event's form), None if the process takes none."""
+        return next((self.form(e.form) for e in self.elements.values() if e.type == "startEvent" and e.form), None)
+
+    @property
     def start_message(self) -> str | None:
         """The message that starts this process, if its start event is a message start event."""
         return next((e.message for e in self.elements.values() if e.type == "startEvent" and e.message), None)

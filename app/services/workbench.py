@@ -31,6 +31,7 @@ from ..persistence.diagram_drafts import DiagramDraftRepository
 from .context import ServiceContext
 from .deployments import DeployResult
 from .deployments import deploy_definitions
+from .start_data import start_form_problems
 
 EDIT_ROLES = frozenset({Role.ADMIN, Role.PROCESS_OWNER})
 READ_ROLES = EDIT_ROLES | {Role.AUDITOR}
@@ -198,10 +199,10 @@ def validate_source(ctx: ServiceContext, filename: str, xml: str, forms: Forms, 
     """What a deploy of this diagram with these forms would refuse; empty when it would deploy."""
     _require_edit(actor)
     try:
-        _load(filename, xml, forms)
+        definition = _load(filename, xml, forms)
     except DiagramError as exc:
         return exc.problems
-    return []
+    return start_form_problems(ctx, definition)
 
 
 def deploy_source(

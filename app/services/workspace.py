@@ -266,11 +266,12 @@ def _data_in_form_order(
     ctx: ServiceContext, process: DeployedProcess, data: dict[str, Any], done: list[str]
 ) -> dict[str, Any]:
     """Case data with the fields of each completed task's form in the form's order, in the order
-    the tasks were done; fields no form asks for (case number, received at, ...) come first."""
+    the tasks were done; fields no task's form asks for (case number, received at, the start data)
+    come first."""
     order: list[str] = []
     for element_id in done:
         element = process.element(element_id)
-        path = element.form if element is not None else None
+        path = element.form if element is not None and element.type != "startEvent" else None
         if path:
             form = process.form(path) or {}
             order += [k for k in form.get("properties") or {} if k not in order]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask import request
 from flask_smorest import Blueprint
 from marshmallow import Schema
 from marshmallow import fields
@@ -10,6 +9,7 @@ from marshmallow import fields
 from ...services import drafts
 from ..common import principal
 from ..common import services
+from ..json_input import json_object_body
 
 bp = Blueprint("drafts", __name__, url_prefix="/api/v1/drafts", description="Drafts of task forms")
 
@@ -32,7 +32,7 @@ def get_draft(task_id: str):
 @bp.doc(requestBody={"content": {"application/json": {"schema": {"type": "object"}}}, "description": "the form so far"})
 def put_draft(task_id: str):
     """Keep the form as it is so far; only while the task is ready and the caller may work it."""
-    return drafts.save_draft(services(), task_id, request.get_json(silent=True), principal())
+    return drafts.save_draft(services(), task_id, json_object_body(), principal())
 
 
 @bp.delete("/<task_id>")

@@ -7,7 +7,6 @@ from flask_smorest import Blueprint
 from marshmallow import Schema
 from marshmallow import fields
 
-from ...errors import NotFound
 from ...services import attachments
 from ...services import case_repair
 from ...services import cases
@@ -130,7 +129,7 @@ def repeat(args, instance_id: int):
 @bp.response(200, InstanceSchema)
 def change_deadline(args, instance_id: int, timer_id: str):
     """Give a waiting timer of the case a new due time."""
-    return case_repair.change_deadline(services(), timer_id, args["due_at"], args["reason"], principal())
+    return case_repair.change_deadline(services(), instance_id, timer_id, args["due_at"], args["reason"], principal())
 
 
 @bp.post("/<int:instance_id>/tasks/<task_id>/skip")
@@ -138,7 +137,7 @@ def change_deadline(args, instance_id: int, timer_id: str):
 @bp.response(200, InstanceSchema)
 def skip(args, instance_id: int, task_id: str):
     """Complete a task on someone's behalf without its form's checks (audited as a skip)."""
-    return case_repair.skip_task(services(), task_id, args["data"], args["reason"], principal())
+    return case_repair.skip_task(services(), instance_id, task_id, args["data"], args["reason"], principal())
 
 
 class AttachmentSchema(Schema):
@@ -161,9 +160,7 @@ def list_attachments(instance_id: int):
 
 @bp.get("/<int:instance_id>/attachments/<int:attachment_id>")
 def download_attachment(instance_id: int, attachment_id: int):
-    row = attachments.attachment_content(services(), attachment_id, principal())
-    if row.instance_id != instance_id:
-        raise NotFound(f"attachment {attachment_id} is not of case {instance_id}")
+    row = attachments.attachment_content(services(), instance_id, attachment_id, principal())
     return Response(
         row.content,
         mimetype=row.media_type,

@@ -14,6 +14,7 @@ from ...services import cases
 from ...services import version_admin
 from ..common import principal
 from ..common import services
+from ..json_input import json_object_body
 from ..schemas import DiagramRefusedSchema
 from ..schemas import InstanceSchema
 from ..schemas import ProcessSchema
@@ -73,8 +74,7 @@ def get_process(key: str):
 )
 def start_instance(key: str):
     """Open a case on the latest version of the process."""
-    data = request.get_json(silent=True) if request.data else None
-    return cases.start_case(services(), key, data, principal())
+    return cases.start_case(services(), key, json_object_body(), principal())
 
 
 class UploadQuerySchema(Schema):

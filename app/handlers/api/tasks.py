@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask import request
 from flask_smorest import Blueprint
 
 from ...services import tasks
 from ..common import principal
 from ..common import services
+from ..json_input import json_object_body
 from ..schemas import DelegateSchema
 from ..schemas import TaskDetailSchema
 from ..schemas import TaskQuerySchema
@@ -77,5 +77,4 @@ def delegate(args, task_id: str):
 )
 def complete(task_id: str):
     """Complete the task with the form data: 422 with field errors, 409 if no longer ready."""
-    data = request.get_json(silent=True)
-    return _TaskOut(tasks.complete_task(services(), task_id, data, principal()))
+    return _TaskOut(tasks.complete_task(services(), task_id, json_object_body(), principal()))

@@ -10,6 +10,8 @@ from flask import current_app
 from flask.cli import FlaskGroup
 from flask.cli import with_appcontext
 
+from .config import InsecureConfiguration
+from .config import load_config
 from .errors import AppError
 from .logs import configure_logging
 from .persistence.schema import upgrade
@@ -224,6 +226,12 @@ def serve_command(host: str, port: int, threads: int, workers: int) -> None:
 
     from . import create_app
 
+    try:
+        load_config()  # refused here, with the reason, rather than as a worker that fails to boot
+    except InsecureConfiguration as exc:
+        click.echo(f"error: refusing to serve: {exc}", err=True)
+        sys.exit(1)
+
     class _Server(BaseApplication):
         def load_config(self) -> None:
             self.cfg.set("bind", f"{host}:{port}")
@@ -260,7 +268,7 @@ def init_app(app: Flask) -> None:
 def _create_app_for_cli() -> Flask:
     from . import create_app
 
-    return create_app()
+    return create_app(serves_http=False)  # maintenance commands sign no cookie (``serve`` builds its own app)
 
 
 main = FlaskGroup(

@@ -90,7 +90,9 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(AppError)
     def _app_error(exc: AppError):
         body = _error_body(exc.http_status, HTTPStatus(exc.http_status).phrase, exc.message, exc.errors)
-        headers = {"WWW-Authenticate": 'Basic realm="aftersales"'} if exc.http_status == 401 else {}
+        # Not "Basic": a browser would ask for a password and then send it with every request, another
+        # site's included. API clients send their Basic credentials unasked; a browser logs in.
+        headers = {"WWW-Authenticate": 'AftersalesBasic realm="aftersales"'} if exc.http_status == 401 else {}
         return body, exc.http_status, headers
 
     @app.errorhandler(OverflowError)

@@ -18,6 +18,7 @@ from ..errors import InvalidInput
 from . import auth
 from . import live_page
 from . import qa_page
+from . import security_headers
 from . import web
 from . import workbench_page
 from .api import calendar
@@ -86,6 +87,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(workbench_page.bp)
     app.register_blueprint(live_page.bp)
     app.before_request(auth.load_principal)
+    security_headers.init_app(app)
 
     @app.errorhandler(AppError)
     def _app_error(exc: AppError):

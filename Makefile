@@ -44,9 +44,9 @@ messages: setup
 	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --width 120 --ignore-obsolete
 
 # The session key of this machine: made once (owner-only), then reused, so sessions survive a restart.
-instance/secret_key: | $(BIN)/aftersales
+instance/secret_key:
 	mkdir -p instance
-	umask 077 && $(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(48))' > $@.new && mv $@.new $@
+	umask 077 && $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(48))' > $@.new && mv $@.new $@
 
 run: setup instance/secret_key
 	$(BIN)/aftersales init-db

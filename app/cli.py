@@ -1,4 +1,5 @@
-"""The ``aftersales`` command: init-db, deploy, export, demo, serve, clock advance, fire-timers, create-user."""
+"""The ``aftersales`` command: init-db, deploy, export, demo, serve, clock advance, fire-timers, create-user,
+deactivate-user."""
 
 from __future__ import annotations
 
@@ -85,6 +86,18 @@ def create_user_command(username: str, password: str, roles: tuple[str, ...]) ->
     except AppError as exc:
         _fail(exc)
     click.echo(f"user {username} saved with roles {', '.join(sorted(roles))}")
+
+
+@click.command("deactivate-user")
+@click.argument("username")
+@with_appcontext
+def deactivate_user_command(username: str) -> None:
+    """The user can no longer log in and is logged out everywhere at once."""
+    try:
+        user_service.deactivate_user(_ctx(), username)
+    except AppError as exc:
+        _fail(exc)
+    click.echo(f"user {username} deactivated; every session of theirs has ended")
 
 
 @click.group("calendar")
@@ -256,6 +269,7 @@ def init_app(app: Flask) -> None:
         demo_command,
         export_command,
         create_user_command,
+        deactivate_user_command,
         fire_timers_command,
         send_mail_command,
         clock_group,

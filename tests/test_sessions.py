@@ -160,7 +160,9 @@ def test_reactivating_a_user_does_not_revive_the_old_session(tiny):
     ctx = tiny.extensions["aftersales"]
     client = tiny.test_client()
     login(client, "agent")
-    deactivate_user(ctx, "agent")
+    with tiny.app_context():
+        result = tiny.test_cli_runner().invoke(args=["deactivate-user", "agent"])
+    assert result.exit_code == 0 and "deactivated" in result.output
     with ctx.uow() as uow:
         uow.users.get("agent").active = True
         uow.commit()

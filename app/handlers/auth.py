@@ -87,7 +87,7 @@ def _refuse_cross_site_writes() -> None:
         return
     origin = request.headers.get("Origin")
     if origin is not None:
-        if urlsplit(origin).netloc.lower() != request.host.lower() and origin.rstrip("/") not in _trusted_origins():
+        if urlsplit(origin).netloc.lower() != request.host.lower() and origin.lower() not in _trusted_origins():
             raise Forbidden(f"a write from another site ({origin[:100]}) is refused")
     elif request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
         raise Forbidden("a write from another site is refused")
@@ -95,7 +95,7 @@ def _refuse_cross_site_writes() -> None:
 
 def _trusted_origins() -> set[str]:
     configured = current_app.config.get("TRUSTED_ORIGINS") or ""
-    return {o.strip().rstrip("/") for o in configured.split(",") if o.strip()}
+    return {o.strip().rstrip("/").lower() for o in configured.split(",") if o.strip()}
 
 
 def _refuse_unsupported_api_bodies() -> None:

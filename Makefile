@@ -55,12 +55,16 @@ messages: setup
 		-o app/translations/messages.pot app
 	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --width 120 --ignore-obsolete
 
-run: setup
+# The session key of this machine: made once (owner-only), then reused, so sessions survive a restart.
+instance/secret_key:
 	mkdir -p instance
+	umask 077 && $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(48))' > $@.new && mv $@.new $@
+
+run: setup instance/secret_key
 	$(BIN)/aftersales init-db
 	$(BIN)/aftersales deploy
 	$(BIN)/aftersales demo
-	$(BIN)/aftersales serve --port $(PORT)
+	AFTERSALES_SECRET_KEY_FILE=$${AFTERSALES_SECRET_KEY_FILE:-$(CURDIR)/instance/secret_key} $(BIN)/aftersales serve --port $(PORT)
 
 lint: setup-test
 	$(BIN)/ruff check app tests benchmarks

@@ -14,8 +14,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .clock import SimulatedClock
 from .clock import SystemClock
-from .config import default_config
-from .config import from_environment
+from .config import load_config
 from .domain.scripting_helpers import make_helpers
 from .engine import WorkflowEngine
 from .persistence.db import make_engine
@@ -27,11 +26,11 @@ from .services.context import ServiceContext
 from .services.mailer import MailSettings
 
 
-def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+def create_app(overrides: dict[str, Any] | None = None, *, serves_http: bool = True) -> Flask:
+    """The application. It refuses to be built on a public or short session key (``InsecureConfiguration``)
+    unless ``TESTING``; the maintenance commands, which sign no cookie, pass ``serves_http=False``."""
     app = Flask(__name__, instance_path=os.path.join(os.path.dirname(os.path.dirname(__file__)), "instance"))
-    config = from_environment(default_config())
-    config.update(overrides or {})
-    app.config.update(config)
+    app.config.update(load_config(overrides, serves_http=serves_http))
     app.json.sort_keys = False  # forms keep the field order their authors chose
     if app.config["TRUSTED_PROXIES"]:
         hops = int(app.config["TRUSTED_PROXIES"])

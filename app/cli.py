@@ -1,4 +1,5 @@
-"""The ``aftersales`` command: init-db, deploy, export, demo, serve, clock advance, fire-timers, create-user."""
+"""The ``aftersales`` command: init-db, deploy, export, demo, serve, clock advance, fire-timers, create-user,
+deactivate-user."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from flask import current_app
 from flask.cli import FlaskGroup
 from flask.cli import with_appcontext
 
+from .config import InsecureConfiguration
+from .config import load_config
 from .errors import AppError
 from .logs import configure_logging
 from .persistence.schema import upgrade
@@ -83,6 +86,18 @@ def create_user_command(username: str, password: str, roles: tuple[str, ...]) ->
     except AppError as exc:
         _fail(exc)
     click.echo(f"user {username} saved with roles {', '.join(sorted(roles))}")
+
+
+@click.command("deactivate-user")
+@click.argument("username")
+@with_appcontext
+def deactivate_user_command(username: str) -> None:
+    """The user can no longer log in and is logged out everywhere at once."""
+    try:
+        user_service.deactivate_user(_ctx(), username)
+    except AppError as exc:
+        _fail(exc)
+    click.echo(f"user {username} deactivated; every session of theirs has ended")
 
 
 @click.group("calendar")
@@ -224,6 +239,12 @@ def serve_command(host: str, port: int, threads: int, workers: int) -> None:
 
     from . import create_app
 
+    try:
+        load_config()  # refused here, with the reason, rather than as a worker that fails to boot
+    except InsecureConfiguration as exc:
+        click.echo(f"error: refusing to serve: {exc}", err=True)
+        sys.exit(1)
+
     class _Server(BaseApplication):
         def load_config(self) -> None:
             self.cfg.set("bind", f"{host}:{port}")
@@ -248,6 +269,7 @@ def init_app(app: Flask) -> None:
         demo_command,
         export_command,
         create_user_command,
+        deactivate_user_command,
         fire_timers_command,
         send_mail_command,
         clock_group,
@@ -260,7 +282,7 @@ def init_app(app: Flask) -> None:
 def _create_app_for_cli() -> Flask:
     from . import create_app
 
-    return create_app()
+    return create_app(serves_http=False)  # maintenance commands sign no cookie (``serve`` builds its own app)
 
 
 main = FlaskGroup(

@@ -1,6 +1,7 @@
 """Configuration: defaults for development, overridden by ``AFTERSALES_*`` environment variables.
 
-No side effects at import time; ``create_app`` reads the environment once.
+No side effects at import time; ``create_app`` reads the environment once. This module also owns
+the rule for the session key: a served application never runs on a public or short key.
 """
 
 from __future__ import annotations
@@ -22,7 +23,21 @@ class Config:
     SCHEDULER_ENABLED = False
     # Seconds between safety sweeps for due timers written by other processes.
     TIMER_SWEEP_SECONDS = 15
-    SECRET_KEY = "dev-only-change-me"
+    # Signs the session cookie: at least 32 characters, secret. Given directly, or in a file
+    # (SECRET_KEY_FILE, read when SECRET_KEY is empty; `make run` makes instance/secret_key once).
+    SECRET_KEY = ""
+    SECRET_KEY_FILE = ""
+    # A browser session ends after this long without a request, and this long after logging in,
+    # whatever happens (both measured on the application clock).
+    SESSION_IDLE_SECONDS = 8 * 3600
+    SESSION_MAX_SECONDS = 24 * 3600
+    # Turn on when the service is reached over HTTPS (the cookie is then never sent in clear).
+    SESSION_COOKIE_SECURE = False
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    # Origins besides the service's own (its Host header) that may send writes, comma-separated,
+    # e.g. "https://aftersales.example.com" when a reverse proxy rewrites the Host header.
+    TRUSTED_ORIGINS = ""
     # Requests larger than this are refused (a scanned signature is a few hundred kB).
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024
     PASSWORD_HASH_METHOD = "scrypt"
@@ -82,3 +97,54 @@ def from_environment(config: dict) -> dict:
 
 def default_config() -> dict:
     return {k: getattr(Config, k) for k in dir(Config) if k.isupper()}
+
+
+MIN_SECRET_KEY_LENGTH = 32
+# Keys that were ever published (the old built-in default): anyone could sign cookies with them.
+PUBLIC_SECRET_KEYS = frozenset({"dev-only-change-me"})
+
+
+class InsecureConfiguration(RuntimeError):
+    """The configuration would let anyone in (e.g. a public session key); the service refuses to start."""
+
+
+def load_config(overrides: dict | None = None, *, serves_http: bool = True) -> dict:
+    """The defaults, then the environment, then ``overrides``. A configuration that serves HTTP on a
+    missing, public or short session key is refused (``InsecureConfiguration``) unless ``TESTING``;
+    one that serves no HTTP (a maintenance command) keeps no such key, so nothing can sign with it."""
+    config = from_environment(default_config())
+    config.update(overrides or {})
+    problem = _read_key_file(config) or secret_key_problem(config["SECRET_KEY"])
+    if problem and serves_http and not config["TESTING"]:
+        raise InsecureConfiguration(problem)
+    if problem and not serves_http:
+        config["SECRET_KEY"] = None
+    return config
+
+
+def _read_key_file(config: dict) -> str | None:
+    """Fill ``SECRET_KEY`` from ``SECRET_KEY_FILE`` when only the file is given; why not, if it cannot be read."""
+    path = config.get("SECRET_KEY_FILE")
+    if config.get("SECRET_KEY") or not path:
+        return None
+    try:
+        config["SECRET_KEY"] = Path(path).read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        return f"cannot read the session key file {path}: {exc}"
+    return None
+
+
+def secret_key_problem(key: str | bytes | None) -> str | None:
+    """Why ``key`` must not sign sessions, or None when it may."""
+    how = (
+        "set AFTERSALES_SECRET_KEY (or AFTERSALES_SECRET_KEY_FILE) to a random value of at least "
+        f"{MIN_SECRET_KEY_LENGTH} characters, e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+    )
+    text = key.decode("utf-8", "replace") if isinstance(key, bytes) else (key or "")
+    if not text:
+        return f"no session key is configured: {how}"
+    if text in PUBLIC_SECRET_KEYS:
+        return f"the session key is the old public default, anyone could forge a session: {how}"
+    if len(text) < MIN_SECRET_KEY_LENGTH:
+        return f"the session key is shorter than {MIN_SECRET_KEY_LENGTH} characters: {how}"
+    return None

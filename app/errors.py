@@ -5,6 +5,7 @@
     ├── Forbidden                 403  the user's roles do not allow it
     ├── Unauthorized              401  no or bad credentials
     ├── Conflict                  409  task no longer ready, concurrent change, duplicate
+    ├── UnsupportedMediaType      415  a request body of a kind the endpoint does not take
     ├── InvalidInput              422  form data or request body rejected (field errors)
     ├── TooManyRequests           429  too many failed log-ins; ``retry_after`` seconds to wait
     └── DiagramError              422  a diagram refused at deploy (file, element, line, reason)
@@ -44,6 +45,10 @@ class Unauthorized(AppError):
 
 class Conflict(AppError):
     http_status = 409
+
+
+class UnsupportedMediaType(AppError):
+    http_status = 415
 
 
 class InvalidInput(AppError):

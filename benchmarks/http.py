@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -51,7 +52,12 @@ def prepare(url: str) -> None:
 
 def serve(url: str, workers: int, clock: str = "simulated") -> tuple[subprocess.Popen, str]:
     port = free_port()
-    env = {**os.environ, "AFTERSALES_DATABASE_URL": url, "AFTERSALES_CLOCK": clock}
+    env = {
+        **os.environ,
+        "AFTERSALES_DATABASE_URL": url,
+        "AFTERSALES_CLOCK": clock,
+        "AFTERSALES_SECRET_KEY": secrets.token_urlsafe(48),
+    }
     process = subprocess.Popen(
         [str(BIN / "aftersales"), "serve", "--port", str(port), "--workers", str(workers), "--threads", "8"],
         env=env,

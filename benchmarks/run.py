@@ -177,7 +177,9 @@ def bench_persisted(url: str, cases: int) -> dict[str, float]:
     from app.services.timers import fire_due_timers
 
     clock = SimulatedClock(T0, frozen=True)
-    app = create_app({"DATABASE_URL": url, "CLOCK_OBJECT": clock, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
+    app = create_app(
+        {"DATABASE_URL": url, "CLOCK_OBJECT": clock, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"}, serves_http=False
+    )
     db = app.extensions["aftersales.db"]
     drop_schema(db)
     create_schema(db)

@@ -33,7 +33,9 @@ def build(url: str):
     from app.services.deployments import deploy_directory
 
     clock = SimulatedClock(T0, frozen=True)
-    app = create_app({"DATABASE_URL": url, "CLOCK_OBJECT": clock, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
+    app = create_app(
+        {"DATABASE_URL": url, "CLOCK_OBJECT": clock, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"}, serves_http=False
+    )
     db = app.extensions["aftersales.db"]
     drop_schema(db)
     create_schema(db)

@@ -42,7 +42,9 @@ def build(url: str, start: datetime):
     from app.services.deployments import deploy_directory
 
     clock = SimulatedClock(start, frozen=True)
-    app = create_app({"DATABASE_URL": url, "CLOCK_OBJECT": clock, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
+    app = create_app(
+        {"DATABASE_URL": url, "CLOCK_OBJECT": clock, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"}, serves_http=False
+    )
     db = app.extensions["aftersales.db"]
     drop_schema(db)
     upgrade(db)

@@ -46,7 +46,7 @@ class LiveServer:
             AFTERSALES_DATABASE_URL=self.database_url,
             AFTERSALES_CLOCK="simulated",
             AFTERSALES_PROCESSES_DIR=str(self.processes_dir),
-            AFTERSALES_SECRET_KEY="test-secret",
+            AFTERSALES_SECRET_KEY="live-server-test-key-" + "x" * 32,
         )
         self.starts += 1
         with open(self.log_path, "ab") as log:  # the child keeps its own copy of the descriptor

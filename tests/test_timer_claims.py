@@ -24,7 +24,7 @@ CLAIMING_WORKER = """
 import sys, time
 from datetime import datetime
 from app import create_app
-app = create_app({"DATABASE_URL": sys.argv[1]})
+app = create_app({"DATABASE_URL": sys.argv[1]}, serves_http=False)
 ctx = app.extensions["aftersales"]
 with ctx.uow() as uow:
     claimed = uow.instances.lock_due([int(i) for i in sys.argv[3].split(",")], datetime.fromisoformat(sys.argv[2]))

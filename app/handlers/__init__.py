@@ -20,6 +20,7 @@ from . import auth
 from . import live_page
 from . import login_throttle
 from . import qa_page
+from . import security_headers
 from . import web
 from . import workbench_page
 from .api import calendar
@@ -93,11 +94,14 @@ def init_app(app: Flask) -> None:
     app.before_request(auth.load_principal)
     StrictJSONProvider.install(app)
     app.before_request(check_json_body)  # after authentication: an anonymous caller gets 401, not field errors
+    security_headers.init_app(app)
 
     @app.errorhandler(AppError)
     def _app_error(exc: AppError):
         body = _error_body(exc.http_status, HTTPStatus(exc.http_status).phrase, exc.message, exc.errors)
-        headers = {"WWW-Authenticate": 'Basic realm="aftersales"'} if exc.http_status == 401 else {}
+        # Not "Basic": a browser would ask for a password and then send it with every request, another
+        # site's included. API clients send their Basic credentials unasked; a browser logs in.
+        headers = {"WWW-Authenticate": 'AftersalesBasic realm="aftersales"'} if exc.http_status == 401 else {}
         if isinstance(exc, TooManyRequests):
             headers["Retry-After"] = str(exc.retry_after)
         return body, exc.http_status, headers

@@ -1,12 +1,18 @@
-"""Who is calling: a browser session (with CSRF protection) or HTTP Basic for API clients."""
+"""Who is calling: a browser session (with CSRF protection) or HTTP Basic for API clients; and the
+rules every write obeys whoever sends it: no write from another site's page, and API bodies only as
+JSON (or multipart on the endpoints that take an upload), which no cross-site form can send unasked.
+"""
 
 from __future__ import annotations
 
 import hmac
 import math
 import secrets
+from datetime import timedelta
+from urllib.parse import urlsplit
 
 from flask import Blueprint
+from flask import current_app
 from flask import g
 from flask import redirect
 from flask import render_template
@@ -18,6 +24,8 @@ from flask_babel import gettext as _
 from ..errors import Forbidden
 from ..errors import TooManyRequests
 from ..errors import Unauthorized
+from ..errors import UnsupportedMediaType
+from ..services import sessions
 from ..services import users
 from . import login_throttle
 from .common import services
@@ -45,22 +53,69 @@ def _check_csrf() -> None:
 READ_ONLY_MAY_POST = ("/login", "/logout", "/language")
 # Analyses that are POSTs only because they take an upload, and change nothing (exact paths).
 READ_ONLY_ANALYSIS = frozenset({"/api/v1/qa/log-check"})
+# The API endpoints documented as taking a multipart upload (``schemas.file_upload_body``); every
+# other API write sends JSON, or nothing.
+UPLOAD_ENDPOINTS = frozenset({"processes.upload", "log_check.log_check"})
 
 
 def load_principal() -> None:
     """Runs before every request: set ``g.principal`` from Basic credentials or the session."""
+    _refuse_cross_site_writes()
     g.principal = None
     auth = request.authorization
     if auth is not None and auth.type == "basic":
         g.principal = login_throttle.authenticate(Channel.BASIC, auth.username or "", auth.password or "")
     else:
-        username = session.get("user")
-        if username:
-            g.principal = users.principal_for(services(), username)
-            if request.method in UNSAFE_METHODS and not request.path.startswith("/login"):
-                _check_csrf()  # Basic credentials are not ambient, so only sessions need it
+        g.principal = sessions.resume(services(), session, _lifetimes())
+        if g.principal is not None and request.method in UNSAFE_METHODS and not request.path.startswith("/login"):
+            _check_csrf()
     _refuse_anonymous_api_calls()
+    _refuse_unsupported_api_bodies()
     _refuse_writes_of_read_only_users()
+
+
+def _lifetimes() -> sessions.Lifetimes:
+    config = current_app.config
+    return sessions.Lifetimes(
+        idle=timedelta(seconds=int(config["SESSION_IDLE_SECONDS"])),
+        absolute=timedelta(seconds=int(config["SESSION_MAX_SECONDS"])),
+    )
+
+
+def _refuse_cross_site_writes() -> None:
+    """A write whose page is not one of ours is refused before anyone is authenticated: a browser
+    adds the user's cookie, or the Basic credentials it remembers, to another site's request too.
+    Browsers name the page's origin (``Origin``, or at least ``Sec-Fetch-Site``); other clients send
+    neither. Only host and port are compared: behind a TLS proxy the service itself sees plain HTTP."""
+    if request.method not in UNSAFE_METHODS:
+        return
+    origin = request.headers.get("Origin")
+    if origin is not None:
+        if urlsplit(origin).netloc.lower() != request.host.lower() and origin.lower() not in _trusted_origins():
+            raise Forbidden(f"a write from another site ({origin[:100]}) is refused")
+    elif request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
+        raise Forbidden("a write from another site is refused")
+
+
+def _trusted_origins() -> set[str]:
+    configured = current_app.config.get("TRUSTED_ORIGINS") or ""
+    return {o.strip().rstrip("/").lower() for o in configured.split(",") if o.strip()}
+
+
+def _refuse_unsupported_api_bodies() -> None:
+    """An API write carries JSON, a multipart upload where the endpoint takes one, or no body at all:
+    never a form or ``text/plain``, the bodies another site's page can send without asking."""
+    if request.method not in UNSAFE_METHODS or not request.path.startswith("/api/"):
+        return
+    kind = request.mimetype
+    if kind == "application/json" or (kind == "multipart/form-data" and request.endpoint in UPLOAD_ENDPOINTS):
+        return
+    if not kind and not request.content_length and "Transfer-Encoding" not in request.headers:
+        return  # nothing sent: the endpoints without a body (claim, delete a draft, …)
+    wanted = "application/json or multipart/form-data" if request.endpoint in UPLOAD_ENDPOINTS else "application/json"
+    raise UnsupportedMediaType(
+        f"send the body as {wanted}, not {kind or 'without a Content-Type'}", errors={"Content-Type": [wanted]}
+    )
 
 
 def _refuse_anonymous_api_calls() -> None:
@@ -108,7 +163,7 @@ def login():
     if user is None:
         return render_template("login.html", error=_("Wrong user name or password")), 401
     _clear_session()
-    session["user"] = user.username
+    sessions.open_session(services(), user.username, session)
     return redirect(url_for("web.inbox"))
 
 
@@ -122,5 +177,8 @@ def _clear_session() -> None:
 
 @bp.post("/logout")
 def logout():
+    """Log out: this session, and every other one of the user (a copied cookie is worth nothing after)."""
+    if g.principal is not None and request.authorization is None:
+        users.end_sessions(services(), g.principal.username)
     _clear_session()
     return redirect(url_for("auth.login_form"))

@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from typing import Any
+from urllib.parse import unquote
+from urllib.parse import urlsplit
 
 from flask import Blueprint
 from flask import Flask
@@ -23,6 +25,8 @@ LANGUAGES = {"zh_Hans": "中文", "en": "English"}
 DEFAULT_LANGUAGE = "zh_Hans"
 SESSION_KEY = "lang"
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+# A path on this site: a slash, then printable characters without a backslash (no control characters).
+_LOCAL_PATH = re.compile(r"/[^\\\x00-\x20\x7f-\x9f]*")
 
 bp = Blueprint("i18n", __name__)
 
@@ -141,7 +145,15 @@ def _html_lang() -> str:
 
 
 def _safe_next(target: str | None) -> str:
-    return target if target and target.startswith("/") and not target.startswith("//") else "/"
+    r"""``target`` if it is a path of this site, else ``/``. Browsers drop tabs and line breaks from a
+    ``Location`` and read a backslash as a slash, so ``/<tab>/evil.example`` and ``/\evil.example`` lead
+    to another host: only a plain ``/path?query`` of printable characters is kept, also once decoded."""
+    if not target:
+        return "/"
+    for form in (target, unquote(target)):
+        if not _LOCAL_PATH.fullmatch(form) or form.startswith("//") or urlsplit(form).netloc:
+            return "/"
+    return target
 
 
 @bp.post("/language")

@@ -66,6 +66,8 @@ class User(Base):
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime]
+    # A browser session names the generation it was opened in; raising it ends every session of the user.
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     role_rows: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan", lazy="selectin")
 
     @property

@@ -1,4 +1,6 @@
-"""Users, roles and passwords (hashed with scrypt; never stored or logged in clear)."""
+"""Users, roles and passwords (hashed with scrypt; never stored or logged in clear), and the end of
+their sessions: a new password, other roles, deactivation or logging out raise the user's session
+generation, which every browser session opened before no longer matches (services/sessions.py)."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from werkzeug.security import generate_password_hash
 from ..domain.principal import Principal
 from ..domain.roles import Role
 from ..errors import InvalidInput
+from ..errors import NotFound
 from ..persistence.orm import User
 from ..persistence.orm import UserRole
 from .context import ServiceContext
@@ -73,14 +76,40 @@ def create_user(
     with ctx.uow() as uow:
         user = uow.users.get(username)
         if user is None:
-            user = User(username=username, created_at=ctx.clock.now())
+            user = User(username=username, created_at=ctx.clock.now(), session_generation=0)
             uow.users.add(user)
+        else:
+            # A password set again (even the same one: it gets a new salt) or changed roles: whoever is
+            # logged in as this user logs in again, with the new password and under the new roles.
+            user.session_generation += 1
         user.password_hash = generate_password_hash(password, method=ctx.password_method)
         user.display_name, user.email, user.locale = display_name or username, email, locale
         user.role_rows = [UserRole(role=r) for r in sorted(set(roles))]
         uow.commit()
         forget_credentials(username)
         return user
+
+
+def end_sessions(ctx: ServiceContext, username: str) -> None:
+    """End every browser session of ``username`` (logging out ends them on every device)."""
+    with ctx.uow() as uow:
+        user = uow.users.get(username)
+        if user is not None:
+            user.session_generation += 1
+            uow.commit()
+    forget_credentials(username)
+
+
+def deactivate_user(ctx: ServiceContext, username: str) -> None:
+    """The user can no longer log in, and is logged out everywhere (reactivating does not revive a session)."""
+    with ctx.uow() as uow:
+        user = uow.users.get(username)
+        if user is None:
+            raise NotFound(f"no user {username!r}")
+        user.active = False
+        user.session_generation += 1
+        uow.commit()
+    forget_credentials(username)
 
 
 def authenticate(

@@ -51,16 +51,41 @@ def browser():
         chromium.close()
 
 
+# Every Content-Security-Policy violation is also reported as a console message, so none goes unseen
+# even when the browser's own "Refused to ..." message is worded differently.
+REPORT_CSP_VIOLATIONS = """
+window.cspViolations = []
+document.addEventListener('securitypolicyviolation', (e) => {
+  window.cspViolations.push(e.violatedDirective)
+  const where = `${e.sourceFile}:${e.lineNumber}`
+  console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || 'inline'} (${where})`)
+})
+"""
+
+
+def is_csp_violation(text: str) -> bool:
+    return text.startswith(("Refused to", "CSP violation")) or "Content Security Policy" in text
+
+
 @pytest.fixture
-def page(browser, live_server):
+def csp_violations() -> list[str]:
+    """The page's CSP violations so far (each test ends with none: see ``page``)."""
+    return []
+
+
+@pytest.fixture
+def page(browser, live_server, csp_violations):
     context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900}, locale="zh-CN")
     context.set_default_timeout(10_000)
+    context.add_init_script(REPORT_CSP_VIOLATIONS)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda message: is_csp_violation(message.text) and csp_violations.append(message.text))
     yield page
     context.close()
     assert not errors, f"JavaScript errors in the page: {errors}"
+    assert not csp_violations, f"the Content-Security-Policy refused something the page needs: {csp_violations}"
 
 
 @pytest.fixture

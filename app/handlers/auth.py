@@ -60,8 +60,8 @@ UPLOAD_ENDPOINTS = frozenset({"processes.upload", "log_check.log_check"})
 
 def load_principal() -> None:
     """Runs before every request: set ``g.principal`` from Basic credentials or the session."""
-    _refuse_cross_site_writes()
     g.principal = None
+    _refuse_cross_site_writes()
     auth = request.authorization
     if auth is not None and auth.type == "basic":
         g.principal = login_throttle.authenticate(Channel.BASIC, auth.username or "", auth.password or "")

@@ -93,7 +93,7 @@ def test_the_deploy_refuses_web_markup_in_a_diagram_and_markup_in_form_texts(as_
     sent = {"filename": "xss.bpmn", "xml": xss_payloads.DIAGRAM, "forms": {xss_payloads.FORM_PATH: xss_payloads.FORM}}
     problems = api.post("/workbench/validate", json=sent).json["problems"]
     scripts = [p for p in problems if "XHTML element <script>" in p["reason"]]
-    assert [(p["element_id"], p["line"]) for p in scripts] == [("xss", 7), ("fill", 22)]
+    assert [(p["element_id"], p["line"]) for p in scripts] == [("xss", 7), ("fill", 29)]
     marked = {
         re.search(r": (/\S+) holds markup", p["reason"]).group(1) for p in problems if "holds markup" in p["reason"]
     }

@@ -10,6 +10,7 @@ from pathlib import Path
 
 KEY = "xss"
 FORM_PATH = f"forms/{KEY}/fill.json"
+START_FORM_PATH = f"forms/{KEY}/start.json"
 
 
 def run(name: str) -> str:
@@ -82,6 +83,15 @@ FORM = {
 
 # What a user typed into an earlier form (it is shown again as the start value of this one).
 CASE_DATA = {"note": img("case data value"), "lines": [{"text": img("case data row")}]}
+# What the case may be opened with: the hostile values arrive as start data a user typed.
+START_FORM = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "note": {"type": "string"},
+        "lines": {"type": "array", "items": {"type": "object", "properties": {"text": {"type": "string"}}}},
+    },
+}
 
 XHTML = 'xmlns:html="http://www.w3.org/1999/xhtml"'
 ESCAPED_INSTRUCTIONS = img("instructions").replace("<", "&lt;").replace('"', "&quot;")
@@ -99,7 +109,14 @@ DIAGRAM = f"""<?xml version="1.0" encoding="UTF-8"?>
         <bpmn:flowNodeRef>finish</bpmn:flowNodeRef>
       </bpmn:lane>
     </bpmn:laneSet>
-    <bpmn:startEvent id="begin" name="开始 / Begin"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:startEvent id="begin" name="开始 / Begin">
+      <bpmn:extensionElements>
+        <spiffworkflow:properties>
+          <spiffworkflow:property name="formJsonSchemaFilename" value="{START_FORM_PATH}"/>
+        </spiffworkflow:properties>
+      </bpmn:extensionElements>
+      <bpmn:outgoing>f1</bpmn:outgoing>
+    </bpmn:startEvent>
     <bpmn:userTask id="fill" name="填写 &lt;b&gt;表单&lt;/b&gt; / Fill in">
       <bpmn:extensionElements>
         <spiffworkflow:properties>
@@ -136,5 +153,6 @@ def write(directory: Path) -> Path:
     """The hostile diagram and its form as files of a processes folder."""
     (directory / "forms" / KEY).mkdir(parents=True, exist_ok=True)
     (directory / FORM_PATH).write_text(json.dumps(FORM, ensure_ascii=False), encoding="utf-8")
+    (directory / START_FORM_PATH).write_text(json.dumps(START_FORM), encoding="utf-8")
     (directory / f"{KEY}.bpmn").write_text(DIAGRAM, encoding="utf-8")
     return directory

@@ -289,6 +289,19 @@ def test_a_loop_of_heavy_scripts_is_stopped_by_the_step_cpu_budget(ctx, monkeypa
     )
 
 
+def test_a_loop_growing_the_case_data_is_stopped_by_the_step_data_budget(ctx, monkeypatch):
+    """Each round leaves less than a script may; together they would grow the stored state without end."""
+    monkeypatch.setattr(script_budget, "MAX_STEP_DATA", 300_000)
+    growing = COUNT + '\nlatest = str(n) + "x" * 100000'
+    assert_stopped(
+        ctx,
+        with_condition("n < 20", with_script(growing, LOOPING)),
+        "the scripts of one step may write at most 300000 bytes of case data in all",
+    )
+    instance, _ = run_case(ctx, with_condition("n < 20", with_script(COUNT + "\nlatest = n", LOOPING)))
+    assert instance.status == "completed" and instance.data["latest"] == 20, instance.error
+
+
 def test_a_bomb_after_a_timer_fails_its_case_and_the_timer_worker_goes_on(ctx, clock):
     """A script after an intermediate timer runs in the timer worker: it fails that case only."""
     waiting = (

@@ -3,7 +3,8 @@
 A run may use ``MAX_CPU_SECONDS`` of its thread's CPU time, iterate over ``MAX_ITERATIONS`` items,
 build ``MAX_BUILT`` items and characters in all (no single value over ``MAX_SEQUENCE``, no integer
 over ``MAX_INT_BITS`` bits) and nest its own calls ``MAX_CALL_DEPTH`` deep. All runs of one engine
-step together may number ``MAX_STEP_RUNS`` and use ``MAX_STEP_CPU_SECONDS``.
+step together may number ``MAX_STEP_RUNS``, use ``MAX_STEP_CPU_SECONDS`` and write ``MAX_STEP_DATA``
+bytes of case data (a loop in the diagram, each round within its own budget, is stopped too).
 
 How it is enforced, since the code is Python and much of its work happens in C:
 
@@ -53,6 +54,7 @@ MAX_BUILT = 4_000_000  # items and characters one run may build in all (what it 
 MAX_CPU_SECONDS = 1.0  # CPU time of one run
 MAX_CALL_DEPTH = 100  # nesting of a script's own calls (lambdas, functions)
 MAX_STEP_RUNS = 1_000  # runs of diagram code in one engine step (a loop in the diagram without an end)
+MAX_STEP_DATA = 4_000_000  # bytes of case data the scripts of one step may write (what the stored state grows by)
 MAX_STEP_CPU_SECONDS = 2.0  # CPU time of one engine step, checked whenever one of its runs starts or runs
 SCRIPT_FILENAME = "<diagram script>"  # the file name of compiled diagram code, by which its frames are known
 _CHECK_EVERY = 16  # traced events (opcodes of the script, calls) between two reads of the CPU clock
@@ -70,10 +72,11 @@ class _Abort(BaseException):
 class _Step:
     """What the runs of one engine step have left together."""
 
-    __slots__ = ("deadline", "runs")
+    __slots__ = ("data", "deadline", "runs")
 
     def __init__(self) -> None:
         self.runs = MAX_STEP_RUNS
+        self.data = MAX_STEP_DATA
         self.deadline = time.thread_time() + MAX_STEP_CPU_SECONDS
 
 
@@ -92,6 +95,17 @@ def step_budget() -> Iterator[None]:
         yield
     finally:
         _STEP.reset(token)
+
+
+def spend_step_data(size: int) -> None:
+    """A script of the current step changed ``size`` bytes of case data."""
+    step = _STEP.get()
+    if step is not None:
+        step.data -= size
+        if step.data < 0:
+            raise ScriptLimitExceeded(
+                f"the scripts of one step may write at most {MAX_STEP_DATA} bytes of case data in all"
+            )
 
 
 class Run:
@@ -391,12 +405,13 @@ _PERCENT_SPEC = re.compile(r"%(\((?:[^()]|\([^()]*\))*\))?[-#0 +]*(\*|\d+)?(?:\.
 def _percent_size(template: str | bytes, values: Any) -> int:
     """An upper bound of the length of ``template % values`` (widths, precisions and values)."""
     text = template.decode("latin-1") if isinstance(template, bytes) else template
-    size, conversions, stars = len(text), 0, False
+    size, conversions, stars, keyed = len(text), 0, False, False
     for match in _PERCENT_SPEC.finditer(text):
         width, precision, conversion = match.group(2), match.group(3), match.group(4)
         if conversion == "%":
             continue
         conversions += 1
+        keyed = keyed or match.group(1) is not None
         for number in (width, precision):
             if number == "*":
                 stars = True
@@ -406,7 +421,7 @@ def _percent_size(template: str | bytes, values: Any) -> int:
                 size += int(number)
     if not conversions:
         return size
-    if isinstance(values, dict):
+    if keyed and isinstance(values, dict):  # '%(name)s' % {...}: any value, any number of times
         size += conversions * max((text_size(v) for v in values.values()), default=0)
     else:
         size += text_size(values)
@@ -488,7 +503,7 @@ def _consume(iterable: Any) -> Any:
         return iterable  # a generator expression's own loop takes the tokens, or guarded_iter did
     try:
         size = len(iterable)
-    except TypeError:
+    except (TypeError, OverflowError):
         return guarded_iter(iterable)
     current().iterate(size)
     return iterable

@@ -65,6 +65,7 @@ from .script_budget import guarded_set_display
 from .script_budget import guarded_stored
 from .script_budget import guarded_sub
 from .script_budget import guarded_write
+from .script_budget import spend_step_data
 from .script_budget import step_budget  # noqa: F401
 
 __all__ = ["ScriptLimitExceeded", "ScriptRejected", "SandboxEnvironment", "compile_sandboxed", "step_budget"]
@@ -338,12 +339,26 @@ _GUARDS = {
 }
 
 
-def check_case_data(data: Mapping[str, Any]) -> None:
-    """What a script leaves must be storable data, at most MAX_CASE_DATA bytes and MAX_DATA_DEPTH deep."""
+def check_case_data(data: Mapping[str, Any], changed: set[str] | None = None) -> int:
+    """What a script leaves must be storable data, at most MAX_CASE_DATA bytes and MAX_DATA_DEPTH deep;
+    returns the size of the values under the ``changed`` keys (all if None), what the stored state grows by."""
+    total = grown = 0
+    for key, value in data.items():
+        size = _data_size(key, value, MAX_CASE_DATA - total)
+        total += size
+        if total > MAX_CASE_DATA:
+            raise ScriptLimitExceeded(f"a script may leave at most {MAX_CASE_DATA} bytes of case data ({key!r})")
+        if changed is None or key in changed:
+            grown += size
+    return grown
+
+
+def _data_size(key: str, value: Any, limit: int) -> int:
+    """The size of ``value`` as JSON (about), counted until it passes ``limit``."""
     size = 0
-    stack = [(value, 1, key) for key, value in data.items()]
-    while stack:
-        value, depth, key = stack.pop()
+    stack = [(value, 1)]
+    while stack and size <= limit:
+        value, depth = stack.pop()
         kind = type(value)
         if kind is str:
             if "\x00" in value:
@@ -366,18 +381,17 @@ def check_case_data(data: Mapping[str, Any]) -> None:
                 for k, v in value.items():
                     if type(k) not in (str, int):
                         raise TypeError(f"the case data may have only text or numbers as keys ({key!r})")
-                    stack.append((k, depth + 1, key))
-                    stack.append((v, depth + 1, key))
+                    stack.append((k, depth + 1))
+                    stack.append((v, depth + 1))
             else:
                 size += 2 + 2 * len(value)
-                stack.extend((item, depth + 1, key) for item in value)
+                stack.extend((item, depth + 1) for item in value)
         else:
             raise TypeError(
                 f"a script may leave only text, numbers, lists and dicts in the case data"
                 f" ({key!r} holds a {kind.__name__})"
             )
-        if size > MAX_CASE_DATA:
-            raise ScriptLimitExceeded(f"a script may leave at most {MAX_CASE_DATA} bytes of case data ({key!r})")
+    return size
 
 
 class SandboxEnvironment(TaskDataEnvironment):
@@ -427,7 +441,12 @@ class SandboxEnvironment(TaskDataEnvironment):
                 self._remove_globals_and_functions_from_context(context, external_context)
                 for key in [k for k in context if k.startswith("_")]:
                     context.pop(key)
-            check_case_data(context)
+            changed = {
+                key
+                for key, value in context.items()
+                if key not in saved or (saved[key] != value if compiled.mutates else saved[key] is not value)
+            }
+            spend_step_data(check_case_data(context, changed))
         except BaseException:
             context.clear()  # a failed script leaves the case data as it found it
             context.update(saved)

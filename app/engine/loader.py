@@ -42,6 +42,7 @@ from .safe_xml import UnsafeXml
 from .safe_xml import parse_untrusted
 from .scripting import ScriptRejected
 from .scripting import compile_sandboxed
+from .scripting import parse_sandboxed
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF = "http://spiffworkflow.org/bpmn/schema/1.0/core"
@@ -152,8 +153,8 @@ def _working_time_variables(process: etree._Element) -> set[str]:
     sources += [n.text for tag in ("preScript", "postScript") for n in process.iter(f"{{{SPIFF}}}{tag}")]
     for source in filter(None, sources):
         try:
-            tree = ast.parse(source)
-        except SyntaxError:
+            tree = parse_sandboxed(source, "exec")
+        except (SyntaxError, ScriptRejected):
             continue  # reported by the lint
         for node in ast.walk(tree):
             if isinstance(node, ast.Assign) and _calls_working_time(node.value):
@@ -165,8 +166,8 @@ def _timer_uses_working_time(expression: str | None, variables: set[str]) -> boo
     if not expression:
         return False
     try:
-        tree = ast.parse(expression, mode="eval")
-    except SyntaxError:
+        tree = parse_sandboxed(expression, "eval")
+    except (SyntaxError, ScriptRejected):
         return False
     return _calls_working_time(tree) or any(isinstance(n, ast.Name) and n.id in variables for n in ast.walk(tree))
 
@@ -494,29 +495,34 @@ def _lint_code(filename: str, spec_list: list, elements: dict[str, ElementInfo])
                     check(getattr(ts, attr), "exec", ts, attr)
             for condition, _target in getattr(ts, "cond_task_specs", []) or []:
                 if condition is not None:
-                    check(condition.args[0], "eval", ts, f"condition {condition.args[0]!r}")
+                    check(condition.args[0], "eval", ts, f"condition {_quoted(condition.args[0])}")
             definition = getattr(ts, "event_definition", None)
             if isinstance(definition, TimerEventDefinition):
-                check(definition.expression, "eval", ts, f"timer expression {definition.expression!r}")
+                check(definition.expression, "eval", ts, f"timer expression {_quoted(definition.expression)}")
                 problems += _lint_timer_literal(filename, definition, *where(ts))
     return problems
+
+
+def _quoted(code: str, limit: int = 80) -> str:
+    """Code quoted in a problem's reason, cut short if it is long (a 5 000-term expression)."""
+    return repr(code if len(code) <= limit else code[: limit - 1] + "…")
 
 
 def _lint_timer_literal(
     filename: str, definition: TimerEventDefinition, element_id: str, line: int | None
 ) -> list[Problem]:
     try:
-        value = ast.literal_eval(definition.expression)
-    except (ValueError, SyntaxError):
-        try:
-            tree = ast.parse(definition.expression, mode="eval")
-        except SyntaxError:
-            return []  # already reported by the sandbox compile
+        tree = parse_sandboxed(definition.expression, "eval")
+    except (SyntaxError, ScriptRejected):
+        return []  # already reported by the sandbox compile
+    try:
+        value = ast.literal_eval(tree)
+    except (ValueError, TypeError):
         if isinstance(tree.body, ast.Name) and ISO_LOOKALIKE.match(tree.body.id):
             return [
                 Problem(
                     filename,
-                    f"timer expression {definition.expression!r} is an unquoted ISO 8601 value; quote ISO 8601 "
+                    f"timer expression {_quoted(definition.expression)} is an unquoted ISO 8601 value; quote ISO 8601 "
                     f'literals ("PT24H") — expressions are Python',
                     element_id,
                     line,

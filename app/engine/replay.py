@@ -24,6 +24,8 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
+from .scripting import step_budget
+
 LONG_AGO = "1970-01-01T00:00:00+00:00"
 
 
@@ -73,8 +75,9 @@ def replay(
         if message is None:
             _step(workflow)
         else:
-            workflow.do_engine_steps()
-            workflow.send_event(BpmnEvent(MessageEventDefinition(message), payload))
+            with step_budget():
+                workflow.do_engine_steps()
+                workflow.send_event(BpmnEvent(MessageEventDefinition(message), payload))
             _step(workflow)
     except SpiffWorkflowException as exc:
         return ReplayResult(len(steps), 0, [Deviation("error", None, None, str(exc).splitlines()[0])], False)
@@ -108,7 +111,8 @@ def replay(
                 task.internal_data["event_value"] = LONG_AGO
             else:
                 task.data.update(step.data)
-                task.run()
+                with step_budget():
+                    task.run()
             _step(workflow)
             if step.kind == "skip":
                 deviations.append(Deviation("skipped", step.element_id, position, "completed by hand"))
@@ -138,8 +142,9 @@ def reset_to(workflow: BpmnWorkflow, task_id) -> None:
 
 
 def _step(workflow: BpmnWorkflow) -> None:
-    workflow.refresh_timers()
-    workflow.do_engine_steps()
+    with step_budget():  # each recorded step has the budget of a step of the real case
+        workflow.refresh_timers()
+        workflow.do_engine_steps()
 
 
 def _find(workflow: BpmnWorkflow, step: RecordedStep):

@@ -42,6 +42,7 @@ from .replay import ReplayResult
 from .replay import replay
 from .replay import reset_to
 from .scripting import make_script_engine
+from .scripting import step_budget
 from .serialization import WorkflowCodec
 from .timeclock import install_clock
 
@@ -195,12 +196,13 @@ class WorkflowEngine:
         first.data.update(data)
         if message is None:
             return self._advance(workflow, {}, version)
-        try:
-            workflow.do_engine_steps()
-            workflow.send_event(BpmnEvent(MessageEventDefinition(message), payload))
-        except SpiffWorkflowException as exc:
-            return self._snapshot(workflow, {}, error=exc, version=version)
-        return self._advance(workflow, {}, version)
+        with step_budget():
+            try:
+                workflow.do_engine_steps()
+                workflow.send_event(BpmnEvent(MessageEventDefinition(message), payload))
+            except SpiffWorkflowException as exc:
+                return self._snapshot(workflow, {}, error=exc, version=version)
+            return self._advance(workflow, {}, version)
 
     def complete_task(
         self,
@@ -230,11 +232,12 @@ class WorkflowEngine:
             raise
         before = self._states(workflow)
         task.data.update(data)
-        try:
-            task.run()
-        except SpiffWorkflowException as exc:
-            return self._snapshot(workflow, before, error=exc, version=version), data
-        return self._advance(workflow, before, version), data
+        with step_budget():  # the task's own post-script and the engine steps after it
+            try:
+                task.run()
+            except SpiffWorkflowException as exc:
+                return self._snapshot(workflow, before, error=exc, version=version), data
+            return self._advance(workflow, before, version), data
 
     def fire_timers(self, version: DeployedVersion, state: str) -> Snapshot:
         workflow = self._restore(version, state)
@@ -337,11 +340,13 @@ class WorkflowEngine:
         return {task.id: task.state for task in workflow.get_tasks()}
 
     def _advance(self, workflow: BpmnWorkflow, before: dict[UUID, int], version: DeployedVersion) -> Snapshot:
-        try:
-            workflow.refresh_timers()
-            workflow.do_engine_steps()
-        except SpiffWorkflowException as exc:
-            return self._snapshot(workflow, before, error=exc, version=version)
+        """Run the engine steps; the scripts and conditions of one step share a budget (scripting.py)."""
+        with step_budget():
+            try:
+                workflow.refresh_timers()
+                workflow.do_engine_steps()
+            except SpiffWorkflowException as exc:
+                return self._snapshot(workflow, before, error=exc, version=version)
         return self._snapshot(workflow, before, version=version)
 
     def _snapshot(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from app.services.demo import load_master_data
 from app.services.deployments import deploy_directory
 from app.services.users import create_user
 from tests.case_driver import CaseDriver
@@ -36,6 +37,7 @@ def service_check_app(tmp_path, database_url, clock, users=USERNAMES):
     app = make_app(database_url, clock, processes)
     ctx = app.extensions["aftersales"]
     deploy_directory(ctx, actor="tests")
+    load_master_data(ctx)  # tech_urban1's technician record: a certificate, or no technician's task
     for username in users:
         create_user(ctx, username, username, USERS[username])
     return app

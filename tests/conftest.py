@@ -110,8 +110,9 @@ def seed_calendar(ctx) -> None:
 
 
 @pytest.fixture
-def app(database_url, clock):
-    app = make_app(database_url, clock)
+def app(database_url, clock, request):
+    """The deployed processes, master data and USERS; ``indirect`` parametrisation passes config overrides."""
+    app = make_app(database_url, clock, **getattr(request, "param", {}))
     ctx = app.extensions["aftersales"]
     deploy_directory(ctx, actor="tests")
     load_master_data(ctx)

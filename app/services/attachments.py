@@ -83,7 +83,7 @@ def store_files(
 
 def case_attachments(ctx: ServiceContext, instance_id: int, actor: Principal) -> list[Attachment]:
     with ctx.uow() as uow:
-        load_visible(uow, instance_id, actor)
+        load_visible(ctx, uow, instance_id, actor)
         return uow.attachments.for_instance(instance_id)
 
 
@@ -92,5 +92,5 @@ def attachment_content(ctx: ServiceContext, attachment_id: int, actor: Principal
         row = uow.attachments.get(attachment_id, with_content=True)
         if row is None:
             raise NotFound(f"no attachment {attachment_id}")
-        load_visible(uow, row.instance_id, actor)
+        load_visible(ctx, uow, row.instance_id, actor)
         return row

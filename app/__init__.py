@@ -16,6 +16,7 @@ from .clock import SimulatedClock
 from .clock import SystemClock
 from .config import load_config
 from .domain.scripting_helpers import make_helpers
+from .domain.visibility import CaseVisibility
 from .engine import WorkflowEngine
 from .persistence.db import make_engine
 from .persistence.db import make_session_factory
@@ -56,6 +57,7 @@ def create_app(overrides: dict[str, Any] | None = None, *, serves_http: bool = T
         password_method=app.config["PASSWORD_HASH_METHOD"],
         mail=MailSettings(app.config["SMTP_HOST"], int(app.config["SMTP_PORT"]), app.config["MAIL_FROM"]),
         schema_current=lambda: is_current(db_engine),
+        case_visibility=CaseVisibility.parse(app.config["CASE_VISIBILITY"]),
     )
     app.extensions["aftersales"] = ctx
     app.extensions["aftersales.db"] = db_engine

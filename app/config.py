@@ -63,6 +63,9 @@ class Config:
     # When set, /metrics answers only a scraper sending "Authorization: Bearer <token>".
     METRICS_TOKEN = ""
     LOG_LEVEL = "INFO"
+    # Who reads a case: "person" (those who work, worked, may claim or coordinate it) or "role" (every
+    # case with a task of one of the user's roles, for small companies). See app/domain/visibility.py.
+    CASE_VISIBILITY = "person"
 
     # Notification e-mail (empty host: in-application notifications only).
     SMTP_HOST = ""

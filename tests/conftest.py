@@ -189,9 +189,10 @@ def seeded_templates(tmp_path_factory, postgres_engine):
 
 
 @pytest.fixture
-def app(database_url, clock, seeded_templates):
+def app(database_url, clock, seeded_templates, request):
+    """The seeded database (see ``seed``); ``indirect`` parametrisation passes config overrides."""
     seeded_templates.restore(database_url, clock.now())
-    app = make_app(database_url, clock, create=False)
+    app = make_app(database_url, clock, create=False, **getattr(request, "param", {}))
     yield app
     app.extensions["aftersales.db"].dispose()
 

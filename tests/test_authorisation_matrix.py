@@ -17,6 +17,8 @@ from base64 import b64encode
 from dataclasses import dataclass
 from dataclasses import field
 
+import pytest
+
 from app.domain.principal import Principal
 from app.domain.roles import Role
 from app.persistence.orm import AcceptedDeviation
@@ -25,8 +27,10 @@ from app.persistence.orm import Notification
 from app.services import schedules
 from app.services.cases import start_case
 from app.services.users import create_user
+from tests.complaint_driver import ComplaintCase
 from tests.diagrams import FORM
 from tests.diagrams import TINY
+from tests.repair_driver import RepairCase
 
 # The organisation's roles, as the issue and README name them (compared with Role below).
 ROLES = (
@@ -57,10 +61,12 @@ REPORTS = frozenset(
     {"admin", "auditor", "process_owner", "qa", "dept_head", "supervisor", "service_manager", "executive"}
 )
 LIVE = frozenset({"admin", "process_owner", "auditor", "supervisor", "service_manager"})
-STAFF = ALL - {"process_owner", "auditor"}  # customer records: those who work cases (seed 000 §4.11)
+# Customer look-ups: the roles that register requests and complaints (seed 000 §4.11; roles.REGISTRARS).
+REGISTRARS = frozenset({"admin", "cs_agent", "dispatcher", "supervisor", "service_manager"})
 WRITERS = ALL - {"auditor"}  # the auditor changes nothing, not even their own drafts
-# The objects: a repair case opened by `agent`, waiting at register_request (lane cs_agent).
-CASE_VIEWERS = frozenset({"admin", "process_owner", "auditor", "supervisor", "cs_agent"})
+# The objects: a repair case opened by `agent`, waiting at register_request (lane cs_agent). Who reads it
+# (app/domain/visibility.py): the roles that read every case, and those coordinating repairs.
+CASE_VIEWERS = frozenset({"admin", "process_owner", "auditor", "qa", "supervisor", "cs_agent", "dispatcher"})
 TASK_WORKERS = frozenset({"admin", "cs_agent"})
 STARTERS = frozenset({"admin", "cs_agent"})  # repair starts in the customer service agent's lane
 CANCELLERS = frozenset({"admin", "supervisor"})
@@ -105,7 +111,7 @@ MATRIX: dict[str, Gate] = {
     "POST /notifications/<int:notification_id>/open": Gate(RECIPIENT, PAGE, "/notifications/{notification}/open"),
     "GET /tasks/<task_id>": Gate(CASE_VIEWERS, PAGE, "/tasks/{task}"),
     "GET /cases/<int:instance_id>": Gate(CASE_VIEWERS, PAGE, "/cases/{case}"),
-    "GET /cases/<int:instance_id>/next": Gate(ALL, PAGE, "/cases/{case}/next"),  # only redirects
+    "GET /cases/<int:instance_id>/next": Gate(CASE_VIEWERS, PAGE, "/cases/{case}/next"),
     "GET /workspace/cases/<int:instance_id>/diagram.xml": Gate(
         CASE_VIEWERS, PAGE, "/workspace/cases/{case}/diagram.xml"
     ),
@@ -203,8 +209,8 @@ MATRIX: dict[str, Gate] = {
     "POST /api/v1/notifications/<int:notification_id>/read": Gate(
         RECIPIENT, path="/api/v1/notifications/{notification}/read"
     ),
-    "GET /api/v1/lookups/customers": Gate(STAFF, path="/api/v1/lookups/customers?q=张"),
-    "GET /api/v1/lookups/units": Gate(STAFF, path="/api/v1/lookups/units?serial=SN"),
+    "GET /api/v1/lookups/customers": Gate(REGISTRARS, path="/api/v1/lookups/customers?q=张"),
+    "GET /api/v1/lookups/units": Gate(REGISTRARS, path="/api/v1/lookups/units?serial=SN"),
     "GET /api/v1/me": Gate(ALL),
     "GET /api/v1/users": Gate(ADMIN),
     # -- time, calendar, schedules --------------------------------------------------------------
@@ -391,3 +397,114 @@ def test_the_table_gives_the_read_only_auditor_no_write():
     for key, gate in MATRIX.items():
         if key.split(" ", 1)[0] in ("POST", "PUT", "PATCH", "DELETE") and key not in own:
             assert gate.allowed is not PUBLIC and "auditor" not in gate.allowed, key
+
+
+# -- per record: users × cases × read endpoints ---------------------------------------------------
+# Customer records are confidential per person (seed 000 §4.11; app/domain/visibility.py): which of
+# these users reads which of these cases, declared here for both settings of AFTERSALES_CASE_VISIBILITY.
+RECORD_USERS = (
+    "tech_urban1",
+    "tech_urban2",
+    "tech_suburb1",
+    "dispatcher",
+    "agent",
+    "supervisor",
+    "service_manager",
+    "dept_head",
+    "finance",
+    "qa",
+    "auditor",
+    "process_owner",
+    "admin",
+)
+EVERY_CASE = frozenset({"admin", "process_owner", "auditor", "qa"})
+PERSON_READERS = {
+    # remote support, ready in the technicians' lane and claimed by nobody: any technician may take it
+    "claimable": EVERY_CASE | {"agent", "dispatcher", "supervisor", "tech_urban1", "tech_urban2", "tech_suburb1"},
+    # the dispatcher chose tech_urban1 on the service notice; the diagnosis is theirs
+    "tech1": EVERY_CASE | {"agent", "dispatcher", "supervisor", "tech_urban1"},
+    # chosen tech_urban1, who handed the diagnosis over to tech_urban2
+    "handed": EVERY_CASE | {"agent", "dispatcher", "supervisor", "tech_urban1", "tech_urban2"},
+    # a complaint waiting to be registered: its coordinators, not the repair dispatcher
+    "complaint": EVERY_CASE | {"agent", "supervisor", "service_manager", "dept_head"},
+}
+ROLE_VIEW = frozenset({"admin", "process_owner", "auditor", "supervisor"})
+TECHNICIANS = frozenset({"tech_urban1", "tech_urban2", "tech_suburb1"})
+ROLE_READERS = {  # the role-wide view: a task of one's role, ever, in the case
+    "claimable": ROLE_VIEW | {"agent"} | TECHNICIANS,
+    "tech1": ROLE_VIEW | {"agent", "dispatcher"} | TECHNICIANS,
+    "handed": ROLE_VIEW | {"agent", "dispatcher"} | TECHNICIANS,
+    "complaint": ROLE_VIEW | {"agent"},
+}
+RECORD_READS = (
+    (API, "/api/v1/instances/{case}"),
+    (API, "/api/v1/instances/{case}/events"),
+    (API, "/api/v1/instances/{case}/timers"),
+    (API, "/api/v1/instances/{case}/attachments"),
+    (API, "/api/v1/instances/{case}/attachments/{attachment}"),
+    (API, "/api/v1/tasks?instance_id={case}&status=all"),
+    (API, "/api/v1/tasks/{task}"),  # each task of the case, done or ready
+    (PAGE, "/cases/{case}"),
+    (PAGE, "/cases/{case}/next"),
+    (PAGE, "/workspace/cases/{case}/diagram.xml"),
+    (PAGE, "/tasks/{task}"),
+)
+
+
+def open_records(ctx, as_user) -> dict[str, dict]:
+    """The cases of RECORD_READERS, each with all its task ids and an attachment."""
+    claimable = RepairCase(as_user)
+    claimable.do("contact_customer", service_mode="remote")
+    tech1 = RepairCase(as_user)
+    tech1.walk("contact_customer", "dispatch_notice")  # technician: tech_urban1
+    handed = RepairCase(as_user)
+    handed.walk("contact_customer", "dispatch_notice")
+    diagnosis = handed.ready()["diagnose_on_site"]["id"]
+    moved = as_user("tech_urban1").post(f"/tasks/{diagnosis}/delegate", json={"username": "tech_urban2"})
+    assert moved.status_code == 200, moved.json
+    complaint = ComplaintCase(as_user, as_user("agent").post("/processes/complaint/instances").json["id"])
+    records = {}
+    for name, case in (("claimable", claimable), ("tech1", tech1), ("handed", handed), ("complaint", complaint)):
+        with ctx.uow() as uow:
+            tasks = [t.id for t in uow.tasks.for_instance(case.id)]
+            row = Attachment(
+                instance_id=case.id, task_id=tasks[0], field="signature", media_type="image/png",
+                content=b"\x89PNG", size=4, created_by="agent", created_at=ctx.clock.now(),
+            )  # fmt: skip
+            uow.add_row(row)
+            uow.commit()
+        records[name] = {"case": case.id, "tasks": tasks, "attachment": row.id}
+    return records
+
+
+def _record_reads(app, ctx, as_user, readers: dict[str, frozenset[str]]) -> list[str]:
+    records = open_records(ctx, as_user)
+    client = app.test_client()
+    wrong = []
+    for username in RECORD_USERS:
+        listed = {c["id"] for c in as_user(username).get("/instances?limit=1000").json}
+        for name, record in records.items():
+            may = username in readers[name]
+            if (record["case"] in listed) != may:
+                wrong.append(f"GET /api/v1/instances: {username} {'misses' if may else 'lists'} case {name}")
+            for kind, template in RECORD_READS:
+                every_task = kind == API and "{task}" in template  # pages: the case's newest task only
+                for task in record["tasks"] if every_task else record["tasks"][-1:]:
+                    path = template.format(case=record["case"], task=task, attachment=record["attachment"])
+                    status = call(client, "GET", path, Gate(ALL, kind), username).status_code
+                    expected = ((302,) if path.endswith("/next") else (200,)) if may else (403,)
+                    if status not in expected:
+                        wrong.append(f"GET {path} ({name}): {username} got {status}, expected {expected[0]}")
+    return wrong
+
+
+def test_each_user_reads_exactly_the_cases_they_work_may_claim_or_coordinate(app, ctx, as_user):
+    wrong = _record_reads(app, ctx, as_user, PERSON_READERS)
+    assert not wrong, f"{len(wrong)} cell(s) of the per-record matrix are wrong:\n" + "\n".join(wrong)
+
+
+@pytest.mark.parametrize("app", [{"CASE_VISIBILITY": "role"}], indirect=True)
+def test_the_role_setting_restores_the_role_wide_view(app, ctx, as_user):
+    assert ctx.case_visibility == "role"
+    wrong = _record_reads(app, ctx, as_user, ROLE_READERS)
+    assert not wrong, f"{len(wrong)} cell(s) of the role-wide matrix are wrong:\n" + "\n".join(wrong)

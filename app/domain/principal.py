@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .roles import OVERSEERS
 from .roles import READ_ONLY
 from .roles import WORKING_ROLES
 from .roles import Role
@@ -19,10 +18,6 @@ class Principal:
     @property
     def is_admin(self) -> bool:
         return Role.ADMIN in self.roles
-
-    @property
-    def sees_everything(self) -> bool:
-        return bool(self.roles & OVERSEERS)
 
     @property
     def read_only(self) -> bool:

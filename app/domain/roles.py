@@ -28,8 +28,11 @@ LANE_PREFIX = "lane_"
 
 # Roles that work tasks in lanes (the others oversee).
 WORKING_ROLES = frozenset(r for r in Role if r not in (Role.ADMIN, Role.PROCESS_OWNER, Role.AUDITOR))
-# Roles that may read every case, whatever lane its tasks are in.
-OVERSEERS = frozenset({Role.ADMIN, Role.PROCESS_OWNER, Role.AUDITOR, Role.SUPERVISOR})
+# Who reads which case: see visibility.py.
+# Who looks customers and units up (names, phones, addresses): the roles that register requests and
+# complaints or talk to customers about them (seed 000 §4.11, seed 002 §5.3.1.3; S3 「el vendedor de la
+# unidad debe registrar el nombre del cliente」). A technician reads the customer of their own cases only.
+REGISTRARS = frozenset({Role.CS_AGENT, Role.DISPATCHER, Role.SUPERVISOR, Role.SERVICE_MANAGER, Role.ADMIN})
 # Roles that may change nothing.
 READ_ONLY = frozenset({Role.AUDITOR})
 

@@ -6,12 +6,16 @@ from collections.abc import Iterable
 from datetime import date
 from datetime import datetime
 
+from sqlalchemy import ColumnElement
+from sqlalchemy import and_
+from sqlalchemy import exists
 from sqlalchemy import func
 from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import undefer
 
+from ..domain.visibility import ReadScope
 from .orm import AcceptedDeviation
 from .orm import Attachment
 from .orm import Contract
@@ -29,6 +33,36 @@ from .orm import Unit
 from .orm import User
 from .orm import UserRole
 from .orm import WorkCalendarDay
+
+
+def _task_grants(scope: ReadScope) -> ColumnElement[bool]:
+    """Tasks that let ``scope``'s user read their case: held (assignee), claimable, of a role-wide role.
+
+    ``assignee`` also stands for "completed by" in the person view: completing sets it to the
+    completer unless an administrator completes someone else's task (ix_tasks_assignee answers it;
+    ``completed_by`` has no index)."""
+    grants = [Task.assignee == scope.username]
+    if scope.completed_counts:
+        grants.append(Task.completed_by == scope.username)
+    if scope.any_task_roles:
+        grants.append(Task.role.in_(sorted(scope.any_task_roles)))
+    if scope.claimable_roles:
+        grants.append(_claimable(scope.claimable_roles))
+    return or_(*grants)
+
+
+def _claimable(roles: frozenset[str]) -> ColumnElement[bool]:
+    """Ready tasks of ``roles`` that nobody holds (ix_tasks_inbox: status, role)."""
+    return and_(Task.status == "ready", Task.role.in_(sorted(roles)), Task.assignee.is_(None))
+
+
+def _case_grants(scope: ReadScope, tasks: ColumnElement[bool]) -> ColumnElement[bool]:
+    """Instances ``scope``'s user may read, given the clause that tests their tasks."""
+    grants = [Instance.started_by == scope.username, tasks]
+    if scope.process_keys:
+        grants.append(Instance.process_key.in_(sorted(scope.process_keys)))
+    grants += [Instance.data[role].as_string() == scope.username for role in sorted(scope.named_roles)]
+    return or_(*grants)
 
 
 class _Repository:
@@ -153,10 +187,15 @@ class InstanceRepository(_Repository):
         process_key: str | None = None,
         status: str | None = None,
         ids: Iterable[int] | None = None,
+        visible_to: ReadScope | None = None,
         limit: int = 100,
         offset: int = 0,
     ) -> list[Instance]:
+        """Newest first; ``visible_to``: only the cases that user may read (one query)."""
         query = select(Instance).order_by(Instance.id.desc()).limit(limit).offset(offset)
+        if visible_to is not None and not visible_to.everything:
+            held = Instance.id.in_(select(Task.instance_id).where(_task_grants(visible_to)))
+            query = query.where(_case_grants(visible_to, held))
         if process_key:
             query = query.where(Instance.process_key == process_key)
         if status:
@@ -164,6 +203,14 @@ class InstanceRepository(_Repository):
         if ids is not None:
             query = query.where(Instance.id.in_(list(ids)))
         return list(self.session.scalars(query))
+
+    def is_visible(self, instance_id: int, scope: ReadScope) -> bool:
+        """May ``scope``'s user read this case? The same grants as ``list(visible_to=...)``."""
+        if scope.everything:
+            return True
+        held = exists(select(Task.id).where(Task.instance_id == Instance.id, _task_grants(scope)))
+        query = select(Instance.id).where(Instance.id == instance_id, _case_grants(scope, held))
+        return self.session.scalar(query) is not None
 
     def created_between(self, process_key: str, start: datetime, end: datetime) -> list[Instance]:
         return list(
@@ -197,7 +244,7 @@ class TaskRepository(_Repository):
     def inbox(
         self,
         *,
-        roles: set[str] | None,
+        scope: ReadScope | None,
         username: str | None,
         status: str | None,
         instance_id: int | None,
@@ -216,8 +263,13 @@ class TaskRepository(_Repository):
             query = query.where(Task.process_key == process_key)
         if mine:
             query = query.where(Task.assignee == username)
-        elif roles is not None:  # None: may see every task
-            query = query.where(or_(Task.role.in_(sorted(roles)), Task.assignee == username))
+        elif scope is not None:  # None: may see every task
+            shown = [Task.assignee == username]
+            if scope.inbox_roles:
+                shown.append(Task.role.in_(sorted(scope.inbox_roles)))
+            if scope.claimable_roles:
+                shown.append(_claimable(scope.claimable_roles))
+            query = query.where(or_(*shown))
         if overdue_before is not None:
             query = query.where(Task.due_at < overdue_before)
         query = query.order_by(Task.due_at.is_(None), Task.due_at, Task.created_at, Task.id)
@@ -237,14 +289,6 @@ class TaskRepository(_Repository):
     def of_instances(self, instance_ids: Iterable[int]) -> list[Task]:
         ids = list(instance_ids)
         return list(self.session.scalars(select(Task).where(Task.instance_id.in_(ids)))) if ids else []
-
-    def instance_ids_visible_to(self, roles: set[str], username: str) -> set[int]:
-        rows = self.session.scalars(
-            select(Task.instance_id)
-            .where(or_(Task.role.in_(sorted(roles)), Task.assignee == username, Task.completed_by == username))
-            .distinct()
-        )
-        return set(rows)
 
 
 class TimerRepository(_Repository):

@@ -97,14 +97,14 @@ def store_files(
 
 def case_attachments(ctx: ServiceContext, instance_id: int, actor: Principal) -> list[Attachment]:
     with ctx.uow() as uow:
-        load_visible(uow, instance_id, actor)
+        load_visible(ctx, uow, instance_id, actor)
         return uow.attachments.for_instance(instance_id)
 
 
 def attachment_content(ctx: ServiceContext, instance_id: int, attachment_id: int, actor: Principal) -> Attachment:
     """One file of case ``instance_id`` with its content; a file of another case is not found."""
     with ctx.uow() as uow:
-        load_visible(uow, instance_id, actor)
+        load_visible(ctx, uow, instance_id, actor)
         row = uow.attachments.get(attachment_id, with_content=True)
         if row is None or row.instance_id != instance_id:
             raise NotFound(f"attachment {attachment_id} is not of case {instance_id}")

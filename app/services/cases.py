@@ -1,4 +1,9 @@
-"""Opening cases and reading where they stand."""
+"""Opening cases and reading where they stand, for those who may read them.
+
+Every read of a case (detail, data, audit trail, timers, attachments, diagram, tasks) goes through
+``load_visible`` / ``may_view``, and every list of cases through ``read_scope``: the rule is in
+``app/domain/visibility.py``, the setting ``AFTERSALES_CASE_VISIBILITY`` (``person`` or ``role``).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,9 @@ from typing import Any
 from ..domain.cases import CaseStatus
 from ..domain.principal import Principal
 from ..domain.roles import Role
+from ..domain.visibility import ReadScope
+from ..domain.visibility import needs_lanes
+from ..domain.visibility import read_scope as scope_for
 from ..errors import Conflict
 from ..errors import Forbidden
 from ..errors import InvalidInput
@@ -40,53 +48,52 @@ def start_case(ctx: ServiceContext, process_key: str, data: dict[str, Any] | Non
     return instance
 
 
-def may_view(uow: UnitOfWork, instance: Instance, actor: Principal) -> bool:
-    if actor.sees_everything or instance.started_by == actor.username:
-        return True
-    return instance.id in uow.tasks.instance_ids_visible_to(set(actor.roles), actor.username)
+def read_scope(ctx: ServiceContext, uow: UnitOfWork, actor: Principal) -> ReadScope:
+    """The cases ``actor`` may read under the configured visibility."""
+    mode = ctx.case_visibility
+    return scope_for(actor, mode, ctx.versions.lanes(uow) if needs_lanes(actor, mode) else {})
 
 
-def load_visible(uow: UnitOfWork, instance_id: int, actor: Principal) -> Instance:
+def may_view(ctx: ServiceContext, uow: UnitOfWork, instance: Instance, actor: Principal) -> bool:
+    return uow.instances.is_visible(instance.id, read_scope(ctx, uow, actor))
+
+
+def load_visible(ctx: ServiceContext, uow: UnitOfWork, instance_id: int, actor: Principal) -> Instance:
     instance = uow.instances.get(instance_id)
     if instance is None:
         raise NotFound(f"no case with id {instance_id}")
-    if not may_view(uow, instance, actor):
+    if not may_view(ctx, uow, instance, actor):
         raise Forbidden(f"case {instance_id} is not visible to {actor.username}")
     return instance
 
 
 def get_case(ctx: ServiceContext, instance_id: int, actor: Principal) -> Instance:
     with ctx.uow() as uow:
-        return load_visible(uow, instance_id, actor)
+        return load_visible(ctx, uow, instance_id, actor)
 
 
 def case_links(ctx: ServiceContext, instance_id: int, actor: Principal) -> list[dict[str, Any]]:
-    """Cases this one was opened by and opened (e.g. a repair and the complaint from its callback)."""
+    """Cases this one was opened by and opened (e.g. a repair and the complaint from its callback),
+    those of them the user may read."""
     with ctx.uow() as uow:
-        instance = load_visible(uow, instance_id, actor)
-        links = []
-        if instance.parent_id is not None:
-            parent = uow.instances.get(instance.parent_id)
-            links.append(
-                {
-                    "relation": "opened_by",
-                    "id": parent.id,
-                    "case_no": parent.case_no,
-                    "process_key": parent.process_key,
-                    "status": parent.status,
-                }
-            )
-        for child in uow.instances.children(instance.id):
-            links.append(
-                {
-                    "relation": "opened",
-                    "id": child.id,
-                    "case_no": child.case_no,
-                    "process_key": child.process_key,
-                    "status": child.status,
-                }
-            )
-        return links
+        instance = load_visible(ctx, uow, instance_id, actor)
+        parent = uow.instances.get(instance.parent_id) if instance.parent_id is not None else None
+        related = [("opened_by", parent)] if parent is not None else []
+        related += [("opened", child) for child in uow.instances.children(instance.id)]
+        ids = {case.id for _, case in related}
+        shown = uow.instances.list(ids=ids, visible_to=read_scope(ctx, uow, actor), limit=len(ids)) if ids else []
+        visible = {case.id for case in shown}
+        return [
+            {
+                "relation": relation,
+                "id": case.id,
+                "case_no": case.case_no,
+                "process_key": case.process_key,
+                "status": case.status,
+            }
+            for relation, case in related
+            if case.id in visible
+        ]
 
 
 def list_cases(
@@ -99,21 +106,19 @@ def list_cases(
     offset: int = 0,
 ) -> list[Instance]:
     with ctx.uow() as uow:
-        ids = None
-        if not actor.sees_everything:
-            ids = uow.tasks.instance_ids_visible_to(set(actor.roles), actor.username)
-        return uow.instances.list(process_key=process_key, status=status, ids=ids, limit=limit, offset=offset)
+        scope = read_scope(ctx, uow, actor)
+        return uow.instances.list(process_key=process_key, status=status, visible_to=scope, limit=limit, offset=offset)
 
 
 def case_events(ctx: ServiceContext, instance_id: int, actor: Principal) -> list[Event]:
     with ctx.uow() as uow:
-        load_visible(uow, instance_id, actor)
+        load_visible(ctx, uow, instance_id, actor)
         return uow.events.for_instance(instance_id)
 
 
 def case_timers(ctx: ServiceContext, instance_id: int, actor: Principal) -> list[Timer]:
     with ctx.uow() as uow:
-        load_visible(uow, instance_id, actor)
+        load_visible(ctx, uow, instance_id, actor)
         return uow.timers.for_instance(instance_id)
 
 
@@ -126,6 +131,8 @@ def cancel_case(ctx: ServiceContext, instance_id: int, actor: Principal, reason:
         instance = uow.instances.lock(instance_id)
         if instance is None:
             raise NotFound(f"no case with id {instance_id}")
+        if not may_view(ctx, uow, instance, actor):
+            raise Forbidden(f"case {instance_id} is not visible to {actor.username}")
         if instance.status not in (CaseStatus.RUNNING, CaseStatus.ERROR):
             raise Conflict(f"case {instance_id} is {instance.status}")
         process = ctx.versions.get(uow, instance.version_id)

@@ -8,6 +8,7 @@ from dataclasses import field
 from datetime import datetime
 
 from ..clock import Clock
+from ..domain.visibility import CaseVisibility
 from ..engine import WorkflowEngine
 from ..persistence.unit_of_work import UnitOfWork
 from .calendar import CalendarCache
@@ -28,6 +29,8 @@ class ServiceContext:
     # werkzeug hash method; tests use a cheap one, production keeps scrypt.
     password_method: str = "scrypt"
     versions: VersionCatalog = field(default_factory=VersionCatalog)
+    # Who reads which case (AFTERSALES_CASE_VISIBILITY; see domain/visibility.py).
+    case_visibility: CaseVisibility = CaseVisibility.PERSON
     # Does the database have every migration? (wired to persistence.schema.is_current)
     schema_current: Callable[[], bool] = field(default=lambda: True)
     # Called after a commit with what a case did (process key, audit events): metrics listen here.

@@ -1,6 +1,7 @@
 """Drafts of task forms, kept on the server per user and task so a half-filled form survives.
 
-A draft is private to its author and is only kept for a ready task the author may work; it is
+A draft is private to its author and is only kept for a ready task the author may work (theirs,
+or unclaimed in their role); it is
 never validated (that happens when the task is completed) but must be a JSON object of bounded size.
 """
 
@@ -30,6 +31,8 @@ def _check_task(uow: UnitOfWork, task_id: str, actor: Principal) -> None:
         raise NotFound(f"no task with id {task_id}")
     if not (actor.may_work(task.role) or (task.assignee == actor.username and not actor.read_only)):
         raise Forbidden(f"task {task_id} is for role {task.role!r}; {actor.username} may not keep a draft of it")
+    if task.assignee not in (None, actor.username) and not actor.is_admin:
+        raise Forbidden(f"task {task_id} is held by {task.assignee}; only they keep a draft of it")
     if task.status != "ready":
         raise Conflict(f"task {task_id} is {task.status}; its form can no longer be drafted")
 

@@ -1,4 +1,9 @@
-"""Looking records up while filling a form: customers by name, code or phone; units by serial."""
+"""Looking records up while filling a form: customers by name, code or phone; units by serial.
+
+Only for the roles that register requests and complaints (``roles.REGISTRARS``): a look-up reads any
+customer's phone and address. A technician on site has the customer and unit of their own case in
+the case data, and needs no search across all customers.
+"""
 
 from __future__ import annotations
 
@@ -6,19 +11,23 @@ from typing import Any
 
 from ..domain.fees import warranty_evidence
 from ..domain.principal import Principal
+from ..domain.roles import REGISTRARS
 from ..errors import Forbidden
 from .context import ServiceContext
 
 MAX_RESULTS = 20
 
 
-def _require_staff(actor: Principal) -> None:
-    if not actor.working_roles and not actor.is_admin:
-        raise Forbidden("customer records are for staff who work cases (seed 000 §4.11: confidential)")
+def _require_registrar(actor: Principal) -> None:
+    if not actor.roles & REGISTRARS:
+        raise Forbidden(
+            "customer records are looked up by those who register requests and complaints"
+            f" ({', '.join(sorted(REGISTRARS))}; seed 000 §4.11: confidential)"
+        )
 
 
 def customers(ctx: ServiceContext, query: str, actor: Principal) -> list[dict[str, Any]]:
-    _require_staff(actor)
+    _require_registrar(actor)
     if len(query.strip()) < 1:
         return []
     with ctx.uow() as uow:
@@ -38,7 +47,7 @@ def customers(ctx: ServiceContext, query: str, actor: Principal) -> list[dict[st
 
 def units(ctx: ServiceContext, serial: str, actor: Principal) -> list[dict[str, Any]]:
     """Units whose serial number starts with ``serial``, with the warranty facts the register form needs."""
-    _require_staff(actor)
+    _require_registrar(actor)
     if len(serial.strip()) < 2:
         return []
     with ctx.uow() as uow:

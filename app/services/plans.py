@@ -17,7 +17,7 @@ OVERDUE_AFTER = timedelta(days=30)
 def plan_progress(ctx: ServiceContext, instance_id: int, actor: Principal) -> dict[str, Any]:
     now = ctx.clock.now()
     with ctx.uow() as uow:
-        plan = load_visible(uow, instance_id, actor)
+        plan = load_visible(ctx, uow, instance_id, actor)
         if plan.process_key != "annual_plan":
             raise InvalidInput(f"case {plan.case_no} is not an annual plan", errors={"id": ["not a plan"]})
         schedules = [s for s in uow.schedules.list() if s.origin_instance_id == plan.id]

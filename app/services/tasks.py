@@ -8,6 +8,7 @@ from typing import Any
 
 from ..domain.cases import CaseStatus
 from ..domain.principal import Principal
+from ..domain.visibility import ReadScope
 from ..engine import TaskNotReady
 from ..engine import UnknownTask
 from ..errors import Conflict
@@ -21,6 +22,7 @@ from . import forms
 from .assignments import require_assignable
 from .attachments import store_files
 from .cases import may_view
+from .cases import read_scope
 from .context import ServiceContext
 from .options import option_sources
 from .progress import advance
@@ -48,23 +50,24 @@ def list_tasks(
     limit: int = 100,
     offset: int = 0,
 ) -> list[tuple[Task, dict[str, Any] | None]]:
-    """Tasks of the user's working roles and those handed to them, each with its form schema.
+    """Tasks the user may see, each with its form schema: their own, the ready ones of their roles that
+    nobody holds, every task of the roles they coordinate (domain/visibility.py).
 
-    Users without a working role (admin, process owner, auditor) see every task; anyone who may
-    see a case sees all of its tasks when asking for that case.
+    Users who read every case and work no lane (admin, process owner, auditor) see every task; anyone
+    who may read a case sees all of its tasks when asking for that case, and nobody else may ask.
     """
     with ctx.uow() as uow:
-        roles: set[str] | None = set(actor.working_roles)
-        if not roles and actor.sees_everything:
-            roles = None
+        scope: ReadScope | None = read_scope(ctx, uow, actor)
         if instance_id is not None:
-            instance = uow.instances.get(instance_id)
-            if instance is None:
+            if uow.instances.get(instance_id) is None:
                 raise NotFound(f"no case with id {instance_id}")
-            if may_view(uow, instance, actor):
-                roles = None
+            if not uow.instances.is_visible(instance_id, scope):
+                raise Forbidden(f"case {instance_id} is not visible to {actor.username}")
+            scope = None
+        elif scope.everything and not actor.working_roles:
+            scope = None
         rows = uow.tasks.inbox(
-            roles=roles,
+            scope=scope,
             username=actor.username,
             status=status,
             instance_id=instance_id,
@@ -77,22 +80,21 @@ def list_tasks(
         return [(t, ctx.versions.get(uow, t.version_id).form(t.form)) for t in rows]
 
 
-def _visible_task(uow: UnitOfWork, task_id: str, actor: Principal) -> Task:
+def _visible_task(ctx: ServiceContext, uow: UnitOfWork, task_id: str, actor: Principal) -> Task:
+    """A task is read with its case: by those who may read the case."""
     task = uow.tasks.get(task_id)
     if task is None:
         raise NotFound(f"no task with id {task_id}")
-    if actor.sees_everything or task.role in actor.roles or task.assignee == actor.username:
-        return task
     instance = uow.instances.get(task.instance_id)
-    if instance is not None and may_view(uow, instance, actor):
+    if instance is not None and may_view(ctx, uow, instance, actor):
         return task
-    raise Forbidden(f"task {task_id} belongs to role {task.role!r}")
+    raise Forbidden(f"task {task_id} is of a case {actor.username} may not read")
 
 
 def get_task(ctx: ServiceContext, task_id: str, actor: Principal) -> TaskView:
     """A task with its form schema (live options filled in) and the case data it sees."""
     with ctx.uow() as uow:
-        task = _visible_task(uow, task_id, actor)
+        task = _visible_task(ctx, uow, task_id, actor)
         instance = uow.instances.get(task.instance_id)
         process = ctx.versions.get(uow, instance.version_id)
         schema, data = None, dict(instance.data or {})

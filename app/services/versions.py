@@ -40,6 +40,11 @@ class DeployedProcess:
         return next((self.form(e.form) for e in self.elements.values() if e.type == "startEvent" and e.form), None)
 
     @property
+    def lane_roles(self) -> frozenset[str]:
+        """The roles with a lane in this version (those its elements are in)."""
+        return frozenset(e.role for e in self.elements.values() if e.role)
+
+    @property
     def start_message(self) -> str | None:
         """The message that starts this process, if its start event is a message start event."""
         return next((e.message for e in self.elements.values() if e.type == "startEvent" and e.message), None)
@@ -70,6 +75,13 @@ class VersionCatalog:
             )
             with self._lock:
                 self._versions[version_id] = found
+        return found
+
+    def lanes(self, uow: UnitOfWork) -> dict[str, frozenset[str]]:
+        """Process key -> the roles with a lane in any of its versions (one small query; versions are cached)."""
+        found: dict[str, frozenset[str]] = {}
+        for row in uow.versions.all_versions():
+            found[row.process_key] = found.get(row.process_key, frozenset()) | self.get(uow, row.id).lane_roles
         return found
 
     def find(self, uow: UnitOfWork, process_key: str, number: int | None = None) -> DeployedProcess:

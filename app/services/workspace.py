@@ -74,7 +74,7 @@ class Inbox:
 def case_diagram(ctx: ServiceContext, instance_id: int, actor: Principal) -> bytes:
     """The BPMN XML of the version the case runs on (only for users who may see the case)."""
     with ctx.uow() as uow:
-        instance = cases.load_visible(uow, instance_id, actor)
+        instance = cases.load_visible(ctx, uow, instance_id, actor)
         return ctx.versions.get(uow, instance.version_id).bpmn_xml
 
 

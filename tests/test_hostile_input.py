@@ -183,9 +183,10 @@ def test_start_data_outside_the_start_form_is_refused_naming_the_field(as_user, 
 def test_a_start_body_that_is_not_a_json_object_opens_no_case(as_user):
     agent = as_user("agent")
     before = case_count(as_user)
+    for body, content_type in (("garbage", "text/plain"), ('{"description": "x"}', "text/plain")):
+        refused = raw_post(agent, "/processes/repair/instances", body, content_type)
+        assert refused.status_code == 415 and "Content-Type" in refused.json["errors"], (body, refused.json)
     for body, content_type in (
-        ("garbage", "text/plain"),
-        ('{"description": "x"}', "text/plain"),
         ("garbage", "application/json"),
         ("[1, 2]", "application/json"),
         ('"text"', "application/json"),

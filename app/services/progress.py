@@ -17,6 +17,7 @@ from ..domain.cases import case_number
 from ..domain.workcalendar import WorkCalendar
 from ..engine import ElementInfo
 from ..engine import Snapshot
+from ..engine import ThrownMessage
 from ..errors import InvalidInput
 from ..persistence.orm import Event
 from ..persistence.orm import Instance
@@ -186,21 +187,12 @@ def advance(
                 data={"schedules": [{"name": s.name, "process_key": s.process_key, "at": s.rule} for s in planned]},
             )
             continue
+
         receivers = [ctx.versions.get(uow, v.id) for v in uow.versions.latest_all()]
         receivers = [p for p in receivers if p.start_message == message.name]
         if not receivers or depth >= MAX_MESSAGE_DEPTH:
-            record(
-                uow,
-                instance,
-                now,
-                actor,
-                "message_undelivered",
-                data={
-                    "message": message.name,
-                    "payload": _json_safe(message.payload),
-                    "reason": "no process starts with it" if not receivers else "too many cases opened in a chain",
-                },
-            )
+            reason = "no process starts with it" if not receivers else "too many cases opened in a chain"
+            _record_undelivered(uow, instance, now, actor, message, reason)
             continue
         for receiver in receivers:
             payload = message.payload if isinstance(message.payload, dict) else {"value": message.payload}
@@ -218,19 +210,8 @@ def advance(
                     by_user=False,
                 )
             except InvalidInput as refused:  # the sender's step still counts; its audit trail says why
-                record(
-                    uow,
-                    instance,
-                    now,
-                    actor,
-                    "message_undelivered",
-                    data={
-                        "message": message.name,
-                        "payload": _json_safe(message.payload),
-                        "reason": f"{receiver.process_key} refused the start data: {refused.message}",
-                        "errors": refused.errors,
-                    },
-                )
+                reason = f"{receiver.process_key} refused the start data: {refused.message}"
+                _record_undelivered(uow, instance, now, actor, message, reason, errors=refused.errors)
                 continue
             record(
                 uow,
@@ -433,6 +414,20 @@ def _sync_timers(
         if row.kind in ("escalation", "reminder"):
             changes.event(row.kind, element, task_id=task_id, data={"attached_to": row.attached_to, "clause": clause})
     return live
+
+
+def _record_undelivered(
+    uow: UnitOfWork,
+    instance: Instance,
+    now: datetime,
+    actor: str | None,
+    message: ThrownMessage,
+    reason: str,
+    **more: Any,
+) -> None:
+    """The sender's audit trail says why its message opened no case."""
+    data = {"message": message.name, "payload": _json_safe(message.payload), "reason": reason, **more}
+    record(uow, instance, now, actor, "message_undelivered", data=data)
 
 
 def _json_safe(value: Any) -> Any:

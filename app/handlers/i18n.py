@@ -21,6 +21,8 @@ from flask_babel import get_locale
 from flask_babel import get_timezone
 from flask_babel import lazy_gettext as _l
 
+from ..domain.events import EventType
+
 LANGUAGES = {"zh_Hans": "中文", "en": "English"}
 DEFAULT_LANGUAGE = "zh_Hans"
 SESSION_KEY = "lang"
@@ -31,27 +33,38 @@ _LOCAL_PATH = re.compile(r"/[^\\\x00-\x20\x7f-\x9f]*")
 bp = Blueprint("i18n", __name__)
 
 EVENT_LABELS = {
-    "instance_started": _l("Case opened"),
-    "instance_completed": _l("Case closed"),
-    "instance_cancelled": _l("Case cancelled"),
-    "task_ready": _l("Task ready"),
-    "task_claimed": _l("Task claimed"),
-    "task_unclaimed": _l("Task released"),
-    "task_delegated": _l("Task handed over"),
-    "task_completed": _l("Task completed"),
-    "task_cancelled": _l("Task cancelled"),
-    "element_completed": _l("Step passed"),
-    "timer_scheduled": _l("Timer set"),
-    "timer_fired": _l("Timer fired"),
-    "timer_cancelled": _l("Timer cancelled"),
-    "escalation": _l("Escalation"),
-    "reminder": _l("Reminder"),
-    "message_sent": _l("Message sent"),
-    "message_undelivered": _l("Message undelivered"),
-    "error": _l("Error"),
+    EventType.INSTANCE_STARTED: _l("Case opened"),
+    EventType.INSTANCE_COMPLETED: _l("Case closed"),
+    EventType.INSTANCE_CANCELLED: _l("Case cancelled"),
+    EventType.INSTANCE_SUSPENDED: _l("Case suspended"),
+    EventType.INSTANCE_RESUMED: _l("Case resumed"),
+    EventType.INSTANCE_RETRIED: _l("Failed step retried"),
+    EventType.INSTANCE_MIGRATED: _l("Case moved to another version"),
+    EventType.TASK_READY: _l("Task ready"),
+    EventType.TASK_CLAIMED: _l("Task claimed"),
+    EventType.TASK_UNCLAIMED: _l("Task released"),
+    EventType.TASK_DELEGATED: _l("Task handed over"),
+    EventType.TASK_COMPLETED: _l("Task completed"),
+    EventType.TASK_CANCELLED: _l("Task cancelled"),
+    EventType.TASK_SKIPPED: _l("Task skipped"),
+    EventType.STEP_REPEATED: _l("Step repeated"),
+    EventType.ELEMENT_COMPLETED: _l("Step passed"),
+    EventType.TIMER_SCHEDULED: _l("Timer set"),
+    EventType.TIMER_FIRED: _l("Timer fired"),
+    EventType.TIMER_CANCELLED: _l("Timer cancelled"),
+    EventType.DEADLINE_CHANGED: _l("Deadline changed"),
+    EventType.ESCALATION: _l("Escalation"),
+    EventType.REMINDER: _l("Reminder"),
+    EventType.MESSAGE_SENT: _l("Message sent"),
+    EventType.MESSAGE_UNDELIVERED: _l("Message undelivered"),
+    EventType.CASES_PLANNED: _l("Cases planned"),
+    EventType.SCHEDULED_CASE_OPENED: _l("Planned case opened"),
+    EventType.SCHEDULED_CASE_REFUSED: _l("Planned case refused"),
+    EventType.ERROR: _l("Error"),
 }
 STATUS_LABELS = {
     "running": _l("running"),
+    "suspended": _l("suspended"),
     "completed": _l("completed"),
     "cancelled": _l("cancelled"),
     "error": _l("error"),

@@ -1,0 +1,36 @@
+"""The kinds of audit-trail events a case records (``Event.type``); the trail is the truth QA reads."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class EventType(StrEnum):
+    INSTANCE_STARTED = "instance_started"
+    INSTANCE_COMPLETED = "instance_completed"
+    INSTANCE_CANCELLED = "instance_cancelled"
+    INSTANCE_SUSPENDED = "instance_suspended"
+    INSTANCE_RESUMED = "instance_resumed"
+    INSTANCE_RETRIED = "instance_retried"
+    INSTANCE_MIGRATED = "instance_migrated"
+    TASK_READY = "task_ready"
+    TASK_CLAIMED = "task_claimed"
+    TASK_UNCLAIMED = "task_unclaimed"
+    TASK_DELEGATED = "task_delegated"
+    TASK_COMPLETED = "task_completed"
+    TASK_CANCELLED = "task_cancelled"
+    TASK_SKIPPED = "task_skipped"
+    STEP_REPEATED = "step_repeated"
+    ELEMENT_COMPLETED = "element_completed"
+    TIMER_SCHEDULED = "timer_scheduled"
+    TIMER_FIRED = "timer_fired"
+    TIMER_CANCELLED = "timer_cancelled"
+    DEADLINE_CHANGED = "deadline_changed"
+    ESCALATION = "escalation"
+    REMINDER = "reminder"
+    MESSAGE_SENT = "message_sent"
+    MESSAGE_UNDELIVERED = "message_undelivered"
+    CASES_PLANNED = "cases_planned"
+    SCHEDULED_CASE_OPENED = "scheduled_case_opened"
+    SCHEDULED_CASE_REFUSED = "scheduled_case_refused"
+    ERROR = "error"

@@ -242,7 +242,8 @@ def test_the_demo_loader_never_touches_an_existing_user(tiny, tiny_api):
     ctx = tiny.extensions["aftersales"]
     assert tiny_api("agent").post("/processes/tiny/instances").status_code == 201  # so no demo cases: quicker
     create_user(ctx, "admin", "only-the-admin-knows", ["admin", "qa"], display_name="Our admin")
-    result = tiny.test_cli_runner().invoke(args=["demo"])
+    with tiny.app_context():  # this app's, whatever another test left behind
+        result = tiny.test_cli_runner().invoke(args=["demo"])
     assert result.exit_code == 0, result.output
     assert authenticate(ctx, "admin", "only-the-admin-knows") is not None
     assert authenticate(ctx, "admin", "admin") is None

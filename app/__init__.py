@@ -18,13 +18,13 @@ from .config import load_config
 from .domain.scripting_helpers import make_helpers
 from .domain.visibility import CaseVisibility
 from .engine import WorkflowEngine
+from .integrations.smtp_outbox import MailSettings
 from .persistence.db import make_engine
 from .persistence.db import make_session_factory
 from .persistence.schema import is_current
 from .persistence.unit_of_work import UnitOfWork
-from .services.calendar import CalendarCache
 from .services.context import ServiceContext
-from .services.mailer import MailSettings
+from .services.timing.work_calendar import CalendarCache
 
 
 def create_app(overrides: dict[str, Any] | None = None, *, serves_http: bool = True) -> Flask:

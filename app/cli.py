@@ -13,19 +13,19 @@ from flask.cli import with_appcontext
 
 from .config import InsecureConfiguration
 from .config import load_config
+from .demo import loader as demo_service
 from .errors import AppError
+from .integrations.smtp_outbox import send_pending
 from .logs import configure_logging
 from .persistence.schema import upgrade
-from .services import calendar as calendar_service
-from .services import clock as clock_service
-from .services import demo as demo_service
-from .services import users as user_service
-from .services import version_admin
-from .services.calendar import seed_official
-from .services.deployments import deploy_directory
-from .services.mailer import send_pending
-from .services.recurring import ensure_default_schedules
-from .services.timers import fire_due
+from .services.people import users as user_service
+from .services.planning.default_schedules import ensure_default_schedules
+from .services.processes import version_admin
+from .services.processes.deployments import deploy_directory
+from .services.timing import time_travel as clock_service
+from .services.timing import work_calendar as calendar_service
+from .services.timing.timer_firing import fire_due
+from .services.timing.work_calendar import seed_official
 
 
 def _ctx():
@@ -141,7 +141,7 @@ def report_group() -> None:
 def report_complaints_command(month: str) -> None:
     """Complaints of a month by category × urgency, severity, status, and hot spots."""
     from .domain.principal import Principal
-    from .services.reports import complaint_statistics
+    from .services.qa.reports import complaint_statistics
 
     try:
         stats = complaint_statistics(_ctx(), month, Principal("cli", frozenset({"auditor"})))

@@ -17,9 +17,9 @@ from datetime import timedelta
 from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
 
+from .integrations.smtp_outbox import send_pending
 from .services.context import ServiceContext
-from .services.mailer import send_pending
-from .services.timers import fire_due
+from .services.timing.timer_firing import fire_due
 
 log = logging.getLogger(__name__)
 

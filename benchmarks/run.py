@@ -90,7 +90,7 @@ def _register_form() -> dict:
 
 
 def step_data() -> dict[str, dict]:
-    from app.services.demo_cases import step_data as demo_steps
+    from app.demo.repairs import step_data as demo_steps
 
     data = demo_steps(T0)
     data["register_request"] = _register_form()
@@ -166,15 +166,15 @@ def bench_bare(cases: int, data: dict[str, dict]) -> dict[str, float]:
 def bench_persisted(url: str, cases: int) -> dict[str, float]:
     from app import create_app
     from app.clock import SimulatedClock
+    from app.demo.loader import load_master_data
     from app.domain.principal import Principal
     from app.persistence.db import create_schema
     from app.persistence.db import drop_schema
-    from app.services.cases import start_case
-    from app.services.demo import load_master_data
-    from app.services.deployments import deploy_directory
-    from app.services.tasks import complete_task
-    from app.services.tasks import list_tasks
-    from app.services.timers import fire_due_timers
+    from app.services.cases.opening import start_case
+    from app.services.processes.deployments import deploy_directory
+    from app.services.tasks.work import complete_task
+    from app.services.tasks.work import list_tasks
+    from app.services.timing.timer_firing import fire_due_timers
 
     clock = SimulatedClock(T0, frozen=True)
     app = create_app(

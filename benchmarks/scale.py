@@ -27,10 +27,10 @@ ROLES = ["cs_agent", "dispatcher", "technician", "supervisor", "qa", "finance", 
 def build(url: str):
     from app import create_app
     from app.clock import SimulatedClock
+    from app.demo.loader import load_master_data
     from app.persistence.db import create_schema
     from app.persistence.db import drop_schema
-    from app.services.demo import load_master_data
-    from app.services.deployments import deploy_directory
+    from app.services.processes.deployments import deploy_directory
 
     clock = SimulatedClock(T0, frozen=True)
     app = create_app(
@@ -87,7 +87,7 @@ def bench_inbox(url: str, open_tasks: int, finished: int, samples: int = 200) ->
     from app.domain.principal import Principal
     from app.persistence.orm import Instance
     from app.persistence.orm import Task
-    from app.services.tasks import list_tasks
+    from app.services.tasks.work import list_tasks
 
     app, ctx, clock, db = build(url)
     with ctx.uow() as uow:

@@ -36,10 +36,10 @@ CONTACT_DEADLINE = timedelta(hours=24)  # repair.bpmn: first contact within 24 h
 def build(url: str, start: datetime):
     from app import create_app
     from app.clock import SimulatedClock
+    from app.demo.loader import load_master_data
     from app.persistence.db import drop_schema
     from app.persistence.schema import upgrade
-    from app.services.demo import load_master_data
-    from app.services.deployments import deploy_directory
+    from app.services.processes.deployments import deploy_directory
 
     clock = SimulatedClock(start, frozen=True)
     app = create_app(
@@ -57,9 +57,9 @@ def build(url: str, start: datetime):
 def open_waiting_cases(ctx, clock, count: int, spacing: timedelta) -> list[int]:
     """``count`` repair cases registered ``spacing`` apart, each waiting on its first-contact timer."""
     from app.domain.principal import Principal
-    from app.services.cases import start_case
-    from app.services.tasks import complete_task
-    from app.services.tasks import list_tasks
+    from app.services.cases.opening import start_case
+    from app.services.tasks.work import complete_task
+    from app.services.tasks.work import list_tasks
 
     admin = Principal("admin", frozenset({"admin"}))
     data = step_data()["register_request"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.services.demo_complaints import COMPLAINT_FORMS
+from app.demo.complaints import COMPLAINT_FORMS
 from tests.case_driver import CaseDriver
 
 ROLE_USER = {
@@ -36,7 +36,7 @@ def register(**overrides: Any) -> dict[str, Any]:
     return form
 
 
-# Shared with the demo (app/services/demo_complaints.py); the other branches' forms and the actions'
+# Shared with the demo (app/demo/complaints.py); the other branches' forms and the actions'
 # due dates (inside the tests' March 2026) are here.
 FORMS: dict[str, dict[str, Any]] = {
     **COMPLAINT_FORMS,

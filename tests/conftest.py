@@ -18,14 +18,14 @@ from sqlalchemy import text
 
 from app import create_app
 from app.clock import SimulatedClock
+from app.demo.loader import load_master_data
 from app.persistence.db import create_schema
 from app.persistence.db import drop_schema
 from app.persistence.db import make_engine
 from app.persistence.orm import Base
-from app.services.calendar import seed_official
-from app.services.demo import load_master_data
-from app.services.deployments import deploy_directory
-from app.services.users import create_user
+from app.services.people.users import create_user
+from app.services.processes.deployments import deploy_directory
+from app.services.timing.work_calendar import seed_official
 from tests.diagrams import TINY
 from tests.diagrams import write_tiny
 

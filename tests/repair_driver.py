@@ -6,7 +6,7 @@ from datetime import datetime
 from datetime import timedelta
 from typing import Any
 
-from app.services.demo_cases import step_data
+from app.demo.repairs import step_data
 from tests.case_driver import CaseDriver
 
 ROLE_USER = {
@@ -44,7 +44,7 @@ def register(**overrides: Any) -> dict[str, Any]:
 
 
 LATER = "2026-03-02T14:00:00+08:00"
-# The happy path is the demo's (app/services/demo_cases.py); the other branches' forms are here.
+# The happy path is the demo's (app/demo/repairs.py); the other branches' forms are here.
 FORMS: dict[str, dict[str, Any]] = {
     **step_data(datetime.fromisoformat(LATER) - timedelta(hours=4)),
     "remote_support": {"answer": "指导用户重置温控器", "documents_sent": True, "resolved": True},

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app.services.demo import load_master_data
-from app.services.deployments import deploy_directory
-from app.services.users import create_user
+from app.demo.loader import load_master_data
+from app.services.people.users import create_user
+from app.services.processes.deployments import deploy_directory
 from tests.case_driver import CaseDriver
 from tests.conftest import USERS
 from tests.conftest import make_app

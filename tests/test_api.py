@@ -169,7 +169,7 @@ def test_clock_endpoints_are_404_on_the_system_clock(database_url):
     app = make_app(database_url, SystemClock(), CLOCK="system")
     client = app.test_client()
     assert client.get("/api/v1/clock").status_code in (401, 404)
-    from app.services.users import create_user
+    from app.services.people.users import create_user
     from tests.conftest import Api
 
     create_user(app.extensions["aftersales"], "admin", "admin", ["admin"])

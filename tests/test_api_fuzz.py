@@ -32,8 +32,8 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from app.domain.principal import Principal
 from app.persistence.orm import Notification
-from app.services import schedules
-from app.services.cases import start_case
+from app.services.cases.opening import start_case
+from app.services.planning import schedules
 from tests.diagrams import FORM
 from tests.diagrams import TINY
 

@@ -24,9 +24,9 @@ from app.domain.roles import Role
 from app.persistence.orm import AcceptedDeviation
 from app.persistence.orm import Attachment
 from app.persistence.orm import Notification
-from app.services import schedules
-from app.services.cases import start_case
-from app.services.users import create_user
+from app.services.cases.opening import start_case
+from app.services.people.users import create_user
+from app.services.planning import schedules
 from tests.complaint_driver import ComplaintCase
 from tests.diagrams import FORM
 from tests.diagrams import TINY

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from app.services.deployments import deploy_directory
+from app.services.processes.deployments import deploy_directory
 from tests.conftest import Api
 from tests.repair_driver import RepairCase
 from tests.test_engine_edges import WAIT_THEN_DIVIDE
@@ -26,7 +26,7 @@ def test_a_failed_step_is_retried_with_corrected_data(failing, clock):
     [task] = as_user("agent").get(f"/tasks?instance_id={case['id']}").json
     as_user("agent").post(f"/tasks/{task['id']}/complete", json={"ok": False})
     clock.advance(timedelta(days=4))
-    from app.services.timers import fire_due
+    from app.services.timing.timer_firing import fire_due
 
     fire_due(ctx)
     assert as_user("agent").get(f"/instances/{case['id']}").json["status"] == "error"
@@ -91,7 +91,7 @@ def test_a_case_whose_path_does_not_fit_the_new_version_is_not_moved(app, as_use
 
 
 def test_suspend_resume_skip_repeat_and_a_changed_deadline_are_audited(app, ctx, clock, as_user):
-    from app.services.timers import fire_due
+    from app.services.timing.timer_firing import fire_due
 
     owner = as_user("process_owner")
     case = RepairCase(as_user)

@@ -41,7 +41,7 @@ def test_a_bad_diagram_is_refused_with_file_line_and_reason(tmp_path, database_u
 
 def test_clock_advance_fires_the_timers_that_fall_due(tiny):
     from app.domain.principal import Principal
-    from app.services.cases import start_case
+    from app.services.cases.opening import start_case
 
     start_case(tiny.extensions["aftersales"], "tiny", None, Principal("agent", frozenset({"cs_agent"})))
     result = run(tiny, "clock", "advance", "PT25H")
@@ -60,8 +60,8 @@ def test_the_console_script_offers_the_commands():
 def test_fire_timers_runs_on_the_simulated_clock_where_it_was_moved_to(tiny, database_url, tmp_path):
     from app.clock import SimulatedClock
     from app.domain.principal import Principal
-    from app.services.cases import start_case
-    from app.services.clock import OFFSET_KEY
+    from app.services.cases.opening import start_case
+    from app.services.timing.time_travel import OFFSET_KEY
 
     # A running simulated clock (not the tests' frozen one): the timer is due 24 h from now.
     first = make_app(database_url, SimulatedClock(), tmp_path / "processes", create=False)
@@ -81,7 +81,7 @@ def test_fire_timers_runs_on_the_simulated_clock_where_it_was_moved_to(tiny, dat
 
 
 def test_a_deployed_version_exported_to_files_deploys_again_unchanged(app, tmp_path):
-    from app.services.deployments import deploy_directory
+    from app.services.processes.deployments import deploy_directory
     from tests.conftest import PROCESSES
 
     result = run(app, "export", "repair", "--version", "1", "--to", str(tmp_path / "out"))

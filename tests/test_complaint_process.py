@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from app.clock import SimulatedClock
-from app.services.timers import fire_due_timers
+from app.services.timing.timer_firing import fire_due_timers
 from tests.complaint_driver import FORMS
 from tests.complaint_driver import ComplaintCase
 from tests.conftest import T0

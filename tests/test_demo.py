@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from app.services.demo import load_demo
+from app.demo.loader import load_demo
 
 
 def test_the_demo_holds_cases_complaints_plans_and_history(ctx):

@@ -7,10 +7,10 @@ from datetime import timedelta
 import pytest
 
 from app.domain.principal import Principal
-from app.services.cases import start_case
-from app.services.tasks import complete_task
-from app.services.tasks import list_tasks
-from app.services.timers import fire_due_timers
+from app.services.cases.opening import start_case
+from app.services.tasks.work import complete_task
+from app.services.tasks.work import list_tasks
+from app.services.timing.timer_firing import fire_due_timers
 from tests.diagrams import TINY
 
 AGENT = Principal("agent", frozenset({"cs_agent"}))

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from app.errors import InvalidInput
-from app.services import forms
+from app.services.tasks import forms
 from tests.repair_driver import FORMS
 from tests.repair_driver import RepairCase
 
@@ -226,11 +226,11 @@ def test_a_planned_start_refused_when_it_runs_pauses_its_schedule_and_says_so_on
     from datetime import timedelta
 
     from app.domain.principal import Principal
-    from app.services import schedules
-    from app.services.cases import start_case
-    from app.services.tasks import complete_task
-    from app.services.tasks import list_tasks
-    from app.services.timers import fire_due
+    from app.services.cases.opening import start_case
+    from app.services.planning import schedules
+    from app.services.tasks.work import complete_task
+    from app.services.tasks.work import list_tasks
+    from app.services.timing.timer_firing import fire_due
     from tests.test_schedules import PLANNER
 
     ctx = app_with_diagram(PLANNER.replace('"data": {"visit": i}', '"data": {"visit": "no. " + str(i)}'))
@@ -257,7 +257,7 @@ def test_a_message_start_the_receiver_refuses_is_recorded_on_the_sender(app, as_
     import json
     import shutil
 
-    from app.services.deployments import deploy_directory
+    from app.services.processes.deployments import deploy_directory
 
     changed = tmp_path / "processes-v2"
     shutil.copytree(app.config["PROCESSES_DIR"], changed)
@@ -301,7 +301,7 @@ def test_deploy_refuses_a_start_form_that_is_not_a_closed_json_schema(form, reas
 
 def test_deploy_refuses_a_start_form_field_under_a_reserved_name(app_with_diagram, tmp_path):
     from app.errors import DiagramError
-    from app.services.deployments import deploy_directory
+    from app.services.processes.deployments import deploy_directory
     from tests.diagrams import START_FORM
     from tests.diagrams import TINY_STARTING
     from tests.diagrams import write_tiny

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from app.demo.history import open_history
+from app.demo.history import past_quarters
 from app.domain.kpi import previous_quarter
 from app.domain.kpi import quarter_bounds
-from app.services.demo_history import open_history
-from app.services.demo_history import past_quarters
 from tests.repair_driver import RepairCase
 
 

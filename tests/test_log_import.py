@@ -16,8 +16,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from app.errors import InvalidInput
-from app.services.log_formats import read_event_log
-from app.services.timers import fire_due
+from app.integrations.event_log_formats import read_event_log
+from app.services.timing.timer_firing import fire_due
 from tests.conftest import Api
 from tests.repair_driver import RepairCase
 from tests.service_check import service_check_app

@@ -12,12 +12,12 @@ import uuid
 
 import pytest
 
-import app.services.users as users_module
+import app.services.people.users as users_module
 from app.persistence.orm import User
-from app.services.users import authenticate
-from app.services.users import create_user
-from app.services.users import forget_credentials
-from app.services.users import principal_for
+from app.services.people.users import authenticate
+from app.services.people.users import create_user
+from app.services.people.users import forget_credentials
+from app.services.people.users import principal_for
 from tests.conftest import make_app
 from tests.test_web import csrf_of
 

@@ -8,10 +8,10 @@ from datetime import timedelta
 import pytest
 from aiosmtpd.controller import Controller
 
-from app.services.mailer import MailSettings
-from app.services.mailer import send_pending
-from app.services.timers import fire_due
-from app.services.users import create_user
+from app.integrations.smtp_outbox import MailSettings
+from app.integrations.smtp_outbox import send_pending
+from app.services.people.users import create_user
+from app.services.timing.timer_firing import fire_due
 from tests.repair_driver import RepairCase
 
 

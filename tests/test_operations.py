@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from app.services.timers import fire_due
+from app.services.timing.timer_firing import fire_due
 from tests.conftest import make_app
 from tests.repair_driver import RepairCase
 

@@ -7,9 +7,9 @@ from datetime import timedelta
 
 from app.domain.principal import Principal
 from app.engine import RecordedStep
-from app.services.conformance import case_conformance
-from app.services.deadlines import deadline_report
-from app.services.timers import fire_due
+from app.services.qa.conformance import case_conformance
+from app.services.qa.deadline_conformance import deadline_report
+from app.services.timing.timer_firing import fire_due
 from tests.conftest import T0
 from tests.repair_driver import FORMS
 from tests.repair_driver import RepairCase
@@ -92,9 +92,9 @@ def test_qa_reports_are_refused_to_staff_roles(ctx):
 def test_the_event_log_exports_as_xes_and_csv(ctx, as_user):
     from lxml import etree
 
-    from app.services.export import event_log
-    from app.services.export import to_csv
-    from app.services.export import to_xes
+    from app.services.qa.event_log_export import event_log
+    from app.services.qa.event_log_export import to_csv
+    from app.services.qa.event_log_export import to_xes
 
     case = RepairCase(as_user)
     case.do("contact_customer", service_mode="remote")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from datetime import timedelta
 
-from app.services.timers import fire_due
+from app.services.timing.timer_firing import fire_due
 from tests.repair_driver import RepairCase
 from tests.xlsx_reader import read_xlsx
 

@@ -11,11 +11,11 @@ import pytest
 from app.domain.principal import Principal
 from app.errors import Forbidden
 from app.errors import InvalidInput
-from app.services.kpi import period_kpis
-from app.services.qa_overview import element_heatmap
-from app.services.qa_overview import kpi_trend
-from app.services.qa_overview import recent_quarters
-from app.services.timers import fire_due
+from app.services.qa.kpi import period_kpis
+from app.services.qa.overview import element_heatmap
+from app.services.qa.overview import kpi_trend
+from app.services.qa.overview import recent_quarters
+from app.services.timing.timer_firing import fire_due
 from tests.conftest import T0
 from tests.repair_driver import RepairCase
 from tests.test_web import login
@@ -87,7 +87,7 @@ def test_the_heatmap_api_is_for_report_roles_only(ctx, as_user, three_contacts):
 
 
 def test_the_kpi_trend_is_the_quarterly_figures_side_by_side(ctx, as_user):
-    from app.services.demo_history import open_history
+    from app.demo.history import open_history
 
     open_history(ctx)
     quarters = ["2025-Q1", "2025-Q2", "2025-Q3", "2025-Q4"]

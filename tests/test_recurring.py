@@ -6,8 +6,8 @@ from collections import Counter
 from datetime import datetime
 from datetime import timedelta
 
-from app.services.recurring import ensure_default_schedules
-from app.services.timers import fire_due
+from app.services.planning.default_schedules import ensure_default_schedules
+from app.services.timing.timer_firing import fire_due
 from tests.complaint_driver import ComplaintCase
 
 PLAN = {
@@ -84,7 +84,7 @@ def test_the_kpi_review_asks_for_gap_explanations_of_missed_targets(app, ctx, cl
     fire_due(ctx)
     complaint.do("callback_survey", complainant_satisfied=False)  # 0 % satisfied in 2026-Q2
     from app.domain.principal import Principal
-    from app.services import schedules
+    from app.services.planning import schedules
 
     schedules.create_schedule(
         ctx,

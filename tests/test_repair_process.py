@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from app.services.timers import fire_due_timers
+from app.services.timing.timer_firing import fire_due_timers
 from tests.conftest import make_app
 from tests.repair_driver import FORMS
 from tests.repair_driver import RepairCase
@@ -239,7 +239,7 @@ def test_a_factory_repair_overdue_after_10_days_is_negotiated(app, as_user, cloc
 def test_running_cases_stay_on_their_version_when_a_new_one_is_deployed(app, as_user, tmp_path):
     import shutil
 
-    from app.services.deployments import deploy_directory
+    from app.services.processes.deployments import deploy_directory
 
     case = RepairCase(as_user)
     changed = tmp_path / "processes"

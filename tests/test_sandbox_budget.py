@@ -17,12 +17,12 @@ from app.domain.principal import Principal
 from app.engine import script_budget
 from app.engine.loader import load_definition
 from app.errors import DiagramError
-from app.services.cases import case_events
-from app.services.cases import start_case
-from app.services.deployments import deploy_definitions
-from app.services.tasks import complete_task
-from app.services.tasks import list_tasks
-from app.services.timers import fire_due_timers
+from app.services.cases.opening import case_events
+from app.services.cases.opening import start_case
+from app.services.processes.deployments import deploy_definitions
+from app.services.tasks.work import complete_task
+from app.services.tasks.work import list_tasks
+from app.services.timing.timer_firing import fire_due_timers
 from tests.diagrams import TINY
 from tests.diagrams import read_form
 

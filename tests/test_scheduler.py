@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from app.domain.principal import Principal
 from app.scheduler import AlarmClock
-from app.services.cases import start_case
+from app.services.cases.opening import start_case
 
 
 def test_starting_a_case_arms_the_alarm_for_its_first_timer(tiny, clock):

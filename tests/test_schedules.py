@@ -8,9 +8,9 @@ from datetime import timedelta
 import pytest
 
 from app.domain.principal import Principal
-from app.services import schedules
-from app.services.cases import start_case
-from app.services.timers import fire_due
+from app.services.cases.opening import start_case
+from app.services.planning import schedules
+from app.services.timing.timer_firing import fire_due
 from tests.conftest import make_app
 from tests.diagrams import TINY_STARTING
 
@@ -146,8 +146,8 @@ def planner(app_with_diagram):
 
 
 def test_a_plan_schedules_its_cases_ahead_without_a_waiting_instance(planner, clock):
-    from app.services.tasks import complete_task
-    from app.services.tasks import list_tasks
+    from app.services.tasks.work import complete_task
+    from app.services.tasks.work import list_tasks
 
     ctx = planner
     plan = start_case(ctx, "tiny", None, AGENT)

@@ -12,9 +12,9 @@ from flask import Flask
 from app import create_app
 from app.cli import serve_command
 from app.config import InsecureConfiguration
-from app.services import users
-from app.services.users import create_user
-from app.services.users import deactivate_user
+from app.services.people import users
+from app.services.people.users import create_user
+from app.services.people.users import deactivate_user
 from tests.conftest import make_app
 from tests.test_web import csrf_of
 from tests.test_web import login

@@ -13,8 +13,8 @@ from datetime import timedelta
 import pytest
 
 from app.domain.principal import Principal
-from app.services.cases import start_case
-from app.services.timers import fire_due_timers
+from app.services.cases.opening import start_case
+from app.services.timing.timer_firing import fire_due_timers
 from tests.conftest import DB_CHOICE
 from tests.conftest import ROOT
 

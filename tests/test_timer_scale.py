@@ -30,7 +30,7 @@ from app.persistence.orm import Event
 from app.persistence.orm import Instance
 from app.persistence.orm import Task
 from app.persistence.orm import Timer
-from app.services.cases import start_case
+from app.services.cases.opening import start_case
 from tests.conftest import DB_CHOICE
 
 pytestmark = pytest.mark.skipif(
@@ -77,7 +77,7 @@ def clone_cases(ctx, template_id: int, count: int) -> list[int]:
 def fire_until_nothing_is_due(database_url: str, processes_dir: str, now: datetime, barrier, results) -> None:
     """One scheduler process: its own app and connections; fires until no timer is due."""
     from app.clock import SimulatedClock
-    from app.services.timers import fire_due
+    from app.services.timing.timer_firing import fire_due
     from tests.conftest import make_app
 
     app = make_app(database_url, SimulatedClock(now, frozen=True), Path(processes_dir), create=False)

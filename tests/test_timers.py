@@ -6,8 +6,8 @@ import threading
 from datetime import timedelta
 
 from app.domain.principal import Principal
-from app.services.cases import start_case
-from app.services.timers import fire_due_timers
+from app.services.cases.opening import start_case
+from app.services.timing.timer_firing import fire_due_timers
 from tests.conftest import make_app
 
 AGENT = Principal("agent", frozenset({"cs_agent"}))

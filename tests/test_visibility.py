@@ -9,7 +9,7 @@ import pytest
 from app.domain.principal import Principal
 from app.domain.visibility import CaseVisibility
 from app.domain.visibility import read_scope
-from app.services.users import create_user
+from app.services.people.users import create_user
 from tests.conftest import Api
 from tests.conftest import make_app
 from tests.diagrams import TINY

@@ -14,7 +14,7 @@ import pytest
 from app.domain.principal import Principal
 from app.errors import DiagramError
 from app.errors import Forbidden
-from app.services import workbench
+from app.services.processes import workbench
 from tests.conftest import PROCESSES
 from tests.conftest import Api
 from tests.repair_driver import RepairCase

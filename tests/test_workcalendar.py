@@ -12,7 +12,7 @@ import pytest
 from app.domain.principal import Principal
 from app.domain.workcalendar import DayInfo
 from app.domain.workcalendar import WorkCalendar
-from app.services import calendar as calendar_service
+from app.services.timing import work_calendar as calendar_service
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

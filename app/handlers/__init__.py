@@ -17,12 +17,8 @@ from ..errors import AppError
 from ..errors import InvalidInput
 from ..errors import TooManyRequests
 from . import auth
-from . import live_page
 from . import login_throttle
-from . import qa_page
 from . import security_headers
-from . import web
-from . import workbench_page
 from .api import calendar
 from .api import clock
 from .api import drafts
@@ -42,6 +38,10 @@ from .api import users
 from .api import workbench
 from .json_input import StrictJSONProvider
 from .json_input import check_json_body
+from .pages import live as live_page
+from .pages import qa as qa_page
+from .pages import workbench as workbench_page
+from .pages import workspace as web
 
 
 def _error_body(status: int, name: str, message: str, errors=None) -> dict:

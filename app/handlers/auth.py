@@ -25,8 +25,8 @@ from ..errors import Forbidden
 from ..errors import TooManyRequests
 from ..errors import Unauthorized
 from ..errors import UnsupportedMediaType
-from ..services import sessions
-from ..services import users
+from ..services.people import sessions
+from ..services.people import users
 from . import login_throttle
 from .common import services
 from .login_throttle import Channel

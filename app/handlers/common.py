@@ -9,8 +9,8 @@ from flask import g
 
 from ..domain.principal import Principal
 from ..errors import Unauthorized
+from ..integrations.spreadsheets import Download
 from ..services.context import ServiceContext
-from ..services.spreadsheets import Download
 
 
 def services() -> ServiceContext:

@@ -35,7 +35,7 @@ from limits.strategies import RateLimiter
 
 from ..domain.principal import Principal
 from ..errors import TooManyRequests
-from ..services import users
+from ..services.people import users
 from .common import services
 
 log = logging.getLogger("aftersales.login")

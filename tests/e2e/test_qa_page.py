@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
-from app.services.demo_history import open_history
-from app.services.timers import fire_due
+from app.demo.history import open_history
+from app.services.timing.timer_firing import fire_due
 from tests.e2e.conftest import needs_chromium
 from tests.e2e.test_workspace import log_in
 from tests.repair_driver import RepairCase

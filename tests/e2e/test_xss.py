@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from app.engine import loader
-from app.services.deployments import deploy_directory
+from app.services.processes.deployments import deploy_directory
 from tests import xss_payloads
 from tests.e2e.conftest import needs_chromium
 from tests.e2e.test_workspace import log_in

@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema
 from marshmallow import fields
 
-from ...services import calendar as calendar_service
+from ...services.timing import work_calendar as calendar_service
 from ..common import principal
 from ..common import services
 

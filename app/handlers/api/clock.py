@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 
 from ...errors import NotFound
-from ...services import clock as clock_service
+from ...services.timing import time_travel as clock_service
 from ..common import principal
 from ..common import services
 from ..schemas import AdvanceSchema

@@ -6,7 +6,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema
 from marshmallow import fields
 
-from ...services import drafts
+from ...services.tasks import drafts
 from ..common import principal
 from ..common import services
 from ..json_input import json_object_body

@@ -7,9 +7,9 @@ from flask_smorest import Blueprint
 from marshmallow import Schema
 from marshmallow import fields
 
-from ...services import attachments
-from ...services import case_repair
-from ...services import cases
+from ...services.cases import attachments
+from ...services.cases import opening as cases
+from ...services.cases import repair as case_repair
 from ..common import principal
 from ..common import services
 from ..schemas import CancelSchema

@@ -6,7 +6,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema
 from marshmallow import fields
 
-from ...services import live_counts
+from ...services.processes import live_counts
 from ..common import principal
 from ..common import services
 

@@ -13,10 +13,10 @@ from marshmallow import fields
 from marshmallow import validate
 
 from ...errors import InvalidInput
-from ...services import log_import
-from ...services import qa_tables
-from ...services.log_formats import MAX_LOG_BYTES
-from ...services.spreadsheets import XLSX_MIMETYPE
+from ...integrations.event_log_formats import MAX_LOG_BYTES
+from ...integrations.spreadsheets import XLSX_MIMETYPE
+from ...services.qa import downloads as qa_tables
+from ...services.qa import log_check as log_import
 from ..common import principal
 from ..common import send_download
 from ..common import services

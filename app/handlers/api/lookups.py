@@ -6,7 +6,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema
 from marshmallow import fields
 
-from ...services import lookups
+from ...services.cases import lookups
 from ..common import principal
 from ..common import services
 

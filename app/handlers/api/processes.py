@@ -10,8 +10,8 @@ from marshmallow import validate
 
 from ...errors import InvalidInput
 from ...errors import NotFound
-from ...services import cases
-from ...services import version_admin
+from ...services.cases import opening as cases
+from ...services.processes import version_admin
 from ..common import principal
 from ..common import services
 from ..json_input import json_object_body

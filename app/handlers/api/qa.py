@@ -10,11 +10,11 @@ from marshmallow import Schema
 from marshmallow import fields
 
 from ...errors import NotFound
-from ...services import accepted
-from ...services import conformance
-from ...services import deadlines
-from ...services import export
-from ...services.spreadsheets import Download
+from ...integrations.spreadsheets import Download
+from ...services.qa import accepted_deviations as accepted
+from ...services.qa import conformance
+from ...services.qa import deadline_conformance as deadlines
+from ...services.qa import event_log_export as export
 from ..common import principal
 from ..common import send_download
 from ..common import services

@@ -14,8 +14,8 @@ from marshmallow import Schema
 from marshmallow import fields
 from marshmallow import validate
 
-from ...services import qa_tables
-from ...services.spreadsheets import XLSX_MIMETYPE
+from ...integrations.spreadsheets import XLSX_MIMETYPE
+from ...services.qa import downloads as qa_tables
 from ..common import principal
 from ..common import send_download
 from ..common import services

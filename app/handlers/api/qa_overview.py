@@ -10,7 +10,7 @@ from marshmallow import fields
 from marshmallow import validate
 from webargs.fields import DelimitedList
 
-from ...services import qa_overview
+from ...services.qa import overview as qa_overview
 from ..common import principal
 from ..common import services
 

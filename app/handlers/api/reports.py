@@ -8,9 +8,9 @@ from marshmallow import ValidationError
 from marshmallow import fields
 from marshmallow import validates_schema
 
-from ...services import kpi as kpi_service
-from ...services import plans
-from ...services import reports
+from ...services.planning import plan_progress as plans
+from ...services.qa import kpi as kpi_service
+from ...services.qa import reports
 from ..common import principal
 from ..common import services
 

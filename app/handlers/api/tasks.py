@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 
-from ...services import tasks
+from ...services.tasks import work as tasks
 from ..common import principal
 from ..common import services
 from ..json_input import json_object_body

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 from flask_smorest import Blueprint
 
 from ...errors import Forbidden
-from ...services import users
+from ...services.people import users
 from ..common import principal
 from ..common import services
 from ..schemas import UserSchema

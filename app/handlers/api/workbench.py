@@ -9,7 +9,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema
 from marshmallow import fields
 
-from ...services import workbench
+from ...services.processes import workbench
 from ..common import principal
 from ..common import services
 from ..schemas import DiagramRefusedSchema

@@ -1,0 +1,1 @@
+"""The demo data set, loaded through the real services (``aftersales demo``)."""

@@ -1,0 +1,1 @@
+"""Browser pages (HTML); the JSON API is in ``app.handlers.api``."""

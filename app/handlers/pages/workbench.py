@@ -1,0 +1,87 @@
+"""The process workbench page: a process owner edits a process's diagram (bpmn-js Modeler) and the
+JSON Schemas of its user tasks' forms, validates, deploys, and keeps drafts; older versions open
+read-only (NavigatedViewer). The auditor sees the versions read-only.
+
+The page only decides what to load (the latest version, a newer draft, or an old version) and
+lists the versions; its script (static/js/workbench.js) does the rest through /api/v1.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint
+from flask import g
+from flask import render_template
+from flask import request
+from flask import url_for
+
+from ...errors import AppError
+from ...errors import NotFound
+from ...services.processes import workbench
+from ..common import services
+from .workspace import login_required
+
+bp = Blueprint("workbench_page", __name__)
+
+
+@bp.app_context_processor
+def _workbench_link():
+    """Whether the header shows the link to the workbench (process owners and administrators)."""
+    return {"can_use_workbench": workbench.may_edit(g.get("principal"))}
+
+
+@bp.errorhandler(AppError)
+def _page_error(exc: AppError):
+    return render_template("error.html", error=exc), exc.http_status
+
+
+@bp.get("/workbench")
+@login_required
+def index():
+    ctx = services()
+    processes = workbench.list_processes(ctx, g.principal)
+    editable = workbench.may_edit(g.principal)
+    drafts = {d.process_key: d for d in workbench.list_drafts(ctx, g.principal)} if editable else {}
+    return render_template("workbench_index.html", processes=processes, drafts=drafts)
+
+
+@bp.get("/workbench/<key>")
+@login_required
+def editor(key: str):
+    """``?version=N``: that version read-only; ``?from=N``: edit starting from version N;
+    ``?draft=1``: open the user's draft even if a version was deployed after it."""
+    ctx, user = services(), g.principal
+    versions = workbench.list_versions(ctx, key, user)
+    latest = versions[0]
+    shown = request.args.get("version", type=int)
+    start_from = request.args.get("from", type=int)
+    for number in filter(None, (shown, start_from)):
+        if number not in {v.version for v in versions}:
+            raise NotFound(f"{key} has no version {number}")
+    editable = workbench.may_edit(user) and shown is None
+    draft = workbench.find_draft(ctx, key, user) if editable else None
+    draft_is_newer = draft is not None and draft.updated_at > latest.deployed_at
+    load_draft = draft is not None and start_from is None and (draft_is_newer or request.args.get("draft") == "1")
+    if load_draft:
+        source_url, base_version = url_for("workbench.get_draft", key=key), draft.base_version
+    else:
+        number = shown or start_from
+        source_url = (
+            url_for("workbench.version_source", key=key, version=number)
+            if number
+            else url_for("workbench.latest_source", key=key)
+        )
+        base_version = latest.version
+    return render_template(
+        "workbench.html",
+        key=key,
+        versions=versions,
+        latest=latest,
+        shown=shown or (None if editable else latest.version),
+        start_from=start_from,
+        editable=editable,
+        may_edit=workbench.may_edit(user),
+        draft=draft,
+        load_draft=load_draft,
+        source_url=source_url,
+        base_version=base_version,
+    )

@@ -1,0 +1,1 @@
+"""Adapters to the outside: SMTP, spreadsheets written, event-log formats read."""

@@ -1,0 +1,442 @@
+"""Writing what the engine did: state, inbox rows, timer rows, audit events and the cases its
+messages open, in one transaction.
+
+Every use case that moves an instance (start, complete, fire timers) ends in ``advance``, so the
+task, timer and event tables can never disagree with the stored engine state. Existing rows
+are read first and new rows added last, so the whole write is one flush.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from datetime import tzinfo
+from typing import Any
+
+from ...domain.cases import CaseStatus
+from ...domain.cases import case_number
+from ...domain.workcalendar import WorkCalendar
+from ...engine import ElementInfo
+from ...engine import Snapshot
+from ...engine import ThrownMessage
+from ...errors import InvalidInput
+from ...persistence.orm import Event
+from ...persistence.orm import Instance
+from ...persistence.orm import Task
+from ...persistence.orm import Timer
+from ...persistence.unit_of_work import UnitOfWork
+from ..context import ServiceContext
+from ..people.notifications import notify
+from ..planning.schedule_admin import SCHEDULE_MESSAGE
+from ..planning.schedule_admin import schedule_planned_starts
+from ..processes.version_cache import DeployedProcess
+from .start_form import checked_start_data
+
+
+def new_event(
+    instance: Instance,
+    at: datetime,
+    actor: str | None,
+    type_: str,
+    element: ElementInfo | None = None,
+    *,
+    element_id: str | None = None,
+    task_id: str | None = None,
+    data: dict[str, Any] | None = None,
+) -> Event:
+    return Event(
+        instance_id=instance.id,
+        at=at,
+        actor=actor,
+        type=type_,
+        element_id=element.id if element else element_id,
+        element_name=element.name if element else None,
+        task_id=task_id,
+        data=data or {},
+    )
+
+
+def record(
+    uow: UnitOfWork,
+    instance: Instance,
+    at: datetime,
+    actor: str | None,
+    type_: str,
+    element: ElementInfo | None = None,
+    **kwargs: Any,
+) -> Event:
+    """Append one audit event."""
+    event = new_event(instance, at, actor, type_, element, **kwargs)
+    uow.events.add(event)
+    return event
+
+
+class _Changes:
+    """Rows collected during one apply, added in one go at the end."""
+
+    def __init__(self, instance: Instance, now: datetime, calendar: WorkCalendar) -> None:
+        self.instance, self.now, self.calendar = instance, now, calendar
+        self.rows: list[Any] = []
+
+    def event(self, type_: str, element: ElementInfo | None, actor: str | None = None, **kwargs: Any) -> None:
+        self.rows.append(new_event(self.instance, self.now, actor, type_, element, **kwargs))
+
+
+MAX_MESSAGE_DEPTH = 5  # a chain of cases opening cases longer than this is a modelling error
+
+
+def case_start_data(instance: Instance, tz: tzinfo) -> dict[str, Any]:
+    """What every case starts with besides its own data: number, time received, who opened it
+    (each one of start_data.APPLICATION_KEYS, which no caller may give)."""
+    return {
+        "case_no": instance.case_no,
+        "received_at": instance.created_at.astimezone(tz).isoformat(),
+        "started_by": instance.started_by,
+    }
+
+
+def open_case(
+    ctx: ServiceContext,
+    uow: UnitOfWork,
+    process: DeployedProcess,
+    data: Any,
+    *,
+    actor: str,
+    calendar: WorkCalendar,
+    now: datetime,
+    parent: Instance | None = None,
+    depth: int = 0,
+    by_user: bool = True,
+    system_data: dict[str, Any] | None = None,
+) -> Instance:
+    """Create a case of ``process`` and run it to its first wait (not committed).
+
+    ``data`` is checked against the process's start form first (start_data.py; InvalidInput and
+    nothing written if refused); ``by_user`` False for the application's own starts.
+    ``system_data`` is what the application adds unchecked (a schedule's ``scheduled_for``).
+    A process with a message start event receives ``data`` as that message's payload.
+    """
+    data = {**checked_start_data(ctx, process, data, by_user=by_user), **(system_data or {})}
+    instance = Instance(
+        process_key=process.process_key,
+        version_id=process.id,
+        version=process.version,
+        status=CaseStatus.RUNNING,
+        state="",
+        serializer_version="",
+        data={},
+        started_by=actor,
+        parent_id=parent.id if parent else None,
+        created_at=now,
+        updated_at=now,
+    )
+    uow.instances.add(instance)
+    uow.flush()
+    instance.case_no = case_number(process.process_key, instance.id, now)
+    start_data = case_start_data(instance, calendar.tz)
+    if process.start_message:
+        snapshot = ctx.engine.start(process, start_data, message=process.start_message, payload=data)
+    else:
+        snapshot = ctx.engine.start(process, {**data, **start_data})
+    started = record(
+        uow,
+        instance,
+        now,
+        actor,
+        "instance_started",
+        data={"version": process.version, "data": data, "opened_by": parent.case_no if parent else None},
+    )
+    advance(
+        ctx, uow, instance, process, snapshot, calendar=calendar, now=now, actor=actor, depth=depth, recorded=[started]
+    )
+    return instance
+
+
+def advance(
+    ctx: ServiceContext,
+    uow: UnitOfWork,
+    instance: Instance,
+    process: DeployedProcess,
+    snapshot: Snapshot,
+    *,
+    calendar: WorkCalendar,
+    now: datetime,
+    actor: str | None = None,
+    completed_task_id: str | None = None,
+    depth: int = 0,
+    recorded: list[Event] | None = None,
+) -> None:
+    """Store what the engine did, tell the people it concerns, and open the cases its messages start.
+
+    :param recorded: events the caller already wrote for this step (they are reported with the rest)
+    """
+    events, ready_tasks = apply_snapshot(
+        uow, instance, process, snapshot, calendar=calendar, now=now, actor=actor, completed_task_id=completed_task_id
+    )
+    notify(uow, instance, events, ready_tasks, now=now)
+    process_key, observed = instance.process_key, [*(recorded or []), *events]
+    uow.after_commit(lambda: ctx.on_events(process_key, observed))
+    for message in snapshot.messages:
+        if message.name == SCHEDULE_MESSAGE:  # addressed to the application itself
+            planned = schedule_planned_starts(uow, instance, message.payload, now=now, actor=actor or "system")
+            record(
+                uow,
+                instance,
+                now,
+                actor,
+                "cases_planned",
+                data={"schedules": [{"name": s.name, "process_key": s.process_key, "at": s.rule} for s in planned]},
+            )
+            continue
+
+        receivers = [ctx.versions.get(uow, v.id) for v in uow.versions.latest_all()]
+        receivers = [p for p in receivers if p.start_message == message.name]
+        if not receivers or depth >= MAX_MESSAGE_DEPTH:
+            reason = "no process starts with it" if not receivers else "too many cases opened in a chain"
+            _record_undelivered(uow, instance, now, actor, message, reason)
+            continue
+        for receiver in receivers:
+            payload = message.payload if isinstance(message.payload, dict) else {"value": message.payload}
+            try:
+                child = open_case(
+                    ctx,
+                    uow,
+                    receiver,
+                    _json_safe(payload),
+                    actor=actor or "system",
+                    calendar=calendar,
+                    now=now,
+                    parent=instance,
+                    depth=depth + 1,
+                    by_user=False,
+                )
+            except InvalidInput as refused:  # the sender's step still counts; its audit trail says why
+                reason = f"{receiver.process_key} refused the start data: {refused.message}"
+                _record_undelivered(uow, instance, now, actor, message, reason, errors=refused.errors)
+                continue
+            record(
+                uow,
+                instance,
+                now,
+                actor,
+                "message_sent",
+                data={"message": message.name, "to_case_no": child.case_no, "to_instance_id": child.id},
+            )
+
+
+def apply_snapshot(
+    uow: UnitOfWork,
+    instance: Instance,
+    process: DeployedProcess,
+    snapshot: Snapshot,
+    *,
+    calendar: WorkCalendar,
+    now: datetime,
+    actor: str | None = None,
+    completed_task_id: str | None = None,
+) -> tuple[list[Event], list[Task]]:
+    """Store ``snapshot`` on ``instance`` and bring its task, timer and event rows in line; returns the
+    events it recorded and the case's ready tasks now.
+
+    :param actor: the user whose request moved the case (None for the timer service)
+    :param completed_task_id: the user task just completed (its row is updated by the caller)
+    """
+    is_new = instance.state == ""
+    with uow.session.no_autoflush:  # everything is written in one flush at commit
+        known_tasks = {} if is_new else {t.id: t for t in uow.tasks.for_instance(instance.id)}
+        waiting = {} if is_new else {t.id: t for t in uow.timers.for_instance(instance.id, status="waiting")}
+    was_running = instance.status == CaseStatus.RUNNING
+    instance.state = snapshot.state
+    instance.serializer_version = snapshot.serializer_version
+    instance.status = snapshot.status
+    instance.data = _json_safe(snapshot.data)
+    instance.next_timer_at = snapshot.next_timer_at
+    instance.error = snapshot.error
+    instance.updated_at = now
+
+    changes = _Changes(instance, now, calendar)
+    fired = {e.task_id for e in snapshot.events if e.type == "timer_fired"}
+    live_timers = _sync_timers(changes, process, snapshot, waiting, fired)
+    for event in snapshot.events:
+        if event.type == "element_completed" and event.task_id == completed_task_id:
+            continue  # recorded as task_completed, with the actor and the data
+        if event.type in ("timer_fired", "timer_cancelled"):
+            continue  # recorded by _sync_timers with the due time
+        changes.event(
+            event.type,
+            process.element(event.element_id),
+            actor if event.type == "error" else None,
+            element_id=event.element_id,
+            task_id=event.task_id,
+            data=event.data,
+        )
+    ready_tasks = _sync_tasks(changes, process, snapshot, known_tasks, live_timers, completed_task_id)
+    if snapshot.status == CaseStatus.COMPLETED and was_running:
+        instance.completed_at = now
+        changes.event("instance_completed", None)
+    uow.session.add_all(changes.rows)
+    uow.flush()  # what follows (notifications, messages, the caller) queries the new rows
+    return [row for row in changes.rows if isinstance(row, Event)], ready_tasks
+
+
+def _due_of(element_id: str, timers: dict[str, Timer]) -> tuple[datetime | None, bool]:
+    """A task is due when the first timer sitting on it falls due (and as estimated as that timer)."""
+    on_task = [t for t in timers.values() if t.attached_to == element_id]
+    first = min(on_task, key=lambda t: t.due_at, default=None)
+    return (first.due_at, first.estimated) if first else (None, False)
+
+
+def _assignee_for(role: str | None, data: dict[str, Any]) -> str | None:
+    """The case data may name the person for a role, e.g. ``technician`` chosen on the service notice."""
+    value = data.get(role) if role else None
+    return value if isinstance(value, str) and value else None
+
+
+def _sync_tasks(
+    changes: _Changes,
+    process: DeployedProcess,
+    snapshot: Snapshot,
+    known_tasks: dict[str, Task],
+    live_timers: dict[str, Timer],
+    completed_task_id: str | None,
+) -> list[Task]:
+    """Bring the task rows in line with the snapshot's ready tasks; returns the ready rows."""
+    instance, now = changes.instance, changes.now
+    open_tasks = {k: t for k, t in known_tasks.items() if t.status == "ready"}
+    ready_ids = set()
+    ready_rows = []
+    for ready in snapshot.ready_tasks:
+        ready_ids.add(ready.id)
+        element = process.element(ready.element_id)
+        due, estimated = _due_of(ready.element_id, live_timers)
+        row = open_tasks.get(ready.id)
+        if row is not None:
+            row.due_at, row.due_estimated = due, estimated
+            ready_rows.append(row)
+            continue
+        role = element.role if element else None
+        assignee = _assignee_for(role, snapshot.data)
+        row = known_tasks.get(ready.id)  # a finished task the engine made ready again
+        if row is None:
+            row = Task(
+                id=ready.id,
+                instance_id=instance.id,
+                process_key=instance.process_key,
+                version_id=instance.version_id,
+                element_id=ready.element_id,
+                name=element.name if element else ready.name,
+                role=role,
+                form=element.form if element else None,
+                created_at=now,
+            )
+            changes.rows.append(row)
+        row.status, row.due_at, row.due_estimated, row.assignee = "ready", due, estimated, assignee
+        ready_rows.append(row)
+        row.claimed_at = now if assignee else None
+        row.completed_at = row.completed_by = None
+        changes.event(
+            "task_ready",
+            element,
+            task_id=ready.id,
+            data={
+                "role": role,
+                "assignee": assignee,
+                "due_at": due.isoformat() if due else None,
+                "due_estimated": estimated,
+            },
+        )
+    cancelled_by_engine = {e.task_id for e in snapshot.events if e.type == "task_cancelled"}
+    for task_id, row in open_tasks.items():
+        if task_id not in ready_ids and task_id != completed_task_id:
+            row.status, row.completed_at = "cancelled", now
+            if task_id not in cancelled_by_engine:
+                changes.event("task_cancelled", process.element(row.element_id), task_id=task_id)
+    return ready_rows
+
+
+def _sync_timers(
+    changes: _Changes, process: DeployedProcess, snapshot: Snapshot, waiting: dict[str, Timer], fired: set[str | None]
+) -> dict[str, Timer]:
+    """Insert new timers, close fired and cancelled ones; return the rows still waiting."""
+    instance, now = changes.instance, changes.now
+    current = {t.task_id: t for t in snapshot.timers}
+    live: dict[str, Timer] = {}
+    for task_id, timer in current.items():
+        row = waiting.get(task_id)
+        if row is not None:
+            row.due_at = timer.due_at
+            live[task_id] = row
+            continue
+        element = process.element(timer.element_id)
+        kind = element.timer_kind if element else None
+        # A deadline counted in working time is only as good as the calendar it crossed.
+        estimated = bool(element and element.working_time) and changes.calendar.estimated_between(now, timer.due_at)
+        row = Timer(
+            id=task_id,
+            instance_id=instance.id,
+            element_id=timer.element_id,
+            name=element.name if element else timer.name,
+            kind=kind,
+            attached_to=element.attached_to if element else None,
+            due_at=timer.due_at,
+            estimated=estimated,
+            status="waiting",
+            created_at=now,
+        )
+        changes.rows.append(row)
+        live[task_id] = row
+        changes.event(
+            "timer_scheduled",
+            element,
+            task_id=task_id,
+            data={"due_at": timer.due_at.isoformat(), "kind": kind, "estimated": estimated},
+        )
+    for task_id, row in waiting.items():
+        if task_id in current:
+            continue
+        element = process.element(row.element_id)
+        if task_id not in fired:
+            row.status = "cancelled"
+            changes.event("timer_cancelled", element, task_id=task_id)
+            continue
+        row.status, row.fired_at = "fired", now
+        clause = element.clause if element else None
+        changes.event(
+            "timer_fired",
+            element,
+            task_id=task_id,
+            data={
+                "due_at": row.due_at.isoformat(),
+                "late_seconds": (now - row.due_at).total_seconds(),
+                "kind": row.kind,
+                "clause": clause,
+            },
+        )
+        if row.kind in ("escalation", "reminder"):
+            changes.event(row.kind, element, task_id=task_id, data={"attached_to": row.attached_to, "clause": clause})
+    return live
+
+
+def _record_undelivered(
+    uow: UnitOfWork,
+    instance: Instance,
+    now: datetime,
+    actor: str | None,
+    message: ThrownMessage,
+    reason: str,
+    **more: Any,
+) -> None:
+    """The sender's audit trail says why its message opened no case."""
+    data = {"message": message.name, "payload": _json_safe(message.payload), "reason": reason, **more}
+    record(uow, instance, now, actor, "message_undelivered", data=data)
+
+
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value)

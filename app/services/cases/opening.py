@@ -1,0 +1,149 @@
+"""Opening cases and reading where they stand, for those who may read them.
+
+Every read of a case (detail, data, audit trail, timers, attachments, diagram, tasks) goes through
+``load_visible`` / ``may_view``, and every list of cases through ``read_scope``: the rule is in
+``app/domain/visibility.py``, the setting ``AFTERSALES_CASE_VISIBILITY`` (``person`` or ``role``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...domain.cases import CaseStatus
+from ...domain.principal import Principal
+from ...domain.roles import Role
+from ...domain.visibility import ReadScope
+from ...domain.visibility import needs_lanes
+from ...domain.visibility import read_scope as scope_for
+from ...errors import Conflict
+from ...errors import Forbidden
+from ...errors import InvalidInput
+from ...errors import NotFound
+from ...persistence.orm import Event
+from ...persistence.orm import Instance
+from ...persistence.orm import Timer
+from ...persistence.unit_of_work import UnitOfWork
+from ..context import ServiceContext
+from .journal import open_case
+from .journal import record
+
+
+def start_case(ctx: ServiceContext, process_key: str, data: dict[str, Any] | None, actor: Principal) -> Instance:
+    """Open a case on the latest version of ``process_key``; the start event's lane says who may."""
+    if data is not None and not isinstance(data, dict):
+        raise InvalidInput("the start data must be a JSON object", errors={"_schema": ["expected an object"]})
+    calendar = ctx.calendar.ensure_fresh()
+    now = ctx.clock.now()
+    with ctx.uow() as uow:
+        latest = uow.versions.latest(process_key)
+        if latest is None:
+            raise NotFound(f"no deployed process {process_key!r}")
+        process = ctx.versions.get(uow, latest.id)
+        allowed = process.start_roles
+        if actor.read_only or not (actor.is_admin or allowed & actor.roles):
+            raise Forbidden(f"starting {process_key!r} needs one of the roles {sorted(allowed)}")
+        instance = open_case(ctx, uow, process, dict(data or {}), actor=actor.username, calendar=calendar, now=now)
+        uow.commit()
+    ctx.on_timers_changed(instance.next_timer_at)
+    return instance
+
+
+def read_scope(ctx: ServiceContext, uow: UnitOfWork, actor: Principal) -> ReadScope:
+    """The cases ``actor`` may read under the configured visibility."""
+    mode = ctx.case_visibility
+    return scope_for(actor, mode, ctx.versions.lanes(uow) if needs_lanes(actor, mode) else {})
+
+
+def may_view(ctx: ServiceContext, uow: UnitOfWork, instance: Instance, actor: Principal) -> bool:
+    return uow.instances.is_visible(instance.id, read_scope(ctx, uow, actor))
+
+
+def load_visible(ctx: ServiceContext, uow: UnitOfWork, instance_id: int, actor: Principal) -> Instance:
+    instance = uow.instances.get(instance_id)
+    if instance is None:
+        raise NotFound(f"no case with id {instance_id}")
+    if not may_view(ctx, uow, instance, actor):
+        raise Forbidden(f"case {instance_id} is not visible to {actor.username}")
+    return instance
+
+
+def get_case(ctx: ServiceContext, instance_id: int, actor: Principal) -> Instance:
+    with ctx.uow() as uow:
+        return load_visible(ctx, uow, instance_id, actor)
+
+
+def case_links(ctx: ServiceContext, instance_id: int, actor: Principal) -> list[dict[str, Any]]:
+    """Cases this one was opened by and opened (e.g. a repair and the complaint from its callback),
+    those of them the user may read."""
+    with ctx.uow() as uow:
+        instance = load_visible(ctx, uow, instance_id, actor)
+        parent = uow.instances.get(instance.parent_id) if instance.parent_id is not None else None
+        related = [("opened_by", parent)] if parent is not None else []
+        related += [("opened", child) for child in uow.instances.children(instance.id)]
+        ids = {case.id for _, case in related}
+        shown = uow.instances.list(ids=ids, visible_to=read_scope(ctx, uow, actor), limit=len(ids)) if ids else []
+        visible = {case.id for case in shown}
+        return [
+            {
+                "relation": relation,
+                "id": case.id,
+                "case_no": case.case_no,
+                "process_key": case.process_key,
+                "status": case.status,
+            }
+            for relation, case in related
+            if case.id in visible
+        ]
+
+
+def list_cases(
+    ctx: ServiceContext,
+    actor: Principal,
+    *,
+    process_key: str | None = None,
+    status: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> list[Instance]:
+    with ctx.uow() as uow:
+        scope = read_scope(ctx, uow, actor)
+        return uow.instances.list(process_key=process_key, status=status, visible_to=scope, limit=limit, offset=offset)
+
+
+def case_events(ctx: ServiceContext, instance_id: int, actor: Principal) -> list[Event]:
+    with ctx.uow() as uow:
+        load_visible(ctx, uow, instance_id, actor)
+        return uow.events.for_instance(instance_id)
+
+
+def case_timers(ctx: ServiceContext, instance_id: int, actor: Principal) -> list[Timer]:
+    with ctx.uow() as uow:
+        load_visible(ctx, uow, instance_id, actor)
+        return uow.timers.for_instance(instance_id)
+
+
+def cancel_case(ctx: ServiceContext, instance_id: int, actor: Principal, reason: str) -> Instance:
+    """Stop a running case: its open tasks and timers are cancelled; the state is kept for audit."""
+    if not actor.is_admin and Role.SUPERVISOR not in actor.roles:
+        raise Forbidden("only a supervisor or an administrator may cancel a case")
+    now = ctx.clock.now()
+    with ctx.uow() as uow:
+        instance = uow.instances.lock(instance_id)
+        if instance is None:
+            raise NotFound(f"no case with id {instance_id}")
+        if not may_view(ctx, uow, instance, actor):
+            raise Forbidden(f"case {instance_id} is not visible to {actor.username}")
+        if instance.status not in (CaseStatus.RUNNING, CaseStatus.ERROR):
+            raise Conflict(f"case {instance_id} is {instance.status}")
+        process = ctx.versions.get(uow, instance.version_id)
+        for task in uow.tasks.for_instance(instance_id, status="ready"):
+            task.status, task.completed_at = "cancelled", now
+            record(
+                uow, instance, now, actor.username, "task_cancelled", process.element(task.element_id), task_id=task.id
+            )
+        for timer in uow.timers.for_instance(instance_id, status="waiting"):
+            timer.status = "cancelled"
+        instance.status, instance.next_timer_at, instance.updated_at = CaseStatus.CANCELLED, None, now
+        record(uow, instance, now, actor.username, "instance_cancelled", data={"reason": reason})
+        uow.commit()
+        return instance

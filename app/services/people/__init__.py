@@ -1,0 +1,1 @@
+"""People: users and roles, browser sessions, notifications."""

@@ -1,0 +1,2 @@
+"""Planning: recurring schedules, their default set, the figures a scheduled case opens with, and where approved
+plans stand."""

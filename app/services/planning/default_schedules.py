@@ -1,0 +1,100 @@
+"""The recurring procedures of the seeds as default schedules, and contract renewal reminders.
+
+Defaults are added once (an administrator may then change or pause them); each begins with its
+first occurrence from now on.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from datetime import time
+
+from ...domain.iso8601 import add_months
+from ..context import ServiceContext
+from .schedule_admin import add_schedule
+
+BRANCHES = ["市区 Urban", "郊县 Suburban"]
+
+# name, process key, rule, start data
+DEFAULT_SCHEDULES: list[tuple[str, str, str, dict]] = [
+    ("年度售后服务计划 / Annual service plan (every December)", "annual_plan", "R/2026-12-01T09:00:00+08:00/P1Y", {}),
+    (
+        "预投维修备件计划 / Spare-parts plan (every July, due before September)",
+        "spare_parts_plan",
+        "R/2026-07-01T09:00:00+08:00/P1Y",
+        {"branches": BRANCHES},
+    ),
+    (
+        "年度满意度调查 / Annual satisfaction survey",
+        "satisfaction_survey",
+        "R/2027-01-10T09:00:00+08:00/P1Y",
+        {"compute": "survey_customers"},
+    ),
+    (
+        "季度服务目标考核 / Quarterly KPI review",
+        "kpi_review",
+        "R/2026-01-01T09:00:00+08:00/P3M",
+        {"compute": "kpi_previous_quarter"},
+    ),
+    (
+        "月度售后服务报表 / Monthly service report",
+        "service_report",
+        "R/2026-01-01T09:00:00+08:00/P1M",
+        {"compute": "service_statistics", "report_kind": "monthly"},
+    ),
+    (
+        "半年度售后服务报表 / Half-year service report",
+        "service_report",
+        "R/2026-01-01T09:30:00+08:00/P6M",
+        {"compute": "service_statistics", "report_kind": "half_year"},
+    ),
+    (
+        "年度售后服务报表 / Annual service report",
+        "service_report",
+        "R/2026-01-01T10:00:00+08:00/P1Y",
+        {"compute": "service_statistics", "report_kind": "annual"},
+    ),
+]
+
+
+def ensure_default_schedules(ctx: ServiceContext) -> list[str]:
+    """Add the default schedule of every deployed recurring process that has none yet."""
+    added = []
+    now = ctx.clock.now()
+    with ctx.uow() as uow:
+        deployed = {v.process_key for v in uow.versions.latest_all()}
+        for name, key, rule, data in DEFAULT_SCHEDULES:
+            if key in deployed and uow.schedules.by_name(name) is None:
+                add_schedule(uow, name=name, process_key=key, rule=rule, data=data, now=now, actor="system")
+                added.append(name)
+        added += _contract_renewals(uow, deployed, now)
+        uow.commit()
+    return added
+
+
+def _contract_renewals(uow, deployed: set[str], now: datetime) -> list[str]:
+    """One renewal case per active contract, a month before it ends (D-18)."""
+    if "contract_renewal" not in deployed:
+        return []
+    added = []
+    for contract in uow.master.contracts():
+        name = f"合同续签 / Renewal of {contract.contract_no}"
+        if contract.status != "active" or contract.ends_on < now.date() or uow.schedules.by_name(name):
+            continue
+        notice_day = add_months(contract.ends_on, -1)
+        at = datetime.combine(notice_day, time(9, 0)).isoformat() + "+08:00"
+        add_schedule(
+            uow,
+            name=name,
+            process_key="contract_renewal",
+            rule=at,
+            now=now,
+            actor="system",
+            data={
+                "contract_no": contract.contract_no,
+                "customer_name": contract.customer.name,
+                "contract_end": contract.ends_on.isoformat(),
+            },
+        )
+        added.append(name)
+    return added

@@ -1,0 +1,92 @@
+"""Figures a scheduled case starts with, computed from the cases when it opens.
+
+A schedule's data may name a provider under ``"compute"``; its result is merged into the
+case's start data, so a KPI review or a service report begins with numbers nobody typed in.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from datetime import date
+from datetime import datetime
+from datetime import time
+from datetime import tzinfo
+from typing import Any
+
+from ...domain.iso8601 import add_months
+from ...domain.kpi import previous_quarter
+from ...domain.kpi import quarter_bounds
+from ...persistence.unit_of_work import UnitOfWork
+from ..qa.kpi import kpi_for_period
+
+SURVEY_MIN_TRANSACTIONS = 3  # K-06: customers with three or more transactions
+
+
+def _kpi_previous_quarter(uow: UnitOfWork, tz: tzinfo, when: date, data: dict[str, Any]) -> dict[str, Any]:
+    period = previous_quarter(when)
+    return {"period": period, **kpi_for_period(uow, tz, *quarter_bounds(period))}
+
+
+def _report_period(when: date, kind: str) -> tuple[str, date, date]:
+    """The period a report run on ``when`` covers: the month, half-year or year just ended."""
+    if kind == "annual":
+        return str(when.year - 1), date(when.year - 1, 1, 1), date(when.year, 1, 1)
+    if kind == "half_year":
+        if when.month <= 6:
+            return f"{when.year - 1}-H2", date(when.year - 1, 7, 1), date(when.year, 1, 1)
+        return f"{when.year}-H1", date(when.year, 1, 1), date(when.year, 7, 1)
+    first = add_months(when.replace(day=1), -1)
+    return first.strftime("%Y-%m"), first, when.replace(day=1)
+
+
+def _service_statistics(uow: UnitOfWork, tz: tzinfo, when: date, data: dict[str, Any]) -> dict[str, Any]:
+    period, first, after = _report_period(when, data.get("report_kind", "monthly"))
+    start, end = datetime.combine(first, time(0), tz), datetime.combine(after, time(0), tz)
+    repairs = uow.instances.created_between("repair", start, end)
+    complaints = uow.instances.created_between("complaint", start, end)
+    callbacks = uow.events.between("repair", ["task_completed"], start, end, ["callback"])
+    scores = [e.data.get("satisfaction_score") for e in callbacks if isinstance(e.data.get("satisfaction_score"), int)]
+    return {
+        "period": period,
+        "statistics": {
+            "service_cases_opened": len(repairs),
+            "service_cases_completed": sum(1 for c in repairs if c.status == "completed"),
+            "by_service_category": dict(Counter(c.data.get("service_category", "unregistered") for c in repairs)),
+            "by_fee_type": dict(Counter(c.data.get("fee_type", "unclassified") for c in repairs)),
+            "complaints_received": len(complaints),
+            "callbacks": len(callbacks),
+            "average_satisfaction_score": round(sum(scores) / len(scores), 1) if scores else None,
+        },
+    }
+
+
+def _survey_customers(uow: UnitOfWork, tz: tzinfo, when: date, data: dict[str, Any]) -> dict[str, Any]:
+    """Customers with at least three service cases in the year before the survey."""
+    start = datetime.combine(date(when.year - 1, 1, 1), time(0), tz)
+    end = datetime.combine(date(when.year, 1, 1), time(0), tz)
+    repairs = uow.instances.created_between("repair", start, end)
+    customers = {c.name: c.code for c in uow.master.customers(limit=10_000)}
+    counts = Counter(c.data.get("customer_name") for c in repairs if c.data.get("customer_name"))
+    eligible = [
+        {"code": customers.get(name, ""), "name": name}
+        for name, n in sorted(counts.items())
+        if n >= SURVEY_MIN_TRANSACTIONS
+    ]
+    return {"survey_year": when.year - 1, "eligible_customers": eligible}
+
+
+PROVIDERS: dict[str, Callable[[UnitOfWork, tzinfo, date, dict[str, Any]], dict[str, Any]]] = {
+    "kpi_previous_quarter": _kpi_previous_quarter,
+    "service_statistics": _service_statistics,
+    "survey_customers": _survey_customers,
+}
+
+
+def start_data(uow: UnitOfWork, tz: tzinfo, schedule_data: dict[str, Any], scheduled_for: datetime) -> dict[str, Any]:
+    """The schedule's data plus what its provider computes for the occurrence at ``scheduled_for``."""
+    data = {k: v for k, v in schedule_data.items() if k != "compute"}
+    provider = PROVIDERS.get(schedule_data.get("compute", ""))
+    if provider is not None:
+        data.update(provider(uow, tz, scheduled_for.astimezone(tz).date(), schedule_data))
+    return data

@@ -1,0 +1,76 @@
+"""Deploying diagrams as versions: all of a set or none, unchanged diagrams skipped."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ...engine import ProcessDefinition
+from ...engine import load_directory
+from ...errors import Conflict
+from ...persistence.orm import ProcessVersion
+from ..cases.start_form import refuse_reserved_start_fields
+from ..context import ServiceContext
+
+
+@dataclass(frozen=True)
+class DeployResult:
+    process_key: str
+    version: int
+    created: bool  # False: this exact content was already deployed
+
+
+def deploy_definitions(
+    ctx: ServiceContext,
+    definitions: list[ProcessDefinition],
+    *,
+    actor: str | None,
+    base_versions: dict[str, int] | None = None,
+) -> list[DeployResult]:
+    """Store each changed definition as a new version, in one transaction.
+
+    :param base_versions: per process, the version an edit started from; if another version was
+        deployed since, the deploy is refused (409) instead of silently replacing that one
+    """
+    refuse_reserved_start_fields(ctx, definitions)
+    results = []
+    now = ctx.clock.now()
+    with ctx.uow() as uow:
+        for definition in definitions:
+            existing = uow.versions.by_hash(definition.key, definition.content_hash)
+            latest = uow.versions.latest(definition.key)
+            base = (base_versions or {}).get(definition.key)
+            if base is not None and latest is not None and latest.version != base:
+                raise Conflict(
+                    f"version {latest.version} of {definition.key} was deployed by {latest.deployed_by or 'someone'} "
+                    f"after you started from version {base}",
+                    errors={"base_version": [f"latest is {latest.version}"]},
+                )
+            if existing is not None and latest is not None and latest.id == existing.id:
+                results.append(DeployResult(definition.key, existing.version, False))
+                continue
+            number = (latest.version + 1) if latest else 1
+            uow.versions.add(
+                ProcessVersion(
+                    process_key=definition.key,
+                    version=number,
+                    name=definition.name,
+                    filename=definition.filename,
+                    content_hash=definition.content_hash,
+                    bpmn_xml=definition.xml,
+                    forms=definition.forms,
+                    elements={k: v.to_dict() for k, v in definition.elements.items()},
+                    deployed_at=now,
+                    deployed_by=actor,
+                )
+            )
+            results.append(DeployResult(definition.key, number, True))
+        uow.commit()  # a deploy of the same process at the same moment: Busy (409), nothing kept
+    return results
+
+
+def deploy_directory(
+    ctx: ServiceContext, directory: str | Path | None = None, *, actor: str | None = None
+) -> list[DeployResult]:
+    """Validate every diagram in ``processes/`` (refusing all if one is bad), then deploy."""
+    return deploy_definitions(ctx, load_directory(directory or ctx.processes_dir), actor=actor)

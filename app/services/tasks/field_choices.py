@@ -1,0 +1,48 @@
+"""Live choices for form fields marked ``x-options`` (e.g. the technicians ranked for a case)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...domain.technicians import TechnicianProfile
+from ...domain.technicians import rank_technicians
+from ...persistence.orm import Technician
+from ...persistence.unit_of_work import UnitOfWork
+from ..context import ServiceContext
+from .forms import OptionSource
+
+
+def _profiles(uow: UnitOfWork, rows: list[Technician]) -> list[TechnicianProfile]:
+    load = uow.tasks.open_load(r.username for r in rows)
+    return [
+        TechnicianProfile(
+            r.username,
+            r.name,
+            tuple(r.regions or ()),
+            tuple(r.skills or ()),
+            r.cert_expiry,
+            load.get(r.username, 0),
+            r.max_load,
+        )
+        for r in rows
+    ]
+
+
+def technician_profile(uow: UnitOfWork, username: str) -> TechnicianProfile | None:
+    """One technician as the dispatch rules see them; None without a technician record."""
+    row = uow.master.technician(username)
+    return _profiles(uow, [row])[0] if row is not None else None
+
+
+def technician_options(uow: UnitOfWork, ctx: ServiceContext, case_data: dict[str, Any]) -> list[dict[str, str]]:
+    ranked = rank_technicians(
+        _profiles(uow, uow.master.technicians()),
+        region=case_data.get("region"),
+        skill=case_data.get("product_category"),
+        on=ctx.clock.now().date(),
+    )
+    return [{"const": p.technician.username, "title": f"{p.technician.name} — {', '.join(p.reasons)}"} for p in ranked]
+
+
+def option_sources(uow: UnitOfWork, ctx: ServiceContext) -> dict[str, OptionSource]:
+    return {"technicians": lambda data: technician_options(uow, ctx, data)}

@@ -1,0 +1,130 @@
+"""Task forms: the JSON Schema a task shows (with live options) and the validation that decides.
+
+The server is the authority: submitted data is checked against the same schema the client
+got, including the ranked technician options, and rejected with errors per field.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from collections.abc import Callable
+from datetime import date
+from datetime import datetime
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema import FormatChecker
+
+from ...errors import InvalidInput
+
+OptionSource = Callable[[dict[str, Any]], list[dict[str, str]]]
+
+_FORMATS = FormatChecker(formats=())
+
+
+@_FORMATS.checks("date", raises=ValueError)
+def _is_date(value: object) -> bool:
+    return not isinstance(value, str) or bool(date.fromisoformat(value))
+
+
+@_FORMATS.checks("date-time", raises=ValueError)
+def _is_date_time(value: object) -> bool:
+    if not isinstance(value, str):
+        return True
+    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if parsed.tzinfo is None:
+        raise ValueError("a date-time needs a time zone offset, e.g. 2026-11-24T09:30:00+08:00")
+    return True
+
+
+def effective_schema(
+    schema: dict[str, Any], case_data: dict[str, Any], sources: dict[str, OptionSource]
+) -> dict[str, Any]:
+    """The schema with ``x-options`` fields filled with their current choices as ``oneOf``."""
+    result = copy.deepcopy(schema)
+    for prop in result.get("properties", {}).values():
+        source = sources.get(prop.get("x-options", "")) if isinstance(prop, dict) else None
+        if source is not None:
+            prop["oneOf"] = source(case_data) or [{"const": "", "title": "no eligible choice / 无可选项"}]
+    return result
+
+
+def with_defaults(schema: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+    """Top-level defaults for fields left out, so diagram scripts can rely on every field existing."""
+    filled = dict(data)
+    for name, prop in schema.get("properties", {}).items():
+        if name not in filled and isinstance(prop, dict) and "default" in prop:
+            filled[name] = copy.deepcopy(prop["default"])
+    return filled
+
+
+def validate(schema: dict[str, Any], data: Any) -> dict[str, Any]:
+    """Return the data with defaults filled in, or raise InvalidInput with messages per field."""
+    if not isinstance(data, dict):
+        raise InvalidInput("the form data must be a JSON object", errors={"_schema": ["expected an object"]})
+    filled = with_defaults(schema, data)
+    errors: dict[str, list[str]] = {}
+    for error in Draft202012Validator(schema, format_checker=_FORMATS).iter_errors(filled):
+        field = _field_of(error)
+        errors.setdefault(field, []).append(_message(error))
+    for field, message in _same_year_errors(schema, filled):
+        errors.setdefault(field, []).append(message)
+    for field in non_finite_fields(filled):
+        errors.setdefault(field, []).append("must be a finite number / 须为有限数值")
+    if errors:
+        raise InvalidInput(f"{sum(map(len, errors.values()))} field error(s) in the form", errors=errors)
+    return filled
+
+
+def non_finite_fields(data: Any) -> list[str]:
+    """Dotted paths of the NaN and infinite floats in ``data`` (JSON Schema's ``number`` takes them,
+    JSON cannot carry them: a case holding one made every answer listing it invalid JSON)."""
+    found, todo = [], [(data, "")]
+    while todo:
+        value, path = todo.pop()
+        if isinstance(value, float) and not math.isfinite(value):
+            found.append(path or "_schema")
+        elif isinstance(value, dict):
+            todo.extend((v, f"{path}.{k}" if path else str(k)) for k, v in value.items())
+        elif isinstance(value, list | tuple):
+            todo.extend((v, f"{path}.{i}" if path else str(i)) for i, v in enumerate(value))
+    return sorted(found)
+
+
+def _same_year_errors(schema: dict[str, Any], data: dict[str, Any]) -> list[tuple[str, str]]:
+    """``"x-same-year-as": "plan_year"`` on a date inside an array of objects: the date must lie
+    in the year given by that top-level field (e.g. plan items inside the plan year)."""
+    found = []
+    for name, prop in schema.get("properties", {}).items():
+        items = prop.get("items", {}) if isinstance(prop, dict) and prop.get("type") == "array" else {}
+        for inner, inner_prop in items.get("properties", {}).items():
+            year_field = inner_prop.get("x-same-year-as") if isinstance(inner_prop, dict) else None
+            year = data.get(year_field) if year_field else None
+            if year is None or not isinstance(data.get(name), list):
+                continue
+            for index, row in enumerate(data[name]):
+                value = row.get(inner) if isinstance(row, dict) else None
+                if isinstance(value, str) and not value.startswith(f"{year}-"):
+                    found.append((f"{name}.{index}.{inner}", f"must be a date in {year} / 须在{year}年内"))
+    return found
+
+
+def _field_of(error) -> str:
+    path = ".".join(str(p) for p in error.absolute_path)
+    if error.validator == "required":
+        missing = error.message.split("'")[1] if "'" in error.message else ""
+        return f"{path}.{missing}" if path else missing
+    if error.validator == "additionalProperties" and not path:
+        return "_schema"
+    return path or "_schema"
+
+
+def _message(error) -> str:
+    if error.validator == "required":
+        return "this field is required / 必填"
+    if error.validator == "oneOf" and isinstance(error.instance, str):
+        return f"{error.instance!r} is not one of the allowed choices"
+    if error.validator == "const":
+        return f"must be {error.validator_value!r}"
+    return error.message

@@ -1,0 +1,239 @@
+"""The inbox and the work on a task: list, show with its form, claim, hand over, complete."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from ...domain.cases import CaseStatus
+from ...domain.principal import Principal
+from ...domain.visibility import ReadScope
+from ...engine import TaskNotReady
+from ...engine import UnknownTask
+from ...errors import Conflict
+from ...errors import Forbidden
+from ...errors import InvalidInput
+from ...errors import NotFound
+from ...persistence.orm import Instance
+from ...persistence.orm import Task
+from ...persistence.unit_of_work import UnitOfWork
+from ..cases.attachments import store_files
+from ..cases.journal import advance
+from ..cases.journal import record
+from ..cases.opening import may_view
+from ..cases.opening import read_scope
+from ..context import ServiceContext
+from . import forms
+from .field_choices import option_sources
+from .handover import require_assignable
+
+
+@dataclass(frozen=True)
+class TaskView:
+    task: Task
+    form: dict[str, Any] | None
+    instructions: str | None
+    case_no: str | None
+    data: dict[str, Any]
+
+
+def list_tasks(
+    ctx: ServiceContext,
+    actor: Principal,
+    *,
+    status: str | None = "ready",
+    instance_id: int | None = None,
+    process_key: str | None = None,
+    mine: bool = False,
+    overdue: bool = False,
+    limit: int = 100,
+    offset: int = 0,
+) -> list[tuple[Task, dict[str, Any] | None]]:
+    """Tasks the user may see, each with its form schema: their own, the ready ones of their roles that
+    nobody holds, every task of the roles they coordinate (domain/visibility.py).
+
+    Users who read every case and work no lane (admin, process owner, auditor) see every task; anyone
+    who may read a case sees all of its tasks when asking for that case, and nobody else may ask.
+    """
+    with ctx.uow() as uow:
+        scope: ReadScope | None = read_scope(ctx, uow, actor)
+        if instance_id is not None:
+            if uow.instances.get(instance_id) is None:
+                raise NotFound(f"no case with id {instance_id}")
+            if not uow.instances.is_visible(instance_id, scope):
+                raise Forbidden(f"case {instance_id} is not visible to {actor.username}")
+            scope = None
+        elif scope.everything and not actor.working_roles:
+            scope = None
+        rows = uow.tasks.inbox(
+            scope=scope,
+            username=actor.username,
+            status=status,
+            instance_id=instance_id,
+            process_key=process_key,
+            mine=mine,
+            overdue_before=ctx.clock.now() if overdue else None,
+            limit=limit,
+            offset=offset,
+        )
+        return [(t, ctx.versions.get(uow, t.version_id).form(t.form)) for t in rows]
+
+
+def _visible_task(ctx: ServiceContext, uow: UnitOfWork, task_id: str, actor: Principal) -> Task:
+    """A task is read with its case: by those who may read the case."""
+    task = uow.tasks.get(task_id)
+    if task is None:
+        raise NotFound(f"no task with id {task_id}")
+    instance = uow.instances.get(task.instance_id)
+    if instance is not None and may_view(ctx, uow, instance, actor):
+        return task
+    raise Forbidden(f"task {task_id} is of a case {actor.username} may not read")
+
+
+def get_task(ctx: ServiceContext, task_id: str, actor: Principal) -> TaskView:
+    """A task with its form schema (live options filled in) and the case data it sees."""
+    with ctx.uow() as uow:
+        task = _visible_task(ctx, uow, task_id, actor)
+        instance = uow.instances.get(task.instance_id)
+        process = ctx.versions.get(uow, instance.version_id)
+        schema, data = None, dict(instance.data or {})
+        if task.status == "ready":
+            data = ctx.engine.task_data(process, instance.state, task.id)
+        if task.form:
+            schema = forms.effective_schema(process.form(task.form) or {}, data, option_sources(uow, ctx))
+        element = process.element(task.element_id)
+        return TaskView(task, schema, element.instructions if element else None, instance.case_no, data)
+
+
+def _lock_ready(uow: UnitOfWork, task_id: str, actor: Principal) -> tuple[Task, Instance]:
+    """Lock the task's case, then check the task can still be worked by ``actor``."""
+    instance = uow.instances.lock_by_task(task_id)
+    task = uow.tasks.get(task_id) if instance is not None else None
+    if task is None:
+        raise NotFound(f"no task with id {task_id}")
+    if not actor.may_work(task.role):
+        raise Forbidden(
+            f"task {task.id} ({task.element_id}) is for role {task.role!r}; {actor.username} has {sorted(actor.roles)}"
+        )
+    if task.status != "ready" or instance.status != CaseStatus.RUNNING:
+        raise Conflict(f"task {task_id} is {task.status} (case {instance.status}); it can no longer be changed")
+    return task, instance
+
+
+def _record_on_task(
+    ctx: ServiceContext,
+    uow: UnitOfWork,
+    task: Task,
+    instance: Instance,
+    now: datetime,
+    actor: Principal,
+    type_: str,
+    **data: Any,
+) -> None:
+    element = ctx.versions.get(uow, instance.version_id).element(task.element_id)
+    record(uow, instance, now, actor.username, type_, element, task_id=task.id, data=data)
+
+
+def _require_may_take(uow: UnitOfWork, ctx: ServiceContext, task: Task, actor: Principal) -> None:
+    """A member of the task's role taking it is chosen like anyone handed it (an administrator
+    working a task is not in its role, and is not dispatched)."""
+    if task.role in actor.roles:
+        require_assignable(uow, ctx, actor.username, task.role, "username")
+
+
+def claim_task(ctx: ServiceContext, task_id: str, actor: Principal) -> Task:
+    now = ctx.clock.now()
+    with ctx.uow() as uow:
+        task, instance = _lock_ready(uow, task_id, actor)
+        if task.assignee and task.assignee != actor.username:
+            raise Conflict(f"task {task_id} is already claimed by {task.assignee}")
+        if task.assignee != actor.username:
+            _require_may_take(uow, ctx, task, actor)
+            task.assignee, task.claimed_at = actor.username, now
+            _record_on_task(ctx, uow, task, instance, now, actor, "task_claimed")
+            uow.commit()
+        return task
+
+
+def unclaim_task(ctx: ServiceContext, task_id: str, actor: Principal) -> Task:
+    now = ctx.clock.now()
+    with ctx.uow() as uow:
+        task, instance = _lock_ready(uow, task_id, actor)
+        if task.assignee != actor.username and not actor.is_admin:
+            raise Conflict(f"task {task_id} is claimed by {task.assignee or 'nobody'}, not by {actor.username}")
+        task.assignee, task.claimed_at = None, None
+        _record_on_task(ctx, uow, task, instance, now, actor, "task_unclaimed")
+        uow.commit()
+        return task
+
+
+def delegate_task(ctx: ServiceContext, task_id: str, to_username: str, actor: Principal) -> Task:
+    """Hand a task to a colleague who has the task's role."""
+    now = ctx.clock.now()
+    with ctx.uow() as uow:
+        task, instance = _lock_ready(uow, task_id, actor)
+        if task.assignee and task.assignee != actor.username and not actor.is_admin:
+            raise Conflict(f"task {task_id} is claimed by {task.assignee}")
+        require_assignable(uow, ctx, to_username, task.role, "username")
+        previous = task.assignee
+        task.assignee, task.claimed_at = to_username, now
+        _record_on_task(ctx, uow, task, instance, now, actor, "task_delegated", **{"from": previous, "to": to_username})
+        uow.commit()
+        return task
+
+
+def complete_task(ctx: ServiceContext, task_id: str, data: Any, actor: Principal) -> Task:
+    """Validate the form data, run the engine on, and store everything it did — or nothing."""
+    calendar = ctx.calendar.ensure_fresh()
+    now: datetime = ctx.clock.now()
+    with ctx.uow() as uow:
+        task, instance = _lock_ready(uow, task_id, actor)
+        if task.assignee and task.assignee != actor.username and not actor.is_admin:
+            raise Forbidden(f"task {task_id} is assigned to {task.assignee}")
+        if not task.assignee:
+            _require_may_take(uow, ctx, task, actor)  # completing a task nobody claimed takes it
+        process = ctx.versions.get(uow, instance.version_id)
+        schema = process.form(task.form)
+
+        def prepare(case_data: dict[str, Any]) -> dict[str, Any]:
+            if schema is None:
+                if not isinstance(data, dict):
+                    raise InvalidInput("the data must be a JSON object", errors={"_schema": ["expected an object"]})
+                return data
+            valid = forms.validate(forms.effective_schema(schema, case_data, option_sources(uow, ctx)), data)
+            return store_files(uow, instance, task.id, schema, valid, actor=actor.username, now=now)
+
+        try:
+            snapshot, clean = ctx.engine.complete_task(process, instance.state, task.id, prepare)
+        except UnknownTask:
+            raise Conflict(f"task {task_id} no longer exists in case {instance.id}") from None
+        except TaskNotReady as exc:
+            raise Conflict(str(exc)) from None
+        task.status, task.completed_at, task.completed_by = "completed", now, actor.username
+        task.assignee = task.assignee or actor.username
+        completed = record(
+            uow,
+            instance,
+            now,
+            actor.username,
+            "task_completed",
+            process.element(task.element_id),
+            task_id=task.id,
+            data=dict(clean),
+        )
+        advance(
+            ctx,
+            uow,
+            instance,
+            process,
+            snapshot,
+            calendar=calendar,
+            now=now,
+            actor=actor.username,
+            completed_task_id=task.id,
+            recorded=[completed],
+        )
+        uow.commit()  # a concurrent change of the case: Busy (409), nothing kept
+    ctx.on_timers_changed(instance.next_timer_at)
+    return task

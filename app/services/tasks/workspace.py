@@ -1,0 +1,279 @@
+"""What the staff's browser workspace shows: the inbox with tabs and filters, the case page
+(diagram, element states, labelled case data) and the processes a user may open a case of.
+
+Composes the task and case use cases; it changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import date
+from datetime import datetime
+from datetime import time
+from datetime import timedelta
+from typing import Any
+
+from ...domain.principal import Principal
+from ...persistence.drafts import DraftRepository
+from ...persistence.orm import Event
+from ...persistence.orm import Instance
+from ...persistence.orm import Task
+from ...persistence.orm import Timer
+from ..cases import opening as cases
+from ..context import ServiceContext
+from ..processes.version_cache import DeployedProcess
+from . import work as tasks
+
+# A task due within this long is flagged as due soon.
+DUE_SOON = timedelta(hours=4)
+INBOX_LIMIT = 1000
+TABS = ("mine", "group")
+SORT_KEYS = ("due", "created", "name", "process", "customer", "case")
+
+
+@dataclass(frozen=True)
+class InboxFilter:
+    """The inbox as the user asked for it: a tab, filters and an order."""
+
+    tab: str = ""  # mine, group, or "" for mine unless it is empty
+    process_key: str = ""
+    customer: str = ""
+    due_by: date | None = None  # due on or before this day (local time)
+    overdue: bool = False
+    sort: str = "due"
+    descending: bool = False
+
+
+@dataclass(frozen=True)
+class InboxRow:
+    task: Task
+    case_no: str | None
+    customer: str
+    mine: bool
+    overdue: bool
+    due_soon: bool
+    has_draft: bool
+
+
+@dataclass(frozen=True)
+class Colleague:
+    username: str
+    display_name: str
+
+
+@dataclass(frozen=True)
+class Inbox:
+    tab: str  # the tab shown
+    rows: list[InboxRow]  # the chosen tab, filtered and sorted
+    counts: dict[str, int]  # rows per tab with the same filters
+    process_keys: list[str]  # processes present, for the filter
+    colleagues: dict[str, list[Colleague]]  # role -> who else has it (for handing a task over)
+
+
+def case_diagram(ctx: ServiceContext, instance_id: int, actor: Principal) -> bytes:
+    """The BPMN XML of the version the case runs on (only for users who may see the case)."""
+    with ctx.uow() as uow:
+        instance = cases.load_visible(ctx, uow, instance_id, actor)
+        return ctx.versions.get(uow, instance.version_id).bpmn_xml
+
+
+def inbox(ctx: ServiceContext, actor: Principal, query: InboxFilter) -> Inbox:
+    """Ready tasks the user may see, split into theirs and their group's, filtered and sorted."""
+    now = ctx.clock.now()
+    tz = ctx.calendar.tz
+    ready = [t for t, _ in tasks.list_tasks(ctx, actor, limit=INBOX_LIMIT)]
+    with ctx.uow() as uow:
+        ids = {t.instance_id for t in ready}
+        instances = {i.id: i for i in uow.instances.list(ids=ids, limit=max(len(ids), 1))} if ids else {}
+        drafted = DraftRepository(uow.session).task_ids(actor.username)
+        colleagues = {
+            role: [Colleague(u.username, u.display_name or u.username) for u in uow.users.with_role(role)]
+            for role in sorted({t.role for t in ready if t.role})
+        }
+    rows = [_row(t, instances.get(t.instance_id), actor, now, drafted) for t in ready]
+    due_limit = datetime.combine(query.due_by + timedelta(days=1), time(), tz) if query.due_by else None
+
+    def keep(row: InboxRow) -> bool:
+        if query.process_key and row.task.process_key != query.process_key:
+            return False
+        if query.customer and query.customer.casefold() not in row.customer.casefold():
+            return False
+        if query.overdue and not row.overdue:
+            return False
+        return due_limit is None or (row.task.due_at is not None and row.task.due_at < due_limit)
+
+    kept = [r for r in rows if keep(r)]
+    counts = {"mine": sum(r.mine for r in kept), "group": sum(not r.mine for r in kept)}
+    tab = query.tab if query.tab in TABS else ("mine" if counts["mine"] or not counts["group"] else "group")
+    return Inbox(
+        tab=tab,
+        rows=sort_rows([r for r in kept if r.mine == (tab == "mine")], query.sort, query.descending),
+        counts=counts,
+        process_keys=sorted({t.process_key for t in ready}),
+        colleagues=colleagues,
+    )
+
+
+def _row(task: Task, instance: Instance | None, actor: Principal, now: datetime, drafted: set[str]) -> InboxRow:
+    data = (instance.data if instance is not None else None) or {}
+    intake = data.get("intake") if isinstance(data.get("intake"), dict) else {}
+    customer = data.get("customer_name") or intake.get("customer_name") or ""
+    due = task.due_at
+    return InboxRow(
+        task=task,
+        case_no=instance.case_no if instance is not None else None,
+        customer=str(customer),
+        mine=task.assignee == actor.username,
+        overdue=due is not None and due < now,
+        due_soon=due is not None and now <= due < now + DUE_SOON,
+        has_draft=task.id in drafted,
+    )
+
+
+def sort_rows(rows: list[InboxRow], key: str, descending: bool = False) -> list[InboxRow]:
+    """Sort by one column; tasks without a due date go last whatever the direction."""
+    far = datetime.max.replace(tzinfo=None)
+
+    def due(r: InboxRow) -> Any:
+        return r.task.due_at.replace(tzinfo=None) if r.task.due_at else far
+
+    keys = {
+        "due": due,
+        "created": lambda r: r.task.created_at,
+        "name": lambda r: r.task.name,
+        "process": lambda r: (r.task.process_key, due(r)),
+        "customer": lambda r: (r.customer, due(r)),
+        "case": lambda r: (r.case_no or "", due(r)),
+    }
+    ordered = sorted(rows, key=keys.get(key, due), reverse=descending)
+    if key == "due" and descending:  # keep the undated at the end
+        ordered = [r for r in ordered if r.task.due_at] + [r for r in ordered if not r.task.due_at]
+    return ordered
+
+
+@dataclass(frozen=True)
+class StartableProcess:
+    key: str
+    name: str
+
+
+def startable_processes(ctx: ServiceContext, actor: Principal) -> list[StartableProcess]:
+    """Deployed processes whose start event's lane is one of the user's roles (any, for an admin)."""
+    if actor.read_only:
+        return []
+    with ctx.uow() as uow:
+        found = []
+        for row in sorted(uow.versions.latest_all(), key=lambda v: v.process_key):
+            process = ctx.versions.get(uow, row.id)
+            if process.start_message is None and (actor.is_admin or process.start_roles & actor.roles):
+                found.append(StartableProcess(row.process_key, row.name))
+        return found
+
+
+def next_task_for(ctx: ServiceContext, instance_id: int, actor: Principal) -> str | None:
+    """The first ready task of the case the user can work now: handed to them, or open in their role."""
+    ready = [t for t, _ in tasks.list_tasks(ctx, actor, instance_id=instance_id)]
+    workable = [t for t in ready if actor.may_work(t.role) and t.assignee in (None, actor.username)]
+    workable.sort(key=lambda t: (t.assignee != actor.username, t.created_at))
+    return workable[0].id if workable else None
+
+
+@dataclass(frozen=True)
+class CasePage:
+    instance: Instance
+    data: dict[str, Any]  # the case data, fields in the order the forms ask for them
+    open_tasks: list[Task]
+    timers: list[Timer]
+    events: list[Event]
+    ready_elements: list[str]  # element ids of ready tasks, highlighted on the diagram
+    waiting_elements: list[str]  # element ids of waiting timers
+    done_elements: list[str]  # element ids that completed
+    field_titles: dict[str, str] = field(default_factory=dict)  # case data field -> form title
+    value_titles: dict[str, dict[str, str]] = field(default_factory=dict)  # field -> enum value -> title
+    signature_fields: set[str] = field(default_factory=set)
+
+
+def case_page(ctx: ServiceContext, instance_id: int, actor: Principal) -> CasePage:
+    """Where a case stands, with what the page needs to label its data and colour its diagram."""
+    instance = cases.get_case(ctx, instance_id, actor)
+    events = cases.case_events(ctx, instance_id, actor)
+    timers = cases.case_timers(ctx, instance_id, actor)
+    open_tasks = [t for t, _ in tasks.list_tasks(ctx, actor, instance_id=instance_id)]
+    with ctx.uow() as uow:
+        process = ctx.versions.get(uow, instance.version_id)
+    titles, values, signatures = _form_labels(process.forms)
+    done = [e.element_id for e in events if e.element_id and e.type in ("task_completed", "element_completed")]
+    return CasePage(
+        instance=instance,
+        data=_data_in_form_order(ctx, process, instance.data or {}, done),
+        open_tasks=open_tasks,
+        timers=timers,
+        events=events,
+        ready_elements=sorted({t.element_id for t in open_tasks}),
+        waiting_elements=sorted({t.element_id for t in timers if t.status == "waiting"}),
+        done_elements=sorted(set(done)),
+        field_titles=titles,
+        value_titles=values,
+        signature_fields=signatures,
+    )
+
+
+def _form_labels(forms: dict[str, dict[str, Any]]) -> tuple[dict[str, str], dict[str, dict[str, str]], set[str]]:
+    titles: dict[str, str] = {}
+    values: dict[str, dict[str, str]] = {}
+    signatures: set[str] = set()
+    for schema in forms.values():
+        for name, prop in (schema.get("properties") or {}).items():
+            if not isinstance(prop, dict):
+                continue
+            titles.setdefault(name, prop.get("title") or name)
+            if prop.get("enum") and prop.get("enumNames"):
+                values.setdefault(name, {str(v): t for v, t in zip(prop["enum"], prop["enumNames"], strict=False)})
+            if prop.get("x-widget") == "signature":
+                signatures.add(name)
+    return titles, values, signatures
+
+
+@dataclass(frozen=True)
+class TaskPage:
+    view: tasks.TaskView
+    start_values: dict[str, Any]  # the form's fields already in the case data, overlaid by the user's draft
+    has_draft: bool
+    workable: bool  # the user may send the form now
+    field_titles: dict[str, str]
+    value_titles: dict[str, dict[str, str]]
+    signature_fields: set[str]
+
+
+def task_page(ctx: ServiceContext, task_id: str, actor: Principal) -> TaskPage:
+    """A task with its form, what to start the form with, and whether the user may send it."""
+    view = tasks.get_task(ctx, task_id, actor)
+    task = view.task
+    workable = task.status == "ready" and actor.may_work(task.role) and task.assignee in (None, actor.username)
+    with ctx.uow() as uow:
+        process = ctx.versions.get(uow, uow.instances.get(task.instance_id).version_id)
+        draft = DraftRepository(uow.session).get(actor.username, task_id) if workable else None
+    fields = (view.form or {}).get("properties") or {}
+    start = {name: view.data[name] for name in fields if name in view.data}
+    if draft is not None:
+        start.update(draft.data or {})
+    titles, values, signatures = _form_labels(process.forms)
+    return TaskPage(view, start, draft is not None, workable, titles, values, signatures)
+
+
+def _data_in_form_order(
+    ctx: ServiceContext, process: DeployedProcess, data: dict[str, Any], done: list[str]
+) -> dict[str, Any]:
+    """Case data with the fields of each completed task's form in the form's order, in the order
+    the tasks were done; fields no task's form asks for (case number, received at, the start data)
+    come first."""
+    order: list[str] = []
+    for element_id in done:
+        element = process.element(element_id)
+        path = element.form if element is not None and element.type != "startEvent" else None
+        if path:
+            form = process.form(path) or {}
+            order += [k for k in form.get("properties") or {} if k not in order]
+    first = [k for k in data if k not in order]
+    return {k: data[k] for k in first + [k for k in order if k in data]}

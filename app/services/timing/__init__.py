@@ -1,0 +1,1 @@
+"""Time: firing due timers, the work calendar, moving the simulated clock."""

@@ -18,7 +18,7 @@ from .config import load_config
 from .domain.scripting_helpers import make_helpers
 from .domain.visibility import CaseVisibility
 from .engine import WorkflowEngine
-from .integrations.smtp_outbox import MailSettings
+from .integrations.smtp import MailSettings
 from .persistence.db import make_engine
 from .persistence.db import make_session_factory
 from .persistence.schema import is_current

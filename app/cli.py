@@ -15,10 +15,10 @@ from .config import InsecureConfiguration
 from .config import load_config
 from .demo import loader as demo_service
 from .errors import AppError
-from .integrations.smtp_outbox import send_pending
 from .logs import configure_logging
 from .persistence.schema import upgrade
 from .services.people import users as user_service
+from .services.people.mail_outbox import send_pending
 from .services.planning.default_schedules import ensure_default_schedules
 from .services.processes import version_admin
 from .services.processes.deployments import deploy_directory

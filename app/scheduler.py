@@ -17,8 +17,8 @@ from datetime import timedelta
 from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
 
-from .integrations.smtp_outbox import send_pending
 from .services.context import ServiceContext
+from .services.people.mail_outbox import send_pending
 from .services.timing.timer_firing import fire_due
 
 log = logging.getLogger(__name__)

@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 from aiosmtpd.controller import Controller
 
-from app.integrations.smtp_outbox import MailSettings
-from app.integrations.smtp_outbox import send_pending
+from app.integrations.smtp import MailSettings
+from app.services.people.mail_outbox import send_pending
 from app.services.people.users import create_user
 from app.services.timing.timer_firing import fire_due
 from tests.repair_driver import RepairCase

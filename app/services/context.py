@@ -10,7 +10,7 @@ from datetime import datetime
 from ..clock import Clock
 from ..domain.visibility import CaseVisibility
 from ..engine import WorkflowEngine
-from ..integrations.smtp_outbox import MailSettings
+from ..integrations.smtp import MailSettings
 from ..persistence.unit_of_work import UnitOfWork
 from .processes.version_cache import VersionCatalog
 from .timing.work_calendar import CalendarCache

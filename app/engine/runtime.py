@@ -114,10 +114,14 @@ class Snapshot:
         return min((t.due_at for t in self.timers), default=None)
 
 
-def _timer_due(task) -> datetime | None:
-    definition = task.task_spec.event_definition
+def _waits_for_time(task) -> bool:
+    definition = getattr(task.task_spec, "event_definition", None)
     definitions = definition.event_definitions if isinstance(definition, MultipleEventDefinition) else [definition]
-    if not any(isinstance(d, TimerEventDefinition) for d in definitions):
+    return any(isinstance(d, TimerEventDefinition) for d in definitions)
+
+
+def _timer_due(task) -> datetime | None:
+    if not _waits_for_time(task):
         return None
     value = task.internal_data.get("event_value")
     if isinstance(value, dict):  # cycle timer
@@ -126,6 +130,19 @@ def _timer_due(task) -> datetime | None:
         return None
     due = TimerEventDefinition.get_datetime(value)  # may be an instance of the clock's datetime subclass
     return datetime.fromtimestamp(due.timestamp(), UTC)
+
+
+def _once_per_firing(events: list[EngineEvent]) -> list[EngineEvent]:
+    """A timer seen both completing and starting its path is one firing."""
+    seen: set[str | None] = set()
+    kept = []
+    for event in events:
+        if event.type == "timer_fired":
+            if event.task_id in seen:
+                continue
+            seen.add(event.task_id)
+        kept.append(event)
+    return kept
 
 
 def _is_timer(task) -> bool:
@@ -374,14 +391,29 @@ class WorkflowEngine:
                 due = _timer_due(task)
                 if due is not None:
                     timers.append(WaitingTimer(str(task.id), element_id, task.task_spec.bpmn_name or element_id, due))
+        cycled: set[UUID] = set()
         for task in sorted(changed, key=lambda t: t.last_state_change or 0):
             element_id = task.task_spec.bpmn_id
+            timer = task.parent
+            if (
+                task.id not in before
+                and timer is not None
+                and timer.state in (TaskState.WAITING, TaskState.READY, TaskState.COMPLETED)
+                and isinstance(timer.task_spec, CatchingEvent)
+                and _waits_for_time(timer)
+                and before.get(timer.id) == TaskState.WAITING
+                and timer.id not in cycled
+            ):
+                # A cycle timer fires by adding a path after itself and staying WAITING for its next period.
+                cycled.add(timer.id)
+                events.append(EngineEvent("timer_fired", timer.task_spec.bpmn_id, str(timer.id)))
             if task.state == TaskState.COMPLETED:
                 kind = "timer_fired" if _is_timer(task) else "element_completed"
                 events.append(EngineEvent(kind, element_id, str(task.id)))
             elif task.state == TaskState.CANCELLED and before.get(task.id) in (TaskState.READY, TaskState.WAITING):
                 kind = "timer_cancelled" if _is_timer(task) else "task_cancelled"
                 events.append(EngineEvent(kind, element_id, str(task.id)))
+        events = _once_per_firing(events)
         message = None
         if error is not None:
             failed = getattr(error, "task", None)

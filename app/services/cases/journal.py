@@ -363,6 +363,8 @@ def _sync_timers(
     for task_id, timer in current.items():
         row = waiting.get(task_id)
         if row is not None:
+            if task_id in fired:  # a cycle timer: fired, and waiting again for its next period
+                _record_firing(changes, process.element(row.element_id), row)
             row.due_at = timer.due_at
             live[task_id] = row
             continue
@@ -398,22 +400,28 @@ def _sync_timers(
             row.status = "cancelled"
             changes.event("timer_cancelled", element, task_id=task_id)
             continue
-        row.status, row.fired_at = "fired", now
-        clause = element.clause if element else None
-        changes.event(
-            "timer_fired",
-            element,
-            task_id=task_id,
-            data={
-                "due_at": row.due_at.isoformat(),
-                "late_seconds": (now - row.due_at).total_seconds(),
-                "kind": row.kind,
-                "clause": clause,
-            },
-        )
-        if row.kind in ("escalation", "reminder"):
-            changes.event(row.kind, element, task_id=task_id, data={"attached_to": row.attached_to, "clause": clause})
+        row.status = "fired"
+        _record_firing(changes, element, row)
     return live
+
+
+def _record_firing(changes: _Changes, element: ElementInfo | None, row: Timer) -> None:
+    """The audit of one firing (and its escalation or reminder), due time and lateness included."""
+    row.fired_at = changes.now
+    clause = element.clause if element else None
+    changes.event(
+        "timer_fired",
+        element,
+        task_id=row.id,
+        data={
+            "due_at": row.due_at.isoformat(),
+            "late_seconds": (changes.now - row.due_at).total_seconds(),
+            "kind": row.kind,
+            "clause": clause,
+        },
+    )
+    if row.kind in ("escalation", "reminder"):
+        changes.event(row.kind, element, task_id=row.id, data={"attached_to": row.attached_to, "clause": clause})
 
 
 def _record_undelivered(

@@ -199,14 +199,18 @@ def test_the_report_is_reminded_after_2_days_and_escalated_after_3(app, as_user,
     case = RepairCase(as_user, contract_no="MC-1")
     case.walk("contact_customer", "dispatch_notice", *ON_SITE_TAIL)
     due = case.ready()["file_report"]["due_at"]
-    assert due.startswith("2026-03-04T01:00")  # 2 days after the technician's return is recorded
+    # Due 3 days after the technician's return is recorded: the escalation is the deadline, the
+    # reminder at 2 days only a nudge; the passed deadline stays the task's due time.
+    assert due.startswith("2026-03-05T01:00")
     clock.advance(timedelta(days=2, seconds=1))
     assert fire(app) == 1
     assert [e["element_id"] for e in case.events("reminder")] == ["report_reminder"]
     assert list(case.ready()) == ["file_report"]
+    assert case.ready()["file_report"]["due_at"] == due
     clock.advance(timedelta(days=1))
     assert fire(app) == 1
     assert sorted(case.ready()) == ["file_report", "supervisor_report_followup"]
+    assert case.ready()["file_report"]["due_at"] == due
     assert [e["element_id"] for e in case.events("escalation")] == ["report_escalation"]
     case.walk("supervisor_report_followup", "file_report", "archive_report", "callback")
     assert case.body["status"] == "completed"

@@ -12,11 +12,13 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint
 from flask import Flask
+from flask import current_app
 from flask import redirect
 from flask import request
 from flask import session
 from flask_babel import Babel
 from flask_babel import format_datetime
+from flask_babel import format_timedelta
 from flask_babel import get_locale
 from flask_babel import get_timezone
 from flask_babel import lazy_gettext as _l
@@ -131,6 +133,14 @@ def utc_offset() -> str:
     return f"{offset[:3]}:{offset[3:]}"
 
 
+def late_by(due: datetime | None) -> str:
+    """How long ago ``due`` passed on the application's clock, in the user's language ("" when not yet)."""
+    if due is None:
+        return ""
+    late = current_app.extensions["aftersales"].clock.now() - due
+    return format_timedelta(late, threshold=1.0, granularity="minute") if late.total_seconds() > 0 else ""
+
+
 def _label(table: dict[str, Any]):
     return lambda code: table.get(code, code) if code else ""
 
@@ -142,6 +152,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
         bilingual=pick_language,
         local_dt=local_datetime,
+        late_by=late_by,
         event_label=_label(EVENT_LABELS),
         status_label=_label(STATUS_LABELS),
         timer_kind_label=_label(TIMER_KIND_LABELS),

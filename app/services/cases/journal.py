@@ -278,10 +278,21 @@ def apply_snapshot(
     return [row for row in changes.rows if isinstance(row, Event)], ready_tasks
 
 
-def _due_of(element_id: str, timers: dict[str, Timer]) -> tuple[datetime | None, bool]:
-    """A task is due when the first timer sitting on it falls due (and as estimated as that timer)."""
+def _due_of(
+    element_id: str, timers: dict[str, Timer], now: datetime, task: Task | None = None
+) -> tuple[datetime | None, bool]:
+    """When a task is due: its earliest unmet deadline (and as estimated as that timer).
+
+    The deadlines are the timers sitting on the task (reminders only when it has nothing else).
+    A deadline that has passed stays the task's due time until the task is done, though its timer
+    has fired: the escalation does not make the work any less late.
+    """
     on_task = [t for t in timers.values() if t.attached_to == element_id]
-    first = min(on_task, key=lambda t: t.due_at, default=None)
+    deadlines = [t for t in on_task if t.kind != "reminder"] or on_task
+    first = min(deadlines, key=lambda t: t.due_at, default=None)
+    passed = task.due_at if task is not None and task.due_at is not None and task.due_at <= now else None
+    if passed is not None and (first is None or passed < first.due_at):
+        return passed, task.due_estimated
     return (first.due_at, first.estimated) if first else (None, False)
 
 
@@ -307,8 +318,8 @@ def _sync_tasks(
     for ready in snapshot.ready_tasks:
         ready_ids.add(ready.id)
         element = process.element(ready.element_id)
-        due, estimated = _due_of(ready.element_id, live_timers)
         row = open_tasks.get(ready.id)
+        due, estimated = _due_of(ready.element_id, live_timers, now, row)
         if row is not None:
             row.due_at, row.due_estimated = due, estimated
             ready_rows.append(row)

@@ -75,8 +75,24 @@ TEST_PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 # The shared log-in throttle of several workers is tested against the machine's Redis.
 export AFTERSALES_TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
+# The two runs go side by side (one per core; they share no database, port or file) and each
+# keeps its log; both logs are shown, and either failing fails `make test`.
+TEST_LOGS := .test-logs
 test: setup-test /usr/bin/chromium lint
+	@mkdir -p $(TEST_LOGS); tmp=$$(mktemp -d); \
+	AFTERSALES_TEST_DATABASE_URL=sqlite $(BIN)/pytest -q -p no:cacheprovider --basetemp=$$tmp/sqlite \
+		> $(TEST_LOGS)/sqlite.log 2>&1 & sqlite=$$!; \
+	AFTERSALES_TEST_DATABASE_URL=$(TEST_PG_URL) $(BIN)/pytest -q -p no:cacheprovider --basetemp=$$tmp/postgres \
+		> $(TEST_LOGS)/postgres.log 2>&1 & postgres=$$!; \
+	wait $$sqlite; sqlite_rc=$$?; wait $$postgres; postgres_rc=$$?; \
+	echo "== SQLite (exit $$sqlite_rc)"; cat $(TEST_LOGS)/sqlite.log; \
+	echo "== PostgreSQL (exit $$postgres_rc)"; cat $(TEST_LOGS)/postgres.log; \
+	test $$sqlite_rc -eq 0 && test $$postgres_rc -eq 0
+
+test-sqlite: setup-test
 	AFTERSALES_TEST_DATABASE_URL=sqlite $(BIN)/pytest -q
+
+test-postgres: setup-test
 	AFTERSALES_TEST_DATABASE_URL=$(TEST_PG_URL) $(BIN)/pytest -q
 
 test-e2e: setup-test /usr/bin/chromium

@@ -8,8 +8,6 @@ from http import HTTPStatus
 from flask import Flask
 from flask import request
 from flask_smorest import Api
-from sqlalchemy.exc import DataError
-from sqlalchemy.exc import StatementError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BaseConverter
 
@@ -107,12 +105,9 @@ def init_app(app: Flask) -> None:
         return body, exc.http_status, headers
 
     @app.errorhandler(OverflowError)
-    @app.errorhandler(StatementError)
     def _unstorable(exc: Exception):
-        # A value the database cannot hold — an id beyond 64 bits (SQLite), beyond ``integer`` (PostgreSQL),
-        # a date before year 1 in UTC, a NUL character in JSON (PostgreSQL) — is the request's fault: 422.
-        if isinstance(exc, StatementError) and not (isinstance(exc, DataError) or isinstance(exc.orig, OverflowError)):
-            raise exc  # any other database failure stays a 500
+        # A number too big for a date or an integer the request names (the database's own refusals
+        # are mapped by the unit of work): the request's fault, 422.
         return _app_error(InvalidInput("a value in the request is out of range or cannot be stored"))
 
     @app.errorhandler(HTTPException)

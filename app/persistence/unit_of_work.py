@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
+from sqlalchemy.exc import DataError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import StatementError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..errors import Conflict
+from ..errors import InvalidInput
 from .repositories import AcceptedDeviationRepository
 from .repositories import AttachmentRepository
 from .repositories import CalendarRepository
@@ -54,10 +57,15 @@ class UnitOfWork:
         self.accepted = AcceptedDeviationRepository(self.session)
         return self
 
-    def __exit__(self, *exc_info) -> None:
+    def __exit__(self, exc_type, exc, traceback) -> None:
         # close() rolls back whatever was not committed and detaches the rows without
         # expiring them, so results stay readable after the block.
         self.session.close()
+        if isinstance(exc, StatementError) and (isinstance(exc, DataError) or isinstance(exc.orig, OverflowError)):
+            # A value the database cannot hold — an id beyond 64 bits (SQLite), beyond ``integer``
+            # (PostgreSQL), a date before year 1 in UTC, a NUL character in JSON (PostgreSQL) — is the
+            # request's fault; any other database failure stays what it is.
+            raise InvalidInput("a value in the request is out of range or cannot be stored") from exc
 
     def commit(self) -> None:
         """Commit; a write that lost a race (a stale version, a duplicate key, a lock the database

@@ -9,9 +9,13 @@ import pytest
 from flask_babel import force_locale
 
 from app.domain.cases import CaseStatus
+from app.domain.cases import TaskState
+from app.domain.cases import TimerState
 from app.domain.events import EventType
+from app.handlers.i18n import CASE_STATUS_LABELS
 from app.handlers.i18n import EVENT_LABELS
-from app.handlers.i18n import STATUS_LABELS
+from app.handlers.i18n import TASK_STATE_LABELS
+from app.handlers.i18n import TIMER_STATE_LABELS
 
 APP = Path(__file__).resolve().parent.parent / "app"
 
@@ -40,11 +44,20 @@ def test_every_event_type_the_code_records_is_a_member_of_the_enum():
     assert recorded <= set(EventType), sorted(recorded - set(EventType))
 
 
+STATE_TABLES = [
+    (EventType, EVENT_LABELS),
+    (CaseStatus, CASE_STATUS_LABELS),
+    (TaskState, TASK_STATE_LABELS),
+    (TimerState, TIMER_STATE_LABELS),
+]
+
+
 @pytest.mark.parametrize("language", ["zh_Hans", "en"])
-def test_every_event_type_and_case_status_has_a_label_in_each_language(app, language):
-    assert set(EventType) <= set(EVENT_LABELS) and set(CaseStatus) <= set(STATUS_LABELS)
+def test_every_member_of_every_state_enum_has_a_label_in_each_language(app, language):
+    for enum, table in STATE_TABLES:
+        assert set(enum) <= set(table), f"{enum.__name__} lacks labels for {sorted(set(enum) - set(table))}"
     with app.test_request_context(), force_locale(language):
-        labels = {m: str(EVENT_LABELS[m]) for m in EventType} | {m: str(STATUS_LABELS[m]) for m in CaseStatus}
+        labels = {f"{enum.__name__}.{m.name}": str(table[m]) for enum, table in STATE_TABLES for m in enum}
     for member, label in labels.items():
         assert label, f"{member} has an empty label"
         if language == "zh_Hans":

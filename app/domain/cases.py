@@ -14,6 +14,18 @@ class CaseStatus(StrEnum):
     ERROR = "error"  # a script or expression failed; the state before the failure is kept
 
 
+class TaskState(StrEnum):
+    READY = "ready"  # in someone's inbox (claimed or not)
+    COMPLETED = "completed"  # done by a person, or skipped by a process owner
+    CANCELLED = "cancelled"  # the case moved on without it (another path, a cancelled case)
+
+
+class TimerState(StrEnum):
+    WAITING = "waiting"  # armed, due at ``due_at``
+    FIRED = "fired"  # fell due and fired (a cycle timer fires and waits again)
+    CANCELLED = "cancelled"  # its task was done first, or the case ended
+
+
 CASE_PREFIX = {"repair": "SR", "complaint": "CP", "annual_plan": "AP"}
 
 

@@ -23,6 +23,9 @@ from flask_babel import get_locale
 from flask_babel import get_timezone
 from flask_babel import lazy_gettext as _l
 
+from ..domain.cases import CaseStatus
+from ..domain.cases import TaskState
+from ..domain.cases import TimerState
 from ..domain.events import EventType
 
 LANGUAGES = {"zh_Hans": "中文", "en": "English"}
@@ -64,16 +67,25 @@ EVENT_LABELS = {
     EventType.SCHEDULED_CASE_REFUSED: _l("Planned case refused"),
     EventType.ERROR: _l("Error"),
 }
-STATUS_LABELS = {
-    "running": _l("running"),
-    "suspended": _l("suspended"),
-    "completed": _l("completed"),
-    "cancelled": _l("cancelled"),
-    "error": _l("error"),
-    "waiting": _l("waiting"),
-    "fired": _l("fired"),
-    "ready": _l("ready"),
+CASE_STATUS_LABELS = {
+    CaseStatus.RUNNING: _l("running"),
+    CaseStatus.SUSPENDED: _l("suspended"),
+    CaseStatus.COMPLETED: _l("completed"),
+    CaseStatus.CANCELLED: _l("cancelled"),
+    CaseStatus.ERROR: _l("error"),
 }
+TASK_STATE_LABELS = {
+    TaskState.READY: _l("ready"),
+    TaskState.COMPLETED: _l("completed"),
+    TaskState.CANCELLED: _l("cancelled"),
+}
+TIMER_STATE_LABELS = {
+    TimerState.WAITING: _l("waiting"),
+    TimerState.FIRED: _l("fired"),
+    TimerState.CANCELLED: _l("cancelled"),
+}
+# One filter shows any of the three (the same word is the same label in each table).
+STATUS_LABELS = {**TIMER_STATE_LABELS, **TASK_STATE_LABELS, **CASE_STATUS_LABELS}
 # Case data the engine itself writes (the forms' fields carry their own titles).
 FIELD_LABELS = {
     "case_no": _l("Case no."),

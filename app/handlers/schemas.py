@@ -6,6 +6,9 @@ from marshmallow import Schema
 from marshmallow import fields
 from marshmallow import validate
 
+from ..domain.cases import CaseStatus
+from ..domain.cases import TaskState
+
 
 class ErrorSchema(Schema):
     code = fields.Integer()
@@ -32,7 +35,7 @@ class InstanceSchema(Schema):
     process_key = fields.String()
     version = fields.Integer()
     version_id = fields.Integer()
-    status = fields.String(metadata={"enum": ["running", "completed", "cancelled", "error", "suspended"]})
+    status = fields.String(metadata={"enum": [s.value for s in CaseStatus]})
     next_timer_at = fields.DateTime(allow_none=True)
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
@@ -62,7 +65,7 @@ class StartSchema(Schema):
 
 class InstanceQuerySchema(Schema):
     process_key = fields.String()
-    status = fields.String(validate=validate.OneOf(["running", "completed", "cancelled", "error", "suspended"]))
+    status = fields.String(validate=validate.OneOf([s.value for s in CaseStatus]))
     limit = fields.Integer(load_default=100, validate=validate.Range(1, 1000))
     offset = fields.Integer(load_default=0, validate=validate.Range(0))
 
@@ -121,7 +124,9 @@ class TaskDetailSchema(TaskSchema):
 
 class TaskQuerySchema(Schema):
     instance_id = fields.Integer()
-    status = fields.String(load_default="ready", validate=validate.OneOf(["ready", "completed", "cancelled", "all"]))
+    status = fields.String(
+        load_default=TaskState.READY.value, validate=validate.OneOf([*(s.value for s in TaskState), "all"])
+    )
     process_key = fields.String()
     mine = fields.Boolean(load_default=False)
     overdue = fields.Boolean(load_default=False)

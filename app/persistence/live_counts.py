@@ -15,6 +15,8 @@ from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..domain.cases import TaskState
+from ..domain.cases import TimerState
 from .orm import Instance
 from .orm import Task
 from .orm import Timer
@@ -43,7 +45,9 @@ class LiveCountRepository:
         query = (
             select(Task.element_id, func.count(distinct(Task.instance_id)), func.count(), func.min(Task.due_at))
             .join(Instance, Instance.id == Task.instance_id)
-            .where(Instance.version_id == version_id, Instance.status.in_(list(statuses)), Task.status == "ready")
+            .where(
+                Instance.version_id == version_id, Instance.status.in_(list(statuses)), Task.status == TaskState.READY
+            )
             .group_by(Task.element_id)
         )
         return [WaitingAt(*row) for row in self.session.execute(query)]
@@ -53,7 +57,11 @@ class LiveCountRepository:
         query = (
             select(Timer.element_id, func.count(distinct(Timer.instance_id)), func.count(), func.min(Timer.due_at))
             .join(Instance, Instance.id == Timer.instance_id)
-            .where(Instance.version_id == version_id, Instance.status.in_(list(statuses)), Timer.status == "waiting")
+            .where(
+                Instance.version_id == version_id,
+                Instance.status.in_(list(statuses)),
+                Timer.status == TimerState.WAITING,
+            )
             .group_by(Timer.element_id)
         )
         return [WaitingAt(*row) for row in self.session.execute(query)]

@@ -15,6 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import undefer
 
+from ..domain.cases import TaskState
+from ..domain.cases import TimerState
 from ..domain.visibility import ReadScope
 from .orm import AcceptedDeviation
 from .orm import Attachment
@@ -53,7 +55,7 @@ def _task_grants(scope: ReadScope) -> ColumnElement[bool]:
 
 def _claimable(roles: frozenset[str]) -> ColumnElement[bool]:
     """Ready tasks of ``roles`` that nobody holds (ix_tasks_inbox: status, role)."""
-    return and_(Task.status == "ready", Task.role.in_(sorted(roles)), Task.assignee.is_(None))
+    return and_(Task.status == TaskState.READY, Task.role.in_(sorted(roles)), Task.assignee.is_(None))
 
 
 def _case_grants(scope: ReadScope, tasks: ColumnElement[bool]) -> ColumnElement[bool]:
@@ -170,7 +172,7 @@ class InstanceRepository(_Repository):
         locked until commit, in id order (another worker may have fired them since they were listed)."""
         still_due = (
             select(Timer.id)
-            .where(Timer.instance_id == Instance.id, Timer.status == "waiting", Timer.due_at < now)
+            .where(Timer.instance_id == Instance.id, Timer.status == TimerState.WAITING, Timer.due_at < now)
             .exists()
         )
         query = (
@@ -276,12 +278,12 @@ class TaskRepository(_Repository):
         return list(self.session.scalars(query.limit(limit).offset(offset)))
 
     def count_ready(self) -> int:
-        return self.session.scalar(select(func.count()).select_from(Task).where(Task.status == "ready")) or 0
+        return self.session.scalar(select(func.count()).select_from(Task).where(Task.status == TaskState.READY)) or 0
 
     def open_load(self, usernames: Iterable[str]) -> dict[str, int]:
         rows = self.session.execute(
             select(Task.assignee, func.count())
-            .where(Task.status == "ready", Task.assignee.in_(list(usernames)))
+            .where(Task.status == TaskState.READY, Task.assignee.in_(list(usernames)))
             .group_by(Task.assignee)
         )
         return dict(rows.all())
@@ -305,7 +307,7 @@ class TimerRepository(_Repository):
         """Instances with a waiting timer due before ``now``, most overdue first."""
         query = (
             select(Timer.instance_id, func.min(Timer.due_at).label("due"))
-            .where(Timer.status == "waiting", Timer.due_at < now)
+            .where(Timer.status == TimerState.WAITING, Timer.due_at < now)
             .group_by(Timer.instance_id)
             .order_by("due")
             .limit(limit)
@@ -313,12 +315,12 @@ class TimerRepository(_Repository):
         return [row.instance_id for row in self.session.execute(query)]
 
     def next_due(self) -> datetime | None:
-        return self.session.scalar(select(func.min(Timer.due_at)).where(Timer.status == "waiting"))
+        return self.session.scalar(select(func.min(Timer.due_at)).where(Timer.status == TimerState.WAITING))
 
     def count_due(self, before: datetime) -> int:
         return (
             self.session.scalar(
-                select(func.count()).select_from(Timer).where(Timer.status == "waiting", Timer.due_at < before)
+                select(func.count()).select_from(Timer).where(Timer.status == TimerState.WAITING, Timer.due_at < before)
             )
             or 0
         )

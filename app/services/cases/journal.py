@@ -13,6 +13,8 @@ from datetime import tzinfo
 from typing import Any
 
 from ...domain.cases import CaseStatus
+from ...domain.cases import TaskState
+from ...domain.cases import TimerState
 from ...domain.cases import case_number
 from ...domain.workcalendar import WorkCalendar
 from ...engine import ElementInfo
@@ -243,7 +245,7 @@ def apply_snapshot(
     is_new = instance.state == ""
     with uow.session.no_autoflush:  # everything is written in one flush at commit
         known_tasks = {} if is_new else {t.id: t for t in uow.tasks.for_instance(instance.id)}
-        waiting = {} if is_new else {t.id: t for t in uow.timers.for_instance(instance.id, status="waiting")}
+        waiting = {} if is_new else {t.id: t for t in uow.timers.for_instance(instance.id, status=TimerState.WAITING)}
     was_running = instance.status == CaseStatus.RUNNING
     instance.state = snapshot.state
     instance.serializer_version = snapshot.serializer_version
@@ -312,7 +314,7 @@ def _sync_tasks(
 ) -> list[Task]:
     """Bring the task rows in line with the snapshot's ready tasks; returns the ready rows."""
     instance, now = changes.instance, changes.now
-    open_tasks = {k: t for k, t in known_tasks.items() if t.status == "ready"}
+    open_tasks = {k: t for k, t in known_tasks.items() if t.status == TaskState.READY}
     ready_ids = set()
     ready_rows = []
     for ready in snapshot.ready_tasks:
@@ -340,7 +342,7 @@ def _sync_tasks(
                 created_at=now,
             )
             changes.rows.append(row)
-        row.status, row.due_at, row.due_estimated, row.assignee = "ready", due, estimated, assignee
+        row.status, row.due_at, row.due_estimated, row.assignee = TaskState.READY, due, estimated, assignee
         ready_rows.append(row)
         row.claimed_at = now if assignee else None
         row.completed_at = row.completed_by = None
@@ -358,7 +360,7 @@ def _sync_tasks(
     cancelled_by_engine = {e.task_id for e in snapshot.events if e.type == "task_cancelled"}
     for task_id, row in open_tasks.items():
         if task_id not in ready_ids and task_id != completed_task_id:
-            row.status, row.completed_at = "cancelled", now
+            row.status, row.completed_at = TaskState.CANCELLED, now
             if task_id not in cancelled_by_engine:
                 changes.event("task_cancelled", process.element(row.element_id), task_id=task_id)
     return ready_rows
@@ -392,7 +394,7 @@ def _sync_timers(
             attached_to=element.attached_to if element else None,
             due_at=timer.due_at,
             estimated=estimated,
-            status="waiting",
+            status=TimerState.WAITING,
             created_at=now,
         )
         changes.rows.append(row)
@@ -408,10 +410,10 @@ def _sync_timers(
             continue
         element = process.element(row.element_id)
         if task_id not in fired:
-            row.status = "cancelled"
+            row.status = TimerState.CANCELLED
             changes.event("timer_cancelled", element, task_id=task_id)
             continue
-        row.status = "fired"
+        row.status = TimerState.FIRED
         _record_firing(changes, element, row)
     return live
 

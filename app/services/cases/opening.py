@@ -10,6 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from ...domain.cases import CaseStatus
+from ...domain.cases import TaskState
+from ...domain.cases import TimerState
 from ...domain.principal import Principal
 from ...domain.roles import Role
 from ...domain.visibility import ReadScope
@@ -136,13 +138,13 @@ def cancel_case(ctx: ServiceContext, instance_id: int, actor: Principal, reason:
         if instance.status not in (CaseStatus.RUNNING, CaseStatus.ERROR):
             raise Conflict(f"case {instance_id} is {instance.status}")
         process = ctx.versions.get(uow, instance.version_id)
-        for task in uow.tasks.for_instance(instance_id, status="ready"):
-            task.status, task.completed_at = "cancelled", now
+        for task in uow.tasks.for_instance(instance_id, status=TaskState.READY):
+            task.status, task.completed_at = TaskState.CANCELLED, now
             record(
                 uow, instance, now, actor.username, "task_cancelled", process.element(task.element_id), task_id=task.id
             )
-        for timer in uow.timers.for_instance(instance_id, status="waiting"):
-            timer.status = "cancelled"
+        for timer in uow.timers.for_instance(instance_id, status=TimerState.WAITING):
+            timer.status = TimerState.CANCELLED
         instance.status, instance.next_timer_at, instance.updated_at = CaseStatus.CANCELLED, None, now
         record(uow, instance, now, actor.username, "instance_cancelled", data={"reason": reason})
         uow.commit()

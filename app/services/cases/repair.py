@@ -12,6 +12,8 @@ from dataclasses import replace
 from typing import Any
 
 from ...domain.cases import CaseStatus
+from ...domain.cases import TaskState
+from ...domain.cases import TimerState
 from ...domain.principal import Principal
 from ...domain.roles import Role
 from ...engine import Deviation
@@ -165,11 +167,11 @@ def migrate_case(
         rename = mapping or {}
         waiting = {
             rename.get(t.element_id, t.element_id): t.due_at
-            for t in uow.timers.for_instance(instance.id, status="waiting")
+            for t in uow.timers.for_instance(instance.id, status=TimerState.WAITING)
         }
         claimed = {
             rename.get(t.element_id, t.element_id): t.assignee
-            for t in uow.tasks.for_instance(instance.id, status="ready")
+            for t in uow.tasks.for_instance(instance.id, status=TaskState.READY)
             if t.assignee
         }
         result, snapshot = ctx.engine.rebuild(
@@ -192,7 +194,7 @@ def migrate_case(
         old_version = instance.version
         instance.version_id, instance.version = target.id, target.version
         advance(ctx, uow, instance, target, snapshot, calendar=calendar, now=now, actor=actor.username)
-        for task in uow.tasks.for_instance(instance.id, status="ready"):
+        for task in uow.tasks.for_instance(instance.id, status=TaskState.READY):
             if not task.assignee and claimed.get(task.element_id):
                 task.assignee, task.claimed_at = claimed[task.element_id], now
         record(
@@ -276,7 +278,7 @@ def change_deadline(
         timer = uow.timers.get(timer_id)
         if timer is None or timer.instance_id != instance.id:
             raise NotFound(f"timer {timer_id} is not of case {instance_id}")
-        if timer.status != "waiting":
+        if timer.status != TimerState.WAITING:
             raise NotFound(f"no waiting timer {timer_id}")
         process = ctx.versions.get(uow, instance.version_id)
         change = {"from": timer.due_at.isoformat(), "to": due_at.isoformat(), "reason": _reason(reason)}
@@ -314,12 +316,12 @@ def skip_task(
         task = uow.tasks.get(task_id)
         if task is None or task.instance_id != instance.id:
             raise NotFound(f"task {task_id} is not of case {instance_id}")
-        if task.status != "ready" or instance.status != CaseStatus.RUNNING:
+        if task.status != TaskState.READY or instance.status != CaseStatus.RUNNING:
             raise Conflict(f"task {task_id} is {task.status} (case {instance.status})")
         process = ctx.versions.get(uow, instance.version_id)
         given = dict(data or {})
         check_named_assignees(uow, ctx, given, "data.")
-        task.status, task.completed_at, task.completed_by = "completed", now, actor.username
+        task.status, task.completed_at, task.completed_by = TaskState.COMPLETED, now, actor.username
         _apply_step(
             ctx,
             uow,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from ...domain.cases import CaseStatus
 from ...domain.principal import Principal
 from ...errors import InvalidInput
 from ..cases.opening import load_visible
@@ -29,7 +30,7 @@ def plan_progress(ctx: ServiceContext, instance_id: int, actor: Principal) -> di
         planned_at = schedule.next_run_at or (case.created_at if case else None)
         if case is None:
             status = "overdue" if planned_at and planned_at < now - OVERDUE_AFTER else "planned"
-        elif case.status == "completed":
+        elif case.status == CaseStatus.COMPLETED:
             status = "done"
         elif case.created_at < now - OVERDUE_AFTER:
             status = "overdue"

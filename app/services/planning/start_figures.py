@@ -14,6 +14,7 @@ from datetime import time
 from datetime import tzinfo
 from typing import Any
 
+from ...domain.cases import CaseStatus
 from ...domain.iso8601 import add_months
 from ...domain.kpi import previous_quarter
 from ...domain.kpi import quarter_bounds
@@ -51,7 +52,7 @@ def _service_statistics(uow: UnitOfWork, tz: tzinfo, when: date, data: dict[str,
         "period": period,
         "statistics": {
             "service_cases_opened": len(repairs),
-            "service_cases_completed": sum(1 for c in repairs if c.status == "completed"),
+            "service_cases_completed": sum(1 for c in repairs if c.status == CaseStatus.COMPLETED),
             "by_service_category": dict(Counter(c.data.get("service_category", "unregistered") for c in repairs)),
             "by_fee_type": dict(Counter(c.data.get("fee_type", "unclassified") for c in repairs)),
             "complaints_received": len(complaints),

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from ...domain.cases import CaseStatus
 from ...domain.principal import Principal
 from ...engine import RecordedStep
 from ...errors import NotFound
@@ -68,7 +69,7 @@ def _replay(ctx: ServiceContext, uow: UnitOfWork, instance: Instance) -> dict[st
         inputs.steps,
         message=inputs.message,
         payload=inputs.payload,
-        recorded_completed=instance.status == "completed",
+        recorded_completed=instance.status == CaseStatus.COMPLETED,
     )
     accepted = {(a.element_id, a.kind) for a in uow.accepted.list(instance.process_key)}
     deviations = [

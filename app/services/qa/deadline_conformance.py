@@ -19,6 +19,8 @@ from datetime import timedelta
 from statistics import median
 from typing import Any
 
+from ...domain.cases import TaskState
+from ...domain.cases import TimerState
 from ...domain.principal import Principal
 from ...persistence.orm import Task
 from ...persistence.orm import Timer
@@ -32,11 +34,11 @@ AT_RISK_LEFT = timedelta(hours=4)
 
 def _outcome(timer: Timer, task: Task | None, now: datetime) -> tuple[str, float]:
     """(outcome, seconds): margin when met, breach when breached, time left when open."""
-    finished = task.completed_at if task is not None and task.status == "completed" else None
-    if timer.status == "fired" or (finished is not None and finished > timer.due_at):
+    finished = task.completed_at if task is not None and task.status == TaskState.COMPLETED else None
+    if timer.status == TimerState.FIRED or (finished is not None and finished > timer.due_at):
         end = finished or now
         return "breached", (end - timer.due_at).total_seconds()
-    if finished is not None or timer.status == "cancelled":
+    if finished is not None or timer.status == TimerState.CANCELLED:
         return "met", (timer.due_at - (finished or timer.due_at)).total_seconds()
     left = timer.due_at - now
     window = timer.due_at - timer.created_at

@@ -11,6 +11,7 @@ import json
 from datetime import datetime
 from typing import Any
 
+from ...domain.cases import TaskState
 from ...domain.principal import Principal
 from ...errors import Conflict
 from ...errors import Forbidden
@@ -33,7 +34,7 @@ def _check_task(uow: UnitOfWork, task_id: str, actor: Principal) -> None:
         raise Forbidden(f"task {task_id} is for role {task.role!r}; {actor.username} may not keep a draft of it")
     if task.assignee not in (None, actor.username) and not actor.is_admin:
         raise Forbidden(f"task {task_id} is held by {task.assignee}; only they keep a draft of it")
-    if task.status != "ready":
+    if task.status != TaskState.READY:
         raise Conflict(f"task {task_id} is {task.status}; its form can no longer be drafted")
 
 

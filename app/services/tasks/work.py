@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from ...domain.cases import CaseStatus
+from ...domain.cases import TaskState
 from ...domain.principal import Principal
 from ...domain.visibility import ReadScope
 from ...engine import TaskNotReady
@@ -42,7 +43,7 @@ def list_tasks(
     ctx: ServiceContext,
     actor: Principal,
     *,
-    status: str | None = "ready",
+    status: str | None = TaskState.READY,
     instance_id: int | None = None,
     process_key: str | None = None,
     mine: bool = False,
@@ -98,7 +99,7 @@ def get_task(ctx: ServiceContext, task_id: str, actor: Principal) -> TaskView:
         instance = uow.instances.get(task.instance_id)
         process = ctx.versions.get(uow, instance.version_id)
         schema, data = None, dict(instance.data or {})
-        if task.status == "ready":
+        if task.status == TaskState.READY:
             data = ctx.engine.task_data(process, instance.state, task.id)
         if task.form:
             schema = forms.effective_schema(process.form(task.form) or {}, data, option_sources(uow, ctx))
@@ -116,7 +117,7 @@ def _lock_ready(uow: UnitOfWork, task_id: str, actor: Principal) -> tuple[Task, 
         raise Forbidden(
             f"task {task.id} ({task.element_id}) is for role {task.role!r}; {actor.username} has {sorted(actor.roles)}"
         )
-    if task.status != "ready" or instance.status != CaseStatus.RUNNING:
+    if task.status != TaskState.READY or instance.status != CaseStatus.RUNNING:
         raise Conflict(f"task {task_id} is {task.status} (case {instance.status}); it can no longer be changed")
     return task, instance
 
@@ -210,7 +211,7 @@ def complete_task(ctx: ServiceContext, task_id: str, data: Any, actor: Principal
             raise Conflict(f"task {task_id} no longer exists in case {instance.id}") from None
         except TaskNotReady as exc:
             raise Conflict(str(exc)) from None
-        task.status, task.completed_at, task.completed_by = "completed", now, actor.username
+        task.status, task.completed_at, task.completed_by = TaskState.COMPLETED, now, actor.username
         task.assignee = task.assignee or actor.username
         completed = record(
             uow,

@@ -14,6 +14,8 @@ from datetime import time
 from datetime import timedelta
 from typing import Any
 
+from ...domain.cases import TaskState
+from ...domain.cases import TimerState
 from ...domain.principal import Principal
 from ...persistence.drafts import DraftRepository
 from ...persistence.orm import Event
@@ -211,7 +213,7 @@ def case_page(ctx: ServiceContext, instance_id: int, actor: Principal) -> CasePa
         timers=timers,
         events=events,
         ready_elements=sorted({t.element_id for t in open_tasks}),
-        waiting_elements=sorted({t.element_id for t in timers if t.status == "waiting"}),
+        waiting_elements=sorted({t.element_id for t in timers if t.status == TimerState.WAITING}),
         done_elements=sorted(set(done)),
         field_titles=titles,
         value_titles=values,
@@ -250,7 +252,7 @@ def task_page(ctx: ServiceContext, task_id: str, actor: Principal) -> TaskPage:
     """A task with its form, what to start the form with, and whether the user may send it."""
     view = tasks.get_task(ctx, task_id, actor)
     task = view.task
-    workable = task.status == "ready" and actor.may_work(task.role) and task.assignee in (None, actor.username)
+    workable = task.status == TaskState.READY and actor.may_work(task.role) and task.assignee in (None, actor.username)
     with ctx.uow() as uow:
         process = ctx.versions.get(uow, uow.instances.get(task.instance_id).version_id)
         draft = DraftRepository(uow.session).get(actor.username, task_id) if workable else None

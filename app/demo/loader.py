@@ -1,15 +1,19 @@
 """Demo data: one user per role (password = user name, demo only), customers, units in every
-warranty state, technicians by region and skill, and repair cases standing at different steps."""
+warranty state, technicians by region and skill, and repair cases standing at different steps.
+
+The people and master data are CSV files in ``app/demo/data/`` (one row per record, dates as
+``today±N`` days so the demo keeps its warranty and contract states whenever it is loaded)."""
 
 from __future__ import annotations
 
+import csv
 from datetime import date
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from ..domain.fees import warranty_evidence
 from ..domain.principal import Principal
-from ..domain.roles import Role
 from ..persistence.orm import Contract
 from ..persistence.orm import Customer
 from ..persistence.orm import Technician
@@ -18,195 +22,102 @@ from ..services.context import ServiceContext
 from ..services.people.users import create_user
 from ..services.planning.default_schedules import ensure_default_schedules
 
-DEMO_USERS: list[tuple[str, str, list[str]]] = [
-    ("admin", "系统管理员 Admin", [Role.ADMIN]),
-    ("agent", "客服 王芳 Wang Fang", [Role.CS_AGENT]),
-    ("agent2", "客服 李娜 Li Na", [Role.CS_AGENT]),
-    ("dispatcher", "调度 赵强 Zhao Qiang", [Role.DISPATCHER]),
-    ("supervisor", "主管 陈伟 Chen Wei (市区)", [Role.SUPERVISOR]),
-    ("supervisor2", "主管 周敏 Zhou Min (郊县)", [Role.SUPERVISOR]),
-    ("tech_urban1", "工程师 刘洋 Liu Yang", [Role.TECHNICIAN]),
-    ("tech_urban2", "工程师 杨磊 Yang Lei", [Role.TECHNICIAN]),
-    ("tech_suburb1", "工程师 黄杰 Huang Jie", [Role.TECHNICIAN]),
-    ("tech_suburb2", "工程师 吴刚 Wu Gang", [Role.TECHNICIAN]),
-    ("tech_it", "工程师 徐静 Xu Jing", [Role.TECHNICIAN]),
-    ("tech_expired", "工程师 孙浩 Sun Hao (证书过期)", [Role.TECHNICIAN]),
-    ("mis", "管理信息部 马丽 Ma Li", [Role.MIS]),
-    ("qa", "质量部 朱军 Zhu Jun", [Role.QA]),
-    ("finance", "财务 胡静 Hu Jing", [Role.FINANCE]),
-    ("service_manager", "售后服务管理师 郭涛 Guo Tao", [Role.SERVICE_MANAGER]),
-    ("dept_head", "部门主管 林峰 Lin Feng", [Role.DEPT_HEAD]),
-    ("resp_dept", "责任部门 生产部 张工 Zhang Gong (production)", [Role.RESPONSIBLE_DEPT]),
-    ("executive", "总经理 何建国 He Jianguo", [Role.EXECUTIVE]),
-    ("process_owner", "流程负责人 高原 Gao Yuan", [Role.PROCESS_OWNER]),
-    ("auditor", "质量审核 罗兰 Luo Lan (只读)", [Role.AUDITOR]),
-]
+DATA = Path(__file__).resolve().parent / "data"
 
-SKILLS = ["refrigeration", "laundry", "tv_av", "kitchen", "small_appliance", "it_network"]
+
+def _rows(name: str) -> list[dict[str, str]]:
+    """One CSV of the demo's data (``app/demo/data/``), a dict per row keyed by the header."""
+    with (DATA / f"{name}.csv").open(encoding="utf-8", newline="") as file:
+        return list(csv.DictReader(file))
+
+
+def _day(value: str, today: date) -> date | None:
+    """``today+200`` / ``today-35``: the demo's dates stay in the same warranty and contract states."""
+    if not value:
+        return None
+    if value.startswith("today"):
+        return today + timedelta(days=int(value[len("today") :] or 0))
+    return date.fromisoformat(value)
+
+
+def _yes(value: str) -> bool:
+    return value.strip().lower() in ("yes", "true", "1")
+
+
+def _list(value: str) -> list[str]:
+    return [item for item in value.split(";") if item]
+
+
+DEMO_USERS: list[tuple[str, str, list[str]]] = [
+    (row["username"], row["display_name"], _list(row["roles"])) for row in _rows("users")
+]
 
 
 def _technicians(today: date) -> list[Technician]:
-    valid, expired = today + timedelta(days=400), today - timedelta(days=30)
-    rows = [
-        ("tech_urban1", "刘洋 Liu Yang", "市区 Urban", ["urban"], ["refrigeration", "laundry"], valid, 5),
-        ("tech_urban2", "杨磊 Yang Lei", "市区 Urban", ["urban"], ["tv_av", "small_appliance"], valid, 5),
-        ("tech_suburb1", "黄杰 Huang Jie", "郊县 Suburban", ["suburban"], ["refrigeration", "kitchen"], valid, 5),
-        ("tech_suburb2", "吴刚 Wu Gang", "郊县 Suburban", ["suburban", "urban"], ["laundry", "kitchen"], valid, 1),
-        ("tech_it", "徐静 Xu Jing", "市区 Urban", ["urban", "suburban"], ["it_network"], valid, 4),
-        ("tech_expired", "孙浩 Sun Hao", "市区 Urban", ["urban"], ["refrigeration", "laundry"], expired, 5),
-    ]
     return [
         Technician(
-            username=u,
-            name=n,
-            branch=b,
-            regions=r,
-            skills=s,
-            cert_no=f"CERT-{u.upper()}",
-            cert_expiry=c,
-            title="junior",
-            max_load=m,
+            username=row["username"],
+            name=row["name"],
+            branch=row["branch"],
+            regions=_list(row["regions"]),
+            skills=_list(row["skills"]),
+            cert_no=row["cert_no"],
+            cert_expiry=_day(row["cert_expiry"], today),
+            title=row["title"],
+            max_load=int(row["max_load"]),
         )
-        for u, n, b, r, s, c, m in rows
+        for row in _rows("technicians")
     ]
 
 
 def _customers() -> list[Customer]:
-    rows = [
-        ("C001", "张伟 Zhang Wei", "person", "urban", "北京市朝阳区建国路 88 号", "13800000001", False),
-        ("C002", "王秀英 Wang Xiuying", "person", "suburban", "北京市怀柔区青春路 12 号", "13800000002", False),
-        (
-            "C003",
-            "北方精密机械有限公司 Northern Precision",
-            "company",
-            "urban",
-            "北京市海淀区中关村大街 1 号",
-            "010-62000003",
-            True,
-        ),
-        ("C004", "李军 Li Jun", "person", "suburban", "北京市密云区鼓楼大街 5 号", "13800000004", False),
-        ("C005", "华信科技 Huaxin Tech", "company", "urban", "北京市东城区东直门 20 号", "010-64000005", True),
-        ("C006", "刘芳 Liu Fang", "person", "urban", "北京市西城区金融街 3 号", "13800000006", False),
-    ]
     return [
         Customer(
-            code=c,
-            name=n,
-            kind=k,
-            region=r,
-            branch="市区 Urban" if r == "urban" else "郊县 Suburban",
-            address=a,
-            phone=p,
-            key_customer=key,
+            code=row["code"],
+            name=row["name"],
+            kind=row["kind"],
+            region=row["region"],
+            branch=row["branch"],
+            address=row["address"],
+            phone=row["phone"],
+            key_customer=_yes(row["key_customer"]),
         )
-        for c, n, k, r, a, p, key in rows
+        for row in _rows("customers")
     ]
 
 
 def _units(customers: dict[str, Customer], today: date) -> list[Unit]:
     """Every warranty state: in warranty, expired, expiring this month, extended, contract,
     no evidence, tampered."""
-    rows = [
-        (
-            "SN-FR-1001",
-            "C001",
-            "refrigeration",
-            "BCD-520W",
-            today - timedelta(days=120),
-            "INV-1001",
-            None,
-            None,
-            False,
-            None,
-        ),
-        (
-            "SN-WM-2001",
-            "C002",
-            "laundry",
-            "XQG100",
-            today - timedelta(days=500),
-            "INV-2001",
-            "WC-2001",
-            None,
-            False,
-            None,
-        ),
-        ("SN-TV-3001", "C006", "tv_av", "65Q9", today - timedelta(days=350), None, "WC-3001", None, False, None),
-        (
-            "SN-FR-1002",
-            "C004",
-            "refrigeration",
-            "BCD-450",
-            today - timedelta(days=600),
-            "INV-1002",
-            None,
-            today + timedelta(days=200),
-            False,
-            None,
-        ),
-        (
-            "SN-IT-5001",
-            "C003",
-            "it_network",
-            "SRV-R740",
-            today - timedelta(days=900),
-            "INV-5001",
-            None,
-            None,
-            False,
-            "MC-2026-003",
-        ),
-        ("SN-KT-4001", "C004", "kitchen", "JZT-Q5", today - timedelta(days=60), None, None, None, False, None),
-        ("SN-WM-2002", "C001", "laundry", "XQG80", today - timedelta(days=90), "INV-2002", None, None, True, None),
-        (
-            "SN-IT-5002",
-            "C005",
-            "it_network",
-            "SW-S5735",
-            today - timedelta(days=200),
-            "INV-5002",
-            None,
-            None,
-            False,
-            None,
-        ),
-    ]
     return [
         Unit(
-            serial_no=s,
-            customer=customers[c],
-            product_category=cat,
-            model=m,
-            purchase_date=p,
-            invoice_no=inv,
-            warranty_card_no=card,
-            extended_until=ext,
-            tampered=t,
-            contract_no=contract,
+            serial_no=row["serial_no"],
+            customer=customers[row["customer_code"]],
+            product_category=row["product_category"],
+            model=row["model"],
+            purchase_date=_day(row["purchase_date"], today),
+            invoice_no=row["invoice_no"] or None,
+            warranty_card_no=row["warranty_card_no"] or None,
+            extended_until=_day(row["extended_until"], today),
+            tampered=_yes(row["tampered"]),
+            contract_no=row["contract_no"] or None,
         )
-        for s, c, cat, m, p, inv, card, ext, t, contract in rows
+        for row in _rows("units")
     ]
 
 
 def _contracts(customers: dict[str, Customer], today: date) -> list[Contract]:
     """Active, expiring within a month (renewal starts now), in 45 days, renewed, lapsed (REQUIREMENTS §4)."""
-    rows = [
-        ("MC-2026-003", "C003", today - timedelta(days=165), today + timedelta(days=200), "active"),
-        ("MC-2025-005", "C005", today - timedelta(days=345), today + timedelta(days=20), "active"),
-        ("MC-2025-001", "C001", today - timedelta(days=320), today + timedelta(days=45), "active"),
-        ("MC-2024-002", "C002", today - timedelta(days=400), today - timedelta(days=35), "renewed"),
-        ("MC-2024-004", "C004", today - timedelta(days=420), today - timedelta(days=55), "lapsed"),
-    ]
     return [
         Contract(
-            contract_no=no,
-            customer=customers[c],
-            starts_on=s,
-            ends_on=e,
-            status=st,
-            sla_profile="PREMIUM" if customers[c].key_customer else "STANDARD_URBAN",
+            contract_no=row["contract_no"],
+            customer=customers[row["customer_code"]],
+            starts_on=_day(row["starts_on"], today),
+            ends_on=_day(row["ends_on"], today),
+            status=row["status"],
+            sla_profile=row["sla_profile"],
         )
-        for no, c, s, e, st in rows
+        for row in _rows("contracts")
     ]
 
 

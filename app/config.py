@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from flask import Config as FlaskConfig
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -84,10 +86,11 @@ def from_environment(config: dict) -> dict:
     """Overlay ``AFTERSALES_<KEY>`` variables (and plain ``DATABASE_URL``) onto ``config``."""
     if os.environ.get("DATABASE_URL"):
         config["DATABASE_URL"] = os.environ["DATABASE_URL"]
-    for key in list(config):
-        value = os.environ.get(f"AFTERSALES_{key}")
-        if value is None:
-            continue
+    prefixed = FlaskConfig(".")
+    prefixed.from_prefixed_env("AFTERSALES", loads=str)  # text as given; typed below by each key's default
+    for key, value in prefixed.items():
+        if key not in config:
+            continue  # only settings the service has (AFTERSALES_TEST_* and the like belong to others)
         default = config[key]
         if isinstance(default, bool):
             config[key] = value.lower() in ("1", "true", "yes", "on")

@@ -111,3 +111,13 @@ def test_the_domain_reads_no_wall_clock_and_does_no_io() -> None:
             ):
                 wrong.append(f"{path.name}:{node.lineno} {func.value.id}.{func.attr}()")
     assert wrong == []
+
+
+def test_handlers_open_no_unit_of_work_and_services_no_session() -> None:
+    """Handlers call services; services call repositories (the session is the unit of work's own)."""
+    wrong = []
+    for folder, forbidden in (("handlers", ".uow("), ("services", "uow.session"), ("demo", "uow.session")):
+        for path in sorted((APP / folder).rglob("*.py")):
+            if forbidden in path.read_text(encoding="utf-8"):
+                wrong.append(f"{path.relative_to(APP.parent)} uses {forbidden}")
+    assert wrong == []

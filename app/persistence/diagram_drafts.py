@@ -9,29 +9,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON
-from sqlalchemy import Integer
-from sqlalchemy import String
-from sqlalchemy import Text
 from sqlalchemy import delete
 from sqlalchemy import select
-from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import Session
-from sqlalchemy.orm import mapped_column
 
-from .orm import Base
-
-
-class DiagramDraft(Base):
-    __tablename__ = "diagram_drafts"
-    username: Mapped[str] = mapped_column(String(64), primary_key=True)
-    process_key: Mapped[str] = mapped_column(String(64), primary_key=True)
-    filename: Mapped[str] = mapped_column(String(256))
-    xml: Mapped[str] = mapped_column(Text)
-    # Plain JSON, not JSONB: a form's fields keep the order its author gave them.
-    forms: Mapped[dict[str, Any]] = mapped_column(JSON)
-    base_version: Mapped[int | None] = mapped_column(Integer)
-    updated_at: Mapped[datetime]
+from .orm import DiagramDraft
 
 
 class DiagramDraftRepository:

@@ -9,22 +9,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String
 from sqlalchemy import delete
 from sqlalchemy import select
-from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import Session
-from sqlalchemy.orm import mapped_column
 
-from .orm import Base
-
-
-class Draft(Base):
-    __tablename__ = "form_drafts"
-    username: Mapped[str] = mapped_column(String(64), primary_key=True)
-    task_id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    data: Mapped[dict[str, Any]]
-    updated_at: Mapped[datetime]
+from .orm import Draft
 
 
 class DraftRepository:

@@ -329,3 +329,28 @@ class Setting(Base):
     __tablename__ = "settings"
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+# Form drafts: what a user typed into a task's form and left unsent, one row per user and task.
+# No foreign keys: a draft outlives nothing it points at; drafts of tasks no longer ready are ignored.
+class Draft(Base):
+    __tablename__ = "form_drafts"
+    username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    task_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    data: Mapped[dict[str, Any]]
+    updated_at: Mapped[datetime]
+
+
+# Diagram drafts: a process owner's unsent edit of a diagram and its forms, one row per user and process.
+# No foreign keys: a draft may name a process not deployed yet. ``base_version``: the version the edit
+# started from (None for a new process).
+class DiagramDraft(Base):
+    __tablename__ = "diagram_drafts"
+    username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    process_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    filename: Mapped[str] = mapped_column(String(256))
+    xml: Mapped[str] = mapped_column(Text)
+    # Plain JSON, not JSONB: a form's fields keep the order its author gave them.
+    forms: Mapped[dict[str, Any]] = mapped_column(JSON)
+    base_version: Mapped[int | None] = mapped_column(Integer)
+    updated_at: Mapped[datetime]

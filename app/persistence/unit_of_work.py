@@ -14,6 +14,9 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..errors import Conflict
 from ..errors import InvalidInput
+from .diagram_drafts import DiagramDraftRepository
+from .drafts import DraftRepository
+from .live_counts import LiveCountRepository
 from .repositories import AcceptedDeviationRepository
 from .repositories import AttachmentRepository
 from .repositories import CalendarRepository
@@ -55,6 +58,9 @@ class UnitOfWork:
         self.notifications = NotificationRepository(self.session)
         self.attachments = AttachmentRepository(self.session)
         self.accepted = AcceptedDeviationRepository(self.session)
+        self.drafts = DraftRepository(self.session)
+        self.diagram_drafts = DiagramDraftRepository(self.session)
+        self.live_counts = LiveCountRepository(self.session)
         return self
 
     def __exit__(self, exc_type, exc, traceback) -> None:
@@ -90,6 +96,13 @@ class UnitOfWork:
 
     def add_row(self, row) -> None:
         self.session.add(row)
+
+    def add_rows(self, rows) -> None:
+        self.session.add_all(rows)
+
+    def no_autoflush(self):
+        """Read without writing what is pending first (the caller writes everything in one flush)."""
+        return self.session.no_autoflush
 
     def flush(self) -> None:
         """Write what is pending now (queries see it); a lost race becomes ``Busy`` as in commit."""

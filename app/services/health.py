@@ -19,6 +19,12 @@ class Backlog:
     open_tasks: int
 
 
+def database_answers(ctx: ServiceContext) -> None:
+    """Liveness: a read the database must answer (raises what the database raises)."""
+    with ctx.uow() as uow:
+        uow.settings.get("health")
+
+
 def backlog(ctx: ServiceContext) -> Backlog:
     now = ctx.clock.now()
     with ctx.uow() as uow:

@@ -12,8 +12,6 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from app.persistence import drafts  # noqa: F401  (its table is in the schema the fixtures create and empty)
-
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 CHROMIUM_ARGS = [

@@ -11,6 +11,7 @@ from marshmallow import validate
 from ...errors import InvalidInput
 from ...errors import NotFound
 from ...services.cases import opening as cases
+from ...services.processes import deployments
 from ...services.processes import version_admin
 from ..common import principal
 from ..common import services
@@ -24,41 +25,21 @@ from ..schemas import mapping_field
 bp = Blueprint("processes", __name__, url_prefix="/api/v1/processes", description="Deployed processes")
 
 
-def _process_rows(key: str | None = None) -> list[dict]:
-    ctx = services()
-    with ctx.uow() as uow:
-        versions = uow.versions.all_versions(key)
-        running = uow.instances.count_by_version()
-    latest: dict[str, dict] = {}
-    for v in versions:
-        row = latest.setdefault(v.process_key, {"versions": [], "running_instances": 0})
-        row["versions"].append(v.version)
-        row["running_instances"] += running.get(v.id, 0)
-        row.update(
-            key=v.process_key,
-            name=v.name,
-            version=v.version,
-            version_id=v.id,
-            content_hash=v.content_hash,
-            deployed_at=v.deployed_at,
-            deployed_by=v.deployed_by,
-        )
-    return list(latest.values())
-
-
 @bp.get("")
 @bp.response(200, ProcessSchema(many=True))
 def list_processes():
     """Every deployed process with its latest version."""
     principal()
-    return _process_rows()
+    return deployments.process_overview(
+        services(),
+    )
 
 
 @bp.get("/<key>")
 @bp.response(200, ProcessSchema)
 def get_process(key: str):
     principal()
-    rows = _process_rows(key)
+    rows = deployments.process_overview(services(), key)
     if not rows:
         raise NotFound(f"no deployed process {key!r}")
     return rows[0]

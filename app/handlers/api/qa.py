@@ -9,8 +9,8 @@ from flask_smorest import Blueprint
 from marshmallow import Schema
 from marshmallow import fields
 
-from ...errors import NotFound
 from ...integrations.spreadsheets import Download
+from ...services.processes import deployments
 from ...services.qa import accepted_deviations as accepted
 from ...services.qa import conformance
 from ...services.qa import deadline_conformance as deadlines
@@ -113,9 +113,7 @@ def case_conformance(instance_id: int):
 def _require_deployed(process_key: str) -> None:
     """An export names a deployed process (an unknown key, e.g. with control characters, cannot be
     written into the XES log's name or the file name: it was a 500)."""
-    with services().uow() as uow:
-        if uow.versions.latest(process_key) is None:
-            raise NotFound(f"no deployed process {process_key!r}")
+    deployments.require_deployed(services(), process_key)
 
 
 @bp.get("/exports/<process_key>.xes")

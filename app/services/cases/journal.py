@@ -243,7 +243,7 @@ def apply_snapshot(
     :param completed_task_id: the user task just completed (its row is updated by the caller)
     """
     is_new = instance.state == ""
-    with uow.session.no_autoflush:  # everything is written in one flush at commit
+    with uow.no_autoflush():  # everything is written in one flush at commit
         known_tasks = {} if is_new else {t.id: t for t in uow.tasks.for_instance(instance.id)}
         waiting = {} if is_new else {t.id: t for t in uow.timers.for_instance(instance.id, status=TimerState.WAITING)}
     was_running = instance.status == CaseStatus.RUNNING
@@ -275,7 +275,7 @@ def apply_snapshot(
     if snapshot.status == CaseStatus.COMPLETED and was_running:
         instance.completed_at = now
         changes.event("instance_completed", None)
-    uow.session.add_all(changes.rows)
+    uow.add_rows(changes.rows)
     uow.flush()  # what follows (notifications, messages, the caller) queries the new rows
     return [row for row in changes.rows if isinstance(row, Event)], ready_tasks
 

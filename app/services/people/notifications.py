@@ -72,7 +72,7 @@ def notify(
                 created_at=now,
             )
         )
-    uow.session.add_all(rows)
+    uow.add_rows(rows)
     return rows
 
 

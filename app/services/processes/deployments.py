@@ -8,6 +8,7 @@ from pathlib import Path
 from ...engine import ProcessDefinition
 from ...engine import load_directory
 from ...errors import Conflict
+from ...errors import NotFound
 from ...persistence.orm import ProcessVersion
 from ..cases.start_form import refuse_reserved_start_fields
 from ..context import ServiceContext
@@ -74,3 +75,32 @@ def deploy_directory(
 ) -> list[DeployResult]:
     """Validate every diagram in ``processes/`` (refusing all if one is bad), then deploy."""
     return deploy_definitions(ctx, load_directory(directory or ctx.processes_dir), actor=actor)
+
+
+def process_overview(ctx: ServiceContext, key: str | None = None) -> list[dict]:
+    """Per deployed process (or only ``key``): its latest version, every version number, its running cases."""
+    with ctx.uow() as uow:
+        versions = uow.versions.all_versions(key)
+        running = uow.instances.count_by_version()
+    latest: dict[str, dict] = {}
+    for v in versions:
+        row = latest.setdefault(v.process_key, {"versions": [], "running_instances": 0})
+        row["versions"].append(v.version)
+        row["running_instances"] += running.get(v.id, 0)
+        row.update(
+            key=v.process_key,
+            name=v.name,
+            version=v.version,
+            version_id=v.id,
+            content_hash=v.content_hash,
+            deployed_at=v.deployed_at,
+            deployed_by=v.deployed_by,
+        )
+    return list(latest.values())
+
+
+def require_deployed(ctx: ServiceContext, process_key: str) -> None:
+    """NotFound unless ``process_key`` has a deployed version."""
+    with ctx.uow() as uow:
+        if uow.versions.latest(process_key) is None:
+            raise NotFound(f"no deployed process {process_key!r}")

@@ -18,7 +18,6 @@ from ...domain.cases import CaseStatus
 from ...domain.principal import Principal
 from ...domain.roles import Role
 from ...errors import Forbidden
-from ...persistence.live_counts import LiveCountRepository
 from ..context import ServiceContext
 
 LIVE_ROLES = frozenset({Role.PROCESS_OWNER, Role.ADMIN, Role.AUDITOR, Role.SUPERVISOR, Role.SERVICE_MANAGER})
@@ -79,7 +78,7 @@ def live_counts(ctx: ServiceContext, key: str, version: int, actor: Principal) -
     _require_live(actor)
     with ctx.uow() as uow:
         process = ctx.versions.find(uow, key, version)
-        repository = LiveCountRepository(uow.session)
+        repository = uow.live_counts
         open_cases = repository.open_cases(process.id, OPEN_STATUSES)
         tasks = {w.element_id: w for w in repository.ready_tasks(process.id, OPEN_STATUSES)}
         timers = {w.element_id: w for w in repository.waiting_timers(process.id, OPEN_STATUSES)}

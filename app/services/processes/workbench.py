@@ -27,7 +27,6 @@ from ...errors import InvalidInput
 from ...errors import NotFound
 from ...errors import Problem
 from ...persistence.diagram_drafts import DiagramDraft
-from ...persistence.diagram_drafts import DiagramDraftRepository
 from ..cases.start_form import start_form_problems
 from ..context import ServiceContext
 from .deployments import DeployResult
@@ -243,7 +242,7 @@ def save_draft(
     if _check_payload(filename, xml, forms) != key:
         raise InvalidInput(f"a draft of {key} must be named {key}.bpmn", errors={"filename": [f"expected {key}.bpmn"]})
     with ctx.uow() as uow:
-        draft = DiagramDraftRepository(uow.session).put(
+        draft = uow.diagram_drafts.put(
             actor.username,
             key,
             filename=filename,
@@ -261,7 +260,7 @@ def find_draft(ctx: ServiceContext, key: str, actor: Principal) -> DiagramDraft 
     if not may_edit(actor):
         return None
     with ctx.uow() as uow:
-        return DiagramDraftRepository(uow.session).get(actor.username, key)
+        return uow.diagram_drafts.get(actor.username, key)
 
 
 def get_draft(ctx: ServiceContext, key: str, actor: Principal) -> DiagramDraft:
@@ -276,12 +275,12 @@ def list_drafts(ctx: ServiceContext, actor: Principal) -> list[DiagramDraft]:
     """The user's drafts, by process key."""
     _require_edit(actor)
     with ctx.uow() as uow:
-        return DiagramDraftRepository(uow.session).of_user(actor.username)
+        return uow.diagram_drafts.of_user(actor.username)
 
 
 def delete_draft(ctx: ServiceContext, key: str, actor: Principal) -> None:
     """Forget the user's draft of a process; idempotent."""
     _require_edit(actor)
     with ctx.uow() as uow:
-        DiagramDraftRepository(uow.session).remove(actor.username, key)
+        uow.diagram_drafts.remove(actor.username, key)
         uow.commit()

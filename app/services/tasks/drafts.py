@@ -18,7 +18,6 @@ from ...errors import Forbidden
 from ...errors import InvalidInput
 from ...errors import NotFound
 from ...persistence.drafts import Draft
-from ...persistence.drafts import DraftRepository
 from ...persistence.unit_of_work import UnitOfWork
 from ..context import ServiceContext
 
@@ -40,7 +39,7 @@ def _check_task(uow: UnitOfWork, task_id: str, actor: Principal) -> None:
 
 def get_draft(ctx: ServiceContext, task_id: str, actor: Principal) -> Draft:
     with ctx.uow() as uow:
-        draft = DraftRepository(uow.session).get(actor.username, task_id)
+        draft = uow.drafts.get(actor.username, task_id)
         if draft is None:
             raise NotFound(f"no draft of task {task_id} for {actor.username}")
         return draft
@@ -49,7 +48,7 @@ def get_draft(ctx: ServiceContext, task_id: str, actor: Principal) -> Draft:
 def find_draft(ctx: ServiceContext, task_id: str, actor: Principal) -> dict[str, Any] | None:
     """The user's draft of the task's form, or None."""
     with ctx.uow() as uow:
-        draft = DraftRepository(uow.session).get(actor.username, task_id)
+        draft = uow.drafts.get(actor.username, task_id)
         return dict(draft.data) if draft is not None else None
 
 
@@ -61,7 +60,7 @@ def save_draft(ctx: ServiceContext, task_id: str, data: Any, actor: Principal) -
     now: datetime = ctx.clock.now()
     with ctx.uow() as uow:
         _check_task(uow, task_id, actor)
-        draft = DraftRepository(uow.session).put(actor.username, task_id, data, now)
+        draft = uow.drafts.put(actor.username, task_id, data, now)
         uow.commit()
         return draft
 
@@ -69,10 +68,10 @@ def save_draft(ctx: ServiceContext, task_id: str, data: Any, actor: Principal) -
 def delete_draft(ctx: ServiceContext, task_id: str, actor: Principal) -> None:
     """Forget the user's draft of a task (after sending the form, or on request); idempotent."""
     with ctx.uow() as uow:
-        DraftRepository(uow.session).remove(actor.username, task_id)
+        uow.drafts.remove(actor.username, task_id)
         uow.commit()
 
 
 def drafted_task_ids(ctx: ServiceContext, actor: Principal) -> set[str]:
     with ctx.uow() as uow:
-        return DraftRepository(uow.session).task_ids(actor.username)
+        return uow.drafts.task_ids(actor.username)

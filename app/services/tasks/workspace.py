@@ -17,7 +17,6 @@ from typing import Any
 from ...domain.cases import TaskState
 from ...domain.cases import TimerState
 from ...domain.principal import Principal
-from ...persistence.drafts import DraftRepository
 from ...persistence.orm import Event
 from ...persistence.orm import Instance
 from ...persistence.orm import Task
@@ -88,7 +87,7 @@ def inbox(ctx: ServiceContext, actor: Principal, query: InboxFilter) -> Inbox:
     with ctx.uow() as uow:
         ids = {t.instance_id for t in ready}
         instances = {i.id: i for i in uow.instances.list(ids=ids, limit=max(len(ids), 1))} if ids else {}
-        drafted = DraftRepository(uow.session).task_ids(actor.username)
+        drafted = uow.drafts.task_ids(actor.username)
         colleagues = {
             role: [Colleague(u.username, u.display_name or u.username) for u in uow.users.with_role(role)]
             for role in sorted({t.role for t in ready if t.role})
@@ -255,7 +254,7 @@ def task_page(ctx: ServiceContext, task_id: str, actor: Principal) -> TaskPage:
     workable = task.status == TaskState.READY and actor.may_work(task.role) and task.assignee in (None, actor.username)
     with ctx.uow() as uow:
         process = ctx.versions.get(uow, uow.instances.get(task.instance_id).version_id)
-        draft = DraftRepository(uow.session).get(actor.username, task_id) if workable else None
+        draft = uow.drafts.get(actor.username, task_id) if workable else None
     fields = (view.form or {}).get("properties") or {}
     start = {name: view.data[name] for name in fields if name in view.data}
     if draft is not None:

@@ -109,6 +109,7 @@ MATRIX: dict[str, Gate] = {
     "GET /inbox": Gate(ALL, PAGE),
     "GET /notifications": Gate(ALL, PAGE),
     "POST /notifications/<int:notification_id>/open": Gate(RECIPIENT, PAGE, "/notifications/{notification}/open"),
+    "POST /notifications/read-all": Gate(WRITERS, PAGE),  # each their own; the auditor changes nothing
     "GET /tasks/<task_id>": Gate(CASE_VIEWERS, PAGE, "/tasks/{task}"),
     "GET /cases/<int:instance_id>": Gate(CASE_VIEWERS, PAGE, "/cases/{case}"),
     "GET /cases/<int:instance_id>/next": Gate(CASE_VIEWERS, PAGE, "/cases/{case}/next"),
@@ -206,6 +207,7 @@ MATRIX: dict[str, Gate] = {
     "PUT /api/v1/drafts/<task_id>": Gate(TASK_WORKERS, path="/api/v1/drafts/{task}", json={"channel": "phone"}),
     "DELETE /api/v1/drafts/<task_id>": Gate(WRITERS, path="/api/v1/drafts/{task}"),
     "GET /api/v1/notifications": Gate(ALL),
+    "POST /api/v1/notifications/read-all": Gate(WRITERS),  # each their own; the auditor changes nothing
     "POST /api/v1/notifications/<int:notification_id>/read": Gate(
         RECIPIENT, path="/api/v1/notifications/{notification}/read"
     ),

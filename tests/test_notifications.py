@@ -13,6 +13,7 @@ from app.services.people.mail_outbox import send_pending
 from app.services.people.users import create_user
 from app.services.timing.timer_firing import fire_due
 from tests.repair_driver import RepairCase
+from tests.test_web import login
 
 
 class Inbox:
@@ -97,3 +98,25 @@ def test_the_header_counts_unread_notifications_and_opening_one_leads_to_the_tas
     opened = client.post(f"/notifications/{row['id']}/open", data={"csrf_token": token})
     assert opened.status_code == 302 and opened.headers["Location"].endswith(f"/tasks/{row['task_id']}")
     assert '<span class="badge">' not in client.get("/notifications").get_data(as_text=True)
+
+
+def test_a_done_task_clears_its_notification_and_all_can_be_marked_read(app, ctx, clock, as_user):
+    create_user(ctx, "supervisor", "supervisor", ["supervisor"])
+    cases = [RepairCase(as_user) for _ in range(3)]
+    clock.advance(timedelta(hours=24, seconds=1))
+    fire_due(ctx)  # three contact escalations: the supervisors are told of each follow-up task
+    unread = as_user("supervisor").get("/notifications?unread=true").json
+    assert len(unread) == 3
+    cases[0].walk("supervisor_contact_followup")  # the follow-up of the first case is done
+    unread = as_user("supervisor").get("/notifications?unread=true").json
+    assert len(unread) == 2 and cases[0].body["case_no"] not in " ".join(n["title"] for n in unread)
+
+    page = as_user("supervisor").get("/notifications?per_page=1&page=2").json
+    assert len(page) == 1
+    browser = app.test_client()
+    login(browser, "supervisor")
+    html = browser.get("/notifications").get_data(as_text=True)
+    assert html.count('class="unread"') == 2 and html.count('class="read"') == 1  # unread ones in bold
+    assert as_user("supervisor").post("/notifications/read-all").json == {"marked": 2}
+    assert as_user("supervisor").get("/notifications?unread=true").json == []
+    assert len(as_user("supervisor").get("/notifications").json) == 3  # read, not gone

@@ -308,6 +308,7 @@ class Notification(Base):
     __table_args__ = (
         Index("ix_notifications_user", "username", "read_at"),
         Index("ix_notifications_mail", "emailed_at"),
+        Index("ix_notifications_case", "instance_id", "read_at"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64))

@@ -12,6 +12,7 @@ from sqlalchemy import exists
 from sqlalchemy import func
 from sqlalchemy import or_
 from sqlalchemy import select
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import undefer
 
@@ -511,11 +512,38 @@ class AcceptedDeviationRepository(_Repository):
 
 
 class NotificationRepository(_Repository):
-    def for_user(self, username: str, *, unread_only: bool = False, limit: int = 100) -> list[Notification]:
+    def for_user(
+        self, username: str, *, unread_only: bool = False, limit: int = 100, offset: int = 0
+    ) -> list[Notification]:
         query = select(Notification).where(Notification.username == username)
         if unread_only:
             query = query.where(Notification.read_at.is_(None))
-        return list(self.session.scalars(query.order_by(Notification.id.desc()).limit(limit)))
+        return list(self.session.scalars(query.order_by(Notification.id.desc()).offset(offset).limit(limit)))
+
+    def count_for_user(self, username: str) -> int:
+        return (
+            self.session.scalar(select(func.count()).select_from(Notification).where(Notification.username == username))
+            or 0
+        )
+
+    def mark_all_read(self, username: str, now: datetime) -> int:
+        result = self.session.execute(
+            update(Notification)
+            .where(Notification.username == username, Notification.read_at.is_(None))
+            .values(read_at=now)
+        )
+        return result.rowcount or 0
+
+    def clear_finished(self, instance_id: int, open_task_ids: set[str], now: datetime) -> None:
+        """Unread notifications about tasks of the case that are no longer open count as read."""
+        query = update(Notification).where(
+            Notification.instance_id == instance_id,
+            Notification.read_at.is_(None),
+            Notification.task_id.is_not(None),
+        )
+        if open_task_ids:
+            query = query.where(Notification.task_id.not_in(sorted(open_task_ids)))
+        self.session.execute(query.values(read_at=now), execution_options={"synchronize_session": False})
 
     def unread_count(self, username: str) -> int:
         return (

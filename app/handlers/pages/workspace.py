@@ -177,8 +177,18 @@ def _unread_notifications():
 @bp.get("/notifications")
 @login_required
 def notifications_page():
-    rows = notifications.my_notifications(services(), g.principal)
-    return render_template("notifications.html", notifications=rows)
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    rows = notifications.my_notifications(services(), g.principal, page=page)
+    total = notifications.notification_count(services(), g.principal)
+    pages = max((total + notifications.PAGE_SIZE - 1) // notifications.PAGE_SIZE, 1)
+    return render_template("notifications.html", notifications=rows, page=page, pages=pages, total=total)
+
+
+@bp.post("/notifications/read-all")
+@login_required
+def read_all_notifications():
+    notifications.mark_all_read(services(), g.principal)
+    return redirect(url_for("web.notifications_page"))
 
 
 @bp.post("/notifications/<int:notification_id>/open")

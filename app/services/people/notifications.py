@@ -54,6 +54,8 @@ def notify(
             for task in [t for t in ready_tasks if t.element_id == event.data.get("attached_to")]:
                 for username in [task.assignee] if task.assignee else members(task.role):
                     wanted[(username, task.id, event.type)] = f"{task.name} — {event.element_name or ''}"
+    # A notification of a task that is done (or went away) is no longer news.
+    uow.notifications.clear_finished(instance.id, {t.id for t in ready_tasks}, now)
     rows = []
     users.update(uow.users.by_usernames({username for username, _, _ in wanted} - users.keys()))
     for (username, task_id, kind), about in wanted.items():
@@ -76,9 +78,30 @@ def notify(
     return rows
 
 
-def my_notifications(ctx: ServiceContext, actor: Principal, *, unread_only: bool = False) -> list[Notification]:
+PAGE_SIZE = 50
+
+
+def my_notifications(
+    ctx: ServiceContext, actor: Principal, *, unread_only: bool = False, page: int = 1, per_page: int = PAGE_SIZE
+) -> list[Notification]:
+    """The actor's notifications, newest first, one page (``page`` counts from 1)."""
     with ctx.uow() as uow:
-        return uow.notifications.for_user(actor.username, unread_only=unread_only)
+        return uow.notifications.for_user(
+            actor.username, unread_only=unread_only, limit=per_page, offset=(max(page, 1) - 1) * per_page
+        )
+
+
+def notification_count(ctx: ServiceContext, actor: Principal) -> int:
+    with ctx.uow() as uow:
+        return uow.notifications.count_for_user(actor.username)
+
+
+def mark_all_read(ctx: ServiceContext, actor: Principal) -> int:
+    """Every unread notification of the actor read now; returns how many."""
+    with ctx.uow() as uow:
+        marked = uow.notifications.mark_all_read(actor.username, ctx.clock.now())
+        uow.commit()
+    return marked
 
 
 def unread_count(ctx: ServiceContext, actor: Principal) -> int:

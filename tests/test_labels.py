@@ -22,14 +22,18 @@ APP = Path(__file__).resolve().parent.parent / "app"
 
 def recorded_event_types() -> set[str]:
     """The literal event types the application's code writes: ``record(uow, case, at, actor, "type", …)``,
-    ``new_event(case, at, actor, "type", …)`` and the repair steps' ``event="type"``."""
+    ``new_event(case, at, actor, "type", …)``, a case step's ``step.record("type", …)`` and
+    ``step.apply(operation, "type", …)``, and ``_record_on_task(step, "type", …)``."""
     found = set()
     for path in APP.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if not isinstance(node, ast.Call):
                 continue
-            name = getattr(node.func, "id", getattr(node.func, "attr", ""))
-            position = {"record": 4, "new_event": 3}.get(name)
+            if isinstance(node.func, ast.Attribute) and getattr(node.func.value, "id", "") == "step":
+                position = {"record": 0, "apply": 1}.get(node.func.attr)
+            else:
+                name = getattr(node.func, "id", getattr(node.func, "attr", ""))
+                position = {"record": 4, "new_event": 3, "_record_on_task": 1}.get(name)
             if position is not None and len(node.args) > position and isinstance(node.args[position], ast.Constant):
                 found.add(node.args[position].value)
             for keyword in node.keywords:

@@ -8,6 +8,7 @@ are read first and new rows added last, so the whole write is one flush.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from datetime import tzinfo
 from typing import Any
@@ -83,6 +84,19 @@ class _Changes:
         self.rows.append(new_event(self.instance, self.now, actor, type_, element, **kwargs))
 
 
+@dataclass(frozen=True)
+class CaseMove:
+    """Where one engine step of a case is written: its unit of work, case, version, time and actor."""
+
+    ctx: ServiceContext
+    uow: UnitOfWork
+    instance: Instance
+    process: DeployedProcess
+    calendar: WorkCalendar
+    now: datetime
+    actor: str | None = None
+
+
 MAX_MESSAGE_DEPTH = 5  # a chain of cases opening cases longer than this is a modelling error
 
 
@@ -147,22 +161,14 @@ def open_case(
         "instance_started",
         data={"version": process.version, "data": data, "opened_by": parent.case_no if parent else None},
     )
-    advance(
-        ctx, uow, instance, process, snapshot, calendar=calendar, now=now, actor=actor, depth=depth, recorded=[started]
-    )
+    advance(CaseMove(ctx, uow, instance, process, calendar, now, actor), snapshot, depth=depth, recorded=[started])
     return instance
 
 
 def advance(
-    ctx: ServiceContext,
-    uow: UnitOfWork,
-    instance: Instance,
-    process: DeployedProcess,
+    move: CaseMove,
     snapshot: Snapshot,
     *,
-    calendar: WorkCalendar,
-    now: datetime,
-    actor: str | None = None,
     completed_task_id: str | None = None,
     depth: int = 0,
     recorded: list[Event] | None = None,
@@ -171,6 +177,8 @@ def advance(
 
     :param recorded: events the caller already wrote for this step (they are reported with the rest)
     """
+    ctx, uow, instance, process = move.ctx, move.uow, move.instance, move.process
+    calendar, now, actor = move.calendar, move.now, move.actor
     events, ready_tasks = apply_snapshot(
         uow, instance, process, snapshot, calendar=calendar, now=now, actor=actor, completed_task_id=completed_task_id
     )

@@ -18,8 +18,6 @@ from ...domain.principal import Principal
 from ...domain.roles import Role
 from ...engine import Deviation
 from ...engine import RecordedStep
-from ...engine import TaskNotReady
-from ...engine import UnknownTask
 from ...errors import Conflict
 from ...errors import Forbidden
 from ...errors import InvalidInput
@@ -28,8 +26,7 @@ from ...persistence.orm import Instance
 from ..context import ServiceContext
 from ..qa.conformance import replay_inputs
 from ..tasks.handover import check_named_assignees
-from .journal import advance
-from .journal import record
+from .step import case_step
 
 REPAIR_ROLES = frozenset({Role.ADMIN, Role.PROCESS_OWNER})
 
@@ -39,87 +36,18 @@ def require_repair_role(actor: Principal) -> None:
         raise Forbidden("only a process owner or an administrator may repair a case")
 
 
-def _locked(uow, instance_id: int) -> Instance:
-    instance = uow.instances.lock(instance_id)
-    if instance is None:
-        raise NotFound(f"no case with id {instance_id}")
-    return instance
-
-
-def _apply_step(
-    ctx: ServiceContext,
-    uow,
-    instance: Instance,
-    process,
-    step,
-    *,
-    event: str,
-    actor: Principal,
-    now,
-    calendar,
-    element_id: str | None = None,
-    task_id: str | None = None,
-    data: dict[str, Any] | None = None,
-    completed_task_id: str | None = None,
-) -> None:
-    """Run one engine operation on a locked case, record it under ``event`` and store what it did."""
-    try:
-        snapshot = step()
-    except (TaskNotReady, UnknownTask) as exc:
-        raise Conflict(str(exc)) from None
-    recorded = record(
-        uow,
-        instance,
-        now,
-        actor.username,
-        event,
-        process.element(element_id),
-        task_id=task_id,
-        element_id=element_id,
-        data=data or {},
-    )
-    advance(
-        ctx,
-        uow,
-        instance,
-        process,
-        snapshot,
-        calendar=calendar,
-        now=now,
-        actor=actor.username,
-        completed_task_id=completed_task_id,
-        recorded=[recorded],
-    )
-
-
 def retry_case(ctx: ServiceContext, instance_id: int, data: dict[str, Any] | None, actor: Principal) -> Instance:
     """Run the failed step again, optionally with corrected data; the case leaves the error state."""
     require_repair_role(actor)
     if data is not None and not isinstance(data, dict):
         raise InvalidInput("the data must be a JSON object", errors={"data": ["expected an object"]})
-    calendar = ctx.calendar.ensure_fresh()
-    now = ctx.clock.now()
-    with ctx.uow() as uow:
-        instance = _locked(uow, instance_id)
-        if instance.status != CaseStatus.ERROR:
-            raise Conflict(f"case {instance.case_no} is {instance.status}, not in error")
-        check_named_assignees(uow, ctx, data or {}, "data.")
-        process = ctx.versions.get(uow, instance.version_id)
+    with case_step(ctx, actor, instance_id=instance_id) as step:
+        instance = step.instance
+        step.expect(CaseStatus.ERROR, why=", not in error")
+        check_named_assignees(step.uow, ctx, data or {}, "data.")
         error, instance.status = instance.error, CaseStatus.RUNNING  # the snapshot decides what it becomes
-        _apply_step(
-            ctx,
-            uow,
-            instance,
-            process,
-            lambda: ctx.engine.retry(process, instance.state, data),
-            event="instance_retried",
-            actor=actor,
-            now=now,
-            calendar=calendar,
-            data={"data": data or {}, "error": error},
-        )
-        uow.commit()
-    ctx.on_timers_changed(instance.next_timer_at)
+        retried = {"data": data or {}, "error": error}
+        step.apply(lambda: ctx.engine.retry(step.process, instance.state, data), "instance_retried", data=retried)
     return instance
 
 
@@ -149,21 +77,17 @@ def migrate_case(
     :param mapping: source element id → target element id, for elements the target calls otherwise
     """
     require_repair_role(actor)
-    calendar = ctx.calendar.ensure_fresh()
-    now = ctx.clock.now()
-    with ctx.uow() as uow:
-        instance = _locked(uow, instance_id)
-        if instance.status != CaseStatus.RUNNING:
-            raise Conflict(f"case {instance.case_no} is {instance.status}; only running cases move")
+    with case_step(ctx, actor, instance_id=instance_id) as step:
+        uow, instance, now = step.uow, step.instance, step.now
+        step.expect(CaseStatus.RUNNING, why="; only running cases move")
         versions = {v.version: v for v in uow.versions.all_versions(instance.process_key)}
         target_row = versions.get(to_version) if to_version is not None else versions[max(versions)]
         if target_row is None:
             raise NotFound(f"{instance.process_key} has no version {to_version}")
         if target_row.id == instance.version_id:
             raise Conflict(f"case {instance.case_no} already runs on version {instance.version}")
-        source = ctx.versions.get(uow, instance.version_id)
         target = ctx.versions.get(uow, target_row.id)
-        inputs = replay_inputs(ctx, uow, instance, source)
+        inputs = replay_inputs(ctx, uow, instance, step.process)
         rename = mapping or {}
         waiting = {
             rename.get(t.element_id, t.element_id): t.due_at
@@ -193,20 +117,13 @@ def migrate_case(
             )
         old_version = instance.version
         instance.version_id, instance.version = target.id, target.version
-        advance(ctx, uow, instance, target, snapshot, calendar=calendar, now=now, actor=actor.username)
+        step.process = target
+        step.advance(snapshot, recorded=[])
         for task in uow.tasks.for_instance(instance.id, status=TaskState.READY):
             if not task.assignee and claimed.get(task.element_id):
                 task.assignee, task.claimed_at = claimed[task.element_id], now
-        record(
-            uow,
-            instance,
-            now,
-            actor.username,
-            "instance_migrated",
-            data={"from_version": old_version, "to_version": target.version, **({"mapping": rename} if rename else {})},
-        )
-        uow.commit()
-    ctx.on_timers_changed(instance.next_timer_at)
+        moved = {"from_version": old_version, "to_version": target.version, **({"mapping": rename} if rename else {})}
+        step.record("instance_migrated", data=moved)
     return instance
 
 
@@ -227,16 +144,11 @@ def _switch(
     event: str,
 ) -> Instance:
     require_repair_role(actor)
-    now = ctx.clock.now()
-    with ctx.uow() as uow:
-        instance = _locked(uow, instance_id)
-        if instance.status != expected:
-            raise Conflict(f"case {instance.case_no} is {instance.status}, not {expected}")
-        instance.status, instance.updated_at = becomes, now
-        record(uow, instance, now, actor.username, event, data={"reason": _reason(reason)})
-        uow.commit()
-    ctx.on_timers_changed(instance.next_timer_at)
-    return instance
+    with case_step(ctx, actor, instance_id=instance_id) as step:
+        step.expect(expected, why=f", not {expected}")
+        step.instance.status, step.instance.updated_at = becomes, step.now
+        step.record(event, data={"reason": _reason(reason)})
+    return step.instance
 
 
 def suspend_case(ctx: ServiceContext, instance_id: int, reason: str, actor: Principal) -> Instance:
@@ -271,34 +183,21 @@ def change_deadline(
     """Give a waiting timer of case ``instance_id`` a new due time (e.g. the customer asked for a
     later appointment); a timer of another case is not found."""
     require_repair_role(actor)
-    calendar = ctx.calendar.ensure_fresh()
-    now = ctx.clock.now()
-    with ctx.uow() as uow:
-        instance = _locked(uow, instance_id)
-        timer = uow.timers.get(timer_id)
-        if timer is None or timer.instance_id != instance.id:
+    with case_step(ctx, actor, instance_id=instance_id) as step:
+        timer = step.uow.timers.get(timer_id)
+        if timer is None or timer.instance_id != step.instance.id:
             raise NotFound(f"timer {timer_id} is not of case {instance_id}")
         if timer.status != TimerState.WAITING:
             raise NotFound(f"no waiting timer {timer_id}")
-        process = ctx.versions.get(uow, instance.version_id)
         change = {"from": timer.due_at.isoformat(), "to": due_at.isoformat(), "reason": _reason(reason)}
-        _apply_step(
-            ctx,
-            uow,
-            instance,
-            process,
-            lambda: ctx.engine.set_timer_due(process, instance.state, timer_id, due_at),
-            event="deadline_changed",
-            actor=actor,
-            now=now,
-            calendar=calendar,
-            element_id=timer.element_id,
+        step.apply(
+            lambda: ctx.engine.set_timer_due(step.process, step.instance.state, timer_id, due_at),
+            "deadline_changed",
+            timer.element_id,
             task_id=timer_id,
             data=change,
         )
-        uow.commit()
-    ctx.on_timers_changed(instance.next_timer_at)
-    return instance
+    return step.instance
 
 
 def skip_task(
@@ -309,36 +208,24 @@ def skip_task(
     a manual step. A task of another case is not found."""
     require_repair_role(actor)
     reason = _reason(reason)
-    calendar = ctx.calendar.ensure_fresh()
-    now = ctx.clock.now()
-    with ctx.uow() as uow:
-        instance = _locked(uow, instance_id)
-        task = uow.tasks.get(task_id)
+    with case_step(ctx, actor, instance_id=instance_id) as step:
+        instance = step.instance
+        task = step.uow.tasks.get(task_id)
         if task is None or task.instance_id != instance.id:
             raise NotFound(f"task {task_id} is not of case {instance_id}")
         if task.status != TaskState.READY or instance.status != CaseStatus.RUNNING:
             raise Conflict(f"task {task_id} is {task.status} (case {instance.status})")
-        process = ctx.versions.get(uow, instance.version_id)
         given = dict(data or {})
-        check_named_assignees(uow, ctx, given, "data.")
-        task.status, task.completed_at, task.completed_by = TaskState.COMPLETED, now, actor.username
-        _apply_step(
-            ctx,
-            uow,
-            instance,
-            process,
-            lambda: ctx.engine.complete_task(process, instance.state, task.id, lambda seen: given)[0],
-            event="task_skipped",
-            actor=actor,
-            now=now,
-            calendar=calendar,
-            element_id=task.element_id,
+        check_named_assignees(step.uow, ctx, given, "data.")
+        task.status, task.completed_at, task.completed_by = TaskState.COMPLETED, step.now, actor.username
+        step.apply(
+            lambda: ctx.engine.complete_task(step.process, instance.state, task.id, lambda seen: given)[0],
+            "task_skipped",
+            task.element_id,
             task_id=task.id,
             data={"data": given, "reason": reason},
             completed_task_id=task.id,
         )
-        uow.commit()
-    ctx.on_timers_changed(instance.next_timer_at)
     return instance
 
 
@@ -346,26 +233,8 @@ def repeat_step(ctx: ServiceContext, instance_id: int, element_id: str, reason: 
     """Move the token back to a step already done, which becomes ready again."""
     require_repair_role(actor)
     reason = _reason(reason)
-    calendar = ctx.calendar.ensure_fresh()
-    now = ctx.clock.now()
-    with ctx.uow() as uow:
-        instance = _locked(uow, instance_id)
-        if instance.status != CaseStatus.RUNNING:
-            raise Conflict(f"case {instance.case_no} is {instance.status}")
-        process = ctx.versions.get(uow, instance.version_id)
-        _apply_step(
-            ctx,
-            uow,
-            instance,
-            process,
-            lambda: ctx.engine.repeat_from(process, instance.state, element_id),
-            event="step_repeated",
-            actor=actor,
-            now=now,
-            calendar=calendar,
-            element_id=element_id,
-            data={"reason": reason},
-        )
-        uow.commit()
-    ctx.on_timers_changed(instance.next_timer_at)
-    return instance
+    with case_step(ctx, actor, instance_id=instance_id) as step:
+        step.expect(CaseStatus.RUNNING)
+        repeat = lambda: ctx.engine.repeat_from(step.process, step.instance.state, element_id)  # noqa: E731
+        step.apply(repeat, "step_repeated", element_id, data={"reason": reason})
+    return step.instance

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
-from ...domain.cases import CaseStatus
 from ...domain.cases import TaskState
 from ...domain.principal import Principal
 from ...domain.visibility import ReadScope
@@ -16,14 +14,13 @@ from ...errors import Conflict
 from ...errors import Forbidden
 from ...errors import InvalidInput
 from ...errors import NotFound
-from ...persistence.orm import Instance
 from ...persistence.orm import Task
 from ...persistence.unit_of_work import UnitOfWork
 from ..cases.attachments import store_files
-from ..cases.journal import advance
-from ..cases.journal import record
 from ..cases.opening import may_view
 from ..cases.opening import read_scope
+from ..cases.step import CaseStep
+from ..cases.step import case_step
 from ..context import ServiceContext
 from . import forms
 from .field_choices import option_sources
@@ -107,33 +104,8 @@ def get_task(ctx: ServiceContext, task_id: str, actor: Principal) -> TaskView:
         return TaskView(task, schema, element.instructions if element else None, instance.case_no, data)
 
 
-def _lock_ready(uow: UnitOfWork, task_id: str, actor: Principal) -> tuple[Task, Instance]:
-    """Lock the task's case, then check the task can still be worked by ``actor``."""
-    instance = uow.instances.lock_by_task(task_id)
-    task = uow.tasks.get(task_id) if instance is not None else None
-    if task is None:
-        raise NotFound(f"no task with id {task_id}")
-    if not actor.may_work(task.role):
-        raise Forbidden(
-            f"task {task.id} ({task.element_id}) is for role {task.role!r}; {actor.username} has {sorted(actor.roles)}"
-        )
-    if task.status != TaskState.READY or instance.status != CaseStatus.RUNNING:
-        raise Conflict(f"task {task_id} is {task.status} (case {instance.status}); it can no longer be changed")
-    return task, instance
-
-
-def _record_on_task(
-    ctx: ServiceContext,
-    uow: UnitOfWork,
-    task: Task,
-    instance: Instance,
-    now: datetime,
-    actor: Principal,
-    type_: str,
-    **data: Any,
-) -> None:
-    element = ctx.versions.get(uow, instance.version_id).element(task.element_id)
-    record(uow, instance, now, actor.username, type_, element, task_id=task.id, data=data)
+def _record_on_task(step: CaseStep, type_: str, **data: Any) -> None:
+    step.record(type_, step.task.element_id, task_id=step.task.id, data=data)
 
 
 def _require_may_take(uow: UnitOfWork, ctx: ServiceContext, task: Task, actor: Principal) -> None:
@@ -144,58 +116,49 @@ def _require_may_take(uow: UnitOfWork, ctx: ServiceContext, task: Task, actor: P
 
 
 def claim_task(ctx: ServiceContext, task_id: str, actor: Principal) -> Task:
-    now = ctx.clock.now()
-    with ctx.uow() as uow:
-        task, instance = _lock_ready(uow, task_id, actor)
+    with case_step(ctx, actor, task_id=task_id) as step:
+        task = step.task
         if task.assignee and task.assignee != actor.username:
             raise Conflict(f"task {task_id} is already claimed by {task.assignee}")
         if task.assignee != actor.username:
-            _require_may_take(uow, ctx, task, actor)
-            task.assignee, task.claimed_at = actor.username, now
-            _record_on_task(ctx, uow, task, instance, now, actor, "task_claimed")
-            uow.commit()
-        return task
+            _require_may_take(step.uow, ctx, task, actor)
+            task.assignee, task.claimed_at = actor.username, step.now
+            _record_on_task(step, "task_claimed")
+    return task
 
 
 def unclaim_task(ctx: ServiceContext, task_id: str, actor: Principal) -> Task:
-    now = ctx.clock.now()
-    with ctx.uow() as uow:
-        task, instance = _lock_ready(uow, task_id, actor)
+    with case_step(ctx, actor, task_id=task_id) as step:
+        task = step.task
         if task.assignee != actor.username and not actor.is_admin:
             raise Conflict(f"task {task_id} is claimed by {task.assignee or 'nobody'}, not by {actor.username}")
         task.assignee, task.claimed_at = None, None
-        _record_on_task(ctx, uow, task, instance, now, actor, "task_unclaimed")
-        uow.commit()
-        return task
+        _record_on_task(step, "task_unclaimed")
+    return task
 
 
 def delegate_task(ctx: ServiceContext, task_id: str, to_username: str, actor: Principal) -> Task:
     """Hand a task to a colleague who has the task's role."""
-    now = ctx.clock.now()
-    with ctx.uow() as uow:
-        task, instance = _lock_ready(uow, task_id, actor)
+    with case_step(ctx, actor, task_id=task_id) as step:
+        task = step.task
         if task.assignee and task.assignee != actor.username and not actor.is_admin:
             raise Conflict(f"task {task_id} is claimed by {task.assignee}")
-        require_assignable(uow, ctx, to_username, task.role, "username")
+        require_assignable(step.uow, ctx, to_username, task.role, "username")
         previous = task.assignee
-        task.assignee, task.claimed_at = to_username, now
-        _record_on_task(ctx, uow, task, instance, now, actor, "task_delegated", **{"from": previous, "to": to_username})
-        uow.commit()
-        return task
+        task.assignee, task.claimed_at = to_username, step.now
+        _record_on_task(step, "task_delegated", **{"from": previous, "to": to_username})
+    return task
 
 
 def complete_task(ctx: ServiceContext, task_id: str, data: Any, actor: Principal) -> Task:
     """Validate the form data, run the engine on, and store everything it did — or nothing."""
-    calendar = ctx.calendar.ensure_fresh()
-    now: datetime = ctx.clock.now()
-    with ctx.uow() as uow:
-        task, instance = _lock_ready(uow, task_id, actor)
+    with case_step(ctx, actor, task_id=task_id) as step:
+        uow, task, instance, now = step.uow, step.task, step.instance, step.now
         if task.assignee and task.assignee != actor.username and not actor.is_admin:
             raise Forbidden(f"task {task_id} is assigned to {task.assignee}")
         if not task.assignee:
             _require_may_take(uow, ctx, task, actor)  # completing a task nobody claimed takes it
-        process = ctx.versions.get(uow, instance.version_id)
-        schema = process.form(task.form)
+        schema = step.process.form(task.form)
 
         def prepare(case_data: dict[str, Any]) -> dict[str, Any]:
             if schema is None:
@@ -206,35 +169,13 @@ def complete_task(ctx: ServiceContext, task_id: str, data: Any, actor: Principal
             return store_files(uow, instance, task.id, schema, valid, actor=actor.username, now=now)
 
         try:
-            snapshot, clean = ctx.engine.complete_task(process, instance.state, task.id, prepare)
+            snapshot, clean = ctx.engine.complete_task(step.process, instance.state, task.id, prepare)
         except UnknownTask:
             raise Conflict(f"task {task_id} no longer exists in case {instance.id}") from None
         except TaskNotReady as exc:
             raise Conflict(str(exc)) from None
         task.status, task.completed_at, task.completed_by = TaskState.COMPLETED, now, actor.username
         task.assignee = task.assignee or actor.username
-        completed = record(
-            uow,
-            instance,
-            now,
-            actor.username,
-            "task_completed",
-            process.element(task.element_id),
-            task_id=task.id,
-            data=dict(clean),
-        )
-        advance(
-            ctx,
-            uow,
-            instance,
-            process,
-            snapshot,
-            calendar=calendar,
-            now=now,
-            actor=actor.username,
-            completed_task_id=task.id,
-            recorded=[completed],
-        )
-        uow.commit()  # a concurrent change of the case: Busy (409), nothing kept
-    ctx.on_timers_changed(instance.next_timer_at)
+        completed = step.record("task_completed", task.element_id, task_id=task.id, data=dict(clean))
+        step.advance(snapshot, completed_task_id=task.id, recorded=[completed])
     return task

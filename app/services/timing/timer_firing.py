@@ -17,6 +17,7 @@ from ...domain.workcalendar import WorkCalendar
 from ...persistence.orm import Instance
 from ...persistence.unit_of_work import Busy
 from ...persistence.unit_of_work import UnitOfWork
+from ..cases.journal import CaseMove
 from ..cases.journal import advance
 from ..context import ServiceContext
 from ..planning.schedules import fire_due_schedules
@@ -109,5 +110,5 @@ def _fire_instance(
     fired = sum(1 for e in snapshot.events if e.type == "timer_fired")
     if fired == 0 and snapshot.status == instance.status:
         return None  # already fired by someone else between our query and the lock
-    advance(ctx, uow, instance, process, snapshot, calendar=calendar, now=now)
+    advance(CaseMove(ctx, uow, instance, process, calendar, now), snapshot)
     return fired

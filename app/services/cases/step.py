@@ -1,0 +1,127 @@
+"""One step of a case: what every use case that moves a case does before and after its own rule.
+
+``with case_step(ctx, actor, instance_id=...) as step:`` refreshes the work calendar, reads the
+clock, opens the unit of work and locks the case (by its id, or by one of its tasks with
+``task_id``, which must still be workable by ``actor``). The body states the rule (``step.expect``,
+``step.apply``, ``step.record``); a clean exit commits and then re-arms the alarm clock with the
+case's next timer; an exception rolls everything back and tells nobody.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cached_property
+from typing import Any
+
+from ...domain.cases import CaseStatus
+from ...domain.cases import TaskState
+from ...domain.principal import Principal
+from ...engine import Snapshot
+from ...engine import TaskNotReady
+from ...engine import UnknownTask
+from ...errors import Conflict
+from ...errors import Forbidden
+from ...errors import NotFound
+from ...persistence.orm import Event
+from ...persistence.orm import Instance
+from ...persistence.orm import Task
+from ...persistence.unit_of_work import UnitOfWork
+from ..context import ServiceContext
+from ..processes.version_cache import DeployedProcess
+from .journal import CaseMove
+from .journal import advance
+from .journal import record
+
+
+class CaseStep:
+    """A locked case inside its unit of work; ``task`` is set when the step was opened by a task."""
+
+    def __init__(self, ctx: ServiceContext, uow: UnitOfWork, actor: Principal, instance: Instance) -> None:
+        self.ctx, self.uow, self.actor, self.instance = ctx, uow, actor, instance
+        self.calendar = ctx.calendar.current()  # refreshed by case_step before the lock
+        self.now = ctx.clock.now()
+        self.task: Task | None = None
+
+    @cached_property
+    def process(self) -> DeployedProcess:
+        return self.ctx.versions.get(self.uow, self.instance.version_id)
+
+    def expect(self, *statuses: CaseStatus, why: str = "") -> None:
+        """Refuse (409) unless the case is in one of ``statuses``."""
+        if self.instance.status not in statuses:
+            raise Conflict(f"case {self.instance.case_no} is {self.instance.status}{why}")
+
+    def record(self, type_: str, element_id: str | None = None, **kwargs: Any) -> Event:
+        """Append one audit event by the actor (on ``element_id`` of this case's version, if given)."""
+        element = self.process.element(element_id) if element_id else None
+        return record(self.uow, self.instance, self.now, self.actor.username, type_, element, **kwargs)
+
+    def advance(self, snapshot: Snapshot, *, completed_task_id: str | None = None, recorded: list[Event]) -> None:
+        """Store what the engine did (``recorded``: the events this step wrote for it)."""
+        move = CaseMove(self.ctx, self.uow, self.instance, self.process, self.calendar, self.now, self.actor.username)
+        advance(move, snapshot, completed_task_id=completed_task_id, recorded=recorded)
+
+    def apply(
+        self, operation: Callable[[], Snapshot], event: str, element_id: str | None = None, **kwargs: Any
+    ) -> None:
+        """Run one engine operation, record it as ``event`` and store what it did; an operation on a
+        task that is gone or not ready is refused (409)."""
+        try:
+            snapshot = operation()
+        except (TaskNotReady, UnknownTask) as exc:
+            raise Conflict(str(exc)) from None
+        kwargs.setdefault("data", {})
+        completed = kwargs.pop("completed_task_id", None)
+        recorded = record(
+            self.uow,
+            self.instance,
+            self.now,
+            self.actor.username,
+            event,
+            self.process.element(element_id),
+            element_id=element_id,
+            **kwargs,
+        )
+        self.advance(snapshot, completed_task_id=completed, recorded=[recorded])
+
+
+def _locked_case(uow: UnitOfWork, instance_id: int) -> Instance:
+    instance = uow.instances.lock(instance_id)
+    if instance is None:
+        raise NotFound(f"no case with id {instance_id}")
+    return instance
+
+
+def _locked_task(uow: UnitOfWork, task_id: str, actor: Principal) -> tuple[Task, Instance]:
+    """Lock the task's case, then check the task can still be worked by ``actor``."""
+    instance = uow.instances.lock_by_task(task_id)
+    task = uow.tasks.get(task_id) if instance is not None else None
+    if task is None:
+        raise NotFound(f"no task with id {task_id}")
+    if not actor.may_work(task.role):
+        raise Forbidden(
+            f"task {task.id} ({task.element_id}) is for role {task.role!r}; {actor.username} has {sorted(actor.roles)}"
+        )
+    if task.status != TaskState.READY or instance.status != CaseStatus.RUNNING:
+        raise Conflict(f"task {task_id} is {task.status} (case {instance.status}); it can no longer be changed")
+    return task, instance
+
+
+@contextmanager
+def case_step(
+    ctx: ServiceContext, actor: Principal, *, instance_id: int | None = None, task_id: str | None = None
+) -> Iterator[CaseStep]:
+    """The case ``instance_id`` (or the one of task ``task_id``) locked for one step; see the module."""
+    ctx.calendar.ensure_fresh()  # before the lock: a reload opens its own unit of work
+    with ctx.uow() as uow:
+        if task_id is not None:
+            task, instance = _locked_task(uow, task_id, actor)
+            step = CaseStep(ctx, uow, actor, instance)
+            step.task = task
+        else:
+            step = CaseStep(ctx, uow, actor, _locked_case(uow, instance_id))
+        yield step
+        uow.commit()  # a concurrent change of the case: Busy (409), nothing kept
+    ctx.on_timers_changed(step.instance.next_timer_at)

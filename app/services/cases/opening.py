@@ -19,7 +19,6 @@ from ...domain.visibility import needs_lanes
 from ...domain.visibility import read_scope as scope_for
 from ...errors import Conflict
 from ...errors import Forbidden
-from ...errors import InvalidInput
 from ...errors import NotFound
 from ...persistence.orm import Event
 from ...persistence.orm import Instance
@@ -27,13 +26,14 @@ from ...persistence.orm import Timer
 from ...persistence.unit_of_work import UnitOfWork
 from ..context import ServiceContext
 from .journal import open_case
-from .journal import record
+from .step import case_step
 
 
-def start_case(ctx: ServiceContext, process_key: str, data: dict[str, Any] | None, actor: Principal) -> Instance:
-    """Open a case on the latest version of ``process_key``; the start event's lane says who may."""
-    if data is not None and not isinstance(data, dict):
-        raise InvalidInput("the start data must be a JSON object", errors={"_schema": ["expected an object"]})
+def start_case(ctx: ServiceContext, process_key: str, data: Any, actor: Principal) -> Instance:
+    """Open a case on the latest version of ``process_key``; the start event's lane says who may.
+
+    ``data`` is checked against the start form (``start_form.checked_start_data``: an object, its fields).
+    """
     calendar = ctx.calendar.ensure_fresh()
     now = ctx.clock.now()
     with ctx.uow() as uow:
@@ -44,7 +44,7 @@ def start_case(ctx: ServiceContext, process_key: str, data: dict[str, Any] | Non
         allowed = process.start_roles
         if actor.read_only or not (actor.is_admin or allowed & actor.roles):
             raise Forbidden(f"starting {process_key!r} needs one of the roles {sorted(allowed)}")
-        instance = open_case(ctx, uow, process, dict(data or {}), actor=actor.username, calendar=calendar, now=now)
+        instance = open_case(ctx, uow, process, data, actor=actor.username, calendar=calendar, now=now)
         uow.commit()
     ctx.on_timers_changed(instance.next_timer_at)
     return instance
@@ -128,24 +128,17 @@ def cancel_case(ctx: ServiceContext, instance_id: int, actor: Principal, reason:
     """Stop a running case: its open tasks and timers are cancelled; the state is kept for audit."""
     if not actor.is_admin and Role.SUPERVISOR not in actor.roles:
         raise Forbidden("only a supervisor or an administrator may cancel a case")
-    now = ctx.clock.now()
-    with ctx.uow() as uow:
-        instance = uow.instances.lock(instance_id)
-        if instance is None:
-            raise NotFound(f"no case with id {instance_id}")
+    with case_step(ctx, actor, instance_id=instance_id) as step:
+        instance, uow, now = step.instance, step.uow, step.now
         if not may_view(ctx, uow, instance, actor):
             raise Forbidden(f"case {instance_id} is not visible to {actor.username}")
         if instance.status not in (CaseStatus.RUNNING, CaseStatus.ERROR):
             raise Conflict(f"case {instance_id} is {instance.status}")
-        process = ctx.versions.get(uow, instance.version_id)
         for task in uow.tasks.for_instance(instance_id, status=TaskState.READY):
             task.status, task.completed_at = TaskState.CANCELLED, now
-            record(
-                uow, instance, now, actor.username, "task_cancelled", process.element(task.element_id), task_id=task.id
-            )
+            step.record("task_cancelled", task.element_id, task_id=task.id)
         for timer in uow.timers.for_instance(instance_id, status=TimerState.WAITING):
             timer.status = TimerState.CANCELLED
         instance.status, instance.next_timer_at, instance.updated_at = CaseStatus.CANCELLED, None, now
-        record(uow, instance, now, actor.username, "instance_cancelled", data={"reason": reason})
-        uow.commit()
-        return instance
+        step.record("instance_cancelled", data={"reason": reason})
+    return step.instance

@@ -19,6 +19,7 @@ from flask import Flask
 
 from .services.context import ServiceContext
 from .services.people.mail_outbox import send_pending
+from .services.signals import timers_changed
 from .services.timing.timer_firing import fire_due
 
 log = logging.getLogger(__name__)
@@ -43,7 +44,11 @@ class AlarmClock:
             max_instances=1,
         )
         self.scheduler.start()
-        self.ctx.on_timers_changed = self.arm
+        timers_changed.connect(self.on_timers_changed, sender=self.ctx)
+
+    def on_timers_changed(self, _ctx: object, due: datetime | None) -> None:
+        """The receiver of signals.timers_changed for this context."""
+        self.arm(due)
 
     def shutdown(self) -> None:
         if self.scheduler.running:

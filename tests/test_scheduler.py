@@ -9,13 +9,14 @@ from datetime import timedelta
 from app.domain.principal import Principal
 from app.scheduler import AlarmClock
 from app.services.cases.opening import start_case
+from app.services.signals import timers_changed
 
 
 def test_starting_a_case_arms_the_alarm_for_its_first_timer(tiny, clock):
     ctx = tiny.extensions["aftersales"]
     alarm = AlarmClock(ctx, sweep_seconds=3600)
     alarm.scheduler.start(paused=True)
-    ctx.on_timers_changed = alarm.arm
+    timers_changed.connect(alarm.on_timers_changed, sender=ctx)
     try:
         before = datetime.now(UTC)
         start_case(ctx, "tiny", None, Principal("agent", frozenset({"cs_agent"})))
@@ -49,7 +50,7 @@ def test_a_round_arms_the_alarm_for_a_timer_another_worker_wrote(tiny, clock):
     start_case(ctx, "tiny", None, Principal("agent", frozenset({"cs_agent"})))  # written "elsewhere": no alarm
     alarm = AlarmClock(ctx, sweep_seconds=3600)
     alarm.scheduler.start(paused=True)
-    ctx.on_timers_changed = alarm.arm
+    timers_changed.connect(alarm.on_timers_changed, sender=ctx)
     try:
         assert alarm.scheduler.get_job("alarm") is None
         before = datetime.now(UTC)

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from app.domain.principal import Principal
 from app.services.cases.opening import start_case
+from app.services.signals import case_events_committed
 from app.services.timing.timer_firing import fire_due_timers
 from tests.conftest import make_app
 
@@ -115,7 +116,11 @@ def test_one_broken_case_does_not_hold_up_the_others_fired_with_it(tiny, clock, 
 
     monkeypatch.setattr(ctx.engine, "fire_timers", fire)
     observed = []
-    ctx.on_events = lambda key, events: observed.extend(e.instance_id for e in events)
+
+    def observe(_ctx, process_key, events):
+        observed.extend(e.instance_id for e in events)
+
+    case_events_committed.connect(observe, sender=ctx)
     report = fire_due_timers(ctx, chunk=10)  # all three in one transaction
     assert (report.instances, report.timers) == (2, 2)
     with ctx.uow() as uow:

@@ -48,7 +48,7 @@ def open_history(ctx: ServiceContext) -> list[str]:
         for first_day, pattern in zip(quarters, PATTERNS, strict=True):
             start = datetime.combine(first_day + timedelta(days=7), time(10), tz)
             clock = SimulatedClock(start, frozen=True)
-            past = dataclasses.replace(ctx, clock=clock, on_timers_changed=lambda due: None)
+            past = dataclasses.replace(ctx, clock=clock)  # a context of its own: the alarm clock does not hear it
             ctx.engine.use_clock(clock)
             with ctx.uow() as uow:
                 units = uow.master.units()

@@ -48,7 +48,7 @@ def open_demo_plans(ctx: ServiceContext) -> list[str]:
     tz = ctx.calendar.tz
     this_year = ctx.clock.now().astimezone(tz).year
     clock = SimulatedClock(datetime.combine(datetime(this_year - 1, 12, 1).date(), time(9), tz), frozen=True)
-    past = dataclasses.replace(ctx, clock=clock, on_timers_changed=lambda due: None)
+    past = dataclasses.replace(ctx, clock=clock)  # a context of its own: the alarm clock does not hear it
     planner = principal_for(ctx, "agent") or ADMIN
     try:
         ctx.engine.use_clock(clock)

@@ -22,6 +22,7 @@ from prometheus_client import generate_latest
 
 from ..services import health
 from ..services.context import ServiceContext
+from ..services.signals import case_events_committed
 
 LATENESS_BUCKETS = (0.1, 0.25, 0.5, 1, 2, 5, 15, 30, 60, 300, 3600, 86400)
 
@@ -43,7 +44,7 @@ def init_app(app: Flask, ctx: ServiceContext) -> None:
     due.set_function(lambda: health.backlog(ctx).due_timers)
     open_tasks.set_function(lambda: health.backlog(ctx).open_tasks)
 
-    def observe(process_key: str, events: list) -> None:
+    def observe(_ctx, process_key: str, events: list) -> None:
         for event in events:
             if event.type == "instance_started":
                 started.labels(process_key).inc()
@@ -53,13 +54,7 @@ def init_app(app: Flask, ctx: ServiceContext) -> None:
                 fired.labels(process_key, event.data.get("kind") or "").inc()
                 lateness.observe(max(float(event.data.get("late_seconds") or 0), 0.0))
 
-    previous = ctx.on_events
-
-    def chained(process_key: str, events: list) -> None:
-        previous(process_key, events)
-        observe(process_key, events)
-
-    ctx.on_events = chained
+    case_events_committed.connect(observe, sender=ctx, weak=False)
 
     @app.before_request
     def _start_timer() -> None:

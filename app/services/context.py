@@ -13,6 +13,8 @@ from ..engine import WorkflowEngine
 from ..integrations.smtp import MailSettings
 from ..persistence.unit_of_work import UnitOfWork
 from .processes.version_cache import VersionCatalog
+from .signals import case_events_committed
+from .signals import timers_changed
 from .timing.work_calendar import CalendarCache
 
 
@@ -33,7 +35,11 @@ class ServiceContext:
     case_visibility: CaseVisibility = CaseVisibility.PERSON
     # Does the database have every migration? (wired to persistence.schema.is_current)
     schema_current: Callable[[], bool] = field(default=lambda: True)
-    # Called after a commit with what a case did (process key, audit events): metrics listen here.
-    on_events: Callable[[str, list], None] = field(default=lambda process_key, events: None)
-    # Called after a commit with the earliest waiting timer, so the alarm clock can re-arm.
-    on_timers_changed: Callable[[datetime | None], None] = field(default=lambda due: None)
+
+    def announce_timers(self, due: datetime | None) -> None:
+        """After a commit: the earliest waiting timer of what changed (signals.timers_changed)."""
+        timers_changed.send(self, due=due)
+
+    def announce_events(self, process_key: str, events: list) -> None:
+        """After a commit: the audit events a case step wrote (signals.case_events_committed)."""
+        case_events_committed.send(self, process_key=process_key, events=events)

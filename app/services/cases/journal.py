@@ -184,7 +184,7 @@ def advance(
     )
     notify(uow, instance, events, ready_tasks, now=now)
     process_key, observed = instance.process_key, [*(recorded or []), *events]
-    uow.after_commit(lambda: ctx.on_events(process_key, observed))
+    uow.after_commit(lambda: ctx.announce_events(process_key, observed))
     for message in snapshot.messages:
         if message.name == SCHEDULE_MESSAGE:  # addressed to the application itself
             planned = schedule_planned_starts(uow, instance, message.payload, now=now, actor=actor or "system")

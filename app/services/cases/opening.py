@@ -46,7 +46,7 @@ def start_case(ctx: ServiceContext, process_key: str, data: Any, actor: Principa
             raise Forbidden(f"starting {process_key!r} needs one of the roles {sorted(allowed)}")
         instance = open_case(ctx, uow, process, data, actor=actor.username, calendar=calendar, now=now)
         uow.commit()
-    ctx.on_timers_changed(instance.next_timer_at)
+    ctx.announce_timers(instance.next_timer_at)
     return instance
 
 

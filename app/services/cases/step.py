@@ -124,4 +124,4 @@ def case_step(
             step = CaseStep(ctx, uow, actor, _locked_case(uow, instance_id))
         yield step
         uow.commit()  # a concurrent change of the case: Busy (409), nothing kept
-    ctx.on_timers_changed(step.instance.next_timer_at)
+    ctx.announce_timers(step.instance.next_timer_at)

@@ -51,7 +51,7 @@ def create_schedule(
             uow, name=name, process_key=process_key, rule=rule, data=data, now=ctx.clock.now(), actor=actor.username
         )
         uow.commit()
-    ctx.on_timers_changed(schedule.next_run_at)
+    ctx.announce_timers(schedule.next_run_at)
     return schedule
 
 
@@ -81,7 +81,7 @@ def update_schedule(
             schedule.enabled = enabled and schedule.next_run_at is not None
         schedule.updated_by = actor.username
         uow.commit()
-    ctx.on_timers_changed(schedule.next_run_at)
+    ctx.announce_timers(schedule.next_run_at)
     return schedule
 
 

@@ -55,7 +55,7 @@ def fire_due_timers(ctx: ServiceContext, *, batch: int = 200, chunk: int = 25) -
     # Every round re-arms the alarm: timers written by other workers are known only to the table.
     with ctx.uow() as uow:
         next_due = min(filter(None, (uow.timers.next_due(), uow.schedules.next_due())), default=None)
-    ctx.on_timers_changed(next_due)
+    ctx.announce_timers(next_due)
     if len(due_ids) == batch and instances:  # more may be waiting; keep going while making progress
         more = fire_due_timers(ctx, batch=batch, chunk=chunk)
         return FireReport(instances + more.instances, timers + more.timers)

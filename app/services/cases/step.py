@@ -5,6 +5,10 @@ clock, opens the unit of work and locks the case (by its id, or by one of its ta
 ``task_id``, which must still be workable by ``actor``). The body states the rule (``step.expect``,
 ``step.apply``, ``step.record``); a clean exit commits and then re-arms the alarm clock with the
 case's next timer; an exception rolls everything back and tells nobody.
+
+Timers fire many cases in one transaction (timing/timer_firing.py): there ``CaseStep.joined`` makes
+the step of one case already locked in that unit of work, by nobody (the engine's own step), and
+the caller commits and re-arms once for all of them.
 """
 
 from __future__ import annotations
@@ -12,12 +16,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from functools import cached_property
 from typing import Any
 
 from ...domain.cases import CaseStatus
 from ...domain.cases import TaskState
 from ...domain.principal import Principal
+from ...domain.workcalendar import WorkCalendar
 from ...engine import Snapshot
 from ...engine import TaskNotReady
 from ...engine import UnknownTask
@@ -36,13 +42,33 @@ from .journal import record
 
 
 class CaseStep:
-    """A locked case inside its unit of work; ``task`` is set when the step was opened by a task."""
+    """A locked case inside its unit of work; ``task`` is set when the step was opened by a task.
+    ``actor`` is None for the engine's own steps (a timer firing), which the audit trail shows as
+    done by nobody."""
 
-    def __init__(self, ctx: ServiceContext, uow: UnitOfWork, actor: Principal, instance: Instance) -> None:
+    def __init__(
+        self,
+        ctx: ServiceContext,
+        uow: UnitOfWork,
+        actor: Principal | None,
+        instance: Instance,
+        calendar: WorkCalendar,
+        now: datetime,
+    ) -> None:
         self.ctx, self.uow, self.actor, self.instance = ctx, uow, actor, instance
-        self.calendar = ctx.calendar.current()  # refreshed by case_step before the lock
-        self.now = ctx.clock.now()
+        self.calendar, self.now = calendar, now
         self.task: Task | None = None
+
+    @classmethod
+    def joined(
+        cls, ctx: ServiceContext, uow: UnitOfWork, instance: Instance, calendar: WorkCalendar, now: datetime
+    ) -> CaseStep:
+        """The engine's step of ``instance``, locked by the caller among others in ``uow``."""
+        return cls(ctx, uow, None, instance, calendar, now)
+
+    @property
+    def by(self) -> str | None:
+        return self.actor.username if self.actor is not None else None
 
     @cached_property
     def process(self) -> DeployedProcess:
@@ -56,11 +82,13 @@ class CaseStep:
     def record(self, type_: str, element_id: str | None = None, **kwargs: Any) -> Event:
         """Append one audit event by the actor (on ``element_id`` of this case's version, if given)."""
         element = self.process.element(element_id) if element_id else None
-        return record(self.uow, self.instance, self.now, self.actor.username, type_, element, **kwargs)
+        return record(self.uow, self.instance, self.now, self.by, type_, element, **kwargs)
 
-    def advance(self, snapshot: Snapshot, *, completed_task_id: str | None = None, recorded: list[Event]) -> None:
+    def advance(
+        self, snapshot: Snapshot, *, completed_task_id: str | None = None, recorded: list[Event] | None = None
+    ) -> None:
         """Store what the engine did (``recorded``: the events this step wrote for it)."""
-        move = CaseMove(self.ctx, self.uow, self.instance, self.process, self.calendar, self.now, self.actor.username)
+        move = CaseMove(self.ctx, self.uow, self.instance, self.process, self.calendar, self.now, self.by)
         advance(move, snapshot, completed_task_id=completed_task_id, recorded=recorded)
 
     def apply(
@@ -78,7 +106,7 @@ class CaseStep:
             self.uow,
             self.instance,
             self.now,
-            self.actor.username,
+            self.by,
             event,
             self.process.element(element_id),
             element_id=element_id,
@@ -114,14 +142,14 @@ def case_step(
     ctx: ServiceContext, actor: Principal, *, instance_id: int | None = None, task_id: str | None = None
 ) -> Iterator[CaseStep]:
     """The case ``instance_id`` (or the one of task ``task_id``) locked for one step; see the module."""
-    ctx.calendar.ensure_fresh()  # before the lock: a reload opens its own unit of work
+    calendar = ctx.calendar.ensure_fresh()  # before the lock: a reload opens its own unit of work
     with ctx.uow() as uow:
         if task_id is not None:
             task, instance = _locked_task(uow, task_id, actor)
-            step = CaseStep(ctx, uow, actor, instance)
+            step = CaseStep(ctx, uow, actor, instance, calendar, ctx.clock.now())
             step.task = task
         else:
-            step = CaseStep(ctx, uow, actor, _locked_case(uow, instance_id))
+            step = CaseStep(ctx, uow, actor, _locked_case(uow, instance_id), calendar, ctx.clock.now())
         yield step
         uow.commit()  # a concurrent change of the case: Busy (409), nothing kept
     ctx.announce_timers(step.instance.next_timer_at)

@@ -17,8 +17,7 @@ from ...domain.workcalendar import WorkCalendar
 from ...persistence.orm import Instance
 from ...persistence.unit_of_work import Busy
 from ...persistence.unit_of_work import UnitOfWork
-from ..cases.journal import CaseMove
-from ..cases.journal import advance
+from ..cases.step import CaseStep
 from ..context import ServiceContext
 from ..planning.schedules import fire_due_schedules
 
@@ -105,10 +104,10 @@ def _fire_instance(
     ctx: ServiceContext, uow: UnitOfWork, instance: Instance, calendar: WorkCalendar, now: datetime
 ) -> int | None:
     """How many timers fired on ``instance`` (None: nothing was due any more)."""
-    process = ctx.versions.get(uow, instance.version_id)
-    snapshot = ctx.engine.fire_timers(process, instance.state)
+    step = CaseStep.joined(ctx, uow, instance, calendar, now)
+    snapshot = ctx.engine.fire_timers(step.process, instance.state)
     fired = sum(1 for e in snapshot.events if e.type == "timer_fired")
     if fired == 0 and snapshot.status == instance.status:
         return None  # already fired by someone else between our query and the lock
-    advance(CaseMove(ctx, uow, instance, process, calendar, now), snapshot)
+    step.advance(snapshot)
     return fired

@@ -17,19 +17,19 @@ from ..errors import InvalidInput
 from .diagram_drafts import DiagramDraftRepository
 from .drafts import DraftRepository
 from .live_counts import LiveCountRepository
-from .repositories import AcceptedDeviationRepository
-from .repositories import AttachmentRepository
-from .repositories import CalendarRepository
-from .repositories import EventRepository
-from .repositories import InstanceRepository
-from .repositories import MasterDataRepository
-from .repositories import NotificationRepository
-from .repositories import ScheduleRepository
-from .repositories import SettingRepository
-from .repositories import TaskRepository
-from .repositories import TimerRepository
-from .repositories import UserRepository
-from .repositories import VersionRepository
+from .repositories.accepted_deviations import AcceptedDeviationRepository
+from .repositories.attachments import AttachmentRepository
+from .repositories.cases import InstanceRepository
+from .repositories.events import EventRepository
+from .repositories.master_data import MasterDataRepository
+from .repositories.notifications import NotificationRepository
+from .repositories.people import UserRepository
+from .repositories.processes import VersionRepository
+from .repositories.schedules import ScheduleRepository
+from .repositories.settings import SettingRepository
+from .repositories.tasks import TaskRepository
+from .repositories.timers import TimerRepository
+from .repositories.work_calendar import CalendarRepository
 
 
 class Busy(Conflict):

@@ -1,0 +1,1 @@
+"""Queries, one small repository per table family; services never write SQL themselves."""

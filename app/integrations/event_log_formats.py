@@ -31,6 +31,8 @@ from ..engine import DTD_REFUSED
 from ..engine import UnsafeXml
 from ..engine import parse_untrusted
 from ..errors import InvalidInput
+from .spreadsheets import UnreadableTable
+from .spreadsheets import decode_text
 
 MAX_LOG_BYTES = 8 * 1024 * 1024
 MAX_REPORTED_ERRORS = 10
@@ -126,12 +128,10 @@ def _ordered(events: list[LogEvent]) -> list[LogEvent]:
 
 
 def _decode(content: bytes) -> str:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return content.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise _refuse("the CSV is neither UTF-8 nor GB 18030 text")
+    try:
+        return decode_text(content)
+    except UnreadableTable:
+        raise _refuse("the CSV is neither UTF-8 nor GB 18030 text") from None
 
 
 def _columns(header: list[str]) -> dict[str, int]:

@@ -1,8 +1,12 @@
-"""Tables as downloads: XLSX workbooks (XlsxWriter) and CSV.
+"""Tables as downloads (XLSX workbooks by XlsxWriter, CSV) and uploads read back (``read_table``).
 
 Cells are written by type, never interpreted: a text starting with ``=`` stays text in the
 workbook, and in CSV it is prefixed with ``'`` so a spreadsheet does not run it (logs are uploaded
 by users, names come from diagrams). Times are written as local times without a zone.
+
+Uploads: XLSX, XLS and ODS are read by python-calamine (values as the workbook holds them: text,
+numbers, dates, booleans; formulas as their cached results, never evaluated); CSV in UTF-8 (with
+or without BOM) or GB 18030, comma, semicolon or tab separated.
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ from datetime import datetime
 from typing import Any
 
 import xlsxwriter
+from python_calamine import CalamineError
+from python_calamine import CalamineWorkbook
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -119,3 +125,54 @@ def download(sheets: Sequence[Sheet], fmt: str, stem: str) -> Download:
     if fmt == "xlsx":
         return Download(to_xlsx(sheets), XLSX_MIMETYPE, f"{stem}.xlsx")
     return Download(to_csv(sheets[0]).encode("utf-8-sig"), "text/csv; charset=utf-8", f"{stem}.csv")
+
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+MAX_UPLOAD_ROWS = 200_000
+
+
+class UnreadableTable(ValueError):
+    """An upload that is not a table this module reads; the message says why."""
+
+
+def decode_text(content: bytes) -> str:
+    """A text upload in UTF-8 (BOM or not) or GB 18030 (what Excel saves as CSV on a Chinese Windows)."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return content.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise UnreadableTable("the file is neither UTF-8 nor GB 18030 text")
+
+
+def read_table(filename: str, content: bytes) -> Sheet:
+    """The first worksheet of a workbook, or a CSV file, as a header row and rows (blank rows dropped)."""
+    if filename.lower().endswith(WORKBOOK_SUFFIXES):
+        try:
+            workbook = CalamineWorkbook.from_filelike(io.BytesIO(content))
+            sheet = workbook.get_sheet_by_index(0)
+            name, rows = sheet.name, sheet.to_python(skip_empty_area=False)
+        except (CalamineError, ValueError, IndexError) as exc:
+            raise UnreadableTable(f"{filename} cannot be read as a workbook: {exc}") from None
+    else:
+        text = decode_text(content)
+        first_line = text.split("\n", 1)[0]
+        delimiter = max(",;\t", key=first_line.count)
+        try:
+            rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        except csv.Error as exc:
+            raise UnreadableTable(f"{filename} cannot be read as CSV: {exc}") from None
+        name = filename
+    rows = [r for r in rows if any(_filled(v) for v in r)]
+    if not rows:
+        raise UnreadableTable(f"{filename} holds no rows")
+    if len(rows) > MAX_UPLOAD_ROWS + 1:
+        raise UnreadableTable(f"{filename} has {len(rows) - 1} rows; at most {MAX_UPLOAD_ROWS} in one file")
+    headers = [str(h).strip() if h is not None else "" for h in rows[0]]
+    width = len(headers)
+    body = [list(r[:width]) + [""] * (width - len(r)) for r in rows[1:]]
+    return Sheet(name, headers, body)
+
+
+def _filled(value: Any) -> bool:
+    return value is not None and (not isinstance(value, str) or bool(value.strip()))

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import UTC
 from datetime import date
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import JSON
@@ -20,6 +21,7 @@ from sqlalchemy import ForeignKey
 from sqlalchemy import Index
 from sqlalchemy import Integer
 from sqlalchemy import LargeBinary
+from sqlalchemy import Numeric
 from sqlalchemy import String
 from sqlalchemy import Text
 from sqlalchemy import TypeDecorator
@@ -182,16 +184,23 @@ class Event(Base):
 
 
 class Customer(Base):
+    """A customer of the department (domain/master_data.CUSTOMERS describes the fields)."""
+
     __tablename__ = "customers"
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(128))
-    kind: Mapped[str] = mapped_column(String(16))  # person, company
-    region: Mapped[str] = mapped_column(String(16))  # urban, suburban
+    kind: Mapped[str] = mapped_column(String(16))  # domain.master_data.CustomerKind
+    region: Mapped[str] = mapped_column(String(16))  # domain.master_data.Region
     branch: Mapped[str] = mapped_column(String(64))
     address: Mapped[str] = mapped_column(String(256))
-    phone: Mapped[str] = mapped_column(String(32))
+    phone: Mapped[str] = mapped_column(String(32), index=True)
+    contact_name: Mapped[str | None] = mapped_column(String(128))
+    mobile: Mapped[str | None] = mapped_column(String(32))
     key_customer: Mapped[bool] = mapped_column(Boolean, default=False)
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": revision}
 
 
 class Unit(Base):
@@ -200,7 +209,7 @@ class Unit(Base):
     __tablename__ = "units"
     id: Mapped[int] = mapped_column(primary_key=True)
     serial_no: Mapped[str] = mapped_column(String(64), unique=True)
-    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
     product_category: Mapped[str] = mapped_column(String(32))
     model: Mapped[str] = mapped_column(String(64))
     purchase_date: Mapped[date | None] = mapped_column(Date)
@@ -208,8 +217,11 @@ class Unit(Base):
     warranty_card_no: Mapped[str | None] = mapped_column(String(64))
     extended_until: Mapped[date | None] = mapped_column(Date)
     tampered: Mapped[bool] = mapped_column(Boolean, default=False)
-    contract_no: Mapped[str | None] = mapped_column(String(64))
+    contract_no: Mapped[str | None] = mapped_column(String(64), index=True)
+    revision: Mapped[int] = mapped_column(Integer, default=1)
     customer: Mapped[Customer] = relationship(lazy="joined")
+
+    __mapper_args__ = {"version_id_col": revision}
 
 
 class Contract(Base):
@@ -218,12 +230,17 @@ class Contract(Base):
     __tablename__ = "contracts"
     id: Mapped[int] = mapped_column(primary_key=True)
     contract_no: Mapped[str] = mapped_column(String(64), unique=True)
-    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
     starts_on: Mapped[date] = mapped_column(Date)
     ends_on: Mapped[date] = mapped_column(Date)
     sla_profile: Mapped[str] = mapped_column(String(32), default="STANDARD_URBAN")
+    fee_terms: Mapped[str] = mapped_column(String(16), default="free")  # domain.master_data.FeeTerms
+    discount_percent: Mapped[int | None] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(16), default="active")  # active, renewed, lapsed
+    revision: Mapped[int] = mapped_column(Integer, default=1)
     customer: Mapped[Customer] = relationship(lazy="joined")
+
+    __mapper_args__ = {"version_id_col": revision}
 
 
 class Technician(Base):
@@ -238,6 +255,42 @@ class Technician(Base):
     cert_expiry: Mapped[date | None] = mapped_column(Date)
     title: Mapped[str] = mapped_column(String(32), default="junior")
     max_load: Mapped[int] = mapped_column(Integer, default=5)
+    unavailable: Mapped[list[Any]] = mapped_column(default=list)  # days and ISO 8601 intervals of leave
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": revision}
+
+
+class Price(Base):
+    """One line of the price list: a part, a labour rate of a service category, a travel fee of a region."""
+
+    __tablename__ = "prices"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    kind: Mapped[str] = mapped_column(String(16), index=True)  # domain.master_data.PriceKind
+    name: Mapped[str] = mapped_column(String(128))
+    unit_price: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    unit: Mapped[str | None] = mapped_column(String(16))
+    service_category: Mapped[str | None] = mapped_column(String(32))
+    region: Mapped[str | None] = mapped_column(String(16))
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": revision}
+
+
+class MasterChange(Base):
+    """One change of a master-data record, kept for its history (who, when, which fields from what to what)."""
+
+    __tablename__ = "master_changes"
+    __table_args__ = (Index("ix_master_changes_record", "table_name", "record_key", "id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    table_name: Mapped[str] = mapped_column(String(32))
+    record_key: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(16))  # services.master_data: ChangeAction
+    changes: Mapped[dict[str, Any]]  # field -> [before, after], as typed
+    actor: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime]
+    source: Mapped[str | None] = mapped_column(String(128))  # an import file, a case number
 
 
 class WorkCalendarDay(Base):

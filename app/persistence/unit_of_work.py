@@ -22,6 +22,7 @@ from .repositories.attachments import AttachmentRepository
 from .repositories.cases import InstanceRepository
 from .repositories.events import EventRepository
 from .repositories.master_data import MasterDataRepository
+from .repositories.master_records import MasterRecordRepository
 from .repositories.notifications import NotificationRepository
 from .repositories.people import UserRepository
 from .repositories.processes import VersionRepository
@@ -52,6 +53,7 @@ class UnitOfWork:
         self.timers = TimerRepository(self.session)
         self.events = EventRepository(self.session)
         self.master = MasterDataRepository(self.session)
+        self.records = MasterRecordRepository(self.session)
         self.settings = SettingRepository(self.session)
         self.calendar = CalendarRepository(self.session)
         self.schedules = ScheduleRepository(self.session)

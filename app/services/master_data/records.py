@@ -1,0 +1,301 @@
+"""Reading and editing the department's records: lists, one record with its history, create, edit.
+
+Who reads and who edits each table is in its description (domain/master_data.TABLES); the
+administrator edits every table and the auditor reads them all. Every write is checked the same
+way as a spreadsheet row (``RecordWriter``, shared with imports.py) and leaves a change row: who,
+when, which fields from what to what. An edit names the revision it was made on; if someone saved
+the record meanwhile, it is refused (409) and nothing is lost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from ...domain.master_data import TABLES
+from ...domain.master_data import Table
+from ...domain.master_data import check_record
+from ...domain.master_data import format_value
+from ...domain.master_data import parse_record
+from ...domain.principal import Principal
+from ...domain.roles import Role
+from ...errors import Conflict
+from ...errors import Forbidden
+from ...errors import InvalidInput
+from ...errors import NotFound
+from ...persistence.orm import MasterChange
+from ...persistence.repositories.master_records import CUSTOMER_CODE
+from ...persistence.repositories.master_records import RecordQuery
+from ...persistence.unit_of_work import UnitOfWork
+from ..context import ServiceContext
+
+MAX_PAGE = 200
+
+
+class ChangeAction(StrEnum):
+    CREATED = "created"
+    UPDATED = "updated"
+    IMPORTED = "imported"  # created or updated by a spreadsheet import
+
+
+@dataclass(frozen=True)
+class RecordPage:
+    table: Table
+    records: list[dict[str, Any]]  # each with its fields and "revision"
+    total: int
+    offset: int
+    limit: int
+
+
+@dataclass(frozen=True)
+class RecordView:
+    table: Table
+    values: dict[str, Any]
+    revision: int
+    history: list[MasterChange]
+    related: dict[str, list[dict[str, Any]]]  # units of a customer, cases of a unit, …
+
+
+def table_named(name: str) -> Table:
+    table = TABLES.get(name)
+    if table is None:
+        raise NotFound(f"no master-data table {name!r} (one of {', '.join(TABLES)})")
+    return table
+
+
+def may_read(actor: Principal, table: Table) -> bool:
+    return bool(actor.roles & (table.readers | table.editors | {Role.ADMIN, Role.AUDITOR}))
+
+
+def may_edit(actor: Principal, table: Table) -> bool:
+    return not actor.read_only and bool(actor.roles & (table.editors | {Role.ADMIN}))
+
+
+def require_reader(actor: Principal, table: Table) -> None:
+    if not may_read(actor, table):
+        raise Forbidden(f"{actor.username} may not read the {table.name}")
+
+
+def require_editor(actor: Principal, table: Table) -> None:
+    if not may_edit(actor, table):
+        editors = ", ".join(sorted(table.editors | {Role.ADMIN}))
+        raise Forbidden(f"the {table.name} are kept by {editors}; {actor.username} may read them only")
+
+
+def _record(uow: UnitOfWork, table: Table, row: Any) -> dict[str, Any]:
+    return {**uow.records.values(table, row), "revision": row.revision}
+
+
+def list_records(
+    ctx: ServiceContext,
+    actor: Principal,
+    table_name: str,
+    *,
+    search: str = "",
+    filters: Mapping[str, str] | None = None,
+    sort: str | None = None,
+    descending: bool = False,
+    offset: int = 0,
+    limit: int = 50,
+) -> RecordPage:
+    table = table_named(table_name)
+    require_reader(actor, table)
+    unknown = [n for n in (filters or {}) if n not in table.filters]
+    if unknown:
+        raise InvalidInput(
+            "unknown filter", errors={n: [f"filter by one of {', '.join(table.filters)}"] for n in unknown}
+        )
+    if sort is not None and sort not in table.names:
+        raise InvalidInput("unknown sort field", errors={"sort": [f"one of {', '.join(table.names)}"]})
+    parsed_filters = {}
+    for name, value in (filters or {}).items():
+        values, errors = parse_record(table, {name: value}, partial=True)
+        if errors:
+            raise InvalidInput("bad filter", errors={k: [v] for k, v in errors.items()})
+        parsed_filters[name] = values[name]
+    limit = max(1, min(limit, MAX_PAGE))
+    query = RecordQuery(search.strip(), parsed_filters, sort, descending, max(0, offset), limit)
+    with ctx.uow() as uow:
+        rows, total = uow.records.page(table, query)
+        return RecordPage(table, [_record(uow, table, r) for r in rows], total, query.offset, limit)
+
+
+def get_record(ctx: ServiceContext, actor: Principal, table_name: str, key: str) -> RecordView:
+    table = table_named(table_name)
+    require_reader(actor, table)
+    with ctx.uow() as uow:
+        row = uow.records.get(table, key)
+        if row is None:
+            raise NotFound(f"no {table.name} record {key!r}")
+        return RecordView(
+            table,
+            uow.records.values(table, row),
+            row.revision,
+            uow.records.history(table, key),
+            _related(uow, table, row),
+        )
+
+
+def _related(uow: UnitOfWork, table: Table, row: Any) -> dict[str, list[dict[str, Any]]]:
+    """What a record's page lists beside it: a customer's units, contracts and cases, …"""
+    units, contracts = TABLES["units"], TABLES["contracts"]
+
+    def cases(field: str, value: str) -> list[dict[str, Any]]:
+        return [
+            {
+                "id": c.id,
+                "case_no": c.case_no,
+                "process_key": c.process_key,
+                "status": c.status,
+                "created_at": c.created_at,
+            }
+            for c in uow.records.cases_naming(field, value)
+        ]
+
+    if table.name == "customers":
+        return {
+            "units": [uow.records.values(units, u) for u in uow.records.units_of_customer(row.code)],
+            "contracts": [uow.records.values(contracts, c) for c in uow.records.contracts_of_customer(row.code)],
+            "cases": cases("customer_phone", row.phone),
+        }
+    if table.name == "units":
+        return {"cases": cases("serial_no", row.serial_no)}
+    if table.name == "contracts":
+        return {"units": [uow.records.values(units, u) for u in uow.records.units_of_contract(row.contract_no)]}
+    return {}
+
+
+class RecordWriter:
+    """Checks and writes records of one table inside a unit of work, the same for a form and an import.
+
+    ``check`` parses and checks one record (fields, references, rules across fields, the key not
+    taken by another record) and says what would change; ``write`` stores it with its change row.
+    """
+
+    def __init__(self, uow: UnitOfWork, table: Table, actor: Principal, now: datetime, source: str | None = None):
+        self.uow, self.table, self.actor, self.now, self.source = uow, table, actor, now, source
+        self._known: dict[str, set[str]] = {}  # referenced table -> keys known to exist
+        self._customers: dict[str, Any] = {}  # the customers named so far, by code
+
+    def prefetch_references(self, records: Sequence[Mapping[str, Any]]) -> None:
+        """Look every referenced key of ``records`` up at once (an import of thousands of rows)."""
+        for spec in self.table.fields:
+            if spec.references is None:
+                continue
+            keys = {str(r[spec.name]) for r in records if r.get(spec.name)}
+            if spec.name == CUSTOMER_CODE:
+                self._customers.update(self.uow.records.customers_by_code(keys))
+                self._known.setdefault(spec.references, set()).update(self._customers)
+            else:
+                self._known.setdefault(spec.references, set()).update(self._lookup(spec.references, keys))
+
+    def _lookup(self, table_name: str, keys: set[str]) -> set[str]:
+        if not keys:
+            return set()
+        if table_name == "users":
+            return set(self.uow.users.by_usernames(keys))
+        return self.uow.records.existing_keys(TABLES[table_name], keys)
+
+    def _exists(self, table_name: str, key: str) -> bool:
+        known = self._known.setdefault(table_name, set())
+        if key not in known and self._lookup(table_name, {key}):
+            known.add(key)
+        return key in known
+
+    def check(
+        self, raw: Mapping[str, Any], existing: Any | None, *, partial: bool = False
+    ) -> tuple[dict[str, Any], dict[str, str], dict[str, list[str]]]:
+        """(the record's values, the problem of each bad field, the changes ``field: [before, after]``)."""
+        values, errors = parse_record(self.table, raw, partial=partial)
+        before = self.uow.records.values(self.table, existing) if existing is not None else {}
+        merged = {**before, **values}
+        for spec in self.table.fields:
+            value = merged.get(spec.name)
+            if spec.references and value and spec.name not in errors and not self._exists(spec.references, str(value)):
+                errors[spec.name] = f"no {spec.references} record {value!r}"
+        if not errors:
+            errors.update(check_record(self.table, merged))
+        changes = {
+            spec.name: [format_value(spec, before.get(spec.name)), format_value(spec, values[spec.name])]
+            for spec in self.table.fields
+            if spec.name in values
+            and format_value(spec, before.get(spec.name)) != format_value(spec, values[spec.name])
+        }
+        return merged, errors, changes
+
+    def write(
+        self, values: Mapping[str, Any], existing: Any | None, changes: dict[str, list[str]], action: ChangeAction
+    ):
+        row = existing if existing is not None else self.uow.records.new(self.table)
+        wanted = {k: v for k, v in values.items() if k in changes or existing is None}
+        code = wanted.get(CUSTOMER_CODE)
+        if code and code not in self._customers:
+            self._customers.update(self.uow.records.customers_by_code({code}))
+        self.uow.records.assign(self.table, row, wanted, self._customers)
+        if existing is None:
+            self.uow.add_rows([row])
+        key = str(values[self.table.key])
+        self.uow.records.add_change(
+            MasterChange(
+                table_name=self.table.name,
+                record_key=key,
+                action=action,
+                changes=changes,
+                actor=self.actor.username,
+                at=self.now,
+                source=self.source,
+            )
+        )
+        return row
+
+
+def _refused(errors: Mapping[str, str]) -> InvalidInput:
+    return InvalidInput("the record was not saved", errors={k: [v] for k, v in errors.items()})
+
+
+def create_record(ctx: ServiceContext, actor: Principal, table_name: str, raw: Mapping[str, Any]) -> dict[str, Any]:
+    table = table_named(table_name)
+    require_editor(actor, table)
+    with ctx.uow() as uow:
+        writer = RecordWriter(uow, table, actor, ctx.clock.now())
+        values, errors, changes = writer.check(raw, None)
+        if not errors and uow.records.get(table, str(values[table.key])) is not None:
+            errors[table.key] = f"{values[table.key]} is already a {table.name} record"
+        if errors:
+            raise _refused(errors)
+        row = writer.write(values, None, changes, ChangeAction.CREATED)
+        uow.commit()
+        return _record(uow, table, row)
+
+
+def update_record(
+    ctx: ServiceContext, actor: Principal, table_name: str, key: str, raw: Mapping[str, Any], revision: int | None
+) -> dict[str, Any]:
+    """Change the fields given in ``raw`` of record ``key``, as seen at ``revision`` (required)."""
+    table = table_named(table_name)
+    require_editor(actor, table)
+    if revision is None:
+        raise InvalidInput("an edit names the revision it was made on", errors={"revision": ["required"]})
+    if table.key in raw:
+        raise InvalidInput("a record's key is not edited", errors={table.key: ["create a new record instead"]})
+    with ctx.uow() as uow:
+        row = uow.records.get(table, key)
+        if row is None:
+            raise NotFound(f"no {table.name} record {key!r}")
+        if row.revision != revision:
+            raise Conflict(
+                f"{table.name} record {key} was changed meanwhile (revision {row.revision}, the edit was made on"
+                f" {revision}); reload it and make the edit again"
+            )
+        writer = RecordWriter(uow, table, actor, ctx.clock.now())
+        values, errors, changes = writer.check(raw, row, partial=True)
+        if errors:
+            raise _refused(errors)
+        if changes:
+            writer.write(values, row, changes, ChangeAction.UPDATED)
+            uow.commit()
+        return _record(uow, table, row)

@@ -24,6 +24,7 @@ from .api import instances
 from .api import live
 from .api import log_check
 from .api import lookups
+from .api import master_data
 from .api import notifications
 from .api import processes
 from .api import qa
@@ -77,6 +78,7 @@ def init_app(app: Flask) -> None:
         qa_overview.bp,
         notifications.bp,
         lookups.bp,
+        master_data.bp,
         workbench.bp,
         log_check.bp,
         qa_downloads.bp,

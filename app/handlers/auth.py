@@ -21,6 +21,7 @@ from flask import session
 from flask import url_for
 from flask_babel import gettext as _
 
+from ..domain.master_data import TABLES
 from ..errors import Forbidden
 from ..errors import TooManyRequests
 from ..errors import Unauthorized
@@ -55,7 +56,7 @@ READ_ONLY_MAY_POST = ("/login", "/logout", "/language")
 READ_ONLY_ANALYSIS = frozenset({"/api/v1/qa/log-check"})
 # The API endpoints documented as taking a multipart upload (``schemas.file_upload_body``); every
 # other API write sends JSON, or nothing.
-UPLOAD_ENDPOINTS = frozenset({"processes.upload", "log_check.log_check"})
+UPLOAD_ENDPOINTS = frozenset({"processes.upload", "log_check.log_check"} | {f"master_data.import_{t}" for t in TABLES})
 
 
 def load_principal() -> None:

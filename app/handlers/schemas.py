@@ -200,14 +200,18 @@ def mapping_field() -> fields.Dict:
     )
 
 
-def file_upload_body(description: str) -> dict:
-    """The OpenAPI request body of an endpoint that takes one file in the multipart field ``file``."""
+def file_upload_body(description: str, **fields: dict) -> dict:
+    """The OpenAPI request body of an endpoint that takes one file in the multipart field ``file``
+    (and the other form ``fields`` given, as OpenAPI properties)."""
     return {
         "content": {
             "multipart/form-data": {
                 "schema": {
                     "type": "object",
-                    "properties": {"file": {"type": "string", "format": "binary", "description": description}},
+                    "properties": {
+                        "file": {"type": "string", "format": "binary", "description": description},
+                        **fields,
+                    },
                     "required": ["file"],
                 }
             }

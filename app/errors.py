@@ -16,7 +16,6 @@ with one error handler, never one by one.
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from dataclasses import dataclass
 
 
@@ -75,6 +74,11 @@ class Problem:
     reason: str
     element_id: str | None = None
     line: int | None = None
+    rule: str | None = None  # id of the validation rule that found it (engine/rules.py), not shown yet
+
+    def to_dict(self) -> dict[str, str | int | None]:
+        """The problem as the API and the CLI show it (without the rule id, for now)."""
+        return {"file": self.file, "reason": self.reason, "element_id": self.element_id, "line": self.line}
 
     def __str__(self) -> str:
         where = self.file + (f":{self.line}" if self.line else "")
@@ -90,5 +94,5 @@ class DiagramError(AppError):
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
         lines = "\n".join(f"  - {p}" for p in problems)
-        errors = [{**asdict(p), "message": p.reason} for p in problems]
+        errors = [{**p.to_dict(), "message": p.reason} for p in problems]
         super().__init__(f"{len(problems)} problem(s) in the diagrams:\n{lines}", errors=errors)

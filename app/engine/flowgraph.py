@@ -1,6 +1,7 @@
 """The flow graph of a deployed diagram version, as plain data (domain/flowgraph.py).
 
-Read from the version's BPMN XML with the loader's safe parser (no DTDs, no entities, size limit):
+Read from the version's BPMN XML with the loader's safe parser, ``parse_diagram`` (no DTDs, no
+entities, size limit):
 flow nodes of the executable process with their subprocess parent, boundary attachment, loop and
 terminate markers, and every sequence flow. The deployed XML has passed the loader's validation,
 so this only reads it.
@@ -13,13 +14,13 @@ from lxml import etree
 from ..domain.flowgraph import FlowEdge
 from ..domain.flowgraph import FlowGraph
 from ..domain.flowgraph import FlowNode
-from .loader import BPMN
-from .loader import FLOW_NODES
-from .loader import _q
-from .loader import _safe_parse
+from .catalogue import BPMN
+from .catalogue import FLOW_NODES
+from .catalogue import q
+from .loader import parse_diagram
 
 NODE_TAGS = FLOW_NODES | {"transaction", "complexGateway"}
-LOOPS = (_q("standardLoopCharacteristics"), _q("multiInstanceLoopCharacteristics"))
+LOOPS = (q("standardLoopCharacteristics"), q("multiInstanceLoopCharacteristics"))
 
 
 def _parent(node: etree._Element, process: etree._Element) -> str | None:
@@ -33,13 +34,13 @@ def _parent(node: etree._Element, process: etree._Element) -> str | None:
 
 def flow_graph(xml: bytes, process_key: str, filename: str | None = None) -> FlowGraph:
     """The flow graph of the executable process ``process_key`` in ``xml``."""
-    root = _safe_parse(xml, filename or f"{process_key}.bpmn")
+    root = parse_diagram(xml, filename or f"{process_key}.bpmn")
     process = next(
-        (p for p in root.findall(_q("process")) if p.get("id") == process_key),
+        (p for p in root.findall(q("process")) if p.get("id") == process_key),
         None,
     )
     if process is None:
-        process = next(p for p in root.findall(_q("process")) if p.get("isExecutable", "false") == "true")
+        process = next(p for p in root.findall(q("process")) if p.get("isExecutable", "false") == "true")
     nodes: dict[str, FlowNode] = {}
     edges: list[FlowEdge] = []
     for node in process.iter():
@@ -59,7 +60,7 @@ def flow_graph(xml: bytes, process_key: str, filename: str | None = None) -> Flo
             interrupting=node.get("cancelActivity", "true") != "false",
             parent=_parent(node, process),
             event_subprocess=node.get("triggeredByEvent", "false") == "true",
-            terminate=node.find(_q("terminateEventDefinition")) is not None,
+            terminate=node.find(q("terminateEventDefinition")) is not None,
             loop=any(node.find(tag) is not None for tag in LOOPS),
         )
     return FlowGraph(process_key, nodes, tuple(edges))

@@ -105,7 +105,7 @@ def version_source(key: str, version: int):
 def validate(args):
     """The problems a deploy would refuse (empty when it would deploy); nothing is stored."""
     problems = workbench.validate_source(services(), args["filename"], args["xml"], args["forms"], principal())
-    return {"problems": [asdict(p) for p in problems]}
+    return {"problems": [p.to_dict() for p in problems]}
 
 
 @bp.post("/workbench/deploy")

@@ -1,0 +1,97 @@
+"""What the validation rules read of one diagram, each part computed the first time a rule asks.
+
+The rules run in order (``rules.RULES``): a part is only asked for once the rules it depends on
+have passed (``process`` after one executable process was found, ``specs`` by the rule that
+reports SpiffWorkflow's parser), so a part never has to cope with a diagram a stopping rule refused.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from lxml import etree
+
+from ..errors import Problem
+from .catalogue import Lanes
+from .catalogue import catalogue
+from .catalogue import lanes_of
+from .catalogue import q
+from .definitions import ElementInfo
+from .diagram_forms import FormReader
+from .diagram_forms import Forms
+from .diagram_forms import load_forms
+from .flow_paths import ScopeReach
+from .flow_paths import scope_reaches
+from .spiff_specs import parse_specs
+
+
+# Frozen: a rule reads the diagram, never changes it. cached_property still works, as it writes
+# the instance's __dict__ directly rather than through __setattr__.
+@dataclass(frozen=True)
+class DiagramContext:
+    """One diagram under validation: its file name, bytes, safely parsed root and form reader."""
+
+    filename: str
+    xml: bytes
+    root: etree._Element
+    read_form: FormReader
+
+    @cached_property
+    def key(self) -> str:
+        """The process key: the file name without ``.bpmn``."""
+        return Path(self.filename).stem
+
+    @cached_property
+    def executable_processes(self) -> list[etree._Element]:
+        return [p for p in self.root.findall(q("process")) if p.get("isExecutable", "false") == "true"]
+
+    @property
+    def process(self) -> etree._Element:
+        """The one executable process (once ``one-executable-process`` has passed)."""
+        return self.executable_processes[0]
+
+    @cached_property
+    def specs(self) -> tuple[Any, dict[str, Any]]:
+        """SpiffWorkflow's spec and subprocess specs; raises its ValidationException if it refuses."""
+        return parse_specs(self.xml, self.key, self.filename)
+
+    @property
+    def spec_list(self) -> list[Any]:
+        spec, subprocess_specs = self.specs
+        return [spec, *subprocess_specs.values()]
+
+    @cached_property
+    def lanes(self) -> Lanes:
+        return lanes_of(self.process)
+
+    @cached_property
+    def has_lanes(self) -> bool:
+        return self.process.find(f".//{q('lane')}") is not None
+
+    @cached_property
+    def elements(self) -> dict[str, ElementInfo]:
+        return catalogue(self.process, self.lanes)
+
+    @cached_property
+    def flow_targets(self) -> set[str | None]:
+        return {f.get("targetRef") for f in self.process.iter(q("sequenceFlow"))}
+
+    @cached_property
+    def flow_sources(self) -> set[str | None]:
+        return {f.get("sourceRef") for f in self.process.iter(q("sequenceFlow"))}
+
+    @cached_property
+    def reaches(self) -> list[ScopeReach]:
+        return scope_reaches(self.process, self.elements)
+
+    @cached_property
+    def form_loading(self) -> tuple[Forms, list[Problem]]:
+        return load_forms(self.filename, self.elements, self.read_form)
+
+    @property
+    def forms(self) -> Forms:
+        """The forms that loaded and are valid, by path."""
+        return self.form_loading[0]

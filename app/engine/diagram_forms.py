@@ -1,0 +1,128 @@
+"""The forms a diagram names: loading them, markup in their texts, and where a start form may sit.
+
+A form is a JSON Schema file named by an element's ``formJsonSchemaFilename`` property and read
+through the deploy's ``FormReader``; it must exist, be valid JSON Schema of ``"type": "object"``,
+and hold no markup in its texts (they are shown as plain text). A start form (the data a case may
+be opened with) sits on the process's own start event, one per process, and refuses fields it
+does not name.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError
+from lxml import etree
+
+from ..errors import Problem
+from .catalogue import q
+from .definitions import ElementInfo
+
+FormReader = Callable[[str], bytes]
+Forms = dict[str, dict[str, Any]]  # form path, as the diagram names it -> JSON Schema
+
+# The start of a tag, a closing tag, a comment or a processing instruction ("a < b" is text).
+MARKUP = re.compile(r"<[A-Za-z!/?]")
+FORM_TEXTS = ("title", "description")
+
+
+def load_forms(filename: str, elements: dict[str, ElementInfo], read_form: FormReader) -> tuple[Forms, list[Problem]]:
+    """Each form named in the diagram, read once; a problem for each that is missing or invalid."""
+    forms, problems = {}, []
+    for info in elements.values():
+        if not info.form or info.form in forms:
+            continue
+        try:
+            schema = json.loads(read_form(info.form))
+            Draft202012Validator.check_schema(schema)
+            if schema.get("type") != "object":
+                raise SchemaError('a form schema must have "type": "object"')
+            forms[info.form] = schema
+        except FileNotFoundError:
+            problems.append(Problem(filename, f"form {info.form!r} not found", info.id, info.line))
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            problems.append(Problem(filename, f"form {info.form!r} is not valid JSON: {exc}", info.id, info.line))
+        except SchemaError as exc:
+            problems.append(
+                Problem(filename, f"form {info.form!r} is not a valid JSON Schema: {exc.message}", info.id, info.line)
+            )
+    return forms, problems
+
+
+def form_markup(schema: Any, pointer: str = "") -> list[tuple[str, str]]:
+    """(JSON pointer, text) of each text of a form that holds markup: titles, descriptions, enumNames."""
+    found = []
+    if isinstance(schema, dict):
+        for key, value in schema.items():
+            here = f"{pointer}/{key}"
+            if key in FORM_TEXTS and isinstance(value, str) and MARKUP.search(value):
+                found.append((here, value))
+            elif key == "enumNames" and isinstance(value, list):
+                found += [(f"{here}/{i}", t) for i, t in enumerate(value) if isinstance(t, str) and MARKUP.search(t)]
+            else:
+                found += form_markup(value, here)
+    elif isinstance(schema, list):
+        for i, value in enumerate(schema):
+            found += form_markup(value, f"{pointer}/{i}")
+    return found
+
+
+def markup_problems(filename: str, elements: dict[str, ElementInfo], forms: Forms) -> list[Problem]:
+    """A problem for each form text holding markup, on the first element that names the form."""
+    problems = []
+    for path, schema in forms.items():
+        task = next((info for info in elements.values() if info.form == path), None)
+        for pointer, text in form_markup(schema):
+            problems.append(
+                Problem(
+                    filename,
+                    f"form {path!r}: {pointer} holds markup ({text[:60]!r}); a form's texts are shown as plain"
+                    ' text, so write them without tags ("a < b" is fine)',
+                    task.id if task else None,
+                    task.line if task else None,
+                )
+            )
+    return problems
+
+
+def start_events_with_form(elements: dict[str, ElementInfo]) -> list[ElementInfo]:
+    return [e for e in elements.values() if e.type == "startEvent" and e.form]
+
+
+def misplaced_start_forms(filename: str, process: etree._Element, elements: dict[str, ElementInfo]) -> list[Problem]:
+    """Start forms on a subprocess's start event: only the process's own start takes start data."""
+    top_level = {node.get("id") for node in process.findall(q("startEvent"))}
+    return [
+        Problem(filename, "only the process's own start event takes a start form, not a subprocess's", e.id, e.line)
+        for e in start_events_with_form(elements)
+        if e.id not in top_level
+    ]
+
+
+def open_start_forms(filename: str, elements: dict[str, ElementInfo], forms: Forms) -> list[Problem]:
+    """Start forms that would take fields they do not name (a form that failed to load is skipped)."""
+    problems = []
+    for info in start_events_with_form(elements):
+        schema = forms.get(info.form)
+        if schema is not None and schema.get("additionalProperties") is not False:
+            problems.append(
+                Problem(
+                    filename,
+                    f'start form {info.form!r} must refuse fields it does not name: "additionalProperties": false',
+                    info.id,
+                    info.line,
+                )
+            )
+    return problems
+
+
+def extra_start_forms(filename: str, elements: dict[str, ElementInfo]) -> list[Problem]:
+    """A process has at most one start form; the second one found is named."""
+    with_form = start_events_with_form(elements)
+    if len(with_form) <= 1:
+        return []
+    return [Problem(filename, "a process has at most one start form", with_form[1].id, with_form[1].line)]

@@ -1,0 +1,292 @@
+"""The validation rules a diagram must pass to deploy, as a table run in order.
+
+Each ``Rule`` has a stable id, a kind (a ``CONVENTION`` of this project, docs/diagram-conventions.md,
+or an ``ENGINE`` limit: what SpiffWorkflow cannot run, or what is unsafe), and whether its failure
+stops the later rules (they would read what it refused). Its check reads a ``DiagramContext`` and
+returns ``Problem`` rows; ``run_rules`` stamps each row with the rule's id.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass
+from dataclasses import replace
+
+from lxml import etree
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+
+from ..domain.roles import role_of_lane
+from ..errors import Problem
+from .catalogue import q
+from .definitions import FORM_PROPERTY
+from .definitions import ElementInfo
+from .diagram_context import DiagramContext
+from .diagram_forms import extra_start_forms
+from .diagram_forms import markup_problems
+from .diagram_forms import misplaced_start_forms
+from .diagram_forms import open_start_forms
+from .script_lint import sandbox_problems
+from .script_lint import timer_literal_problems
+
+RESERVED_IDS = frozenset({"Start", "End", "Root"})
+UNSUPPORTED = {  # parse fine in SpiffWorkflow 3.2.0 but misbehave at run time
+    "linkEventDefinition": "link events are accepted by SpiffWorkflow 3.2.0 but leave the case stuck",
+    "compensateEventDefinition": "compensation is not supported by SpiffWorkflow 3.2.0",
+    "complexGateway": "complex gateways are not supported",
+}
+# Namespaces whose elements a browser renders and runs (an <html:script> in extensionElements).
+ACTIVE_NAMESPACES = {
+    "http://www.w3.org/1999/xhtml": "XHTML",
+    "http://www.w3.org/2000/svg": "SVG",
+    "http://www.w3.org/1998/Math/MathML": "MathML",
+}
+
+
+class RuleKind(enum.Enum):
+    CONVENTION = "convention"  # a house rule of this project
+    ENGINE = "engine"  # what SpiffWorkflow cannot run, or what is unsafe
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    kind: RuleKind
+    stops: bool
+    check: Callable[[DiagramContext], list[Problem]]
+
+
+def run_rules(ctx: DiagramContext) -> list[Problem]:
+    """Every problem the rules find, in rule order; none after a stopping rule that failed."""
+    problems: list[Problem] = []
+    for rule in RULES:
+        found = [replace(p, rule=rule.id) for p in rule.check(ctx)]
+        problems += found
+        if found and rule.stops:
+            break
+    return problems
+
+
+def _on(ctx: DiagramContext, info: ElementInfo, reason: str) -> Problem:
+    return Problem(ctx.filename, reason, info.id, info.line)
+
+
+def _on_node(ctx: DiagramContext, node: etree._Element, reason: str) -> Problem:
+    return Problem(ctx.filename, reason, node.get("id"), node.sourceline)
+
+
+def one_executable_process(ctx: DiagramContext) -> list[Problem]:
+    found = len(ctx.executable_processes)
+    return [] if found == 1 else [Problem(ctx.filename, f"expected one executable process, found {found}")]
+
+
+def process_id_is_file_name(ctx: DiagramContext) -> list[Problem]:
+    if ctx.process.get("id") == ctx.key:
+        return []
+    return [_on_node(ctx, ctx.process, f"process id {ctx.process.get('id')!r} must equal the file name {ctx.key!r}")]
+
+
+def unsupported_construct(ctx: DiagramContext) -> list[Problem]:
+    """What SpiffWorkflow 3.2.0 cannot run, named plainly. Checked before its parser, which refuses a
+    compensation or a complex gateway with a message that names neither (and accepts link events)."""
+    problems = []
+    for tag, reason in UNSUPPORTED.items():
+        for node in ctx.process.iter(q(tag)):
+            owner = node.getparent() if tag.endswith("EventDefinition") else node
+            problems.append(
+                Problem(ctx.filename, reason, owner.get("id") if owner is not None else None, node.sourceline)
+            )
+    return problems
+
+
+def spiffworkflow_parses(ctx: DiagramContext) -> list[Problem]:
+    """The BPMN 2.0 + spiffworkflow XSD and SpiffWorkflow's parser accept the diagram."""
+    try:
+        ctx.specs  # noqa: B018 - parsing is the check; the specs are kept for the lint
+    except ValidationException as exc:
+        reason = str(exc).splitlines()[0].strip()
+        line = getattr(exc, "line_number", None) or getattr(exc, "sourceline", None)
+        return [Problem(ctx.filename, reason, getattr(exc, "id", None), line)]
+    return []
+
+
+def lane_names_role(ctx: DiagramContext) -> list[Problem]:
+    return [
+        _on_node(ctx, lane, f"lane id {lane.get('id')!r} does not name a role (lane_<role>)")
+        for lane in ctx.process.iter(q("lane"))
+        if role_of_lane(lane.get("id")) is None
+    ]
+
+
+def element_id_not_reserved(ctx: DiagramContext) -> list[Problem]:
+    return [
+        _on(ctx, info, f"element id {info.id!r} collides with SpiffWorkflow internals; rename it")
+        for info in ctx.elements.values()
+        if info.id in RESERVED_IDS
+    ]
+
+
+def element_named(ctx: DiagramContext) -> list[Problem]:
+    return [
+        _on(ctx, info, f"{info.type} has no name; every element needs a readable name (中文 / English)")
+        for info in ctx.elements.values()
+        if not info.name
+    ]
+
+
+def element_in_one_lane(ctx: DiagramContext) -> list[Problem]:
+    """In a diagram with lanes, each element sits in exactly one (a diagram without lanes is fine)."""
+    if not ctx.has_lanes:
+        return []
+    return [
+        _on(ctx, info, f"{info.type} must sit in exactly one lane (found {len(ctx.lanes.get(info.id, []))})")
+        for info in ctx.elements.values()
+        if len(ctx.lanes.get(info.id, [])) != 1
+    ]
+
+
+def user_task_form(ctx: DiagramContext) -> list[Problem]:
+    return [
+        _on(ctx, info, f"user task has no {FORM_PROPERTY} property naming its form")
+        for info in ctx.elements.values()
+        if info.type == "userTask" and not info.form
+    ]
+
+
+def user_task_in_role_lane(ctx: DiagramContext) -> list[Problem]:
+    if not ctx.has_lanes:
+        return []
+    return [
+        _on(ctx, info, "user task is not in a lane named after a role, so nobody could work it")
+        for info in ctx.elements.values()
+        if info.type == "userTask" and info.role is None
+    ]
+
+
+def flow_incoming(ctx: DiagramContext) -> list[Problem]:
+    return [
+        _on(ctx, info, f"{info.type} has no incoming flow, so it can never be reached")
+        for info in ctx.elements.values()
+        if info.type not in ("startEvent", "boundaryEvent") and info.id not in ctx.flow_targets
+    ]
+
+
+def flow_outgoing(ctx: DiagramContext) -> list[Problem]:
+    return [
+        _on(ctx, info, f"{info.type} has no outgoing flow, so the case would stop there")
+        for info in ctx.elements.values()
+        if info.type != "endEvent" and info.id not in ctx.flow_sources
+    ]
+
+
+def reachable_from_start(ctx: DiagramContext) -> list[Problem]:
+    """Scope by scope, each element a flow leads to can be reached from a start event (no islands).
+    An element no flow leads to is ``flow-incoming``'s."""
+    problems = []
+    for scope in ctx.reaches:
+        for info in (ctx.elements[n] for n in scope.nodes if n not in scope.reached):
+            if info.id in ctx.flow_targets or info.type == "boundaryEvent":
+                problems.append(_on(ctx, info, f"{info.type} cannot be reached from a start event"))
+    return problems
+
+
+def path_to_end(ctx: DiagramContext) -> list[Problem]:
+    """Scope by scope, each reachable element can reach an end event (no loop without a way out).
+    An element with no outgoing flow is ``flow-outgoing``'s."""
+    problems = []
+    for scope in ctx.reaches:
+        for info in (ctx.elements[n] for n in scope.nodes if n in scope.reached and n not in scope.finishing):
+            if info.id in ctx.flow_sources or info.type == "endEvent":
+                reason = (
+                    f"{info.type} has no path to an end event, so a case reaching it could never finish"
+                    " (a loop without a way out?)"
+                )
+                problems.append(_on(ctx, info, reason))
+    return problems
+
+
+def gateway_default_flow(ctx: DiagramContext) -> list[Problem]:
+    gateways = [*ctx.process.iter(q("exclusiveGateway")), *ctx.process.iter(q("inclusiveGateway"))]
+    return [
+        _on_node(ctx, gateway, "gateway with several outgoing flows needs a default flow")
+        for gateway in gateways
+        if len(gateway.findall(q("outgoing"))) > 1 and not gateway.get("default")
+    ]
+
+
+def form_valid(ctx: DiagramContext) -> list[Problem]:
+    """Each form named exists and is valid JSON Schema of an object."""
+    return ctx.form_loading[1]
+
+
+def no_active_content(ctx: DiagramContext) -> list[Problem]:
+    """No markup a browser would run or render, nor a style sheet (the pages show diagrams safely
+    anyway: this keeps a diagram what it says it is, and its author told)."""
+    problems = []
+    for node in ctx.root.iter():
+        if isinstance(node.tag, str) and etree.QName(node).namespace in ACTIVE_NAMESPACES:
+            kind = ACTIVE_NAMESPACES[etree.QName(node).namespace]
+            reason = (
+                f"{kind} element <{etree.QName(node).localname}> in the diagram: a diagram holds BPMN,"
+                " not web markup a browser would run"
+            )
+            owner = next((a.get("id") for a in node.iterancestors() if a.get("id")), None)
+            problems.append(Problem(ctx.filename, reason, owner, node.sourceline))
+    for pi in [*ctx.root.itersiblings(etree.PI, preceding=True), *ctx.root.iter(etree.PI)]:
+        if pi.target == "xml-stylesheet":
+            reason = "xml-stylesheet instruction: a diagram has no style sheet"
+            problems.append(Problem(ctx.filename, reason, line=pi.sourceline))
+    return problems
+
+
+def form_plain_text(ctx: DiagramContext) -> list[Problem]:
+    return markup_problems(ctx.filename, ctx.elements, ctx.forms)
+
+
+def start_form_on_process_start(ctx: DiagramContext) -> list[Problem]:
+    return misplaced_start_forms(ctx.filename, ctx.process, ctx.elements)
+
+
+def start_form_closed(ctx: DiagramContext) -> list[Problem]:
+    return open_start_forms(ctx.filename, ctx.elements, ctx.forms)
+
+
+def one_start_form(ctx: DiagramContext) -> list[Problem]:
+    return extra_start_forms(ctx.filename, ctx.elements)
+
+
+def script_sandbox(ctx: DiagramContext) -> list[Problem]:
+    return sandbox_problems(ctx.filename, ctx.spec_list, ctx.elements)
+
+
+def timer_iso8601(ctx: DiagramContext) -> list[Problem]:
+    return timer_literal_problems(ctx.filename, ctx.spec_list, ctx.elements)
+
+
+CONVENTION, ENGINE = RuleKind.CONVENTION, RuleKind.ENGINE
+RULES: tuple[Rule, ...] = (
+    # Stopping rules first: the rules after them read the one process and SpiffWorkflow's specs.
+    Rule("one-executable-process", ENGINE, True, one_executable_process),
+    Rule("process-id-is-file-name", CONVENTION, True, process_id_is_file_name),
+    Rule("unsupported-construct", ENGINE, True, unsupported_construct),
+    Rule("spiffworkflow-parses", ENGINE, True, spiffworkflow_parses),
+    Rule("lane-names-role", CONVENTION, False, lane_names_role),
+    Rule("element-id-not-reserved", ENGINE, False, element_id_not_reserved),
+    Rule("element-named", CONVENTION, False, element_named),
+    Rule("element-in-one-lane", CONVENTION, False, element_in_one_lane),
+    Rule("user-task-form", CONVENTION, False, user_task_form),
+    Rule("user-task-in-role-lane", CONVENTION, False, user_task_in_role_lane),
+    Rule("flow-incoming", CONVENTION, False, flow_incoming),
+    Rule("flow-outgoing", CONVENTION, False, flow_outgoing),
+    Rule("reachable-from-start", CONVENTION, False, reachable_from_start),
+    Rule("path-to-end", CONVENTION, False, path_to_end),
+    Rule("gateway-default-flow", CONVENTION, False, gateway_default_flow),
+    Rule("form-valid", ENGINE, False, form_valid),
+    Rule("no-active-content", ENGINE, False, no_active_content),
+    Rule("form-plain-text", ENGINE, False, form_plain_text),
+    Rule("start-form-on-process-start", ENGINE, False, start_form_on_process_start),
+    Rule("start-form-closed", ENGINE, False, start_form_closed),
+    Rule("one-start-form", ENGINE, False, one_start_form),
+    Rule("script-sandbox", ENGINE, False, script_sandbox),
+    Rule("timer-iso8601", ENGINE, False, timer_iso8601),
+)

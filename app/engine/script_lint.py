@@ -1,0 +1,106 @@
+"""The lint of a diagram's code at deploy, so nothing of this kind fails only at run time.
+
+Scripts (and pre/post scripts), gateway conditions and timer expressions are compiled by the
+sandbox, from SpiffWorkflow's specs; a timer expression that is a literal is parsed as ISO 8601
+the way SpiffWorkflow will, and a bare name that looks like one (PT24H) is explained.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+
+from ..errors import Problem
+from .definitions import ElementInfo
+from .scripting import ScriptRejected
+from .scripting import compile_sandboxed
+from .scripting import parse_sandboxed
+
+# A bare name that is really an ISO 8601 duration or repetition someone forgot to quote (PT24H, P3D, R3).
+ISO_LOOKALIKE = re.compile(r"^(P(\d+[YMWD])*(T(\d+[HMS])+)?|R\d*)$")
+
+
+def _task_specs(specs: list[Any]) -> Iterator[Any]:
+    for spec in specs:
+        yield from spec.task_specs.values()
+
+
+def _where(task_spec: Any, elements: dict[str, ElementInfo]) -> tuple[str, int | None]:
+    element_id = getattr(task_spec, "bpmn_id", None) or task_spec.name
+    info = elements.get(element_id)
+    return element_id, info.line if info else None
+
+
+def _code_of(task_spec: Any) -> Iterator[tuple[str, str, str]]:
+    """(code, compile mode, what it is) for each piece of Python ``task_spec`` runs."""
+    for attr in ("script", "prescript", "postscript"):
+        if getattr(task_spec, attr, None):
+            yield getattr(task_spec, attr), "exec", attr
+    for condition, _target in getattr(task_spec, "cond_task_specs", []) or []:
+        if condition is not None:
+            yield condition.args[0], "eval", f"condition {quoted(condition.args[0])}"
+    definition = getattr(task_spec, "event_definition", None)
+    if isinstance(definition, TimerEventDefinition):
+        yield definition.expression, "eval", f"timer expression {quoted(definition.expression)}"
+
+
+def quoted(code: str, limit: int = 80) -> str:
+    """Code quoted in a problem's reason, cut short if it is long (a 5 000-term expression)."""
+    return repr(code if len(code) <= limit else code[: limit - 1] + "…")
+
+
+def sandbox_problems(filename: str, specs: list[Any], elements: dict[str, ElementInfo]) -> list[Problem]:
+    """A problem for each script, condition or timer expression the sandbox refuses or cannot parse."""
+    problems = []
+    for ts in _task_specs(specs):
+        for code, mode, what in _code_of(ts):
+            try:
+                compile_sandboxed(code, mode)
+            except ScriptRejected as exc:
+                problems.append(Problem(filename, f"{what} refused by the sandbox: {exc}", *_where(ts, elements)))
+            except SyntaxError as exc:
+                problems.append(Problem(filename, f"{what} is not valid Python: {exc.msg}", *_where(ts, elements)))
+    return problems
+
+
+def timer_literal_problems(filename: str, specs: list[Any], elements: dict[str, ElementInfo]) -> list[Problem]:
+    """A problem for each timer whose literal value is not ISO 8601, or looks like it but is unquoted."""
+    problems = []
+    for ts in _task_specs(specs):
+        definition = getattr(ts, "event_definition", None)
+        if isinstance(definition, TimerEventDefinition):
+            reason = _timer_literal_fault(definition)
+            if reason:
+                problems.append(Problem(filename, reason, *_where(ts, elements)))
+    return problems
+
+
+def _timer_literal_fault(definition: TimerEventDefinition) -> str | None:
+    try:
+        tree = parse_sandboxed(definition.expression, "eval")
+    except (SyntaxError, ScriptRejected):
+        return None  # reported by the sandbox compile
+    try:
+        value = ast.literal_eval(tree)
+    except (ValueError, TypeError):
+        if isinstance(tree.body, ast.Name) and ISO_LOOKALIKE.match(tree.body.id):
+            return (
+                f"timer expression {quoted(definition.expression)} is an unquoted ISO 8601 value; quote ISO 8601 "
+                'literals ("PT24H") — expressions are Python'
+            )
+        return None  # computed at run time from case data
+    try:
+        if isinstance(definition, CycleTimerEventDefinition):
+            TimerEventDefinition.parse_iso_recurring_interval(value)
+        elif str(value).upper().startswith("P"):
+            TimerEventDefinition.parse_iso_duration(value)
+        else:
+            TimerEventDefinition.parse_time_or_duration(value)
+    except Exception as exc:  # noqa: BLE001 - SpiffWorkflow raises assorted errors for bad literals
+        return f"timer value {value!r} is not ISO 8601: {exc}"
+    return None

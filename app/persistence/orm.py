@@ -293,6 +293,20 @@ class MasterChange(Base):
     source: Mapped[str | None] = mapped_column(String(128))  # an import file, a case number
 
 
+class CaseRecord(Base):
+    """A case filed under a master-data record: the unit it is about and that unit's customer."""
+
+    __tablename__ = "case_records"
+    __table_args__ = (
+        UniqueConstraint("instance_id", "table_name", "record_key"),
+        Index("ix_case_records_record", "table_name", "record_key"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id"))
+    table_name: Mapped[str] = mapped_column(String(32))
+    record_key: Mapped[str] = mapped_column(String(64))
+
+
 class WorkCalendarDay(Base):
     """One day of the work calendar: official (chinesecalendar) or entered by an administrator."""
 

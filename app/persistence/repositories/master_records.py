@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from ...domain.master_data import CUSTOMERS
 from ...domain.master_data import Table
+from ..orm import CaseRecord
 from ..orm import Contract
 from ..orm import Customer
 from ..orm import Instance
@@ -148,7 +149,25 @@ class MasterRecordRepository(Repository):
         stmt = select(Unit).where(Unit.contract_no == contract_no)
         return list(self.session.scalars(stmt.order_by(Unit.serial_no).limit(limit)).unique())
 
-    def cases_naming(self, field: str, value: str, limit: int = 100) -> list[Instance]:
-        """Cases whose data holds ``value`` under ``field`` (the unit's serial, the customer's phone)."""
-        stmt = select(Instance).where(Instance.data[field].as_string() == value)
+    def cases_of(self, table: Table, key: str, limit: int = 100) -> list[Instance]:
+        """The cases filed under record ``key`` of ``table``, newest first."""
+        stmt = (
+            select(Instance)
+            .join(CaseRecord, CaseRecord.instance_id == Instance.id)
+            .where(CaseRecord.table_name == table.name, CaseRecord.record_key == key)
+        )
         return list(self.session.scalars(stmt.order_by(Instance.id.desc()).limit(limit)))
+
+    def file_case(self, instance: Instance, table: Table, key: str) -> None:
+        """File ``instance`` under record ``key`` (once)."""
+        exists = self.session.scalar(
+            select(CaseRecord.id).where(
+                CaseRecord.instance_id == instance.id, CaseRecord.table_name == table.name, CaseRecord.record_key == key
+            )
+        )
+        if exists is None:
+            self.session.add(CaseRecord(instance_id=instance.id, table_name=table.name, record_key=key))
+
+    def customer_with_phone(self, phone: str) -> Customer | None:
+        stmt = select(Customer).where(or_(Customer.phone == phone, Customer.mobile == phone)).order_by(Customer.id)
+        return self.session.scalars(stmt).first()

@@ -144,7 +144,7 @@ def _related(uow: UnitOfWork, table: Table, row: Any) -> dict[str, list[dict[str
     """What a record's page lists beside it: a customer's units, contracts and cases, …"""
     units, contracts = TABLES["units"], TABLES["contracts"]
 
-    def cases(field: str, value: str) -> list[dict[str, Any]]:
+    def cases() -> list[dict[str, Any]]:
         return [
             {
                 "id": c.id,
@@ -153,17 +153,17 @@ def _related(uow: UnitOfWork, table: Table, row: Any) -> dict[str, list[dict[str
                 "status": c.status,
                 "created_at": c.created_at,
             }
-            for c in uow.records.cases_naming(field, value)
+            for c in uow.records.cases_of(table, getattr(row, table.key))
         ]
 
     if table.name == "customers":
         return {
             "units": [uow.records.values(units, u) for u in uow.records.units_of_customer(row.code)],
             "contracts": [uow.records.values(contracts, c) for c in uow.records.contracts_of_customer(row.code)],
-            "cases": cases("customer_phone", row.phone),
+            "cases": cases(),
         }
     if table.name == "units":
-        return {"cases": cases("serial_no", row.serial_no)}
+        return {"cases": cases()}
     if table.name == "contracts":
         return {"units": [uow.records.values(units, u) for u in uow.records.units_of_contract(row.contract_no)]}
     return {}

@@ -22,6 +22,7 @@ from ..cases.opening import read_scope
 from ..cases.step import CaseStep
 from ..cases.step import case_step
 from ..context import ServiceContext
+from ..master_data.case_files import file_case
 from . import forms
 from .field_choices import option_sources
 from .handover import require_assignable
@@ -177,5 +178,7 @@ def complete_task(ctx: ServiceContext, task_id: str, data: Any, actor: Principal
         task.status, task.completed_at, task.completed_by = TaskState.COMPLETED, now, actor.username
         task.assignee = task.assignee or actor.username
         completed = step.record("task_completed", task.element_id, task_id=task.id, data=dict(clean))
+        if clean.get("serial_no"):
+            file_case(uow, instance, clean, actor, now)
         step.advance(snapshot, completed_task_id=task.id, recorded=[completed])
     return task

@@ -1,4 +1,4 @@
-"""master data: contacts, revisions, contract fee terms, technicians' leave, the price list, the change history
+"""master data: contacts, revisions, fee terms, leave, the price list, change history, cases filed under records
 
 Revision ID: 0009
 Revises: 0008
@@ -67,9 +67,21 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_master_changes_record", "master_changes", ["table_name", "record_key", "id"])
+    op.create_table(
+        "case_records",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("instance_id", sa.Integer(), nullable=False),
+        sa.Column("table_name", sa.String(length=32), nullable=False),
+        sa.Column("record_key", sa.String(length=64), nullable=False),
+        sa.ForeignKeyConstraint(["instance_id"], ["instances.id"]),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("instance_id", "table_name", "record_key"),
+    )
+    op.create_index("ix_case_records_record", "case_records", ["table_name", "record_key"])
 
 
 def downgrade() -> None:
+    op.drop_table("case_records")
     op.drop_table("master_changes")
     op.drop_table("prices")
     for name in REVISED:

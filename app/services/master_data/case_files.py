@@ -1,0 +1,104 @@
+"""Filing a case under the unit and customer it is about, creating them from the registration if new.
+
+When a task's form names a unit (``serial_no``), the case is filed under that unit and its customer,
+so their records list it. A serial nobody knows yet is a new unit: registered in the same transaction
+as the task, with its customer — the one with the phone given, or a new customer coded after the
+case — as if the person registering had created them on the master-data pages (the same checks,
+a change row whose source is the case). What cannot be filed (an invalid phone, a person who may not
+create records) leaves the case unfiled and the registration goes on: the form has been checked by
+its own schema, and the records can be completed on their pages.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from ...domain.master_data import CONTRACTS
+from ...domain.master_data import CUSTOMERS
+from ...domain.master_data import UNITS
+from ...domain.master_data import CustomerKind
+from ...domain.master_data import normalise_code
+from ...domain.master_data import normalise_phone
+from ...domain.principal import Principal
+from ...persistence.orm import Instance
+from ...persistence.unit_of_work import UnitOfWork
+from .records import ChangeAction
+from .records import RecordWriter
+from .records import may_edit
+
+log = logging.getLogger(__name__)
+
+
+def file_case(uow: UnitOfWork, instance: Instance, data: dict[str, Any], actor: Principal, now: datetime) -> None:
+    """File ``instance`` under the unit ``data`` names (and its customer), creating both if new."""
+    try:
+        serial = normalise_code(str(data.get("serial_no") or ""))
+    except ValueError:
+        return
+    unit = uow.records.get(UNITS, serial)
+    if unit is None:
+        unit = _new_unit(uow, instance, serial, data, actor, now)
+        if unit is None:
+            return
+    uow.records.file_case(instance, UNITS, serial)
+    uow.records.file_case(instance, CUSTOMERS, unit.customer.code)
+
+
+def _new_unit(
+    uow: UnitOfWork, instance: Instance, serial: str, data: dict[str, Any], actor: Principal, now: datetime
+) -> Any | None:
+    if not (may_edit(actor, CUSTOMERS) and may_edit(actor, UNITS)):
+        return None
+    source = f"case {instance.case_no}"
+    try:
+        customer = uow.records.customer_with_phone(normalise_phone(str(data.get("customer_phone") or "")))
+    except ValueError:
+        customer = None
+    if customer is None:
+        customer = _write(
+            RecordWriter(uow, CUSTOMERS, actor, now, source=source),
+            {
+                "code": f"C-{instance.case_no}",
+                "name": data.get("customer_name"),
+                "kind": CustomerKind.PERSON,
+                "region": data.get("region"),
+                "branch": data.get("region"),
+                "address": data.get("address"),
+                "phone": data.get("customer_phone"),
+            },
+        )
+        if customer is None:
+            return None
+        uow.flush()  # the unit's writer looks its customer up by code
+    contract = _known_contract(uow, data.get("contract_no"))
+    return _write(
+        RecordWriter(uow, UNITS, actor, now, source=source),
+        {
+            "serial_no": serial,
+            "customer_code": customer.code,
+            "product_category": data.get("product_category"),
+            "model": data.get("product_model"),
+            "purchase_date": data.get("purchase_date"),
+            "tampered": data.get("tampered"),
+            "contract_no": contract,
+        },
+    )
+
+
+def _known_contract(uow: UnitOfWork, number: Any) -> str | None:
+    """The contract number typed, if it is a contract's (an unknown one is the fee check's business)."""
+    try:
+        code = normalise_code(str(number or ""))
+    except ValueError:
+        return None
+    return code if uow.records.get(CONTRACTS, code) is not None else None
+
+
+def _write(writer: RecordWriter, raw: dict[str, Any]) -> Any | None:
+    values, problems, changes = writer.check(raw, None)
+    if problems:
+        log.info("%s not created from %s: %s", writer.table.name, writer.source, problems)
+        return None
+    return writer.write(values, None, changes, ChangeAction.CREATED)

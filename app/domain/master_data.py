@@ -31,6 +31,7 @@ from .roles import Role
 class CustomerKind(StrEnum):
     PERSON = "person"
     COMPANY = "company"
+    INTERNAL = "internal"  # a department of the company itself: its work is fee type D
 
 
 class Region(StrEnum):

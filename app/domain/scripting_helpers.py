@@ -12,9 +12,13 @@ from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from .fees import chargeable
 from .fees import classify_fee
 from .fees import warranty_end
 from .iso8601 import parse_moment
+from .master_data import SlaProfile
+from .service_levels import arrival_deadline
+from .service_levels import arrival_profile
 from .workcalendar import WorkCalendar
 
 
@@ -38,10 +42,19 @@ def make_helpers(now: Callable[[], datetime], calendar: Callable[[], WorkCalenda
         return now().astimezone(tz).isoformat()
 
     def classify_fee_on_clock(*args: Any, **kwargs: Any) -> str:
-        """``classify_fee(purchase_date, received_at, warranty_evidence, tampered, contract_no)``."""
+        """``classify_fee(purchase_date, received_at, warranty_evidence, tampered, contract_no, on_record)``."""
         # A request without a received date is judged on the application's clock (simulated in
         # demos and tests), never the wall clock.
         return classify_fee(*args, **kwargs, today=now().astimezone(tz).date())
+
+    def arrival_profile_of(region: Any, urgency: Any, on_record: Any, received_at: str) -> str:
+        """``arrival_profile(region, urgency, on_record, received_at)``: the request's service level."""
+        return arrival_profile(region, urgency, on_record, parse_moment(received_at).astimezone(tz)).value
+
+    def arrival_deadline_of(received_at: str, sla_profile: str) -> str:
+        """``arrival_deadline(received_at, sla_profile)``: by when the technician must be on site."""
+        due = arrival_deadline(parse_moment(received_at), SlaProfile(sla_profile), calendar())
+        return due.astimezone(tz).isoformat()
 
     def add_working_days(moment: str, days: int) -> str:
         return calendar().add_working_days(parse_moment(moment), int(days)).at.isoformat()
@@ -51,6 +64,9 @@ def make_helpers(now: Callable[[], datetime], calendar: Callable[[], WorkCalenda
 
     return {
         "classify_fee": classify_fee_on_clock,
+        "chargeable": chargeable,
+        "arrival_profile": arrival_profile_of,
+        "arrival_deadline": arrival_deadline_of,
         "warranty_end": lambda purchase_date: str(warranty_end(purchase_date) or ""),
         "add_days": add_days,
         "add_hours": add_hours,

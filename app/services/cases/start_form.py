@@ -32,7 +32,7 @@ from ..tasks import forms
 
 # Case variables the application writes itself when a case opens (progress.case_start_data, and
 # the schedule that opened it), never taken from whoever starts the case.
-APPLICATION_KEYS = frozenset({"case_no", "received_at", "started_by", "scheduled_for", "schedule"})
+APPLICATION_KEYS = frozenset({"case_no", "received_at", "started_by", "scheduled_for", "schedule", "on_record"})
 ROLE_NAMES = frozenset(r.value for r in Role)
 
 

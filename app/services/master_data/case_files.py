@@ -12,13 +12,16 @@ its own schema, and the records can be completed on their pages.
 from __future__ import annotations
 
 import logging
+from datetime import date
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from ...domain.master_data import CONTRACTS
 from ...domain.master_data import CUSTOMERS
 from ...domain.master_data import UNITS
 from ...domain.master_data import CustomerKind
+from ...domain.master_data import Table
 from ...domain.master_data import normalise_code
 from ...domain.master_data import normalise_phone
 from ...domain.principal import Principal
@@ -29,6 +32,44 @@ from .records import RecordWriter
 from .records import may_edit
 
 log = logging.getLogger(__name__)
+
+
+ON_RECORD = "on_record"  # the case variable with what the registration found (never typed by anyone)
+
+
+NAMING_FIELDS = frozenset({"serial_no", "contract_no"})
+
+
+def with_record_facts(uow: UnitOfWork, data: dict[str, Any], form_fields: Any) -> dict[str, Any]:
+    """``data`` with ``on_record`` when its form can name a unit or a contract (``form_fields``): the
+    unit, contract and customer it names, as the master data holds them now (None for each it does
+    not name; the fee type and the arrival promise are judged on them). Only the application writes
+    ``on_record``: a value typed into a form is dropped."""
+    data = {k: v for k, v in data.items() if k != ON_RECORD}
+    if not NAMING_FIELDS & set(form_fields or ()):
+        return data
+    unit = _found(uow, UNITS, data.get("serial_no"))
+    contract = _found(uow, CONTRACTS, data.get("contract_no"))
+    if contract is None and unit is not None and unit.get("contract_no"):
+        contract = _found(uow, CONTRACTS, unit["contract_no"])
+    code = (unit or {}).get("customer_code") or (contract or {}).get("customer_code")
+    customer = _found(uow, CUSTOMERS, code)
+    return {**data, ON_RECORD: {"unit": unit, "contract": contract, "customer": customer}}
+
+
+def _found(uow: UnitOfWork, table: Table, key: Any) -> dict[str, Any] | None:
+    try:
+        code = normalise_code(str(key or ""))
+    except ValueError:
+        return None
+    row = uow.records.get(table, code)
+    if row is None:
+        return None
+    return {s.name: _json(v) for s, v in zip(table.fields, uow.records.values(table, row).values(), strict=True)}
+
+
+def _json(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else str(value) if isinstance(value, Decimal) else value
 
 
 def file_case(uow: UnitOfWork, instance: Instance, data: dict[str, Any], actor: Principal, now: datetime) -> None:

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export AFTERSALES_DATABASE_URL ?= $(if $(DATABASE_URL),$(DATABASE_URL),sqlite:///$(CURDIR)/instance/aftersales.db)
 
-.PHONY: setup setup-test run test test-sqlite test-postgres test-e2e lint bench messages clean soak
+.PHONY: setup setup-test run test test-unit test-sqlite test-postgres test-e2e lint bench messages clean soak
 
 # What the service needs to run (`make run`); the test tools come on top of it (`make test`).
 RUNTIME := $(VENV)/.runtime-installed
@@ -88,6 +88,10 @@ test: setup-test /usr/bin/chromium lint
 	echo "== SQLite (exit $$sqlite_rc)"; cat $(TEST_LOGS)/sqlite.log; \
 	echo "== PostgreSQL (exit $$postgres_rc)"; cat $(TEST_LOGS)/postgres.log; \
 	test $$sqlite_rc -eq 0 && test $$postgres_rc -eq 0
+
+# The unit level alone (README, Testing): domain and engine logic, no database, no Flask; seconds.
+test-unit: $(TEST_TOOLS)
+	$(BIN)/pytest -q -p no:cacheprovider tests/unit
 
 test-sqlite: setup-test
 	AFTERSALES_TEST_DATABASE_URL=sqlite $(BIN)/pytest -q

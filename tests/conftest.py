@@ -1,4 +1,7 @@
-"""Fixtures: an app on a fresh database (SQLite file or PostgreSQL), a frozen clock, users.
+"""Fixtures of every test level: an app on a fresh database (SQLite file or PostgreSQL), a frozen clock, users.
+
+tests/unit/ uses none of the database ones, tests/services/ builds its ``ctx`` without Flask
+(tests/services/conftest.py), tests/api/ and tests/e2e/ go through the app.
 
 ``AFTERSALES_TEST_DATABASE_URL`` chooses the database: ``sqlite`` (default, a new file per
 test) or a PostgreSQL URL (schema created once, tables emptied between tests).
@@ -89,8 +92,9 @@ def clock():
     return SimulatedClock(T0, frozen=True)
 
 
-def make_app(database_url: str, clock, processes_dir: Path = PROCESSES, *, create: bool = True, **overrides):
-    config = {
+def config_overrides(database_url: str, clock, processes_dir: Path = PROCESSES, **overrides) -> dict:
+    """The configuration every test level starts from: this database, the frozen clock, a fast password hash."""
+    return {
         "DATABASE_URL": database_url,
         "CLOCK_OBJECT": clock,
         "CLOCK": "simulated",
@@ -98,9 +102,12 @@ def make_app(database_url: str, clock, processes_dir: Path = PROCESSES, *, creat
         "SECRET_KEY": "test-secret",
         "PROCESSES_DIR": str(processes_dir),
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        **overrides,
     }
-    config.update(overrides)
-    app = create_app(config)
+
+
+def make_app(database_url: str, clock, processes_dir: Path = PROCESSES, *, create: bool = True, **overrides):
+    app = create_app(config_overrides(database_url, clock, processes_dir, **overrides))
     if create:
         create_schema(app.extensions["aftersales.db"])
     return app

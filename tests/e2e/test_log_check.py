@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from tests.api.test_log_import import REPAIR_ON_SITE
+from tests.api.test_log_import import csv_log
 from tests.e2e.conftest import needs_chromium
 from tests.e2e.test_workspace import log_in
-from tests.test_log_import import REPAIR_ON_SITE
-from tests.test_log_import import csv_log
 from tests.xlsx_reader import read_xlsx
 
 pytestmark = [pytest.mark.e2e, needs_chromium]

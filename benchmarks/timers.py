@@ -152,7 +152,13 @@ def bench_lateness(url: str, name: str, pending: int, due: int, workers: int, wi
     first_due = datetime.now(UTC) + timedelta(seconds=5 + 1 + due * 0.03)
     clock.advance(first_due - CONTACT_DEADLINE - clock.now())
     ids = open_waiting_cases(ctx, clock, due, window / due)
-    waiting = [r for r in timer_rows(db, ids) if r.status == "waiting" and r.due_at <= first_due + window]
+    # Each case also waits on its arrival promise (6 working hours, long past): only the contact deadlines
+    # falling due in the window are measured; the server fires the overdue arrival timers as it starts.
+    waiting = [
+        r
+        for r in timer_rows(db, ids)
+        if r.status == "waiting" and r.element_id == "contact_overdue" and r.due_at <= first_due + window
+    ]
     assert len(waiting) == due, len(waiting)
     if datetime.now(UTC) >= first_due - timedelta(seconds=5):
         raise RuntimeError("setting up took longer than the lead time; raise it")
@@ -160,7 +166,7 @@ def bench_lateness(url: str, name: str, pending: int, due: int, workers: int, wi
     try:
         deadline = first_due + window + timedelta(seconds=60)
         while datetime.now(UTC) < deadline:
-            fired = [r for r in timer_rows(db, ids) if r.status == "fired"]
+            fired = [r for r in timer_rows(db, ids) if r.status == "fired" and r.element_id == "contact_overdue"]
             if len(fired) == due:
                 break
             time.sleep(1)
@@ -182,7 +188,8 @@ def bench_catch_up(url: str, name: str, overdue: int, workers: int) -> None:
     started = time.perf_counter()
     ids = open_waiting_cases(ctx, clock, overdue, timedelta(0))
     setup = time.perf_counter() - started
-    assert count_due(db, datetime.now(UTC)) == overdue
+    timers = count_due(db, datetime.now(UTC))
+    assert timers == 2 * overdue  # each case's first contact and arrival promise
     started = time.perf_counter()
     process, _ = serve(url, workers, clock="system")
     ready = time.perf_counter() - started
@@ -194,9 +201,9 @@ def bench_catch_up(url: str, name: str, overdue: int, workers: int) -> None:
         stop(process)
     assert count_due(db, datetime.now(UTC)) == 0, "not all fired within 10 minutes"
     assert fired_once(db, ids)
-    extra = {"timers": overdue, "workers": workers, "server_ready_s": round(ready, 1), "setup_s": round(setup, 1)}
+    extra = {"timers": timers, "workers": workers, "server_ready_s": round(ready, 1), "setup_s": round(setup, 1)}
     emit(f"timers.{name}.catch_up_workers_{workers}", elapsed, "s", **extra)
-    emit(f"timers.{name}.catch_up_rate_workers_{workers}", overdue / elapsed, "per_s", **extra)
+    emit(f"timers.{name}.catch_up_rate_workers_{workers}", timers / elapsed, "per_s", **extra)
     db.dispose()
 
 

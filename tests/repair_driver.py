@@ -56,6 +56,7 @@ FORMS: dict[str, dict[str, Any]] = {
     "ship_back": {"carrier": "ems", "tracking_no_return": "EMS999", "shipped_at": "2026-03-02T14:00:00+08:00"},
     "agree_substitute": {"substitute_agreed": True, "substitute_notes": "同型号新机替换"},
     "supervisor_contact_followup": {"action_taken": "主管亲自致电客户"},
+    "supervisor_late_arrival": {"customer_informed": True, "action_taken": "已致电客户致歉并催促工程师"},
     "supervisor_report_followup": {"action_taken": "已督促工程师当日提交"},
     "rtf_negotiate_delay": {"negotiation_result": "客户同意延期一周"},
 }

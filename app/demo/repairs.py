@@ -29,8 +29,8 @@ def step_data(now: datetime) -> dict[str, dict[str, Any]]:
             "engineer_contact_given": True,
         },
         "dispatch_notice": {"technician": "tech_urban1", "planned_arrival": soon},
+        "record_arrival": {},
         "diagnose_on_site": {
-            "arrived_at": soon,
             "confirmed_fault": "压缩机不启动 / compressor does not start",
             "cause": "启动继电器损坏 / start relay failed",
             "repair_plan": "更换继电器 / replace relay",
@@ -91,13 +91,21 @@ def open_demo_cases(ctx: ServiceContext) -> list[str]:
         ("SN-TV-3001", ["contact_customer", "dispatch_notice"]),  # technician on the way
         (
             "SN-IT-5001",
-            ["contact_customer", "dispatch_notice", "diagnose_on_site", "perform_service", "customer_acceptance"],
-        ),  # report due within 2–3 days
-        (
-            "SN-FR-1002",
             [
                 "contact_customer",
                 "dispatch_notice",
+                "record_arrival",
+                "diagnose_on_site",
+                "perform_service",
+                "customer_acceptance",
+            ],
+        ),  # report due within 2–3 days
+        (
+            "SN-WM-2002",  # opened by the customer: no free warranty, paid
+            [
+                "contact_customer",
+                "dispatch_notice",
+                "record_arrival",
                 "diagnose_on_site",
                 "perform_service",
                 "customer_acceptance",

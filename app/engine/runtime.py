@@ -28,6 +28,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefin
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
+from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import EventBasedGateway
 from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.exceptions import TaskNotFoundException
@@ -147,6 +148,38 @@ def _once_per_firing(events: list[EngineEvent]) -> list[EngineEvent]:
 
 def _is_timer(task) -> bool:
     return isinstance(task.task_spec, CatchingEvent) and _timer_due(task) is not None
+
+
+def _frontier_data(workflow: BpmnWorkflow) -> dict[str, Any]:
+    """The case data of a running workflow: what its waiting and ready tasks hold, the most recently
+    reached winning. Each task of SpiffWorkflow carries its own copy of the data; with parallel paths
+    the last task that ran may be on a side path (a watch that just ended) holding older values."""
+    frontier = [
+        t
+        for t in workflow.get_tasks(state=TaskState.READY | TaskState.WAITING)
+        if getattr(t.task_spec, "bpmn_id", None) is not None
+    ]
+    if not frontier:
+        return workflow.last_task.data if workflow.last_task else {}
+    merged: dict[str, Any] = {}
+    for task in sorted(frontier, key=lambda t: t.last_state_change or 0):
+        merged.update(task.data)
+    return merged
+
+
+def _timer_branch(task):
+    """The timer event an event-based gateway waits for, beside its other events (None otherwise).
+
+    SpiffWorkflow moves the events of the gateway's branches onto the gateway: the gateway's task is
+    the one waiting, so the timer is named after its branch, and it fired only if that branch was taken.
+    """
+    spec = task.task_spec
+    if not isinstance(spec, EventBasedGateway):
+        return None
+    for index, definition in enumerate(spec.event_definition.event_definitions):
+        if isinstance(definition, TimerEventDefinition):
+            return spec.outputs[index]
+    return None
 
 
 class WorkflowEngine:
@@ -390,7 +423,8 @@ class WorkflowEngine:
             elif task.state == TaskState.WAITING and isinstance(task.task_spec, CatchingEvent):
                 due = _timer_due(task)
                 if due is not None:
-                    timers.append(WaitingTimer(str(task.id), element_id, task.task_spec.bpmn_name or element_id, due))
+                    named = _timer_branch(task) or task.task_spec
+                    timers.append(WaitingTimer(str(task.id), named.bpmn_id, named.bpmn_name or named.bpmn_id, due))
         cycled: set[UUID] = set()
         for task in sorted(changed, key=lambda t: t.last_state_change or 0):
             element_id = task.task_spec.bpmn_id
@@ -407,7 +441,13 @@ class WorkflowEngine:
                 # A cycle timer fires by adding a path after itself and staying WAITING for its next period.
                 cycled.add(timer.id)
                 events.append(EngineEvent("timer_fired", timer.task_spec.bpmn_id, str(timer.id)))
-            if task.state == TaskState.COMPLETED:
+            gateway = task.parent
+            if task.state == TaskState.COMPLETED and gateway is not None and _timer_branch(gateway) is task.task_spec:
+                # The timer branch of an event-based gateway ran: that is the firing of the gateway's timer.
+                events.append(EngineEvent("timer_fired", element_id, str(gateway.id)))
+            elif task.state == TaskState.COMPLETED and _timer_branch(task) is not None:
+                events.append(EngineEvent("element_completed", element_id, str(task.id)))
+            elif task.state == TaskState.COMPLETED:
                 kind = "timer_fired" if _is_timer(task) else "element_completed"
                 events.append(EngineEvent(kind, element_id, str(task.id)))
             elif task.state == TaskState.CANCELLED and before.get(task.id) in (TaskState.READY, TaskState.WAITING):
@@ -432,7 +472,7 @@ class WorkflowEngine:
             if isinstance(e.event_definition, BaseMessageDefinition)
         ]
         status = "error" if error is not None else ("completed" if workflow.completed else "running")
-        data = workflow.data if workflow.completed else (workflow.last_task.data if workflow.last_task else {})
+        data = workflow.data if workflow.completed else _frontier_data(workflow)
         data = copy.deepcopy(data)  # the workflow may live on: nothing the caller does may reach into it
         state = self._codec.dump(workflow)
         if version is not None and not workflow.completed:

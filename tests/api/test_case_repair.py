@@ -64,7 +64,7 @@ def test_a_running_case_moves_to_a_new_version_keeping_its_deadlines_and_claims(
     task = case.ready()["contact_customer"]
     assert task["name"] == "电话联系客户 / Phone the customer" and task["assignee"] == "agent"
     assert task["due_at"] == contact["due_at"]  # the 24 h deadline still counts from the request
-    case.walk("contact_customer", "dispatch_notice")
+    case.walk("contact_customer", "dispatch_notice", "record_arrival")
     assert "diagnose_on_site" in case.ready()
     assert as_user("auditor").get(f"/instances/{case.id}/conformance").json["fitness"] == 1.0
 
@@ -101,7 +101,7 @@ def test_suspend_resume_skip_repeat_and_a_changed_deadline_are_audited(app, ctx,
     clock.advance(timedelta(hours=25))
     assert fire_due(ctx).timers == 0
     assert owner.post(f"/instances/{case.id}/resume", json={"reason": "客户回来"}).json["status"] == "running"
-    assert fire_due(ctx).timers == 1  # the overdue contact escalates now
+    assert fire_due(ctx).timers == 2  # the overdue contact and the missed arrival escalate now
 
     assert not [t for t in as_user("admin").get(f"/instances/{case.id}/timers").json if t["status"] == "waiting"]
     skipped = owner.post(
@@ -111,7 +111,14 @@ def test_suspend_resume_skip_repeat_and_a_changed_deadline_are_audited(app, ctx,
     assert skipped.status_code == 200 and "dispatch_notice" in case.ready()
     assert as_user("tech_urban1").post(f"/instances/{case.id}/suspend", json={"reason": "x"}).status_code == 403
 
-    case.walk("dispatch_notice", "diagnose_on_site", "perform_service", "customer_acceptance", "payment_invoice")
+    case.walk(
+        "dispatch_notice",
+        "record_arrival",
+        "diagnose_on_site",
+        "perform_service",
+        "customer_acceptance",
+        "payment_invoice",
+    )
     report_due = next(
         t
         for t in as_user("admin").get(f"/instances/{case.id}/timers").json
@@ -133,7 +140,11 @@ def test_suspend_resume_skip_repeat_and_a_changed_deadline_are_audited(app, ctx,
 
     repeated = owner.post(f"/instances/{case.id}/repeat", json={"element_id": "perform_service", "reason": "返工"})
     assert repeated.status_code == 200
-    assert sorted(case.ready()) == ["perform_service", "supervisor_contact_followup"]  # the report step is undone
+    assert sorted(case.ready()) == [
+        "perform_service",
+        "supervisor_contact_followup",
+        "supervisor_late_arrival",
+    ]  # report undone
     assert owner.post(f"/instances/{case.id}/repeat", json={"element_id": "callback", "reason": "x"}).status_code == 409
     types = [e["type"] for e in case.events()]
     for audited in ("instance_suspended", "instance_resumed", "task_skipped", "deadline_changed", "step_repeated"):

@@ -196,7 +196,7 @@ def test_a_deadline_in_an_unpublished_year_is_flagged_as_estimated(as_user):
 
 
 def test_a_dissatisfied_repair_callback_opens_a_linked_complaint(as_user):
-    repair = RepairCase(as_user, contract_no="MC-1")
+    repair = RepairCase(as_user, contract_no="MC-2025-001")
     repair.do("contact_customer", service_mode="remote")
     repair.do("remote_support")
     repair.do("callback", satisfied=False, satisfaction_score=30, callback_comments="工程师态度差")

@@ -33,14 +33,14 @@ def waiting_timers(as_user, case_id: int) -> dict[str, dict]:
 def test_a_timer_or_task_of_another_case_is_not_found_under_this_case(as_user):
     mine, other = RepairCase(as_user), RepairCase(as_user)
     owner = as_user("process_owner")
-    [(element, timer)] = waiting_timers(as_user, other.id).items()
+    timer = waiting_timers(as_user, other.id)["contact_overdue"]
     moved = owner.client.patch(
         f"/api/v1/instances/{mine.id}/timers/{timer['id']}",
         json={"due_at": "2026-04-01T09:00:00+08:00", "reason": "x"},
         headers=owner._headers(),
     )
     assert moved.status_code == 404 and f"is not of case {mine.id}" in moved.json["message"]
-    assert waiting_timers(as_user, other.id)[element]["due_at"] == timer["due_at"]
+    assert waiting_timers(as_user, other.id)["contact_overdue"]["due_at"] == timer["due_at"]
 
     task = other.ready()["contact_customer"]
     skipped = owner.post(f"/instances/{mine.id}/tasks/{task['id']}/skip", json={"reason": "x", "data": {}})
@@ -64,7 +64,7 @@ def test_an_attachment_of_another_case_is_not_found_under_this_case(as_user):
 
 def test_a_number_that_is_not_finite_is_refused_with_its_field_and_the_lists_stay_json(as_user):
     case = RepairCase(as_user)
-    case.walk("contact_customer", "dispatch_notice")
+    case.walk("contact_customer", "dispatch_notice", "record_arrival")
     task = case.ready()["diagnose_on_site"]
     technician = as_user(task["assignee"])
     template = json.dumps({**FORMS["diagnose_on_site"], "quote_amount": "HERE"})
@@ -115,7 +115,7 @@ def test_a_technician_without_a_valid_certificate_is_handed_no_task_by_any_path(
         )
         assert skipped.status_code == 422 and list(skipped.json["errors"]) == ["data.technician"], skipped.json
     assert "dispatch_notice" in case.ready()
-    case.walk("dispatch_notice")
+    case.walk("dispatch_notice", "record_arrival")
     task = case.ready()["diagnose_on_site"]
     holder = task["assignee"]
     for who in ("dispatcher", "admin", holder):
@@ -255,7 +255,7 @@ def test_a_message_start_the_receiver_refuses_is_recorded_on_the_sender(app, as_
     del schema["properties"]["product_model"]  # the complaint no longer takes what the repair sends
     form.write_text(json.dumps(schema, ensure_ascii=False), encoding="utf-8")
     deploy_directory(app.extensions["aftersales"], changed)
-    repair = RepairCase(as_user, contract_no="MC-1")
+    repair = RepairCase(as_user, contract_no="MC-2025-001")
     repair.do("contact_customer", service_mode="remote")
     repair.do("remote_support")
     repair.do("callback", satisfied=False, satisfaction_score=30, callback_comments="工程师态度差")

@@ -58,6 +58,7 @@ def test_technicians_are_rated_from_the_acceptances_of_the_period(as_user):
         case = RepairCase(as_user)
         case.walk("contact_customer")
         case.do("dispatch_notice", technician=technician)
+        case.do("record_arrival")
         case.do("diagnose_on_site")
         case.do("perform_service")
         case.do("customer_acceptance", **rated)

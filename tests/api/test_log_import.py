@@ -167,6 +167,7 @@ REPAIR_ON_SITE = [  # the legacy system's names: Chinese or English halves, any 
     "登记服务请求",
     "Contact customer and confirm appointment",
     "签发售后服务通知单",
+    "Check in on site",
     "on-site diagnosis and repair plan",
     "实施服务",
     "客户验收签字",
@@ -178,32 +179,34 @@ REPAIR_ON_SITE = [  # the legacy system's names: Chinese or English halves, any 
 
 def test_legacy_repair_logs_are_checked_against_repair_bpmn(app, as_user):
     traces = {
-        # 19 transitions, each one token in and one out: request_received, register_request,
-        # classify_fee (script, silent), contact_customer, two gateway branches, dispatch_notice,
-        # diagnose_on_site, two gateway branches, perform_service, customer_acceptance, a gateway
-        # branch, file_report, archive_report, a gateway branch, callback, a gateway branch,
-        # case_closed. p = 1 + 19 = 20, c = 19 + 1 = 20 → 1.0
+        # 25 transitions: request_received, register_request, classify_fee (script, silent), the fork
+        # of the arrival clock (one token in, two out), contact_customer, two gateway branches,
+        # dispatch_notice, record_arrival, the arrival signal, diagnose_on_site, two gateway branches,
+        # perform_service, customer_acceptance, a gateway branch, file_report, archive_report, a gateway
+        # branch, callback, a gateway branch, case_closed; and on the watch: the gateway's signal
+        # branch, the signal caught, its end. p = 1 + 24 + 2 = 27, c = 25 + 2 ends = 27 → 1.0
         "R1": REPAIR_ON_SITE,
-        # Without the service notice: diagnose_on_site lacks its token (m = 1); the two gateway
-        # branches and dispatch_notice never fire (16 transitions), the token before the first
-        # gateway is left (r = 1). p = 17, c = 16 + 1 = 17 → 16/17 = 0.9412
+        # Without the service notice: record_arrival lacks its token (m = 1); the two gateway branches
+        # and dispatch_notice never fire (22 transitions), the token before the first gateway is left
+        # (r = 1). p = 1 + 21 + 2 = 24, c = 22 + 2 = 24 → 1 - 1/24 = 0.9583
         "R2": [a for a in REPAIR_ON_SITE if a != "签发售后服务通知单"],
-        # Without the callback: 15 transitions up to archive_report; nothing silent reaches the end:
-        # m = 1 (the end token), c = 15 + 1 = 16, p = 16, r = 1 → 15/16 = 0.9375
+        # Without the callback: 21 transitions up to archive_report and the watch's end; the token
+        # after archive_report is left (r = 1) and the end reached by the watch is consumed (m = 0):
+        # p = 1 + 20 + 2 = 23, c = 21 + 1 = 22 → ½ + ½ (1 - 1/23) = 0.9783
         "R3": REPAIR_ON_SITE[:-1],
     }
     auditor = as_user("auditor")
     response = upload(auditor, csv_log(traces), "old-crm.csv", "process=repair")
     assert response.status_code == 200, response.json
     assert {c["case_id"]: outcome(c) for c in response.json["cases"]} == {
-        "R1": (1.0, 20, 20, 0, 0, []),
-        "R2": (0.9412, 17, 17, 1, 1, [("missing", "dispatch_notice", 2)]),
-        "R3": (0.9375, 16, 16, 1, 1, [("missing", "callback", 8)]),
+        "R1": (1.0, 27, 27, 0, 0, []),
+        "R2": (0.9583, 24, 24, 1, 1, [("missing", "dispatch_notice", 2)]),
+        "R3": (0.9783, 23, 22, 0, 1, [("missing", "callback", 9)]),
     }
 
 
 def test_the_apps_own_exports_import_back_as_conforming(app, ctx, clock, as_user):
-    on_site = RepairCase(as_user, contract_no="MC-1")
+    on_site = RepairCase(as_user, contract_no="MC-2025-001")
     remote = RepairCase(as_user)
     late = RepairCase(as_user)
     remote.do("contact_customer", service_mode="remote")
@@ -211,7 +214,9 @@ def test_the_apps_own_exports_import_back_as_conforming(app, ctx, clock, as_user
     clock.advance(timedelta(hours=25))
     fire_due(ctx)  # the late case's 24 h contact deadline fires: the supervisor follows up
     late.do("supervisor_contact_followup")
-    on_site.walk("dispatch_notice", "diagnose_on_site", "perform_service")
+    for case in (on_site, late):  # nobody was on site 6 working hours after the request
+        case.do("supervisor_late_arrival")
+    on_site.walk("dispatch_notice", "record_arrival", "diagnose_on_site", "perform_service")
     remote.walk("remote_support", "callback")
     late.do("contact_customer", service_mode="remote")
     on_site.walk("customer_acceptance", "file_report", "archive_report", "callback")
@@ -221,14 +226,17 @@ def test_the_apps_own_exports_import_back_as_conforming(app, ctx, clock, as_user
         exported = auditor.get(f"/exports/repair.{extension}?from=2026-03-01&to=2026-04-01")
         assert exported.status_code == 200
         report = upload(auditor, exported.data, f"repair.{extension}", "process=repair&version=1").json
-        assert report["summary"]["cases"] == 3 and report["summary"]["fitting_cases"] == 3, report
+        assert report["summary"]["cases"] == 3 and report["summary"]["fitting_cases"] == 3, [
+            (c["case_id"], c["fitness"], c["deviations"]) for c in report["cases"]
+        ]
         assert {c["fitness"] for c in report["cases"]} == {1.0}
         assert [c["deviations"] for c in report["cases"]] == [[], [], []]
     late_case = next(c for c in report["cases"] if c["case_id"] == late.body["case_no"])
     # request_received, register_request, classify_fee, contact_overdue (the timer), the supervisor's
-    # follow-up and its end event (the boundary event's path), contact_customer, remote_support,
-    # callback, case_closed: all replayed
-    assert late_case["events"] == 10 and late_case["produced"] == late_case["consumed"]
+    # follow-up and its end event (the boundary event's path), the arrival deadline, the supervisor's
+    # late-arrival task and its end, contact_customer, the no-visit signal, remote_support, callback,
+    # case_closed: all replayed
+    assert late_case["events"] == 14 and late_case["produced"] == late_case["consumed"]
 
 
 def test_the_report_downloads_as_xlsx_and_csv(checker):

@@ -32,10 +32,11 @@ def test_metrics_count_starts_completions_timers_and_lateness(app, ctx, clock, a
     body = app.test_client().get("/metrics").get_data(as_text=True)
     assert 'aftersales_cases_started_total{process="repair"} 1.0' in body
     assert 'aftersales_task_completions_total{process="repair"} 1.0' in body
-    assert 'aftersales_timers_fired_total{kind="escalation",process="repair"} 1.0' in body
-    assert "aftersales_timer_lateness_seconds_count 1.0" in body
-    assert 'aftersales_timer_lateness_seconds_bucket{le="60.0"} 1.0' in body  # 30 s late
-    assert "aftersales_open_tasks 2.0" in body and "aftersales_due_timers 0.0" in body
+    # The late contact (30 s late) and the late arrival (6 working hours after the request, long past).
+    assert 'aftersales_timers_fired_total{kind="escalation",process="repair"} 2.0' in body
+    assert "aftersales_timer_lateness_seconds_count 2.0" in body
+    assert 'aftersales_timer_lateness_seconds_bucket{le="60.0"} 1.0' in body
+    assert "aftersales_open_tasks 3.0" in body and "aftersales_due_timers 0.0" in body
     assert (
         'aftersales_http_requests_total{endpoint="/api/v1/processes/<key>/instances",method="POST",status="201"}'
         in body

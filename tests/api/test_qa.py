@@ -48,10 +48,11 @@ def test_the_24h_contact_deadline_is_met_breached_or_at_risk_per_case(app, ctx, 
 
 
 def test_a_case_run_by_the_engine_conforms_fully(ctx, as_user):
-    case = RepairCase(as_user, contract_no="MC-1")
+    case = RepairCase(as_user, contract_no="MC-2025-001")
     case.walk(
         "contact_customer",
         "dispatch_notice",
+        "record_arrival",
         "diagnose_on_site",
         "perform_service",
         "customer_acceptance",
@@ -60,7 +61,7 @@ def test_a_case_run_by_the_engine_conforms_fully(ctx, as_user):
         "callback",
     )
     result = case_conformance(ctx, case.id, AUDITOR)
-    assert (result["fitness"], result["steps"], result["deviations"]) == (1.0, 9, [])
+    assert (result["fitness"], result["steps"], result["deviations"]) == (1.0, 10, [])
 
 
 def test_a_path_that_skips_the_service_notice_is_flagged_with_exact_fitness(ctx):
@@ -68,7 +69,7 @@ def test_a_path_that_skips_the_service_notice_is_flagged_with_exact_fitness(ctx)
         latest = uow.versions.latest("repair")
         process = ctx.versions.get(uow, latest.id)
     steps = [
-        RecordedStep("task", "register_request", register(contract_no="MC-1")),
+        RecordedStep("task", "register_request", {**register(), "on_record": {"unit": None, "contract": None}}),
         RecordedStep("task", "contact_customer", FORMS["contact_customer"]),
         # dispatch_notice was skipped by hand
         RecordedStep("task", "diagnose_on_site", FORMS["diagnose_on_site"]),
@@ -106,6 +107,9 @@ def test_the_event_log_exports_as_xes_and_csv(ctx, as_user):
         "register_request",
         "classify_fee",
         "contact_customer",
+        "no_visit_remote",  # no visit: the arrival clock stops
+        "arrival_signalled",
+        "arrival_watch_done",
         "remote_support",
         "callback",
         "case_closed",
@@ -125,7 +129,7 @@ def test_the_event_log_exports_as_xes_and_csv(ctx, as_user):
     assert all(e.find("x:date[@key='time:timestamp']", ns) is not None for e in trace.findall("x:event", ns))
     lines = to_csv(rows).splitlines()
     assert lines[0] == "case_no,process_key,version,element_id,activity,event_type,timestamp,resource"
-    assert len(lines) == 8
+    assert len(lines) == 1 + len(activities)
 
 
 def test_an_accepted_deviation_is_marked_and_counted_as_conforming(as_user):

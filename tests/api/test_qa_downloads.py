@@ -62,10 +62,11 @@ def test_the_deadline_report_downloads_with_local_times(ctx, clock, as_user):
 
 
 def test_the_kpi_table_downloads_and_is_for_report_roles_only(as_user):
-    case = RepairCase(as_user, contract_no="MC-1")
+    case = RepairCase(as_user, contract_no="MC-2025-001")
     case.walk(
         "contact_customer",
         "dispatch_notice",
+        "record_arrival",
         "diagnose_on_site",
         "perform_service",
         "customer_acceptance",

@@ -26,6 +26,7 @@ MARCH = (datetime(2026, 3, 1, tzinfo=T0.tzinfo), datetime(2026, 4, 1, tzinfo=T0.
 MARCH_QUERY = "process_key=repair&from=2026-03-01&to=2026-04-01"
 FULL_CASE = (
     "dispatch_notice",
+    "record_arrival",
     "diagnose_on_site",
     "perform_service",
     "customer_acceptance",
@@ -38,7 +39,7 @@ FULL_CASE = (
 @pytest.fixture
 def three_contacts(ctx, clock, as_user) -> dict[str, RepairCase]:
     """Contact within 2 h, within 3 h (then the whole case to its end), and 5 h late after the escalation."""
-    cases = {"on_time": RepairCase(as_user), "completed": RepairCase(as_user, contract_no="MC-1")}
+    cases = {"on_time": RepairCase(as_user), "completed": RepairCase(as_user, contract_no="MC-2025-001")}
     cases["late"] = RepairCase(as_user)
     clock.advance(timedelta(hours=2))
     cases["on_time"].do("contact_customer")

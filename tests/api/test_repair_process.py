@@ -11,7 +11,7 @@ from tests.conftest import make_app
 from tests.repair_driver import FORMS
 from tests.repair_driver import RepairCase
 
-ON_SITE_TAIL = ("diagnose_on_site", "perform_service", "customer_acceptance")
+ON_SITE_TAIL = ("record_arrival", "diagnose_on_site", "perform_service", "customer_acceptance")
 
 
 def fire(app) -> int:
@@ -49,7 +49,9 @@ def test_on_site_repair_out_of_warranty_is_charged_reported_archived_and_closed(
         ({"purchase_date": "2026-01-10"}, "C"),  # in warranty with an invoice
         ({"purchase_date": "2026-01-10", "warranty_evidence": "none"}, "A"),  # no invoice or card
         ({"purchase_date": "2026-01-10", "tampered": True}, "A"),  # 私自拆修 voids the warranty
-        ({"contract_no": "MC-2026-003"}, "B"),  # maintenance contract
+        ({"contract_no": "MC-2025-001"}, "B"),  # the customer's maintenance contract, in force
+        ({"contract_no": "MC-2026-003"}, "A"),  # another customer's contract does not cover this unit
+        ({"contract_no": "MC-9999"}, "A"),  # a number no contract has
     ],
 )
 def test_fee_type_decides_whether_payment_is_collected(as_user, register_overrides, fee_type):
@@ -97,14 +99,14 @@ def test_mailing_parts_is_confirmed_by_phone_then_called_back(as_user):
 
 def test_a_declined_repair_plan_ends_the_service(as_user):
     case = RepairCase(as_user)
-    case.walk("contact_customer", "dispatch_notice")
+    case.walk("contact_customer", "dispatch_notice", "record_arrival")
     case.do("diagnose_on_site", plan_accepted=False)
     assert case.body["status"] == "completed" and case.completed_path()[-1] == "service_declined"
 
 
 def test_return_to_factory_loops_until_qa_passes(as_user):
     case = RepairCase(as_user)
-    case.walk("contact_customer", "dispatch_notice")
+    case.walk("contact_customer", "dispatch_notice", "record_arrival")
     case.do("diagnose_on_site", fixable_on_site=False)
     case.walk("rtf_receive", "rtf_repair")
     case.do("qa_inspection", inspection_passed=False, inspection_notes="噪音超标")
@@ -116,7 +118,7 @@ def test_return_to_factory_loops_until_qa_passes(as_user):
 
 def test_an_irreparable_unit_gets_an_agreed_substitute(as_user):
     case = RepairCase(as_user)
-    case.walk("contact_customer", "dispatch_notice")
+    case.walk("contact_customer", "dispatch_notice", "record_arrival")
     case.do("diagnose_on_site", fixable_on_site=False)
     case.do("rtf_receive")
     case.do("rtf_repair", repair_outcome="irreparable")
@@ -126,7 +128,7 @@ def test_an_irreparable_unit_gets_an_agreed_substitute(as_user):
 
 
 def test_a_report_returned_by_mis_is_filed_again(as_user):
-    case = RepairCase(as_user, contract_no="MC-1")
+    case = RepairCase(as_user, contract_no="MC-2025-001")
     case.walk("contact_customer", "dispatch_notice", *ON_SITE_TAIL, "file_report")
     case.do("archive_report", {"report_approved": False, "review_comments": "缺少故障照片"})
     assert list(case.ready()) == ["file_report"]
@@ -136,7 +138,7 @@ def test_a_report_returned_by_mis_is_filed_again(as_user):
 
 def test_acceptance_without_a_signature_is_refused(as_user):
     case = RepairCase(as_user)
-    case.walk("contact_customer", "dispatch_notice", "diagnose_on_site", "perform_service")
+    case.walk("contact_customer", "dispatch_notice", "record_arrival", "diagnose_on_site", "perform_service")
     unsigned = {k: v for k, v in FORMS["customer_acceptance"].items() if k != "signature"}
     response = case.submit("customer_acceptance", unsigned)
     assert response.status_code == 422 and "signature" in response.json["errors"]
@@ -147,7 +149,7 @@ def test_acceptance_without_a_signature_is_refused(as_user):
 
 def test_a_failed_functional_test_cannot_be_reported_as_done(as_user):
     case = RepairCase(as_user)
-    case.walk("contact_customer", "dispatch_notice", "diagnose_on_site")
+    case.walk("contact_customer", "dispatch_notice", "record_arrival", "diagnose_on_site")
     response = case.submit("perform_service", {**FORMS["perform_service"], "functional_test_ok": False})
     assert response.status_code == 422 and "functional_test_ok" in response.json["errors"]
 
@@ -163,12 +165,14 @@ def test_the_service_notice_proposes_certified_technicians_ranked_and_assigns_th
     refused = case.submit("dispatch_notice", {**FORMS["dispatch_notice"], "technician": "tech_expired"})
     assert refused.status_code == 422 and "technician" in refused.json["errors"]
     case.do("dispatch_notice", technician="tech_suburb1")
-    diagnose = case.ready()["diagnose_on_site"]
-    assert diagnose["assignee"] == "tech_suburb1"
-    other = as_user("tech_urban1").post(f"/tasks/{diagnose['id']}/complete", json=FORMS["diagnose_on_site"])
+    check_in = case.ready()["record_arrival"]
+    assert check_in["assignee"] == "tech_suburb1"
+    other = as_user("tech_urban1").post(f"/tasks/{check_in['id']}/complete", json={})
     assert other.status_code == 403
     mine = as_user("tech_suburb1").get("/tasks?mine=true").json
-    assert [t["element_id"] for t in mine] == ["diagnose_on_site"]
+    assert [t["element_id"] for t in mine] == ["record_arrival"]
+    assert case.submit("record_arrival", {}, user="tech_suburb1").status_code == 200
+    assert case.ready()["diagnose_on_site"]["assignee"] == "tech_suburb1"
 
 
 def test_the_wrong_role_cannot_work_a_repair_task(as_user):
@@ -180,23 +184,27 @@ def test_the_wrong_role_cannot_work_a_repair_task(as_user):
 
 def test_no_contact_within_24h_escalates_to_the_supervisor(app, as_user, clock):
     case = RepairCase(as_user)
-    assert case.timers() == [("contact_overdue", "waiting")]
+    assert sorted(case.timers()) == [("arrival_deadline_passed", "waiting"), ("contact_overdue", "waiting")]
     clock.advance(timedelta(hours=23, minutes=59))
-    assert fire(app) == 0 and list(case.ready()) == ["contact_customer"]
+    assert fire(app) == 1  # only the arrival promise (6 working hours) has passed
+    assert sorted(case.ready()) == ["contact_customer", "supervisor_late_arrival"]
     clock.advance(timedelta(minutes=1, seconds=1))
     assert fire(app) == 1
-    assert sorted(case.ready()) == ["contact_customer", "supervisor_contact_followup"]
-    [escalation] = case.events("escalation")
-    assert escalation["element_id"] == "contact_overdue" and escalation["data"]["clause"] == "D-01"
+    assert sorted(case.ready()) == ["contact_customer", "supervisor_contact_followup", "supervisor_late_arrival"]
+    [escalation] = [e for e in case.events("escalation") if e["element_id"] == "contact_overdue"]
+    assert escalation["data"]["clause"] == "D-01"
     supervisor_inbox = as_user("supervisor").get("/tasks").json
-    assert [t["element_id"] for t in supervisor_inbox] == ["supervisor_contact_followup"]
+    assert sorted(t["element_id"] for t in supervisor_inbox) == [
+        "supervisor_contact_followup",
+        "supervisor_late_arrival",
+    ]
     case.do("supervisor_contact_followup")
-    case.walk("contact_customer", "dispatch_notice")
+    case.walk("contact_customer", "dispatch_notice", "record_arrival")
     assert "diagnose_on_site" in case.ready()
 
 
 def test_the_report_is_reminded_after_2_days_and_escalated_after_3(app, as_user, clock):
-    case = RepairCase(as_user, contract_no="MC-1")
+    case = RepairCase(as_user, contract_no="MC-2025-001")
     case.walk("contact_customer", "dispatch_notice", *ON_SITE_TAIL)
     due = case.ready()["file_report"]["due_at"]
     # Due 3 days after the technician's return is recorded: the escalation is the deadline, the
@@ -221,16 +229,16 @@ def test_the_24h_timer_fires_after_a_restart(app, as_user, clock, database_url):
     app.extensions["aftersales.db"].dispose()  # the service goes down ...
     clock.advance(timedelta(hours=30))  # ... for 30 hours
     restarted = make_app(database_url, clock)
-    assert fire(restarted) == 1  # the start-up sweep
-    assert "supervisor_contact_followup" in case.ready()
-    [fired] = case.events("timer_fired")
+    assert fire(restarted) == 2  # the start-up sweep: the arrival promise and the 24 h contact
+    assert {"supervisor_contact_followup", "supervisor_late_arrival"} <= set(case.ready())
+    [fired] = [e for e in case.events("timer_fired") if e["element_id"] == "contact_overdue"]
     assert fired["data"]["late_seconds"] == 6 * 3600
     restarted.extensions["aftersales.db"].dispose()
 
 
 def test_a_factory_repair_overdue_after_10_days_is_negotiated(app, as_user, clock):
     case = RepairCase(as_user)
-    case.walk("contact_customer", "dispatch_notice")
+    case.walk("contact_customer", "dispatch_notice", "record_arrival")
     case.do("diagnose_on_site", fixable_on_site=False)
     case.do("rtf_receive")
     clock.advance(timedelta(days=10, seconds=1))
@@ -256,5 +264,5 @@ def test_running_cases_stay_on_their_version_when_a_new_one_is_deployed(app, as_
     newer = RepairCase(as_user)
     assert (case.body["version"], newer.body["version"]) == (1, 2)
     assert case.ready()["contact_customer"]["due_at"] > newer.ready()["contact_customer"]["due_at"]
-    case.walk("contact_customer", "dispatch_notice")
+    case.walk("contact_customer", "dispatch_notice", "record_arrival")
     assert "diagnose_on_site" in case.ready()

@@ -121,7 +121,7 @@ def test_the_inbox_has_tabs_filters_and_marks_overdue_work(app, as_user, clock):
 
 def test_a_task_can_be_handed_to_a_colleague_of_the_same_role(app, as_user):
     case = RepairCase(as_user)
-    case.walk("contact_customer", "dispatch_notice")
+    case.walk("contact_customer", "dispatch_notice", "record_arrival")
     client, csrf = session_for(app, "tech_urban1")
     inbox = client.get("/inbox").get_data(as_text=True)
     assert '<option value="tech_urban2">' in inbox and '<option value="agent">' not in inbox

@@ -219,12 +219,12 @@ class RecordWriter:
                 errors[spec.name] = f"no {spec.references} record {value!r}"
         if not errors:
             errors.update(check_record(self.table, merged))
-        changes = {
-            spec.name: [format_value(spec, before.get(spec.name)), format_value(spec, values[spec.name])]
-            for spec in self.table.fields
-            if spec.name in values
-            and format_value(spec, before.get(spec.name)) != format_value(spec, values[spec.name])
-        }
+        changes = {}
+        for spec in self.table.fields:
+            if spec.name in values:
+                was, now = format_value(spec, before.get(spec.name)), format_value(spec, values[spec.name])
+                if was != now:
+                    changes[spec.name] = [was, now]
         return merged, errors, changes
 
     def write(

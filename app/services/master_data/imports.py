@@ -36,7 +36,8 @@ from .records import require_editor
 from .records import require_reader
 from .records import table_named
 
-Progress = Callable[[int, int], None]  # (rows done, rows in all)
+# (rows done, rows in all): the rows checked, then (apply_import) the rows written; each pass ends at done == all.
+Progress = Callable[[int, int], None]
 PROGRESS_EVERY = 500
 EXPORT_LIMIT = 200_000
 
@@ -161,7 +162,7 @@ def _plan(
             writes.append((values, row, changes))
         else:
             outcomes.append(RowOutcome(line, RowAction.UNCHANGED, key))
-        if progress is not None and (index + 1) % PROGRESS_EVERY == 0:
+        if progress is not None and ((index + 1) % PROGRESS_EVERY == 0 or index + 1 == len(raws)):
             progress(index + 1, len(raws))
     return outcomes, writes
 
@@ -219,11 +220,9 @@ def apply_import(
             )
         for done, (values, row, changes) in enumerate(writes, start=1):
             writer.write(values, row, changes, ChangeAction.IMPORTED)
-            if progress is not None and done % PROGRESS_EVERY == 0:
+            if progress is not None and (done % PROGRESS_EVERY == 0 or done == len(writes)):
                 progress(done, len(writes))
         uow.commit()
-    if progress is not None:
-        progress(len(raws), len(raws))
     return ImportPlan(table.name, chosen, outcomes, applied=True)
 
 

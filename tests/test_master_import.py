@@ -208,8 +208,33 @@ def test_an_import_changes_only_what_differs_and_says_from_what_to_what(ctx):
         c001 = uow.records.values(TABLES["customers"], uow.records.get(TABLES["customers"], "C001"))
     row = [c001[n] for n in sheet.headers]
     row[sheet.headers.index("key_customer")] = "是"
-    plan = imports.apply_import(ctx, AGENT, "customers", Sheet("c.csv", sheet.headers, [row]))
-    [outcome] = plan.rows
+    new = ["C777", "新客户", "person", "urban", "市区", "北京市 7 号", "13800007777", "no"]
+    plan = imports.apply_import(ctx, AGENT, "customers", Sheet("c.csv", sheet.headers, [row, new]))
+    outcome, created = plan.rows
     assert (outcome.action, outcome.changes) == ("update", {"key_customer": ["no", "yes"]})
+    assert created.action == "create" and created.changes["phone"] == ["", "13800007777"]
     with ctx.uow() as uow:
         assert uow.records.get(TABLES["customers"], "C001").revision == 2
+        assert uow.records.get(TABLES["customers"], "C777").revision == 1
+        assert [h.action for h in uow.records.history(TABLES["customers"], "C777")] == ["imported"]
+    assert imports.apply_import(ctx, AGENT, "customers", Sheet("c.csv", sheet.headers, [row, new])).counts == {
+        "create": 0,
+        "update": 0,
+        "unchanged": 2,
+        "refused": 0,
+    }
+
+
+def test_the_sample_files_under_docs_import_as_the_readme_says(ctx):
+    from pathlib import Path
+
+    sample = Path(__file__).resolve().parent.parent / "docs" / "master-data-sample"
+    for table, count in (("customers", 3), ("units", 4)):
+        sheet = imports.read_upload(f"{table}.csv", (sample / f"{table}.csv").read_bytes())
+        plan = imports.apply_import(ctx, AGENT, table, sheet)
+        assert plan.counts == {"create": count, "update": 0, "unchanged": 0, "refused": 0}, plan.refused
+        assert None not in plan.mapping.values()  # every column is a field
+    with ctx.uow() as uow:
+        assert uow.records.get(TABLES["customers"], "S1003").phone == "+8613810001003"
+        unit = uow.records.get(TABLES["units"], "SN-S-IT-01")
+        assert (unit.customer.code, unit.purchase_date) == ("S1002", date(2024, 9, 1))

@@ -40,6 +40,7 @@ from .records import table_named
 Progress = Callable[[int, int], None]
 PROGRESS_EVERY = 500
 EXPORT_LIMIT = 200_000
+ANALYSE_AFTER = 1_000  # rows written by one import, after which the database's statistics are refreshed
 
 
 class RowAction(StrEnum):
@@ -218,11 +219,21 @@ def apply_import(
                 f"{len(plan.refused)} of {len(outcomes)} rows refused; nothing was imported",
                 errors={f"line {r.line}": [f"{k}: {v}" for k, v in r.problems.items()] for r in plan.refused},
             )
-        for done, (values, row, changes) in enumerate(writes, start=1):
-            writer.write(values, row, changes, ChangeAction.IMPORTED)
-            if progress is not None and (done % PROGRESS_EVERY == 0 or done == len(writes)):
-                progress(done, len(writes))
+        for first in range(0, len(writes), PROGRESS_EVERY):
+            chunk = writes[first : first + PROGRESS_EVERY]
+            for values, row, changes in chunk:
+                if row is not None:
+                    writer.write(values, row, changes, ChangeAction.IMPORTED)
+            writer.create_many(
+                [(values, changes) for values, row, changes in chunk if row is None], ChangeAction.IMPORTED
+            )
+            if progress is not None:
+                progress(first + len(chunk), len(writes))
         uow.commit()
+    if len(writes) >= ANALYSE_AFTER:
+        with ctx.uow() as uow:
+            uow.records.refresh_statistics(table)
+            uow.commit()
     return ImportPlan(table.name, chosen, outcomes, applied=True)
 
 

@@ -238,3 +238,23 @@ def test_the_sample_files_under_docs_import_as_the_readme_says(ctx):
         assert uow.records.get(TABLES["customers"], "S1003").phone == "+8613810001003"
         unit = uow.records.get(TABLES["units"], "SN-S-IT-01")
         assert (unit.customer.code, unit.purchase_date) == ("S1002", date(2024, 9, 1))
+
+
+def test_a_record_created_by_someone_else_during_the_import_is_a_conflict_and_nothing_is_kept(ctx, monkeypatch):
+    from app.errors import Conflict
+    from app.persistence.repositories.master_records import MasterRecordRepository
+
+    headers, rows = customer_rows(3)
+    rows[2][0] = "C001"  # exists; the look-up below misses it, as if it was created after the check
+    real = MasterRecordRepository.by_keys
+    monkeypatch.setattr(
+        MasterRecordRepository,
+        "by_keys",
+        lambda self, table, keys: {k: v for k, v in real(self, table, keys).items() if k != "C001"},
+    )
+    with pytest.raises(Conflict, match="changed by someone else"):  # 409, as a stale edit
+        imports.apply_import(ctx, ADMIN, "customers", Sheet("c.csv", headers, rows))
+    monkeypatch.undo()
+    with ctx.uow() as uow:
+        assert not uow.records.existing_keys(TABLES["customers"], ["K000000", "K000001"])
+        assert uow.records.history(TABLES["customers"], "K000000") == []

@@ -219,16 +219,16 @@ def apply_import(
                 f"{len(plan.refused)} of {len(outcomes)} rows refused; nothing was imported",
                 errors={f"line {r.line}": [f"{k}: {v}" for k, v in r.problems.items()] for r in plan.refused},
             )
-        for first in range(0, len(writes), PROGRESS_EVERY):
-            chunk = writes[first : first + PROGRESS_EVERY]
-            for values, row, changes in chunk:
-                if row is not None:
-                    writer.write(values, row, changes, ChangeAction.IMPORTED)
-            writer.create_many(
-                [(values, changes) for values, row, changes in chunk if row is None], ChangeAction.IMPORTED
-            )
-            if progress is not None:
-                progress(first + len(chunk), len(writes))
+        with uow.racing():  # a key someone else created since the check: Busy, nothing kept
+            for first in range(0, len(writes), PROGRESS_EVERY):
+                chunk = writes[first : first + PROGRESS_EVERY]
+                for values, row, changes in chunk:
+                    if row is not None:
+                        writer.write(values, row, changes, ChangeAction.IMPORTED)
+                created = [(values, changes) for values, row, changes in chunk if row is None]
+                writer.create_many(created, ChangeAction.IMPORTED)
+                if progress is not None:
+                    progress(first + len(chunk), len(writes))
         uow.commit()
     if len(writes) >= ANALYSE_AFTER:
         with ctx.uow() as uow:

@@ -140,7 +140,7 @@ class MasterRecordRepository(Repository):
 
     def refresh_statistics(self, table: Table) -> None:
         """PostgreSQL: ANALYZE the table after a bulk load. Until autovacuum gets to it, the planner takes
-        thousands of new rows for none, and the next import's look-ups by key took 30 times longer."""
+        thousands of new rows for none, and the next import's look-ups by key took 15 times longer."""
         if self.session.get_bind().dialect.name == "postgresql":
             self.session.execute(text(f"ANALYZE {MODELS[table.name].__tablename__}"))
 

@@ -111,6 +111,7 @@ bench: setup-test
 	$(BIN)/python -m benchmarks.http --db postgres
 	$(BIN)/python -m benchmarks.scale --db postgres
 	$(BIN)/python -m benchmarks.timers --db postgres
+	$(BIN)/python -m benchmarks.master_import
 
 clean:
 	rm -rf $(VENV) instance *.egg-info node_modules app/static/build $(MO_FILES)

@@ -1,5 +1,5 @@
 """The ``aftersales`` command: init-db, deploy, export, demo, serve, clock advance, fire-timers, create-user,
-deactivate-user."""
+deactivate-user; import-records and export-records (master data) are in cli_master_data.py."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from flask import current_app
 from flask.cli import FlaskGroup
 from flask.cli import with_appcontext
 
+from .cli_master_data import COMMANDS as MASTER_DATA_COMMANDS
 from .config import InsecureConfiguration
 from .config import load_config
 from .demo import loader as demo_service
@@ -275,6 +276,7 @@ def init_app(app: Flask) -> None:
         clock_group,
         calendar_group,
         report_group,
+        *MASTER_DATA_COMMANDS,
     ):
         app.cli.add_command(command)
 

@@ -21,6 +21,7 @@ from datetime import timedelta
 from decimal import Decimal
 from decimal import InvalidOperation
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
 from .roles import REGISTRARS
@@ -93,6 +94,8 @@ _FALSE = {"0", "false", "no", "n", "否", "无", ""}
 
 def fold(text: str) -> str:
     """Full-width letters, digits and spaces as their ASCII forms (NFKC), trimmed."""
+    if text.isascii():  # most cells of an import: NFKC leaves ASCII as it is
+        return text.strip()
     return unicodedata.normalize("NFKC", text).translate(_FULL_WIDTH).strip()
 
 
@@ -147,7 +150,7 @@ class Table:
                 return f
         raise KeyError(name)
 
-    @property
+    @cached_property  # asked for every cell of an import
     def names(self) -> tuple[str, ...]:
         return tuple(f.name for f in self.fields)
 

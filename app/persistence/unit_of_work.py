@@ -84,6 +84,11 @@ class UnitOfWork:
         for callback in callbacks:
             callback()
 
+    def racing(self):
+        """Around writes sent before the commit (an import's multi-row INSERTs): a lost race there is
+        ``Busy`` too, as it is at commit."""
+        return self._races()
+
     @contextmanager
     def _races(self):
         try:

@@ -49,3 +49,14 @@ def test_the_scale_and_timer_benchmarks_run_against_the_real_server():
     )  # fmt: skip
     assert {"timers.sqlite.lateness_p99", "timers.sqlite.catch_up_workers_1"} <= set(figures)
     assert figures["timers.sqlite.catch_up_workers_1"]["timers"] == 20  # 10 cases: first contact and arrival each
+
+
+@pytest.mark.skipif(DB_CHOICE != "sqlite", reason="the benchmarks choose their own database; run once")
+def test_the_import_benchmark_runs_and_prints_rows_per_second_and_peak_memory():
+    figures = figures_of("benchmarks.master_import", "--db", "sqlite", "--customers", "50")
+    for table, rows in (("customers", 50), ("units", 100)):
+        for step in ("read", "dry_run", "apply", "again_unchanged"):
+            figure = figures[f"import.sqlite.{table}.{step}"]
+            assert figure["unit"] == "rows_per_s" and figure["rows"] == rows and figure["value"] > 0
+    assert figures["import.sqlite.units.apply_peak_heap"]["unit"] == "MiB"
+    assert figures["import.max_rss"]["value"] > 0

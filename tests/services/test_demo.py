@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from app.demo.loader import load_demo
+from app.persistence.repositories.master_records import RecordQuery
 
 
 def test_the_demo_holds_cases_complaints_plans_and_history(ctx):
@@ -22,3 +23,38 @@ def test_the_demo_holds_cases_complaints_plans_and_history(ctx):
     load_demo(ctx)  # running it again adds no cases
     with ctx.uow() as uow:
         assert len(uow.instances.list(limit=1000)) == len(cases)
+
+
+def test_the_demo_master_data_comes_through_the_import_once(ctx):
+    from app.domain.master_data import TABLES
+
+    lines = load_demo(ctx)  # the seeded database has the master data already: nothing imported again
+    assert not any("imported from app/demo/data" in line for line in lines)
+    today = ctx.clock.now().date()
+    with ctx.uow() as uow:
+        contract = uow.records.get(TABLES["contracts"], "MC-2026-003")
+        assert (contract.starts_on - today).days == -165 and (contract.ends_on - today).days == 200
+        assert uow.records.get(TABLES["customers"], "C003").phone == "01062000003"  # normalised by the import
+        [change] = uow.records.history(TABLES["units"], "SN-IT-5001")
+        assert (change.action, change.actor, change.source) == ("imported", "admin", "demo/units.csv")
+        labour, _ = uow.records.page(TABLES["prices"], RecordQuery(filters={"kind": "labour"}, limit=50))
+        assert {p.service_category for p in labour} >= {"installation", "repair", "parts_mailing"}
+        travel, _ = uow.records.page(TABLES["prices"], RecordQuery(filters={"kind": "travel"}))
+        assert {p.region for p in travel} == {"urban", "suburban"}
+        assert len(uow.master.technicians()) == 6
+
+
+def test_an_empty_database_gets_every_demo_table_by_the_import_and_the_technicians_their_accounts(tiny):
+    from app.demo.loader import load_master_data
+
+    ctx = tiny.extensions["aftersales"]
+    assert load_master_data(ctx) == [
+        "customers: 6 imported from app/demo/data/customers.csv",
+        "contracts: 5 imported from app/demo/data/contracts.csv",
+        "units: 8 imported from app/demo/data/units.csv",
+        "technicians: 6 imported from app/demo/data/technicians.csv",
+        "prices: 19 imported from app/demo/data/prices.csv",
+    ]
+    with ctx.uow() as uow:
+        assert set(uow.users.by_usernames({"tech_it", "tech_expired", "agent"})) == {"tech_it", "tech_expired", "agent"}
+    assert load_master_data(ctx) == []  # the tables hold records now

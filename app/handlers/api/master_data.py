@@ -48,7 +48,9 @@ def _field(spec) -> fields.Field:
         case FieldKind.INT:
             return fields.Integer(allow_none=True, metadata=description)
         case FieldKind.MONEY:
-            return fields.Decimal(as_string=True, allow_none=True, metadata=description)
+            # answered as text ("35.00", exact), so documented as text: apispec would say "number"
+            money = {**description, "type": "string", "format": "decimal", "pattern": r"^\d+\.\d{2}$"}
+            return fields.Decimal(as_string=True, allow_none=True, metadata=money)
         case FieldKind.LIST | FieldKind.PERIODS:
             return fields.List(fields.String(), metadata=description)
     return fields.String(allow_none=True, metadata=description)

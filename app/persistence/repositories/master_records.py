@@ -9,14 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import String
 from sqlalchemy import cast
 from sqlalchemy import func
+from sqlalchemy import insert
 from sqlalchemy import or_
 from sqlalchemy import select
+from sqlalchemy import text
 
 from ...domain.master_data import CUSTOMERS
 from ...domain.master_data import Table
@@ -124,8 +127,31 @@ class MasterRecordRepository(Repository):
             else:
                 setattr(row, name, value)
 
+    def insert_new(self, table: Table, records: Sequence[Mapping[str, Any]], customers: Mapping[str, Customer]) -> None:
+        """New records, every field given, as multi-row INSERTs (an import's thousands of creates):
+        no ORM object per row, which is most of what an ORM insert costs."""
+        rows = []
+        for values in records:
+            row = {name: value for name, value in values.items() if name != CUSTOMER_CODE}
+            if CUSTOMER_CODE in values:
+                row["customer_id"] = customers[values[CUSTOMER_CODE]].id
+            rows.append({**row, "revision": 1})
+        if rows:
+            self.session.execute(insert(MODELS[table.name]), rows)
+
+    def refresh_statistics(self, table: Table) -> None:
+        """PostgreSQL: ANALYZE the table after a bulk load. Until autovacuum gets to it, the planner takes
+        thousands of new rows for none, and the next import's look-ups by key took 15 times longer."""
+        if self.session.get_bind().dialect.name == "postgresql":
+            self.session.execute(text(f"ANALYZE {MODELS[table.name].__tablename__}"))
+
     def add_change(self, change: MasterChange) -> None:
         self.session.add(change)
+
+    def insert_changes(self, changes: Sequence[Mapping[str, Any]]) -> None:
+        """Change rows (``MasterChange``'s fields) as multi-row INSERTs."""
+        if changes:
+            self.session.execute(insert(MasterChange), list(changes))
 
     def history(self, table: Table, key: str, limit: int = 100) -> list[MasterChange]:
         return list(

@@ -36,9 +36,11 @@ from .records import require_editor
 from .records import require_reader
 from .records import table_named
 
-Progress = Callable[[int, int], None]  # (rows done, rows in all)
+# (rows done, rows in all): the rows checked, then (apply_import) the rows written; each pass ends at done == all.
+Progress = Callable[[int, int], None]
 PROGRESS_EVERY = 500
 EXPORT_LIMIT = 200_000
+ANALYSE_AFTER = 1_000  # rows written by one import, after which the database's statistics are refreshed
 
 
 class RowAction(StrEnum):
@@ -161,7 +163,7 @@ def _plan(
             writes.append((values, row, changes))
         else:
             outcomes.append(RowOutcome(line, RowAction.UNCHANGED, key))
-        if progress is not None and (index + 1) % PROGRESS_EVERY == 0:
+        if progress is not None and ((index + 1) % PROGRESS_EVERY == 0 or index + 1 == len(raws)):
             progress(index + 1, len(raws))
     return outcomes, writes
 
@@ -217,13 +219,21 @@ def apply_import(
                 f"{len(plan.refused)} of {len(outcomes)} rows refused; nothing was imported",
                 errors={f"line {r.line}": [f"{k}: {v}" for k, v in r.problems.items()] for r in plan.refused},
             )
-        for done, (values, row, changes) in enumerate(writes, start=1):
-            writer.write(values, row, changes, ChangeAction.IMPORTED)
-            if progress is not None and done % PROGRESS_EVERY == 0:
-                progress(done, len(writes))
+        with uow.racing():  # a key someone else created since the check: Busy, nothing kept
+            for first in range(0, len(writes), PROGRESS_EVERY):
+                chunk = writes[first : first + PROGRESS_EVERY]
+                for values, row, changes in chunk:
+                    if row is not None:
+                        writer.write(values, row, changes, ChangeAction.IMPORTED)
+                created = [(values, changes) for values, row, changes in chunk if row is None]
+                writer.create_many(created, ChangeAction.IMPORTED)
+                if progress is not None:
+                    progress(first + len(chunk), len(writes))
         uow.commit()
-    if progress is not None:
-        progress(len(raws), len(raws))
+    if len(writes) >= ANALYSE_AFTER:
+        with ctx.uow() as uow:
+            uow.records.refresh_statistics(table)
+            uow.commit()
     return ImportPlan(table.name, chosen, outcomes, applied=True)
 
 

@@ -219,12 +219,12 @@ class RecordWriter:
                 errors[spec.name] = f"no {spec.references} record {value!r}"
         if not errors:
             errors.update(check_record(self.table, merged))
-        changes = {
-            spec.name: [format_value(spec, before.get(spec.name)), format_value(spec, values[spec.name])]
-            for spec in self.table.fields
-            if spec.name in values
-            and format_value(spec, before.get(spec.name)) != format_value(spec, values[spec.name])
-        }
+        changes = {}
+        for spec in self.table.fields:
+            if spec.name in values:
+                was, now = format_value(spec, before.get(spec.name)), format_value(spec, values[spec.name])
+                if was != now:
+                    changes[spec.name] = [was, now]
         return merged, errors, changes
 
     def write(
@@ -238,19 +238,29 @@ class RecordWriter:
         self.uow.records.assign(self.table, row, wanted, self._customers)
         if existing is None:
             self.uow.add_rows([row])
-        key = str(values[self.table.key])
-        self.uow.records.add_change(
-            MasterChange(
-                table_name=self.table.name,
-                record_key=key,
-                action=action,
-                changes=changes,
-                actor=self.actor.username,
-                at=self.now,
-                source=self.source,
-            )
-        )
+        self.uow.records.add_change(MasterChange(**self._change(values, changes, action)))
         return row
+
+    def create_many(
+        self, records: Sequence[tuple[Mapping[str, Any], dict[str, list[str]]]], action: ChangeAction
+    ) -> None:
+        """New records (values, changes) checked by ``check``, written at once with their change rows."""
+        codes = {str(v[CUSTOMER_CODE]) for v, _ in records if v.get(CUSTOMER_CODE)} - set(self._customers)
+        if codes:
+            self._customers.update(self.uow.records.customers_by_code(codes))
+        self.uow.records.insert_new(self.table, [values for values, _ in records], self._customers)
+        self.uow.records.insert_changes([self._change(values, changes, action) for values, changes in records])
+
+    def _change(self, values: Mapping[str, Any], changes: dict[str, list[str]], action: ChangeAction) -> dict[str, Any]:
+        return {
+            "table_name": self.table.name,
+            "record_key": str(values[self.table.key]),
+            "action": action,
+            "changes": changes,
+            "actor": self.actor.username,
+            "at": self.now,
+            "source": self.source,
+        }
 
 
 def _refused(errors: Mapping[str, str]) -> InvalidInput:

@@ -215,6 +215,12 @@ MATRIX: dict[str, Gate] = {
     "GET /api/v1/lookups/units": Gate(REGISTRARS, path="/api/v1/lookups/units?serial=SN"),
     "GET /api/v1/me": Gate(ALL),
     "GET /api/v1/users": Gate(ADMIN),
+    "POST /api/v1/users": Gate(ADMIN, json={"username": "matrix.new", "roles": ["cs_agent"]}),
+    "GET /api/v1/users/<username>": Gate(ADMIN, path="/api/v1/users/agent"),
+    "PATCH /api/v1/users/<username>": Gate(ADMIN, path="/api/v1/users/agent", json={"display_name": "matrix"}),
+    "POST /api/v1/users/<username>/disable": Gate(ADMIN, path="/api/v1/users/nobody/disable"),
+    "POST /api/v1/users/<username>/enable": Gate(ADMIN, path="/api/v1/users/agent/enable"),
+    "POST /api/v1/users/<username>/password": Gate(ADMIN, path="/api/v1/users/nobody/password", json={}),
     # -- time, calendar, schedules --------------------------------------------------------------
     "GET /api/v1/clock": Gate(ALL),
     "POST /api/v1/clock/advance": Gate(ADMIN, json={"duration": "PT1M"}),

@@ -116,6 +116,13 @@ MATRIX: dict[str, Gate] = {
     "GET /workspace/cases/<int:instance_id>/diagram.xml": Gate(
         CASE_VIEWERS, PAGE, "/workspace/cases/{case}/diagram.xml"
     ),
+    "GET /admin/users": Gate(ADMIN, PAGE),
+    "GET /admin/users/new": Gate(ADMIN, PAGE),
+    "POST /admin/users/new": Gate(ADMIN, PAGE),  # an empty form: refused (422) past the gate
+    "GET /admin/users/<username>": Gate(ADMIN, PAGE, "/admin/users/agent"),
+    "POST /admin/users/<username>": Gate(ADMIN, PAGE, "/admin/users/agent"),  # no roles: refused, unchanged
+    "POST /admin/users/<username>/active": Gate(ADMIN, PAGE, "/admin/users/nobody/active"),
+    "POST /admin/users/<username>/password": Gate(ADMIN, PAGE, "/admin/users/nobody/password"),
     "GET /qa": Gate(REPORTS, PAGE),
     "GET /qa/diagram/<process_key>.xml": Gate(REPORTS, PAGE, "/qa/diagram/repair.xml"),
     "GET /workbench": Gate(DIAGRAM_READERS, PAGE),

@@ -159,3 +159,67 @@ def test_the_last_active_administrator_keeps_the_role_and_cannot_be_disabled(as_
     # the other administrator is now the last one
     assert as_user("process_owner").post("/users/process_owner/disable").status_code == 422
     assert as_user("process_owner").get("/users/admin").json["user"]["active"] is False
+
+
+# -- the pages -------------------------------------------------------------------------------------
+
+
+def csrf(browser) -> str:
+    browser.get("/inbox")  # a page puts the token in the session
+    with browser.session_transaction() as session:
+        return session["csrf"]
+
+
+def test_the_staff_list_is_searched_and_filtered_in_the_browser(app):
+    browser = logged_in(app, "admin", "admin")
+    page = browser.get("/admin/users").get_data(as_text=True)
+    assert 'id="staff-link"' in page and "tech_urban1" in page and "<script>" not in page.split("<main>")[1]
+    assert "新增用户" in page and "服务工程师" in page  # Chinese by default, role names included
+    page = browser.get("/admin/users?role=finance").get_data(as_text=True)
+    assert "finance" in page and "tech_urban1" not in page
+    assert "tech_urban1" not in browser.get("/admin/users?q=supervisor").get_data(as_text=True)
+    assert 'id="staff-link"' not in logged_in(app, "agent", "agent").get("/inbox").get_data(as_text=True)
+    assert logged_in(app, "agent", "agent").get("/admin/users").status_code == 403
+
+
+def test_a_user_added_in_the_browser_sees_the_password_once(app):
+    browser = logged_in(app, "admin", "admin")
+    assert browser.get("/admin/users/new").status_code == 200
+    form = {
+        "username": "zhou.xin",
+        "display_name": "周鑫",
+        "roles": ["dispatcher", "supervisor"],
+        "csrf_token": csrf(browser),
+    }
+    refused = browser.post("/admin/users/new", data={**form, "username": "agent"})
+    assert refused.status_code == 422 and "already a user" in refused.get_data(as_text=True)
+    assert 'value="周鑫"' in refused.get_data(as_text=True)  # the form keeps what was typed
+    answer = browser.post("/admin/users/new", data=form)
+    assert answer.status_code == 201
+    html = answer.get_data(as_text=True)
+    password = html.split("<code>")[1].split("</code>")[0]
+    assert len(password) >= 10
+    assert password not in browser.get("/admin/users/zhou.xin").get_data(as_text=True)  # shown once
+    assert logged_in(app, "zhou.xin", password).get("/inbox").status_code == 200
+
+
+def test_roles_access_and_password_are_changed_on_the_user_page(app, as_user):
+    browser = logged_in(app, "admin", "admin")
+    token = csrf(browser)
+    page = browser.post("/admin/users/qa", data={"roles": ["qa", "mis"], "display_name": "朱军", "csrf_token": token})
+    assert page.status_code == 303
+    assert as_user("admin").get("/users/qa").json["user"]["roles"] == ["mis", "qa"]
+    page = browser.post("/admin/users/qa", data={"roles": [], "display_name": "朱军", "csrf_token": token})
+    assert page.status_code == 422 and "at least one role" in page.get_data(as_text=True)
+    assert browser.post("/admin/users/qa/active", data={"active": "0", "csrf_token": token}).status_code == 303
+    assert as_user("admin").get("/users/qa").json["user"]["active"] is False
+    last = browser.post("/admin/users/admin/active", data={"active": "0", "csrf_token": token})
+    assert last.status_code == 422 and "last active administrator" in last.get_data(as_text=True)
+    typed = browser.post("/admin/users/qa/password", data={"password": "a new passphrase", "csrf_token": token})
+    assert typed.status_code == 200 and "a new passphrase" not in typed.get_data(as_text=True)
+    with browser.session_transaction() as session:
+        session["lang"] = "en"
+    html = browser.get("/admin/users/qa").get_data(as_text=True)
+    assert html.index("New password set") < html.index("Disabled") < html.index("Roles: qa → mis, qa")
+    assert html.count("<tr>") - 1 == 3  # changed, disabled, new password (the header row aside)
+    assert browser.post("/admin/users/qa/active", data={"active": "1"}).status_code == 403  # no CSRF token

@@ -57,7 +57,7 @@ def generate_password() -> str:
     return "".join(secrets.choice(_ALPHABET) for _ in range(GENERATED_LENGTH))
 
 
-def _require_admin(actor: Principal) -> None:
+def require_admin(actor: Principal) -> None:
     if not actor.is_admin:
         raise Forbidden("only an administrator manages staff")
 
@@ -105,7 +105,7 @@ def _keep_an_administrator(uow: UnitOfWork, user: User, field: str) -> None:
 def list_staff(
     ctx: ServiceContext, actor: Principal, *, search: str = "", role: str | None = None, active: bool | None = None
 ) -> list[User]:
-    _require_admin(actor)
+    require_admin(actor)
     if role:
         problem = roles_problem([role])
         if problem:
@@ -115,7 +115,7 @@ def list_staff(
 
 
 def get_staff(ctx: ServiceContext, actor: Principal, username: str) -> StaffView:
-    _require_admin(actor)
+    require_admin(actor)
     with ctx.uow() as uow:
         return StaffView(_user(uow, username), uow.users.history(username))
 
@@ -131,7 +131,7 @@ def add_staff(
     password: str | None = None,
 ) -> IssuedPassword:
     """Add a user; without ``password`` one is generated. The answer carries it to be shown once."""
-    _require_admin(actor)
+    require_admin(actor)
     username, email = username.strip(), (email or "").strip() or None
     checks = (
         ("username", username_problem(username)),
@@ -178,7 +178,7 @@ def update_staff(
     email: str | None = None,
 ) -> User:
     """Change the fields given (None: leave it). Other roles end the user's sessions."""
-    _require_admin(actor)
+    require_admin(actor)
     checks = (
         ("roles", roles_problem(roles) if roles is not None else None),
         ("email", email_problem((email or "").strip())),
@@ -211,7 +211,7 @@ def update_staff(
 
 def set_active(ctx: ServiceContext, actor: Principal, username: str, active: bool) -> User:
     """Disable (the user is logged out everywhere and may not log in) or enable again."""
-    _require_admin(actor)
+    require_admin(actor)
     with ctx.uow() as uow:
         user = _user(uow, username)
         if user.active == active:
@@ -229,7 +229,7 @@ def set_active(ctx: ServiceContext, actor: Principal, username: str, active: boo
 
 def reset_password(ctx: ServiceContext, actor: Principal, username: str, password: str | None = None) -> IssuedPassword:
     """Set a new password (typed, or generated when ``password`` is empty) and end the user's sessions."""
-    _require_admin(actor)
+    require_admin(actor)
     clear, generated = _password(password)
     with ctx.uow() as uow:
         user = _user(uow, username)

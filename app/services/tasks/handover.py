@@ -63,8 +63,9 @@ def check_chosen_technicians(uow: UnitOfWork, ctx: ServiceContext, schema: Mappi
     for name, prop in (schema.get("properties") or {}).items():
         value = data.get(name)
         if isinstance(prop, dict) and prop.get("x-options") == "technicians" and isinstance(value, str) and value:
-            reason = refusal(uow, ctx, value, Role.TECHNICIAN)
+            # The dispatch rules only: whether the user exists is the choices' own check, as before.
+            reason = dispatch_refusal(technician_profile(uow, value), dispatch_day(ctx))
             if reason:
-                errors[name] = [reason]
+                errors[name] = [f"{value} may not be dispatched: {reason}"]
     if errors:
         raise InvalidInput(next(iter(errors.values()))[0], errors=errors)

@@ -379,8 +379,9 @@ class Notification(Base):
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64))
-    kind: Mapped[str] = mapped_column(String(16))  # assigned, escalation, reminder
-    instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))  # assigned, escalation, reminder, certificate
+    # None: about no case (a technician's certificate running out)
+    instance_id: Mapped[int | None] = mapped_column(ForeignKey("instances.id", ondelete="CASCADE"))
     task_id: Mapped[str | None] = mapped_column(String(36))
     title: Mapped[str] = mapped_column(String(256))
     body: Mapped[str] = mapped_column(Text, default="")
@@ -389,6 +390,19 @@ class Notification(Base):
     read_at: Mapped[datetime | None]
     emailed_at: Mapped[datetime | None]
     mail_error: Mapped[str | None] = mapped_column(Text)
+
+
+class CertificateNotice(Base):
+    """That the dispatchers were told about a technician's certificate (domain.technicians.CertificateStage),
+    once per expiry date and stage: a new certificate date is told about again."""
+
+    __tablename__ = "certificate_notices"
+    __table_args__ = (UniqueConstraint("username", "cert_expiry", "stage"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64))
+    cert_expiry: Mapped[date] = mapped_column(Date)
+    stage: Mapped[str] = mapped_column(String(16))
+    notified_at: Mapped[datetime]
 
 
 class Setting(Base):

@@ -116,6 +116,13 @@ MATRIX: dict[str, Gate] = {
     "GET /workspace/cases/<int:instance_id>/diagram.xml": Gate(
         CASE_VIEWERS, PAGE, "/workspace/cases/{case}/diagram.xml"
     ),
+    "GET /admin/users": Gate(ADMIN, PAGE),
+    "GET /admin/users/new": Gate(ADMIN, PAGE),
+    "POST /admin/users/new": Gate(ADMIN, PAGE),  # an empty form: refused (422) past the gate
+    "GET /admin/users/<username>": Gate(ADMIN, PAGE, "/admin/users/agent"),
+    "POST /admin/users/<username>": Gate(ADMIN, PAGE, "/admin/users/agent"),  # no roles: refused, unchanged
+    "POST /admin/users/<username>/active": Gate(ADMIN, PAGE, "/admin/users/nobody/active"),
+    "POST /admin/users/<username>/password": Gate(ADMIN, PAGE, "/admin/users/nobody/password"),
     "GET /qa": Gate(REPORTS, PAGE),
     "GET /qa/diagram/<process_key>.xml": Gate(REPORTS, PAGE, "/qa/diagram/repair.xml"),
     "GET /workbench": Gate(DIAGRAM_READERS, PAGE),
@@ -215,6 +222,12 @@ MATRIX: dict[str, Gate] = {
     "GET /api/v1/lookups/units": Gate(REGISTRARS, path="/api/v1/lookups/units?serial=SN"),
     "GET /api/v1/me": Gate(ALL),
     "GET /api/v1/users": Gate(ADMIN),
+    "POST /api/v1/users": Gate(ADMIN, json={"username": "matrix.new", "roles": ["cs_agent"]}),
+    "GET /api/v1/users/<username>": Gate(ADMIN, path="/api/v1/users/agent"),
+    "PATCH /api/v1/users/<username>": Gate(ADMIN, path="/api/v1/users/agent", json={"display_name": "matrix"}),
+    "POST /api/v1/users/<username>/disable": Gate(ADMIN, path="/api/v1/users/nobody/disable"),
+    "POST /api/v1/users/<username>/enable": Gate(ADMIN, path="/api/v1/users/agent/enable"),
+    "POST /api/v1/users/<username>/password": Gate(ADMIN, path="/api/v1/users/nobody/password", json={}),
     # -- time, calendar, schedules --------------------------------------------------------------
     "GET /api/v1/clock": Gate(ALL),
     "POST /api/v1/clock/advance": Gate(ADMIN, json={"duration": "PT1M"}),

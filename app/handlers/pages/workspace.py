@@ -196,9 +196,10 @@ def read_all_notifications():
 def open_notification(notification_id: int):
     """Mark it read and go to the task (or the case) it is about."""
     row = notifications.mark_read(services(), notification_id, g.principal)
-    target = (
-        url_for("web.task_page", task_id=row.task_id)
-        if row.task_id
-        else url_for("web.case_page", instance_id=row.instance_id)
-    )
+    if row.task_id:
+        target = url_for("web.task_page", task_id=row.task_id)
+    elif row.instance_id is not None:
+        target = url_for("web.case_page", instance_id=row.instance_id)
+    else:  # about no case (a technician's certificate): read where it was shown
+        target = url_for("web.notifications_page")
     return redirect(target)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import or_
 from sqlalchemy import select
 
@@ -15,6 +17,14 @@ from .base import Repository
 class MasterDataRepository(Repository):
     def technicians(self) -> list[Technician]:
         return list(self.session.scalars(select(Technician).order_by(Technician.username)))
+
+    def certificates_until(self, last_day: date) -> list[Technician]:
+        """Technicians whose certificate runs out on ``last_day`` or before (or ran out)."""
+        return list(
+            self.session.scalars(
+                select(Technician).where(Technician.cert_expiry <= last_day).order_by(Technician.username)
+            )
+        )
 
     def technician(self, username: str) -> Technician | None:
         return self.session.scalars(select(Technician).where(Technician.username == username)).first()

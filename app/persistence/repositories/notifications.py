@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
 from datetime import datetime
 
 from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy import update
 
+from ..orm import CertificateNotice
 from ..orm import Notification
 from .base import Repository
 
@@ -72,3 +74,14 @@ class NotificationRepository(Repository):
                 .with_for_update(skip_locked=True)
             )
         )
+
+    def certificate_notices(self, usernames: set[str]) -> set[tuple[str, date, str]]:
+        """(username, certificate expiry, stage) of what was already told about these technicians."""
+        if not usernames:
+            return set()
+        rows = self.session.execute(
+            select(CertificateNotice.username, CertificateNotice.cert_expiry, CertificateNotice.stage).where(
+                CertificateNotice.username.in_(sorted(usernames))
+            )
+        )
+        return {(username, expiry, stage) for username, expiry, stage in rows}

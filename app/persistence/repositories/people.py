@@ -1,13 +1,26 @@
-"""Users and their roles."""
+"""Users and their roles, and the audit of what administrators changed about them.
+
+The audit rows are ``MasterChange`` rows with ``table_name`` "users" and the username as the
+record key: staff are the department's records too, and one history shape serves every page.
+"""
 
 from __future__ import annotations
 
+from sqlalchemy import func
+from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..orm import MasterChange
 from ..orm import User
 from ..orm import UserRole
 from .base import Repository
+
+USERS_TABLE = "users"  # MasterChange.table_name of the staff audit
+
+
+def _escaped(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 class UserRepository(Repository):
@@ -20,6 +33,23 @@ class UserRepository(Repository):
 
     def list(self) -> list[User]:
         return list(self.session.scalars(select(User).order_by(User.username)))
+
+    def search(self, text: str = "", role: str | None = None, active: bool | None = None) -> list[User]:
+        """Users whose name or display name contains ``text``, with ``role``, active or not (None: both)."""
+        query = select(User).order_by(User.username)
+        if text:
+            like = f"%{_escaped(text.lower())}%"
+            query = query.where(
+                or_(
+                    func.lower(User.username).like(like, escape="\\"),
+                    func.lower(User.display_name).like(like, escape="\\"),
+                )
+            )
+        if role:
+            query = query.where(User.id.in_(select(UserRole.user_id).where(UserRole.role == role)))
+        if active is not None:
+            query = query.where(User.active.is_(active))
+        return list(self.session.scalars(query))
 
     def by_usernames(self, usernames: set[str]) -> dict[str, User]:
         if not usernames:
@@ -40,3 +70,30 @@ class UserRepository(Repository):
             )
             self._role_members[role] = members
         return list(members)
+
+    def active_with_role_locked(self, role: str) -> list[User]:
+        """Active users with ``role``, their rows locked until the commit (PostgreSQL): two administrators
+        taking the role from each other at once cannot leave nobody with it."""
+        return list(
+            self.session.scalars(
+                select(User)
+                .where(User.active.is_(True), User.id.in_(select(UserRole.user_id).where(UserRole.role == role)))
+                .order_by(User.id)
+                .with_for_update()
+            )
+        )
+
+    def add_change(self, change: MasterChange) -> None:
+        change.table_name = USERS_TABLE
+        self.session.add(change)
+
+    def history(self, username: str, limit: int = 100) -> list[MasterChange]:
+        """What administrators changed about ``username``, newest first."""
+        return list(
+            self.session.scalars(
+                select(MasterChange)
+                .where(MasterChange.table_name == USERS_TABLE, MasterChange.record_key == username)
+                .order_by(MasterChange.id.desc())
+                .limit(limit)
+            )
+        )

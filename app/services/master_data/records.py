@@ -34,6 +34,10 @@ from ...persistence.unit_of_work import UnitOfWork
 from ..context import ServiceContext
 
 MAX_PAGE = 200
+# The role a user named by a new record of the table must have, and be active: a technician record
+# is for a technician. Checked when the record is made; an existing one stays editable if its user
+# is disabled later (the dispatch rules refuse a disabled user anyway).
+USER_ROLES: dict[str, Role] = {"technicians": Role.TECHNICIAN}
 
 
 class ChangeAction(StrEnum):
@@ -180,6 +184,7 @@ class RecordWriter:
         self.uow, self.table, self.actor, self.now, self.source = uow, table, actor, now, source
         self._known: dict[str, set[str]] = {}  # referenced table -> keys known to exist
         self._customers: dict[str, Any] = {}  # the customers named so far, by code
+        self._users: dict[str, Any] = {}  # the users named so far, by username
 
     def prefetch_references(self, records: Sequence[Mapping[str, Any]]) -> None:
         """Look every referenced key of ``records`` up at once (an import of thousands of rows)."""
@@ -197,7 +202,9 @@ class RecordWriter:
         if not keys:
             return set()
         if table_name == "users":
-            return set(self.uow.users.by_usernames(keys))
+            found = self.uow.users.by_usernames(keys)
+            self._users.update(found)
+            return set(found)
         return self.uow.records.existing_keys(TABLES[table_name], keys)
 
     def _exists(self, table_name: str, key: str) -> bool:
@@ -205,6 +212,17 @@ class RecordWriter:
         if key not in known and self._lookup(table_name, {key}):
             known.add(key)
         return key in known
+
+    def _user_problem(self, username: str) -> str | None:
+        role = USER_ROLES.get(self.table.name)
+        user = self._users.get(username)
+        if role is None or user is None:
+            return None
+        if not user.active:
+            return f"user {username} is disabled"
+        if role not in user.roles:
+            return f"user {username} does not have the role {role.value}"
+        return None
 
     def check(
         self, raw: Mapping[str, Any], existing: Any | None, *, partial: bool = False
@@ -217,6 +235,10 @@ class RecordWriter:
             value = merged.get(spec.name)
             if spec.references and value and spec.name not in errors and not self._exists(spec.references, str(value)):
                 errors[spec.name] = f"no {spec.references} record {value!r}"
+            elif spec.references == "users" and value and spec.name not in errors and existing is None:
+                problem = self._user_problem(str(value))
+                if problem:
+                    errors[spec.name] = problem
         if not errors:
             errors.update(check_record(self.table, merged))
         changes = {}

@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
+from ...domain.master_data import parse_period
 from ...domain.technicians import TechnicianProfile
 from ...domain.technicians import rank_technicians
 from ...persistence.orm import Technician
 from ...persistence.unit_of_work import UnitOfWork
 from ..context import ServiceContext
 from .forms import OptionSource
+
+
+def dispatch_day(ctx: ServiceContext) -> date:
+    """Today in the service's time zone: a certificate or a day of leave is a day of the calendar there."""
+    return ctx.clock.now().astimezone(ctx.calendar.tz).date()
+
+
+def _periods(values: list[Any] | None) -> tuple[tuple[date, date], ...]:
+    return tuple(parse_period(str(v)) for v in values or ())
 
 
 def _profiles(uow: UnitOfWork, rows: list[Technician]) -> list[TechnicianProfile]:
@@ -23,6 +34,7 @@ def _profiles(uow: UnitOfWork, rows: list[Technician]) -> list[TechnicianProfile
             r.cert_expiry,
             load.get(r.username, 0),
             r.max_load,
+            _periods(r.unavailable),
         )
         for r in rows
     ]
@@ -39,7 +51,7 @@ def technician_options(uow: UnitOfWork, ctx: ServiceContext, case_data: dict[str
         _profiles(uow, uow.master.technicians()),
         region=case_data.get("region"),
         skill=case_data.get("product_category"),
-        on=ctx.clock.now().date(),
+        on=dispatch_day(ctx),
     )
     return [{"const": p.technician.username, "title": f"{p.technician.name} — {', '.join(p.reasons)}"} for p in ranked]
 

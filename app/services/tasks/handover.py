@@ -1,6 +1,7 @@
 """Who a task may be handed to: an active user with the task's role — and for a technician's task
-only a technician the dispatch rules allow (a valid certificate, 持证上岗), the same rule that
-leaves them out of the technicians proposed on the service notice (domain/technicians.py).
+only a technician the dispatch rules allow (a valid certificate, 持证上岗, and not on leave that
+day), the same rules that leave them out of the technicians proposed on the service notice
+(domain/technicians.py).
 
 Every path that chooses a person goes through ``refusal``: a hand-over (delegate), a claim, the
 completion of a task nobody had claimed, and case data naming the person for a role (a skip or a
@@ -17,6 +18,7 @@ from ...domain.technicians import dispatch_refusal
 from ...errors import InvalidInput
 from ...persistence.unit_of_work import UnitOfWork
 from ..context import ServiceContext
+from .field_choices import dispatch_day
 from .field_choices import technician_profile
 
 
@@ -28,7 +30,7 @@ def refusal(uow: UnitOfWork, ctx: ServiceContext, username: str, role: str | Non
     if role and role not in user.roles:
         return f"{username} does not have the role {role!r}"
     if role == Role.TECHNICIAN:
-        reason = dispatch_refusal(technician_profile(uow, username), ctx.clock.now().date())
+        reason = dispatch_refusal(technician_profile(uow, username), dispatch_day(ctx))
         return f"{username} may not be dispatched: {reason}" if reason else None
     return None
 
@@ -48,5 +50,22 @@ def check_named_assignees(uow: UnitOfWork, ctx: ServiceContext, data: Mapping[st
             reason = refusal(uow, ctx, value, role)
             if reason:
                 errors[f"{prefix}{role.value}"] = [reason]
+    if errors:
+        raise InvalidInput(next(iter(errors.values()))[0], errors=errors)
+
+
+def check_chosen_technicians(uow: UnitOfWork, ctx: ServiceContext, schema: Mapping[str, Any], data: Any) -> None:
+    """A form field offering the ranked technicians (``x-options: technicians``) that names one who may
+    not be dispatched is refused with the reason (expired certificate, on leave), not only as "not a choice"."""
+    if not isinstance(data, Mapping):
+        return
+    errors: dict[str, list[str]] = {}
+    for name, prop in (schema.get("properties") or {}).items():
+        value = data.get(name)
+        if isinstance(prop, dict) and prop.get("x-options") == "technicians" and isinstance(value, str) and value:
+            # The dispatch rules only: whether the user exists is the choices' own check, as before.
+            reason = dispatch_refusal(technician_profile(uow, value), dispatch_day(ctx))
+            if reason:
+                errors[name] = [f"{value} may not be dispatched: {reason}"]
     if errors:
         raise InvalidInput(next(iter(errors.values()))[0], errors=errors)

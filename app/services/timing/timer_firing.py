@@ -19,6 +19,7 @@ from ...persistence.unit_of_work import Busy
 from ...persistence.unit_of_work import UnitOfWork
 from ..cases.step import CaseStep
 from ..context import ServiceContext
+from ..people.certificate_notices import notify_certificates
 from ..planning.schedules import fire_due_schedules
 
 log = logging.getLogger(__name__)
@@ -32,9 +33,11 @@ class FireReport:
 
 
 def fire_due(ctx: ServiceContext) -> FireReport:
-    """What the alarm clock does each time it rings: due schedules, then due timers."""
+    """What the alarm clock does each time it rings: due schedules, then due timers, then what is due
+    about technicians' certificates (each told once: the check is cheap to repeat)."""
     opened = fire_due_schedules(ctx)
     report = fire_due_timers(ctx)
+    notify_certificates(ctx)
     return FireReport(report.instances, report.timers, opened)
 
 

@@ -17,6 +17,7 @@ from enum import StrEnum
 from typing import Any
 
 from ...domain.master_data import TABLES
+from ...domain.master_data import FieldKind
 from ...domain.master_data import Table
 from ...domain.master_data import check_record
 from ...domain.master_data import format_value
@@ -34,6 +35,7 @@ from ...persistence.unit_of_work import UnitOfWork
 from ..context import ServiceContext
 
 MAX_PAGE = 200
+FILTER_CHOICES_MAX = 100  # more different values than this: the list's filter is typed, not picked
 
 
 class ChangeAction(StrEnum):
@@ -73,6 +75,11 @@ def may_read(actor: Principal, table: Table) -> bool:
 
 def may_edit(actor: Principal, table: Table) -> bool:
     return not actor.read_only and bool(actor.roles & (table.editors | {Role.ADMIN}))
+
+
+def readable_tables(actor: Principal | None) -> list[Table]:
+    """The tables ``actor`` may read, in the order of TABLES (none for nobody)."""
+    return [t for t in TABLES.values() if actor is not None and may_read(actor, t)]
 
 
 def require_reader(actor: Principal, table: Table) -> None:
@@ -122,6 +129,21 @@ def list_records(
     with ctx.uow() as uow:
         rows, total = uow.records.page(table, query)
         return RecordPage(table, [_record(uow, table, r) for r in rows], total, query.offset, limit)
+
+
+def filter_choices(ctx: ServiceContext, actor: Principal, table_name: str) -> dict[str, list[str]]:
+    """The values a list's text filters can be set to (those stored), for the filters that have at
+    most ``FILTER_CHOICES_MAX`` of them; choice and yes/no filters take their values from the table."""
+    table = table_named(table_name)
+    require_reader(actor, table)
+    wanted = [table.field(n) for n in table.filters if table.field(n).kind is FieldKind.TEXT]
+    choices: dict[str, list[str]] = {}
+    with ctx.uow() as uow:
+        for spec in wanted:
+            values = uow.records.distinct_values(table, spec.name, FILTER_CHOICES_MAX + 1)
+            if len(values) <= FILTER_CHOICES_MAX:
+                choices[spec.name] = [format_value(spec, v) for v in values if v != ""]
+    return choices
 
 
 def get_record(ctx: ServiceContext, actor: Principal, table_name: str, key: str) -> RecordView:

@@ -68,6 +68,19 @@ def _master_value(value: Any, spec: Field) -> str:
     return format_value(spec, value)
 
 
+@bp.app_template_filter("history_value")
+def _history_value(text: str, table: Table, name: str) -> str:
+    """A value of a change row (as typed: "person", "yes") in the user's language."""
+    spec = table.field(name) if name in table.names else None
+    if not text or spec is None:
+        return text or "—"
+    if spec.kind is FieldKind.CHOICE:
+        return master_texts.choice_label(text)
+    if spec.kind is FieldKind.BOOL:
+        return gettext("yes") if text == "yes" else gettext("no")
+    return text
+
+
 @bp.app_template_filter("choice_label")
 def _choice_label(value: Any) -> str:
     return master_texts.choice_label(value)

@@ -199,14 +199,15 @@
     $('import-dry-run').disabled = true
     $('import-progress-step').hidden = false
     $('import-done').hidden = true
+    $('import-result').textContent = ''
     showProgress({ done: 0, total: 1 })
     await streamed(false, (line) => {
       if ('done' in line) showProgress(line)
       else if (line.error) fail(Object.assign({}, line.error, { message: config.strings.failed + ' ' + line.error.message }))
       else {
-        const bar = $('import-progress')
-        bar.value = bar.max
-        $('import-progress-text').textContent = format(config.strings.done, line.result.counts)
+        const rows = line.result.rows.length
+        showProgress({ done: rows, total: rows })
+        $('import-result').textContent = format(config.strings.done, line.result.counts)
         $('import-progress-step').dataset.finished = 'true'
       }
     })

@@ -9,7 +9,7 @@
   const base = '/api/v1/master/' + encodeURIComponent(config.table) + '/import'
   const labels = Object.fromEntries(config.fields.map((f) => [f.name, f.label]))
   const $ = (id) => document.getElementById(id)
-  const CHANGE_ROWS = 20
+  const CHANGE_ROWS = 10
   let file = null
   let headers = []
 

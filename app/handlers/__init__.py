@@ -38,6 +38,7 @@ from .api import workbench
 from .json_input import StrictJSONProvider
 from .json_input import check_json_body
 from .pages import live as live_page
+from .pages import master_data as master_page
 from .pages import qa as qa_page
 from .pages import staff as staff_page
 from .pages import workbench as workbench_page
@@ -92,6 +93,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(workbench_page.bp)
     app.register_blueprint(live_page.bp)
     app.register_blueprint(staff_page.bp)
+    app.register_blueprint(master_page.bp)
     login_throttle.init_app(app)
     app.before_request(auth.load_principal)
     StrictJSONProvider.install(app)

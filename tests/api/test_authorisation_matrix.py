@@ -266,6 +266,49 @@ MATRIX: dict[str, Gate] = {
     ),
     "DELETE /api/v1/accepted-deviations/<int:row_id>": Gate(OWNERS, path="/api/v1/accepted-deviations/{deviation}"),
 }
+# -- master data (issue 14): who keeps each table, and who reads it besides its keepers ----------
+# Customers and units: customer service and the supervisor keep them, whoever registers requests reads
+# them; contracts and prices: finance; technicians: the service manager, read by those who dispatch.
+# The administrator keeps every table and the auditor reads them all.
+RECORD_REGISTRARS = REGISTRARS | {"auditor"}  # customers and units: whoever registers requests
+MASTER_KEEPERS = {
+    "customers": frozenset({"admin", "cs_agent", "supervisor"}),
+    "units": frozenset({"admin", "cs_agent", "supervisor"}),
+    "contracts": frozenset({"admin", "finance"}),
+    "technicians": frozenset({"admin", "service_manager"}),
+    "prices": frozenset({"admin", "finance"}),
+}
+MASTER_READERS = {
+    "customers": RECORD_REGISTRARS,
+    "units": RECORD_REGISTRARS,
+    "contracts": RECORD_REGISTRARS | {"finance"},
+    "technicians": frozenset({"admin", "auditor", "dispatcher", "supervisor", "service_manager"}),
+    "prices": ALL - {"process_owner"},  # every working role: a technician quotes on site
+}
+ANY_RECORDS = frozenset().union(*MASTER_READERS.values())
+SHEET = {"file": ("sheet.csv", b"code\nX1\n")}
+for _table in MASTER_KEEPERS:
+    _api, _keep, _read = f"/api/v1/master/{_table}", MASTER_KEEPERS[_table], MASTER_READERS[_table]
+    MATRIX |= {
+        f"GET {_api}": Gate(_read),
+        f"POST {_api}": Gate(_keep, json={}),  # an empty record: 422 past the gate
+        f"GET {_api}/<path:key>": Gate(_read, path=f"{_api}/NO-SUCH-KEY"),
+        f"PATCH {_api}/<path:key>": Gate(_keep, path=f"{_api}/NO-SUCH-KEY", json={}),
+        f"POST {_api}/import": Gate(_keep, files=SHEET),  # a dry run, by default
+        f"POST {_api}/import/columns": Gate(_keep, files=SHEET),
+        f"GET {_api}/export": Gate(_read, path=f"{_api}/export?format=csv"),
+    }
+MATRIX |= {
+    "GET /master": Gate(ANY_RECORDS, PAGE),
+    "GET /master/<table>": Gate(MASTER_READERS["prices"], PAGE, "/master/prices"),
+    "GET /master/<table>/<path:key>": Gate(MASTER_READERS["customers"], PAGE, "/master/customers/NO-SUCH-KEY"),
+    "GET /master/<table>/new": Gate(MASTER_KEEPERS["customers"], PAGE, "/master/customers/new"),
+    "POST /master/<table>/new": Gate(MASTER_KEEPERS["customers"], PAGE, "/master/customers/new"),
+    "GET /master/<table>/import": Gate(MASTER_KEEPERS["prices"], PAGE, "/master/prices/import"),
+    "GET /master/<table>/<path:key>/edit": Gate(MASTER_KEEPERS["technicians"], PAGE, "/master/technicians/nobody/edit"),
+    "POST /master/<table>/<path:key>/edit": Gate(MASTER_KEEPERS["units"], PAGE, "/master/units/NO-SUCH-KEY/edit"),
+}
+
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
 
 

@@ -4,14 +4,28 @@ Routes are registered per table so that OpenAPI shows each table's own fields (g
 domain/master_data.TABLES). Lists page with ``page``/``per_page``; an edit (PATCH) names the
 ``revision`` it was made on; ``/import`` takes a spreadsheet (multipart ``file``, optional JSON
 ``mapping`` of column → field, ``dry_run``) and ``/export`` gives the table back as XLSX or CSV.
+``/import/columns`` reads a file's headers and suggests the mapping (the page's mapping step).
+
+An import asked for with ``Accept: application/x-ndjson`` answers as a stream, one JSON line per
+progress report ``{"done": n, "total": m}`` and a last line ``{"result": …}`` or ``{"error": …}``
+(the usual bodies): the import runs in a thread of its own and its progress callback feeds the
+stream through a queue. The import is still one transaction: a client that goes away mid-stream
+leaves it to finish or fail whole.
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import queue
+import threading
+from collections.abc import Callable
+from http import HTTPStatus
 from typing import Any
 
+from flask import Response
 from flask import request
+from flask import stream_with_context
 from flask_smorest import Blueprint
 from marshmallow import INCLUDE
 from marshmallow import Schema
@@ -23,6 +37,7 @@ from ...domain.master_data import TABLE_LABELS
 from ...domain.master_data import TABLES
 from ...domain.master_data import FieldKind
 from ...domain.master_data import Table
+from ...errors import AppError
 from ...errors import InvalidInput
 from ...services.master_data import imports
 from ...services.master_data import records
@@ -30,6 +45,9 @@ from ..common import principal
 from ..common import send_download
 from ..common import services
 from ..schemas import file_upload_body
+
+log = logging.getLogger(__name__)
+NDJSON = "application/x-ndjson"
 
 bp = Blueprint(
     "master_data", __name__, url_prefix="/api/v1/master", description="Master data: the department's own records"
@@ -135,6 +153,60 @@ def _plan_body(plan: imports.ImportPlan) -> dict[str, Any]:
     }
 
 
+class ColumnsAnswer(Schema):
+    headers = fields.List(fields.String())
+    mapping = fields.Dict(keys=fields.String(), values=fields.String(allow_none=True))
+    rows = fields.Integer(metadata={"description": "rows under the header"})
+    sample = fields.List(fields.List(fields.String()), metadata={"description": "the first rows, as text"})
+
+
+def _upload():
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        raise InvalidInput("send the spreadsheet as the multipart field 'file'", errors={"file": ["required"]})
+    return upload.filename, imports.read_upload(upload.filename, upload.read())
+
+
+def _wants_stream() -> bool:
+    return request.accept_mimetypes.best_match(["application/json", NDJSON]) == NDJSON
+
+
+def _error_line(exc: AppError) -> dict[str, Any]:
+    body: dict[str, Any] = {"code": exc.http_status, "status": HTTPStatus(exc.http_status).phrase}
+    body["message"] = exc.message
+    if exc.errors is not None:
+        body["errors"] = exc.errors
+    return body
+
+
+def _streamed(run: Callable[[imports.Progress], imports.ImportPlan]) -> Response:
+    """``run(progress)`` in a thread, its progress reports and its answer as lines of JSON."""
+    lines: queue.SimpleQueue[dict[str, Any] | None] = queue.SimpleQueue()
+
+    def work() -> None:
+        try:
+            plan = run(lambda done, total: lines.put({"done": done, "total": total}))
+            lines.put({"result": _plan_body(plan)})
+        except AppError as exc:
+            lines.put({"error": _error_line(exc)})
+        except Exception:
+            log.exception("a streamed import failed")
+            lines.put({"error": {"code": 500, "status": "Internal Server Error", "message": "the import failed"}})
+        finally:
+            lines.put(None)
+
+    def stream():
+        worker = threading.Thread(target=work, name="master-data-import", daemon=True)
+        worker.start()
+        while (line := lines.get()) is not None:
+            yield json.dumps(line, ensure_ascii=False) + "\n"
+        worker.join()
+
+    # No proxy may hold the lines back until the end (nginx buffers unless told).
+    headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
+    return Response(stream_with_context(stream()), mimetype=NDJSON, headers=headers)
+
+
 def _register(table: Table) -> None:
     record, page, detail = _schemas(table)
     name = table.name
@@ -198,7 +270,9 @@ def _register(table: Table) -> None:
     @bp.response(200, ImportAnswer)
     @bp.doc(
         summary=f"Import {label} from XLSX or CSV",
-        description="A refused row refuses the whole file (422, every bad line named); a dry run writes nothing.",
+        description="A refused row refuses the whole file (422, every bad line named); a dry run writes nothing."
+        f' With `Accept: {NDJSON}` the answer streams: lines `{{"done": n, "total": m}}`, then'
+        ' `{"result": …}` or `{"error": …}`.',
         requestBody=file_upload_body(
             "XLSX, XLS, ODS or CSV (UTF-8 or GB 18030), a header row first",
             mapping={"type": "string", "description": "JSON object: column header → field (null: ignore the column)"},
@@ -206,9 +280,7 @@ def _register(table: Table) -> None:
         ),
     )
     def import_view():
-        upload = request.files.get("file")
-        if upload is None or not upload.filename:
-            raise InvalidInput("send the spreadsheet as the multipart field 'file'", errors={"file": ["required"]})
+        filename, sheet = _upload()
         mapping = None
         if request.form.get("mapping"):
             try:
@@ -217,11 +289,25 @@ def _register(table: Table) -> None:
                 mapping = None
             if not isinstance(mapping, dict) or not all(isinstance(v, str | None) for v in mapping.values()):
                 raise InvalidInput("mapping is a JSON object of column → field", errors={"mapping": ["bad JSON"]})
-        sheet = imports.read_upload(upload.filename, upload.read())
         dry_run = request.form.get("dry_run", "true").lower() not in ("false", "0", "no")
         use = imports.plan_import if dry_run else imports.apply_import
-        kwargs = {} if dry_run else {"source": upload.filename[:128]}
-        return _plan_body(use(services(), principal(), name, sheet, mapping, **kwargs))
+        kwargs: dict[str, Any] = {} if dry_run else {"source": filename[:128]}
+        ctx, actor = services(), principal()
+        if _wants_stream():
+            records.require_editor(actor, table)  # a refusal of the caller is an answer, not a stream
+            return _streamed(lambda progress: use(ctx, actor, name, sheet, mapping, progress=progress, **kwargs))
+        return _plan_body(use(ctx, actor, name, sheet, mapping, **kwargs))
+
+    @bp.route(f"/{name}/import/columns", methods=["POST"], endpoint=f"import_columns_{name}")
+    @bp.response(200, ColumnsAnswer)
+    @bp.doc(
+        summary=f"The columns of a file to import into {label}, each with the field it seems to be",
+        requestBody=file_upload_body("XLSX, XLS, ODS or CSV (UTF-8 or GB 18030), a header row first"),
+    )
+    def columns_view():
+        _, sheet = _upload()
+        found = imports.upload_columns(services(), principal(), name, sheet)
+        return {"headers": found.headers, "mapping": found.mapping, "rows": found.rows, "sample": found.sample}
 
     @bp.route(f"/{name}/export", methods=["GET"], endpoint=f"export_{name}")
     @bp.arguments(

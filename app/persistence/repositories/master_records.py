@@ -163,6 +163,12 @@ class MasterRecordRepository(Repository):
             )
         )
 
+    def distinct_values(self, table: Table, name: str, limit: int) -> list[Any]:
+        """Up to ``limit`` different values stored in field ``name`` (a list's filter choices)."""
+        column = self._column(table, name)
+        stmt = self._select(table).with_only_columns(column).where(column.is_not(None)).distinct()
+        return list(self.session.scalars(stmt.order_by(column).limit(limit)))
+
     def units_of_customer(self, code: str, limit: int = 200) -> list[Unit]:
         stmt = select(Unit).join(Customer, Unit.customer_id == Customer.id).where(Customer.code == code)
         return list(self.session.scalars(stmt.order_by(Unit.serial_no).limit(limit)).unique())

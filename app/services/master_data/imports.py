@@ -102,6 +102,28 @@ def suggest_mapping(table: Table, headers: list[str]) -> dict[str, str | None]:
     return mapping
 
 
+SAMPLE_ROWS = 5
+
+
+@dataclass(frozen=True)
+class UploadColumns:
+    """What the mapping step shows of a file: its columns, the field each seems to be, a few rows."""
+
+    headers: list[str]
+    mapping: dict[str, str | None]
+    rows: int
+    sample: list[list[str]]
+
+
+def upload_columns(ctx: ServiceContext, actor: Principal, table_name: str, sheet: Sheet) -> UploadColumns:
+    """The file's columns with the suggested field of each (``suggest_mapping``), before a dry run."""
+    table = table_named(table_name)
+    require_editor(actor, table)
+    headers = list(sheet.headers)
+    sample = [["" if cell is None else str(cell) for cell in row] for row in sheet.rows[:SAMPLE_ROWS]]
+    return UploadColumns(headers, suggest_mapping(table, headers), len(sheet.rows), sample)
+
+
 def _checked_mapping(table: Table, sheet: Sheet, mapping: Mapping[str, str | None] | None) -> dict[str, str | None]:
     chosen = dict(suggest_mapping(table, list(sheet.headers)))
     if mapping is not None:

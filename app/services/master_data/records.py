@@ -17,6 +17,7 @@ from enum import StrEnum
 from typing import Any
 
 from ...domain.master_data import TABLES
+from ...domain.master_data import FieldKind
 from ...domain.master_data import Table
 from ...domain.master_data import check_record
 from ...domain.master_data import format_value
@@ -38,6 +39,7 @@ MAX_PAGE = 200
 # is for a technician. Checked when the record is made; an existing one stays editable if its user
 # is disabled later (the dispatch rules refuse a disabled user anyway).
 USER_ROLES: dict[str, Role] = {"technicians": Role.TECHNICIAN}
+FILTER_CHOICES_MAX = 100  # more different values than this: the list's filter is typed, not picked
 
 
 class ChangeAction(StrEnum):
@@ -77,6 +79,11 @@ def may_read(actor: Principal, table: Table) -> bool:
 
 def may_edit(actor: Principal, table: Table) -> bool:
     return not actor.read_only and bool(actor.roles & (table.editors | {Role.ADMIN}))
+
+
+def readable_tables(actor: Principal | None) -> list[Table]:
+    """The tables ``actor`` may read, in the order of TABLES (none for nobody)."""
+    return [t for t in TABLES.values() if actor is not None and may_read(actor, t)]
 
 
 def require_reader(actor: Principal, table: Table) -> None:
@@ -126,6 +133,21 @@ def list_records(
     with ctx.uow() as uow:
         rows, total = uow.records.page(table, query)
         return RecordPage(table, [_record(uow, table, r) for r in rows], total, query.offset, limit)
+
+
+def filter_choices(ctx: ServiceContext, actor: Principal, table_name: str) -> dict[str, list[str]]:
+    """The values a list's text filters can be set to (those stored), for the filters that have at
+    most ``FILTER_CHOICES_MAX`` of them; choice and yes/no filters take their values from the table."""
+    table = table_named(table_name)
+    require_reader(actor, table)
+    wanted = [table.field(n) for n in table.filters if table.field(n).kind is FieldKind.TEXT]
+    choices: dict[str, list[str]] = {}
+    with ctx.uow() as uow:
+        for spec in wanted:
+            values = uow.records.distinct_values(table, spec.name, FILTER_CHOICES_MAX + 1)
+            if len(values) <= FILTER_CHOICES_MAX:
+                choices[spec.name] = [format_value(spec, v) for v in values if v != ""]
+    return choices
 
 
 def get_record(ctx: ServiceContext, actor: Principal, table_name: str, key: str) -> RecordView:

@@ -49,9 +49,9 @@ def build(url: str):
 
 def workbooks(customers: int, units_each: int) -> dict[str, bytes]:
     """The two files, made with XlsxWriter as the tests make them (numbers, dates, Chinese text)."""
-    from tests.test_master_import import customer_rows
-    from tests.test_master_import import unit_rows
-    from tests.test_master_import import xlsx
+    from tests.api.test_master_import import customer_rows
+    from tests.api.test_master_import import unit_rows
+    from tests.api.test_master_import import xlsx
 
     return {"customers": xlsx(*customer_rows(customers)), "units": xlsx(*unit_rows(customers, units_each))}
 

@@ -4,7 +4,7 @@ file with every bad line (exit code 1), a column mapping, and an export read bac
 from __future__ import annotations
 
 from app.domain.master_data import TABLES
-from tests.test_cli import run
+from tests.api.test_cli import run
 
 UNITS = (
     "serial_no,customer_code,product_category,model,purchase_date\n"

@@ -228,7 +228,7 @@ def test_an_import_changes_only_what_differs_and_says_from_what_to_what(ctx):
 def test_the_sample_files_under_docs_import_as_the_readme_says(ctx):
     from pathlib import Path
 
-    sample = Path(__file__).resolve().parent.parent / "docs" / "master-data-sample"
+    sample = Path(__file__).resolve().parents[2] / "docs" / "master-data-sample"
     for table, count in (("customers", 3), ("units", 4)):
         sheet = imports.read_upload(f"{table}.csv", (sample / f"{table}.csv").read_bytes())
         plan = imports.apply_import(ctx, AGENT, table, sheet)

@@ -8,8 +8,8 @@ import io
 import json
 import re
 
-from tests.test_web import csrf_of
-from tests.test_web import login
+from tests.api.test_web import csrf_of
+from tests.api.test_web import login
 
 CUSTOMER = {
     "code": "C100",
@@ -140,7 +140,7 @@ def test_a_technician_reads_prices_but_not_customers(app, as_user):
     client = session_of(app, "tech_urban1")
     inbox = text(client.get("/inbox"))
     assert 'id="records-link"' in inbox
-    prices = text(client.get("/master/prices"))
+    prices = text(client.get("/master/prices?q=p-relay"))
     assert keys_listed(prices, "prices") == ["P-RELAY"] and "45.00" in prices
     assert 'id="new-record"' not in prices and 'id="import-records"' not in prices
     assert 'id="export-records"' in prices

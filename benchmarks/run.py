@@ -27,25 +27,16 @@ from pathlib import Path
 from sqlalchemy import create_engine
 from sqlalchemy import text
 
+from app.demo.repairs import ON_SITE
+from app.demo.repairs import UNPAID_TAIL
+
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN_URL = os.environ.get("AFTERSALES_BENCH_PG_ADMIN", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 PG_BENCH_DB = "aftersales_bench"
 T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 
 # The happy path of repair.bpmn: on-site repair of an out-of-warranty unit (fee type A).
-PATH = [
-    "register_request",
-    "contact_customer",
-    "dispatch_notice",
-    "record_arrival",
-    "diagnose_on_site",
-    "perform_service",
-    "customer_acceptance",
-    "payment_invoice",
-    "file_report",
-    "archive_report",
-    "callback",
-]
+PATH = ["register_request", *ON_SITE, "payment_invoice", *UNPAID_TAIL]
 
 
 def running_case_row(instance_id: int, version_id: int, at: datetime, prefix: str, data: dict | None = None) -> dict:

@@ -18,6 +18,19 @@ from .loader import register_form
 ADMIN = demo_principal("admin", ["admin"])
 
 
+# The on-site path of repair.bpmn after registration, up to the customer's signed acceptance.
+ON_SITE = (
+    "contact_customer",
+    "dispatch_notice",
+    "record_arrival",
+    "diagnose_on_site",
+    "perform_service",
+    "customer_acceptance",
+)
+# After the acceptance, for a case nobody pays for (fee type B or C): report, archive, callback.
+UNPAID_TAIL = ("file_report", "archive_report", "callback")
+
+
 def step_data(now: datetime) -> dict[str, dict[str, Any]]:
     """Valid form data for each user task of repair.bpmn (the happy path)."""
     soon = (now + timedelta(hours=4)).isoformat()
@@ -89,30 +102,10 @@ def open_demo_cases(ctx: ServiceContext) -> list[str]:
         ("SN-FR-1001", []),  # registered, waiting for the 24 h contact
         ("SN-WM-2001", ["contact_customer"]),  # waiting for the service notice
         ("SN-TV-3001", ["contact_customer", "dispatch_notice"]),  # technician on the way
-        (
-            "SN-IT-5001",
-            [
-                "contact_customer",
-                "dispatch_notice",
-                "record_arrival",
-                "diagnose_on_site",
-                "perform_service",
-                "customer_acceptance",
-            ],
-        ),  # report due within 2–3 days
+        ("SN-IT-5001", list(ON_SITE)),  # report due within 2–3 days
         (
             "SN-WM-2002",  # opened by the customer: no free warranty, paid
-            [
-                "contact_customer",
-                "dispatch_notice",
-                "record_arrival",
-                "diagnose_on_site",
-                "perform_service",
-                "customer_acceptance",
-                "payment_invoice",
-                "file_report",
-                "archive_report",
-            ],
+            [*ON_SITE, "payment_invoice", "file_report", "archive_report"],
         ),  # callback due
     ]
     lines = []

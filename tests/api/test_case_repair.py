@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 
+from app.demo.repairs import ON_SITE
 from app.services.processes.deployments import deploy_directory
 from tests.conftest import Api
 from tests.repair_driver import RepairCase
@@ -111,14 +112,7 @@ def test_suspend_resume_skip_repeat_and_a_changed_deadline_are_audited(app, ctx,
     assert skipped.status_code == 200 and "dispatch_notice" in case.ready()
     assert as_user("tech_urban1").post(f"/instances/{case.id}/suspend", json={"reason": "x"}).status_code == 403
 
-    case.walk(
-        "dispatch_notice",
-        "record_arrival",
-        "diagnose_on_site",
-        "perform_service",
-        "customer_acceptance",
-        "payment_invoice",
-    )
+    case.walk(*ON_SITE[1:], "payment_invoice")
     report_due = next(
         t
         for t in as_user("admin").get(f"/instances/{case.id}/timers").json

@@ -4,19 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from app.demo.repairs import ON_SITE
 from tests.api.test_web import login
 from tests.repair_driver import RepairCase
 
 LIVE = "/processes/repair/versions/1/live"
-HAPPY_PATH_TO_REPORT = (
-    "contact_customer",
-    "dispatch_notice",
-    "record_arrival",
-    "diagnose_on_site",
-    "perform_service",
-    "customer_acceptance",
-    "payment_invoice",
-)
+HAPPY_PATH_TO_REPORT = (*ON_SITE, "payment_invoice")
 
 
 def counts_by_element(body: dict) -> dict[str, tuple[int, int, int]]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from datetime import timedelta
 
+from app.demo.repairs import ON_SITE
+from app.demo.repairs import UNPAID_TAIL
 from app.domain.principal import Principal
 from app.engine import RecordedStep
 from app.services.qa.conformance import case_conformance
@@ -49,17 +51,7 @@ def test_the_24h_contact_deadline_is_met_breached_or_at_risk_per_case(app, ctx, 
 
 def test_a_case_run_by_the_engine_conforms_fully(ctx, as_user):
     case = RepairCase(as_user, contract_no="MC-2025-001")
-    case.walk(
-        "contact_customer",
-        "dispatch_notice",
-        "record_arrival",
-        "diagnose_on_site",
-        "perform_service",
-        "customer_acceptance",
-        "file_report",
-        "archive_report",
-        "callback",
-    )
+    case.walk(*ON_SITE, *UNPAID_TAIL)
     result = case_conformance(ctx, case.id, AUDITOR)
     assert (result["fitness"], result["steps"], result["deviations"]) == (1.0, 10, [])
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from datetime import timedelta
 
+from app.demo.repairs import ON_SITE
+from app.demo.repairs import UNPAID_TAIL
 from app.services.timing.timer_firing import fire_due
 from tests.repair_driver import RepairCase
 from tests.xlsx_reader import read_xlsx
@@ -63,17 +65,7 @@ def test_the_deadline_report_downloads_with_local_times(ctx, clock, as_user):
 
 def test_the_kpi_table_downloads_and_is_for_report_roles_only(as_user):
     case = RepairCase(as_user, contract_no="MC-2025-001")
-    case.walk(
-        "contact_customer",
-        "dispatch_notice",
-        "record_arrival",
-        "diagnose_on_site",
-        "perform_service",
-        "customer_acceptance",
-        "file_report",
-        "archive_report",
-        "callback",
-    )
+    case.walk(*ON_SITE, *UNPAID_TAIL)
     response = as_user("qa").get("/reports/kpi.xlsx?quarter=2026-Q1")
     assert response.status_code == 200 and response.mimetype == XLSX
     kpis = read_xlsx(response.data)["KPIs"]

@@ -8,6 +8,8 @@ from datetime import timedelta
 
 import pytest
 
+from app.demo.repairs import ON_SITE
+from app.demo.repairs import UNPAID_TAIL
 from app.domain.principal import Principal
 from app.errors import Forbidden
 from app.errors import InvalidInput
@@ -24,16 +26,7 @@ AUDITOR = Principal("auditor", frozenset({"auditor"}))
 TECHNICIAN = Principal("tech_urban1", frozenset({"technician"}))
 MARCH = (datetime(2026, 3, 1, tzinfo=T0.tzinfo), datetime(2026, 4, 1, tzinfo=T0.tzinfo))
 MARCH_QUERY = "process_key=repair&from=2026-03-01&to=2026-04-01"
-FULL_CASE = (
-    "dispatch_notice",
-    "record_arrival",
-    "diagnose_on_site",
-    "perform_service",
-    "customer_acceptance",
-    "file_report",
-    "archive_report",
-    "callback",
-)
+FULL_CASE = (*ON_SITE[1:], *UNPAID_TAIL)  # after the contact
 
 
 @pytest.fixture

@@ -28,6 +28,7 @@ from ...persistence.orm import Task
 from ...persistence.orm import Timer
 from ...persistence.unit_of_work import UnitOfWork
 from ..context import ServiceContext
+from ..master_data.case_outcomes import apply_outcomes
 from ..people.notifications import notify
 from ..planning.schedule_admin import SCHEDULE_MESSAGE
 from ..planning.schedule_admin import schedule_planned_starts
@@ -182,6 +183,7 @@ def advance(
     events, ready_tasks = apply_snapshot(
         uow, instance, process, snapshot, calendar=calendar, now=now, actor=actor, completed_task_id=completed_task_id
     )
+    apply_outcomes(uow, instance, process, (e.element_id for e in events if e.type == "element_completed"), now)
     notify(uow, instance, events, ready_tasks, now=now)
     process_key, observed = instance.process_key, [*(recorded or []), *events]
     uow.after_commit(lambda: ctx.announce_events(process_key, observed))

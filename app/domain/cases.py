@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from datetime import timedelta
 from enum import StrEnum
 
 
@@ -33,3 +34,10 @@ def case_number(process_key: str, instance_id: int, opened_at: datetime) -> str:
     """``SR-2026-000042``: process prefix, year opened, instance id."""
     prefix = CASE_PREFIX.get(process_key, process_key[:3].upper())
     return f"{prefix}-{opened_at.year}-{instance_id:06d}"
+
+
+def overdue_by(due: datetime | None, now: datetime) -> timedelta | None:
+    """How long ago a task's deadline ``due`` passed at ``now`` (None: no deadline, or not yet)."""
+    if due is None or due >= now:
+        return None
+    return now - due

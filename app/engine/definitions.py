@@ -40,6 +40,12 @@ class ElementInfo:
     def clause(self) -> str | None:
         return self.properties.get("clause")
 
+    @property
+    def deadline_of(self) -> str | None:
+        """The task a timer is the deadline of: the activity a boundary timer sits on, or for a timer
+        that waits beside the work (a watch branch), the task its ``deadline_of`` property names."""
+        return self.attached_to or self.properties.get("deadline_of")
+
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 

@@ -26,6 +26,7 @@ from flask_babel import lazy_gettext as _l
 from ..domain.cases import CaseStatus
 from ..domain.cases import TaskState
 from ..domain.cases import TimerState
+from ..domain.cases import overdue_by
 from ..domain.events import EventType
 
 LANGUAGES = {"zh_Hans": "中文", "en": "English"}
@@ -147,10 +148,8 @@ def utc_offset() -> str:
 
 def late_by(due: datetime | None) -> str:
     """How long ago ``due`` passed on the application's clock, in the user's language ("" when not yet)."""
-    if due is None:
-        return ""
-    late = current_app.extensions["aftersales"].clock.now() - due
-    return format_timedelta(late, threshold=1.0, granularity="minute") if late.total_seconds() > 0 else ""
+    late = overdue_by(due, current_app.extensions["aftersales"].clock.now())
+    return format_timedelta(late, threshold=1.0, granularity="minute") if late is not None else ""
 
 
 def _label(table: dict[str, Any]):

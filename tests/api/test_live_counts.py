@@ -41,7 +41,7 @@ def test_live_counts_name_each_element_where_open_cases_wait(as_user):
     }
     timers = {e["element_id"]: e for e in body["elements"]}
     assert timers["contact_overdue"]["next_due_at"] == "2026-03-03T09:00:00+08:00"  # 24 h after the start
-    assert timers["contact_overdue"]["type"] == "boundaryEvent"
+    assert timers["contact_overdue"]["type"] == "intermediateCatchEvent"  # on the watch beside the contact
     assert as_user("admin").get(f"/instances/{just_started}").json["status"] == "running"
 
 

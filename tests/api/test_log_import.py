@@ -179,29 +179,31 @@ REPAIR_ON_SITE = [  # the legacy system's names: Chinese or English halves, any 
 
 def test_legacy_repair_logs_are_checked_against_repair_bpmn(app, as_user):
     traces = {
-        # 25 transitions: request_received, register_request, classify_fee (script, silent), the fork
-        # of the arrival clock (one token in, two out), contact_customer, two gateway branches,
-        # dispatch_notice, record_arrival, the arrival signal, diagnose_on_site, two gateway branches,
-        # perform_service, customer_acceptance, a gateway branch, file_report, archive_report, a gateway
-        # branch, callback, a gateway branch, case_closed; and on the watch: the gateway's signal
-        # branch, the signal caught, its end. p = 1 + 24 + 2 = 27, c = 25 + 2 ends = 27 → 1.0
+        # 29 transitions: request_received, register_request, classify_fee (script, silent), the fork
+        # of the two clocks (one token in, three out), contact_customer, a gateway branch, the
+        # "reached" signal, a gateway branch, dispatch_notice, record_arrival, the arrival signal,
+        # diagnose_on_site, two gateway branches, perform_service, customer_acceptance, a gateway
+        # branch, file_report, archive_report, a gateway branch, callback, a gateway branch,
+        # case_closed; and on each watch: the gateway's signal branch, the signal caught, its end.
+        # p = 1 + 28 + 3 = 32, c = 29 + 3 ends = 32 → 1.0
         "R1": REPAIR_ON_SITE,
         # Without the service notice: record_arrival lacks its token (m = 1); the two gateway branches
-        # and dispatch_notice never fire (22 transitions), the token before the first gateway is left
-        # (r = 1). p = 1 + 21 + 2 = 24, c = 22 + 2 = 24 → 1 - 1/24 = 0.9583
+        # with the "reached" signal between them and dispatch_notice never fire (25 transitions), the
+        # token before the first gateway is left (r = 1). p = 1 + 24 + 3 = 28, c = 25 + 3 = 28
+        # → 1 - 1/28 = 0.9643
         "R2": [a for a in REPAIR_ON_SITE if a != "签发售后服务通知单"],
-        # Without the callback: 21 transitions up to archive_report and the watch's end; the token
-        # after archive_report is left (r = 1) and the end reached by the watch is consumed (m = 0):
-        # p = 1 + 20 + 2 = 23, c = 21 + 1 = 22 → ½ + ½ (1 - 1/23) = 0.9783
+        # Without the callback: 25 transitions up to archive_report and the two watches' ends; the
+        # token after archive_report is left (r = 1) and the ends the watches reached are consumed
+        # (m = 0): p = 1 + 24 + 3 = 28, c = 25 + 2 = 27 → ½ + ½ (1 - 1/28) = 0.9821
         "R3": REPAIR_ON_SITE[:-1],
     }
     auditor = as_user("auditor")
     response = upload(auditor, csv_log(traces), "old-crm.csv", "process=repair")
     assert response.status_code == 200, response.json
     assert {c["case_id"]: outcome(c) for c in response.json["cases"]} == {
-        "R1": (1.0, 27, 27, 0, 0, []),
-        "R2": (0.9583, 24, 24, 1, 1, [("missing", "dispatch_notice", 2)]),
-        "R3": (0.9783, 23, 22, 0, 1, [("missing", "callback", 9)]),
+        "R1": (1.0, 32, 32, 0, 0, []),
+        "R2": (0.9643, 28, 28, 1, 1, [("missing", "dispatch_notice", 2)]),
+        "R3": (0.9821, 28, 27, 0, 1, [("missing", "callback", 9)]),
     }
 
 
@@ -233,10 +235,10 @@ def test_the_apps_own_exports_import_back_as_conforming(app, ctx, clock, as_user
         assert [c["deviations"] for c in report["cases"]] == [[], [], []]
     late_case = next(c for c in report["cases"] if c["case_id"] == late.body["case_no"])
     # request_received, register_request, classify_fee, contact_overdue (the timer), the supervisor's
-    # follow-up and its end event (the boundary event's path), the arrival deadline, the supervisor's
-    # late-arrival task and its end, contact_customer, the no-visit signal, remote_support, callback,
-    # case_closed: all replayed
-    assert late_case["events"] == 14 and late_case["produced"] == late_case["consumed"]
+    # follow-up and its end event (the contact watch's timer path), the arrival deadline, the
+    # supervisor's late-arrival task and its end, contact_customer, the "reached" signal, the no-visit
+    # signal, remote_support, callback, case_closed: all replayed
+    assert late_case["events"] == 15 and late_case["produced"] == late_case["consumed"]
 
 
 def test_the_report_downloads_as_xlsx_and_csv(checker):

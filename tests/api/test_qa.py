@@ -99,7 +99,10 @@ def test_the_event_log_exports_as_xes_and_csv(ctx, as_user):
         "register_request",
         "classify_fee",
         "contact_customer",
-        "no_visit_remote",  # no visit: the arrival clock stops
+        "customer_reached",  # reached: the 24 h contact clock stops ...
+        "no_visit_remote",  # ... no visit: the arrival clock stops (the signals are caught after both)
+        "customer_reached_signalled",
+        "contact_watch_done",
         "arrival_signalled",
         "arrival_watch_done",
         "remote_support",

@@ -62,15 +62,21 @@ def test_fee_type_decides_whether_payment_is_collected(as_user, register_overrid
     assert ("file_report" in case.ready()) == (fee_type != "A")
 
 
-def test_an_unreached_customer_is_called_again_with_a_new_24h_deadline(as_user, clock):
+def test_the_24h_first_contact_counts_from_the_request_not_from_the_last_attempt(app, as_user, clock):
     case = RepairCase(as_user)
     first_due = case.ready()["contact_customer"]["due_at"]
-    clock.advance(timedelta(hours=5))
-    case.do("contact_customer", {"customer_reached": False, "service_mode": "on_site", "contact_notes": "无人接听"})
-    again = case.ready()["contact_customer"]
-    assert again["due_at"] > first_due and again["due_at"].startswith("2026-03-03T06:00")
+    assert first_due.startswith("2026-03-03T01:00")  # 24 h after the request
+    unreached = {"customer_reached": False, "service_mode": "on_site", "contact_notes": "无人接听"}
+    for _ in range(3):  # three failed calls over 60 h
+        clock.advance(timedelta(hours=20))
+        case.do("contact_customer", unreached)
+        assert case.ready()["contact_customer"]["due_at"] == first_due  # the deadline did not move
+        fire(app)
+    escalations = [e for e in case.events("escalation") if e["element_id"] == "contact_overdue"]
+    assert len(escalations) == 1 and "supervisor_contact_followup" in case.ready()  # escalated once, at 24 h
     case.do("contact_customer")
     assert "dispatch_notice" in case.ready()
+    assert [s for e, s in case.timers() if e == "contact_overdue"] == ["fired"]
 
 
 def test_remote_support_that_resolves_goes_to_callback_and_a_dissatisfied_customer_ends_apart(as_user):
@@ -256,7 +262,8 @@ def test_running_cases_stay_on_their_version_when_a_new_one_is_deployed(app, as_
     case = RepairCase(as_user)
     changed = tmp_path / "processes"
     shutil.copytree(app.config["PROCESSES_DIR"], changed)
-    xml = (changed / "repair.bpmn").read_text(encoding="utf-8").replace('"PT24H"', '"PT12H"')
+    xml = (changed / "repair.bpmn").read_text(encoding="utf-8")
+    xml = xml.replace("contact_due = add_hours(received_at, 24)", "contact_due = add_hours(received_at, 12)")
     (changed / "repair.bpmn").write_text(xml, encoding="utf-8")
     results = {r.process_key: r for r in deploy_directory(app.extensions["aftersales"], changed)}
     assert (results["repair"].version, results["repair"].created) == (2, True)

@@ -50,11 +50,11 @@ def test_validate_returns_the_loaders_problems_with_reason_and_element(as_user):
     fine = api.post("/workbench/validate", json=edited())
     assert fine.status_code == 200 and fine.json == {"problems": []}
 
-    unquoted = api.post("/workbench/validate", json=edited(REPAIR.replace('"PT24H"', "PT24H")))
+    unquoted = api.post("/workbench/validate", json=edited(REPAIR.replace('"P10D"', "P10D")))
     assert unquoted.status_code == 200
     [problem] = unquoted.json["problems"]
-    assert problem["element_id"] == "contact_overdue" and problem["file"] == "repair.bpmn" and problem["line"]
-    assert 'quote ISO 8601 literals ("PT24H")' in problem["reason"]
+    assert problem["element_id"] == "rtf_overdue" and problem["file"] == "repair.bpmn" and problem["line"]
+    assert "'P10D' is an unquoted ISO 8601 value" in problem["reason"]
 
     forms = {**FORMS, "forms/repair/contact_customer.json": '{"type": "object",'}  # typed, not yet JSON
     [bad_json] = api.post("/workbench/validate", json=edited(forms=forms)).json["problems"]
@@ -93,9 +93,9 @@ def test_deploy_creates_version_2_and_running_cases_stay_on_version_1(as_user):
     assert again.status_code == 200 and again.json == {"key": "repair", "version": 2, "created": False}
     stale = api.post("/workbench/deploy", json=edited(REPAIR, base_version=1))
     assert stale.status_code == 409 and "version 2" in stale.json["message"]
-    refused = api.post("/workbench/deploy", json=edited(REPAIR.replace('"PT24H"', "PT24H")))
+    refused = api.post("/workbench/deploy", json=edited(REPAIR.replace('"P10D"', "P10D")))
     assert refused.status_code == 422
-    assert [e["element_id"] for e in refused.json["errors"]] == ["contact_overdue"]
+    assert [e["element_id"] for e in refused.json["errors"]] == ["rtf_overdue"]
     assert as_user("admin").get("/processes/repair").json["versions"] == [1, 2]
 
 

@@ -35,7 +35,11 @@ def test_the_auditor_sees_charts_and_the_heatmap_on_the_diagram(page, ctx, clock
     page.wait_for_selector("#qa-diagram[data-ready=true]")
     badge = page.locator('.djs-overlay .qa-badge[data-element="contact_customer"]')
     expect(badge).to_have_text("2 · 13.5 小时 · 1")  # median of 2 h and 25 h; one breach
-    expect(badge).to_have_class("qa-badge heat-3")
+    expect(badge).to_have_class("qa-badge heat-2")
+    # The hottest: nobody checked in on site within the arrival promise in either case.
+    arrival = page.locator('.djs-overlay .qa-badge[data-element="record_arrival"]')
+    expect(arrival).to_have_class("qa-badge heat-3")
+    expect(arrival).to_contain_text("· 2")
     assert page.locator("#kpi-chart").bounding_box()["height"] > 200
     expect(page.locator("#qa-error")).to_be_hidden()
     screenshot("qa-page.png")

@@ -48,28 +48,28 @@ def commit(page, selector: str, value: str) -> None:
 def test_the_panel_sets_a_timers_clause_kind_and_expression(page, as_user, screenshot):
     open_workbench(page)
     expect(page.locator("#wb-props-hint")).to_be_visible()
-    select(page, "contact_overdue")
+    select(page, "rtf_overdue")
     expect(page.locator("#wb-props-type")).to_have_text("bpmn:BoundaryEvent")
-    expect(page.locator("#wb-prop-id")).to_have_value("contact_overdue")
-    expect(page.locator("#wb-prop-name-zh")).to_have_value("24小时未联系")
-    expect(page.locator("#wb-prop-name-en")).to_have_value("24 h without contact")
+    expect(page.locator("#wb-prop-id")).to_have_value("rtf_overdue")
+    expect(page.locator("#wb-prop-name-zh")).to_have_value("返修超期")
+    expect(page.locator("#wb-prop-name-en")).to_have_value("Factory repair overdue")
     expect(page.locator("#wb-props-timer")).to_be_visible()
     expect(page.locator("#wb-props-task")).to_be_hidden()
     expect(page.locator("#wb-prop-timer-kind")).to_have_value("escalation")
-    expect(page.locator("#wb-prop-timer-expr")).to_have_value('"PT24H"')
+    expect(page.locator("#wb-prop-timer-expr")).to_have_value('"P10D"')
 
     commit(page, "#wb-prop-clause", "001 §2.2 / D-01")
     page.select_option("#wb-prop-timer-kind", "deadline")
     commit(page, "#wb-prop-timer-expr", '"PT12H"')
     expect(page.locator("#wb-status")).to_have_text("有未保存的修改")
     xml = modeler_xml(page)
-    assert properties_of(xml, "contact_overdue") == {"timer_kind": "deadline", "clause": "001 §2.2 / D-01"}
+    assert properties_of(xml, "rtf_overdue") == {"timer_kind": "deadline", "clause": "001 §2.2 / D-01"}
     assert '<bpmn:timeDuration xsi:type="bpmn:tFormalExpression">"PT12H"</bpmn:timeDuration>' in xml
     screenshot("workbench-panel-timer.png")
 
     # Each change is one modeling command: undo takes back the last one, and the panel follows.
     page.evaluate("() => window.Workbench.modeler.get('commandStack').undo()")
-    expect(page.locator("#wb-prop-timer-expr")).to_have_value('"PT24H"')
+    expect(page.locator("#wb-prop-timer-expr")).to_have_value('"P10D"')
     expect(page.locator("#wb-prop-timer-kind")).to_have_value("deadline")
     page.evaluate("() => window.Workbench.modeler.get('commandStack').redo()")
     expect(page.locator("#wb-prop-timer-expr")).to_have_value('"PT12H"')
@@ -80,7 +80,7 @@ def test_the_panel_sets_a_timers_clause_kind_and_expression(page, as_user, scree
     page.click("#wb-save-draft")
     expect(page.locator("#wb-status")).to_contain_text("草稿已保存")
     saved = as_user("process_owner").get("/workbench/drafts/repair").json["xml"]
-    assert properties_of(saved, "contact_overdue") == {"timer_kind": "deadline", "clause": "001 §2.2 / D-01"}
+    assert properties_of(saved, "rtf_overdue") == {"timer_kind": "deadline", "clause": "001 §2.2 / D-01"}
 
 
 def test_the_panel_gives_a_new_timer_its_properties_and_lint_marks_it(page):

@@ -255,7 +255,8 @@ def apply_snapshot(
     is_new = instance.state == ""
     with uow.no_autoflush():  # everything is written in one flush at commit
         known_tasks = {} if is_new else {t.id: t for t in uow.tasks.for_instance(instance.id)}
-        waiting = {} if is_new else {t.id: t for t in uow.timers.for_instance(instance.id, status=TimerState.WAITING)}
+        timers = [] if is_new else uow.timers.for_instance(instance.id)
+    waiting = {t.id: t for t in timers if t.status == TimerState.WAITING}
     was_running = instance.status == CaseStatus.RUNNING
     instance.state = snapshot.state
     instance.serializer_version = snapshot.serializer_version
@@ -281,7 +282,8 @@ def apply_snapshot(
             task_id=event.task_id,
             data=event.data,
         )
-    ready_tasks = _sync_tasks(changes, process, snapshot, known_tasks, live_timers, completed_task_id)
+    missed = _missed_deadlines(process, timers)  # after the sync: a timer may have fired in this very step
+    ready_tasks = _sync_tasks(changes, process, snapshot, known_tasks, live_timers, completed_task_id, missed)
     if snapshot.status == CaseStatus.COMPLETED and was_running:
         instance.completed_at = now
         changes.event("instance_completed", None)
@@ -290,21 +292,39 @@ def apply_snapshot(
     return [row for row in changes.rows if isinstance(row, Event)], ready_tasks
 
 
+def _missed_deadlines(process: DeployedProcess, timers: list[Timer]) -> dict[str, Timer]:
+    """The fired watch deadlines of a case by the task they are the deadline of: a watch timer (not a
+    boundary timer) counts from the request, so a task started again after it fired is still late."""
+    missed: dict[str, Timer] = {}
+    for timer in timers:
+        element = process.element(timer.element_id)
+        if timer.status != TimerState.FIRED or element is None or element.attached_to or not timer.attached_to:
+            continue
+        if timer.attached_to not in missed or timer.due_at < missed[timer.attached_to].due_at:
+            missed[timer.attached_to] = timer
+    return missed
+
+
 def _due_of(
-    element_id: str, timers: dict[str, Timer], now: datetime, task: Task | None = None
+    element_id: str, timers: dict[str, Timer], now: datetime, task: Task | None = None, missed: Timer | None = None
 ) -> tuple[datetime | None, bool]:
     """When a task is due: its earliest unmet deadline (and as estimated as that timer).
 
-    The deadlines are the timers sitting on the task (reminders only when it has nothing else).
-    A deadline that has passed stays the task's due time until the task is done, though its timer
-    has fired: the escalation does not make the work any less late.
+    The deadlines are the timers sitting on the task or watching it (reminders only when it has
+    nothing else). A deadline that has passed stays the task's due time until the task is done,
+    though its timer has fired: the escalation does not make the work any less late; a missed watch
+    deadline (``missed``) stays it for the task started again, too.
     """
     on_task = [t for t in timers.values() if t.attached_to == element_id]
     deadlines = [t for t in on_task if t.kind != "reminder"] or on_task
     first = min(deadlines, key=lambda t: t.due_at, default=None)
-    passed = task.due_at if task is not None and task.due_at is not None and task.due_at <= now else None
-    if passed is not None and (first is None or passed < first.due_at):
-        return passed, task.due_estimated
+    passed: tuple[datetime, bool] | None = None
+    if task is not None and task.due_at is not None and task.due_at <= now:
+        passed = task.due_at, task.due_estimated
+    if missed is not None and (passed is None or missed.due_at < passed[0]):
+        passed = missed.due_at, missed.estimated
+    if passed is not None and (first is None or passed[0] < first.due_at):
+        return passed
     return (first.due_at, first.estimated) if first else (None, False)
 
 
@@ -321,6 +341,7 @@ def _sync_tasks(
     known_tasks: dict[str, Task],
     live_timers: dict[str, Timer],
     completed_task_id: str | None,
+    missed: dict[str, Timer],
 ) -> list[Task]:
     """Bring the task rows in line with the snapshot's ready tasks; returns the ready rows."""
     instance, now = changes.instance, changes.now
@@ -331,7 +352,7 @@ def _sync_tasks(
         ready_ids.add(ready.id)
         element = process.element(ready.element_id)
         row = open_tasks.get(ready.id)
-        due, estimated = _due_of(ready.element_id, live_timers, now, row)
+        due, estimated = _due_of(ready.element_id, live_timers, now, row, missed.get(ready.element_id))
         if row is not None:
             row.due_at, row.due_estimated = due, estimated
             ready_rows.append(row)
@@ -401,7 +422,7 @@ def _sync_timers(
             element_id=timer.element_id,
             name=element.name if element else timer.name,
             kind=kind,
-            attached_to=element.attached_to if element else None,
+            attached_to=element.deadline_of if element else None,
             due_at=timer.due_at,
             estimated=estimated,
             status=TimerState.WAITING,

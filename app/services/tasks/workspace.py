@@ -16,6 +16,7 @@ from typing import Any
 
 from ...domain.cases import TaskState
 from ...domain.cases import TimerState
+from ...domain.cases import overdue_by
 from ...domain.principal import Principal
 from ...persistence.orm import Event
 from ...persistence.orm import Instance
@@ -126,7 +127,7 @@ def _row(task: Task, instance: Instance | None, actor: Principal, now: datetime,
         case_no=instance.case_no if instance is not None else None,
         customer=str(customer),
         mine=task.assignee == actor.username,
-        overdue=due is not None and due < now,
+        overdue=overdue_by(due, now) is not None,
         due_soon=due is not None and now <= due < now + DUE_SOON,
         has_draft=task.id in drafted,
     )

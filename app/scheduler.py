@@ -78,8 +78,17 @@ class AlarmClock:
                 return
             self._armed_for = due
             wall = datetime.now(UTC) + max(due - now, timedelta(0))
+        # A round re-arms the alarm for the next due time before it has finished (mail, certificate
+        # notices still to do): with one instance allowed, an alarm falling due meanwhile would be
+        # skipped and its timers left to the sweep. Rounds may overlap: firing locks each case.
         self.scheduler.add_job(
-            self.fire, "date", run_date=wall, id="alarm", replace_existing=True, misfire_grace_time=None
+            self.fire,
+            "date",
+            run_date=wall,
+            id="alarm",
+            replace_existing=True,
+            misfire_grace_time=None,
+            max_instances=2,
         )
 
 

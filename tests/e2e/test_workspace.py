@@ -212,3 +212,16 @@ def test_drafts_the_inbox_and_the_language_switch(page, as_user, clock, screensh
     assert page.locator("h1").inner_text() == "Log in"
     page.click(".lang-switch button[value=zh_Hans]")
     assert page.locator("h1").inner_text() == "登录"
+
+
+def test_a_technicians_inbox_on_a_phone_is_a_card_per_task(page, as_user, screenshot):
+    case = RepairCase(as_user)
+    case.walk("contact_customer", "dispatch_notice")  # the check-in waits for tech_urban1
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in(page, "tech_urban1")
+    task = page.locator("a.task-link", has_text="到达现场签到")
+    assert task.bounding_box()["width"] > 200  # the name on one line, not a character per line
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= 390, f"the page is {width} px wide: something is pushed off the screen"
+    expect(page.locator("tr", has=task).locator("td[data-label]").first).to_be_visible()
+    screenshot("inbox-phone-zh.png")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 
+import pytest
+
 from tests.repair_driver import FORMS
 from tests.repair_driver import RepairCase
 
@@ -47,3 +49,14 @@ def test_the_case_page_shows_the_signature_as_an_attachment(app, as_user):
     client.post("/login", data={"username": "tech_urban1", "password": "tech_urban1", "csrf_token": token})
     page = client.get(f"/cases/{case.id}").get_data(as_text=True)
     assert 'id="attachments"' in page and f"/api/v1/instances/{case.id}/attachments/" in page
+
+
+@pytest.mark.parametrize(
+    ("signature", "why"),
+    [("x", "typed text"), ("张伟", "a typed name"), ("attachment:999", "another case's or no file")],
+)
+def test_a_signature_is_a_drawn_or_scanned_image_not_text(as_user, signature, why):
+    case, response = accept(as_user, signature)
+    assert response.status_code == 422, why
+    assert list(response.json["errors"]) == ["signature"]
+    assert "customer_acceptance" in case.ready()  # nothing was taken

@@ -59,8 +59,16 @@ def store_files(
     result = dict(data)
     for name in file_fields(schema):
         value = result.get(name)
-        if not isinstance(value, str) or not value.startswith("data:"):
-            continue
+        if not isinstance(value, str) or not value:
+            continue  # absent or empty: the form's own schema says whether it is required
+        if value.startswith(REFERENCE):
+            _check_reference(uow, instance, name, value)
+            continue  # a file of this case already stored, sent back as it was
+        if not value.startswith("data:"):
+            raise InvalidInput(
+                f"{name} must be drawn or uploaded (an image or a PDF), not typed",
+                errors={name: ["draw or upload it: a typed text is not a signature or a scan"]},
+            )
         match = DATA_URL.match(value)
         if match is None or match["type"] not in ALLOWED_TYPES:
             raise InvalidInput(
@@ -93,6 +101,13 @@ def store_files(
         uow.flush()
         result[name] = f"{REFERENCE}{row.id}"
     return result
+
+
+def _check_reference(uow: UnitOfWork, instance: Instance, name: str, value: str) -> None:
+    number = value.removeprefix(REFERENCE)
+    row = uow.attachments.get(int(number)) if number.isdigit() else None
+    if row is None or row.instance_id != instance.id:
+        raise InvalidInput(f"{name} names no file of this case", errors={name: ["not a file of this case"]})
 
 
 def case_attachments(ctx: ServiceContext, instance_id: int, actor: Principal) -> list[Attachment]:

@@ -118,6 +118,15 @@ def normalise_code(text: str) -> str:
     return code
 
 
+def code_in(value: Any) -> str | None:
+    """``value`` (a form's, a case's) as a record key, normalised like ``normalise_code``; None when it
+    cannot be one (empty, or characters no key has)."""
+    try:
+        return normalise_code(str(value or ""))
+    except ValueError:
+        return None
+
+
 @dataclass(frozen=True)
 class Field:
     name: str

@@ -22,7 +22,7 @@ from ...domain.master_data import CUSTOMERS
 from ...domain.master_data import UNITS
 from ...domain.master_data import CustomerKind
 from ...domain.master_data import Table
-from ...domain.master_data import normalise_code
+from ...domain.master_data import code_in
 from ...domain.master_data import normalise_phone
 from ...domain.principal import Principal
 from ...persistence.orm import Instance
@@ -58,11 +58,8 @@ def with_record_facts(uow: UnitOfWork, data: dict[str, Any], form_fields: Any) -
 
 
 def _found(uow: UnitOfWork, table: Table, key: Any) -> dict[str, Any] | None:
-    try:
-        code = normalise_code(str(key or ""))
-    except ValueError:
-        return None
-    row = uow.records.get(table, code)
+    code = code_in(key)
+    row = uow.records.get(table, code) if code else None
     if row is None:
         return None
     return {s.name: _json(v) for s, v in zip(table.fields, uow.records.values(table, row).values(), strict=True)}
@@ -74,9 +71,8 @@ def _json(value: Any) -> Any:
 
 def file_case(uow: UnitOfWork, instance: Instance, data: dict[str, Any], actor: Principal, now: datetime) -> None:
     """File ``instance`` under the unit ``data`` names (and its customer), creating both if new."""
-    try:
-        serial = normalise_code(str(data.get("serial_no") or ""))
-    except ValueError:
+    serial = code_in(data.get("serial_no"))
+    if serial is None:
         return
     unit = uow.records.get(UNITS, serial)
     if unit is None:
@@ -130,11 +126,8 @@ def _new_unit(
 
 def _known_contract(uow: UnitOfWork, number: Any) -> str | None:
     """The contract number typed, if it is a contract's (an unknown one is the fee check's business)."""
-    try:
-        code = normalise_code(str(number or ""))
-    except ValueError:
-        return None
-    return code if uow.records.get(CONTRACTS, code) is not None else None
+    code = code_in(number)
+    return code if code and uow.records.get(CONTRACTS, code) is not None else None
 
 
 def _write(writer: RecordWriter, raw: dict[str, Any]) -> Any | None:

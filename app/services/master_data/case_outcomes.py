@@ -22,7 +22,7 @@ from dateutil.relativedelta import relativedelta
 from ...domain.master_data import CONTRACTS
 from ...domain.master_data import UNITS
 from ...domain.master_data import ContractStatus
-from ...domain.master_data import normalise_code
+from ...domain.master_data import code_in
 from ...domain.principal import SYSTEM
 from ...persistence.orm import Instance
 from ...persistence.unit_of_work import UnitOfWork
@@ -47,9 +47,8 @@ def apply_outcomes(
 
 def _contract_outcome(uow: UnitOfWork, instance: Instance, status: ContractStatus, now: datetime) -> None:
     data, source = instance.data or {}, f"case {instance.case_no}"
-    try:
-        number = normalise_code(str(data.get("contract_no") or ""))
-    except ValueError:
+    number = code_in(data.get("contract_no"))
+    if number is None:
         return
     contract = uow.records.get(CONTRACTS, number)
     if contract is None:

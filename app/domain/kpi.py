@@ -4,7 +4,7 @@
 |---|---|---|---|---|
 | first_time_fix | 维修一次成功率 | ≥ 90 % | 25 % | repair callbacks that confirm the fix on the first visit |
 | quote_timeliness | 服务维修报价及时率 | ≥ 95 % | 15 % | quotes given within 24 h of the service notice (G-06) |
-| repair_timeliness | 服务维修及时率 | ≥ 95 % | 25 % | repairs closed with no deadline escalation |
+| repair_timeliness | 服务维修及时率 | ≥ 95 % | 25 % | arrival within the promise (D-02/03/05); PREMIUM: fix too |
 | complaint_satisfaction | 客诉处理满意率 | ≥ 90 % | 35 % | 3-month complaint callbacks with a satisfied complainant |
 
 The seeds give targets and weights but no formulas; the counting rules above are our reading
@@ -17,8 +17,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import date
+from datetime import datetime
 
 QUOTE_HOURS = 24
+ARRIVAL_WATCH = "arrival_deadline_passed"  # repair.bpmn's timer of the arrival promise
+FIX_WITHIN_PROMISE = "PREMIUM"  # seed 002: "4小时内到达现场并排除故障", arrive *and* fix in 4 h
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,25 @@ def evaluate(tallies: dict[str, Tally]) -> dict:
     weighted = round(score / weights, 2) if weights else None
     missed = [k for k, f in figures.items() if f["value"] is not None and not f["met"]]
     return {"figures": figures, "weighted_score": weighted, "missed": missed}
+
+
+def within_service_level(
+    arrival_missed: bool | None, profile: str | None, due: datetime | None, fixed_at: datetime | None
+) -> bool | None:
+    """Whether a repair kept its service level (repair timeliness, K-02: "repairs done within the SLA").
+
+    :param arrival_missed: the arrival promise's timer fired (True), was stopped by the arrival or a
+        no-visit decision (False), or the case had no arrival promise (None: an older diagram)
+    :param fixed_at: when the service was performed; it counts only for a profile that promises the fix
+    :returns: None when the case cannot be judged by the promise
+    """
+    if arrival_missed is None:
+        return None
+    if arrival_missed:
+        return False
+    if profile == FIX_WITHIN_PROMISE and due is not None:
+        return fixed_at is not None and fixed_at <= due
+    return True
 
 
 def quarter_of(day: date) -> str:

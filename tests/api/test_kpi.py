@@ -31,6 +31,14 @@ def test_kpis_of_known_cases_match_the_hand_computed_values(history, as_user):
     assert q2["weighted_score"] == 100.0 and q2["missed"] == []
     q3 = as_user("auditor").get("/reports/kpi?quarter=2025-Q3").json
     assert q3["missed"] == ["first_time_fix"]
+    # Repair timeliness is the arrival promise kept, not the absence of escalations: Q1's miss is the
+    # urgent fault reached after 4 h; Q4's report handed in late was a late report, not a late repair.
+    [late] = q1["figures"]["repair_timeliness"]["missed_case_ids"]
+    events = as_user("auditor").get(f"/instances/{late}/events").json
+    assert any(e["element_id"] == "arrival_deadline_passed" and e["type"] == "timer_fired" for e in events)
+    q4 = as_user("auditor").get("/reports/kpi?quarter=2025-Q4").json
+    assert q4["figures"]["repair_timeliness"]["value"] == 1.0 and "repair_timeliness" not in q4["missed"]
+    assert q4["missed"] == ["quote_timeliness"]
     assert as_user("agent").get("/reports/kpi?quarter=2025-Q1").status_code == 403
     assert as_user("auditor").get("/reports/kpi?quarter=Q1").status_code == 422
 

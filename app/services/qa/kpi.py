@@ -10,12 +10,14 @@ from datetime import timedelta
 from datetime import tzinfo
 from typing import Any
 
+from ...domain.kpi import ARRIVAL_WATCH
 from ...domain.kpi import QUOTE_HOURS
 from ...domain.kpi import RATING_ITEMS
 from ...domain.kpi import Tally
 from ...domain.kpi import evaluate
 from ...domain.kpi import period_bounds
 from ...domain.kpi import technician_ratings
+from ...domain.kpi import within_service_level
 from ...domain.principal import Principal
 from ...errors import InvalidInput
 from ...persistence.unit_of_work import UnitOfWork
@@ -50,12 +52,49 @@ def kpi_for_period(uow: UnitOfWork, tz: tzinfo, first: date, after: date) -> dic
         for e in uow.events.between("repair", ["task_completed"], start, end, ["archive_report"])
         if e.data.get("report_approved")
     }
-    escalated = {e.instance_id for e in uow.events.of_instances(reported, ["escalation"])}
-    for instance_id in sorted(reported):
-        tallies["repair_timeliness"].add(instance_id, instance_id not in escalated)
+    for instance_id, on_time in _service_levels_kept(uow, reported).items():
+        tallies["repair_timeliness"].add(instance_id, on_time)
     for event in uow.events.between("complaint", ["task_completed"], start, end, ["callback_survey"]):
         tallies["complaint_satisfaction"].add(event.instance_id, bool(event.data.get("complainant_satisfied")))
     return evaluate(tallies)
+
+
+def _service_levels_kept(uow: UnitOfWork, instance_ids: set[int]) -> dict[int, bool]:
+    """Per repair case, whether it kept its arrival promise (and the fix, where promised); a case of a
+    diagram without the promise is judged as before it existed: kept when no deadline escalated."""
+    arrival_missed: dict[int, bool] = {}
+    fixed_at: dict[int, datetime] = {}
+    escalated: set[int] = set()
+    kinds = ["timer_fired", "timer_cancelled", "task_completed", "escalation"]
+    for event in uow.events.of_instances(instance_ids, kinds):
+        if event.type == "escalation":
+            escalated.add(event.instance_id)
+        elif event.element_id == ARRIVAL_WATCH and event.type != "task_completed":
+            # the first outcome of the promise decides: a later re-armed watch does not undo a miss
+            arrival_missed.setdefault(event.instance_id, event.type == "timer_fired")
+        elif event.element_id == "perform_service" and event.type == "task_completed":
+            fixed_at.setdefault(event.instance_id, event.at)
+    cases = {c.id: c for c in uow.instances.by_ids(instance_ids)}
+    kept = {}
+    for instance_id in sorted(instance_ids):
+        data = cases[instance_id].data or {}
+        verdict = within_service_level(
+            arrival_missed.get(instance_id),
+            data.get("sla_profile"),
+            _moment(data.get("arrival_due")),
+            fixed_at.get(instance_id),
+        )
+        kept[instance_id] = instance_id not in escalated if verdict is None else verdict
+    return kept
+
+
+def _moment(value: Any) -> datetime | None:
+    if isinstance(value, datetime):
+        return value
+    try:
+        return datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
 
 
 def _bounds(period: str) -> tuple[date, date]:

@@ -36,12 +36,18 @@ def _is_date_time(value: object) -> bool:
 def effective_schema(
     schema: dict[str, Any], case_data: dict[str, Any], sources: dict[str, OptionSource]
 ) -> dict[str, Any]:
-    """The schema with ``x-options`` fields filled with their current choices as ``oneOf``."""
+    """The schema as the case makes it: ``x-options`` fields get their current choices as ``oneOf``,
+    and a ``readOnly`` field the case already holds is the case's (shown with its value, and any other
+    value refused: the annual plan's year is the one the schedule opened it for, not one typed in)."""
     result = copy.deepcopy(schema)
-    for prop in result.get("properties", {}).values():
-        source = sources.get(prop.get("x-options", "")) if isinstance(prop, dict) else None
+    for name, prop in result.get("properties", {}).items():
+        if not isinstance(prop, dict):
+            continue
+        source = sources.get(prop.get("x-options", ""))
         if source is not None:
             prop["oneOf"] = source(case_data) or [{"const": "", "title": "no eligible choice / 无可选项"}]
+        if prop.get("readOnly") and case_data.get(name) is not None:
+            prop["const"] = prop["default"] = case_data[name]
     return result
 
 
@@ -121,5 +127,7 @@ def _message(error) -> str:
     if error.validator == "oneOf" and isinstance(error.instance, str):
         return f"{error.instance!r} is not one of the allowed choices"
     if error.validator == "const":
+        if (error.schema or {}).get("readOnly"):
+            return f"is set by the case ({error.validator_value!r}) and cannot be changed / 由案件确定，不可修改"
         return f"must be {error.validator_value!r}"
     return error.message

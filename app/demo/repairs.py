@@ -71,7 +71,7 @@ def step_data(now: datetime) -> dict[str, dict[str, Any]]:
             "fault_found": "启动继电器损坏",
             "method_used": "更换原厂继电器",
         },
-        "archive_report": {"report_approved": True, "archive_no": "AR-2026-0001"},
+        "archive_report": {"report_approved": True},
         "callback": {
             "arrived_on_time": True,
             "fixed_first_visit": True,

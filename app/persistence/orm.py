@@ -405,6 +405,16 @@ class CertificateNotice(Base):
     notified_at: Mapped[datetime]
 
 
+class DocumentNumber(Base):
+    """The last number given in a document series (the service notice, the archived report) in a year;
+    counted up in the transaction of the step that uses it, so a step rolled back leaves no gap."""
+
+    __tablename__ = "document_numbers"
+    series: Mapped[str] = mapped_column(String(16), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class Setting(Base):
     """Small persistent values, e.g. the simulated clock's offset."""
 

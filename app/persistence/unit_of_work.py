@@ -20,6 +20,7 @@ from .live_counts import LiveCountRepository
 from .repositories.accepted_deviations import AcceptedDeviationRepository
 from .repositories.attachments import AttachmentRepository
 from .repositories.cases import InstanceRepository
+from .repositories.document_numbers import DocumentNumberRepository
 from .repositories.events import EventRepository
 from .repositories.master_data import MasterDataRepository
 from .repositories.master_records import MasterRecordRepository
@@ -63,6 +64,7 @@ class UnitOfWork:
         self.drafts = DraftRepository(self.session)
         self.diagram_drafts = DiagramDraftRepository(self.session)
         self.live_counts = LiveCountRepository(self.session)
+        self.numbers = DocumentNumberRepository(self.session)
         return self
 
     def __exit__(self, exc_type, exc, traceback) -> None:

@@ -32,7 +32,7 @@ def test_on_site_repair_out_of_warranty_is_charged_reported_archived_and_closed(
     )
     body = case.body
     assert body["status"] == "completed" and body["completed_at"] is not None and body["next_timer_at"] is None
-    assert body["data"]["archive_no"] == "AR-2026-0001" and body["data"]["invoice_no"] == "FP-0001"
+    assert body["data"]["archive_no"].startswith("AR-") and body["data"]["invoice_no"] == "FP-0001"
     path = case.completed_path()
     assert path[0] == "request_received" and path[-1] == "case_closed"
     assert path.index("classify_fee") < path.index("contact_customer") < path.index("dispatch_notice")

@@ -25,6 +25,7 @@ from ..context import ServiceContext
 from ..master_data.case_files import file_case
 from ..master_data.case_files import with_record_facts
 from . import forms
+from .numbering import with_document_numbers
 from .field_choices import option_sources
 from .handover import check_chosen_technicians
 from .handover import require_assignable
@@ -169,7 +170,9 @@ def complete_task(ctx: ServiceContext, task_id: str, data: Any, actor: Principal
                     raise InvalidInput("the data must be a JSON object", errors={"_schema": ["expected an object"]})
                 return data
             check_chosen_technicians(uow, ctx, schema, data)
-            valid = forms.validate(forms.effective_schema(schema, case_data, option_sources(uow, ctx)), data)
+            year = now.astimezone(ctx.calendar.tz).year
+            numbered = with_document_numbers(uow, schema, data, case_data, year)
+            valid = forms.validate(forms.effective_schema(schema, case_data, option_sources(uow, ctx)), numbered)
             valid = with_record_facts(uow, valid, schema.get("properties"))
             return store_files(uow, instance, task.id, schema, valid, actor=actor.username, now=now)
 

@@ -25,10 +25,10 @@ from ..context import ServiceContext
 from ..master_data.case_files import file_case
 from ..master_data.case_files import with_record_facts
 from . import forms
-from .numbering import with_document_numbers
 from .field_choices import option_sources
 from .handover import check_chosen_technicians
 from .handover import require_assignable
+from .numbering import with_document_numbers
 
 
 @dataclass(frozen=True)

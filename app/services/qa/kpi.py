@@ -10,6 +10,7 @@ from datetime import timedelta
 from datetime import tzinfo
 from typing import Any
 
+from ...domain.iso8601 import parse_moment
 from ...domain.kpi import ARRIVAL_WATCH
 from ...domain.kpi import QUOTE_HOURS
 from ...domain.kpi import RATING_ITEMS
@@ -81,20 +82,11 @@ def _service_levels_kept(uow: UnitOfWork, instance_ids: set[int]) -> dict[int, b
         verdict = within_service_level(
             arrival_missed.get(instance_id),
             data.get("sla_profile"),
-            _moment(data.get("arrival_due")),
+            parse_moment(data["arrival_due"]) if data.get("arrival_due") else None,
             fixed_at.get(instance_id),
         )
         kept[instance_id] = instance_id not in escalated if verdict is None else verdict
     return kept
-
-
-def _moment(value: Any) -> datetime | None:
-    if isinstance(value, datetime):
-        return value
-    try:
-        return datetime.fromisoformat(value) if isinstance(value, str) else None
-    except ValueError:
-        return None
 
 
 def _bounds(period: str) -> tuple[date, date]:

@@ -29,6 +29,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDef
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import EventBasedGateway
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.exceptions import TaskNotFoundException
@@ -71,6 +72,9 @@ class ReadyTask:
     element_id: str
     name: str
     lane: str | None
+    # One instance of a multi-instance task holds its item (e.g. the person it is for) in its own
+    # data; the case data holds only the last item's value.
+    instance_data: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -113,6 +117,10 @@ class Snapshot:
     @property
     def next_timer_at(self) -> datetime | None:
         return min((t.due_at for t in self.timers), default=None)
+
+
+def _is_instance_of_multi(task) -> bool:
+    return isinstance(getattr(task.parent, "task_spec", None), MultiInstanceTask)
 
 
 def _waits_for_time(task) -> bool:
@@ -418,7 +426,13 @@ class WorkflowEngine:
                 changed.append(task)
             if task.state == TaskState.READY and task.task_spec.manual:
                 ready.append(
-                    ReadyTask(str(task.id), element_id, task.task_spec.bpmn_name or element_id, task.task_spec.lane)
+                    ReadyTask(
+                        str(task.id),
+                        element_id,
+                        task.task_spec.bpmn_name or element_id,
+                        task.task_spec.lane,
+                        task.data if _is_instance_of_multi(task) else None,
+                    )
                 )
             elif task.state == TaskState.WAITING and isinstance(task.task_spec, CatchingEvent):
                 due = _timer_due(task)

@@ -358,7 +358,7 @@ def _sync_tasks(
             ready_rows.append(row)
             continue
         role = element.role if element else None
-        assignee = _assignee_for(role, snapshot.data)
+        assignee = _assignee_for(role, ready.instance_data or snapshot.data)
         row = known_tasks.get(ready.id)  # a finished task the engine made ready again
         if row is None:
             row = Task(

@@ -51,12 +51,13 @@ def opened_by_process(ctx) -> Counter:
 
 def test_a_year_of_schedules_starts_each_recurring_procedure_once_per_period(app, ctx, clock):
     added = ensure_default_schedules(ctx)
-    assert len(added) == 7 + 3  # seven recurring procedures, three active contracts
+    assert len(added) == 8 + 3  # eight recurring procedures, three active contracts
     assert ensure_default_schedules(ctx) == []  # added once
     for _ in range(366):
         clock.advance(timedelta(days=1))
         fire_due(ctx)
     assert opened_by_process(ctx) == {
+        "daily_control": 366,  # every day at 18:00, 2026-03-02 … 2027-03-02
         "service_report": 12 + 2 + 1,  # monthly Apr 2026…Mar 2027, half-year Jul and Jan, annual Jan
         "kpi_review": 4,  # 2026-04-01, 07-01, 10-01, 2027-01-01
         "contract_renewal": 3,
@@ -65,7 +66,7 @@ def test_a_year_of_schedules_starts_each_recurring_procedure_once_per_period(app
         "satisfaction_survey": 1,  # 2027-01-10
     }
     with ctx.uow() as uow:
-        reviews = [i for i in uow.instances.list(limit=100) if i.process_key == "kpi_review"]
+        reviews = [i for i in uow.instances.list(limit=10_000) if i.process_key == "kpi_review"]
     periods = sorted(r.data["period"] for r in reviews)
     assert periods == ["2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4"]
     assert set(reviews[0].data["figures"]) == {

@@ -74,3 +74,21 @@ class TaskRepository(Repository):
     def of_instances(self, instance_ids: Iterable[int]) -> list[Task]:
         ids = list(instance_ids)
         return list(self.session.scalars(select(Task).where(Task.instance_id.in_(ids)))) if ids else []
+
+    def ready_at(self, process_key: str, element_id: str) -> list[Task]:
+        """Tasks of ``process_key`` waiting at ``element_id``, oldest first."""
+        query = select(Task).where(
+            Task.process_key == process_key, Task.element_id == element_id, Task.status == TaskState.READY
+        )
+        return list(self.session.scalars(query.order_by(Task.created_at, Task.id)))
+
+    def completed_between(self, process_key: str, role: str, start: datetime, end: datetime) -> list[Task]:
+        """Tasks of ``role`` in ``process_key`` cases completed in [start, end), oldest first."""
+        query = select(Task).where(
+            Task.process_key == process_key,
+            Task.role == role,
+            Task.status == TaskState.COMPLETED,
+            Task.completed_at >= start,
+            Task.completed_at < end,
+        )
+        return list(self.session.scalars(query.order_by(Task.completed_at, Task.id)))

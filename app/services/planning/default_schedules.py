@@ -17,6 +17,12 @@ BRANCHES = ["市区 Urban", "郊县 Suburban"]
 
 # name, process key, rule, start data
 DEFAULT_SCHEDULES: list[tuple[str, str, str, dict]] = [
+    (
+        "每日服务管控 / Daily service control (every day at 18:00)",
+        "daily_control",
+        "R/2026-01-01T18:00:00+08:00/P1D",
+        {"compute": "daily_control", "day_ends_at": "18:00"},
+    ),
     ("年度售后服务计划 / Annual service plan (every December)", "annual_plan", "R/2026-12-01T09:00:00+08:00/P1Y", {}),
     (
         "预投维修备件计划 / Spare-parts plan (every July, due before September)",

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
+from datetime import UTC
 from datetime import date
 from datetime import datetime
 from datetime import time
+from datetime import timedelta
 from datetime import tzinfo
 from typing import Any
 
@@ -18,6 +20,7 @@ from ...domain.cases import CaseStatus
 from ...domain.iso8601 import add_months
 from ...domain.kpi import previous_quarter
 from ...domain.kpi import quarter_bounds
+from ...domain.roles import Role
 from ...persistence.unit_of_work import UnitOfWork
 from ..qa.kpi import kpi_for_period
 
@@ -77,7 +80,60 @@ def _survey_customers(uow: UnitOfWork, tz: tzinfo, when: date, data: dict[str, A
     return {"survey_year": when.year - 1, "eligible_customers": eligible}
 
 
+def _daily_control(uow: UnitOfWork, tz: tzinfo, when: date, data: dict[str, Any]) -> dict[str, Any]:
+    """The working day that just closed (seed 003 §15–18, §24): its calls, the work still not dispatched,
+    and what each technician did, for the next-day opinion cards, priority dispatch and daily reports."""
+    closes = time.fromisoformat(data.get("day_ends_at", "18:00"))
+    end = datetime.combine(when, closes, tz)
+    start = end - timedelta(days=1)
+    calls = [
+        {
+            "case_id": case.id,
+            "customer_name": case.data.get("customer_name", ""),
+            "customer_phone": case.data.get("customer_phone", ""),
+            "service_category": case.data.get("service_category", ""),
+        }
+        for case in uow.instances.created_between("repair", start, end)
+    ]
+    waiting = uow.tasks.ready_at("repair", "dispatch_notice")
+    cases = {c.id: c for c in uow.instances.by_ids({t.instance_id for t in waiting})}
+    undispatched = [
+        {
+            "case_id": task.instance_id,
+            "customer_name": cases[task.instance_id].data.get("customer_name", ""),
+            "address": cases[task.instance_id].data.get("address", ""),
+            "waiting_since": _local(task.created_at, tz),
+        }
+        for task in waiting
+    ]
+    done = uow.tasks.completed_between("repair", Role.TECHNICIAN, start, end)
+    categories = {c.id: c.data.get("service_category", "") for c in uow.instances.by_ids({t.instance_id for t in done})}
+    work = [
+        {
+            "technician": task.completed_by or "",
+            "case_id": task.instance_id,
+            "step": task.name,
+            "service_category": categories.get(task.instance_id, ""),
+            "hours": round((task.completed_at - (task.claimed_at or task.created_at)).total_seconds() / 3600, 1),
+        }
+        for task in done
+    ]
+    return {
+        "control_day": when.isoformat(),
+        "calls": calls,
+        "undispatched": undispatched,
+        "technicians_today": sorted({w["technician"] for w in work if w["technician"]}),
+        "work_today": work,
+    }
+
+
+def _local(moment: datetime, tz: tzinfo) -> str:
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return aware.astimezone(tz).isoformat(timespec="minutes")
+
+
 PROVIDERS: dict[str, Callable[[UnitOfWork, tzinfo, date, dict[str, Any]], dict[str, Any]]] = {
+    "daily_control": _daily_control,
     "kpi_previous_quarter": _kpi_previous_quarter,
     "service_statistics": _service_statistics,
     "survey_customers": _survey_customers,

@@ -18,7 +18,10 @@ class DailyControl(CaseDriver):
     FORMS = {
         "send_opinion_cards": {"cards_sent": 2, "every_call_covered": True, "sent_on": "2026-03-03"},
         "priority_dispatch": {"dispatched_first": True},
-        "technician_daily_report": {"jobs": [{"job_type": "冰箱维修 / fridge repair", "hours": 2.5}], "hours_worked": 7},
+        "technician_daily_report": {
+            "jobs": [{"job_type": "冰箱维修 / fridge repair", "hours": 2.5}],
+            "hours_worked": 7,
+        },
         "director_daily_report": {"categories_summary": "维修 1 单，用时 2.5 小时", "total_hours": 7},
         "manager_sign_daily": {"daily_report_signed": True},
         "chase_opinion_cards": {"followup_action": "已督促当日寄出"},
@@ -63,7 +66,8 @@ def test_the_day_closes_into_its_controls_and_the_reports_go_up_to_the_manager(a
     # the opinion card list and the open work are shown on their forms
     form = as_user("agent").get(f"/tasks/{ready['send_opinion_cards']['id']}").json["form"]
     assert len(form["properties"]["calls"]["default"]) == 2
-    refused = daily.submit("send_opinion_cards", {**DailyControl.FORMS["send_opinion_cards"], "every_call_covered": False})
+    sampled = {**DailyControl.FORMS["send_opinion_cards"], "every_call_covered": False}
+    refused = daily.submit("send_opinion_cards", sampled)
     assert refused.status_code == 422  # a sampled round is not a round
     daily.walk("send_opinion_cards", "priority_dispatch")
     daily.do("technician_daily_report")
@@ -108,4 +112,3 @@ def test_a_quiet_day_closes_without_tasks(app, ctx, clock, as_user):
     fire_due(ctx)
     daily = _daily_case(as_user)
     assert daily.body["status"] == "completed" and daily.ready() == {}
-

@@ -8,7 +8,7 @@ it is not found.
 A paper is not stored as a file: it is rendered again on each download from what the case keeps
 (its data, numbers, the audit trail of who completed each step and when, the signature attachments),
 all written once by the steps and never changed by a read, so every download of a paper gives the
-same bytes (a test compares two). Storing a PDF would copy the signature blobs, render (≈0.3 s) inside
+same bytes (a test compares two). Storing a PDF would copy the signature blobs, render (0.2–0.4 s here) inside
 the signing step's transaction while the case is locked, and print a stale header or layout forever;
 regenerating keeps the facts the single source. What the customer signed is the case data of that
 step, which the audit trail keeps.

@@ -88,7 +88,7 @@ def test_a_repair_case_from_registration_to_signed_acceptance(page, as_user, scr
     page.click("#submit-form")  # the phone number is missing
     error = page.locator('.field-error[data-field="customer_phone"]')
     error.wait_for()
-    assert "必填" in error.inner_text()
+    assert error.inner_text() == "必填"  # the Chinese half of "this field is required / 必填"
     assert page.locator("#form-errors").is_visible()
     screenshot("01-field-error.png")
     page.fill(field("customer_phone"), "13800000001")

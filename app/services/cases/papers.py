@@ -78,6 +78,13 @@ class PaperSpec:
         return self.issued_by in done and (self.when is None or data.get(self.when) is True)
 
 
+# Case data the engine writes itself (the forms' fields carry their own titles).
+ENGINE_FIELDS = {
+    "fee_type": "收费类型 / Fee type",
+    "received_at": "受理时间 / Received at",
+    "arrived_at": "到达现场时间 / Arrived on site at",
+    "linked_case_no": "关联案件 / Linked case",
+}
 RATINGS = {1: "差", 2: "一般", 3: "好", 4: "很好"}  # the acceptance form's four levels
 CUSTOMER = ("customer_name", "customer_phone", "address", "region")
 PRODUCT = ("product_category", "product_model", "serial_no", "purchase_date", "warranty_evidence", "contract_no")
@@ -329,6 +336,7 @@ class _Facts:
     def __init__(self, tz: ZoneInfo, forms: dict[str, dict[str, Any]], data: dict[str, Any]) -> None:
         self.tz, self.data = tz, data
         self.titles, self.choices, _ = form_labels(forms)
+        self.titles = {**ENGINE_FIELDS, **self.titles}
         self.props: dict[str, dict[str, Any]] = {}
         for schema in forms.values():
             for name, prop in (schema.get("properties") or {}).items():
@@ -374,7 +382,7 @@ class _Facts:
         names = names or self.choices.get(name, {})
         if str(value) in names:
             return _split(str(names[str(value)]))[0]
-        if prop.get("format") == "date-time" and isinstance(value, str):
+        if (prop.get("format") == "date-time" or name in ("received_at", "arrived_at")) and isinstance(value, str):
             try:
                 return self.local(datetime.fromisoformat(value))
             except ValueError:

@@ -138,7 +138,10 @@ def test_the_complaint_tracking_form_lists_the_actions_and_the_qa_managers_signa
         assert printed in text, printed
 
 
-def test_the_annual_plan_is_a_paper_once_approved(as_user):
+def test_the_annual_plan_is_a_paper_once_approved(as_user, ctx):
+    with ctx.uow() as uow:
+        uow.users.get("executive").display_name = "王总 Wang"
+        uow.commit()
     plan_id = as_user("agent").post("/processes/annual_plan/instances").json["id"]
 
     def do(element_id: str, user: str, data: dict) -> None:
@@ -155,7 +158,7 @@ def test_the_annual_plan_is_a_paper_once_approved(as_user):
     do("approve_plan", "executive", {"plan_approved": True, "approval_comments": "同意"})
     case_no = as_user("admin").get(f"/instances/{plan_id}").json["case_no"]
     text = _text(_pdf(as_user("admin").get(f"/instances/{plan_id}/papers/annual-plan.pdf")))
-    for printed in ("年度售后服务计划", case_no, str(year), "1,200,000", "巡回检修", "批准", "executive"):
+    for printed in ("年度售后服务计划", case_no, str(year), "1,200,000", "巡回检修", "批准", "王总 Wang"):
         assert printed in text, printed
 
 

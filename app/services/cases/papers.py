@@ -85,6 +85,8 @@ ENGINE_FIELDS = {
     "arrived_at": "到达现场时间 / Arrived on site at",
     "linked_case_no": "关联案件 / Linked case",
 }
+# Fields holding a user name, printed as the person's display name.
+PEOPLE_FIELDS = ("technician", "owner")
 RATINGS = {1: "差", 2: "一般", 3: "好", 4: "很好"}  # the acceptance form's four levels
 CUSTOMER = ("customer_name", "customer_phone", "address", "region")
 PRODUCT = ("product_category", "product_model", "serial_no", "purchase_date", "warranty_evidence", "contract_no")
@@ -289,7 +291,7 @@ def _paper(
     process = ctx.versions.get(uow, instance.version_id)
     facts = _Facts(ctx.calendar.tz, process.forms, instance.data or {})
     completed = {e.element_id: e for e in events if e.type == "task_completed"}  # the latest completion wins
-    people = {e.actor for e in completed.values() if e.actor} | {str(facts.data.get("technician") or "")}
+    people = {e.actor for e in completed.values() if e.actor} | _named_people(facts.data)
     names = {u: user.display_name or u for u, user in uow.users.by_usernames(people - {""}).items()}
     facts.people = names
     issued = completed[spec.issued_by]
@@ -387,7 +389,7 @@ class _Facts:
                 return self.local(datetime.fromisoformat(value))
             except ValueError:
                 return value
-        if prop.get("x-options") == "technicians" or name == "technician":
+        if prop.get("x-options") == "technicians" or name in PEOPLE_FIELDS:
             return self.people.get(str(value), str(value))
         if name.startswith("rating_") and isinstance(value, int):
             return f"{value} {RATINGS.get(value, '')}".strip()
@@ -396,6 +398,13 @@ class _Facts:
         if isinstance(value, (int, float)):
             return f"{value:,}" if abs(value) >= 10_000 else str(value)
         return str(value)
+
+
+def _named_people(data: dict[str, Any]) -> set[str]:
+    """The user names in the case's people fields, top-level or in a list's rows (plan items' owners)."""
+    lists = [value for value in data.values() if isinstance(value, list)]
+    rows = [data] + [row for value in lists for row in value if isinstance(row, dict)]
+    return {str(row[name]) for row in rows for name in PEOPLE_FIELDS if isinstance(row.get(name), str) and row[name]}
 
 
 def _split(title: str) -> tuple[str, str]:

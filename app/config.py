@@ -73,6 +73,8 @@ class Config:
     SMTP_HOST = ""
     SMTP_PORT = 25
     MAIL_FROM = "aftersales@localhost"
+    # The header of the printed papers (service notice, report, receipts, plan).
+    COMPANY_NAME = "客户服务部 · 售后服务 / Customer Service Department"
 
     # flask-smorest / OpenAPI
     API_TITLE = "After-sales service engine"

@@ -170,6 +170,10 @@ MATRIX: dict[str, Gate] = {
     "GET /api/v1/instances/<int:instance_id>/attachments/<int:attachment_id>": Gate(
         CASE_VIEWERS, path="/api/v1/instances/{case}/attachments/{attachment}"
     ),
+    "GET /api/v1/instances/<int:instance_id>/papers": Gate(CASE_VIEWERS, path="/api/v1/instances/{case}/papers"),
+    "GET /api/v1/instances/<int:instance_id>/papers/<kind>.pdf": Gate(
+        CASE_VIEWERS, path="/api/v1/instances/{case}/papers/service-notice.pdf"
+    ),
     # One row of the conformance report: whoever reads the report reads it, case viewer or not.
     "GET /api/v1/instances/<int:instance_id>/conformance": Gate(REPORTS, path="/api/v1/instances/{case}/conformance"),
     "POST /api/v1/instances/<int:instance_id>/cancel": Gate(
@@ -500,6 +504,7 @@ RECORD_READS = (
     (API, "/api/v1/instances/{case}/timers"),
     (API, "/api/v1/instances/{case}/attachments"),
     (API, "/api/v1/instances/{case}/attachments/{attachment}"),
+    (API, "/api/v1/instances/{case}/papers"),
     (API, "/api/v1/tasks?instance_id={case}&status=all"),
     (API, "/api/v1/tasks/{task}"),  # each task of the case, done or ready
     (PAGE, "/cases/{case}"),

@@ -233,7 +233,7 @@ def test_a_planned_start_refused_when_it_runs_pauses_its_schedule_and_says_so_on
     with ctx.uow() as uow:
         assert [i.id for i in uow.instances.list(limit=10)] == [plan.id]  # no case opened
         [refusal] = [e for e in uow.events.for_instance(plan.id) if e.type == "scheduled_case_refused"]
-    assert refusal.data["errors"] == {"visit": ["'no. 0' is not of type 'integer'"]}
+    assert refusal.data["errors"] == {"visit": ["'no. 0' is not of type 'integer' / 须为整数"]}
     first = next(s for s in schedules.list_schedules(ctx, Principal("admin", frozenset({"admin"}))) if "#1" in s.name)
     assert first.enabled is False and first.next_run_at is not None  # paused at the refused occurrence
     clock.advance(timedelta(days=1))

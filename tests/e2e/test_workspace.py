@@ -5,9 +5,11 @@ errors from the server on the field; drafts; the inbox's tabs and marks; the lan
 from __future__ import annotations
 
 import base64
+import io
 import re
 from datetime import timedelta
 
+import pypdf
 import pytest
 from playwright.sync_api import expect
 
@@ -88,7 +90,7 @@ def test_a_repair_case_from_registration_to_signed_acceptance(page, as_user, scr
     page.click("#submit-form")  # the phone number is missing
     error = page.locator('.field-error[data-field="customer_phone"]')
     error.wait_for()
-    assert "必填" in error.inner_text()
+    assert error.inner_text() == "必填"  # the Chinese half of "this field is required / 必填"
     assert page.locator("#form-errors").is_visible()
     screenshot("01-field-error.png")
     page.fill(field("customer_phone"), "13800000001")
@@ -162,6 +164,11 @@ def test_a_repair_case_from_registration_to_signed_acceptance(page, as_user, scr
     assert reference.startswith("attachment:")
     png = as_user("admin").get(f"/instances/{case_id}/attachments/{reference.split(':')[1]}")
     assert png.status_code == 200 and png.mimetype == "image/png" and png.data.startswith(b"\x89PNG")
+    # The case page links the papers issued so far; the report carries the signature drawn on the pad.
+    expect(page.locator("#papers a")).to_have_count(2)  # the service notice and the signed report
+    report = as_user("admin").get(f"/instances/{case_id}/papers/service-report.pdf")
+    pages = pypdf.PdfReader(io.BytesIO(report.data)).pages
+    assert "客户签名" in pages[-1].extract_text() and pages[-1].images  # the PNG drawn on the pad
 
 
 def test_drafts_the_inbox_and_the_language_switch(page, as_user, clock, screenshot):

@@ -25,7 +25,12 @@ ALLOWED = {
     "demo": {"services", "domain", "persistence", "errors", "clock"},
 }
 # Third-party packages only one layer may import.
-OWNED = {"SpiffWorkflow": "engine", "sqlalchemy": "persistence", "alembic": "persistence"}
+OWNED = {
+    "SpiffWorkflow": "engine",
+    "sqlalchemy": "persistence",
+    "alembic": "persistence",
+    "weasyprint": "integrations",
+}
 NO_FLASK = {"domain", "engine", "persistence", "services", "integrations"}
 
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from flask import Response
+from flask import current_app
 from flask_smorest import Blueprint
 from marshmallow import Schema
 from marshmallow import fields
 
 from ...services.cases import attachments
 from ...services.cases import opening as cases
+from ...services.cases import papers
 from ...services.cases import repair as case_repair
 from ..common import principal
 from ..common import services
@@ -169,4 +171,29 @@ def download_attachment(instance_id: int, attachment_id: int):
             "X-Content-Type-Options": "nosniff",
             "Content-Security-Policy": "default-src 'none'",
         },
+    )
+
+
+class PaperSchema(Schema):
+    kind = fields.String(metadata={"description": "the paper's name in /papers/<kind>.pdf"})
+    title = fields.String()
+    number = fields.String(metadata={"description": "the document number printed on it"})
+
+
+@bp.get("/<int:instance_id>/papers")
+@bp.response(200, PaperSchema(many=True))
+def list_papers(instance_id: int):
+    """The printable papers the case has issued so far (service notice, signed report, receipts, plan)."""
+    return papers.case_papers(services(), instance_id, principal())
+
+
+@bp.get("/<int:instance_id>/papers/<kind>.pdf")
+@bp.response(200, {"format": "binary", "type": "string"}, content_type="application/pdf")
+def download_paper(instance_id: int, kind: str):
+    """One paper of the case as a PDF (A4, Chinese), rendered from the case's facts and signatures."""
+    paper = papers.paper_pdf(services(), instance_id, kind, principal(), current_app.config["COMPANY_NAME"])
+    return Response(
+        paper.content,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{paper.filename}"', "X-Content-Type-Options": "nosniff"},
     )

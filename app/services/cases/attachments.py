@@ -33,6 +33,12 @@ SIGNATURES: dict[str, Callable[[bytes], bool]] = {
 ALLOWED_TYPES = frozenset(SIGNATURES)
 MAX_BYTES = 5 * 1024 * 1024
 REFERENCE = "attachment:"
+# The refusals shown on the file field, "English / 中文" (the page shows the user's half).
+TYPED = "draw or upload it: a typed text is not a signature or a scan / 请手写签名或上传扫描件，不能输入文字"
+BAD_BASE64 = "not valid base64 / 文件编码无效"
+BAD_SIZE = "empty or too large / 文件为空或过大"
+OTHER_CASE = "not a file of this case / 不是本案件的文件"
+NOT_ACCEPTED = "not an accepted file / 不接受的文件类型（PNG、JPEG、GIF、WebP 图片或 PDF）"
 
 
 def file_fields(schema: dict[str, Any] | None) -> list[str]:
@@ -67,25 +73,23 @@ def store_files(
         if not value.startswith("data:"):
             raise InvalidInput(
                 f"{name} must be drawn or uploaded (an image or a PDF), not typed",
-                errors={name: ["draw or upload it: a typed text is not a signature or a scan"]},
+                errors={name: [TYPED]},
             )
         match = DATA_URL.match(value)
         if match is None or match["type"] not in ALLOWED_TYPES:
             raise InvalidInput(
                 f"{name} must be a PNG, JPEG, GIF, WebP image or a PDF as a data URL",
-                errors={name: ["not an accepted file"]},
+                errors={name: [NOT_ACCEPTED]},
             )
         try:
             content = base64.b64decode(match["data"], validate=False)
         except (binascii.Error, ValueError):
-            raise InvalidInput(f"{name} is not valid base64", errors={name: ["not valid base64"]}) from None
+            raise InvalidInput(f"{name} is not valid base64", errors={name: [BAD_BASE64]}) from None
         if not content or len(content) > MAX_BYTES:
-            raise InvalidInput(
-                f"{name} must hold 1 byte to {MAX_BYTES // 1024 // 1024} MB", errors={name: ["empty or too large"]}
-            )
+            raise InvalidInput(f"{name} must hold 1 byte to {MAX_BYTES // 1024 // 1024} MB", errors={name: [BAD_SIZE]})
         if not SIGNATURES[match["type"]](content):
             raise InvalidInput(
-                f"{name} is not the {match['type']} file its data URL says", errors={name: ["not an accepted file"]}
+                f"{name} is not the {match['type']} file its data URL says", errors={name: [NOT_ACCEPTED]}
             )
         row = Attachment(
             instance_id=instance.id,
@@ -107,7 +111,7 @@ def _check_reference(uow: UnitOfWork, instance: Instance, name: str, value: str)
     number = value.removeprefix(REFERENCE)
     row = uow.attachments.get(int(number)) if number.isdigit() else None
     if row is None or row.instance_id != instance.id:
-        raise InvalidInput(f"{name} names no file of this case", errors={name: ["not a file of this case"]})
+        raise InvalidInput(f"{name} names no file of this case", errors={name: [OTHER_CASE]})
 
 
 def case_attachments(ctx: ServiceContext, instance_id: int, actor: Principal) -> list[Attachment]:

@@ -121,13 +121,66 @@ def _field_of(error) -> str:
     return path or "_schema"
 
 
+# JSON Schema's type names as a form's user reads them.
+TYPE_NAMES_ZH = {
+    "number": "数值",
+    "integer": "整数",
+    "string": "文本",
+    "boolean": "是/否",
+    "array": "列表",
+    "object": "对象",
+    "null": "空值",
+}
+FORMAT_NAMES_ZH = {"date": "日期（年-月-日）", "date-time": "日期和时间", "email": "电子邮件地址", "time": "时间"}
+
+
 def _message(error) -> str:
+    """The refusal as "English / 中文" (the page shows the user's half): jsonschema's own English text,
+    which API clients already read, with its Chinese beside it."""
     if error.validator == "required":
         return "this field is required / 必填"
     if error.validator == "oneOf" and isinstance(error.instance, str):
-        return f"{error.instance!r} is not one of the allowed choices"
+        return f"{error.instance!r} is not one of the allowed choices / 不是可选项之一"
     if error.validator == "const":
         if (error.schema or {}).get("readOnly"):
             return f"is set by the case ({error.validator_value!r}) and cannot be changed / 由案件确定，不可修改"
-        return f"must be {error.validator_value!r}"
-    return error.message
+        return f"must be {error.validator_value!r} / 须为 {error.validator_value!r}"
+    return f"{error.message} / {_chinese(error)}"
+
+
+def _chinese(error) -> str:
+    value = error.validator_value
+    match error.validator:
+        case "type":
+            kinds = value if isinstance(value, list) else [value]
+            return "须为" + "或".join(TYPE_NAMES_ZH.get(str(kind), str(kind)) for kind in kinds)
+        case "minimum":
+            return f"不得小于 {value}"
+        case "maximum":
+            return f"不得大于 {value}"
+        case "exclusiveMinimum":
+            return f"须大于 {value}"
+        case "exclusiveMaximum":
+            return f"须小于 {value}"
+        case "multipleOf":
+            return f"须为 {value} 的倍数"
+        case "minLength":
+            return "不得为空" if value == 1 else f"至少 {value} 个字符"
+        case "maxLength":
+            return f"最多 {value} 个字符"
+        case "minItems":
+            return f"至少 {value} 项"
+        case "maxItems":
+            return f"最多 {value} 项"
+        case "uniqueItems":
+            return "不得有重复项"
+        case "enum" | "anyOf" | "oneOf":
+            return "不是可选项之一"
+        case "format":
+            return f"须为{FORMAT_NAMES_ZH.get(str(value), str(value) + ' 格式')}"
+        case "pattern":
+            return "格式不符"
+        case "additionalProperties" | "unevaluatedProperties":
+            return "含有表单中没有的字段"
+        case _:
+            return "输入无效"

@@ -204,7 +204,7 @@ def case_page(ctx: ServiceContext, instance_id: int, actor: Principal) -> CasePa
     open_tasks = [t for t, _ in tasks.list_tasks(ctx, actor, instance_id=instance_id)]
     with ctx.uow() as uow:
         process = ctx.versions.get(uow, instance.version_id)
-    titles, values, signatures = _form_labels(process.forms)
+    titles, values, signatures = form_labels(process.forms)
     done = [e.element_id for e in events if e.element_id and e.type in ("task_completed", "element_completed")]
     return CasePage(
         instance=instance,
@@ -221,7 +221,7 @@ def case_page(ctx: ServiceContext, instance_id: int, actor: Principal) -> CasePa
     )
 
 
-def _form_labels(forms: dict[str, dict[str, Any]]) -> tuple[dict[str, str], dict[str, dict[str, str]], set[str]]:
+def form_labels(forms: dict[str, dict[str, Any]]) -> tuple[dict[str, str], dict[str, dict[str, str]], set[str]]:
     titles: dict[str, str] = {}
     values: dict[str, dict[str, str]] = {}
     signatures: set[str] = set()
@@ -260,7 +260,7 @@ def task_page(ctx: ServiceContext, task_id: str, actor: Principal) -> TaskPage:
     start = {name: view.data[name] for name in fields if name in view.data}
     if draft is not None:
         start.update(draft.data or {})
-    titles, values, signatures = _form_labels(process.forms)
+    titles, values, signatures = form_labels(process.forms)
     return TaskPage(view, start, draft is not None, workable, titles, values, signatures)
 
 

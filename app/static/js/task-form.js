@@ -56,20 +56,28 @@
     formErrors.textContent = ''
   }
 
+  /* The server's refusals come as "English / 中文" (the Chinese half last, the English may quote what was
+     typed): show the user's half. */
+  function inLanguage (message) {
+    const at = message.lastIndexOf(' / ')
+    if (at < 0 || !/[\u3400-\u9fff]/.test(message.slice(at + 3))) return message
+    return config.language.startsWith('zh') ? message.slice(at + 3) : message.slice(0, at)
+  }
+
   function showErrors (errors) {
     clearErrors()
     const general = []
     for (const [field, messages] of Object.entries(errors || {})) {
       const target = field && field !== '_schema' ? editor.getEditor('root.' + field) : null
       if (!target) {
-        general.push(`${field}: ${messages.join('; ')}`)
+        general.push(`${field}: ${messages.map(inLanguage).join('; ')}`)
         continue
       }
       const node = document.createElement('div')
       node.className = 'field-error'
       node.setAttribute('role', 'alert')
       node.dataset.field = field
-      node.textContent = messages.join('; ')
+      node.textContent = messages.map(inLanguage).join('; ')
       target.container.classList.add('has-error')
       target.container.appendChild(node)
       shown.push({ node, target, value: JSON.stringify(target.getValue()) })

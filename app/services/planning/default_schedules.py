@@ -22,7 +22,7 @@ DEFAULT_SCHEDULES: list[tuple[str, str, str, dict]] = [
         "预投维修备件计划 / Spare-parts plan (every July, due before September)",
         "spare_parts_plan",
         "R/2026-07-01T09:00:00+08:00/P1Y",
-        {"branches": BRANCHES},
+        {"compute": "service_branches", "branches": BRANCHES},
     ),
     (
         "年度满意度调查 / Annual satisfaction survey",

@@ -19,6 +19,7 @@ from ...domain.iso8601 import add_months
 from ...domain.kpi import previous_quarter
 from ...domain.kpi import quarter_bounds
 from ...domain.master_data import CUSTOMERS
+from ...domain.master_data import TECHNICIANS
 from ...persistence.unit_of_work import UnitOfWork
 from ..master_data.case_files import ON_RECORD
 from ..qa.kpi import kpi_for_period
@@ -94,10 +95,18 @@ def _survey_customers(uow: UnitOfWork, tz: tzinfo, when: date, data: dict[str, A
     return {"survey_year": when.year - 1, "eligible_customers": eligible}
 
 
+def _service_branches(uow: UnitOfWork, tz: tzinfo, when: date, data: dict[str, Any]) -> dict[str, Any]:
+    """The service branches the technicians' records name (each is asked for its spare-parts needs);
+    the schedule's own list when no technician is on record yet."""
+    found = sorted(str(b) for b in uow.records.distinct_values(TECHNICIANS, "branch", 50) if b)
+    return {"branches": found or list(data.get("branches", []))}
+
+
 PROVIDERS: dict[str, Callable[[UnitOfWork, tzinfo, date, dict[str, Any]], dict[str, Any]]] = {
     "kpi_previous_quarter": _kpi_previous_quarter,
     "service_statistics": _service_statistics,
     "survey_customers": _survey_customers,
+    "service_branches": _service_branches,
 }
 
 

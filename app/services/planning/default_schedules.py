@@ -7,10 +7,9 @@ first occurrence from now on.
 from __future__ import annotations
 
 from datetime import datetime
-from datetime import time
 
-from ...domain.iso8601 import add_months
 from ..context import ServiceContext
+from .contract_renewals import follow_contract
 from .schedule_admin import add_schedule
 
 BRANCHES = ["市区 Urban", "郊县 Suburban"]
@@ -78,23 +77,8 @@ def _contract_renewals(uow, deployed: set[str], now: datetime) -> list[str]:
         return []
     added = []
     for contract in uow.master.contracts():
-        name = f"合同续签 / Renewal of {contract.contract_no}"
-        if contract.status != "active" or contract.ends_on < now.date() or uow.schedules.by_name(name):
-            continue
-        notice_day = add_months(contract.ends_on, -1)
-        at = datetime.combine(notice_day, time(9, 0)).isoformat() + "+08:00"
-        add_schedule(
-            uow,
-            name=name,
-            process_key="contract_renewal",
-            rule=at,
-            now=now,
-            actor="system",
-            data={
-                "contract_no": contract.contract_no,
-                "customer_name": contract.customer.name,
-                "contract_end": contract.ends_on.isoformat(),
-            },
-        )
-        added.append(name)
+        customer = contract.customer.name
+        name = follow_contract(uow, contract.contract_no, customer, contract.ends_on, contract.status, now)
+        if name is not None:
+            added.append(name)
     return added

@@ -36,6 +36,13 @@ DEFAULT_SCHEDULES: list[tuple[str, str, str, dict]] = [
         {"compute": "kpi_previous_quarter"},
     ),
     (
+        "年度服务预/结算 / Annual service budget (every December, before the financial audit)",
+        "service_budget",
+        "R/2026-12-01T09:00:00+08:00/P1Y",
+        {},
+    ),
+    ("季度市场与顾客需求研究 / Quarterly market research", "market_research", "R/2026-01-01T09:00:00+08:00/P3M", {}),
+    (
         "月度售后服务报表 / Monthly service report",
         "service_report",
         "R/2026-01-01T09:00:00+08:00/P1M",

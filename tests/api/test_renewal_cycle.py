@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from app.services.planning.default_schedules import ensure_default_schedules
 from app.services.timing.timer_firing import fire_due
+from tests.api.test_contract_outcomes import RenewalCase
 from tests.case_driver import CaseDriver
 from tests.repair_driver import RepairCase
 
@@ -99,3 +100,13 @@ def test_a_contract_filed_after_deploy_gets_its_renewal_case_a_month_before_it_e
     move_to(ctx, clock, today + timedelta(days=62))  # a month before the end
     case = renewal_case(ctx, as_user, "MC-2026-777")
     assert case.data["contract_end"] == record["ends_on"]
+
+
+def test_the_next_contract_a_renewal_files_is_followed_for_its_own_renewal(app, ctx, clock, as_user):
+    ensure_default_schedules(ctx)
+    case = RenewalCase(as_user, "MC-2026-003")
+    case.walk("send_expiry_notice", "renewal_visit", "record_renewal")  # files MC-2027-003, ending 2027-09-30
+    with ctx.uow() as uow:
+        schedule = uow.schedules.by_name("合同续签 / Renewal of MC-2027-003")
+        assert schedule is not None and schedule.data["contract_end"] == "2027-09-30"
+        assert schedule.next_run_at.astimezone(ctx.calendar.tz).date() == date(2027, 8, 30)

@@ -3,6 +3,9 @@ the units moved to it) or lapsed — in the same step, with the case as the chan
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from app.services.timing.timer_firing import fire_due
 from tests.case_driver import CaseDriver
 
 
@@ -40,9 +43,12 @@ def test_a_renewal_marks_the_contract_renewed_and_files_the_new_one_with_its_uni
     assert renewed["related"]["units"] == []
 
 
-def test_a_lapsed_contract_is_marked_lapsed(as_user):
-    case = RenewalCase(as_user, "MC-2025-005")
+def test_a_lapsed_contract_is_marked_lapsed_the_day_after_it_ends(as_user, ctx, clock):
+    case = RenewalCase(as_user, "MC-2025-005")  # the case says the contract ends on 2026-09-18
     case.do("send_expiry_notice")
     case.do("renewal_visit", outcome="lapsed", new_contract_end="")
+    assert contract(as_user, "MC-2025-005")["record"]["status"] == "active"
+    clock.advance(datetime.fromisoformat("2026-09-19T00:01:00+08:00") - clock.now())
+    fire_due(ctx)
     assert case.body["status"] == "completed"
     assert contract(as_user, "MC-2025-005")["record"]["status"] == "lapsed"

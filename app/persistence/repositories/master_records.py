@@ -190,6 +190,15 @@ class MasterRecordRepository(Repository):
         )
         return list(self.session.scalars(stmt.order_by(Instance.id.desc()).limit(limit)))
 
+    def filed_under(self, table: Table, instance_ids: list[int]) -> dict[int, str]:
+        """The record of ``table`` each of the cases ``instance_ids`` is filed under (one per case)."""
+        if not instance_ids:
+            return {}
+        stmt = select(CaseRecord.instance_id, CaseRecord.record_key).where(
+            CaseRecord.table_name == table.name, CaseRecord.instance_id.in_(instance_ids)
+        )
+        return {instance_id: key for instance_id, key in self.session.execute(stmt.order_by(CaseRecord.id))}
+
     def file_case(self, instance: Instance, table: Table, key: str) -> None:
         """File ``instance`` under record ``key`` (once)."""
         exists = self.session.scalar(

@@ -22,6 +22,9 @@ class ScheduleRepository(Repository):
     def get(self, schedule_id: int) -> Schedule | None:
         return self.session.get(Schedule, schedule_id)
 
+    def any(self) -> bool:
+        return self.session.scalar(select(Schedule.id).limit(1)) is not None
+
     def by_name(self, name: str) -> Schedule | None:
         return self.session.scalars(select(Schedule).where(Schedule.name == name)).first()
 

@@ -16,6 +16,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from ...domain.master_data import CONTRACTS
 from ...domain.master_data import TABLES
 from ...domain.master_data import FieldKind
 from ...domain.master_data import Table
@@ -33,6 +34,7 @@ from ...persistence.repositories.master_records import CUSTOMER_CODE
 from ...persistence.repositories.master_records import RecordQuery
 from ...persistence.unit_of_work import UnitOfWork
 from ..context import ServiceContext
+from ..planning.contract_renewals import follow_filed_contract
 
 MAX_PAGE = 200
 # The role a user named by a new record of the table must have, and be active: a technician record
@@ -282,6 +284,7 @@ class RecordWriter:
         self.uow.records.assign(self.table, row, wanted, self._customers)
         if existing is None:
             self.uow.add_rows([row])
+            self._follow_new_contracts([values])
         self.uow.records.add_change(MasterChange(**self._change(values, changes, action)))
         return row
 
@@ -294,6 +297,18 @@ class RecordWriter:
             self._customers.update(self.uow.records.customers_by_code(codes))
         self.uow.records.insert_new(self.table, [values for values, _ in records], self._customers)
         self.uow.records.insert_changes([self._change(values, changes, action) for values, changes in records])
+        self._follow_new_contracts([values for values, _ in records])
+
+    def _follow_new_contracts(self, created: Sequence[Mapping[str, Any]]) -> None:
+        """A contract filed after deploy gets its renewal schedule like those present then (D-18)."""
+        if self.table is not CONTRACTS:
+            return
+        for values in created:
+            customer = self._customers.get(str(values.get(CUSTOMER_CODE)))
+            name = customer.name if customer is not None else ""
+            follow_filed_contract(
+                self.uow, str(values["contract_no"]), name, values["ends_on"], str(values["status"]), self.now
+            )
 
     def _change(self, values: Mapping[str, Any], changes: dict[str, list[str]], action: ChangeAction) -> dict[str, Any]:
         return {

@@ -7,10 +7,9 @@ first occurrence from now on.
 from __future__ import annotations
 
 from datetime import datetime
-from datetime import time
 
-from ...domain.iso8601 import add_months
 from ..context import ServiceContext
+from .contract_renewals import follow_contract
 from .schedule_admin import add_schedule
 
 BRANCHES = ["市区 Urban", "郊县 Suburban"]
@@ -28,7 +27,7 @@ DEFAULT_SCHEDULES: list[tuple[str, str, str, dict]] = [
         "预投维修备件计划 / Spare-parts plan (every July, due before September)",
         "spare_parts_plan",
         "R/2026-07-01T09:00:00+08:00/P1Y",
-        {"branches": BRANCHES},
+        {"compute": "service_branches", "branches": BRANCHES},
     ),
     (
         "年度满意度调查 / Annual satisfaction survey",
@@ -42,6 +41,13 @@ DEFAULT_SCHEDULES: list[tuple[str, str, str, dict]] = [
         "R/2026-01-01T09:00:00+08:00/P3M",
         {"compute": "kpi_previous_quarter"},
     ),
+    (
+        "年度服务预/结算 / Annual service budget (every December, before the financial audit)",
+        "service_budget",
+        "R/2026-12-01T09:00:00+08:00/P1Y",
+        {},
+    ),
+    ("季度市场与顾客需求研究 / Quarterly market research", "market_research", "R/2026-01-01T09:00:00+08:00/P3M", {}),
     (
         "月度售后服务报表 / Monthly service report",
         "service_report",
@@ -84,23 +90,8 @@ def _contract_renewals(uow, deployed: set[str], now: datetime) -> list[str]:
         return []
     added = []
     for contract in uow.master.contracts():
-        name = f"合同续签 / Renewal of {contract.contract_no}"
-        if contract.status != "active" or contract.ends_on < now.date() or uow.schedules.by_name(name):
-            continue
-        notice_day = add_months(contract.ends_on, -1)
-        at = datetime.combine(notice_day, time(9, 0)).isoformat() + "+08:00"
-        add_schedule(
-            uow,
-            name=name,
-            process_key="contract_renewal",
-            rule=at,
-            now=now,
-            actor="system",
-            data={
-                "contract_no": contract.contract_no,
-                "customer_name": contract.customer.name,
-                "contract_end": contract.ends_on.isoformat(),
-            },
-        )
-        added.append(name)
+        customer = contract.customer.name
+        name = follow_contract(uow, contract.contract_no, customer, contract.ends_on, contract.status, now)
+        if name is not None:
+            added.append(name)
     return added

@@ -20,8 +20,11 @@ from ...domain.cases import CaseStatus
 from ...domain.iso8601 import add_months
 from ...domain.kpi import previous_quarter
 from ...domain.kpi import quarter_bounds
+from ...domain.master_data import CUSTOMERS
+from ...domain.master_data import TECHNICIANS
 from ...domain.roles import Role
 from ...persistence.unit_of_work import UnitOfWork
+from ..master_data.case_files import ON_RECORD
 from ..qa.kpi import kpi_for_period
 
 SURVEY_MIN_TRANSACTIONS = 3  # K-06: customers with three or more transactions
@@ -65,16 +68,31 @@ def _service_statistics(uow: UnitOfWork, tz: tzinfo, when: date, data: dict[str,
     }
 
 
+def _customer_code(case_data: dict[str, Any]) -> str | None:
+    """The code of the customer the registration found for a case (``on_record``), if any: two
+    customers of one name stay two, and a renamed customer stays one."""
+    on_record = case_data.get(ON_RECORD)
+    if not isinstance(on_record, dict):
+        return None
+    for found, field in ((on_record.get("customer"), "code"), (on_record.get("unit"), "customer_code")):
+        if isinstance(found, dict) and found.get(field):
+            return str(found[field])
+    return None
+
+
 def _survey_customers(uow: UnitOfWork, tz: tzinfo, when: date, data: dict[str, Any]) -> dict[str, Any]:
-    """Customers with at least three service cases in the year before the survey."""
+    """Customers with at least three service cases in the year before the survey, counted by the
+    customer code on record, or the customer the case was filed under when its registration created
+    that customer (a case of no known customer counts for nobody)."""
     start = datetime.combine(date(when.year - 1, 1, 1), time(0), tz)
     end = datetime.combine(date(when.year, 1, 1), time(0), tz)
     repairs = uow.instances.created_between("repair", start, end)
-    customers = {c.name: c.code for c in uow.master.customers(limit=10_000)}
-    counts = Counter(c.data.get("customer_name") for c in repairs if c.data.get("customer_name"))
+    names = {c.code: c.name for c in uow.master.customers(limit=10_000)}
+    filed = uow.records.filed_under(CUSTOMERS, [c.id for c in repairs])
+    counts = Counter(code for code in (_customer_code(c.data) or filed.get(c.id) for c in repairs) if code)
     eligible = [
-        {"code": customers.get(name, ""), "name": name}
-        for name, n in sorted(counts.items())
+        {"code": code, "name": names.get(code, ""), "cases": n}
+        for code, n in sorted(counts.items())
         if n >= SURVEY_MIN_TRANSACTIONS
     ]
     return {"survey_year": when.year - 1, "eligible_customers": eligible}
@@ -132,11 +150,19 @@ def _local(moment: datetime, tz: tzinfo) -> str:
     return aware.astimezone(tz).isoformat(timespec="minutes")
 
 
+def _service_branches(uow: UnitOfWork, tz: tzinfo, when: date, data: dict[str, Any]) -> dict[str, Any]:
+    """The service branches the technicians' records name (each is asked for its spare-parts needs);
+    the schedule's own list when no technician is on record yet."""
+    found = sorted(str(b) for b in uow.records.distinct_values(TECHNICIANS, "branch", 50) if b)
+    return {"branches": found or list(data.get("branches", []))}
+
+
 PROVIDERS: dict[str, Callable[[UnitOfWork, tzinfo, date, dict[str, Any]], dict[str, Any]]] = {
     "daily_control": _daily_control,
     "kpi_previous_quarter": _kpi_previous_quarter,
     "service_statistics": _service_statistics,
     "survey_customers": _survey_customers,
+    "service_branches": _service_branches,
 }
 
 

@@ -29,6 +29,7 @@ from .field_choices import option_sources
 from .handover import check_chosen_technicians
 from .handover import require_assignable
 from .numbering import with_document_numbers
+from .quoting import with_quote
 
 
 @dataclass(frozen=True)
@@ -172,8 +173,10 @@ def complete_task(ctx: ServiceContext, task_id: str, data: Any, actor: Principal
             check_chosen_technicians(uow, ctx, schema, data)
             year = now.astimezone(ctx.calendar.tz).year
             numbered = with_document_numbers(uow, schema, data, case_data, year)
-            valid = forms.validate(forms.effective_schema(schema, case_data, option_sources(uow, ctx)), numbered)
-            valid = with_record_facts(uow, valid, schema.get("properties"))
+            quoted, quote_facts = with_quote(uow, schema, numbered, case_data)
+            seen = {**case_data, **quote_facts}  # a quote done again is the new one, not the case's old one
+            valid = forms.validate(forms.effective_schema(schema, seen, option_sources(uow, ctx)), quoted)
+            valid = {**with_record_facts(uow, valid, schema.get("properties")), **quote_facts}
             return store_files(uow, instance, task.id, schema, valid, actor=actor.username, now=now)
 
         try:

@@ -1,0 +1,63 @@
+"""The quote at the diagnosis comes from the price list (W-02/03/06), and the payment starts from it."""
+
+from __future__ import annotations
+
+from tests.repair_driver import FORMS
+from tests.repair_driver import RepairCase
+
+TO_DIAGNOSIS = ("contact_customer", "dispatch_notice", "record_arrival")
+WARRANTY = {"purchase_date": "2026-01-10"}  # in warranty with an invoice: fee type C
+
+
+def diagnosed(as_user, diagnosis: dict | None = None, **register) -> RepairCase:
+    case = RepairCase(as_user, **register)
+    case.walk(*TO_DIAGNOSIS)
+    case.do("diagnose_on_site", {**FORMS["diagnose_on_site"], **(diagnosis or {})})
+    return case
+
+
+def test_the_quote_is_parts_times_price_the_categorys_labour_and_the_regions_call_out(as_user):
+    ready = RepairCase(as_user)
+    ready.walk(*TO_DIAGNOSIS)
+    schema = as_user("tech_urban1").get(f"/tasks/{ready.ready()['diagnose_on_site']['id']}").json["form"]
+    assert schema["properties"]["quote_amount"]["readOnly"] is True  # the technician does not type it
+
+    case = diagnosed(as_user, {"parts_needed": [{"part_no": "rly-220", "qty": 2}], "quote_amount": 1})
+    data = case.data
+    assert data["quote_amount"] == 90 + 150 + 50  # what was typed in the read-only field is replaced
+    assert [(line["code"], line["amount"]) for line in data["quote_lines"]] == [
+        ("RLY-220", 90),
+        ("LAB-REPAIR", 150),
+        ("TRV-URBAN", 50),
+    ]
+    suburban = diagnosed(as_user, region="suburban", address="北京市密云区")
+    assert suburban.data["quote_amount"] == 45 + 150 + 80
+
+
+def test_a_part_not_on_the_price_list_is_refused_with_its_field(as_user):
+    case = RepairCase(as_user)
+    case.walk(*TO_DIAGNOSIS)
+    refused = case.submit(
+        "diagnose_on_site", {**FORMS["diagnose_on_site"], "parts_needed": [{"part_no": "X-1", "qty": 1}]}
+    )
+    assert refused.status_code == 422 and "X-1" in refused.json["errors"]["parts_needed"][0]
+    assert "diagnose_on_site" in case.ready()
+
+
+def test_warranty_work_is_quoted_free_and_not_charged(as_user):
+    case = diagnosed(as_user, **WARRANTY)
+    assert case.data["fee_type"] == "C" and case.data["quote_amount"] == 0
+    assert [line["charged"] for line in case.data["quote_lines"]] == [False, False, False]
+    case.walk("perform_service", "customer_acceptance")
+    assert "payment_invoice" not in case.ready() and "file_report" in case.ready()
+
+
+def test_misuse_found_in_warranty_charges_the_materials_not_the_labour(as_user):
+    case = diagnosed(as_user, {"misuse_found": True}, **WARRANTY)
+    assert case.data["fee_type"] == "C" and case.data["quote_amount"] == 45
+    case.walk("perform_service", "customer_acceptance")
+    payment = case.ready()["payment_invoice"]
+    form = as_user("finance").get(f"/tasks/{payment['id']}").json["form"]
+    assert form["properties"]["amount"]["default"] == 45  # prefilled from the quote
+    case.do("payment_invoice")
+    assert case.data["amount"] == 45 and case.data["payment_method"] == "bank_transfer"

@@ -61,3 +61,15 @@ def test_misuse_found_in_warranty_charges_the_materials_not_the_labour(as_user):
     assert form["properties"]["amount"]["default"] == 45  # prefilled from the quote
     case.do("payment_invoice")
     assert case.data["amount"] == 45 and case.data["payment_method"] == "bank_transfer"
+
+
+def test_parts_mailed_to_a_paying_customer_are_charged_at_the_price_list_and_the_mailing_rate(as_user):
+    paying = RepairCase(as_user)
+    paying.do("contact_customer", service_mode="mail_parts")
+    paying.do("mail_parts")  # two door seals
+    assert paying.data["quote_amount"] == 2 * 120 + 20  # LAB-MAIL, no call-out: nobody visits
+    assert paying.data["to_be_charged"] is True
+    free = RepairCase(as_user, **WARRANTY)
+    free.do("contact_customer", service_mode="mail_parts")
+    free.do("mail_parts")
+    assert free.data["quote_amount"] == 0 and free.data["to_be_charged"] is False

@@ -7,7 +7,8 @@ step's data also gets ``quote_lines`` (what the customer is shown) and, when the
 customer something, ``to_be_charged`` (misuse in warranty charges the parts: W-03).
 
 ``"x-quote": {"parts": "parts_needed", "misuse": "misuse_found", "labour": "labour_qty", "on_site": true}``
-names the form's fields it reads (each optional).
+names the form's fields it reads (each optional); ``"category"`` names the service category whose
+labour rate applies when it is not the case's (parts mailed: the mailing rate).
 """
 
 from __future__ import annotations
@@ -37,13 +38,21 @@ class QuoteRule:
     misuse: str | None
     labour: str | None
     on_site: bool
+    category: str | None  # the service category whose labour rate applies, when not the case's
 
     @classmethod
     def of(cls, schema: dict[str, Any]) -> QuoteRule | None:
         for name, prop in (schema.get("properties") or {}).items():
             rule = prop.get("x-quote") if isinstance(prop, dict) else None
             if isinstance(rule, dict):
-                return cls(name, rule.get("parts"), rule.get("misuse"), rule.get("labour"), bool(rule.get("on_site")))
+                return cls(
+                    name,
+                    rule.get("parts"),
+                    rule.get("misuse"),
+                    rule.get("labour"),
+                    bool(rule.get("on_site")),
+                    rule.get("category"),
+                )
         return None
 
 
@@ -70,7 +79,7 @@ def quote_for(uow: UnitOfWork, rule: QuoteRule, form: dict[str, Any], case_data:
         if isinstance(p, dict) and isinstance(p.get("part_no"), str) and _count(p.get("qty"))
     ]
     on_record = case_data.get("on_record") if isinstance(case_data.get("on_record"), dict) else {}
-    category, region = case_data.get("service_category"), case_data.get("region")
+    category, region = rule.category or case_data.get("service_category"), case_data.get("region")
     prices = _price_rows(uow, [p["part_no"] for p in parts], category, region)
     labour = form.get(rule.labour, 1) if rule.labour else 1
     labour = labour if _count(labour) or labour == 0 else 1

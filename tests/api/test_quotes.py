@@ -73,3 +73,26 @@ def test_parts_mailed_to_a_paying_customer_are_charged_at_the_price_list_and_the
     free.do("contact_customer", service_mode="mail_parts")
     free.do("mail_parts")
     assert free.data["quote_amount"] == 0 and free.data["to_be_charged"] is False
+
+
+def test_the_acceptance_shows_the_work_done_and_the_amount_and_the_payment_records_method_and_invoice(as_user):
+    case = diagnosed(as_user)
+    case.walk("perform_service")
+    acceptance = case.ready()["customer_acceptance"]
+    shown = as_user("tech_urban1").get(f"/tasks/{acceptance['id']}").json["form"]["properties"]
+    assert shown["repair_plan"]["const"] == FORMS["diagnose_on_site"]["repair_plan"]
+    assert shown["parts_used"]["const"] == [{"part_no": "RLY-220", "qty": 1}]
+    assert shown["labour_hours"]["const"] == 1.5 and shown["quote_amount"]["const"] == 245
+    changed = case.submit("customer_acceptance", {**FORMS["customer_acceptance"], "quote_amount": 1})
+    assert changed.status_code == 422 and "set by the case" in changed.json["errors"]["quote_amount"][0]
+    case.do("customer_acceptance")
+    for missing in ("payment_method", "invoice_no"):
+        form = {k: v for k, v in FORMS["payment_invoice"].items() if k != missing}
+        refused = case.submit("payment_invoice", form)
+        assert refused.status_code == 422 and list(refused.json["errors"]) == [missing]
+    case.do("payment_invoice", amount=200)  # finance may settle another amount than the quote
+    assert (case.data["amount"], case.data["payment_method"], case.data["invoice_no"]) == (
+        200,
+        "bank_transfer",
+        "FP-0001",
+    )

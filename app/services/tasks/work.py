@@ -25,6 +25,7 @@ from ..context import ServiceContext
 from ..master_data.case_files import file_case
 from ..master_data.case_files import with_record_facts
 from . import forms
+from .affected import with_affected_units
 from .field_choices import option_sources
 from .handover import check_chosen_technicians
 from .handover import require_assignable
@@ -174,7 +175,9 @@ def complete_task(ctx: ServiceContext, task_id: str, data: Any, actor: Principal
             year = now.astimezone(ctx.calendar.tz).year
             numbered = with_document_numbers(uow, schema, data, case_data, year)
             quoted, quote_facts = with_quote(uow, schema, numbered, case_data)
-            seen = {**case_data, **quote_facts}  # a quote done again is the new one, not the case's old one
+            quoted, units = with_affected_units(uow, schema, quoted)
+            quote_facts = {**quote_facts, **units}
+            seen = {**case_data, **quote_facts}  # computed again: the new value, not the case's old one
             valid = forms.validate(forms.effective_schema(schema, seen, option_sources(uow, ctx)), quoted)
             valid = {**with_record_facts(uow, valid, schema.get("properties")), **quote_facts}
             return store_files(uow, instance, task.id, schema, valid, actor=actor.username, now=now)

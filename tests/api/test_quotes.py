@@ -96,3 +96,22 @@ def test_the_acceptance_shows_the_work_done_and_the_amount_and_the_payment_recor
         "bank_transfer",
         "FP-0001",
     )
+
+
+def test_the_technician_shows_the_quote_before_the_customer_accepts_the_plan(as_user):
+    case = RepairCase(as_user)
+    case.walk(*TO_DIAGNOSIS)
+    task = case.ready()["diagnose_on_site"]
+    draft = {"parts_needed": [{"part_no": "SEAL-FR520", "qty": 1}], "misuse_found": False}
+    shown = as_user("tech_urban1").post(f"/tasks/{task['id']}/quote", json=draft)
+    assert shown.status_code == 200, shown.json
+    assert shown.json["total"] == 120 + 150 + 50
+    assert [line["code"] for line in shown.json["lines"]] == ["SEAL-FR520", "LAB-REPAIR", "TRV-URBAN"]
+    assert "quote_amount" not in case.data  # a preview stores nothing
+    assert as_user("finance").post(f"/tasks/{task['id']}/quote", json=draft).status_code == 403
+    unknown = as_user("tech_urban1").post(
+        f"/tasks/{task['id']}/quote", json={"parts_needed": [{"part_no": "Z", "qty": 1}]}
+    )
+    assert unknown.status_code == 422 and "parts_needed" in unknown.json["errors"]
+    register = RepairCase(as_user).ready()["contact_customer"]
+    assert as_user("agent").post(f"/tasks/{register['id']}/quote", json={}).status_code == 409

@@ -17,16 +17,22 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from ...domain.cases import TaskState
 from ...domain.fees import chargeable
 from ...domain.master_data import PRICES
 from ...domain.master_data import PriceKind
 from ...domain.master_data import code_in
+from ...domain.principal import Principal
 from ...domain.quotes import Quote
 from ...domain.quotes import UnknownPart
 from ...domain.quotes import compute_quote
+from ...errors import Conflict
+from ...errors import Forbidden
 from ...errors import InvalidInput
+from ...errors import NotFound
 from ...persistence.repositories.master_records import RecordQuery
 from ...persistence.unit_of_work import UnitOfWork
+from ..context import ServiceContext
 
 QUOTE_LINES = "quote_lines"
 
@@ -116,3 +122,23 @@ def with_quote(
     total = float(quote.total)
     due = chargeable(str(case_data.get("fee_type") or ""), case_data.get("on_record")) or quote.total > 0
     return {**form, rule.field: total}, {rule.field: total, QUOTE_LINES: quote.as_lines(), "to_be_charged": due}
+
+
+def preview_quote(ctx: ServiceContext, task_id: str, form: dict[str, Any], actor: Principal) -> dict[str, Any]:
+    """The quote ``form`` (the task's form as filled so far) gives now, for whoever may work the task:
+    what the technician shows the customer before the plan is accepted (W-06). Nothing is stored."""
+    with ctx.uow() as uow:
+        task = uow.tasks.get(task_id)
+        if task is None:
+            raise NotFound(f"no task with id {task_id}")
+        if not actor.may_work(task.role) or task.assignee not in (None, actor.username) and not actor.is_admin:
+            raise Forbidden(f"task {task_id} is not {actor.username}'s to work")
+        if task.status != TaskState.READY:
+            raise Conflict(f"task {task_id} is {task.status}")
+        instance = uow.instances.get(task.instance_id)
+        process = ctx.versions.get(uow, instance.version_id)
+        rule = QuoteRule.of(process.form(task.form) or {}) if task.form else None
+        if rule is None:
+            raise Conflict(f"the form of task {task_id} has no quote")
+        quote = quote_for(uow, rule, form, ctx.engine.task_data(process, instance.state, task.id))
+        return {"total": float(quote.total), "discount_percent": quote.discount_percent, "lines": quote.as_lines()}

@@ -3,8 +3,10 @@
 A form field marked ``"x-quote"`` is the quote's total, filled by the system when the step is
 completed: from the form's parts list and the case's service category, region, fee type and
 contract (W-02/03/04/06). The field is ``readOnly``: the system's amount replaces what is sent. The
-step's data also gets ``quote_lines`` (what the customer is shown) and, when the quote costs the
-customer something, ``to_be_charged`` (misuse in warranty charges the parts: W-03).
+step's data also gets ``quote_lines`` (what the customer is shown) and ``to_be_charged``: the fee
+type charges, or the quote costs something (misuse in warranty charges the parts: W-03). Before
+the step is completed, ``preview_quote`` gives the quote of the form as filled so far, so the
+customer sees it before accepting the plan (W-06).
 
 ``"x-quote": {"parts": "parts_needed", "misuse": "misuse_found", "labour": "labour_qty", "on_site": true}``
 names the form's fields it reads (each optional); ``"category"`` names the service category whose

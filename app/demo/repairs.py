@@ -47,7 +47,7 @@ def step_data(now: datetime) -> dict[str, dict[str, Any]]:
             "confirmed_fault": "压缩机不启动 / compressor does not start",
             "cause": "启动继电器损坏 / start relay failed",
             "repair_plan": "更换继电器 / replace relay",
-            "quote_amount": 180,
+            "parts_needed": [{"part_no": "RLY-220", "qty": 1}],  # quoted 45 + labour 150 + call-out 50
             "plan_accepted": True,
             "fixable_on_site": True,
         },
@@ -65,7 +65,7 @@ def step_data(now: datetime) -> dict[str, dict[str, Any]]:
             "rating_promises": 4,
             "returned_at": soon,
         },
-        "payment_invoice": {"amount": 180, "payment_method": "bank_transfer", "invoice_no": "FP-0001"},
+        "payment_invoice": {"payment_method": "bank_transfer", "invoice_no": "FP-0001"},  # amount: the quote
         "file_report": {
             "report_summary": "更换启动继电器，试机正常",
             "fault_found": "启动继电器损坏",

@@ -214,6 +214,7 @@ MATRIX: dict[str, Gate] = {
     "POST /api/v1/tasks/<task_id>/complete": Gate(
         TASK_WORKERS, path="/api/v1/tasks/{task}/complete", json={"channel": "phone"}, fresh_case=True
     ),  # an incomplete form: 422 past the gate, and the case stays where it is
+    "POST /api/v1/tasks/<task_id>/quote": Gate(TASK_WORKERS, path="/api/v1/tasks/{task}/quote", json={}),
     "GET /api/v1/drafts/<task_id>": Gate(ALL, path="/api/v1/drafts/{task}"),  # the caller's own draft
     "PUT /api/v1/drafts/<task_id>": Gate(TASK_WORKERS, path="/api/v1/drafts/{task}", json={"channel": "phone"}),
     "DELETE /api/v1/drafts/<task_id>": Gate(WRITERS, path="/api/v1/drafts/{task}"),

@@ -67,13 +67,13 @@ def test_a_number_that_is_not_finite_is_refused_with_its_field_and_the_lists_sta
     case.walk("contact_customer", "dispatch_notice", "record_arrival")
     task = case.ready()["diagnose_on_site"]
     technician = as_user(task["assignee"])
-    template = json.dumps({**FORMS["diagnose_on_site"], "quote_amount": "HERE"})
+    template = json.dumps({**FORMS["diagnose_on_site"], "labour_qty": "HERE"})
     for literal in NOT_FINITE:
         body = template.replace('"HERE"', literal)
         refused = raw_post(technician, f"/tasks/{task['id']}/complete", body)
         assert refused.status_code == 422, (literal, refused.json)
-        assert list(refused.json["errors"]) == ["quote_amount"], refused.json
-        assert "finite" in refused.json["errors"]["quote_amount"][0]
+        assert list(refused.json["errors"]) == ["labour_qty"], refused.json
+        assert "finite" in refused.json["errors"]["labour_qty"][0]
     nested = raw_post(technician, f"/tasks/{task['id']}/complete", '{"parts": [{"qty": NaN}]}')
     assert nested.status_code == 422 and list(nested.json["errors"]) == ["parts.0.qty"]
     assert "diagnose_on_site" in case.ready()  # nothing was taken

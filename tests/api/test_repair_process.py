@@ -40,7 +40,7 @@ def test_on_site_repair_out_of_warranty_is_charged_reported_archived_and_closed(
     assert all(status == "cancelled" for _, status in case.timers())  # every deadline was met
     completed = {e["element_id"]: e for e in case.events("task_completed")}
     assert completed["diagnose_on_site"]["actor"] == "tech_urban1"
-    assert completed["payment_invoice"]["data"]["amount"] == 180
+    assert completed["payment_invoice"]["data"]["amount"] == 245  # the quote: relay 45 + labour 150 + call-out 50
 
 
 @pytest.mark.parametrize(

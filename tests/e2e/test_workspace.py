@@ -129,7 +129,6 @@ def test_a_repair_case_from_registration_to_signed_acceptance(page, as_user, scr
 
     wait_for_form(page, "现场诊断与方案确认")
     fill(page, {"confirmed_fault": "压缩机不启动", "cause": "启动继电器损坏", "repair_plan": "更换继电器"})
-    page.fill(field("quote_amount"), "180")
     page.check(field("plan_accepted"))
     page.check(field("fixable_on_site"))
     complete(page)

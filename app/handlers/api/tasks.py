@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 
+from ...services.tasks import quoting
 from ...services.tasks import work as tasks
 from ..common import principal
 from ..common import services
@@ -78,3 +79,17 @@ def delegate(args, task_id: str):
 def complete(task_id: str):
     """Complete the task with the form data: 422 with field errors, 409 if no longer ready."""
     return _TaskOut(tasks.complete_task(services(), task_id, json_object_body(), principal()))
+
+
+@bp.post("/<task_id>/quote")
+@bp.response(200)
+@bp.doc(
+    requestBody={
+        "content": {"application/json": {"schema": {"type": "object"}}},
+        "description": "the form as filled so far (the parts listed, misuse found, the labour quantity)",
+    }
+)
+def quote(task_id: str):
+    """The quote the form's values give now, from the price list, to show the customer before the
+    plan is accepted (W-06): 409 for a task whose form has no quote."""
+    return quoting.preview_quote(services(), task_id, json_object_body(), principal())

@@ -181,6 +181,11 @@ class MasterRecordRepository(Repository):
         stmt = select(Unit).where(Unit.contract_no == contract_no)
         return list(self.session.scalars(stmt.order_by(Unit.serial_no).limit(limit)).unique())
 
+    def units_of_model(self, model: str, limit: int = 5000) -> list[Unit]:
+        """The installed units of a product model (any case), in serial order (a recall's candidates)."""
+        stmt = select(Unit).where(func.upper(Unit.model) == model.strip().upper())
+        return list(self.session.scalars(stmt.order_by(Unit.serial_no).limit(limit)).unique())
+
     def cases_of(self, table: Table, key: str, limit: int = 100) -> list[Instance]:
         """The cases filed under record ``key`` of ``table``, newest first."""
         stmt = (

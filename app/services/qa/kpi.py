@@ -36,7 +36,7 @@ def kpi_for_period(uow: UnitOfWork, tz: tzinfo, first: date, after: date) -> dic
     diagnoses = [
         e
         for e in uow.events.between("repair", ["task_completed"], start, end, ["diagnose_on_site"])
-        if (e.data.get("quote_amount") or 0) > 0
+        if e.data.get("quote_amount") is not None  # computed from the price list, 0 for free work
     ]
     dispatched = {
         e.instance_id: e.at

@@ -38,7 +38,8 @@ def effective_schema(
 ) -> dict[str, Any]:
     """The schema as the case makes it: ``x-options`` fields get their current choices as ``oneOf``,
     and a ``readOnly`` field the case already holds is the case's (shown with its value, and any other
-    value refused: the annual plan's year is the one the schedule opened it for, not one typed in)."""
+    value refused: the annual plan's year is the one the schedule opened it for, not one typed in), and
+    an ``x-default-from`` field is prefilled with the case's value of the field it names."""
     result = copy.deepcopy(schema)
     for name, prop in result.get("properties", {}).items():
         if not isinstance(prop, dict):
@@ -48,6 +49,8 @@ def effective_schema(
             prop["oneOf"] = source(case_data) or [{"const": "", "title": "no eligible choice / 无可选项"}]
         if prop.get("readOnly") and case_data.get(name) is not None:
             prop["const"] = prop["default"] = case_data[name]
+        elif isinstance(prop.get("x-default-from"), str) and case_data.get(prop["x-default-from"]) is not None:
+            prop["default"] = case_data[prop["x-default-from"]]  # prefilled (the amount from the quote)
     return result
 
 

@@ -25,10 +25,12 @@ from ..context import ServiceContext
 from ..master_data.case_files import file_case
 from ..master_data.case_files import with_record_facts
 from . import forms
+from .affected import with_affected_units
 from .field_choices import option_sources
 from .handover import check_chosen_technicians
 from .handover import require_assignable
 from .numbering import with_document_numbers
+from .quoting import with_quote
 
 
 @dataclass(frozen=True)
@@ -172,8 +174,12 @@ def complete_task(ctx: ServiceContext, task_id: str, data: Any, actor: Principal
             check_chosen_technicians(uow, ctx, schema, data)
             year = now.astimezone(ctx.calendar.tz).year
             numbered = with_document_numbers(uow, schema, data, case_data, year)
-            valid = forms.validate(forms.effective_schema(schema, case_data, option_sources(uow, ctx)), numbered)
-            valid = with_record_facts(uow, valid, schema.get("properties"))
+            quoted, quote_facts = with_quote(uow, schema, numbered, case_data)
+            quoted, units = with_affected_units(uow, schema, quoted)
+            quote_facts = {**quote_facts, **units}
+            seen = {**case_data, **quote_facts}  # computed again: the new value, not the case's old one
+            valid = forms.validate(forms.effective_schema(schema, seen, option_sources(uow, ctx)), quoted)
+            valid = {**with_record_facts(uow, valid, schema.get("properties")), **quote_facts}
             return store_files(uow, instance, task.id, schema, valid, actor=actor.username, now=now)
 
         try:

@@ -28,6 +28,10 @@ from .flow_paths import scope_reaches
 from .spiff_specs import parse_specs
 
 
+def executable_processes(root: etree._Element) -> list[etree._Element]:
+    return [p for p in root.findall(q("process")) if p.get("isExecutable", "false") == "true"]
+
+
 # Frozen: a rule reads the diagram, never changes it. cached_property still works, as it writes
 # the instance's __dict__ directly rather than through __setattr__.
 @dataclass(frozen=True)
@@ -38,20 +42,21 @@ class DiagramContext:
     xml: bytes
     root: etree._Element
     read_form: FormReader
+    index: int = 0  # which of the file's executable processes (a collaboration holds several)
 
     @cached_property
     def key(self) -> str:
-        """The process key: the file name without ``.bpmn``."""
-        return Path(self.filename).stem
+        """The process key: the process id (a file may hold several processes)."""
+        return self.process.get("id") or Path(self.filename).stem
 
     @cached_property
     def executable_processes(self) -> list[etree._Element]:
-        return [p for p in self.root.findall(q("process")) if p.get("isExecutable", "false") == "true"]
+        return executable_processes(self.root)
 
     @property
     def process(self) -> etree._Element:
-        """The one executable process (once ``one-executable-process`` has passed)."""
-        return self.executable_processes[0]
+        """The executable process under validation (once ``an-executable-process`` has passed)."""
+        return self.executable_processes[self.index]
 
     @cached_property
     def specs(self) -> tuple[Any, dict[str, Any]]:

@@ -3,7 +3,9 @@
 Each ``Rule`` has a stable id, a kind (a ``CONVENTION`` of this project, docs/diagram-conventions.md,
 or an ``ENGINE`` limit: what SpiffWorkflow cannot run, or what is unsafe), and whether its failure
 stops the later rules (they would read what it refused). Its check reads a ``DiagramContext`` and
-returns ``Problem`` rows; ``run_rules`` stamps each row with the rule's id.
+returns ``Problem`` rows; ``run_rules`` stamps each row with the rule's id and its kind's severity:
+a convention is advice (a warning, bpmnlint-style) unless the deploy is strict, an engine limit
+always refuses the diagram.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 
 from ..domain.roles import role_of_lane
 from ..errors import Problem
+from ..errors import Severity
 from .catalogue import q
 from .definitions import FORM_PROPERTY
 from .definitions import ElementInfo
@@ -57,10 +60,12 @@ class Rule:
 
 
 def run_rules(ctx: DiagramContext) -> list[Problem]:
-    """Every problem the rules find, in rule order; none after a stopping rule that failed."""
+    """Every problem the rules find, in rule order; none after a stopping rule that failed.
+    A convention's problems are warnings (``Severity.WARNING``), an engine limit's errors."""
     problems: list[Problem] = []
     for rule in RULES:
-        found = [replace(p, rule=rule.id) for p in rule.check(ctx)]
+        severity = Severity.WARNING if rule.kind is RuleKind.CONVENTION else Severity.ERROR
+        found = [replace(p, rule=rule.id, severity=severity) for p in rule.check(ctx)]
         problems += found
         if found and rule.stops:
             break
@@ -75,15 +80,18 @@ def _on_node(ctx: DiagramContext, node: etree._Element, reason: str) -> Problem:
     return Problem(ctx.filename, reason, node.get("id"), node.sourceline)
 
 
-def one_executable_process(ctx: DiagramContext) -> list[Problem]:
-    found = len(ctx.executable_processes)
-    return [] if found == 1 else [Problem(ctx.filename, f"expected one executable process, found {found}")]
+def an_executable_process(ctx: DiagramContext) -> list[Problem]:
+    if ctx.executable_processes:
+        return []
+    return [Problem(ctx.filename, 'the diagram has no executable process (isExecutable="true")')]
 
 
 def process_id_is_file_name(ctx: DiagramContext) -> list[Problem]:
-    if ctx.process.get("id") == ctx.key:
+    """The key is the process id; a file named otherwise is harder to find again."""
+    stem = ctx.filename.rsplit("/", 1)[-1].removesuffix(".bpmn")
+    if ctx.key == stem:
         return []
-    return [_on_node(ctx, ctx.process, f"process id {ctx.process.get('id')!r} must equal the file name {ctx.key!r}")]
+    return [_on_node(ctx, ctx.process, f"process id {ctx.key!r} should equal the file name {stem!r}")]
 
 
 def unsupported_construct(ctx: DiagramContext) -> list[Problem]:
@@ -266,10 +274,10 @@ def timer_iso8601(ctx: DiagramContext) -> list[Problem]:
 CONVENTION, ENGINE = RuleKind.CONVENTION, RuleKind.ENGINE
 RULES: tuple[Rule, ...] = (
     # Stopping rules first: the rules after them read the one process and SpiffWorkflow's specs.
-    Rule("one-executable-process", ENGINE, True, one_executable_process),
-    Rule("process-id-is-file-name", CONVENTION, True, process_id_is_file_name),
+    Rule("an-executable-process", ENGINE, True, an_executable_process),
     Rule("unsupported-construct", ENGINE, True, unsupported_construct),
     Rule("spiffworkflow-parses", ENGINE, True, spiffworkflow_parses),
+    Rule("process-id-is-file-name", CONVENTION, False, process_id_is_file_name),
     Rule("lane-names-role", CONVENTION, False, lane_names_role),
     Rule("element-id-not-reserved", ENGINE, False, element_id_not_reserved),
     Rule("element-named", CONVENTION, False, element_named),

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -26,6 +27,7 @@ from ...errors import Forbidden
 from ...errors import InvalidInput
 from ...errors import NotFound
 from ...errors import Problem
+from ...errors import Severity
 from ...persistence.diagram_drafts import DiagramDraft
 from ..cases.start_form import start_form_problems
 from ..context import ServiceContext
@@ -188,20 +190,25 @@ def _form_reader(forms: Forms):
     return read_form
 
 
-def _load(filename: str, xml: str, forms: Forms) -> ProcessDefinition:
+def _load(filename: str, xml: str, forms: Forms, strict: bool = False) -> ProcessDefinition:
     """The validated definition, or DiagramError with every problem (the deploy's own checks)."""
     _check_payload(filename, xml, forms)
-    return load_definition(filename, xml.encode("utf-8"), _form_reader(forms))
+    return load_definition(filename, xml.encode("utf-8"), _form_reader(forms), strict=strict)
 
 
-def validate_source(ctx: ServiceContext, filename: str, xml: str, forms: Forms, actor: Principal) -> list[Problem]:
-    """What a deploy of this diagram with these forms would refuse; empty when it would deploy."""
+def validate_source(
+    ctx: ServiceContext, filename: str, xml: str, forms: Forms, actor: Principal, *, strict: bool = False
+) -> list[Problem]:
+    """What a deploy of this diagram with these forms would say: its errors (refused) and warnings
+    (``Problem.severity``); empty when it would deploy without a remark. ``strict``: warnings refuse too."""
     _require_edit(actor)
     try:
         definition = _load(filename, xml, forms)
     except DiagramError as exc:
-        return exc.problems
-    return start_form_problems(ctx, definition)
+        problems = exc.problems
+    else:
+        problems = [*start_form_problems(ctx, definition), *definition.warnings]
+    return [replace(p, severity=Severity.ERROR) for p in problems] if strict else problems
 
 
 def deploy_source(
@@ -212,15 +219,17 @@ def deploy_source(
     actor: Principal,
     *,
     base_version: int | None = None,
+    strict: bool = False,
 ) -> DeployResult:
     """Validate, then deploy as a new version (unchanged content: no new version); all or nothing.
+    Its warnings come back with the result (``strict``: they refuse it).
 
     ``base_version``: the version the edit started from; if another one was deployed meanwhile the
     deploy is refused (409) rather than silently overwriting it. The actor's draft of the process
     is removed once deployed. Running cases stay on their version.
     """
     _require_edit(actor)
-    definition = _load(filename, xml, forms)
+    definition = _load(filename, xml, forms, strict)
     bases = {definition.key: base_version} if base_version is not None else None
     [result] = deploy_definitions(ctx, [definition], actor=actor.username, base_versions=bases)
     delete_draft(ctx, definition.key, actor)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from app.engine import load_definition
@@ -183,3 +185,9 @@ def test_a_loop_without_a_way_out_is_a_warning():
     assert reasons["do_it"] == (
         "userTask has no path to an end event, so a case reaching it could never finish (a loop without a way out?)"
     )
+
+
+def test_the_projects_own_processes_keep_every_house_convention():
+    """CI deploys processes/ strictly: a broken convention there is an error, not advice."""
+    definitions = load_directory(Path(__file__).resolve().parents[2] / "processes", strict=True)
+    assert definitions and all(d.warnings == () for d in definitions)

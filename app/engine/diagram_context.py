@@ -25,6 +25,7 @@ from .diagram_forms import Forms
 from .diagram_forms import load_forms
 from .flow_paths import ScopeReach
 from .flow_paths import scope_reaches
+from .foreign_forms import with_foreign_forms
 from .spiff_specs import parse_specs
 
 
@@ -100,3 +101,9 @@ class DiagramContext:
     def forms(self) -> Forms:
         """The forms that loaded and are valid, by path."""
         return self.form_loading[0]
+
+    @cached_property
+    def deployed(self) -> tuple[dict[str, ElementInfo], Forms]:
+        """The elements and forms as deployed: a user task without a form gets its Camunda form
+        fields or a generic completion form, a role from its Camunda groups or its lane's name."""
+        return with_foreign_forms(self.process, self.key, self.elements, self.forms)

@@ -84,16 +84,17 @@ def _definition(ctx: DiagramContext, warnings: tuple[Problem, ...]) -> ProcessDe
     digest = hashlib.sha256(xml := ctx.xml)
     if len(ctx.executable_processes) > 1:  # the same file, another process (one alone: hashes stay as they were)
         digest.update(ctx.key.encode())
-    for path in sorted(ctx.forms):
-        digest.update(path.encode() + json.dumps(ctx.forms[path], sort_keys=True).encode())
+    elements, forms = ctx.deployed
+    for path in sorted(forms):
+        digest.update(path.encode() + json.dumps(forms[path], sort_keys=True).encode())
     return ProcessDefinition(
         key=ctx.key,
         name=ctx.process.get("name") or ctx.key,
         filename=ctx.filename,
         xml=xml,
         content_hash=digest.hexdigest(),
-        elements=ctx.elements,
-        forms=ctx.forms,
+        elements=elements,
+        forms=forms,
         warnings=warnings,
     )
 

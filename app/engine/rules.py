@@ -29,6 +29,7 @@ from .diagram_forms import extra_start_forms
 from .diagram_forms import markup_problems
 from .diagram_forms import misplaced_start_forms
 from .diagram_forms import open_start_forms
+from .foreign_forms import has_camunda_fields
 from .script_lint import sandbox_problems
 from .script_lint import timer_literal_problems
 
@@ -154,19 +155,30 @@ def element_in_one_lane(ctx: DiagramContext) -> list[Problem]:
 
 
 def user_task_form(ctx: DiagramContext) -> list[Problem]:
+    with_fields = {n.get("id") for n in ctx.process.iter(q("userTask")) if has_camunda_fields(n)}
     return [
-        _on(ctx, info, f"user task has no {FORM_PROPERTY} property naming its form")
+        _on(
+            ctx,
+            info,
+            f"user task has no {FORM_PROPERTY} property naming its form; "
+            + ("its Camunda form fields are used" if info.id in with_fields else "a generic completion form is used"),
+        )
         for info in ctx.elements.values()
         if info.type == "userTask" and not info.form
     ]
 
 
 def user_task_in_role_lane(ctx: DiagramContext) -> list[Problem]:
-    if not ctx.has_lanes:
-        return []
+    """A user task whose role nothing names (lane, lane name, Camunda groups): only an administrator
+    may work it."""
     return [
-        _on(ctx, info, "user task is not in a lane named after a role, so nobody could work it")
-        for info in ctx.elements.values()
+        _on(
+            ctx,
+            info,
+            "user task is not in a lane named after a role (nor has camunda:candidateGroups naming one), "
+            "so only an administrator may work it",
+        )
+        for info in ctx.deployed[0].values()
         if info.type == "userTask" and info.role is None
     ]
 

@@ -32,6 +32,7 @@ from .diagram_forms import open_start_forms
 from .foreign_forms import has_camunda_fields
 from .script_lint import sandbox_problems
 from .script_lint import timer_literal_problems
+from .spiff_messages import plain
 
 RESERVED_IDS = frozenset({"Start", "End", "Root"})
 UNSUPPORTED = {  # parse fine in SpiffWorkflow 3.2.0 but misbehave at run time
@@ -113,10 +114,46 @@ def spiffworkflow_parses(ctx: DiagramContext) -> list[Problem]:
     try:
         ctx.specs  # noqa: B018 - parsing is the check; the specs are kept for the lint
     except ValidationException as exc:
-        reason = str(exc).splitlines()[0].strip()
         line = getattr(exc, "line_number", None) or getattr(exc, "sourceline", None)
-        return [Problem(ctx.filename, reason, getattr(exc, "id", None), line)]
+        return [Problem(ctx.filename, plain(str(exc)), getattr(exc, "id", None), line)]
+    except (NotImplementedError, KeyError, AttributeError, TypeError, ValueError) as exc:
+        return [Problem(ctx.filename, plain(str(exc) or type(exc).__name__))]  # SpiffWorkflow's own crash
     return []
+
+
+def call_not_recursive(ctx: DiagramContext) -> list[Problem]:
+    """No call activity leads back to a process that is calling it: SpiffWorkflow would open calls
+    without end and hang the worker that starts the case."""
+    calls = {
+        p.get("id"): [(c, c.get("calledElement")) for c in p.iter(q("callActivity"))]
+        for p in ctx.root.findall(q("process"))
+    }
+    problems = []
+
+    def visit(process_id: str, path: tuple[str, ...]) -> None:
+        for node, called in calls.get(process_id, []):
+            if called in path or called == process_id:
+                reason = f"call activity calls process {called!r}, which is already calling it (endless recursion)"
+                problems.append(_on_node(ctx, node, reason))
+            elif called in calls:
+                visit(called, (*path, process_id))
+
+    visit(ctx.key, ())
+    return list(dict.fromkeys(problems))
+
+
+def script_task_has_script(ctx: DiagramContext) -> list[Problem]:
+    """A script task runs Python written in the diagram: not an external resource, nor another language."""
+    problems = []
+    for node in ctx.process.iter(q("scriptTask")):
+        language = (node.get("scriptFormat") or "python").strip().lower()
+        script = node.find(q("script"))
+        if language not in ("python", "py", "text/x-python"):
+            reason = f"script task is written in {language!r}; scripts here are Python"
+            problems.append(_on_node(ctx, node, reason))
+        elif script is None or not (script.text or "").strip():
+            problems.append(_on_node(ctx, node, "script task has no script, so every case reaching it would fail"))
+    return problems
 
 
 def lane_names_role(ctx: DiagramContext) -> list[Problem]:
@@ -288,6 +325,8 @@ RULES: tuple[Rule, ...] = (
     # Stopping rules first: the rules after them read the one process and SpiffWorkflow's specs.
     Rule("an-executable-process", ENGINE, True, an_executable_process),
     Rule("unsupported-construct", ENGINE, True, unsupported_construct),
+    Rule("call-not-recursive", ENGINE, True, call_not_recursive),
+    Rule("script-task-has-script", ENGINE, True, script_task_has_script),
     Rule("spiffworkflow-parses", ENGINE, True, spiffworkflow_parses),
     Rule("process-id-is-file-name", CONVENTION, False, process_id_is_file_name),
     Rule("lane-names-role", CONVENTION, False, lane_names_role),

@@ -61,6 +61,10 @@ def sandbox_problems(filename: str, specs: list[Any], elements: dict[str, Elemen
     problems = []
     for ts in _task_specs(specs):
         for code, mode, what in _code_of(ts):
+            if code.strip().startswith(("${", "#{")):
+                reason = f"{what} is a JUEL expression (Camunda); write it in Python, e.g. approved == True"
+                problems.append(Problem(filename, reason, *_where(ts, elements)))
+                continue
             try:
                 compile_sandboxed(code, mode)
             except ScriptRejected as exc:

@@ -104,7 +104,7 @@ def test_deploy_creates_version_2_and_running_cases_stay_on_version_1(as_user):
     assert again.json == {"key": "repair", "version": 2, "created": False, "warnings": []}
     stale = api.post("/workbench/deploy", json=edited(REPAIR, base_version=1))
     assert stale.status_code == 409 and "version 2" in stale.json["message"]
-    refused = api.post("/workbench/deploy", json=edited(REPAIR.replace('"P10D"', "P10D")))
+    refused = api.post("/workbench/deploy", json=edited(REPAIR.replace('"P10D"', "P10X")))
     assert refused.status_code == 422
     assert [e["element_id"] for e in refused.json["errors"]] == ["rtf_overdue"]
     assert as_user("admin").get("/processes/repair").json["versions"] == [1, 2]

@@ -191,3 +191,37 @@ def test_the_projects_own_processes_keep_every_house_convention():
     """CI deploys processes/ strictly: a broken convention there is an error, not advice."""
     definitions = load_directory(Path(__file__).resolve().parents[2] / "processes", strict=True)
     assert definitions and all(d.warnings == () for d in definitions)
+
+
+def test_a_script_task_without_a_script_or_in_another_language_is_refused():
+    empty = TINY.replace('<bpmn:script>result = "yes" if ok else "no"</bpmn:script>', "")
+    [problem] = problems_of(empty)
+    assert (problem.element_id, problem.rule) == ("compute", "script-task-has-script")
+    assert "has no script" in problem.reason
+    js = TINY.replace('<bpmn:scriptTask id="compute"', '<bpmn:scriptTask id="compute" scriptFormat="javascript"')
+    assert "'javascript'; scripts here are Python" in problems_of(js)[0].reason
+
+
+def test_a_juel_expression_is_refused_with_a_python_hint():
+    [problem] = problems_of(TINY.replace('"PT24H"', "${dueDate}"))
+    assert problem.element_id == "late" and "JUEL expression (Camunda); write it in Python" in problem.reason
+
+
+def test_a_process_calling_itself_is_refused_before_it_could_hang_a_worker():
+    xml = TINY.replace(
+        '<bpmn:scriptTask id="compute" name="计算 / Compute">',
+        '<bpmn:callActivity id="compute" name="计算 / Compute" calledElement="tiny">',
+    ).replace(
+        '<bpmn:script>result = "yes" if ok else "no"</bpmn:script>\n    </bpmn:scriptTask>', "</bpmn:callActivity>"
+    )
+    [problem] = problems_of(xml)
+    assert problem.rule == "call-not-recursive" and "endless recursion" in problem.reason
+
+
+def test_spiffworkflows_messages_are_said_plainly():
+    from app.engine.spiff_messages import plain
+
+    assert "names no operator" in plain("A Service Task must have an operator.")
+    assert plain("Cannot resolve dataOutputAssociation <Element x at 0x7eff12>").startswith("a data association")
+    assert "0x" not in plain("Something <Element y at 0x7eff12> went wrong")
+    assert "<bpmn" not in plain("Unknown thing: b'<bpmn:boundaryEvent id=\"x\"/>'")

@@ -70,6 +70,10 @@ class DeployedSchema(Schema):
     created = fields.Boolean()
     dry_run = fields.Boolean()
     warnings = fields.List(fields.Nested(DiagramProblemSchema), metadata={"description": "house conventions broken"})
+    processes = fields.List(
+        fields.Dict(),
+        metadata={"description": "each process of the file (a collaboration holds several): key, version"},
+    )
 
 
 class DiffSchema(Schema):
@@ -113,7 +117,7 @@ def upload(args):
     if uploaded is None or not uploaded.filename:
         raise InvalidInput("send the diagram as the multipart field 'file'", errors={"file": ["missing"]})
     forms = {name: f.read() for name, f in request.files.items() if name != "file"}
-    result = version_admin.deploy_upload(
+    results = version_admin.deploy_upload(
         services(),
         uploaded.filename,
         uploaded.read(),
@@ -122,12 +126,14 @@ def upload(args):
         dry_run=args["dry_run"],
         strict=args["strict"],
     )
+    result = results[0]
     body = {
         "key": result.process_key,
         "version": result.version,
         "created": result.created,
         "dry_run": args["dry_run"],
-        "warnings": [w.to_dict() for w in result.warnings],
+        "warnings": [w.to_dict() for r in results for w in r.warnings],
+        "processes": [{"key": r.process_key, "version": r.version, "created": r.created} for r in results],
     }
     return (body, 200) if args["dry_run"] else body
 

@@ -61,10 +61,11 @@ def deploy_upload(
     *,
     dry_run: bool = False,
     strict: bool = False,
-) -> DeployResult:
+) -> list[DeployResult]:
     """An uploaded diagram checked and deployed by the workbench; its forms are the uploaded ones,
     else those of the latest version of the same process. Raises DiagramError with every problem;
-    a dry run deploys nothing (version None). Warnings come back with the result (``strict``: refused)."""
+    a dry run deploys nothing (version None). Warnings come back with the result (``strict``: refused).
+    A file of several executable processes deploys each, under its process id: one result each."""
     key = filename.rsplit("/", 1)[-1].removesuffix(".bpmn")
     with ctx.uow() as uow:
         latest = uow.versions.latest(key)
@@ -83,8 +84,8 @@ def deploy_upload(
         problems = workbench.validate_source(ctx, f"{key}.bpmn", text, forms, actor, strict=strict)
         if any(p.severity is Severity.ERROR for p in problems):
             raise DiagramError(problems)
-        return DeployResult(key, None, False, tuple(problems))
-    return workbench.deploy_source(ctx, f"{key}.bpmn", text, forms, actor, strict=strict)
+        return [DeployResult(key, None, False, tuple(problems))]
+    return workbench.deploy_sources(ctx, f"{key}.bpmn", text, forms, actor, strict=strict)
 
 
 def rollback(ctx: ServiceContext, key: str, number: int, actor: Principal) -> DeployResult:

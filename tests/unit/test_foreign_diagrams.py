@@ -63,3 +63,14 @@ def test_a_user_task_whose_role_nothing_names_is_worked_only_by_an_administrator
     assert definition.elements["chase"].role is None
     [warning] = [w for w in definition.warnings if w.rule == "user-task-in-role-lane"]
     assert warning.element_id == "chase" and "only an administrator" in warning.reason
+
+
+def test_a_collaboration_deploys_each_executable_process_under_its_id():
+    from pathlib import Path
+
+    from app.engine import load_definitions
+
+    xml = (Path(__file__).resolve().parents[1] / "interop" / "spiff-correlation.bpmn").read_bytes()
+    definitions = load_definitions("spiff-correlation.bpmn", xml, read_form)
+    assert [d.key for d in definitions] == ["proc_1", "proc_2"]
+    assert len({d.content_hash for d in definitions}) == 2  # the same file, two versions' worth

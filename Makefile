@@ -62,7 +62,7 @@ instance/secret_key:
 
 run: setup instance/secret_key
 	$(BIN)/aftersales init-db
-	$(BIN)/aftersales deploy
+	$(BIN)/aftersales deploy --strict
 	$(BIN)/aftersales demo
 	AFTERSALES_SECRET_KEY_FILE=$${AFTERSALES_SECRET_KEY_FILE:-$(CURDIR)/instance/secret_key} $(BIN)/aftersales serve --port $(PORT)
 

@@ -54,15 +54,18 @@ def init_db_command() -> None:
 
 @click.command("deploy")
 @click.option("--dir", "directory", default=None, help="folder of *.bpmn files (default: processes/)")
+@click.option("--strict", is_flag=True, help="a broken house convention refuses the diagrams (not only a warning)")
 @with_appcontext
-def deploy_command(directory: str | None) -> None:
+def deploy_command(directory: str | None, strict: bool) -> None:
     """Validate every diagram and deploy the changed ones as new versions (all or nothing)."""
     try:
-        results = deploy_directory(_ctx(), directory, actor="cli")
+        results = deploy_directory(_ctx(), directory, actor="cli", strict=strict)
     except AppError as exc:
         _fail(exc)
     for r in results:
         click.echo(f"{r.process_key}: version {r.version}{'' if r.created else ' (unchanged)'}")
+        for warning in r.warnings:
+            click.echo(f"  - {warning}")
     for name in ensure_default_schedules(_ctx()):
         click.echo(f"schedule added: {name}")
 

@@ -16,6 +16,7 @@ with one error handler, never one by one.
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 
 
@@ -66,24 +67,38 @@ class TooManyRequests(AppError):
         self.retry_after = max(1, retry_after)
 
 
+class Severity(enum.Enum):
+    ERROR = "error"  # the diagram cannot run, or is unsafe: refused
+    WARNING = "warning"  # a house convention: shown, refused only by a strict deploy
+
+
 @dataclass(frozen=True)
 class Problem:
-    """One reason a diagram was refused, precise enough to fix it."""
+    """One reason a diagram was refused (or, as a warning, advice), precise enough to fix it."""
 
     file: str
     reason: str
     element_id: str | None = None
     line: int | None = None
-    rule: str | None = None  # id of the validation rule that found it (engine/rules.py), not shown yet
+    rule: str | None = None  # id of the validation rule that found it (engine/rules.py)
+    severity: Severity = Severity.ERROR
 
     def to_dict(self) -> dict[str, str | int | None]:
-        """The problem as the API and the CLI show it (without the rule id, for now)."""
-        return {"file": self.file, "reason": self.reason, "element_id": self.element_id, "line": self.line}
+        """The problem as the API and the CLI show it: where, why, which rule, error or warning."""
+        return {
+            "file": self.file,
+            "reason": self.reason,
+            "element_id": self.element_id,
+            "line": self.line,
+            "rule": self.rule,
+            "severity": self.severity.value,
+        }
 
     def __str__(self) -> str:
         where = self.file + (f":{self.line}" if self.line else "")
         element = f" [{self.element_id}]" if self.element_id else ""
-        return f"{where}{element}: {self.reason}"
+        warning = "warning: " if self.severity is Severity.WARNING else ""
+        return f"{where}{element}: {warning}{self.reason}"
 
 
 class DiagramError(AppError):

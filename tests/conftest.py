@@ -124,7 +124,7 @@ def seed_calendar(ctx) -> None:
 def seed(ctx) -> None:
     """What every ``app`` starts with: the diagrams of processes/ deployed, the demo's master data,
     the official calendar and one user per role (``USERS``, password = user name)."""
-    deploy_directory(ctx, actor="tests")
+    deploy_directory(ctx, actor="tests", strict=True)  # CI keeps processes/ to the house conventions
     load_master_data(ctx)
     seed_calendar(ctx)
     for username, roles in USERS.items():

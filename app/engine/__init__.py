@@ -8,6 +8,7 @@ from .definitions import ElementInfo as ElementInfo
 from .definitions import ProcessDefinition as ProcessDefinition
 from .flowgraph import flow_graph as flow_graph
 from .loader import load_definition as load_definition
+from .loader import load_definitions as load_definitions
 from .loader import load_directory as load_directory
 from .replay import Deviation as Deviation
 from .replay import RecordedStep as RecordedStep

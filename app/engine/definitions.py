@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
 
+from ..errors import Problem
+
 FORM_PROPERTY = "formJsonSchemaFilename"
 
 
@@ -65,6 +67,7 @@ class ProcessDefinition:
     content_hash: str
     elements: dict[str, ElementInfo]
     forms: dict[str, dict[str, Any]]  # form path (as named in the diagram) -> JSON Schema
+    warnings: tuple[Problem, ...] = ()  # the house conventions it breaks (advice, shown at deploy)
 
     def element(self, element_id: str) -> ElementInfo | None:
         return self.elements.get(element_id)

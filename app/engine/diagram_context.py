@@ -25,7 +25,12 @@ from .diagram_forms import Forms
 from .diagram_forms import load_forms
 from .flow_paths import ScopeReach
 from .flow_paths import scope_reaches
+from .foreign_forms import with_foreign_forms
 from .spiff_specs import parse_specs
+
+
+def executable_processes(root: etree._Element) -> list[etree._Element]:
+    return [p for p in root.findall(q("process")) if p.get("isExecutable", "false") == "true"]
 
 
 # Frozen: a rule reads the diagram, never changes it. cached_property still works, as it writes
@@ -38,20 +43,21 @@ class DiagramContext:
     xml: bytes
     root: etree._Element
     read_form: FormReader
+    index: int = 0  # which of the file's executable processes (a collaboration holds several)
 
     @cached_property
     def key(self) -> str:
-        """The process key: the file name without ``.bpmn``."""
-        return Path(self.filename).stem
+        """The process key: the process id (a file may hold several processes)."""
+        return self.process.get("id") or Path(self.filename).stem
 
     @cached_property
     def executable_processes(self) -> list[etree._Element]:
-        return [p for p in self.root.findall(q("process")) if p.get("isExecutable", "false") == "true"]
+        return executable_processes(self.root)
 
     @property
     def process(self) -> etree._Element:
-        """The one executable process (once ``one-executable-process`` has passed)."""
-        return self.executable_processes[0]
+        """The executable process under validation (once ``an-executable-process`` has passed)."""
+        return self.executable_processes[self.index]
 
     @cached_property
     def specs(self) -> tuple[Any, dict[str, Any]]:
@@ -95,3 +101,9 @@ class DiagramContext:
     def forms(self) -> Forms:
         """The forms that loaded and are valid, by path."""
         return self.form_loading[0]
+
+    @cached_property
+    def deployed(self) -> tuple[dict[str, ElementInfo], Forms]:
+        """The elements and forms as deployed: a user task without a form gets its Camunda form
+        fields or a generic completion form, a role from its Camunda groups or its lane's name."""
+        return with_foreign_forms(self.process, self.key, self.elements, self.forms)

@@ -1,12 +1,14 @@
 """Reading and validating diagrams: a bad diagram is refused whole, with file, element, line, reason.
 
-``load_definition`` parses the diagram safely (no DTD or entities, size limit, a
-``bpmn:definitions`` root), then runs the rule table (``rules.RULES``) in order over a
-``DiagramContext``: the stopping rules first (one executable process named like its file, no
-construct SpiffWorkflow 3.2.0 cannot run, the BPMN 2.0 + spiffworkflow XSD and SpiffWorkflow's
-parser), then the project's conventions (docs/diagram-conventions.md), the forms, active content
-and the lint of scripts and timers. Every problem found is a ``Problem`` row; if there is one, the
-diagram is refused with all of them, else it becomes a ``ProcessDefinition``.
+``load_definitions`` parses the diagram safely (no DTD or entities, size limit, a
+``bpmn:definitions`` root), then, for each executable process of the file (a collaboration holds
+several; each is deployed under its process id), runs the rule table (``rules.RULES``) in order
+over a ``DiagramContext``: the stopping rules first (an executable process, no construct
+SpiffWorkflow 3.2.0 cannot run, the BPMN 2.0 + spiffworkflow XSD and SpiffWorkflow's parser), then
+the project's conventions (docs/diagram-conventions.md), the forms, active content and the lint of
+scripts and timers. Every problem found is a ``Problem`` row. An error refuses the file with all
+of them; a convention's warning is kept on the ``ProcessDefinition`` (shown at deploy), unless the
+load is ``strict``, which refuses warnings too (the project's own ``processes/``).
 
 Where each job lives: the element catalogue in ``catalogue.py``, forms in ``diagram_forms.py``,
 reachability in ``flow_paths.py``, the code lint in ``script_lint.py``, SpiffWorkflow's parser in
@@ -23,9 +25,11 @@ from lxml import etree
 
 from ..errors import DiagramError
 from ..errors import Problem
+from ..errors import Severity
 from .catalogue import q
 from .definitions import ProcessDefinition
 from .diagram_context import DiagramContext
+from .diagram_context import executable_processes
 from .diagram_forms import FormReader
 from .rules import run_rules
 from .safe_xml import DTD_REFUSED
@@ -50,27 +54,52 @@ def parse_diagram(xml: bytes, filename: str) -> etree._Element:
     return root
 
 
-def load_definition(filename: str, xml: bytes, read_form: FormReader) -> ProcessDefinition:
-    """Validate one diagram and its forms; raise DiagramError listing every problem found."""
-    ctx = DiagramContext(filename, xml, parse_diagram(xml, filename), read_form)
-    problems = run_rules(ctx)
-    if problems:
+def load_definitions(
+    filename: str, xml: bytes, read_form: FormReader, *, strict: bool = False
+) -> list[ProcessDefinition]:
+    """Validate one diagram file, each of its executable processes, and their forms.
+
+    Raises DiagramError listing every problem found if one is an error (or, ``strict``, any)."""
+    root = parse_diagram(xml, filename)
+    contexts = [DiagramContext(filename, xml, root, read_form, i) for i in range(len(executable_processes(root)) or 1)]
+    found = [run_rules(ctx) for ctx in contexts]
+    problems = list(dict.fromkeys(p for rows in found for p in rows))  # a rule over the whole file runs per process
+    if any(p.severity is Severity.ERROR for p in problems) or (strict and problems):
         raise DiagramError(problems)
-    digest = hashlib.sha256(xml)
-    for path in sorted(ctx.forms):
-        digest.update(path.encode() + json.dumps(ctx.forms[path], sort_keys=True).encode())
+    return [_definition(ctx, tuple(rows)) for ctx, rows in zip(contexts, found, strict=True)]
+
+
+def load_definition(filename: str, xml: bytes, read_form: FormReader, *, strict: bool = False) -> ProcessDefinition:
+    """Validate a diagram of one executable process (the workbench's); see ``load_definitions``."""
+    definitions = load_definitions(filename, xml, read_form, strict=strict)
+    if len(definitions) != 1:
+        keys = ", ".join(d.key for d in definitions)
+        raise DiagramError(
+            [Problem(filename, f"expected one executable process here, found {len(definitions)}: {keys}")]
+        )
+    return definitions[0]
+
+
+def _definition(ctx: DiagramContext, warnings: tuple[Problem, ...]) -> ProcessDefinition:
+    digest = hashlib.sha256(xml := ctx.xml)
+    if len(ctx.executable_processes) > 1:  # the same file, another process (one alone: hashes stay as they were)
+        digest.update(ctx.key.encode())
+    elements, forms = ctx.deployed
+    for path in sorted(forms):
+        digest.update(path.encode() + json.dumps(forms[path], sort_keys=True).encode())
     return ProcessDefinition(
         key=ctx.key,
         name=ctx.process.get("name") or ctx.key,
-        filename=filename,
+        filename=ctx.filename,
         xml=xml,
         content_hash=digest.hexdigest(),
-        elements=ctx.elements,
-        forms=ctx.forms,
+        elements=elements,
+        forms=forms,
+        warnings=warnings,
     )
 
 
-def load_directory(directory: str | Path) -> list[ProcessDefinition]:
+def load_directory(directory: str | Path, *, strict: bool = False) -> list[ProcessDefinition]:
     """Validate every ``*.bpmn`` in ``directory``; if any is bad, refuse them all."""
     base = Path(directory)
 
@@ -83,9 +112,15 @@ def load_directory(directory: str | Path) -> list[ProcessDefinition]:
     definitions, problems = [], []
     for path in sorted(base.glob("*.bpmn")):
         try:
-            definitions.append(load_definition(path.name, path.read_bytes(), read_form))
+            definitions += load_definitions(path.name, path.read_bytes(), read_form, strict=strict)
         except DiagramError as exc:
             problems += exc.problems
+    keys = [d.key for d in definitions]
+    problems += [
+        Problem(d.filename, f"process id {d.key!r} is also in another file of the set")
+        for i, d in enumerate(definitions)
+        if d.key in keys[:i]
+    ]
     if problems:
         raise DiagramError(problems)
     return definitions

@@ -3,7 +3,9 @@
 Each ``Rule`` has a stable id, a kind (a ``CONVENTION`` of this project, docs/diagram-conventions.md,
 or an ``ENGINE`` limit: what SpiffWorkflow cannot run, or what is unsafe), and whether its failure
 stops the later rules (they would read what it refused). Its check reads a ``DiagramContext`` and
-returns ``Problem`` rows; ``run_rules`` stamps each row with the rule's id.
+returns ``Problem`` rows; ``run_rules`` stamps each row with the rule's id and its kind's severity:
+a convention is advice (a warning, bpmnlint-style) unless the deploy is strict, an engine limit
+always refuses the diagram.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 
 from ..domain.roles import role_of_lane
 from ..errors import Problem
+from ..errors import Severity
 from .catalogue import q
 from .definitions import FORM_PROPERTY
 from .definitions import ElementInfo
@@ -26,8 +29,10 @@ from .diagram_forms import extra_start_forms
 from .diagram_forms import markup_problems
 from .diagram_forms import misplaced_start_forms
 from .diagram_forms import open_start_forms
+from .foreign_forms import has_camunda_fields
 from .script_lint import sandbox_problems
 from .script_lint import timer_literal_problems
+from .spiff_messages import plain
 
 RESERVED_IDS = frozenset({"Start", "End", "Root"})
 UNSUPPORTED = {  # parse fine in SpiffWorkflow 3.2.0 but misbehave at run time
@@ -57,10 +62,12 @@ class Rule:
 
 
 def run_rules(ctx: DiagramContext) -> list[Problem]:
-    """Every problem the rules find, in rule order; none after a stopping rule that failed."""
+    """Every problem the rules find, in rule order; none after a stopping rule that failed.
+    A convention's problems are warnings (``Severity.WARNING``), an engine limit's errors."""
     problems: list[Problem] = []
     for rule in RULES:
-        found = [replace(p, rule=rule.id) for p in rule.check(ctx)]
+        severity = Severity.WARNING if rule.kind is RuleKind.CONVENTION else Severity.ERROR
+        found = [replace(p, rule=rule.id, severity=severity) for p in rule.check(ctx)]
         problems += found
         if found and rule.stops:
             break
@@ -75,15 +82,18 @@ def _on_node(ctx: DiagramContext, node: etree._Element, reason: str) -> Problem:
     return Problem(ctx.filename, reason, node.get("id"), node.sourceline)
 
 
-def one_executable_process(ctx: DiagramContext) -> list[Problem]:
-    found = len(ctx.executable_processes)
-    return [] if found == 1 else [Problem(ctx.filename, f"expected one executable process, found {found}")]
+def an_executable_process(ctx: DiagramContext) -> list[Problem]:
+    if ctx.executable_processes:
+        return []
+    return [Problem(ctx.filename, 'the diagram has no executable process (isExecutable="true")')]
 
 
 def process_id_is_file_name(ctx: DiagramContext) -> list[Problem]:
-    if ctx.process.get("id") == ctx.key:
+    """The key is the process id; a file named otherwise is harder to find again."""
+    stem = ctx.filename.rsplit("/", 1)[-1].removesuffix(".bpmn")
+    if ctx.key == stem:
         return []
-    return [_on_node(ctx, ctx.process, f"process id {ctx.process.get('id')!r} must equal the file name {ctx.key!r}")]
+    return [_on_node(ctx, ctx.process, f"process id {ctx.key!r} should equal the file name {stem!r}")]
 
 
 def unsupported_construct(ctx: DiagramContext) -> list[Problem]:
@@ -104,10 +114,46 @@ def spiffworkflow_parses(ctx: DiagramContext) -> list[Problem]:
     try:
         ctx.specs  # noqa: B018 - parsing is the check; the specs are kept for the lint
     except ValidationException as exc:
-        reason = str(exc).splitlines()[0].strip()
         line = getattr(exc, "line_number", None) or getattr(exc, "sourceline", None)
-        return [Problem(ctx.filename, reason, getattr(exc, "id", None), line)]
+        return [Problem(ctx.filename, plain(str(exc)), getattr(exc, "id", None), line)]
+    except (NotImplementedError, KeyError, AttributeError, TypeError, ValueError) as exc:
+        return [Problem(ctx.filename, plain(str(exc) or type(exc).__name__))]  # SpiffWorkflow's own crash
     return []
+
+
+def call_not_recursive(ctx: DiagramContext) -> list[Problem]:
+    """No call activity leads back to a process that is calling it: SpiffWorkflow would open calls
+    without end and hang the worker that starts the case."""
+    calls = {
+        p.get("id"): [(c, c.get("calledElement")) for c in p.iter(q("callActivity"))]
+        for p in ctx.root.findall(q("process"))
+    }
+    problems = []
+
+    def visit(process_id: str, path: tuple[str, ...]) -> None:
+        for node, called in calls.get(process_id, []):
+            if called in path or called == process_id:
+                reason = f"call activity calls process {called!r}, which is already calling it (endless recursion)"
+                problems.append(_on_node(ctx, node, reason))
+            elif called in calls:
+                visit(called, (*path, process_id))
+
+    visit(ctx.key, ())
+    return list(dict.fromkeys(problems))
+
+
+def script_task_has_script(ctx: DiagramContext) -> list[Problem]:
+    """A script task runs Python written in the diagram: not an external resource, nor another language."""
+    problems = []
+    for node in ctx.process.iter(q("scriptTask")):
+        language = (node.get("scriptFormat") or "python").strip().lower()
+        script = node.find(q("script"))
+        if language not in ("python", "py", "text/x-python"):
+            reason = f"script task is written in {language!r}; scripts here are Python"
+            problems.append(_on_node(ctx, node, reason))
+        elif script is None or not (script.text or "").strip():
+            problems.append(_on_node(ctx, node, "script task has no script, so every case reaching it would fail"))
+    return problems
 
 
 def lane_names_role(ctx: DiagramContext) -> list[Problem]:
@@ -146,19 +192,30 @@ def element_in_one_lane(ctx: DiagramContext) -> list[Problem]:
 
 
 def user_task_form(ctx: DiagramContext) -> list[Problem]:
+    with_fields = {n.get("id") for n in ctx.process.iter(q("userTask")) if has_camunda_fields(n)}
     return [
-        _on(ctx, info, f"user task has no {FORM_PROPERTY} property naming its form")
+        _on(
+            ctx,
+            info,
+            f"user task has no {FORM_PROPERTY} property naming its form; "
+            + ("its Camunda form fields are used" if info.id in with_fields else "a generic completion form is used"),
+        )
         for info in ctx.elements.values()
         if info.type == "userTask" and not info.form
     ]
 
 
 def user_task_in_role_lane(ctx: DiagramContext) -> list[Problem]:
-    if not ctx.has_lanes:
-        return []
+    """A user task whose role nothing names (lane, lane name, Camunda groups): only an administrator
+    may work it."""
     return [
-        _on(ctx, info, "user task is not in a lane named after a role, so nobody could work it")
-        for info in ctx.elements.values()
+        _on(
+            ctx,
+            info,
+            "user task is not in a lane named after a role (nor has camunda:candidateGroups naming one), "
+            "so only an administrator may work it",
+        )
+        for info in ctx.deployed[0].values()
         if info.type == "userTask" and info.role is None
     ]
 
@@ -266,10 +323,12 @@ def timer_iso8601(ctx: DiagramContext) -> list[Problem]:
 CONVENTION, ENGINE = RuleKind.CONVENTION, RuleKind.ENGINE
 RULES: tuple[Rule, ...] = (
     # Stopping rules first: the rules after them read the one process and SpiffWorkflow's specs.
-    Rule("one-executable-process", ENGINE, True, one_executable_process),
-    Rule("process-id-is-file-name", CONVENTION, True, process_id_is_file_name),
+    Rule("an-executable-process", ENGINE, True, an_executable_process),
     Rule("unsupported-construct", ENGINE, True, unsupported_construct),
+    Rule("call-not-recursive", ENGINE, True, call_not_recursive),
+    Rule("script-task-has-script", ENGINE, True, script_task_has_script),
     Rule("spiffworkflow-parses", ENGINE, True, spiffworkflow_parses),
+    Rule("process-id-is-file-name", CONVENTION, False, process_id_is_file_name),
     Rule("lane-names-role", CONVENTION, False, lane_names_role),
     Rule("element-id-not-reserved", ENGINE, False, element_id_not_reserved),
     Rule("element-named", CONVENTION, False, element_named),

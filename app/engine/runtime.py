@@ -33,6 +33,7 @@ from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.exceptions import TaskNotFoundException
+from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
@@ -47,6 +48,15 @@ from .scripting import make_script_engine
 from .scripting import step_budget
 from .serialization import WorkflowCodec
 from .timeclock import install_clock
+
+# Faults a diagram causes that SpiffWorkflow 3.2.0 does not wrap in its own exceptions: a service task
+# whose operator no one provides raises NotImplementedError, then a NameError from its result.
+DIAGRAM_FAULTS = (NotImplementedError, NameError, LookupError, TypeError, ValueError, AttributeError)
+
+
+def _fault(exc: Exception) -> WorkflowException:
+    """A diagram's fault SpiffWorkflow did not wrap, as the case's error reason."""
+    return WorkflowException(f"the engine failed on this diagram: {type(exc).__name__}: {exc}")
 
 
 class DeployedVersion(Protocol):
@@ -260,6 +270,8 @@ class WorkflowEngine:
                 workflow.send_event(BpmnEvent(MessageEventDefinition(message), payload))
             except SpiffWorkflowException as exc:
                 return self._snapshot(workflow, {}, error=exc, version=version)
+            except DIAGRAM_FAULTS as exc:
+                return self._snapshot(workflow, {}, error=_fault(exc), version=version)
             return self._advance(workflow, {}, version)
 
     def complete_task(
@@ -295,6 +307,8 @@ class WorkflowEngine:
                 task.run()
             except SpiffWorkflowException as exc:
                 return self._snapshot(workflow, before, error=exc, version=version), data
+            except DIAGRAM_FAULTS as exc:
+                return self._snapshot(workflow, before, error=_fault(exc), version=version), data
             return self._advance(workflow, before, version), data
 
     def fire_timers(self, version: DeployedVersion, state: str) -> Snapshot:
@@ -405,6 +419,8 @@ class WorkflowEngine:
                 workflow.do_engine_steps()
             except SpiffWorkflowException as exc:
                 return self._snapshot(workflow, before, error=exc, version=version)
+            except DIAGRAM_FAULTS as exc:  # SpiffWorkflow 3.2.0 lets some escape unwrapped (a service task's call)
+                return self._snapshot(workflow, before, error=_fault(exc), version=version)
         return self._snapshot(workflow, before, version=version)
 
     def _snapshot(

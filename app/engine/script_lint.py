@@ -2,7 +2,8 @@
 
 Scripts (and pre/post scripts), gateway conditions and timer expressions are compiled by the
 sandbox, from SpiffWorkflow's specs; a timer expression that is a literal is parsed as ISO 8601
-the way SpiffWorkflow will, and a bare name that looks like one (PT24H) is explained.
+the way SpiffWorkflow will (a bare ISO 8601 value was quoted by ``timer_values``), and a text that
+is neither a valid ISO 8601 value nor an expression (``P3X``) is refused.
 """
 
 from __future__ import annotations
@@ -20,9 +21,10 @@ from .definitions import ElementInfo
 from .scripting import ScriptRejected
 from .scripting import compile_sandboxed
 from .scripting import parse_sandboxed
+from .timer_values import ISO_LOOKALIKE
 
-# A bare name that is really an ISO 8601 duration or repetition someone forgot to quote (PT24H, P3D, R3).
-ISO_LOOKALIKE = re.compile(r"^(P(\d+[YMWD])*(T(\d+[HMS])+)?|R\d*)$")
+# A date someone meant as a timer value (2027-13-01): not Python, and not to be reported as such.
+DATE_LOOKALIKE = re.compile(r"^\d{4}-\d")
 
 
 def _task_specs(specs: list[Any]) -> Iterator[Any]:
@@ -45,7 +47,7 @@ def _code_of(task_spec: Any) -> Iterator[tuple[str, str, str]]:
         if condition is not None:
             yield condition.args[0], "eval", f"condition {quoted(condition.args[0])}"
     definition = getattr(task_spec, "event_definition", None)
-    if isinstance(definition, TimerEventDefinition):
+    if isinstance(definition, TimerEventDefinition) and not _iso_lookalike(definition.expression):
         yield definition.expression, "eval", f"timer expression {quoted(definition.expression)}"
 
 
@@ -59,6 +61,10 @@ def sandbox_problems(filename: str, specs: list[Any], elements: dict[str, Elemen
     problems = []
     for ts in _task_specs(specs):
         for code, mode, what in _code_of(ts):
+            if code.strip().startswith(("${", "#{")):
+                reason = f"{what} is a JUEL expression (Camunda); write it in Python, e.g. approved == True"
+                problems.append(Problem(filename, reason, *_where(ts, elements)))
+                continue
             try:
                 compile_sandboxed(code, mode)
             except ScriptRejected as exc:
@@ -80,7 +86,19 @@ def timer_literal_problems(filename: str, specs: list[Any], elements: dict[str, 
     return problems
 
 
+def _iso_lookalike(expression: str) -> bool:
+    text = (expression or "").strip()
+    return bool(ISO_LOOKALIKE.match(text) or DATE_LOOKALIKE.match(text))
+
+
 def _timer_literal_fault(definition: TimerEventDefinition) -> str | None:
+    if _iso_lookalike(definition.expression):
+        return (
+            f"timer value {quoted(definition.expression)} is neither a valid ISO 8601 value (P7D, R6/P1D,"
+            " 2027-01-31T09:00:00) nor an expression"
+        )
+    if not (definition.expression or "").strip():
+        return "timer has no value; give an ISO 8601 value (P7D, R6/P1D, 2027-01-31T09:00:00) or an expression"
     try:
         tree = parse_sandboxed(definition.expression, "eval")
     except (SyntaxError, ScriptRejected):
@@ -88,11 +106,6 @@ def _timer_literal_fault(definition: TimerEventDefinition) -> str | None:
     try:
         value = ast.literal_eval(tree)
     except (ValueError, TypeError):
-        if isinstance(tree.body, ast.Name) and ISO_LOOKALIKE.match(tree.body.id):
-            return (
-                f"timer expression {quoted(definition.expression)} is an unquoted ISO 8601 value; quote ISO 8601 "
-                'literals ("PT24H") — expressions are Python'
-            )
         return None  # computed at run time from case data
     try:
         if isinstance(definition, CycleTimerEventDefinition):

@@ -173,6 +173,17 @@ REFUSED_PROBLEM = {
 }
 
 
+class DiagramProblemSchema(Schema):
+    """One finding of a diagram's validation: where, why, which rule, and whether it refuses."""
+
+    file = fields.String()
+    reason = fields.String()
+    element_id = fields.String(allow_none=True)
+    line = fields.Integer(allow_none=True)
+    rule = fields.String(allow_none=True, metadata={"description": "the validation rule's id"})
+    severity = fields.String(metadata={"description": "error (refused) or warning (a house convention)"})
+
+
 class DiagramRefusedSchema(Schema):
     """A 422 of a deploy: the diagram refused with every problem (``errors`` a list), or the request
     itself rejected (``errors`` field → messages)."""

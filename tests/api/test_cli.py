@@ -27,13 +27,27 @@ def test_init_db_deploy_and_redeploy(tmp_path, clock):
     app.extensions["aftersales.db"].dispose()
 
 
+def test_a_broken_convention_deploys_with_a_warning_and_strict_refuses_it(tmp_path, database_url, clock):
+    processes = tmp_path / "processes"
+    write_tiny(processes, TINY.replace('name="计算 / Compute"', ""))
+    app = make_app(database_url, clock, processes)
+    strict = run(app, "deploy", "--strict")
+    assert strict.exit_code == 1 and "[compute]: warning: scriptTask has no name" in strict.output
+    with app.extensions["aftersales"].uow() as uow:
+        assert uow.versions.all_versions() == []
+    advised = run(app, "deploy")
+    assert advised.exit_code == 0 and "tiny: version 1" in advised.output
+    assert "tiny.bpmn:43 [compute]: warning: scriptTask has no name" in advised.output
+    app.extensions["aftersales.db"].dispose()
+
+
 def test_a_bad_diagram_is_refused_with_file_line_and_reason(tmp_path, database_url, clock):
     processes = tmp_path / "processes"
-    write_tiny(processes, TINY.replace('"PT24H"', "PT24H"))
+    write_tiny(processes, TINY.replace('"PT24H"', "P3X"))
     app = make_app(database_url, clock, processes)
     result = run(app, "deploy")
     assert result.exit_code == 1
-    assert "tiny.bpmn:" in result.output and "[late]" in result.output and "quote ISO 8601" in result.output
+    assert "tiny.bpmn:" in result.output and "[late]" in result.output and "neither a valid ISO 8601" in result.output
     with app.extensions["aftersales"].uow() as uow:
         assert uow.versions.all_versions() == []
     app.extensions["aftersales.db"].dispose()

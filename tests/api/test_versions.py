@@ -24,11 +24,11 @@ def upload(as_user, xml: bytes, *, dry_run: bool = False, user: str = "process_o
 
 
 def test_an_uploaded_diagram_is_validated_deployed_compared_and_rolled_back(as_user):
-    broken = REPAIR.replace(b'"P10D"', b"P10D")
+    broken = REPAIR.replace(b'"P10D"', b"P10X")
     refused = upload(as_user, broken)
     assert refused.status_code == 422
     [problem] = refused.json["errors"]
-    assert problem["element_id"] == "rtf_overdue" and problem["line"] and "quote" in problem["message"]
+    assert problem["element_id"] == "rtf_overdue" and problem["line"] and "neither" in problem["message"]
     renamed = REPAIR.replace(
         "联系客户确认预约 / Contact customer".encode(), "电话联系客户 / Phone the customer".encode()
     )

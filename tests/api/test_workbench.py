@@ -48,13 +48,22 @@ def test_the_source_of_a_version_is_its_diagram_and_forms(as_user):
 def test_validate_returns_the_loaders_problems_with_reason_and_element(as_user):
     api = as_user("process_owner")
     fine = api.post("/workbench/validate", json=edited())
-    assert fine.status_code == 200 and fine.json == {"problems": []}
-
+    assert fine.status_code == 200 and fine.json == {"problems": [], "warnings": []}
     unquoted = api.post("/workbench/validate", json=edited(REPAIR.replace('"P10D"', "P10D")))
-    assert unquoted.status_code == 200
-    [problem] = unquoted.json["problems"]
+    assert unquoted.json == {"problems": [], "warnings": []}  # ISO 8601 as other modelers write it
+
+    mistyped = api.post("/workbench/validate", json=edited(REPAIR.replace('"P10D"', "P10X")))
+    assert mistyped.status_code == 200
+    [problem] = mistyped.json["problems"]
     assert problem["element_id"] == "rtf_overdue" and problem["file"] == "repair.bpmn" and problem["line"]
-    assert "'P10D' is an unquoted ISO 8601 value" in problem["reason"]
+    assert "'P10X' is neither a valid ISO 8601 value" in problem["reason"] and problem["severity"] == "error"
+
+    unnamed = edited(REPAIR.replace('name="联系客户确认预约 / Contact customer and confirm appointment"', ""))
+    advice = api.post("/workbench/validate", json=unnamed).json
+    assert advice["problems"] == [] and [w["element_id"] for w in advice["warnings"]] == ["contact_customer"]
+    assert advice["warnings"][0]["severity"] == "warning" and advice["warnings"][0]["rule"] == "element-named"
+    strict = api.post("/workbench/validate", json={**unnamed, "strict": True}).json
+    assert strict["warnings"] == [] and [p["rule"] for p in strict["problems"]] == ["element-named"]
 
     forms = {**FORMS, "forms/repair/contact_customer.json": '{"type": "object",'}  # typed, not yet JSON
     [bad_json] = api.post("/workbench/validate", json=edited(forms=forms)).json["problems"]
@@ -83,17 +92,19 @@ def test_deploy_creates_version_2_and_running_cases_stay_on_version_1(as_user):
     running = RepairCase(as_user)
     api = as_user("process_owner")
     deployed = api.post("/workbench/deploy", json=edited(RENAMED, base_version=1))
-    assert deployed.status_code == 201 and deployed.json == {"key": "repair", "version": 2, "created": True}
+    assert deployed.status_code == 201
+    assert deployed.json == {"key": "repair", "version": 2, "created": True, "warnings": []}
     assert as_user("admin").get(f"/instances/{running.id}").json["version"] == 1
     assert RepairCase(as_user).body["version"] == 2
     source = as_user("auditor").get("/processes/repair/source").json
     assert source["version"] == 2 and "电话联系客户" in source["xml"] and source["forms"] == FORMS
 
     again = api.post("/workbench/deploy", json=edited(RENAMED))
-    assert again.status_code == 200 and again.json == {"key": "repair", "version": 2, "created": False}
+    assert again.status_code == 200
+    assert again.json == {"key": "repair", "version": 2, "created": False, "warnings": []}
     stale = api.post("/workbench/deploy", json=edited(REPAIR, base_version=1))
     assert stale.status_code == 409 and "version 2" in stale.json["message"]
-    refused = api.post("/workbench/deploy", json=edited(REPAIR.replace('"P10D"', "P10D")))
+    refused = api.post("/workbench/deploy", json=edited(REPAIR.replace('"P10D"', "P10X")))
     assert refused.status_code == 422
     assert [e["element_id"] for e in refused.json["errors"]] == ["rtf_overdue"]
     assert as_user("admin").get("/processes/repair").json["versions"] == [1, 2]

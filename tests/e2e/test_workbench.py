@@ -119,8 +119,11 @@ def test_a_new_user_task_gets_a_form_of_its_own(page, screenshot):
     xml = page.evaluate("async () => (await window.Workbench.modeler.saveXML({ format: true })).xml")
     assert 'name="formJsonSchemaFilename" value="forms/repair/check_invoice.json"' in xml
     page.click("#wb-validate")
-    # Its lane, name and new form pass; what is left is that nothing leads to it or away from it.
+    # Its lane, name and new form pass; what is left is that nothing leads to it or away from it:
+    # house conventions, so warnings (the diagram could deploy), not problems.
     problems = page.locator("#wb-problems li")
     expect(problems).to_have_count(2)
+    expect(page.locator("#wb-problems li.wb-warning")).to_have_count(2)
     expect(problems.first).to_contain_text("no incoming flow")
+    expect(page.locator("#wb-problems-none")).to_be_visible()
     screenshot("workbench-new-task.png")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from app.domain.principal import Principal
 from app.services.cases.opening import start_case
 from app.services.timing.timer_firing import fire_due_timers
@@ -24,9 +26,14 @@ def _state(ctx, instance_id):
     return chases, fired, timers
 
 
-def test_a_cycle_timer_fires_every_period_until_its_count_is_spent(app_with_diagram, clock):
-    assert CYCLE != TINY
-    app = app_with_diagram(CYCLE, ("admin", "agent", "supervisor"))
+# As Camunda, bpmn.io and the interchange suite write it: ISO 8601 without Python quotes.
+UNQUOTED = CYCLE.replace('"R3/PT24H"', "R3/PT24H")
+
+
+@pytest.mark.parametrize("diagram", [CYCLE, UNQUOTED], ids=["quoted", "unquoted"])
+def test_a_cycle_timer_fires_every_period_until_its_count_is_spent(app_with_diagram, clock, diagram):
+    assert CYCLE != TINY and UNQUOTED != CYCLE
+    app = app_with_diagram(diagram, ("admin", "agent", "supervisor"))
     ctx = app.extensions["aftersales"]
     instance = start_case(ctx, "tiny", None, AGENT)
     start = clock.now()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from app.engine import load_definition
@@ -16,6 +18,15 @@ def problems_of(xml: str, filename: str = "tiny.bpmn") -> list:
     with pytest.raises(DiagramError) as info:
         load_definition(filename, xml.encode(), read_form)
     return info.value.problems
+
+
+def warnings_of(xml: str, filename: str = "tiny.bpmn") -> list:
+    """The warnings of a diagram that deploys; a strict load refuses it with the same rows."""
+    warnings = list(load_definition(filename, xml.encode(), read_form).warnings)
+    with pytest.raises(DiagramError) as info:
+        load_definition(filename, xml.encode(), read_form, strict=True)
+    assert [p.reason for p in info.value.problems] == [p.reason for p in warnings]
+    return warnings
 
 
 def test_a_valid_diagram_loads_with_its_lanes_forms_and_timers():
@@ -70,9 +81,17 @@ def test_a_dunder_escape_in_a_script_is_refused_at_deploy():
     assert problem.element_id == "compute" and "__class__" in problem.reason
 
 
-def test_an_unquoted_iso_timer_is_explained():
-    [problem] = problems_of(TINY.replace('"PT24H"', "PT24H"))
-    assert problem.element_id == "late" and 'quote ISO 8601 literals ("PT24H")' in problem.reason
+@pytest.mark.parametrize("value", ["PT24H", " P7D ", "P1W", "2027-01-31T09:00:00", "2027-01-31T09:00:00+08:00"])
+def test_an_unquoted_iso_timer_value_deploys_as_the_literal(value):
+    definition = load_definition("tiny.bpmn", TINY.replace('"PT24H"', value).encode(), read_form)
+    assert definition.warnings == ()
+
+
+@pytest.mark.parametrize("value", ["P3X", "PT", "R6/P1X", "2027-13-01T09:00:00"])
+def test_a_timer_value_neither_iso_nor_an_expression_is_refused(value):
+    [problem] = problems_of(TINY.replace('"PT24H"', value))
+    assert problem.element_id == "late" and "neither a valid ISO 8601 value" in problem.reason
+    assert problem.rule == "timer-iso8601"
 
 
 def test_a_bad_iso_duration_is_refused():
@@ -80,15 +99,16 @@ def test_a_bad_iso_duration_is_refused():
     assert problem.element_id == "late" and "ISO 8601" in problem.reason
 
 
-def test_a_lane_that_names_no_role_is_refused():
-    problems = problems_of(TINY.replace('id="lane_supervisor"', 'id="lane_janitor"'))
+def test_a_lane_that_names_no_role_is_a_warning():
+    problems = warnings_of(TINY.replace('id="lane_supervisor"', 'id="lane_janitor"'))
     assert any("lane_janitor" in p.reason for p in problems)
 
 
-def test_an_unnamed_element_and_a_reserved_id_are_refused():
+def test_an_unnamed_element_is_a_warning_and_a_reserved_id_is_refused():
     xml = TINY.replace('name="计算 / Compute"', "").replace('"finish"', '"End"').replace(">finish<", ">End<")
-    reasons = {p.element_id: p.reason for p in problems_of(xml)}
-    assert "no name" in reasons["compute"] and "collides" in reasons["End"]
+    found = {p.element_id: (p.severity.value, p.reason) for p in problems_of(xml)}
+    assert found["compute"][0] == "warning" and "no name" in found["compute"][1]
+    assert found["End"][0] == "error" and "collides" in found["End"][1]
 
 
 def test_a_missing_form_file_is_refused():
@@ -97,9 +117,10 @@ def test_a_missing_form_file_is_refused():
     assert all("not found" in p.reason for p in problems)
 
 
-def test_the_process_id_must_match_the_file_name():
-    [problem] = problems_of(TINY, filename="other.bpmn")
-    assert "must equal the file name" in problem.reason
+def test_the_key_is_the_process_id_and_another_file_name_is_a_warning():
+    assert load_definition("other.bpmn", TINY.encode(), read_form).key == "tiny"
+    [problem] = warnings_of(TINY, filename="other.bpmn")
+    assert "should equal the file name" in problem.reason
 
 
 def test_one_bad_file_refuses_the_whole_directory(tmp_path):
@@ -117,7 +138,7 @@ def test_one_bad_file_refuses_the_whole_directory(tmp_path):
     assert "broken.bpmn:" in str(info.value)
 
 
-def test_an_unconnected_task_is_refused():
+def test_an_unconnected_task_is_a_warning():
     xml = TINY.replace(
         "<bpmn:flowNodeRef>finish</bpmn:flowNodeRef>",
         "<bpmn:flowNodeRef>finish</bpmn:flowNodeRef>\n        <bpmn:flowNodeRef>orphan</bpmn:flowNodeRef>",
@@ -125,14 +146,14 @@ def test_an_unconnected_task_is_refused():
         '<bpmn:endEvent id="finish"',
         '<bpmn:manualTask id="orphan" name="孤立 / Orphan"/>\n    <bpmn:endEvent id="finish"',
     )
-    reasons = sorted(p.reason for p in problems_of(xml) if p.element_id == "orphan")
+    reasons = sorted(p.reason for p in warnings_of(xml) if p.element_id == "orphan")
     assert reasons == [
         "manualTask has no incoming flow, so it can never be reached",
         "manualTask has no outgoing flow, so the case would stop there",
     ]
 
 
-def test_an_island_of_tasks_that_only_lead_to_each_other_is_refused():
+def test_an_island_of_tasks_that_only_lead_to_each_other_is_a_warning():
     island = (
         '<bpmn:manualTask id="ping" name="甲 / Ping"><bpmn:incoming>i2</bpmn:incoming>'
         "<bpmn:outgoing>i1</bpmn:outgoing></bpmn:manualTask>\n"
@@ -146,21 +167,61 @@ def test_an_island_of_tasks_that_only_lead_to_each_other_is_refused():
         "<bpmn:flowNodeRef>finish</bpmn:flowNodeRef><bpmn:flowNodeRef>ping</bpmn:flowNodeRef>"
         "<bpmn:flowNodeRef>pong</bpmn:flowNodeRef>",
     ).replace('    <bpmn:endEvent id="finish"', island + '    <bpmn:endEvent id="finish"')
-    found = sorted((p.element_id, p.reason) for p in problems_of(xml))
+    found = sorted((p.element_id, p.reason) for p in warnings_of(xml))
     assert found == [
         ("ping", "manualTask cannot be reached from a start event"),
         ("pong", "manualTask cannot be reached from a start event"),
     ]
 
 
-def test_a_loop_without_a_way_out_is_refused():
+def test_a_loop_without_a_way_out_is_a_warning():
     xml = TINY.replace(
         '<bpmn:sequenceFlow id="f3" sourceRef="compute" targetRef="finish"/>',
         '<bpmn:sequenceFlow id="f3" sourceRef="compute" targetRef="do_it"/>',
     )
-    reasons = {p.element_id: p.reason for p in problems_of(xml)}
+    reasons = {p.element_id: p.reason for p in warnings_of(xml)}
     assert reasons.pop("finish") == "endEvent has no incoming flow, so it can never be reached"
     assert sorted(reasons) == ["begin", "compute", "do_it"]
     assert reasons["do_it"] == (
         "userTask has no path to an end event, so a case reaching it could never finish (a loop without a way out?)"
     )
+
+
+def test_the_projects_own_processes_keep_every_house_convention():
+    """CI deploys processes/ strictly: a broken convention there is an error, not advice."""
+    definitions = load_directory(Path(__file__).resolve().parents[2] / "processes", strict=True)
+    assert definitions and all(d.warnings == () for d in definitions)
+
+
+def test_a_script_task_without_a_script_or_in_another_language_is_refused():
+    empty = TINY.replace('<bpmn:script>result = "yes" if ok else "no"</bpmn:script>', "")
+    [problem] = problems_of(empty)
+    assert (problem.element_id, problem.rule) == ("compute", "script-task-has-script")
+    assert "has no script" in problem.reason
+    js = TINY.replace('<bpmn:scriptTask id="compute"', '<bpmn:scriptTask id="compute" scriptFormat="javascript"')
+    assert "'javascript'; scripts here are Python" in problems_of(js)[0].reason
+
+
+def test_a_juel_expression_is_refused_with_a_python_hint():
+    [problem] = problems_of(TINY.replace('"PT24H"', "${dueDate}"))
+    assert problem.element_id == "late" and "JUEL expression (Camunda); write it in Python" in problem.reason
+
+
+def test_a_process_calling_itself_is_refused_before_it_could_hang_a_worker():
+    xml = TINY.replace(
+        '<bpmn:scriptTask id="compute" name="计算 / Compute">',
+        '<bpmn:callActivity id="compute" name="计算 / Compute" calledElement="tiny">',
+    ).replace(
+        '<bpmn:script>result = "yes" if ok else "no"</bpmn:script>\n    </bpmn:scriptTask>', "</bpmn:callActivity>"
+    )
+    [problem] = problems_of(xml)
+    assert problem.rule == "call-not-recursive" and "endless recursion" in problem.reason
+
+
+def test_spiffworkflows_messages_are_said_plainly():
+    from app.engine.spiff_messages import plain
+
+    assert "names no operator" in plain("A Service Task must have an operator.")
+    assert plain("Cannot resolve dataOutputAssociation <Element x at 0x7eff12>").startswith("a data association")
+    assert "0x" not in plain("Something <Element y at 0x7eff12> went wrong")
+    assert "<bpmn" not in plain("Unknown thing: b'<bpmn:boundaryEvent id=\"x\"/>'")

@@ -16,6 +16,7 @@ from ...services.processes import version_admin
 from ..common import principal
 from ..common import services
 from ..json_input import json_object_body
+from ..schemas import DiagramProblemSchema
 from ..schemas import DiagramRefusedSchema
 from ..schemas import InstanceSchema
 from ..schemas import ProcessSchema
@@ -60,6 +61,7 @@ def start_instance(key: str):
 
 class UploadQuerySchema(Schema):
     dry_run = fields.Boolean(load_default=False, metadata={"description": "validate only"})
+    strict = fields.Boolean(load_default=False, metadata={"description": "house conventions refuse, not warn"})
 
 
 class DeployedSchema(Schema):
@@ -67,6 +69,11 @@ class DeployedSchema(Schema):
     version = fields.Integer(allow_none=True)
     created = fields.Boolean()
     dry_run = fields.Boolean()
+    warnings = fields.List(fields.Nested(DiagramProblemSchema), metadata={"description": "house conventions broken"})
+    processes = fields.List(
+        fields.Dict(),
+        metadata={"description": "each process of the file (a collaboration holds several): key, version"},
+    )
 
 
 class DiffSchema(Schema):
@@ -103,19 +110,32 @@ class MigrationSchema(Schema):
 def upload(args):
     """Deploy a BPMN file (multipart field ``file``; further fields named by form path carry new forms).
 
-    Refused whole with 422 and ``errors: [{file, element_id, line, reason}]``; ``?dry_run=1`` only validates.
+    Refused whole with 422 and ``errors: [{file, element_id, line, reason, rule, severity}]``; ``?dry_run=1``
+    only validates. A broken house convention is a warning in ``warnings``; ``?strict=1`` refuses it.
     """
     uploaded = request.files.get("file")
     if uploaded is None or not uploaded.filename:
         raise InvalidInput("send the diagram as the multipart field 'file'", errors={"file": ["missing"]})
     forms = {name: f.read() for name, f in request.files.items() if name != "file"}
-    key = uploaded.filename.rsplit("/", 1)[-1].removesuffix(".bpmn")
-    result = version_admin.deploy_upload(
-        services(), uploaded.filename, uploaded.read(), forms, principal(), dry_run=args["dry_run"]
+    results = version_admin.deploy_upload(
+        services(),
+        uploaded.filename,
+        uploaded.read(),
+        forms,
+        principal(),
+        dry_run=args["dry_run"],
+        strict=args["strict"],
     )
-    if result is None:
-        return {"key": key, "version": None, "created": False, "dry_run": True}, 200
-    return {"key": result.process_key, "version": result.version, "created": result.created, "dry_run": False}
+    result = results[0]
+    body = {
+        "key": result.process_key,
+        "version": result.version,
+        "created": result.created,
+        "dry_run": args["dry_run"],
+        "warnings": [w.to_dict() for r in results for w in r.warnings],
+        "processes": [{"key": r.process_key, "version": r.version, "created": r.created} for r in results],
+    }
+    return (body, 200) if args["dry_run"] else body
 
 
 @bp.get("/<key>/diff")
@@ -135,7 +155,13 @@ def diff(args, key: str):
 def redeploy(key: str, version: int):
     """Rollback: deploy an old version's diagram and forms again as the newest version."""
     result = version_admin.rollback(services(), key, version, principal())
-    return {"key": result.process_key, "version": result.version, "created": result.created, "dry_run": False}
+    return {
+        "key": result.process_key,
+        "version": result.version,
+        "created": result.created,
+        "dry_run": False,
+        "warnings": [w.to_dict() for w in result.warnings],
+    }
 
 
 class MigrationCheckQuery(Schema):

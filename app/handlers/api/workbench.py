@@ -9,9 +9,11 @@ from flask_smorest import Blueprint
 from marshmallow import Schema
 from marshmallow import fields
 
+from ...errors import Severity
 from ...services.processes import workbench
 from ..common import principal
 from ..common import services
+from ..schemas import DiagramProblemSchema
 from ..schemas import DiagramRefusedSchema
 
 bp = Blueprint("workbench", __name__, url_prefix="/api/v1", description="Process workbench: edit and deploy diagrams")
@@ -31,6 +33,7 @@ class VersionSourceSchema(Schema):
 
 class EditedDiagramSchema(Schema):
     filename = fields.String(required=True, metadata={"description": "<process key>.bpmn"})
+    strict = fields.Boolean(load_default=False, metadata={"description": "house conventions refuse, not warn"})
     xml = fields.String(required=True)
     forms = fields.Dict(
         keys=fields.String(), values=fields.Raw(), load_default=dict, metadata={"description": FORMS_DESCRIPTION}
@@ -45,21 +48,16 @@ class WorkbenchDeployRequestSchema(EditedDiagramSchema):
     )
 
 
-class DiagramProblemSchema(Schema):
-    file = fields.String()
-    reason = fields.String()
-    element_id = fields.String(allow_none=True)
-    line = fields.Integer(allow_none=True)
-
-
 class DiagramValidationSchema(Schema):
-    problems = fields.List(fields.Nested(DiagramProblemSchema))
+    problems = fields.List(fields.Nested(DiagramProblemSchema), metadata={"description": "errors: refused"})
+    warnings = fields.List(fields.Nested(DiagramProblemSchema), metadata={"description": "house conventions broken"})
 
 
 class WorkbenchDeployResultSchema(Schema):
     key = fields.String()
     version = fields.Integer()
     created = fields.Boolean(metadata={"description": "false: this exact content is already the latest version"})
+    warnings = fields.List(fields.Nested(DiagramProblemSchema), metadata={"description": "house conventions broken"})
 
 
 class DiagramDraftRequestSchema(Schema):
@@ -103,9 +101,14 @@ def version_source(key: str, version: int):
 @bp.arguments(EditedDiagramSchema)
 @bp.response(200, DiagramValidationSchema)
 def validate(args):
-    """The problems a deploy would refuse (empty when it would deploy); nothing is stored."""
-    problems = workbench.validate_source(services(), args["filename"], args["xml"], args["forms"], principal())
-    return {"problems": [p.to_dict() for p in problems]}
+    """The problems a deploy would refuse (empty when it would deploy) and its warnings; nothing is stored."""
+    found = workbench.validate_source(
+        services(), args["filename"], args["xml"], args["forms"], principal(), strict=args["strict"]
+    )
+    return {
+        "problems": [p.to_dict() for p in found if p.severity is Severity.ERROR],
+        "warnings": [p.to_dict() for p in found if p.severity is Severity.WARNING],
+    }
 
 
 @bp.post("/workbench/deploy")
@@ -116,9 +119,20 @@ def validate(args):
 def deploy(args):
     """Validate and deploy as a new version; 422 with ``errors: [{file, element_id, line, reason}]``."""
     result = workbench.deploy_source(
-        services(), args["filename"], args["xml"], args["forms"], principal(), base_version=args["base_version"]
+        services(),
+        args["filename"],
+        args["xml"],
+        args["forms"],
+        principal(),
+        base_version=args["base_version"],
+        strict=args["strict"],
     )
-    body = {"key": result.process_key, "version": result.version, "created": result.created}
+    body = {
+        "key": result.process_key,
+        "version": result.version,
+        "created": result.created,
+        "warnings": [w.to_dict() for w in result.warnings],
+    }
     return body, 201 if result.created else 200
 
 

@@ -9,6 +9,7 @@ from ...engine import ProcessDefinition
 from ...engine import load_directory
 from ...errors import Conflict
 from ...errors import NotFound
+from ...errors import Problem
 from ...persistence.orm import ProcessVersion
 from ..cases.start_form import refuse_reserved_start_fields
 from ..context import ServiceContext
@@ -17,8 +18,9 @@ from ..context import ServiceContext
 @dataclass(frozen=True)
 class DeployResult:
     process_key: str
-    version: int
+    version: int | None  # None: a dry run, nothing deployed
     created: bool  # False: this exact content was already deployed
+    warnings: tuple[Problem, ...] = ()  # the house conventions the diagram breaks (advice)
 
 
 def deploy_definitions(
@@ -48,7 +50,7 @@ def deploy_definitions(
                     errors={"base_version": [f"latest is {latest.version}"]},
                 )
             if existing is not None and latest is not None and latest.id == existing.id:
-                results.append(DeployResult(definition.key, existing.version, False))
+                results.append(DeployResult(definition.key, existing.version, False, definition.warnings))
                 continue
             number = (latest.version + 1) if latest else 1
             uow.versions.add(
@@ -65,16 +67,18 @@ def deploy_definitions(
                     deployed_by=actor,
                 )
             )
-            results.append(DeployResult(definition.key, number, True))
+            results.append(DeployResult(definition.key, number, True, definition.warnings))
         uow.commit()  # a deploy of the same process at the same moment: Busy (409), nothing kept
     return results
 
 
 def deploy_directory(
-    ctx: ServiceContext, directory: str | Path | None = None, *, actor: str | None = None
+    ctx: ServiceContext, directory: str | Path | None = None, *, actor: str | None = None, strict: bool = False
 ) -> list[DeployResult]:
-    """Validate every diagram in ``processes/`` (refusing all if one is bad), then deploy."""
-    return deploy_definitions(ctx, load_directory(directory or ctx.processes_dir), actor=actor)
+    """Validate every diagram in ``processes/`` (refusing all if one is bad), then deploy.
+
+    ``strict``: a broken house convention refuses the set too (the project's own diagrams)."""
+    return deploy_definitions(ctx, load_directory(directory or ctx.processes_dir, strict=strict), actor=actor)
 
 
 def process_overview(ctx: ServiceContext, key: str | None = None) -> list[dict]:

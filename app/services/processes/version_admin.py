@@ -15,6 +15,7 @@ from ...errors import Conflict
 from ...errors import DiagramError
 from ...errors import InvalidInput
 from ...errors import Problem
+from ...errors import Severity
 from ..cases.repair import mapped
 from ..cases.repair import migrate_case
 from ..cases.repair import require_repair_role
@@ -59,9 +60,12 @@ def deploy_upload(
     actor: Principal,
     *,
     dry_run: bool = False,
-) -> DeployResult | None:
+    strict: bool = False,
+) -> list[DeployResult]:
     """An uploaded diagram checked and deployed by the workbench; its forms are the uploaded ones,
-    else those of the latest version of the same process. Raises DiagramError with every problem."""
+    else those of the latest version of the same process. Raises DiagramError with every problem;
+    a dry run deploys nothing (version None). Warnings come back with the result (``strict``: refused).
+    A file of several executable processes deploys each, under its process id: one result each."""
     key = filename.rsplit("/", 1)[-1].removesuffix(".bpmn")
     with ctx.uow() as uow:
         latest = uow.versions.latest(key)
@@ -77,11 +81,11 @@ def deploy_upload(
         # Refused like any other bad diagram: 422 with errors [{file, element_id, line, message}].
         raise DiagramError([Problem(f"{key}.bpmn", "the diagram is not UTF-8 text")]) from None
     if dry_run:
-        problems = workbench.validate_source(ctx, f"{key}.bpmn", text, forms, actor)
-        if problems:
+        problems = workbench.validate_source(ctx, f"{key}.bpmn", text, forms, actor, strict=strict)
+        if any(p.severity is Severity.ERROR for p in problems):
             raise DiagramError(problems)
-        return None
-    return workbench.deploy_source(ctx, f"{key}.bpmn", text, forms, actor)
+        return [DeployResult(key, None, False, tuple(problems))]
+    return workbench.deploy_sources(ctx, f"{key}.bpmn", text, forms, actor, strict=strict)
 
 
 def rollback(ctx: ServiceContext, key: str, number: int, actor: Principal) -> DeployResult:

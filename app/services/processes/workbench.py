@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -20,12 +21,13 @@ from jsonschema.exceptions import SchemaError
 from ...domain.principal import Principal
 from ...domain.roles import Role
 from ...engine import ProcessDefinition
-from ...engine import load_definition
+from ...engine import load_definitions
 from ...errors import DiagramError
 from ...errors import Forbidden
 from ...errors import InvalidInput
 from ...errors import NotFound
 from ...errors import Problem
+from ...errors import Severity
 from ...persistence.diagram_drafts import DiagramDraft
 from ..cases.start_form import start_form_problems
 from ..context import ServiceContext
@@ -36,8 +38,9 @@ EDIT_ROLES = frozenset({Role.ADMIN, Role.PROCESS_OWNER})
 READ_ROLES = EDIT_ROLES | {Role.AUDITOR}
 MAX_XML_BYTES = 2 * 1024 * 1024
 MAX_FORMS_BYTES = 512 * 1024
-# The process key is the file stem (docs/diagram-conventions.md); no folders.
-FILENAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]{0,63}\.bpmn$")
+# A file name without folders; other modelers' names hold dots and digits first (C.9.1.bpmn). The
+# process key is the process id; by the house convention it is also the file stem.
+FILENAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}\.bpmn$")
 
 # A form as sent by the browser: the JSON Schema, or the text being typed when it is not JSON yet.
 Forms = dict[str, Any]
@@ -141,8 +144,8 @@ def list_versions(ctx: ServiceContext, key: str, actor: Principal) -> list[Versi
 def _key_of(filename: str) -> str:
     if not isinstance(filename, str) or not FILENAME.match(filename):
         raise InvalidInput(
-            f"{filename!r} is not a diagram file name; use <process key>.bpmn",
-            errors={"filename": ["expected <process key>.bpmn, without folders"]},
+            f"{filename!r} is not a diagram file name; use <name>.bpmn (letters, digits, _ . -)",
+            errors={"filename": ["expected <name>.bpmn, without folders"]},
         )
     return filename.removesuffix(".bpmn")
 
@@ -188,20 +191,26 @@ def _form_reader(forms: Forms):
     return read_form
 
 
-def _load(filename: str, xml: str, forms: Forms) -> ProcessDefinition:
-    """The validated definition, or DiagramError with every problem (the deploy's own checks)."""
+def _load(filename: str, xml: str, forms: Forms, strict: bool = False) -> list[ProcessDefinition]:
+    """The validated definitions (one per executable process of the file), or DiagramError with
+    every problem (the deploy's own checks)."""
     _check_payload(filename, xml, forms)
-    return load_definition(filename, xml.encode("utf-8"), _form_reader(forms))
+    return load_definitions(filename, xml.encode("utf-8"), _form_reader(forms), strict=strict)
 
 
-def validate_source(ctx: ServiceContext, filename: str, xml: str, forms: Forms, actor: Principal) -> list[Problem]:
-    """What a deploy of this diagram with these forms would refuse; empty when it would deploy."""
+def validate_source(
+    ctx: ServiceContext, filename: str, xml: str, forms: Forms, actor: Principal, *, strict: bool = False
+) -> list[Problem]:
+    """What a deploy of this diagram with these forms would say: its errors (refused) and warnings
+    (``Problem.severity``); empty when it would deploy without a remark. ``strict``: warnings refuse too."""
     _require_edit(actor)
     try:
-        definition = _load(filename, xml, forms)
+        definitions = _load(filename, xml, forms)
     except DiagramError as exc:
-        return exc.problems
-    return start_form_problems(ctx, definition)
+        problems = exc.problems
+    else:
+        problems = [p for d in definitions for p in (*start_form_problems(ctx, d), *d.warnings)]
+    return [replace(p, severity=Severity.ERROR) for p in problems] if strict else problems
 
 
 def deploy_source(
@@ -212,19 +221,37 @@ def deploy_source(
     actor: Principal,
     *,
     base_version: int | None = None,
+    strict: bool = False,
 ) -> DeployResult:
     """Validate, then deploy as a new version (unchanged content: no new version); all or nothing.
+    Its warnings come back with the result (``strict``: they refuse it).
 
     ``base_version``: the version the edit started from; if another one was deployed meanwhile the
     deploy is refused (409) rather than silently overwriting it. The actor's draft of the process
     is removed once deployed. Running cases stay on their version.
     """
+    return deploy_sources(ctx, filename, xml, forms, actor, base_version=base_version, strict=strict)[0]
+
+
+def deploy_sources(
+    ctx: ServiceContext,
+    filename: str,
+    xml: str,
+    forms: Forms,
+    actor: Principal,
+    *,
+    base_version: int | None = None,
+    strict: bool = False,
+) -> list[DeployResult]:
+    """``deploy_source`` for a file of several executable processes (a collaboration): each is
+    deployed under its process id, all or none; ``base_version`` is that of the first."""
     _require_edit(actor)
-    definition = _load(filename, xml, forms)
-    bases = {definition.key: base_version} if base_version is not None else None
-    [result] = deploy_definitions(ctx, [definition], actor=actor.username, base_versions=bases)
-    delete_draft(ctx, definition.key, actor)
-    return result
+    definitions = _load(filename, xml, forms, strict)
+    bases = {definitions[0].key: base_version} if base_version is not None else None
+    results = deploy_definitions(ctx, definitions, actor=actor.username, base_versions=bases)
+    for definition in definitions:
+        delete_draft(ctx, definition.key, actor)
+    return results
 
 
 def save_draft(

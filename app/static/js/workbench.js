@@ -413,7 +413,7 @@
     state.marked = []
   }
 
-  function showProblems (problems) {
+  function showProblems (problems, warnings = []) {
     const registry = state.modeler.get('elementRegistry')
     const canvas = state.modeler.get('canvas')
     const list = $('wb-problems')
@@ -421,8 +421,15 @@
     list.replaceChildren()
     $('wb-problems-panel').hidden = false
     $('wb-problems-none').hidden = problems.length > 0
-    for (const problem of problems) {
+    const advice = warnings.map((w) => ({ ...w, severity: 'warning' }))
+    for (const problem of [...problems, ...advice]) {
       const item = document.createElement('li')
+      if (problem.severity === 'warning') {
+        item.classList.add('wb-warning')
+        const label = document.createElement('strong')
+        label.textContent = S.warning
+        item.append(label, ' ')
+      }
       if (problem.element_id) {
         const code = document.createElement('code')
         code.textContent = problem.element_id
@@ -499,7 +506,7 @@
     const response = await api('POST', '/workbench/validate', await payload())
     if (!response.ok) return failed(response)
     const problems = response.data.problems
-    showProblems(problems)
+    showProblems(problems, response.data.warnings || [])
     if (problems.length) setStatus(format(S.problemCount, { n: problems.length }), 'bad')
     else setStatus(state.unsaved ? S.unsaved : '', state.unsaved ? 'dirty' : 'done')
   }
@@ -544,6 +551,7 @@
       state.baseVersion = version
       clearProblemMarkers()
       $('wb-problems-panel').hidden = true
+      if (response.data.warnings && response.data.warnings.length) showProblems([], response.data.warnings)
       $('wb-discard-draft').hidden = true
       const notice = $('wb-draft-notice')
       if (notice) notice.hidden = true
@@ -555,7 +563,10 @@
       return deploy(true)
     }
     if (response.status === 422 && Array.isArray(response.data && response.data.errors)) {
-      showProblems(response.data.errors)
+      showProblems(
+        response.data.errors.filter((e) => e.severity !== 'warning'),
+        response.data.errors.filter((e) => e.severity === 'warning')
+      )
       setStatus(S.refused, 'bad')
       return
     }

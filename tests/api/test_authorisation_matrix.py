@@ -514,9 +514,9 @@ def open_records(ctx, as_user) -> dict[str, dict]:
     claimable = RepairCase(as_user)
     claimable.do("contact_customer", service_mode="remote")
     tech1 = RepairCase(as_user)
-    tech1.walk("contact_customer", "dispatch_notice", "record_arrival")  # technician: tech_urban1
+    tech1.walk("contact_customer", "dispatch_notice", "agree_appointment", "record_arrival")  # technician: tech_urban1
     handed = RepairCase(as_user)
-    handed.walk("contact_customer", "dispatch_notice", "record_arrival")
+    handed.walk("contact_customer", "dispatch_notice", "agree_appointment", "record_arrival")
     diagnosis = handed.ready()["diagnose_on_site"]["id"]
     moved = as_user("tech_urban1").post(f"/tasks/{diagnosis}/delegate", json={"username": "tech_urban2"})
     assert moved.status_code == 200, moved.json

@@ -17,6 +17,7 @@ ROLE_USER = {
     "qa": "qa",
     "finance": "finance",
     "mis": "mis",
+    "executive": "executive",
 }
 
 
@@ -59,6 +60,21 @@ FORMS: dict[str, dict[str, Any]] = {
     "supervisor_late_arrival": {"customer_informed": True, "action_taken": "已致电客户致歉并催促工程师"},
     "supervisor_report_followup": {"action_taken": "已督促工程师当日提交"},
     "rtf_negotiate_delay": {"negotiation_result": "客户同意延期一周"},
+    "approve_major_support": {"support_approved": True, "approval_notes": "同意，注意安全"},
+    "commission_unit": {
+        "work_type": "installation",
+        "commissioning_record": "安装就位，通电试运行 2 小时，参数正常",
+        "trial_run_ok": True,
+        "labour_hours": 3,
+    },
+    "deliver_training": {
+        "training_mode": "on_site",
+        "topic": "日常维护与故障排查",
+        "training_hours": 4,
+        "attendees": 12,
+        "materials_mailed": True,
+        "materials_tracking_no": "EMS555",
+    },
 }
 
 

@@ -69,20 +69,30 @@ def sandbox_problems(filename: str, specs: list[Any], elements: dict[str, Elemen
 
 
 def timer_literal_problems(filename: str, specs: list[Any], elements: dict[str, ElementInfo]) -> list[Problem]:
-    """A problem for each timer whose literal value is not ISO 8601, or looks like it but is unquoted."""
+    """A problem for each timer whose literal value is not ISO 8601, or looks like it but is unquoted.
+    SpiffWorkflow's spec of a timer caught after an event-based gateway carries no timer definition,
+    so those timers are read from the diagram's catalogue (the expression the application arms)."""
     problems = []
+    checked = set()
     for ts in _task_specs(specs):
         definition = getattr(ts, "event_definition", None)
         if isinstance(definition, TimerEventDefinition):
-            reason = _timer_literal_fault(definition)
+            checked.add(getattr(ts, "bpmn_id", None) or ts.name)
+            reason = _timer_literal_fault(definition.expression, isinstance(definition, CycleTimerEventDefinition))
             if reason:
                 problems.append(Problem(filename, reason, *_where(ts, elements)))
+    for info in elements.values():
+        if info.timer and info.id not in checked:
+            reason = _timer_literal_fault(info.timer, None)
+            if reason:
+                problems.append(Problem(filename, reason, info.id, info.line))
     return problems
 
 
-def _timer_literal_fault(definition: TimerEventDefinition) -> str | None:
+def _timer_literal_fault(expression: str, cycle: bool | None) -> str | None:
+    """``cycle`` None: not known from the spec, a literal starting with R is taken for a cycle."""
     try:
-        tree = parse_sandboxed(definition.expression, "eval")
+        tree = parse_sandboxed(expression, "eval")
     except (SyntaxError, ScriptRejected):
         return None  # reported by the sandbox compile
     try:
@@ -90,12 +100,14 @@ def _timer_literal_fault(definition: TimerEventDefinition) -> str | None:
     except (ValueError, TypeError):
         if isinstance(tree.body, ast.Name) and ISO_LOOKALIKE.match(tree.body.id):
             return (
-                f"timer expression {quoted(definition.expression)} is an unquoted ISO 8601 value; quote ISO 8601 "
+                f"timer expression {quoted(expression)} is an unquoted ISO 8601 value; quote ISO 8601 "
                 'literals ("PT24H") — expressions are Python'
             )
         return None  # computed at run time from case data
+    if cycle is None:
+        cycle = str(value).upper().startswith("R")
     try:
-        if isinstance(definition, CycleTimerEventDefinition):
+        if cycle:
             TimerEventDefinition.parse_iso_recurring_interval(value)
         elif str(value).upper().startswith("P"):
             TimerEventDefinition.parse_iso_duration(value)

@@ -65,8 +65,11 @@ LIVE = frozenset({"admin", "process_owner", "auditor", "supervisor", "service_ma
 REGISTRARS = frozenset({"admin", "cs_agent", "dispatcher", "supervisor", "service_manager"})
 WRITERS = ALL - {"auditor"}  # the auditor changes nothing, not even their own drafts
 # The objects: a repair case opened by `agent`, waiting at register_request (lane cs_agent). Who reads it
-# (app/domain/visibility.py): the roles that read every case, and those coordinating repairs.
-CASE_VIEWERS = frozenset({"admin", "process_owner", "auditor", "qa", "supervisor", "cs_agent", "dispatcher"})
+# (app/domain/visibility.py): the roles that read every case, and those coordinating repairs (the
+# executive among them: the company leader approves major on-site support, a lane of repair.bpmn).
+CASE_VIEWERS = frozenset(
+    {"admin", "process_owner", "auditor", "qa", "supervisor", "cs_agent", "dispatcher", "executive"}
+)
 TASK_WORKERS = frozenset({"admin", "cs_agent"})
 STARTERS = frozenset({"admin", "cs_agent"})  # repair starts in the customer service agent's lane
 CANCELLERS = frozenset({"admin", "supervisor"})
@@ -255,6 +258,7 @@ MATRIX: dict[str, Gate] = {
         REPORTS, path=f"/api/v1/reports/conformance.csv?{PERIOD}"
     ),
     "GET /api/v1/reports/heatmap": Gate(REPORTS, path=f"/api/v1/reports/heatmap?{PERIOD}"),
+    "GET /api/v1/reports/quality-feedback": Gate(REPORTS, path=f"/api/v1/reports/quality-feedback?{PERIOD}"),
     "GET /api/v1/exports/<process_key>.csv": Gate(REPORTS, path=f"/api/v1/exports/repair.csv?{PERIOD}"),
     "GET /api/v1/exports/<process_key>.xes": Gate(REPORTS, path=f"/api/v1/exports/repair.xes?{PERIOD}"),
     "POST /api/v1/qa/log-check": Gate(

@@ -52,6 +52,7 @@ def step_data(now: datetime) -> dict[str, dict[str, Any]]:
             "parts_used": [{"part_no": "RLY-220", "qty": 1}],
             "labour_hours": 1.5,
             "functional_test_ok": True,
+            "quality_feedback": False,  # the form's default, spelt out for the bare-engine benchmark
         },
         "customer_acceptance": {
             "signature": "data:image/png;base64,iVBORw0KGgo=",

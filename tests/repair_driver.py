@@ -17,6 +17,7 @@ ROLE_USER = {
     "qa": "qa",
     "finance": "finance",
     "mis": "mis",
+    "executive": "executive",
 }
 
 
@@ -53,12 +54,40 @@ FORMS: dict[str, dict[str, Any]] = {
     "rtf_receive": {"pickup_receipt_no": "PR-0001", "received_into_factory_at": "2026-03-02T14:00:00+08:00"},
     "rtf_repair": {"repair_outcome": "repaired", "rtf_parts": [{"part_no": "MB-7", "qty": 1}], "rtf_hours": 3},
     "qa_inspection": {"inspection_passed": True},
-    "ship_back": {"carrier": "ems", "tracking_no_return": "EMS999", "shipped_at": "2026-03-02T14:00:00+08:00"},
+    "ship_back": {
+        "carrier": "ems",
+        "tracking_no_return": "EMS999",
+        "shipped_at": "2026-03-02T14:00:00+08:00",
+        "pickup_receipt_cancelled": True,
+    },
+    "ship_substitute": {
+        "substitute_model": "BCD-520W",
+        "substitute_serial_no": "SN-FR-9001",
+        "carrier": "rail",
+        "tracking_no_return": "RAIL-77",
+        "shipped_at": "2026-03-02T14:00:00+08:00",
+        "pickup_receipt_cancelled": True,
+    },
     "agree_substitute": {"substitute_agreed": True, "substitute_notes": "同型号新机替换"},
     "supervisor_contact_followup": {"action_taken": "主管亲自致电客户"},
     "supervisor_late_arrival": {"customer_informed": True, "action_taken": "已致电客户致歉并催促工程师"},
     "supervisor_report_followup": {"action_taken": "已督促工程师当日提交"},
     "rtf_negotiate_delay": {"negotiation_result": "客户同意延期一周"},
+    "approve_major_support": {"support_approved": True, "approval_notes": "同意，注意安全"},
+    "commission_unit": {
+        "work_type": "installation",
+        "commissioning_record": "安装就位，通电试运行 2 小时，参数正常",
+        "trial_run_ok": True,
+        "labour_hours": 3,
+    },
+    "deliver_training": {
+        "training_mode": "on_site",
+        "topic": "日常维护与故障排查",
+        "training_hours": 4,
+        "attendees": 12,
+        "materials_mailed": True,
+        "materials_tracking_no": "EMS555",
+    },
 }
 
 

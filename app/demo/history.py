@@ -21,7 +21,7 @@ from .repairs import ADMIN
 from .repairs import advance_case
 from .repairs import step_data
 
-ON_SITE = ["contact_customer", "dispatch_notice", "record_arrival"]
+ON_SITE = ["contact_customer", "dispatch_notice", "agree_appointment", "record_arrival"]
 # (fixed on the first visit, hours from the notice to the quote, report late, arrival late)
 GOOD = (True, 4, False, False)
 SECOND_VISIT, LATE_QUOTE = (False, 4, False, False), (True, 30, False, False)

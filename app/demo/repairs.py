@@ -22,6 +22,7 @@ ADMIN = demo_principal("admin", ["admin"])
 ON_SITE = (
     "contact_customer",
     "dispatch_notice",
+    "agree_appointment",
     "record_arrival",
     "diagnose_on_site",
     "perform_service",
@@ -35,14 +36,10 @@ def step_data(now: datetime) -> dict[str, dict[str, Any]]:
     """Valid form data for each user task of repair.bpmn (the happy path)."""
     soon = (now + timedelta(hours=4)).isoformat()
     return {
-        "contact_customer": {
-            "customer_reached": True,
-            "appointment_at": soon,
-            "service_mode": "on_site",
-            "engineer_contact_given": True,
-        },
-        "dispatch_notice": {"technician": "tech_urban1", "planned_arrival": soon},
-        "record_arrival": {},
+        "contact_customer": {"customer_reached": True, "service_mode": "on_site"},
+        "dispatch_notice": {"technician": "tech_urban1"},
+        "agree_appointment": {"engineer_contact_given": True, "appointment_at": soon},
+        "record_arrival": {"customer_present": True},
         "diagnose_on_site": {
             "confirmed_fault": "压缩机不启动 / compressor does not start",
             "cause": "启动继电器损坏 / start relay failed",
@@ -55,6 +52,7 @@ def step_data(now: datetime) -> dict[str, dict[str, Any]]:
             "parts_used": [{"part_no": "RLY-220", "qty": 1}],
             "labour_hours": 1.5,
             "functional_test_ok": True,
+            "quality_feedback": False,  # the form's default, spelt out for the bare-engine benchmark
         },
         "customer_acceptance": {
             "signature": "data:image/png;base64,iVBORw0KGgo=",
@@ -101,7 +99,7 @@ def open_demo_cases(ctx: ServiceContext) -> list[str]:
     plans = [
         ("SN-FR-1001", []),  # registered, waiting for the 24 h contact
         ("SN-WM-2001", ["contact_customer"]),  # waiting for the service notice
-        ("SN-TV-3001", ["contact_customer", "dispatch_notice"]),  # technician on the way
+        ("SN-TV-3001", ["contact_customer", "dispatch_notice", "agree_appointment"]),  # technician on the way
         ("SN-IT-5001", list(ON_SITE)),  # report due within 2–3 days
         (
             "SN-WM-2002",  # opened by the customer: no free warranty, paid

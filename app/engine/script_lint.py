@@ -75,14 +75,23 @@ def sandbox_problems(filename: str, specs: list[Any], elements: dict[str, Elemen
 
 
 def timer_literal_problems(filename: str, specs: list[Any], elements: dict[str, ElementInfo]) -> list[Problem]:
-    """A problem for each timer whose literal value is not ISO 8601, or looks like it but is unquoted."""
+    """A problem for each timer whose literal value is not ISO 8601, or looks like it but is unquoted.
+    SpiffWorkflow's spec of a timer caught after an event-based gateway carries no timer definition,
+    so those timers are read from the diagram's catalogue (the expression the application arms)."""
     problems = []
+    checked = set()
     for ts in _task_specs(specs):
         definition = getattr(ts, "event_definition", None)
         if isinstance(definition, TimerEventDefinition):
-            reason = _timer_literal_fault(definition)
+            checked.add(getattr(ts, "bpmn_id", None) or ts.name)
+            reason = _timer_literal_fault(definition.expression, isinstance(definition, CycleTimerEventDefinition))
             if reason:
                 problems.append(Problem(filename, reason, *_where(ts, elements)))
+    for info in elements.values():
+        if info.timer and info.id not in checked:
+            reason = _timer_literal_fault(info.timer, None)
+            if reason:
+                problems.append(Problem(filename, reason, info.id, info.line))
     return problems
 
 
@@ -91,24 +100,33 @@ def _iso_lookalike(expression: str) -> bool:
     return bool(ISO_LOOKALIKE.match(text) or DATE_LOOKALIKE.match(text))
 
 
-def _timer_literal_fault(definition: TimerEventDefinition) -> str | None:
-    if _iso_lookalike(definition.expression):
+def _timer_literal_fault(expression: str, cycle: bool | None) -> str | None:
+    """``cycle`` None: a timer read from the diagram itself (caught after an event-based gateway, armed
+    by the application as written), where a literal starting with R is taken for a cycle."""
+    if not (expression or "").strip():
+        return "timer has no value; give an ISO 8601 value (P7D, R6/P1D, 2027-01-31T09:00:00) or an expression"
+    if cycle is None and ISO_LOOKALIKE.match(expression.strip()):
         return (
-            f"timer value {quoted(definition.expression)} is neither a valid ISO 8601 value (P7D, R6/P1D,"
+            f"timer expression {quoted(expression)} is an unquoted ISO 8601 value; a timer after an event-based"
+            ' gateway needs it quoted ("PT24H")'
+        )
+    if _iso_lookalike(expression):
+        return (
+            f"timer value {quoted(expression)} is neither a valid ISO 8601 value (P7D, R6/P1D,"
             " 2027-01-31T09:00:00) nor an expression"
         )
-    if not (definition.expression or "").strip():
-        return "timer has no value; give an ISO 8601 value (P7D, R6/P1D, 2027-01-31T09:00:00) or an expression"
     try:
-        tree = parse_sandboxed(definition.expression, "eval")
+        tree = parse_sandboxed(expression, "eval")
     except (SyntaxError, ScriptRejected):
         return None  # reported by the sandbox compile
     try:
         value = ast.literal_eval(tree)
     except (ValueError, TypeError):
         return None  # computed at run time from case data
+    if cycle is None:
+        cycle = str(value).upper().startswith("R")
     try:
-        if isinstance(definition, CycleTimerEventDefinition):
+        if cycle:
             TimerEventDefinition.parse_iso_recurring_interval(value)
         elif str(value).upper().startswith("P"):
             TimerEventDefinition.parse_iso_duration(value)

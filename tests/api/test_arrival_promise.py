@@ -41,7 +41,7 @@ def test_working_hours_carry_over_to_the_next_working_day(as_user, clock):
 
 def test_nobody_on_site_in_time_goes_to_the_supervisor_at_once(ctx, clock, as_user):
     case = RepairCase(as_user)
-    case.walk("contact_customer", "dispatch_notice")
+    case.walk("contact_customer", "dispatch_notice", "agree_appointment")
     clock.advance(timedelta(hours=5, minutes=59))
     fire_due(ctx)
     assert "supervisor_late_arrival" not in case.ready()
@@ -58,7 +58,7 @@ def test_nobody_on_site_in_time_goes_to_the_supervisor_at_once(ctx, clock, as_us
 
 def test_checking_in_on_time_stops_the_clock(ctx, clock, as_user):
     case = RepairCase(as_user)
-    case.walk("contact_customer", "dispatch_notice")
+    case.walk("contact_customer", "dispatch_notice", "agree_appointment")
     clock.advance(timedelta(hours=3))
     case.do("record_arrival")
     arrived = [e for e in case.events("task_completed") if e["element_id"] == "record_arrival"]

@@ -14,7 +14,14 @@ PNG = "data:image/png;base64," + base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"0" * 
 
 def accept(as_user, signature: str):
     case = RepairCase(as_user, contract_no="MC-2025-001")  # C001's contract in force: free
-    case.walk("contact_customer", "dispatch_notice", "record_arrival", "diagnose_on_site", "perform_service")
+    case.walk(
+        "contact_customer",
+        "dispatch_notice",
+        "agree_appointment",
+        "record_arrival",
+        "diagnose_on_site",
+        "perform_service",
+    )
     return case, case.submit("customer_acceptance", {**FORMS["customer_acceptance"], "signature": signature})
 
 

@@ -65,8 +65,11 @@ LIVE = frozenset({"admin", "process_owner", "auditor", "supervisor", "service_ma
 REGISTRARS = frozenset({"admin", "cs_agent", "dispatcher", "supervisor", "service_manager"})
 WRITERS = ALL - {"auditor"}  # the auditor changes nothing, not even their own drafts
 # The objects: a repair case opened by `agent`, waiting at register_request (lane cs_agent). Who reads it
-# (app/domain/visibility.py): the roles that read every case, and those coordinating repairs.
-CASE_VIEWERS = frozenset({"admin", "process_owner", "auditor", "qa", "supervisor", "cs_agent", "dispatcher"})
+# (app/domain/visibility.py): the roles that read every case, and those coordinating repairs (the
+# executive among them: the company leader approves major on-site support, a lane of repair.bpmn).
+CASE_VIEWERS = frozenset(
+    {"admin", "process_owner", "auditor", "qa", "supervisor", "cs_agent", "dispatcher", "executive"}
+)
 TASK_WORKERS = frozenset({"admin", "cs_agent"})
 STARTERS = frozenset({"admin", "cs_agent"})  # repair starts in the customer service agent's lane
 CANCELLERS = frozenset({"admin", "supervisor"})
@@ -260,6 +263,7 @@ MATRIX: dict[str, Gate] = {
         REPORTS, path=f"/api/v1/reports/conformance.csv?{PERIOD}"
     ),
     "GET /api/v1/reports/heatmap": Gate(REPORTS, path=f"/api/v1/reports/heatmap?{PERIOD}"),
+    "GET /api/v1/reports/quality-feedback": Gate(REPORTS, path=f"/api/v1/reports/quality-feedback?{PERIOD}"),
     "GET /api/v1/exports/<process_key>.csv": Gate(REPORTS, path=f"/api/v1/exports/repair.csv?{PERIOD}"),
     "GET /api/v1/exports/<process_key>.xes": Gate(REPORTS, path=f"/api/v1/exports/repair.xes?{PERIOD}"),
     "POST /api/v1/qa/log-check": Gate(
@@ -520,9 +524,9 @@ def open_records(ctx, as_user) -> dict[str, dict]:
     claimable = RepairCase(as_user)
     claimable.do("contact_customer", service_mode="remote")
     tech1 = RepairCase(as_user)
-    tech1.walk("contact_customer", "dispatch_notice", "record_arrival")  # technician: tech_urban1
+    tech1.walk("contact_customer", "dispatch_notice", "agree_appointment", "record_arrival")  # technician: tech_urban1
     handed = RepairCase(as_user)
-    handed.walk("contact_customer", "dispatch_notice", "record_arrival")
+    handed.walk("contact_customer", "dispatch_notice", "agree_appointment", "record_arrival")
     diagnosis = handed.ready()["diagnose_on_site"]["id"]
     moved = as_user("tech_urban1").post(f"/tasks/{diagnosis}/delegate", json={"username": "tech_urban2"})
     assert moved.status_code == 200, moved.json

@@ -57,7 +57,8 @@ def test_a_running_case_moves_to_a_new_version_keeping_its_deadlines_and_claims(
         app,
         tmp_path,
         lambda xml: xml.replace(
-            "联系客户确认预约 / Contact customer and confirm appointment", "电话联系客户 / Phone the customer"
+            "首次联系客户，确定服务方式 / First contact: reach the customer, choose the service mode",
+            "电话联系客户 / Phone the customer",
         ),
     )
     moved = as_user("process_owner").post(f"/instances/{case.id}/migrate", json={})
@@ -65,7 +66,7 @@ def test_a_running_case_moves_to_a_new_version_keeping_its_deadlines_and_claims(
     task = case.ready()["contact_customer"]
     assert task["name"] == "电话联系客户 / Phone the customer" and task["assignee"] == "agent"
     assert task["due_at"] == contact["due_at"]  # the 24 h deadline still counts from the request
-    case.walk("contact_customer", "dispatch_notice", "record_arrival")
+    case.walk("contact_customer", "dispatch_notice", "agree_appointment", "record_arrival")
     assert "diagnose_on_site" in case.ready()
     assert as_user("auditor").get(f"/instances/{case.id}/conformance").json["fitness"] == 1.0
 

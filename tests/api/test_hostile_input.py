@@ -64,7 +64,7 @@ def test_an_attachment_of_another_case_is_not_found_under_this_case(as_user):
 
 def test_a_number_that_is_not_finite_is_refused_with_its_field_and_the_lists_stay_json(as_user):
     case = RepairCase(as_user)
-    case.walk("contact_customer", "dispatch_notice", "record_arrival")
+    case.walk("contact_customer", "dispatch_notice", "agree_appointment", "record_arrival")
     task = case.ready()["diagnose_on_site"]
     technician = as_user(task["assignee"])
     template = json.dumps({**FORMS["diagnose_on_site"], "labour_qty": "HERE"})
@@ -115,7 +115,7 @@ def test_a_technician_without_a_valid_certificate_is_handed_no_task_by_any_path(
         )
         assert skipped.status_code == 422 and list(skipped.json["errors"]) == ["data.technician"], skipped.json
     assert "dispatch_notice" in case.ready()
-    case.walk("dispatch_notice", "record_arrival")
+    case.walk("dispatch_notice", "agree_appointment", "record_arrival")
     task = case.ready()["diagnose_on_site"]
     holder = task["assignee"]
     for who in ("dispatcher", "admin", holder):

@@ -66,6 +66,7 @@ def test_technicians_are_rated_from_the_acceptances_of_the_period(as_user):
         case = RepairCase(as_user)
         case.walk("contact_customer")
         case.do("dispatch_notice", technician=technician)
+        case.do("agree_appointment")
         case.do("record_arrival")
         case.do("diagnose_on_site")
         case.do("perform_service")

@@ -11,8 +11,8 @@ from tests.repair_driver import RepairCase
 def test_the_next_step_of_a_case_reuses_the_workflow_of_the_last(as_user, ctx):
     case = RepairCase(as_user)
     hits = ctx.engine.live.hits
-    case.walk("contact_customer", "dispatch_notice", "record_arrival")
-    assert ctx.engine.live.hits == hits + 3
+    case.walk("contact_customer", "dispatch_notice", "agree_appointment", "record_arrival")
+    assert ctx.engine.live.hits == hits + 4
     assert "diagnose_on_site" in case.ready()
 
 
@@ -46,7 +46,7 @@ def test_a_workflow_kept_by_one_worker_is_not_used_after_another_worker_moved_th
         misses = app.extensions["aftersales"].engine.live.misses
         case.do("dispatch_notice")  # worker A must start from what B stored, not from what it kept
         assert app.extensions["aftersales"].engine.live.misses == misses + 1
-        assert "record_arrival" in case.ready()
+        assert "agree_appointment" in case.ready()
         assert [e["element_id"] for e in case.events("task_completed")] == [
             "register_request",
             "contact_customer",

@@ -165,8 +165,9 @@ def test_work_left_undone_at_the_end_is_missing_unless_the_case_is_still_open(ch
 
 REPAIR_ON_SITE = [  # the legacy system's names: Chinese or English halves, any case
     "登记服务请求",
-    "Contact customer and confirm appointment",
+    "首次联系客户，确定服务方式",
     "签发售后服务通知单",
+    "告知工程师并约定上门时间",
     "Check in on site",
     "on-site diagnosis and repair plan",
     "实施服务",
@@ -179,31 +180,32 @@ REPAIR_ON_SITE = [  # the legacy system's names: Chinese or English halves, any 
 
 def test_legacy_repair_logs_are_checked_against_repair_bpmn(app, as_user):
     traces = {
-        # 29 transitions: request_received, register_request, classify_fee (script, silent), the fork
+        # 33 transitions: request_received, register_request, classify_fee (script, silent), the fork
         # of the two clocks (one token in, three out), contact_customer, a gateway branch, the
-        # "reached" signal, a gateway branch, dispatch_notice, record_arrival, the arrival signal,
-        # diagnose_on_site, two gateway branches, perform_service, customer_acceptance, a gateway
-        # branch, file_report, archive_report, a gateway branch, callback, a gateway branch,
-        # case_closed; and on each watch: the gateway's signal branch, the signal caught, its end.
-        # p = 1 + 28 + 3 = 32, c = 29 + 3 ends = 32 → 1.0
+        # "reached" signal, a gateway branch, dispatch_notice, agree_appointment, record_arrival, a
+        # gateway branch (customer there), the arrival signal, a gateway branch (repair), diagnose_on_site,
+        # two gateway branches, perform_service, a gateway branch (no quality feedback),
+        # customer_acceptance, a gateway branch, file_report, archive_report, a
+        # gateway branch, callback, a gateway branch, case_closed; and on each watch: the gateway's
+        # signal branch, the signal caught, its end. p = 1 + 32 + 3 = 36, c = 33 + 3 ends = 36 → 1.0
         "R1": REPAIR_ON_SITE,
-        # Without the service notice: record_arrival lacks its token (m = 1); the two gateway branches
-        # with the "reached" signal between them and dispatch_notice never fire (25 transitions), the
-        # token before the first gateway is left (r = 1). p = 1 + 24 + 3 = 28, c = 25 + 3 = 28
-        # → 1 - 1/28 = 0.9643
+        # Without the service notice: agree_appointment lacks its token (m = 1); the two gateway branches
+        # with the "reached" signal between them and dispatch_notice never fire (29 transitions), the
+        # token before the first gateway is left (r = 1). p = 1 + 28 + 3 = 32, c = 29 + 3 = 32
+        # → 1 - 1/32 = 0.9688
         "R2": [a for a in REPAIR_ON_SITE if a != "签发售后服务通知单"],
-        # Without the callback: 25 transitions up to archive_report and the two watches' ends; the
+        # Without the callback: 29 transitions up to archive_report and the two watches' ends; the
         # token after archive_report is left (r = 1) and the ends the watches reached are consumed
-        # (m = 0): p = 1 + 24 + 3 = 28, c = 25 + 2 = 27 → ½ + ½ (1 - 1/28) = 0.9821
+        # (m = 0): p = 1 + 28 + 3 = 32, c = 29 + 2 = 31 → ½ + ½ (1 - 1/32) = 0.9844
         "R3": REPAIR_ON_SITE[:-1],
     }
     auditor = as_user("auditor")
     response = upload(auditor, csv_log(traces), "old-crm.csv", "process=repair")
     assert response.status_code == 200, response.json
     assert {c["case_id"]: outcome(c) for c in response.json["cases"]} == {
-        "R1": (1.0, 32, 32, 0, 0, []),
-        "R2": (0.9643, 28, 28, 1, 1, [("missing", "dispatch_notice", 2)]),
-        "R3": (0.9821, 28, 27, 0, 1, [("missing", "callback", 9)]),
+        "R1": (1.0, 36, 36, 0, 0, []),
+        "R2": (0.9688, 32, 32, 1, 1, [("missing", "dispatch_notice", 2)]),
+        "R3": (0.9844, 32, 31, 0, 1, [("missing", "callback", 10)]),
     }
 
 
@@ -218,7 +220,7 @@ def test_the_apps_own_exports_import_back_as_conforming(app, ctx, clock, as_user
     late.do("supervisor_contact_followup")
     for case in (on_site, late):  # nobody was on site 6 working hours after the request
         case.do("supervisor_late_arrival")
-    on_site.walk("dispatch_notice", "record_arrival", "diagnose_on_site", "perform_service")
+    on_site.walk("dispatch_notice", "agree_appointment", "record_arrival", "diagnose_on_site", "perform_service")
     remote.walk("remote_support", "callback")
     late.do("contact_customer", service_mode="remote")
     on_site.walk("customer_acceptance", "file_report", "archive_report", "callback")

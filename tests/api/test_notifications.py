@@ -45,7 +45,9 @@ def smtp():
 def test_an_assigned_task_and_an_escalation_notify_the_right_people(app, ctx, clock, as_user):
     create_user(ctx, "supervisor", "supervisor", ["supervisor"], email="chen.wei@aftersales.example")
     case = RepairCase(as_user)
-    case.walk("contact_customer", "dispatch_notice", "record_arrival")  # the service notice names tech_urban1
+    case.walk(
+        "contact_customer", "dispatch_notice", "agree_appointment", "record_arrival"
+    )  # the service notice names tech_urban1
     mine = as_user("tech_urban1").get("/notifications?unread=true").json  # the check-in's is cleared: it is done
     assert [(n["kind"], n["task_id"]) for n in mine] == [("assigned", case.ready()["diagnose_on_site"]["id"])]
     other = RepairCase(as_user)
@@ -88,7 +90,9 @@ def test_the_header_counts_unread_notifications_and_opening_one_leads_to_the_tas
     import re
 
     case = RepairCase(as_user)
-    case.walk("contact_customer", "dispatch_notice", "record_arrival")  # tech_urban1 is assigned the diagnosis
+    case.walk(
+        "contact_customer", "dispatch_notice", "agree_appointment", "record_arrival"
+    )  # tech_urban1 is assigned the diagnosis
     client = app.test_client()
     token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").get_data(as_text=True)).group(1)
     client.post("/login", data={"username": "tech_urban1", "password": "tech_urban1", "csrf_token": token})

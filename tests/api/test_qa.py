@@ -53,7 +53,7 @@ def test_a_case_run_by_the_engine_conforms_fully(ctx, as_user):
     case = RepairCase(as_user, contract_no="MC-2025-001")
     case.walk(*ON_SITE, *UNPAID_TAIL)
     result = case_conformance(ctx, case.id, AUDITOR)
-    assert (result["fitness"], result["steps"], result["deviations"]) == (1.0, 10, [])
+    assert (result["fitness"], result["steps"], result["deviations"]) == (1.0, 11, [])
 
 
 def test_a_path_that_skips_the_service_notice_is_flagged_with_exact_fitness(ctx):
@@ -120,7 +120,7 @@ def test_the_event_log_exports_as_xes_and_csv(ctx, as_user):
     [trace] = xes.findall("x:trace", ns)
     assert trace.find("x:string[@key='concept:name']", ns).get("value") == case.body["case_no"]
     names = [e.find("x:string[@key='concept:name']", ns).get("value") for e in trace.findall("x:event", ns)]
-    assert names[3] == "联系客户确认预约 / Contact customer and confirm appointment"
+    assert names[3] == "首次联系客户，确定服务方式 / First contact: reach the customer, choose the service mode"
     assert all(e.find("x:date[@key='time:timestamp']", ns) is not None for e in trace.findall("x:event", ns))
     lines = to_csv(rows).splitlines()
     assert lines[0] == "case_no,process_key,version,element_id,activity,event_type,timestamp,resource"

@@ -24,6 +24,7 @@ def test_on_site_repair_out_of_warranty_is_charged_reported_archived_and_closed(
     case.walk(
         "contact_customer",
         "dispatch_notice",
+        "agree_appointment",
         *ON_SITE_TAIL,
         "payment_invoice",
         "file_report",
@@ -36,6 +37,7 @@ def test_on_site_repair_out_of_warranty_is_charged_reported_archived_and_closed(
     path = case.completed_path()
     assert path[0] == "request_received" and path[-1] == "case_closed"
     assert path.index("classify_fee") < path.index("contact_customer") < path.index("dispatch_notice")
+    assert path.index("dispatch_notice") < path.index("agree_appointment") < path.index("record_arrival")
     assert {"gw_chargeable", "gw_report_approved", "gw_satisfied"} <= set(path)
     assert all(status == "cancelled" for _, status in case.timers())  # every deadline was met
     completed = {e["element_id"]: e for e in case.events("task_completed")}
@@ -57,7 +59,7 @@ def test_on_site_repair_out_of_warranty_is_charged_reported_archived_and_closed(
 def test_fee_type_decides_whether_payment_is_collected(as_user, register_overrides, fee_type):
     case = RepairCase(as_user, **register_overrides)
     assert case.body["data"]["fee_type"] == fee_type
-    case.walk("contact_customer", "dispatch_notice", *ON_SITE_TAIL)
+    case.walk("contact_customer", "dispatch_notice", "agree_appointment", *ON_SITE_TAIL)
     assert ("payment_invoice" in case.ready()) == (fee_type == "A")
     assert ("file_report" in case.ready()) == (fee_type != "A")
 
@@ -105,14 +107,14 @@ def test_mailing_parts_is_confirmed_by_phone_then_called_back(as_user):
 
 def test_a_declined_repair_plan_ends_the_service(as_user):
     case = RepairCase(as_user)
-    case.walk("contact_customer", "dispatch_notice", "record_arrival")
+    case.walk("contact_customer", "dispatch_notice", "agree_appointment", "record_arrival")
     case.do("diagnose_on_site", plan_accepted=False)
     assert case.body["status"] == "completed" and case.completed_path()[-1] == "service_declined"
 
 
 def test_return_to_factory_loops_until_qa_passes(as_user):
     case = RepairCase(as_user)
-    case.walk("contact_customer", "dispatch_notice", "record_arrival")
+    case.walk("contact_customer", "dispatch_notice", "agree_appointment", "record_arrival")
     case.do("diagnose_on_site", fixable_on_site=False)
     case.walk("rtf_receive", "rtf_repair")
     case.do("qa_inspection", inspection_passed=False, inspection_notes="噪音超标")
@@ -124,18 +126,18 @@ def test_return_to_factory_loops_until_qa_passes(as_user):
 
 def test_an_irreparable_unit_gets_an_agreed_substitute(as_user):
     case = RepairCase(as_user)
-    case.walk("contact_customer", "dispatch_notice", "record_arrival")
+    case.walk("contact_customer", "dispatch_notice", "agree_appointment", "record_arrival")
     case.do("diagnose_on_site", fixable_on_site=False)
     case.do("rtf_receive")
     case.do("rtf_repair", repair_outcome="irreparable")
-    case.walk("agree_substitute", "ship_back")
+    case.walk("agree_substitute", "ship_substitute")
     assert list(case.ready()) == ["customer_acceptance"]
-    assert "qa_inspection" not in case.completed_path()
+    assert "qa_inspection" not in case.completed_path() and "ship_back" not in case.completed_path()
 
 
 def test_a_report_returned_by_mis_is_filed_again(as_user):
     case = RepairCase(as_user, contract_no="MC-2025-001")
-    case.walk("contact_customer", "dispatch_notice", *ON_SITE_TAIL, "file_report")
+    case.walk("contact_customer", "dispatch_notice", "agree_appointment", *ON_SITE_TAIL, "file_report")
     case.do("archive_report", {"report_approved": False, "review_comments": "缺少故障照片"})
     assert list(case.ready()) == ["file_report"]
     case.walk("file_report", "archive_report", "callback")
@@ -144,7 +146,14 @@ def test_a_report_returned_by_mis_is_filed_again(as_user):
 
 def test_acceptance_without_a_signature_is_refused(as_user):
     case = RepairCase(as_user)
-    case.walk("contact_customer", "dispatch_notice", "record_arrival", "diagnose_on_site", "perform_service")
+    case.walk(
+        "contact_customer",
+        "dispatch_notice",
+        "agree_appointment",
+        "record_arrival",
+        "diagnose_on_site",
+        "perform_service",
+    )
     unsigned = {k: v for k, v in FORMS["customer_acceptance"].items() if k != "signature"}
     response = case.submit("customer_acceptance", unsigned)
     assert response.status_code == 422 and "signature" in response.json["errors"]
@@ -155,7 +164,7 @@ def test_acceptance_without_a_signature_is_refused(as_user):
 
 def test_a_failed_functional_test_cannot_be_reported_as_done(as_user):
     case = RepairCase(as_user)
-    case.walk("contact_customer", "dispatch_notice", "record_arrival", "diagnose_on_site")
+    case.walk("contact_customer", "dispatch_notice", "agree_appointment", "record_arrival", "diagnose_on_site")
     response = case.submit("perform_service", {**FORMS["perform_service"], "functional_test_ok": False})
     assert response.status_code == 422 and "functional_test_ok" in response.json["errors"]
 
@@ -171,13 +180,14 @@ def test_the_service_notice_proposes_certified_technicians_ranked_and_assigns_th
     refused = case.submit("dispatch_notice", {**FORMS["dispatch_notice"], "technician": "tech_expired"})
     assert refused.status_code == 422 and "technician" in refused.json["errors"]
     case.do("dispatch_notice", technician="tech_suburb1")
+    case.do("agree_appointment")
     check_in = case.ready()["record_arrival"]
     assert check_in["assignee"] == "tech_suburb1"
     other = as_user("tech_urban1").post(f"/tasks/{check_in['id']}/complete", json={})
     assert other.status_code == 403
     mine = as_user("tech_suburb1").get("/tasks?mine=true").json
     assert [t["element_id"] for t in mine] == ["record_arrival"]
-    assert case.submit("record_arrival", {}, user="tech_suburb1").status_code == 200
+    assert case.submit("record_arrival", FORMS["record_arrival"], user="tech_suburb1").status_code == 200
     assert case.ready()["diagnose_on_site"]["assignee"] == "tech_suburb1"
 
 
@@ -205,13 +215,13 @@ def test_no_contact_within_24h_escalates_to_the_supervisor(app, as_user, clock):
         "supervisor_late_arrival",
     ]
     case.do("supervisor_contact_followup")
-    case.walk("contact_customer", "dispatch_notice", "record_arrival")
+    case.walk("contact_customer", "dispatch_notice", "agree_appointment", "record_arrival")
     assert "diagnose_on_site" in case.ready()
 
 
 def test_the_report_is_reminded_after_2_days_and_escalated_after_3(app, as_user, clock):
     case = RepairCase(as_user, contract_no="MC-2025-001")
-    case.walk("contact_customer", "dispatch_notice", *ON_SITE_TAIL)
+    case.walk("contact_customer", "dispatch_notice", "agree_appointment", *ON_SITE_TAIL)
     due = case.ready()["file_report"]["due_at"]
     # Due 3 days after the technician's return is recorded: the escalation is the deadline, the
     # reminder at 2 days only a nudge; the passed deadline stays the task's due time.
@@ -244,7 +254,7 @@ def test_the_24h_timer_fires_after_a_restart(app, as_user, clock, database_url):
 
 def test_a_factory_repair_overdue_after_10_days_is_negotiated(app, as_user, clock):
     case = RepairCase(as_user)
-    case.walk("contact_customer", "dispatch_notice", "record_arrival")
+    case.walk("contact_customer", "dispatch_notice", "agree_appointment", "record_arrival")
     case.do("diagnose_on_site", fixable_on_site=False)
     case.do("rtf_receive")
     clock.advance(timedelta(days=10, seconds=1))
@@ -271,5 +281,5 @@ def test_running_cases_stay_on_their_version_when_a_new_one_is_deployed(app, as_
     newer = RepairCase(as_user)
     assert (case.body["version"], newer.body["version"]) == (1, 2)
     assert case.ready()["contact_customer"]["due_at"] > newer.ready()["contact_customer"]["due_at"]
-    case.walk("contact_customer", "dispatch_notice", "record_arrival")
+    case.walk("contact_customer", "dispatch_notice", "agree_appointment", "record_arrival")
     assert "diagnose_on_site" in case.ready()

@@ -82,6 +82,7 @@ def test_a_certificate_that_ran_out_takes_the_technician_out_of_dispatch_the_nex
     assert refused.status_code == 422
     assert f"certificate expired on {today}" in refused.json["errors"]["technician"][0]
     case.do("dispatch_notice", technician="tech_urban2")
+    case.do("agree_appointment")
     assert case.ready()["record_arrival"]["assignee"] == "tech_urban2"
 
 
@@ -98,6 +99,7 @@ def test_a_technician_on_leave_is_not_proposed_nor_dispatched_on_those_days(as_u
     assert "tech_urban1" not in proposed(as_user, task)
     clock.advance(timedelta(days=1))
     case.do("dispatch_notice", technician="tech_urban1")
+    case.do("agree_appointment")
     assert case.ready()["record_arrival"]["assignee"] == "tech_urban1"
 
 

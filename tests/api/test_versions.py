@@ -30,7 +30,7 @@ def test_an_uploaded_diagram_is_validated_deployed_compared_and_rolled_back(as_u
     [problem] = refused.json["errors"]
     assert problem["element_id"] == "rtf_overdue" and problem["line"] and "neither" in problem["message"]
     renamed = REPAIR.replace(
-        "联系客户确认预约 / Contact customer".encode(), "电话联系客户 / Phone the customer".encode()
+        "首次联系客户，确定服务方式 / First contact".encode(), "电话联系客户 / Phone the customer".encode()
     )
     checked = upload(as_user, renamed, dry_run=True)
     assert checked.status_code == 200 and checked.json["dry_run"] is True
@@ -42,7 +42,8 @@ def test_an_uploaded_diagram_is_validated_deployed_compared_and_rolled_back(as_u
     diff = as_user("auditor").get("/processes/repair/diff?from=1&to=2").json
     assert diff["added"] == [] and diff["removed"] == [] and diff["forms_changed"] == []
     assert [c["element_id"] for c in diff["changed"]] == ["contact_customer"]
-    assert diff["changed"][0]["fields"]["name"][1] == "电话联系客户 / Phone the customer and confirm appointment"
+    renamed_to = "电话联系客户 / Phone the customer: reach the customer, choose the service mode"
+    assert diff["changed"][0]["fields"]["name"][1] == renamed_to
 
     rolled = as_user("process_owner").post("/processes/repair/versions/1/redeploy")
     assert rolled.status_code == 201 and rolled.json["version"] == 3
@@ -95,7 +96,7 @@ def test_migrating_every_case_of_a_version_moves_those_that_fit_and_leaves_the_o
 def test_two_process_owners_deploying_at_the_same_moment_get_one_version_and_one_conflict(app):
     """The loser of the race gets 409 (try again), never 500, and no version number is used twice."""
     renamed = [
-        REPAIR.replace("联系客户确认预约 / Contact customer".encode(), f"联系客户 {n} / Contact {n}".encode())
+        REPAIR.replace("首次联系客户，确定服务方式 / First contact".encode(), f"联系客户 {n} / Contact {n}".encode())
         for n in range(4)
     ]
     barrier = threading.Barrier(len(renamed))

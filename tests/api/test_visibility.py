@@ -46,7 +46,7 @@ def test_the_group_inbox_shows_unclaimed_work_not_a_colleagues_task_and_customer
     open_job = RepairCase(as_user, customer_name="李娜 Li Na")
     open_job.do("contact_customer", service_mode="remote")
     theirs = RepairCase(as_user, customer_name="陈静 Chen Jing")
-    theirs.walk("contact_customer", "dispatch_notice", "record_arrival")  # to tech_urban1
+    theirs.walk("contact_customer", "dispatch_notice", "agree_appointment", "record_arrival")  # to tech_urban1
     diagnosis = theirs.ready()["diagnose_on_site"]["id"]
     inbox = {t["id"] for t in as_user("tech_urban2").get("/tasks?status=all").json}
     assert open_job.ready()["remote_support"]["id"] in inbox and diagnosis not in inbox
@@ -64,7 +64,7 @@ def test_the_group_inbox_shows_unclaimed_work_not_a_colleagues_task_and_customer
 
 def test_the_technician_chosen_on_the_service_notice_keeps_the_case_after_handing_it_over(as_user):
     case = RepairCase(as_user)
-    case.walk("contact_customer", "dispatch_notice", "record_arrival")
+    case.walk("contact_customer", "dispatch_notice", "agree_appointment", "record_arrival")
     assert case.data["technician"] == "tech_urban1"
     diagnosis = case.ready()["diagnose_on_site"]["id"]
     assert not reads(as_user, "tech_urban2", case.id)
@@ -77,7 +77,7 @@ def test_the_technician_chosen_on_the_service_notice_keeps_the_case_after_handin
 
 def test_a_draft_of_someone_elses_task_is_refused(as_user):
     case = RepairCase(as_user)
-    case.walk("contact_customer", "dispatch_notice", "record_arrival")
+    case.walk("contact_customer", "dispatch_notice", "agree_appointment", "record_arrival")
     diagnosis = case.ready()["diagnose_on_site"]["id"]
     assert put_draft(as_user, "tech_urban2", diagnosis, {"cause": "x"}).status_code == 403
     assert put_draft(as_user, "tech_urban1", diagnosis, {"cause": "x"}).status_code == 200

@@ -30,7 +30,10 @@ def test_an_agent_sees_the_inbox_and_the_case_page(app, as_user):
     client = app.test_client()
     assert login(client, "agent").status_code == 302
     inbox = client.get("/inbox").get_data(as_text=True)
-    assert "联系客户确认预约" in inbox and "Contact customer and confirm appointment" not in inbox
+    assert (
+        "首次联系客户，确定服务方式" in inbox
+        and "First contact: reach the customer, choose the service mode" not in inbox
+    )
     page = client.get(f"/cases/{case.id}").get_data(as_text=True)
     assert "SR-2026-" in page and "24小时未联系" in page and 'title="task_completed">任务已完成' in page
 

@@ -25,7 +25,7 @@ FORMS = {
     str(path.relative_to(PROCESSES)): json.loads(path.read_text(encoding="utf-8"))
     for path in (PROCESSES / "forms" / "repair").glob("*.json")
 }
-RENAMED = REPAIR.replace("联系客户确认预约 / Contact customer", "电话联系客户 / Phone the customer")
+RENAMED = REPAIR.replace("首次联系客户，确定服务方式 / First contact", "电话联系客户 / Phone the customer")
 OWNER = Principal("process_owner", frozenset({"process_owner"}))
 
 
@@ -205,7 +205,9 @@ def test_the_modeler_and_its_icon_font_are_served(app):
 
 def test_two_owners_deploying_edits_of_the_same_version_at_once_cannot_both_win(app):
     """Both started from version 1: one deploys version 2, the other is told to start again (409)."""
-    edits = [REPAIR.replace("联系客户确认预约 / Contact customer", f"联系客户 {n} / Contact {n}") for n in range(4)]
+    edits = [
+        REPAIR.replace("首次联系客户，确定服务方式 / First contact", f"联系客户 {n} / Contact {n}") for n in range(4)
+    ]
     barrier = threading.Barrier(len(edits))
 
     def deploy(xml: str) -> int:

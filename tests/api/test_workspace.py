@@ -88,7 +88,7 @@ def test_a_draft_is_kept_per_user_and_task_until_the_task_is_done(app, as_user):
     page = client.get(f"/tasks/{task_id}").get_data(as_text=True)
     config = json.loads(re.search(r'id="task-config">(.*?)</script>', page, re.S).group(1))
     assert config["startValues"]["contact_notes"] == "下午" and config["workable"] is True
-    assert list(config["schema"]["properties"])[:2] == ["customer_reached", "appointment_at"]  # the form's order
+    assert list(config["schema"]["properties"])[:2] == ["customer_reached", "service_mode"]  # the form's order
     assert "badge-draft" in client.get("/inbox?tab=group").get_data(as_text=True)
 
     case.do("contact_customer")
@@ -121,7 +121,7 @@ def test_the_inbox_has_tabs_filters_and_marks_overdue_work(app, as_user, clock):
 
 def test_a_task_can_be_handed_to_a_colleague_of_the_same_role(app, as_user):
     case = RepairCase(as_user)
-    case.walk("contact_customer", "dispatch_notice", "record_arrival")
+    case.walk("contact_customer", "dispatch_notice", "agree_appointment", "record_arrival")
     client, csrf = session_for(app, "tech_urban1")
     inbox = client.get("/inbox").get_data(as_text=True)
     assert '<option value="tech_urban2">' in inbox and '<option value="agent">' not in inbox
@@ -174,7 +174,7 @@ def test_the_language_is_chosen_per_session_and_survives_logging_in(app):
     assert '<html lang="en">' in client.get("/login").get_data(as_text=True)
     login(client, "agent")
     inbox = client.get("/inbox").get_data(as_text=True)
-    assert "My tasks" in inbox and "Contact customer" not in inbox  # no task yet
+    assert "My tasks" in inbox and "First contact" not in inbox  # no task yet
     token = csrf_of(inbox)
     assert client.post("/language", data={"language": "xx", "csrf_token": token}).headers["Location"] == "/"
     assert "My tasks" in client.get("/inbox").get_data(as_text=True)

@@ -68,7 +68,14 @@ def test_exports_are_attachments_a_browser_neither_sniffs_nor_runs(as_user, path
 )
 def test_a_signature_whose_bytes_are_not_the_png_it_claims_is_refused_on_the_field(as_user, content):
     case = RepairCase(as_user, contract_no="MC-2025-001")
-    case.walk("contact_customer", "dispatch_notice", "record_arrival", "diagnose_on_site", "perform_service")
+    case.walk(
+        "contact_customer",
+        "dispatch_notice",
+        "agree_appointment",
+        "record_arrival",
+        "diagnose_on_site",
+        "perform_service",
+    )
     forged = "data:image/png;base64," + base64.b64encode(content).decode()
     response = case.submit("customer_acceptance", {**REPAIR_FORMS["customer_acceptance"], "signature": forged})
     assert response.status_code == 422 and response.json["errors"]["signature"] == [NOT_ACCEPTED]

@@ -94,7 +94,7 @@ def test_an_agent_creates_a_customer_and_a_unit_and_registers_a_repair_for_it(pa
     page.fill(field("fault_description"), "不制冷 / not cooling")
     page.select_option(field("service_category"), "repair")
     complete(page)
-    wait_for_form(page, "联系客户确认预约")
+    wait_for_form(page, "首次联系客户，确定服务方式")
 
     # The customer's file shows the new case.
     page.goto("/master/customers/C-E2E-1")

@@ -49,7 +49,7 @@ def test_the_panel_sets_a_timers_clause_kind_and_expression(page, as_user, scree
     open_workbench(page)
     expect(page.locator("#wb-props-hint")).to_be_visible()
     select(page, "rtf_overdue")
-    expect(page.locator("#wb-props-type")).to_have_text("bpmn:BoundaryEvent")
+    expect(page.locator("#wb-props-type")).to_have_text("bpmn:IntermediateCatchEvent")
     expect(page.locator("#wb-prop-id")).to_have_value("rtf_overdue")
     expect(page.locator("#wb-prop-name-zh")).to_have_value("返修超期")
     expect(page.locator("#wb-prop-name-en")).to_have_value("Factory repair overdue")

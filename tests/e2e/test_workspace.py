@@ -99,7 +99,7 @@ def test_a_repair_case_from_registration_to_signed_acceptance(page, as_user, scr
     complete(page)
 
     # The agent's next task in the case opens by itself: contact the customer.
-    wait_for_form(page, "联系客户确认预约")
+    wait_for_form(page, "首次联系客户，确定服务方式")
     page.check(field("customer_reached"))
     page.fill(field("appointment_at"), "2026-03-02T14:00")
     page.select_option(field("service_mode"), "on_site")
@@ -191,7 +191,7 @@ def test_drafts_the_inbox_and_the_language_switch(page, as_user, clock, screensh
 
     # A half-filled form is kept as a draft on the server and comes back.
     page.goto(f"/tasks/{first}")
-    wait_for_form(page, "联系客户确认预约")
+    wait_for_form(page, "首次联系客户，确定服务方式")
     page.fill(field("contact_notes"), "客户下午在家")
     page.click("#save-draft")
     page.wait_for_selector("#discard-draft:not([hidden])")
@@ -200,13 +200,13 @@ def test_drafts_the_inbox_and_the_language_switch(page, as_user, clock, screensh
     page.goto("/inbox?tab=group")
     screenshot("04-inbox.png", docs="inbox.png")
     page.goto(f"/tasks/{first}")
-    wait_for_form(page, "联系客户确认预约")
+    wait_for_form(page, "首次联系客户，确定服务方式")
     assert page.input_value(field("contact_notes")) == "客户下午在家"
     screenshot("05-task-form.png")
 
     # English, kept in the session across pages and a new log-in; names in the user's language.
     page.click(".lang-switch button[value=en]")
-    wait_for_form(page, "Contact customer and confirm appointment")
+    wait_for_form(page, "First contact: reach the customer, choose the service mode")
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.locator("#submit-form").inner_text() == "Complete task"
     page.goto(f"/cases/{late.id}")
@@ -222,7 +222,7 @@ def test_drafts_the_inbox_and_the_language_switch(page, as_user, clock, screensh
 
 def test_a_technicians_inbox_on_a_phone_is_a_card_per_task(page, as_user, screenshot):
     case = RepairCase(as_user)
-    case.walk("contact_customer", "dispatch_notice")  # the check-in waits for tech_urban1
+    case.walk("contact_customer", "dispatch_notice", "agree_appointment")  # the check-in waits for tech_urban1
     page.set_viewport_size({"width": 390, "height": 844})
     log_in(page, "tech_urban1")
     task = page.locator("a.task-link", has_text="到达现场签到")

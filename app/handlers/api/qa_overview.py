@@ -11,6 +11,7 @@ from marshmallow import validate
 from webargs.fields import DelimitedList
 
 from ...services.qa import overview as qa_overview
+from ...services.qa import quality_feedback
 from ..common import principal
 from ..common import services
 
@@ -99,3 +100,48 @@ def kpi_trend(args):
     ctx = services()
     quarters = args.get("quarters") or qa_overview.default_quarters(ctx)
     return qa_overview.kpi_trend(ctx, quarters, principal())
+
+
+class PeriodQuerySchema(Schema):
+    start = fields.Date(data_key="from", required=True, validate=validate.Range(PERIOD_MIN, PERIOD_MAX))
+    end = fields.Date(
+        data_key="to",
+        required=True,
+        validate=validate.Range(PERIOD_MIN, PERIOD_MAX),
+        metadata={"description": "exclusive"},
+    )
+
+
+class FeedbackCaseSchema(Schema):
+    case_no = fields.String()
+    instance_id = fields.Integer()
+    status = fields.String()
+    from_case_no = fields.String(
+        allow_none=True, metadata={"description": "the repair case whose service form sent it"}
+    )
+    product_model = fields.String(allow_none=True)
+    serial_no = fields.String(allow_none=True)
+    reported_by = fields.String(allow_none=True)
+    description = fields.String(allow_none=True)
+    opened_at = fields.DateTime()
+    closed_at = fields.DateTime(allow_none=True)
+    waiting_on = fields.List(fields.String(), metadata={"description": "QA's steps ready now"})
+    measures = fields.String(allow_none=True)
+    result = fields.String(allow_none=True)
+
+
+class FeedbackReportSchema(Schema):
+    opened = fields.Integer()
+    open = fields.Integer()
+    closed = fields.Integer()
+    cases = fields.List(fields.Nested(FeedbackCaseSchema))
+
+
+@bp.get("/quality-feedback")
+@bp.arguments(PeriodQuerySchema, location="query")
+@bp.response(200, FeedbackReportSchema)
+def quality_feedback_report(args):
+    """Field quality feedback (F-12) opened in the period: counts, and each case with its repair case and step."""
+    ctx = services()
+    start, end = qa_overview.period_bounds(ctx, args["start"], args["end"])
+    return quality_feedback.feedback_report(ctx, start, end, principal())

@@ -32,6 +32,7 @@ from ...persistence.orm import Event
 from ..context import ServiceContext
 from . import deadline_conformance as deadlines
 from . import kpi
+from . import quality_feedback
 from .reports import REPORT_ROLES
 from .reports import require_role
 
@@ -200,4 +201,5 @@ def overview(ctx: ServiceContext, process_key: str, first: date, last: date, act
         "by_month": report["by_month"],
         "deadlines": len(report["rows"]),
         "technicians": kpi.technician_ratings_between(ctx, first, after, actor) if process_key == "repair" else [],
+        "quality_feedback": quality_feedback.feedback_report(ctx, *period_bounds(ctx, first, after), actor),
     }

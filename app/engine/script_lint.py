@@ -22,6 +22,7 @@ from .scripting import ScriptRejected
 from .scripting import compile_sandboxed
 from .scripting import parse_sandboxed
 from .timer_values import ISO_LOOKALIKE
+from .timer_values import is_iso_literal
 
 # A date someone meant as a timer value (2027-13-01): not Python, and not to be reported as such.
 DATE_LOOKALIKE = re.compile(r"^\d{4}-\d")
@@ -101,15 +102,12 @@ def _iso_lookalike(expression: str) -> bool:
 
 
 def _timer_literal_fault(expression: str, cycle: bool | None) -> str | None:
-    """``cycle`` None: a timer read from the diagram itself (caught after an event-based gateway, armed
-    by the application as written), where a literal starting with R is taken for a cycle."""
+    """``cycle`` None: a timer read from the diagram itself (caught after an event-based gateway), where
+    a literal starting with R is taken for a cycle."""
     if not (expression or "").strip():
         return "timer has no value; give an ISO 8601 value (P7D, R6/P1D, 2027-01-31T09:00:00) or an expression"
-    if cycle is None and ISO_LOOKALIKE.match(expression.strip()):
-        return (
-            f"timer expression {quoted(expression)} is an unquoted ISO 8601 value; a timer after an event-based"
-            ' gateway needs it quoted ("PT24H")'
-        )
+    if cycle is None and is_iso_literal(expression, expression.strip().upper().startswith("R")):
+        return None  # a bare ISO 8601 value, quoted by timer_values like every other
     if _iso_lookalike(expression):
         return (
             f"timer value {quoted(expression)} is neither a valid ISO 8601 value (P7D, R6/P1D,"

@@ -62,7 +62,9 @@ def quote_iso_timers(specs: list[Any]) -> None:
     for spec in specs:
         for task_spec in spec.task_specs.values():
             definition = getattr(task_spec, "event_definition", None)
-            if isinstance(definition, TimerEventDefinition):
-                quoted = literal_of(definition)
-                if quoted is not None:
-                    definition.expression = quoted
+            # An event-based gateway holds the timers of the events after it as one multiple definition.
+            for timer in getattr(definition, "event_definitions", None) or [definition]:
+                if isinstance(timer, TimerEventDefinition):
+                    quoted = literal_of(timer)
+                    if quoted is not None:
+                        timer.expression = quoted

@@ -58,7 +58,8 @@ def test_validate_returns_the_loaders_problems_with_reason_and_element(as_user):
     assert problem["element_id"] == "rtf_overdue" and problem["file"] == "repair.bpmn" and problem["line"]
     assert "'P10X' is neither a valid ISO 8601 value" in problem["reason"] and problem["severity"] == "error"
 
-    unnamed = edited(REPAIR.replace('name="联系客户确认预约 / Contact customer and confirm appointment"', ""))
+    contact_name = 'name="首次联系客户，确定服务方式 / First contact: reach the customer, choose the service mode"'
+    unnamed = edited(REPAIR.replace(contact_name, ""))
     advice = api.post("/workbench/validate", json=unnamed).json
     assert advice["problems"] == [] and [w["element_id"] for w in advice["warnings"]] == ["contact_customer"]
     assert advice["warnings"][0]["severity"] == "warning" and advice["warnings"][0]["rule"] == "element-named"

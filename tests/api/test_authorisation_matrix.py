@@ -228,6 +228,9 @@ MATRIX: dict[str, Gate] = {
     "POST /api/v1/users/<username>/disable": Gate(ADMIN, path="/api/v1/users/nobody/disable"),
     "POST /api/v1/users/<username>/enable": Gate(ADMIN, path="/api/v1/users/agent/enable"),
     "POST /api/v1/users/<username>/password": Gate(ADMIN, path="/api/v1/users/nobody/password", json={}),
+    "GET /api/v1/tokens": Gate(ADMIN),
+    "POST /api/v1/tokens": Gate(ADMIN, json={"username": "agent", "name": "matrix"}),
+    "POST /api/v1/tokens/<int:token_id>/revoke": Gate(ADMIN, path="/api/v1/tokens/999999/revoke"),
     # -- time, calendar, schedules --------------------------------------------------------------
     "GET /api/v1/clock": Gate(ALL),
     "POST /api/v1/clock/advance": Gate(ADMIN, json={"duration": "PT1M"}),

@@ -70,7 +70,7 @@ def test_a_signature_whose_bytes_are_not_the_png_it_claims_is_refused_on_the_fie
     case.walk("contact_customer", "dispatch_notice", "record_arrival", "diagnose_on_site", "perform_service")
     forged = "data:image/png;base64," + base64.b64encode(content).decode()
     response = case.submit("customer_acceptance", {**REPAIR_FORMS["customer_acceptance"], "signature": forged})
-    assert response.status_code == 422 and response.json["errors"]["signature"] == ["not an accepted file"]
+    assert response.status_code == 422 and response.json["fields"]["signature"] == ["not an accepted file"]
     assert "customer_acceptance" in case.ready()  # nothing was kept; the task waits for a real signature
     assert as_user("admin").get(f"/instances/{case.id}/attachments").json == []
 

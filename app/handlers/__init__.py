@@ -8,7 +8,6 @@ from flask import Flask
 from flask import Response
 from flask import current_app
 from flask import request
-from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BaseConverter
 
@@ -16,12 +15,15 @@ from ..errors import AppError
 from ..errors import DiagramError
 from ..errors import InvalidInput
 from ..errors import TooManyRequests
+from . import api_docs
 from . import auth
 from . import cors
 from . import login_throttle
+from . import openapi
 from . import problems
 from . import security_headers
 from .api import calendar
+from .api import cases
 from .api import clock
 from .api import drafts
 from .api import instances
@@ -76,7 +78,9 @@ def _problem_type(exc: AppError) -> str:
 
 def init_app(app: Flask) -> None:
     app.url_map.converters["isodate"] = _IsoDateConverter
-    api = Api(app)
+    api = openapi.make_api()
+    api.init_app(app)
+    openapi.document(api)
     api.register_converter(_IsoDateConverter, lambda converter: {"type": "string", "format": "date"})
     for blueprint in (
         processes.bp,
@@ -98,9 +102,11 @@ def init_app(app: Flask) -> None:
         qa_downloads.bp,
         live.bp,
         tokens.bp,
+        cases.bp,
     ):
         api.register_blueprint(blueprint)
     app.register_blueprint(auth.bp)
+    app.register_blueprint(api_docs.bp)
     app.register_blueprint(web.bp)
     app.register_blueprint(qa_page.bp)
     app.register_blueprint(workbench_page.bp)

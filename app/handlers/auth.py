@@ -38,7 +38,7 @@ from .login_throttle import Channel
 bp = Blueprint("auth", __name__)
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-PUBLIC_PATHS = ("/healthz", "/login", "/static/", "/api/v1/openapi.json")
+PUBLIC_PATHS = ("/healthz", "/login", "/static/", "/api/v1/openapi.json", "/api/v1/docs")
 
 
 def csrf_token() -> str:

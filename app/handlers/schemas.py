@@ -10,11 +10,32 @@ from ..domain.cases import CaseStatus
 from ..domain.cases import TaskState
 
 
-class ErrorSchema(Schema):
-    code = fields.Integer()
-    status = fields.String()
+class ProblemErrorSchema(Schema):
+    field = fields.String(metadata={"description": "dotted path into the body (items.0.date); _schema: the whole"})
     message = fields.String()
-    errors = fields.Raw(metadata={"description": "field -> messages, or a list of diagram problems"})
+    # A diagram refused at deploy says where besides.
+    file = fields.String()
+    element_id = fields.String(allow_none=True)
+    line = fields.Integer(allow_none=True)
+    reason = fields.String()
+
+
+class ProblemSchema(Schema):
+    """RFC 9457 problem details: the one shape of every API error (handlers/problems.py)."""
+
+    type = fields.String(metadata={"description": "about:blank, or a urn:aftersales:problem:… name"})
+    title = fields.String()
+    status = fields.Integer()
+    detail = fields.String()
+    errors = fields.List(fields.Nested(ProblemErrorSchema))
+    code = fields.Integer(metadata={"description": "= status (kept for clients of the first release)"})
+    message = fields.String(metadata={"description": "= detail (kept for clients of the first release)"})
+    fields_ = fields.Dict(
+        data_key="fields",
+        keys=fields.String(),
+        values=fields.List(fields.String()),
+        metadata={"description": "field -> messages: errors by field (the first release's errors map)"},
+    )
 
 
 class ProcessSchema(Schema):
@@ -65,6 +86,7 @@ class StartSchema(Schema):
 
 class InstanceQuerySchema(Schema):
     process_key = fields.String()
+    case_no = fields.String(metadata={"description": "the case's number, e.g. SR-2026-000001"})
     status = fields.String(validate=validate.OneOf([s.value for s in CaseStatus]))
     limit = fields.Integer(load_default=100, validate=validate.Range(1, 1000))
     offset = fields.Integer(load_default=0, validate=validate.Range(0))

@@ -19,6 +19,7 @@ from .drafts import DraftRepository
 from .live_counts import LiveCountRepository
 from .repositories.accepted_deviations import AcceptedDeviationRepository
 from .repositories.api_tokens import ApiTokenRepository
+from .repositories.api_tokens import IdempotencyRepository
 from .repositories.attachments import AttachmentRepository
 from .repositories.cases import InstanceRepository
 from .repositories.document_numbers import DocumentNumberRepository
@@ -67,6 +68,7 @@ class UnitOfWork:
         self.live_counts = LiveCountRepository(self.session)
         self.numbers = DocumentNumberRepository(self.session)
         self.tokens = ApiTokenRepository(self.session)
+        self.idempotency = IdempotencyRepository(self.session)
         return self
 
     def __exit__(self, exc_type, exc, traceback) -> None:

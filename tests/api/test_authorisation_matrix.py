@@ -106,6 +106,7 @@ MATRIX: dict[str, Gate] = {
     "GET /vendor/<name>": Gate(PUBLIC, PAGE, "/vendor/bpmn-js.css"),
     "GET /vendor/bpmn-font/<kind>/<name>": Gate(PUBLIC, PAGE, "/vendor/bpmn-font/font/bpmn.woff2"),
     "GET /api/v1/openapi.json": Gate(PUBLIC, API),
+    "GET /api/v1/docs": Gate(PUBLIC, PAGE),
     "GET /inbox": Gate(ALL, PAGE),
     "GET /notifications": Gate(ALL, PAGE),
     "POST /notifications/<int:notification_id>/open": Gate(RECIPIENT, PAGE, "/notifications/{notification}/open"),
@@ -162,6 +163,7 @@ MATRIX: dict[str, Gate] = {
     # -- cases ----------------------------------------------------------------------------------
     "GET /api/v1/instances": Gate(ALL),
     "GET /api/v1/instances/<int:instance_id>": Gate(CASE_VIEWERS, path="/api/v1/instances/{case}"),
+    "GET /api/v1/cases/<case_no>": Gate(CASE_VIEWERS, path="/api/v1/cases/{case_no}"),
     "GET /api/v1/instances/<int:instance_id>/events": Gate(CASE_VIEWERS, path="/api/v1/instances/{case}/events"),
     "GET /api/v1/instances/<int:instance_id>/timers": Gate(CASE_VIEWERS, path="/api/v1/instances/{case}/timers"),
     "GET /api/v1/instances/<int:instance_id>/attachments": Gate(
@@ -329,6 +331,7 @@ class World:
     def __init__(self, ctx) -> None:
         self.ctx = ctx
         self.agent = Principal("agent", frozenset({"cs_agent"}))
+        self.case_numbers: dict[int, str] = {}
         self.case, self.task = self.new_case()
         now = ctx.clock.now()
         with ctx.uow() as uow:
@@ -359,13 +362,14 @@ class World:
 
     def new_case(self) -> tuple[int, str]:
         case = start_case(self.ctx, "repair", None, self.agent)
+        self.case_numbers[case.id] = case.case_no
         with self.ctx.uow() as uow:
             [task] = uow.tasks.for_instance(case.id, status="ready")
         return case.id, task.id
 
     def path(self, rule: str, gate: Gate, case: int, task: str) -> str:
         template = gate.path or rule.split(" ", 1)[1]
-        return template.format(case=case, task=task, **self.ids)
+        return template.format(case=case, task=task, case_no=self.case_numbers[case], **self.ids)
 
 
 def call(client, method: str, path: str, gate: Gate, username: str | None, *, body: bool = True):

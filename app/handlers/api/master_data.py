@@ -210,7 +210,7 @@ def _register(table: Table) -> None:
     label = " / ".join(TABLE_LABELS[name])
 
     @bp.route(f"/{name}", methods=["GET"], endpoint=f"list_{name}")
-    @bp.arguments(ListQuery, location="query")
+    @bp.arguments(ListQuery, location="query", unknown=None)
     @bp.response(200, page)
     @bp.doc(
         summary=f"List {label}",

@@ -19,5 +19,8 @@ class ApiTokenRepository(Repository):
     def list(self) -> list[ApiToken]:
         return list(self.session.scalars(select(ApiToken).order_by(ApiToken.id)))
 
-    def idempotent_start(self, username: str, key: str) -> IdempotencyKey | None:
+
+class IdempotencyRepository(Repository):
+    def get(self, username: str, key: str) -> IdempotencyKey | None:
+        """The start ``username`` made with ``key``, if any."""
         return self.session.get(IdempotencyKey, (username, key))

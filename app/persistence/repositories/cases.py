@@ -63,6 +63,7 @@ class InstanceRepository(Repository):
         visible_to: ReadScope | None = None,
         limit: int = 100,
         offset: int = 0,
+        case_no: str | None = None,
     ) -> list[Instance]:
         """Newest first; ``visible_to``: only the cases that user may read (one query)."""
         query = select(Instance).order_by(Instance.id.desc()).limit(limit).offset(offset)
@@ -75,7 +76,12 @@ class InstanceRepository(Repository):
             query = query.where(Instance.status == status)
         if ids is not None:
             query = query.where(Instance.id.in_(list(ids)))
+        if case_no is not None:
+            query = query.where(Instance.case_no == case_no)
         return list(self.session.scalars(query))
+
+    def by_case_no(self, case_no: str) -> Instance | None:
+        return self.session.scalars(select(Instance).where(Instance.case_no == case_no)).first()
 
     def is_visible(self, instance_id: int, scope: ReadScope) -> bool:
         """May ``scope``'s user read this case? The same grants as ``list(visible_to=...)``."""

@@ -25,6 +25,7 @@ from app.persistence.orm import AcceptedDeviation
 from app.persistence.orm import Attachment
 from app.persistence.orm import Notification
 from app.services.cases.opening import start_case
+from app.services.people import api_tokens
 from app.services.people.users import create_user
 from app.services.planning import schedules
 from tests.complaint_driver import ComplaintCase
@@ -372,9 +373,13 @@ class World:
         return template.format(case=case, task=task, case_no=self.case_numbers[case], **self.ids)
 
 
-def call(client, method: str, path: str, gate: Gate, username: str | None, *, body: bool = True):
+def call(
+    client, method: str, path: str, gate: Gate, username: str | None, *, body: bool = True, token: str | None = None
+):
     headers = {}
-    if username is not None:
+    if token is not None:
+        headers["Authorization"] = f"Bearer {token}"
+    elif username is not None:
         headers["Authorization"] = "Basic " + b64encode(f"{username}:{username}".encode()).decode()
     kwargs: dict = {"headers": headers}
     if body and gate.files:
@@ -453,6 +458,33 @@ def test_every_route_lets_exactly_its_roles_through(app, ctx):
             elif role not in allowed and response.status_code != 403:
                 wrong.append(f"{key}: {role} may not call it but got {response.status_code}")
     assert not wrong, f"{len(wrong)} cell(s) of the matrix are wrong:\n" + "\n".join(wrong)
+
+
+def test_an_api_token_passes_exactly_the_gates_of_its_scope(app, ctx):
+    """Token scopes: every user here is also an administrator, but each one's token carries only the
+    one role of the table; through every API route the token gets what that role gets, not more."""
+    admin = Principal("admin", frozenset({"admin"}))
+    tokens = {}
+    for role in ROLES:
+        create_user(ctx, user(role), user(role), sorted({role, "admin"}))
+        tokens[role] = api_tokens.create_token(ctx, admin, user(role), "matrix", [role]).secret
+    world = World(ctx)
+    client = app.test_client()
+    wrong: list[str] = []
+    for key in sorted(set(MATRIX) & routes(app)):
+        gate = MATRIX[key]
+        if gate.kind != API or gate.allowed is PUBLIC:
+            continue
+        method = key.split(" ", 1)[0]
+        case, task = world.new_case() if gate.fresh_case else (world.case, world.task)
+        path = world.path(key, gate, case, task)
+        for role in sorted(ROLES, key=lambda r: (r in gate.allowed, r)):
+            response = call(client, method, path, gate, None, token=tokens[role])
+            if role in gate.allowed and not passed_the_gate(response, gate):
+                wrong.append(f"{key}: a {role} token may call it but got {response.status_code}")
+            elif role not in gate.allowed and response.status_code != 403:
+                wrong.append(f"{key}: a {role} token may not call it but got {response.status_code}")
+    assert not wrong, f"{len(wrong)} cell(s) of the token matrix are wrong:\n" + "\n".join(wrong)
 
 
 def test_the_table_gives_the_read_only_auditor_no_write():

@@ -14,7 +14,7 @@ from flask import request
 
 ALLOWED_METHODS = "GET, POST, PUT, PATCH, DELETE"
 ALLOWED_HEADERS = "Authorization, Content-Type, Idempotency-Key, If-Match"
-EXPOSED_HEADERS = "Location, Retry-After, ETag"
+EXPOSED_HEADERS = "Location, Retry-After, ETag, X-Total-Count"
 MAX_AGE_SECONDS = 600
 
 

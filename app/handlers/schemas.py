@@ -90,6 +90,11 @@ class InstanceQuerySchema(Schema):
     status = fields.String(validate=validate.OneOf([s.value for s in CaseStatus]))
     limit = fields.Integer(load_default=100, validate=validate.Range(1, 1000))
     offset = fields.Integer(load_default=0, validate=validate.Range(0))
+    updated_since = fields.AwareDateTime(
+        metadata={"description": "only cases changed at or after this moment (ISO 8601 with an offset)"}
+    )
+    sort = fields.String(load_default="id", validate=validate.OneOf(["id", "case_no", "created_at", "updated_at"]))
+    order = fields.String(load_default="desc", validate=validate.OneOf(["asc", "desc"]))
 
 
 class EventSchema(Schema):

@@ -148,3 +148,24 @@ def test_swagger_ui_is_served_from_npm_without_inline_script(app):
         assert asset.status_code == 200, url
         asset.close()
     assert 'data-spec-url="/api/v1/openapi.json"' in html
+
+
+def test_a_list_of_cases_counts_all_pages_sorts_and_filters_by_last_change(as_user, clock):
+    from datetime import timedelta
+
+    agent = as_user("agent")
+    ids = [agent.post("/processes/repair/instances", json={}).json["id"] for _ in range(3)]
+    clock.advance(timedelta(hours=1))
+    since = clock.now().isoformat()
+    changed = as_user("admin").post(f"/instances/{ids[0]}/cancel", json={"reason": "duplicate"})
+    assert changed.status_code == 200, changed.json
+    admin = as_user("admin")
+    page = admin.get("/instances?limit=2&process_key=repair")
+    total = int(page.headers["X-Total-Count"])
+    assert len(page.json) == 2 and total >= 3
+    oldest_first = admin.get("/instances?process_key=repair&sort=id&order=asc&limit=1000").json
+    assert [c["id"] for c in oldest_first] == sorted(c["id"] for c in oldest_first) and len(oldest_first) == total
+    recent = admin.get("/instances", query_string={"updated_since": since})
+    assert [c["id"] for c in recent.json] == [ids[0]] and recent.headers["X-Total-Count"] == "1"
+    assert_problem(admin.get("/instances?sort=colour"), 422, "sort")
+    assert_problem(admin.get("/instances?updated_since=2026-03-02T09:00:00"), 422, "updated_since")  # no offset

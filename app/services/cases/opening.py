@@ -7,6 +7,7 @@ Every read of a case (detail, data, audit trail, timers, attachments, diagram, t
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from ...domain.cases import CaseStatus
@@ -140,12 +141,38 @@ def list_cases(
     limit: int = 100,
     offset: int = 0,
     case_no: str | None = None,
+    updated_since: datetime | None = None,
+    sort: str = "id",
+    order: str = "desc",
 ) -> list[Instance]:
+    return list_cases_counted(
+        ctx, actor, process_key=process_key, status=status, limit=limit, offset=offset, case_no=case_no,
+        updated_since=updated_since, sort=sort, order=order,
+    )[0]  # fmt: skip
+
+
+def list_cases_counted(
+    ctx: ServiceContext,
+    actor: Principal,
+    *,
+    process_key: str | None = None,
+    status: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
+    case_no: str | None = None,
+    updated_since: datetime | None = None,
+    sort: str = "id",
+    order: str = "desc",
+) -> tuple[list[Instance], int]:
+    """The page of cases ``actor`` may read, and how many there are in all (with the same filters)."""
     with ctx.uow() as uow:
         scope = read_scope(ctx, uow, actor)
-        return uow.instances.list(
-            process_key=process_key, status=status, visible_to=scope, limit=limit, offset=offset, case_no=case_no
-        )
+        filters = {
+            "process_key": process_key, "status": status, "visible_to": scope, "case_no": case_no,
+            "updated_since": updated_since,
+        }  # fmt: skip
+        rows = uow.instances.list(**filters, limit=limit, offset=offset, sort=sort, order=order)
+        return rows, uow.instances.count(**filters)
 
 
 def case_by_number(ctx: ServiceContext, case_no: str, actor: Principal) -> Instance:

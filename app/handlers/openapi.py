@@ -42,6 +42,18 @@ def _downloads(endpoint: str) -> tuple[str, ...] | None:
     return None
 
 
+def _binary_downloads(response: dict) -> None:
+    """A file's media types with a binary schema; a download that is only a file (no JSON) is first
+    declared as ``application/octet-stream``, which every generator reads as bytes (openapi-python-client
+    skips an ``application/xml`` answer, and reads ``text/*`` as text)."""
+    content = response["content"]
+    for kind, media in content.items():
+        if "json" not in kind:
+            media["schema"] = BINARY
+    if not any("json" in kind for kind in content):
+        response["content"] = {"application/octet-stream": {"schema": BINARY}, **content}
+
+
 class Conventions(BasePlugin):
     """An apispec plugin: runs on each path as flask-smorest registers it."""
 
@@ -65,10 +77,8 @@ class Conventions(BasePlugin):
                 ok = responses.setdefault("200", {"description": "the file"})
                 ok["content"] = {kind: {"schema": BINARY} for kind in kinds}
             for code, response in responses.items():
-                if code.startswith("2") and isinstance(response, dict):
-                    for kind, media in (response.get("content") or {}).items():
-                        if "json" not in kind:
-                            media["schema"] = BINARY
+                if code.startswith("2") and isinstance(response, dict) and response.get("content"):
+                    _binary_downloads(response)
 
 
 def make_api() -> Api:

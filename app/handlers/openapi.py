@@ -69,8 +69,7 @@ class Conventions(BasePlugin):
             operation.setdefault("operationId", f"{name}_{method}" if several else name)
             responses = {str(code): value for code, value in operation.get("responses", {}).items()}
             operation["responses"] = responses
-            responses.pop("default", None)
-            for code in REFUSALS:
+            for code in (*REFUSALS, "default"):  # default: 413, 415, 429, … in the same shape
                 responses[code] = PROBLEM_RESPONSE
             kinds = _downloads(rule.endpoint)
             if kinds is not None:

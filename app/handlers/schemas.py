@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from marshmallow import INCLUDE
 from marshmallow import Schema
 from marshmallow import fields
 from marshmallow import validate
@@ -11,6 +12,9 @@ from ..domain.cases import TaskState
 
 
 class ProblemErrorSchema(Schema):
+    class Meta:
+        unknown = INCLUDE  # more about where, as the refusal knows it (a migration's ``kind``, …)
+
     field = fields.String(metadata={"description": "dotted path into the body (items.0.date); _schema: the whole"})
     message = fields.String()
     # A diagram refused at deploy says where besides.
@@ -18,10 +22,14 @@ class ProblemErrorSchema(Schema):
     element_id = fields.String(allow_none=True)
     line = fields.Integer(allow_none=True)
     reason = fields.String()
+    in_ = fields.String(data_key="in", metadata={"description": "where a parameter was: json, query, …"})
 
 
 class ProblemSchema(Schema):
     """RFC 9457 problem details: the one shape of every API error (handlers/problems.py)."""
+
+    class Meta:
+        unknown = INCLUDE  # RFC 9457 §3.2: problems may carry extension members
 
     type = fields.String(metadata={"description": "about:blank, or a urn:aftersales:problem:… name"})
     title = fields.String()

@@ -40,6 +40,10 @@ class Config:
     # Origins besides the service's own (its Host header) that may send writes, comma-separated,
     # e.g. "https://aftersales.example.com" when a reverse proxy rewrites the Host header.
     TRUSTED_ORIGINS = ""
+    # Other sites' pages that may call the API with an API token (CORS), comma-separated exact origins,
+    # e.g. "https://crm.example.com". Their preflight (OPTIONS) is answered before authentication;
+    # no cookie is ever accepted from them (no Access-Control-Allow-Credentials).
+    CORS_ORIGINS = ""
     # Requests larger than this are refused (a scanned signature is a few hundred kB).
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024
     PASSWORD_HASH_METHOD = "scrypt"

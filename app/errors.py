@@ -7,10 +7,11 @@
     ├── Conflict                  409  task no longer ready, concurrent change, duplicate
     ├── UnsupportedMediaType      415  a request body of a kind the endpoint does not take
     ├── InvalidInput              422  form data or request body rejected (field errors)
+    │   └── MalformedBody         400  a request body that is not JSON at all (a syntax error)
     ├── TooManyRequests           429  too many failed log-ins; ``retry_after`` seconds to wait
     └── DiagramError              422  a diagram refused at deploy (file, element, line, reason)
 
-Services raise these; the handlers map them to ``{"code", "status", "message", "errors"}``
+Services raise these; the handlers map them to one RFC 9457 problem document (handlers/problems.py)
 with one error handler, never one by one.
 """
 
@@ -55,6 +56,12 @@ class InvalidInput(AppError):
     """Rejected input; ``errors`` maps each field to its messages."""
 
     http_status = 422
+
+
+class MalformedBody(InvalidInput):
+    """A body that does not parse as JSON: the request is malformed (400), not merely refused."""
+
+    http_status = 400
 
 
 class TooManyRequests(AppError):

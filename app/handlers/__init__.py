@@ -3,21 +3,27 @@
 from __future__ import annotations
 
 from datetime import date
-from http import HTTPStatus
 
 from flask import Flask
+from flask import Response
+from flask import current_app
 from flask import request
-from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BaseConverter
 
 from ..errors import AppError
+from ..errors import DiagramError
 from ..errors import InvalidInput
 from ..errors import TooManyRequests
+from . import api_docs
 from . import auth
+from . import cors
 from . import login_throttle
+from . import openapi
+from . import problems
 from . import security_headers
 from .api import calendar
+from .api import cases
 from .api import clock
 from .api import drafts
 from .api import instances
@@ -33,6 +39,7 @@ from .api import qa_overview
 from .api import reports
 from .api import schedules
 from .api import tasks
+from .api import tokens
 from .api import users
 from .api import workbench
 from .json_input import StrictJSONProvider
@@ -45,11 +52,12 @@ from .pages import workbench as workbench_page
 from .pages import workspace as web
 
 
-def _error_body(status: int, name: str, message: str, errors=None) -> dict:
-    body = {"code": status, "status": name, "message": message}
-    if errors is not None:
-        body["errors"] = errors
-    return body
+def _problem_response(body: dict, headers: dict | None = None) -> Response:
+    response = current_app.json.response(body)
+    response.status_code = body["status"]
+    response.mimetype = problems.MEDIA_TYPE
+    response.headers.extend(headers or {})
+    return response
 
 
 class _IsoDateConverter(BaseConverter):
@@ -62,9 +70,17 @@ class _IsoDateConverter(BaseConverter):
         return value.isoformat()
 
 
+def _problem_type(exc: AppError) -> str:
+    if isinstance(exc, DiagramError):
+        return problems.DIAGRAM_REFUSED
+    return problems.INVALID_INPUT if isinstance(exc, InvalidInput) else "about:blank"
+
+
 def init_app(app: Flask) -> None:
     app.url_map.converters["isodate"] = _IsoDateConverter
-    api = Api(app)
+    api = openapi.make_api()
+    api.init_app(app)
+    openapi.document(api)
     api.register_converter(_IsoDateConverter, lambda converter: {"type": "string", "format": "date"})
     for blueprint in (
         processes.bp,
@@ -85,9 +101,12 @@ def init_app(app: Flask) -> None:
         log_check.bp,
         qa_downloads.bp,
         live.bp,
+        tokens.bp,
+        cases.bp,
     ):
         api.register_blueprint(blueprint)
     app.register_blueprint(auth.bp)
+    app.register_blueprint(api_docs.bp)
     app.register_blueprint(web.bp)
     app.register_blueprint(qa_page.bp)
     app.register_blueprint(workbench_page.bp)
@@ -95,6 +114,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(staff_page.bp)
     app.register_blueprint(master_page.bp)
     login_throttle.init_app(app)
+    cors.init_app(app)  # before authentication: a preflight carries no credentials
     app.before_request(auth.load_principal)
     StrictJSONProvider.install(app)
     app.before_request(check_json_body)  # after authentication: an anonymous caller gets 401, not field errors
@@ -102,13 +122,17 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(AppError)
     def _app_error(exc: AppError):
-        body = _error_body(exc.http_status, HTTPStatus(exc.http_status).phrase, exc.message, exc.errors)
+        body = problems.problem(exc.http_status, exc.message, exc.errors, type_=_problem_type(exc))
         # Not "Basic": a browser would ask for a password and then send it with every request, another
         # site's included. API clients send their Basic credentials unasked; a browser logs in.
-        headers = {"WWW-Authenticate": 'AftersalesBasic realm="aftersales"'} if exc.http_status == 401 else {}
+        headers = (
+            {"WWW-Authenticate": 'AftersalesBasic realm="aftersales", Bearer realm="aftersales"'}
+            if exc.http_status == 401
+            else {}
+        )
         if isinstance(exc, TooManyRequests):
             headers["Retry-After"] = str(exc.retry_after)
-        return body, exc.http_status, headers
+        return _problem_response(body, headers)
 
     @app.errorhandler(OverflowError)
     def _unstorable(exc: Exception):
@@ -121,4 +145,7 @@ def init_app(app: Flask) -> None:
         if not request.path.startswith("/api/"):
             return exc
         errors = getattr(exc, "data", {}).get("messages") if hasattr(exc, "data") else None
-        return _error_body(exc.code or 500, exc.name, exc.description or exc.name, errors), exc.code or 500
+        status = exc.code or 500
+        kind = problems.INVALID_INPUT if errors is not None else "about:blank"
+        body = problems.problem(status, exc.description or exc.name, errors, type_=kind, by_location=True)
+        return _problem_response(body, {k: v for k, v in exc.get_headers() if k.lower() != "content-type"})

@@ -1,4 +1,5 @@
-"""Who is calling: a browser session (with CSRF protection) or HTTP Basic for API clients; and the
+"""Who is calling: a browser session (with CSRF protection), HTTP Basic for people's API clients, or
+a service account's API token (``Authorization: Bearer``, services/people/api_tokens.py); and the
 rules every write obeys whoever sends it: no write from another site's page, and API bodies only as
 JSON (or multipart on the endpoints that take an upload), which no cross-site form can send unasked.
 """
@@ -26,8 +27,10 @@ from ..errors import Forbidden
 from ..errors import TooManyRequests
 from ..errors import Unauthorized
 from ..errors import UnsupportedMediaType
+from ..services.people import api_tokens
 from ..services.people import sessions
 from ..services.people import users
+from . import cors
 from . import login_throttle
 from .common import services
 from .login_throttle import Channel
@@ -35,7 +38,7 @@ from .login_throttle import Channel
 bp = Blueprint("auth", __name__)
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-PUBLIC_PATHS = ("/healthz", "/login", "/static/", "/api/v1/openapi.json")
+PUBLIC_PATHS = ("/healthz", "/login", "/static/", "/api/v1/openapi.json", "/api/v1/docs")
 
 
 def csrf_token() -> str:
@@ -69,6 +72,10 @@ def load_principal() -> None:
     auth = request.authorization
     if auth is not None and auth.type == "basic":
         g.principal = login_throttle.authenticate(Channel.BASIC, auth.username or "", auth.password or "")
+    elif auth is not None and auth.type == "bearer" and request.path.startswith("/api/"):
+        g.principal = api_tokens.authenticate_token(services(), auth.token or "")
+        if g.principal is None:
+            raise Unauthorized("unknown, revoked or expired API token")
     else:
         g.principal = sessions.resume(services(), session, _lifetimes())
         if g.principal is not None and request.method in UNSAFE_METHODS and not request.path.startswith("/login"):
@@ -95,10 +102,17 @@ def _refuse_cross_site_writes() -> None:
         return
     origin = request.headers.get("Origin")
     if origin is not None:
+        if _token_call_from_a_cors_origin():
+            return  # a token is sent on purpose, never added by the browser: no ambient authority
         if urlsplit(origin).netloc.lower() != request.host.lower() and origin.lower() not in _trusted_origins():
             raise Forbidden(f"a write from another site ({origin[:100]}) is refused")
     elif request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
         raise Forbidden("a write from another site is refused")
+
+
+def _token_call_from_a_cors_origin() -> bool:
+    auth = request.authorization
+    return auth is not None and auth.type == "bearer" and cors.allowed_origin() is not None
 
 
 def _trusted_origins() -> set[str]:
@@ -127,7 +141,7 @@ def _refuse_anonymous_api_calls() -> None:
     request body is parsed (otherwise an anonymous caller got 422 field errors, and an endpoint that
     forgot ``principal()`` — GET /api/v1/clock — answered at all)."""
     if g.principal is None and request.path.startswith("/api/") and not request.path.startswith(PUBLIC_PATHS):
-        raise Unauthorized("log in, or send HTTP Basic credentials")
+        raise Unauthorized("log in, or send HTTP Basic credentials or an API token (Bearer)")
 
 
 def _refuse_writes_of_read_only_users() -> None:

@@ -3,7 +3,8 @@
 Python's ``json`` accepts ``NaN``, ``Infinity``, ``-Infinity`` and numbers such as ``1e999`` that
 overflow to infinity; a case holding one made every later answer listing it invalid JSON. A body
 nested thousands of levels deep raised RecursionError (a 500). Here both are a 422 naming the
-field, and a body deeper than ``MAX_DEPTH`` is refused before anything recurses over it.
+field, and a body deeper than ``MAX_DEPTH`` is refused before anything recurses over it. A body that
+is no JSON at all (a syntax error) is a 400.
 
 ``StrictJSONProvider`` is the Flask app's JSON provider, so ``request.get_json()`` reads this way;
 ``check_json_body`` runs before every request (after authentication) so that the API's argument
@@ -21,6 +22,7 @@ from flask import request
 from flask.json.provider import DefaultJSONProvider
 
 from ..errors import InvalidInput
+from ..errors import MalformedBody
 
 MAX_DEPTH = 64  # the deepest form (an array of objects in an object) needs 4
 
@@ -82,7 +84,8 @@ def loads_strict(text: str | bytes) -> Any:
     except RecursionError:
         raise _body_error("the JSON body is nested too deeply") from None
     except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, an integer of more than 4300 digits
-        raise _body_error(f"the body is not valid JSON: {exc}") from None
+        message = f"the body is not valid JSON: {exc}"
+        raise MalformedBody(message, errors={"_schema": [message]}) from None
     opening = ("[", "{") if isinstance(text, str) else (b"[", b"{")
     if text.count(opening[0]) + text.count(opening[1]) > MAX_DEPTH:  # else it cannot nest that deep
         _refuse_deep(value)

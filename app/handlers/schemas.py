@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from marshmallow import INCLUDE
 from marshmallow import Schema
 from marshmallow import fields
 from marshmallow import validate
@@ -10,11 +11,39 @@ from ..domain.cases import CaseStatus
 from ..domain.cases import TaskState
 
 
-class ErrorSchema(Schema):
-    code = fields.Integer()
-    status = fields.String()
+class ProblemErrorSchema(Schema):
+    class Meta:
+        unknown = INCLUDE  # more about where, as the refusal knows it (a migration's ``kind``, …)
+
+    field = fields.String(metadata={"description": "dotted path into the body (items.0.date); _schema: the whole"})
     message = fields.String()
-    errors = fields.Raw(metadata={"description": "field -> messages, or a list of diagram problems"})
+    # A diagram refused at deploy says where besides.
+    file = fields.String()
+    element_id = fields.String(allow_none=True)
+    line = fields.Integer(allow_none=True)
+    reason = fields.String()
+    in_ = fields.String(data_key="in", metadata={"description": "where a parameter was: json, query, …"})
+
+
+class ProblemSchema(Schema):
+    """RFC 9457 problem details: the one shape of every API error (handlers/problems.py)."""
+
+    class Meta:
+        unknown = INCLUDE  # RFC 9457 §3.2: problems may carry extension members
+
+    type = fields.String(metadata={"description": "about:blank, or a urn:aftersales:problem:… name"})
+    title = fields.String()
+    status = fields.Integer()
+    detail = fields.String()
+    errors = fields.List(fields.Nested(ProblemErrorSchema))
+    code = fields.Integer(metadata={"description": "= status (kept for clients of the first release)"})
+    message = fields.String(metadata={"description": "= detail (kept for clients of the first release)"})
+    fields_ = fields.Dict(
+        data_key="fields",
+        keys=fields.String(),
+        values=fields.List(fields.String()),
+        metadata={"description": "field -> messages: errors by field (the first release's errors map)"},
+    )
 
 
 class ProcessSchema(Schema):
@@ -65,9 +94,15 @@ class StartSchema(Schema):
 
 class InstanceQuerySchema(Schema):
     process_key = fields.String()
+    case_no = fields.String(metadata={"description": "the case's number, e.g. SR-2026-000001"})
     status = fields.String(validate=validate.OneOf([s.value for s in CaseStatus]))
     limit = fields.Integer(load_default=100, validate=validate.Range(1, 1000))
     offset = fields.Integer(load_default=0, validate=validate.Range(0))
+    updated_since = fields.AwareDateTime(
+        metadata={"description": "only cases changed at or after this moment (ISO 8601 with an offset)"}
+    )
+    sort = fields.String(load_default="id", validate=validate.OneOf(["id", "case_no", "created_at", "updated_at"]))
+    order = fields.String(load_default="desc", validate=validate.OneOf(["asc", "desc"]))
 
 
 class EventSchema(Schema):

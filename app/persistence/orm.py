@@ -446,3 +446,32 @@ class DiagramDraft(Base):
     forms: Mapped[dict[str, Any]] = mapped_column(JSON)
     base_version: Mapped[int | None] = mapped_column(Integer)
     updated_at: Mapped[datetime]
+
+
+class ApiToken(Base):
+    """A service account's API token: only the SHA-256 of the random token is kept (the token itself
+    is shown once, when made). Its roles are a subset of its user's, checked when it is used."""
+
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(128))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(16))  # the token's first characters, to recognise it in a list
+    roles: Mapped[list[Any]]
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class IdempotencyKey(Base):
+    """The case a start with this ``Idempotency-Key`` opened, per caller: a retried POST answers it again."""
+
+    __tablename__ = "idempotency_keys"
+    username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    process_key: Mapped[str] = mapped_column(String(64))
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime]

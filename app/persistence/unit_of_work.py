@@ -18,6 +18,8 @@ from .diagram_drafts import DiagramDraftRepository
 from .drafts import DraftRepository
 from .live_counts import LiveCountRepository
 from .repositories.accepted_deviations import AcceptedDeviationRepository
+from .repositories.api_tokens import ApiTokenRepository
+from .repositories.api_tokens import IdempotencyRepository
 from .repositories.attachments import AttachmentRepository
 from .repositories.cases import InstanceRepository
 from .repositories.document_numbers import DocumentNumberRepository
@@ -65,6 +67,8 @@ class UnitOfWork:
         self.diagram_drafts = DiagramDraftRepository(self.session)
         self.live_counts = LiveCountRepository(self.session)
         self.numbers = DocumentNumberRepository(self.session)
+        self.tokens = ApiTokenRepository(self.session)
+        self.idempotency = IdempotencyRepository(self.session)
         return self
 
     def __exit__(self, exc_type, exc, traceback) -> None:

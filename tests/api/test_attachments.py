@@ -43,7 +43,7 @@ def test_a_drawn_signature_becomes_an_attachment_the_case_refers_to(as_user):
 
 def test_a_file_of_another_kind_is_refused_on_the_field(as_user):
     case, response = accept(as_user, "data:text/html;base64," + base64.b64encode(b"<script>").decode())
-    assert response.status_code == 422 and "signature" in response.json["errors"]
+    assert response.status_code == 422 and "signature" in response.json["fields"]
     assert "customer_acceptance" in case.ready()
 
 
@@ -65,5 +65,5 @@ def test_the_case_page_shows_the_signature_as_an_attachment(app, as_user):
 def test_a_signature_is_a_drawn_or_scanned_image_not_text(as_user, signature, why):
     case, response = accept(as_user, signature)
     assert response.status_code == 422, why
-    assert list(response.json["errors"]) == ["signature"]
+    assert list(response.json["fields"]) == ["signature"]
     assert "customer_acceptance" in case.ready()  # nothing was taken

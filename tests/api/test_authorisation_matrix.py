@@ -25,6 +25,7 @@ from app.persistence.orm import AcceptedDeviation
 from app.persistence.orm import Attachment
 from app.persistence.orm import Notification
 from app.services.cases.opening import start_case
+from app.services.people import api_tokens
 from app.services.people.users import create_user
 from app.services.planning import schedules
 from tests.complaint_driver import ComplaintCase
@@ -109,6 +110,7 @@ MATRIX: dict[str, Gate] = {
     "GET /vendor/<name>": Gate(PUBLIC, PAGE, "/vendor/bpmn-js.css"),
     "GET /vendor/bpmn-font/<kind>/<name>": Gate(PUBLIC, PAGE, "/vendor/bpmn-font/font/bpmn.woff2"),
     "GET /api/v1/openapi.json": Gate(PUBLIC, API),
+    "GET /api/v1/docs": Gate(PUBLIC, PAGE),
     "GET /inbox": Gate(ALL, PAGE),
     "GET /notifications": Gate(ALL, PAGE),
     "POST /notifications/<int:notification_id>/open": Gate(RECIPIENT, PAGE, "/notifications/{notification}/open"),
@@ -165,6 +167,7 @@ MATRIX: dict[str, Gate] = {
     # -- cases ----------------------------------------------------------------------------------
     "GET /api/v1/instances": Gate(ALL),
     "GET /api/v1/instances/<int:instance_id>": Gate(CASE_VIEWERS, path="/api/v1/instances/{case}"),
+    "GET /api/v1/cases/<case_no>": Gate(CASE_VIEWERS, path="/api/v1/cases/{case_no}"),
     "GET /api/v1/instances/<int:instance_id>/events": Gate(CASE_VIEWERS, path="/api/v1/instances/{case}/events"),
     "GET /api/v1/instances/<int:instance_id>/timers": Gate(CASE_VIEWERS, path="/api/v1/instances/{case}/timers"),
     "GET /api/v1/instances/<int:instance_id>/attachments": Gate(
@@ -236,6 +239,9 @@ MATRIX: dict[str, Gate] = {
     "POST /api/v1/users/<username>/disable": Gate(ADMIN, path="/api/v1/users/nobody/disable"),
     "POST /api/v1/users/<username>/enable": Gate(ADMIN, path="/api/v1/users/agent/enable"),
     "POST /api/v1/users/<username>/password": Gate(ADMIN, path="/api/v1/users/nobody/password", json={}),
+    "GET /api/v1/tokens": Gate(ADMIN),
+    "POST /api/v1/tokens": Gate(ADMIN, json={"username": "agent", "name": "matrix"}),
+    "POST /api/v1/tokens/<int:token_id>/revoke": Gate(ADMIN, path="/api/v1/tokens/999999/revoke"),
     # -- time, calendar, schedules --------------------------------------------------------------
     "GET /api/v1/clock": Gate(ALL),
     "POST /api/v1/clock/advance": Gate(ADMIN, json={"duration": "PT1M"}),
@@ -335,6 +341,7 @@ class World:
     def __init__(self, ctx) -> None:
         self.ctx = ctx
         self.agent = Principal("agent", frozenset({"cs_agent"}))
+        self.case_numbers: dict[int, str] = {}
         self.case, self.task = self.new_case()
         now = ctx.clock.now()
         with ctx.uow() as uow:
@@ -365,18 +372,23 @@ class World:
 
     def new_case(self) -> tuple[int, str]:
         case = start_case(self.ctx, "repair", None, self.agent)
+        self.case_numbers[case.id] = case.case_no
         with self.ctx.uow() as uow:
             [task] = uow.tasks.for_instance(case.id, status="ready")
         return case.id, task.id
 
     def path(self, rule: str, gate: Gate, case: int, task: str) -> str:
         template = gate.path or rule.split(" ", 1)[1]
-        return template.format(case=case, task=task, **self.ids)
+        return template.format(case=case, task=task, case_no=self.case_numbers[case], **self.ids)
 
 
-def call(client, method: str, path: str, gate: Gate, username: str | None, *, body: bool = True):
+def call(
+    client, method: str, path: str, gate: Gate, username: str | None, *, body: bool = True, token: str | None = None
+):
     headers = {}
-    if username is not None:
+    if token is not None:
+        headers["Authorization"] = f"Bearer {token}"
+    elif username is not None:
         headers["Authorization"] = "Basic " + b64encode(f"{username}:{username}".encode()).decode()
     kwargs: dict = {"headers": headers}
     if body and gate.files:
@@ -455,6 +467,33 @@ def test_every_route_lets_exactly_its_roles_through(app, ctx):
             elif role not in allowed and response.status_code != 403:
                 wrong.append(f"{key}: {role} may not call it but got {response.status_code}")
     assert not wrong, f"{len(wrong)} cell(s) of the matrix are wrong:\n" + "\n".join(wrong)
+
+
+def test_an_api_token_passes_exactly_the_gates_of_its_scope(app, ctx):
+    """Token scopes: every user here is also an administrator, but each one's token carries only the
+    one role of the table; through every API route the token gets what that role gets, not more."""
+    admin = Principal("admin", frozenset({"admin"}))
+    tokens = {}
+    for role in ROLES:
+        create_user(ctx, user(role), user(role), sorted({role, "admin"}))
+        tokens[role] = api_tokens.create_token(ctx, admin, user(role), "matrix", [role]).secret
+    world = World(ctx)
+    client = app.test_client()
+    wrong: list[str] = []
+    for key in sorted(set(MATRIX) & routes(app)):
+        gate = MATRIX[key]
+        if gate.kind != API or gate.allowed is PUBLIC:
+            continue
+        method = key.split(" ", 1)[0]
+        case, task = world.new_case() if gate.fresh_case else (world.case, world.task)
+        path = world.path(key, gate, case, task)
+        for role in sorted(ROLES, key=lambda r: (r in gate.allowed, r)):
+            response = call(client, method, path, gate, None, token=tokens[role])
+            if role in gate.allowed and not passed_the_gate(response, gate):
+                wrong.append(f"{key}: a {role} token may call it but got {response.status_code}")
+            elif role not in gate.allowed and response.status_code != 403:
+                wrong.append(f"{key}: a {role} token may not call it but got {response.status_code}")
+    assert not wrong, f"{len(wrong)} cell(s) of the token matrix are wrong:\n" + "\n".join(wrong)
 
 
 def test_the_table_gives_the_read_only_auditor_no_write():

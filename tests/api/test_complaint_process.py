@@ -99,7 +99,7 @@ def test_unverified_actions_cannot_be_signed_off(as_user):
     case.do("clarify_facts")
     case.walk(*INVESTIGATED, "handle_complaint")
     response = case.submit("qa_sign_tracking", {**FORMS["qa_sign_tracking"], "actions_verified": False})
-    assert response.status_code == 422 and "actions_verified" in response.json["errors"]
+    assert response.status_code == 422 and "actions_verified" in response.json["fields"]
 
 
 def test_a_serious_complaint_informs_the_general_manager_and_is_mediated(as_user):

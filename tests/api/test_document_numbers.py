@@ -37,7 +37,7 @@ def test_a_number_typed_in_is_refused(as_user):
     case = RepairCase(as_user)
     case.walk("contact_customer")
     typed = case.submit("dispatch_notice", {**case.FORMS["dispatch_notice"], "notice_no": "SN-1999-12345"})
-    assert typed.status_code == 422 and "numbered by the system" in typed.json["errors"]["notice_no"][0]
+    assert typed.status_code == 422 and "numbered by the system" in typed.json["fields"]["notice_no"][0]
     case.walk("dispatch_notice")
     assert case.data["notice_no"].endswith("-00001")
 

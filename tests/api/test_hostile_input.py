@@ -72,15 +72,15 @@ def test_a_number_that_is_not_finite_is_refused_with_its_field_and_the_lists_sta
         body = template.replace('"HERE"', literal)
         refused = raw_post(technician, f"/tasks/{task['id']}/complete", body)
         assert refused.status_code == 422, (literal, refused.json)
-        assert list(refused.json["errors"]) == ["labour_qty"], refused.json
-        assert "finite" in refused.json["errors"]["labour_qty"][0]
+        assert list(refused.json["fields"]) == ["labour_qty"], refused.json
+        assert "finite" in refused.json["fields"]["labour_qty"][0]
     nested = raw_post(technician, f"/tasks/{task['id']}/complete", '{"parts": [{"qty": NaN}]}')
-    assert nested.status_code == 422 and list(nested.json["errors"]) == ["parts.0.qty"]
+    assert nested.status_code == 422 and list(nested.json["fields"]) == ["parts.0.qty"]
     assert "diagnose_on_site" in case.ready()  # nothing was taken
     # the API's argument parser (skip's ``data``) reads through the same provider
     owner = as_user("process_owner")
     skipped = raw_post(owner, f"/instances/{case.id}/tasks/{task['id']}/skip", '{"reason": "x", "data": {"q": NaN}}')
-    assert skipped.status_code == 422 and list(skipped.json["errors"]) == ["data.q"]
+    assert skipped.status_code == 422 and list(skipped.json["fields"]) == ["data.q"]
     assert "diagnose_on_site" in case.ready()
     listing = as_user("admin").client.get("/api/v1/instances", headers=as_user("admin")._headers())
     assert case.id in [c["id"] for c in strict_json(listing.get_data(as_text=True))]
@@ -113,7 +113,7 @@ def test_a_technician_without_a_valid_certificate_is_handed_no_task_by_any_path(
             f"/instances/{case.id}/tasks/{notice['id']}/skip",
             json={"reason": "x", "data": {**FORMS["dispatch_notice"], "technician": named}},
         )
-        assert skipped.status_code == 422 and list(skipped.json["errors"]) == ["data.technician"], skipped.json
+        assert skipped.status_code == 422 and list(skipped.json["fields"]) == ["data.technician"], skipped.json
     assert "dispatch_notice" in case.ready()
     case.walk("dispatch_notice", "agree_appointment", "record_arrival")
     task = case.ready()["diagnose_on_site"]
@@ -125,14 +125,14 @@ def test_a_technician_without_a_valid_certificate_is_handed_no_task_by_any_path(
             assert refused.status_code == 403
             continue
         assert refused.status_code == 422, refused.json
-        assert "certificate expired" in refused.json["errors"]["username"][0]
+        assert "certificate expired" in refused.json["fields"]["username"][0]
     assert case.ready()["diagnose_on_site"]["assignee"] == holder
     assert as_user(holder).post(f"/tasks/{task['id']}/unclaim").status_code == 200
     expired = as_user("tech_expired")
     claimed = expired.post(f"/tasks/{task['id']}/claim")
-    assert claimed.status_code == 422 and "certificate expired" in claimed.json["errors"]["username"][0]
+    assert claimed.status_code == 422 and "certificate expired" in claimed.json["fields"]["username"][0]
     completed = expired.post(f"/tasks/{task['id']}/complete", json=FORMS["diagnose_on_site"])
-    assert completed.status_code == 422 and "certificate expired" in completed.json["errors"]["username"][0]
+    assert completed.status_code == 422 and "certificate expired" in completed.json["fields"]["username"][0]
     assert case.ready()["diagnose_on_site"]["assignee"] is None
     assert not [e for e in case.events("task_delegated") if e["data"]["to"] == "tech_expired"]
     assert as_user("tech_urban2").post(f"/tasks/{task['id']}/claim").status_code == 200
@@ -165,7 +165,7 @@ def test_start_data_outside_the_start_form_is_refused_naming_the_field(as_user, 
     before = case_count(as_user)
     refused = as_user("agent").post("/processes/repair/instances", json={"description": "ok", **data})
     assert refused.status_code == 422, refused.json
-    assert list(refused.json["errors"]) == [field], refused.json
+    assert list(refused.json["fields"]) == [field], refused.json
     assert case_count(as_user) == before
 
 
@@ -174,16 +174,16 @@ def test_a_start_body_that_is_not_a_json_object_opens_no_case(as_user):
     before = case_count(as_user)
     for body, content_type in (("garbage", "text/plain"), ('{"description": "x"}', "text/plain")):
         refused = raw_post(agent, "/processes/repair/instances", body, content_type)
-        assert refused.status_code == 415 and "Content-Type" in refused.json["errors"], (body, refused.json)
-    for body, content_type in (
-        ("garbage", "application/json"),
-        ("[1, 2]", "application/json"),
-        ('"text"', "application/json"),
-        ("null", "application/json"),
-        (b"\xff\xfe{", "application/json"),
+        assert refused.status_code == 415 and "Content-Type" in refused.json["fields"], (body, refused.json)
+    for body, content_type, status in (
+        ("garbage", "application/json", 400),  # not JSON at all: malformed
+        ("[1, 2]", "application/json", 422),  # JSON, but not an object
+        ('"text"', "application/json", 422),
+        ("null", "application/json", 422),
+        (b"\xff\xfe{", "application/json", 400),
     ):
         refused = raw_post(agent, "/processes/repair/instances", body, content_type)
-        assert refused.status_code == 422 and list(refused.json["errors"]) == ["_schema"], (body, refused.json)
+        assert refused.status_code == status and list(refused.json["fields"]) == ["_schema"], (body, refused.json)
     assert case_count(as_user) == before
     started = agent.post("/processes/repair/instances", json={"customer_name": "张伟", "description": "不制冷"})
     assert started.status_code == 201 and started.json["data"]["customer_name"] == "张伟"
@@ -193,8 +193,8 @@ def test_a_start_body_that_is_not_a_json_object_opens_no_case(as_user):
 def test_a_process_without_a_start_form_takes_an_empty_object_only(as_user):
     planner = as_user("agent")
     refused = planner.post("/processes/annual_plan/instances", json={"plan_year": 2030, "x": 1})
-    assert refused.status_code == 422 and sorted(refused.json["errors"]) == ["plan_year", "x"]
-    assert "takes no start data" in refused.json["errors"]["x"][0]
+    assert refused.status_code == 422 and sorted(refused.json["fields"]) == ["plan_year", "x"]
+    assert "takes no start data" in refused.json["fields"]["x"][0]
     assert planner.post("/processes/annual_plan/instances", json={}).status_code == 201
 
 
@@ -202,13 +202,13 @@ def test_a_schedule_whose_data_the_start_form_refuses_is_refused_when_written(as
     admin = as_user("admin")
     schedule = {"name": "weekly", "process_key": "repair", "rule": "R/2026-03-09T09:00:00+08:00/P1W"}
     refused = admin.post("/schedules", json={**schedule, "data": {"cs_agent": "ghost", "note": "x"}})
-    assert refused.status_code == 422 and sorted(refused.json["errors"]) == ["data.cs_agent", "data.note"]
+    assert refused.status_code == 422 and sorted(refused.json["fields"]) == ["data.cs_agent", "data.note"]
     created = admin.post("/schedules", json={**schedule, "data": {"planned": True}})  # readOnly: the system's
     assert created.status_code == 201, created.json
     changed = admin.client.patch(
         f"/api/v1/schedules/{created.json['id']}", json={"data": {"now": 1}}, headers=admin._headers()
     )
-    assert changed.status_code == 422 and list(changed.json["errors"]) == ["data.now"]
+    assert changed.status_code == 422 and list(changed.json["fields"]) == ["data.now"]
 
 
 def test_a_planned_start_refused_when_it_runs_pauses_its_schedule_and_says_so_on_the_plan(app_with_diagram, clock):

@@ -337,12 +337,12 @@ def test_malformed_logs_are_refused_with_a_clear_422(checker, filename, content,
     response = upload(checker, content, filename)
     assert response.status_code == 422, response.json
     assert response.json["message"].startswith(message), response.json["message"]
-    assert response.json["errors"]["file"]
+    assert response.json["fields"]["file"]
 
 
 def test_an_upload_without_a_file_or_for_an_unknown_version_is_refused(checker):
     response = checker.client.post("/api/v1/qa/log-check?process=service_check", headers=checker._headers())
-    assert response.status_code == 422 and response.json["errors"] == {"file": ["missing"]}
+    assert response.status_code == 422 and response.json["fields"] == {"file": ["missing"]}
     assert upload(checker, csv_log(TRACES), "a.csv", "process=service_check&version=9").status_code == 404
     assert upload(checker, csv_log(TRACES), "a.csv", "process=nothing").status_code == 404
     assert upload(checker, csv_log(TRACES), "a.csv", "version=1").status_code == 422  # no process

@@ -68,9 +68,7 @@ def test_basic_refuses_a_guessed_user_after_five_failures_with_a_json_error(tiny
     assert refused.status_code == 429 and hashes == []
     assert 0 < int(refused.headers["Retry-After"]) <= WINDOW
     body = refused.get_json()
-    assert (
-        body["code"] == 429 and body["status"] == "Too Many Requests" and "too many failed log-ins" in body["message"]
-    )
+    assert body["code"] == 429 and body["title"] == "Too Many Requests" and "too many failed log-ins" in body["message"]
 
 
 def test_the_form_and_basic_count_against_the_same_account(tiny):

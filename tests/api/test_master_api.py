@@ -90,7 +90,7 @@ def test_a_table_is_created_and_edited_by_its_keeper_with_conflicts_and_refusals
     key = created.json[key_field]
     assert created.json["revision"] == 1
     again = api.post(f"/master/{table}", json=record)
-    assert again.status_code == 422 and key_field in again.json["errors"]
+    assert again.status_code == 422 and key_field in again.json["fields"]
 
     def patch(body):
         return api.client.patch(f"/api/v1/master/{table}/{key}", json=body, headers=api._headers())
@@ -101,7 +101,7 @@ def test_a_table_is_created_and_edited_by_its_keeper_with_conflicts_and_refusals
     stale = patch({**stale_edit, "revision": 1})  # made on what the record was before the edit
     assert stale.status_code == 409, stale.json
     refused = patch({**bad, "revision": 2})
-    assert refused.status_code == 422 and bad_field in refused.json["errors"], refused.json
+    assert refused.status_code == 422 and bad_field in refused.json["fields"], refused.json
     shown = api.get(f"/master/{table}/{key}").json
     assert shown["record"]["revision"] == 2
     assert [h["action"] for h in shown["history"]] == ["updated", "created"]

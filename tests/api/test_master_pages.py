@@ -234,7 +234,7 @@ def test_a_streamed_import_with_a_bad_row_ends_with_the_error_and_imports_nothin
     lines = [json.loads(line) for line in answer.get_data(as_text=True).splitlines()]
     assert lines[0] == {"done": 500, "total": 600}
     error = lines[-1]["error"]
-    assert error["code"] == 422 and list(error["errors"]) == ["line 555"]
+    assert error["code"] == 422 and list(error["fields"]) == ["line 555"]
     assert as_user("agent").get("/master/customers?q=N0").json["total"] == 0
 
 
@@ -249,7 +249,7 @@ def test_without_the_stream_header_the_import_answers_as_before(app, as_user):
     assert answer.status_code == 200 and answer.json["counts"]["create"] == 3 and answer.json["applied"] is False
     # A caller who may not import is refused with a status, not a stream.
     refused = stream_import(lambda _: as_user("finance"), csv_file(3))
-    assert refused.status_code == 403 and refused.mimetype == "application/json"
+    assert refused.status_code == 403 and refused.mimetype == "application/problem+json"
 
 
 def test_the_mapping_step_reads_the_columns_and_suggests_fields(app, as_user):

@@ -122,11 +122,11 @@ def test_an_approved_plan_turns_its_items_into_service_cases_on_their_dates(app,
 
     outside = {**PLAN, "items": [{**PLAN["items"][0], "date": "2026-12-20"}]}
     refused = do("draft_plan", "agent", outside)
-    assert refused.status_code == 422 and "items.0.date" in refused.json["errors"]
+    assert refused.status_code == 422 and "items.0.date" in refused.json["fields"]
     # The plan year is the one the plan was opened for, not one typed in (a plan for 2065 was accepted).
     other_year = {**PLAN, "plan_year": 2065, "items": [{**i, "date": "2065" + i["date"][4:]} for i in PLAN["items"]]}
     refused = do("draft_plan", "agent", other_year)
-    assert refused.status_code == 422 and "cannot be changed" in refused.json["errors"]["plan_year"][0]
+    assert refused.status_code == 422 and "cannot be changed" in refused.json["fields"]["plan_year"][0]
     [draft] = [t for t in as_user("admin").get(f"/tasks?instance_id={plan_id}").json if t["element_id"] == "draft_plan"]
     form = as_user("agent").get(f"/tasks/{draft['id']}").json["form"]
     assert form["properties"]["plan_year"]["default"] == 2027 and form["properties"]["plan_year"]["readOnly"]

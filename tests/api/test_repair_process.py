@@ -156,9 +156,9 @@ def test_acceptance_without_a_signature_is_refused(as_user):
     )
     unsigned = {k: v for k, v in FORMS["customer_acceptance"].items() if k != "signature"}
     response = case.submit("customer_acceptance", unsigned)
-    assert response.status_code == 422 and "signature" in response.json["errors"]
+    assert response.status_code == 422 and "signature" in response.json["fields"]
     response = case.submit("customer_acceptance", {**FORMS["customer_acceptance"], "signature": ""})
-    assert response.status_code == 422 and "signature" in response.json["errors"]
+    assert response.status_code == 422 and "signature" in response.json["fields"]
     assert "customer_acceptance" in case.ready()
 
 
@@ -166,7 +166,7 @@ def test_a_failed_functional_test_cannot_be_reported_as_done(as_user):
     case = RepairCase(as_user)
     case.walk("contact_customer", "dispatch_notice", "agree_appointment", "record_arrival", "diagnose_on_site")
     response = case.submit("perform_service", {**FORMS["perform_service"], "functional_test_ok": False})
-    assert response.status_code == 422 and "functional_test_ok" in response.json["errors"]
+    assert response.status_code == 422 and "functional_test_ok" in response.json["fields"]
 
 
 def test_the_service_notice_proposes_certified_technicians_ranked_and_assigns_the_chosen_one(as_user):
@@ -178,7 +178,7 @@ def test_the_service_notice_proposes_certified_technicians_ranked_and_assigns_th
     assert proposed[0] == "tech_suburb1"  # suburban + refrigeration, certified
     assert "tech_expired" not in proposed  # certificate expired: may not be dispatched
     refused = case.submit("dispatch_notice", {**FORMS["dispatch_notice"], "technician": "tech_expired"})
-    assert refused.status_code == 422 and "technician" in refused.json["errors"]
+    assert refused.status_code == 422 and "technician" in refused.json["fields"]
     case.do("dispatch_notice", technician="tech_suburb1")
     case.do("agree_appointment")
     check_in = case.ready()["record_arrival"]

@@ -76,7 +76,7 @@ def test_a_typed_password_is_not_answered_back(as_user, app):
 )
 def test_a_refused_user_is_answered_with_the_field(as_user, body, field):
     response = as_user("admin").post("/users", json=body)
-    assert response.status_code == 422 and field in response.json["errors"], response.json
+    assert response.status_code == 422 and field in response.json["fields"], response.json
     assert as_user("admin").get("/users/newbie").status_code == 404
 
 
@@ -145,16 +145,16 @@ def test_new_roles_and_names_are_audited_and_end_the_sessions(as_user, app):
         "roles": ["qa", "mis, qa"],
         "display_name": ["qa", "质量部 朱军"],
     }
-    assert patch(admin, "/users/qa", {"roles": ["wizard"]}).json["errors"] == {"roles": ["unknown role(s): wizard"]}
+    assert patch(admin, "/users/qa", {"roles": ["wizard"]}).json["fields"] == {"roles": ["unknown role(s): wizard"]}
     assert patch(admin, "/users/nobody", {"display_name": "x"}).status_code == 404
 
 
 def test_the_last_active_administrator_keeps_the_role_and_cannot_be_disabled(as_user):
     admin = as_user("admin")
     refused = patch(admin, "/users/admin", {"roles": ["cs_agent"]})
-    assert refused.status_code == 422 and "roles" in refused.json["errors"]
+    assert refused.status_code == 422 and "roles" in refused.json["fields"]
     refused = admin.post("/users/admin/disable")
-    assert refused.status_code == 422 and "active" in refused.json["errors"]
+    assert refused.status_code == 422 and "active" in refused.json["fields"]
     assert patch(admin, "/users/process_owner", {"roles": ["process_owner", "admin"]}).status_code == 200
     assert admin.post("/users/admin/disable").status_code == 200
     # the other administrator is now the last one

@@ -49,7 +49,7 @@ def add_user(as_user, username: str, roles: list[str]) -> None:
 def test_a_technician_record_names_an_active_user_with_the_technician_role(as_user, prepare, username, problem):
     prepare(as_user)
     response = as_user("service_manager").post("/master/technicians", json={"username": username, **TECH})
-    assert response.status_code == 422 and response.json["errors"] == {"username": [problem]}
+    assert response.status_code == 422 and response.json["fields"] == {"username": [problem]}
 
 
 def test_a_new_technician_user_gets_a_record_that_stays_editable_after_disabling(as_user):
@@ -80,7 +80,7 @@ def test_a_certificate_that_ran_out_takes_the_technician_out_of_dispatch_the_nex
     assert "tech_urban1" not in proposed(as_user, task)
     refused = case.submit("dispatch_notice", {**FORMS["dispatch_notice"], "technician": "tech_urban1"})
     assert refused.status_code == 422
-    assert f"certificate expired on {today}" in refused.json["errors"]["technician"][0]
+    assert f"certificate expired on {today}" in refused.json["fields"]["technician"][0]
     case.do("dispatch_notice", technician="tech_urban2")
     case.do("agree_appointment")
     assert case.ready()["record_arrival"]["assignee"] == "tech_urban2"
@@ -92,7 +92,7 @@ def test_a_technician_on_leave_is_not_proposed_nor_dispatched_on_those_days(as_u
     assert "tech_urban1" not in proposed(as_user, task)
     refused = case.submit("dispatch_notice", {**FORMS["dispatch_notice"], "technician": "tech_urban1"})
     assert refused.status_code == 422
-    assert "on leave 2026-03-02 to 2026-03-03" in refused.json["errors"]["technician"][0]
+    assert "on leave 2026-03-02 to 2026-03-03" in refused.json["fields"]["technician"][0]
     clock.advance(timedelta(days=2))  # Wednesday: back at work
     assert proposed(as_user, task)[0] == "tech_urban1"
     clock.advance(timedelta(days=5))  # the next Monday: a day off

@@ -161,7 +161,7 @@ def test_oversized_diagrams_and_forms_are_refused_clearly(as_user):
     too_many = api.post("/workbench/deploy", json=edited(forms=forms))
     assert too_many.status_code == 413 and "512 kB" in too_many.json["message"]
     bad_name = api.post("/workbench/validate", json={**edited(), "filename": "../repair.bpmn"})
-    assert bad_name.status_code == 422 and "filename" in bad_name.json["errors"]
+    assert bad_name.status_code == 422 and "filename" in bad_name.json["fields"]
 
 
 def test_the_workbench_page_for_owners_and_read_only_for_the_auditor(app, as_user, clock):

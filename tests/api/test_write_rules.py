@@ -60,7 +60,7 @@ def test_an_api_write_with_a_body_that_is_not_json_is_refused_and_changes_nothin
     before = case_count(admin)
     headers = basic("admin") | ({"Content-Type": content_type} if content_type else {})
     answer = admin.client.post("/api/v1/processes/tiny/instances", data=body, headers=headers)
-    assert answer.status_code == 415 and "Content-Type" in answer.json["errors"], answer.json
+    assert answer.status_code == 415 and "Content-Type" in answer.json["fields"], answer.json
     assert case_count(admin) == before
     sent = admin.post("/processes/tiny/instances", json={})  # a JSON body (tiny takes no start data)
     assert sent.status_code == 201 and case_count(admin) == before + 1

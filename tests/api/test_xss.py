@@ -78,7 +78,7 @@ def test_a_signature_whose_bytes_are_not_the_png_it_claims_is_refused_on_the_fie
     )
     forged = "data:image/png;base64," + base64.b64encode(content).decode()
     response = case.submit("customer_acceptance", {**REPAIR_FORMS["customer_acceptance"], "signature": forged})
-    assert response.status_code == 422 and response.json["errors"]["signature"] == [NOT_ACCEPTED]
+    assert response.status_code == 422 and response.json["fields"]["signature"] == [NOT_ACCEPTED]
     assert "customer_acceptance" in case.ready()  # nothing was kept; the task waits for a real signature
     assert as_user("admin").get(f"/instances/{case.id}/attachments").json == []
 

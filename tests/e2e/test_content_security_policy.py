@@ -45,3 +45,12 @@ def test_a_violation_is_caught(page, csp_violations):
     page.wait_for_function("() => window.cspViolations.length > 0")  # reported once the image failed
     assert any("script-src" in text or "inline" in text for text in csp_violations), csp_violations
     csp_violations.clear()  # expected here; the fixture's final check stays for everything else
+
+
+def test_swagger_ui_renders_the_api_under_the_policy(page, csp_violations):
+    """/api/v1/docs: swagger-ui-dist's bundle and the page's own script, no inline script or eval."""
+    answer = page.goto("/api/v1/docs")
+    assert answer.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
+    page.wait_for_selector(".swagger-ui .opblock", timeout=30000)
+    assert page.locator(".swagger-ui .opblock").count() > 100  # every operation of the document
+    assert csp_violations == []

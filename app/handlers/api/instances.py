@@ -27,9 +27,15 @@ bp = Blueprint("instances", __name__, url_prefix="/api/v1/instances", descriptio
 
 @bp.get("")
 @bp.arguments(InstanceQuerySchema, location="query")
-@bp.response(200, InstanceSchema(many=True))
+@bp.response(
+    200,
+    InstanceSchema(many=True),
+    headers={"X-Total-Count": {"description": "cases matching, all pages", "schema": {"type": "integer"}}},
+)
 def list_instances(args):
-    return cases.list_cases(services(), principal(), **args)
+    """The cases the caller may read, newest first unless ``sort``/``order`` say otherwise."""
+    rows, total = cases.list_cases_counted(services(), principal(), **args)
+    return rows, 200, {"X-Total-Count": str(total)}
 
 
 @bp.get("/<int:instance_id>")

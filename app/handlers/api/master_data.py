@@ -20,7 +20,6 @@ import logging
 import queue
 import threading
 from collections.abc import Callable
-from http import HTTPStatus
 from typing import Any
 
 from flask import Response
@@ -41,6 +40,7 @@ from ...errors import AppError
 from ...errors import InvalidInput
 from ...services.master_data import imports
 from ...services.master_data import records
+from .. import problems
 from ..common import principal
 from ..common import send_download
 from ..common import services
@@ -172,11 +172,8 @@ def _wants_stream() -> bool:
 
 
 def _error_line(exc: AppError) -> dict[str, Any]:
-    body: dict[str, Any] = {"code": exc.http_status, "status": HTTPStatus(exc.http_status).phrase}
-    body["message"] = exc.message
-    if exc.errors is not None:
-        body["errors"] = exc.errors
-    return body
+    """The refusal as the API's one problem shape (handlers/problems.py)."""
+    return problems.problem(exc.http_status, exc.message, exc.errors)
 
 
 def _streamed(run: Callable[[imports.Progress], imports.ImportPlan]) -> Response:
@@ -191,7 +188,7 @@ def _streamed(run: Callable[[imports.Progress], imports.ImportPlan]) -> Response
             lines.put({"error": _error_line(exc)})
         except Exception:
             log.exception("a streamed import failed")
-            lines.put({"error": {"code": 500, "status": "Internal Server Error", "message": "the import failed"}})
+            lines.put({"error": problems.problem(500, "the import failed")})
         finally:
             lines.put(None)
 
@@ -213,7 +210,7 @@ def _register(table: Table) -> None:
     label = " / ".join(TABLE_LABELS[name])
 
     @bp.route(f"/{name}", methods=["GET"], endpoint=f"list_{name}")
-    @bp.arguments(ListQuery, location="query")
+    @bp.arguments(ListQuery, location="query", unknown=None)
     @bp.response(200, page)
     @bp.doc(
         summary=f"List {label}",

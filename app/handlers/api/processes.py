@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import request
+from flask import url_for
 from flask_smorest import Blueprint
 from marshmallow import Schema
 from marshmallow import fields
@@ -47,16 +48,28 @@ def get_process(key: str):
 
 
 @bp.post("/<key>/instances")
-@bp.response(201, InstanceSchema)
+@bp.response(201, InstanceSchema, headers={"Location": {"description": "the case", "schema": {"type": "string"}}})
 @bp.doc(
     requestBody={
         "content": {"application/json": {"schema": {"type": "object"}}},
         "description": "initial case data (optional)",
-    }
+    },
+    parameters=[
+        {
+            "in": "header",
+            "name": "Idempotency-Key",
+            "required": False,
+            "schema": {"type": "string", "maxLength": 128},
+            "description": "a retried start with the same key answers the case the first one opened",
+        }
+    ],
 )
 def start_instance(key: str):
-    """Open a case on the latest version of the process."""
-    return cases.start_case(services(), key, json_object_body(), principal())
+    """Open a case on the latest version of the process (``Location``: the new case)."""
+    instance = cases.start_case(
+        services(), key, json_object_body(), principal(), idempotency_key=request.headers.get("Idempotency-Key")
+    )
+    return instance, 201, {"Location": url_for("instances.get_instance", instance_id=instance.id)}
 
 
 class UploadQuerySchema(Schema):

@@ -18,6 +18,14 @@ from .base import Repository
 from .visibility import case_grants
 from .visibility import task_grants
 
+# What a list of cases may be sorted by (API ``sort``).
+SORTABLE = {
+    "id": Instance.id,
+    "case_no": Instance.case_no,
+    "created_at": Instance.created_at,
+    "updated_at": Instance.updated_at,
+}
+
 
 class InstanceRepository(Repository):
     def get(self, instance_id: int) -> Instance | None:
@@ -63,9 +71,34 @@ class InstanceRepository(Repository):
         visible_to: ReadScope | None = None,
         limit: int = 100,
         offset: int = 0,
+        case_no: str | None = None,
+        updated_since: datetime | None = None,
+        sort: str = "id",
+        order: str = "desc",
     ) -> list[Instance]:
-        """Newest first; ``visible_to``: only the cases that user may read (one query)."""
-        query = select(Instance).order_by(Instance.id.desc()).limit(limit).offset(offset)
+        """Newest first unless ``sort``/``order`` say otherwise (ties by id); ``visible_to``: only the
+        cases that user may read (one query)."""
+        column = SORTABLE[sort]
+        ordering = (column.asc(), Instance.id.asc()) if order == "asc" else (column.desc(), Instance.id.desc())
+        query = self._filtered(select(Instance), process_key, status, ids, visible_to, case_no, updated_since)
+        return list(self.session.scalars(query.order_by(*ordering).limit(limit).offset(offset)))
+
+    def count(
+        self,
+        *,
+        process_key: str | None = None,
+        status: str | None = None,
+        visible_to: ReadScope | None = None,
+        case_no: str | None = None,
+        updated_since: datetime | None = None,
+    ) -> int:
+        """How many cases ``list`` would give with no limit."""
+        counted = select(func.count(Instance.id))
+        query = self._filtered(counted, process_key, status, None, visible_to, case_no, updated_since)
+        return int(self.session.scalar(query) or 0)
+
+    @staticmethod
+    def _filtered(query, process_key, status, ids, visible_to, case_no, updated_since):
         if visible_to is not None and not visible_to.everything:
             held = Instance.id.in_(select(Task.instance_id).where(task_grants(visible_to)))
             query = query.where(case_grants(visible_to, held))
@@ -75,7 +108,14 @@ class InstanceRepository(Repository):
             query = query.where(Instance.status == status)
         if ids is not None:
             query = query.where(Instance.id.in_(list(ids)))
-        return list(self.session.scalars(query))
+        if case_no is not None:
+            query = query.where(Instance.case_no == case_no)
+        if updated_since is not None:
+            query = query.where(Instance.updated_at >= updated_since)
+        return query
+
+    def by_case_no(self, case_no: str) -> Instance | None:
+        return self.session.scalars(select(Instance).where(Instance.case_no == case_no)).first()
 
     def is_visible(self, instance_id: int, scope: ReadScope) -> bool:
         """May ``scope``'s user read this case? The same grants as ``list(visible_to=...)``."""

@@ -7,6 +7,7 @@ Every read of a case (detail, data, audit trail, timers, attachments, diagram, t
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from ...domain.cases import CaseStatus
@@ -19,8 +20,10 @@ from ...domain.visibility import needs_lanes
 from ...domain.visibility import read_scope as scope_for
 from ...errors import Conflict
 from ...errors import Forbidden
+from ...errors import InvalidInput
 from ...errors import NotFound
 from ...persistence.orm import Event
+from ...persistence.orm import IdempotencyKey
 from ...persistence.orm import Instance
 from ...persistence.orm import Timer
 from ...persistence.unit_of_work import UnitOfWork
@@ -28,15 +31,35 @@ from ..context import ServiceContext
 from .journal import open_case
 from .step import case_step
 
+MAX_IDEMPOTENCY_KEY = 128  # idempotency_keys.key
 
-def start_case(ctx: ServiceContext, process_key: str, data: Any, actor: Principal) -> Instance:
+
+def start_case(
+    ctx: ServiceContext, process_key: str, data: Any, actor: Principal, *, idempotency_key: str | None = None
+) -> Instance:
     """Open a case on the latest version of ``process_key``; the start event's lane says who may.
 
     ``data`` is checked against the start form (``start_form.checked_start_data``: an object, its fields).
+    ``idempotency_key``: a start the same caller already made with this key answers the case it opened
+    (a client retrying after a lost answer opens no second case); the key is kept with the case.
     """
+    if idempotency_key is not None and not 0 < len(idempotency_key) <= MAX_IDEMPOTENCY_KEY:
+        raise InvalidInput(
+            "the Idempotency-Key is empty or too long",
+            errors={"Idempotency-Key": [f"1 to {MAX_IDEMPOTENCY_KEY} characters"]},
+        )
     calendar = ctx.calendar.ensure_fresh()
     now = ctx.clock.now()
     with ctx.uow() as uow:
+        if idempotency_key is not None:
+            earlier = uow.idempotency.get(actor.username, idempotency_key)
+            if earlier is not None:
+                if earlier.process_key != process_key:
+                    raise InvalidInput(
+                        f"this Idempotency-Key started a {earlier.process_key!r} case",
+                        errors={"Idempotency-Key": ["already used for another process"]},
+                    )
+                return uow.instances.get(earlier.instance_id)
         latest = uow.versions.latest(process_key)
         if latest is None:
             raise NotFound(f"no deployed process {process_key!r}")
@@ -45,6 +68,17 @@ def start_case(ctx: ServiceContext, process_key: str, data: Any, actor: Principa
         if actor.read_only or not (actor.is_admin or allowed & actor.roles):
             raise Forbidden(f"starting {process_key!r} needs one of the roles {sorted(allowed)}")
         instance = open_case(ctx, uow, process, data, actor=actor.username, calendar=calendar, now=now)
+        if idempotency_key is not None:
+            uow.flush()
+            uow.add_row(
+                IdempotencyKey(
+                    username=actor.username,
+                    key=idempotency_key,
+                    process_key=process_key,
+                    instance_id=instance.id,
+                    created_at=now,
+                )
+            )
         uow.commit()
     ctx.announce_timers(instance.next_timer_at)
     return instance
@@ -106,10 +140,50 @@ def list_cases(
     status: str | None = None,
     limit: int = 100,
     offset: int = 0,
+    case_no: str | None = None,
+    updated_since: datetime | None = None,
+    sort: str = "id",
+    order: str = "desc",
 ) -> list[Instance]:
+    return list_cases_counted(
+        ctx, actor, process_key=process_key, status=status, limit=limit, offset=offset, case_no=case_no,
+        updated_since=updated_since, sort=sort, order=order,
+    )[0]  # fmt: skip
+
+
+def list_cases_counted(
+    ctx: ServiceContext,
+    actor: Principal,
+    *,
+    process_key: str | None = None,
+    status: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
+    case_no: str | None = None,
+    updated_since: datetime | None = None,
+    sort: str = "id",
+    order: str = "desc",
+) -> tuple[list[Instance], int]:
+    """The page of cases ``actor`` may read, and how many there are in all (with the same filters)."""
     with ctx.uow() as uow:
         scope = read_scope(ctx, uow, actor)
-        return uow.instances.list(process_key=process_key, status=status, visible_to=scope, limit=limit, offset=offset)
+        filters = {
+            "process_key": process_key, "status": status, "visible_to": scope, "case_no": case_no,
+            "updated_since": updated_since,
+        }  # fmt: skip
+        rows = uow.instances.list(**filters, limit=limit, offset=offset, sort=sort, order=order)
+        return rows, uow.instances.count(**filters)
+
+
+def case_by_number(ctx: ServiceContext, case_no: str, actor: Principal) -> Instance:
+    """The case numbered ``case_no`` (e.g. SR-2026-000001), if ``actor`` may read it."""
+    with ctx.uow() as uow:
+        instance = uow.instances.by_case_no(case_no)
+        if instance is None:
+            raise NotFound(f"no case numbered {case_no!r}")
+        if not may_view(ctx, uow, instance, actor):
+            raise Forbidden(f"case {case_no} is not visible to {actor.username}")
+        return instance
 
 
 def case_events(ctx: ServiceContext, instance_id: int, actor: Principal) -> list[Event]:

@@ -39,7 +39,7 @@
   /* An error body of the API as lines: its message, then each field's or line's reasons. */
   function problems (error) {
     const lines = [error.message || String(error.code || '')]
-    for (const [where, reasons] of Object.entries(error.errors || {})) {
+    for (const [where, reasons] of Object.entries(error.fields || (Array.isArray(error.errors) ? {} : error.errors) || {})) {
       lines.push((labels[where] || where) + ': ' + [].concat(reasons).join('; '))
     }
     return lines.join('\n')

@@ -137,7 +137,7 @@
       await api('DELETE', `/drafts/${config.taskId}`)
       window.location.assign(config.nextUrl)
     } else if (result.status === 422) {
-      showErrors(result.data && result.data.errors)
+      showErrors(result.data && result.data.fields) /* field -> messages (the problem's errors, by field) */
       saveDraft()
     } else {
       const message = (result.data && result.data.message) || `HTTP ${result.status}`

@@ -29,7 +29,7 @@ def test_schema_form_and_deploy_refusals_share_one_problem_shape(as_user):
     assert_problem(schema, 422, "username")
     form = as_user("agent").post("/processes/repair/instances", json={"customer_name": 5})  # the start form
     assert_problem(form, 422, "customer_name")
-    broken = (PROCESSES / "repair.bpmn").read_bytes().replace(b'"P10D"', b"P10D")
+    broken = (PROCESSES / "repair.bpmn").read_bytes().replace(b'"P10D"', b"P10X")  # not ISO 8601
     api = as_user("process_owner")
     deploy = api.client.post(
         "/api/v1/processes",

@@ -26,9 +26,9 @@ def test_the_engineer_is_chosen_before_the_customer_is_given_a_time(as_user):
     form = as_user("agent").get(f"/tasks/{appointment['id']}").json["form"]
     assert form["properties"]["technician"]["const"] == "tech_urban2"  # the agent sees whom to announce
     no_time = case.submit("agree_appointment", {"engineer_contact_given": True})
-    assert no_time.status_code == 422 and "appointment_at" in no_time.json["errors"]
+    assert no_time.status_code == 422 and "appointment_at" in no_time.json["fields"]
     untold = case.submit("agree_appointment", {**FORMS["agree_appointment"], "engineer_contact_given": False})
-    assert untold.status_code == 422 and "engineer_contact_given" in untold.json["errors"]
+    assert untold.status_code == 422 and "engineer_contact_given" in untold.json["fields"]
     case.do("agree_appointment")
     assert case.ready()["record_arrival"]["assignee"] == "tech_urban2"
     done = [e["element_id"] for e in case.events("task_completed")]

@@ -73,7 +73,7 @@ def test_the_day_closes_into_its_controls_and_the_reports_go_up_to_the_manager(a
     daily.do("technician_daily_report")
     daily.do("director_daily_report")
     returned = daily.submit("manager_sign_daily", {"daily_report_signed": False})
-    assert returned.status_code == 422 and "sign_comment" in returned.json["errors"]  # a return says why
+    assert returned.status_code == 422 and "sign_comment" in returned.json["fields"]  # a return says why
     daily.do("manager_sign_daily", {"daily_report_signed": False, "sign_comment": "工时与记录不符"})
     assert "director_daily_report" in daily.ready()  # back to the director, not ended
     daily.walk("director_daily_report", "manager_sign_daily")

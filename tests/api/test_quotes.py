@@ -40,7 +40,7 @@ def test_a_part_not_on_the_price_list_is_refused_with_its_field(as_user):
     refused = case.submit(
         "diagnose_on_site", {**FORMS["diagnose_on_site"], "parts_needed": [{"part_no": "X-1", "qty": 1}]}
     )
-    assert refused.status_code == 422 and "X-1" in refused.json["errors"]["parts_needed"][0]
+    assert refused.status_code == 422 and "X-1" in refused.json["fields"]["parts_needed"][0]
     assert "diagnose_on_site" in case.ready()
 
 
@@ -84,12 +84,12 @@ def test_the_acceptance_shows_the_work_done_and_the_amount_and_the_payment_recor
     assert shown["parts_used"]["const"] == [{"part_no": "RLY-220", "qty": 1}]
     assert shown["labour_hours"]["const"] == 1.5 and shown["quote_amount"]["const"] == 245
     changed = case.submit("customer_acceptance", {**FORMS["customer_acceptance"], "quote_amount": 1})
-    assert changed.status_code == 422 and "set by the case" in changed.json["errors"]["quote_amount"][0]
+    assert changed.status_code == 422 and "set by the case" in changed.json["fields"]["quote_amount"][0]
     case.do("customer_acceptance")
     for missing in ("payment_method", "invoice_no"):
         form = {k: v for k, v in FORMS["payment_invoice"].items() if k != missing}
         refused = case.submit("payment_invoice", form)
-        assert refused.status_code == 422 and list(refused.json["errors"]) == [missing]
+        assert refused.status_code == 422 and list(refused.json["fields"]) == [missing]
     case.do("payment_invoice", amount=200)  # finance may settle another amount than the quote
     assert (case.data["amount"], case.data["payment_method"], case.data["invoice_no"]) == (
         200,
@@ -112,6 +112,6 @@ def test_the_technician_shows_the_quote_before_the_customer_accepts_the_plan(as_
     unknown = as_user("tech_urban1").post(
         f"/tasks/{task['id']}/quote", json={"parts_needed": [{"part_no": "Z", "qty": 1}]}
     )
-    assert unknown.status_code == 422 and "parts_needed" in unknown.json["errors"]
+    assert unknown.status_code == 422 and "parts_needed" in unknown.json["fields"]
     register = RepairCase(as_user).ready()["contact_customer"]
     assert as_user("agent").post(f"/tasks/{register['id']}/quote", json={}).status_code == 409

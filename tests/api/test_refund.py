@@ -72,7 +72,7 @@ def test_only_the_roles_of_the_lanes_work_a_refund(as_user):
     refused = as_user("agent").post(f"/tasks/{task['id']}/complete", json=RefundCase.FORMS["approve_refund"])
     assert refused.status_code == 403
     no_reason = as_user("agent").post("/processes/refund/instances", json={**START, "reason": "bored"})
-    assert no_reason.status_code == 422 and "reason" in no_reason.json["errors"]
+    assert no_reason.status_code == 422 and "reason" in no_reason.json["fields"]
 
 
 def test_a_refund_not_paid_within_7_working_days_goes_to_the_supervisor(app, clock, as_user):

@@ -60,7 +60,7 @@ def test_the_pickup_receipt_is_cancelled_when_the_unit_goes_back(as_user):
     form = as_user("dispatcher").get(f"/tasks/{task['id']}").json["form"]
     assert form["properties"]["pickup_receipt_no"]["const"] == "PR-0001"  # the receipt given at the in-register
     kept = case.submit("ship_back", {**FORMS["ship_back"], "pickup_receipt_cancelled": False})
-    assert kept.status_code == 422 and "pickup_receipt_cancelled" in kept.json["errors"]
+    assert kept.status_code == 422 and "pickup_receipt_cancelled" in kept.json["fields"]
     forgotten = {k: v for k, v in FORMS["ship_back"].items() if k != "pickup_receipt_cancelled"}
     assert case.submit("ship_back", forgotten).status_code == 422
     case.do("ship_back")
@@ -75,7 +75,7 @@ def test_an_agreed_substitute_is_shipped_and_accepted_instead_of_the_unit(ctx, c
     assert list(case.ready()) == ["ship_substitute"]
     unlisted = {k: v for k, v in FORMS["ship_substitute"].items() if k != "substitute_serial_no"}
     refused = case.submit("ship_substitute", unlisted)
-    assert refused.status_code == 422 and "substitute_serial_no" in refused.json["errors"]
+    assert refused.status_code == 422 and "substitute_serial_no" in refused.json["fields"]
     case.do("ship_substitute")
     assert list(case.ready()) == ["customer_acceptance"]
     assert factory_timer(case)["status"] == "cancelled"  # the substitute's shipping stops the clock too

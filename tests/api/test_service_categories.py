@@ -22,9 +22,9 @@ def test_an_installation_is_commissioned_and_accepted_without_a_fault_diagnosis(
     assert list(case.ready()) == ["commission_unit"]
     unrecorded = {k: v for k, v in FORMS["commission_unit"].items() if k != "commissioning_record"}
     refused = case.submit("commission_unit", unrecorded)
-    assert refused.status_code == 422 and "commissioning_record" in refused.json["errors"]
+    assert refused.status_code == 422 and "commissioning_record" in refused.json["fields"]
     failed_trial = case.submit("commission_unit", {**FORMS["commission_unit"], "trial_run_ok": False})
-    assert failed_trial.status_code == 422 and "trial_run_ok" in failed_trial.json["errors"]
+    assert failed_trial.status_code == 422 and "trial_run_ok" in failed_trial.json["fields"]
     case.do("commission_unit")
     assert list(case.ready()) == ["customer_acceptance"]
     case.do("customer_acceptance")
@@ -38,7 +38,7 @@ def test_a_training_records_its_mode_attendance_and_the_materials_mailed(as_user
     case.walk(*VISIT)
     assert list(case.ready()) == ["deliver_training"]
     nobody = case.submit("deliver_training", {**FORMS["deliver_training"], "attendees": 0})
-    assert nobody.status_code == 422 and "attendees" in nobody.json["errors"]
+    assert nobody.status_code == 422 and "attendees" in nobody.json["fields"]
     case.do("deliver_training", training_mode="class_at_company")
     assert list(case.ready()) == ["customer_acceptance"]
     assert "diagnose_on_site" not in case.completed_path()

@@ -13,6 +13,9 @@ ROLE_USER = {
     "dept_head": "dept_head",
     "qa": "qa",
     "responsible_dept": "resp_dept",
+    "production": "production",
+    "sales": "sales",
+    "finance": "finance",
     "service_manager": "service_manager",
     "executive": "executive",
 }
@@ -44,9 +47,9 @@ FORMS: dict[str, dict[str, Any]] = {
         "co_signers": "品质部、生产部、采购部",
         "joint_conclusion": "责任在采购",
         "responsibility_clear_joint": True,
-        "responsible_department_joint": "采购部",
+        "responsible_department": "purchasing",
     },
-    "gm_ruling": {"ruling": "由生产部负责", "responsible_department_ruled": "生产部"},
+    "gm_ruling": {"ruling": "由售后服务部负责", "responsible_department": "after_sales"},
     "handle_complaint": {
         "remedy": "replace",
         "actions": [

@@ -37,6 +37,11 @@ class ElementInfo:
         return self.properties.get("timer_kind")
 
     @property
+    def role_from(self) -> str | None:
+        """The case variable naming the department whose role works this task (instead of the lane's)."""
+        return self.properties.get("role_from")
+
+    @property
     def clause(self) -> str | None:
         return self.properties.get("clause")
 

@@ -15,7 +15,8 @@ from tests.conftest import T0
 from tests.repair_driver import RepairCase
 
 INVESTIGATED = ("dept_head_review", "qa_investigation")
-CLOSED_LOOP = ("handle_complaint", "qa_sign_tracking", "feedback_customer", "approve_closure")
+HANDLED = ("handle_complaint", "approve_countermeasures")
+CLOSED_LOOP = (*HANDLED, "qa_sign_tracking", "feedback_customer", "approve_closure")
 
 
 @pytest.fixture
@@ -58,7 +59,60 @@ def test_an_investigated_complaint_with_clear_responsibility_goes_to_the_departm
     case.do("clarify_facts")
     case.walk(*INVESTIGATED)
     assert list(case.ready()) == ["handle_complaint"]
-    assert case.ready()["handle_complaint"]["candidate_roles"] == ["responsible_dept"]
+    assert case.ready()["handle_complaint"]["candidate_roles"] == ["production"]  # QA named 生产部
+    assert as_user("resp_dept").post(f"/tasks/{case.ready()['handle_complaint']['id']}/claim").status_code == 403
+
+
+def test_the_department_ruled_by_the_general_manager_handles_the_complaint(as_user):
+    case = ComplaintCase.registered(as_user)
+    case.do("clarify_facts")
+    case.do("dept_head_review")
+    case.do("qa_investigation", responsibility_clear=False)
+    case.do("joint_review", responsibility_clear_joint=False)
+    case.do("gm_ruling", responsible_department="after_sales")  # 售后服务部
+    assert case.ready()["handle_complaint"]["candidate_roles"] == ["supervisor"]  # its 服务主管, not 生产部
+    case.do("handle_complaint")
+    assert case.completed_path()[-1] == "handle_complaint"
+
+
+def test_the_department_head_approves_the_countermeasures_or_returns_them_with_a_reason(as_user):
+    case = ComplaintCase.registered(as_user)
+    case.do("clarify_facts")
+    case.walk(*INVESTIGATED, "handle_complaint")
+    assert list(case.ready()) == ["approve_countermeasures"]
+    refused = case.submit("approve_countermeasures", {"countermeasures_approved": False})
+    assert refused.status_code == 422 and "countermeasures_notes" in str(refused.json["errors"])
+    case.do("approve_countermeasures", countermeasures_approved=False, countermeasures_notes="期限太晚")
+    assert list(case.ready()) == ["handle_complaint"]
+    case.walk(*HANDLED)
+    assert list(case.ready()) == ["qa_sign_tracking"]
+
+
+def test_the_department_head_returns_the_complaint_report_to_the_desk_with_a_reason(as_user):
+    case = ComplaintCase.registered(as_user)
+    case.do("clarify_facts")
+    refused = case.submit("dept_head_review", {"report_approved": False, "review_notes": ""})
+    assert refused.status_code == 422 and "review_notes" in str(refused.json["errors"])
+    case.do("dept_head_review", report_approved=False, review_notes="缺少订单号")
+    assert list(case.ready()) == ["clarify_facts"]
+    case.do("clarify_facts")
+    case.walk(*INVESTIGATED)
+    assert list(case.ready()) == ["handle_complaint"]
+
+
+@pytest.mark.parametrize("back_to", ["feedback_customer", "handle_complaint", "qa_investigation"])
+def test_the_general_manager_refuses_the_closure_and_names_the_step_it_goes_back_to(as_user, back_to):
+    case = ComplaintCase.registered(as_user)
+    case.do("clarify_facts")
+    case.walk(*INVESTIGATED, *CLOSED_LOOP[:-1])
+    no_reason = case.submit("approve_closure", {"closure_approved": False, "closure_return_to": back_to})
+    assert no_reason.status_code == 422 and "closure_refusal_reason" in str(no_reason.json["errors"])
+    refusal = {"closure_approved": False, "closure_return_to": back_to, "closure_refusal_reason": "客户仍有疑虑"}
+    case.do("approve_closure", refusal)
+    assert list(case.ready()) == [back_to] and case.data["complaint_status"] == "open"
+    rest = CLOSED_LOOP[CLOSED_LOOP.index(back_to) :] if back_to in CLOSED_LOOP else ("qa_investigation", *CLOSED_LOOP)
+    case.walk(*rest)
+    assert case.data["complaint_status"] == "resolved" and case.completed_path().count("approve_closure") == 2
 
 
 def test_unclear_responsibility_goes_to_a_joint_review_and_then_to_the_general_manager(as_user):
@@ -69,6 +123,7 @@ def test_unclear_responsibility_goes_to_a_joint_review_and_then_to_the_general_m
     case.do("joint_review", responsibility_clear_joint=False)
     case.do("gm_ruling")
     assert list(case.ready()) == ["handle_complaint"]
+    assert case.data["responsible_department"] == "after_sales"
     path = case.completed_path()
     assert path.index("joint_review") < path.index("gm_ruling")
 
@@ -78,6 +133,7 @@ def test_special_compensation_is_proposed_and_approved_before_qa_signs(as_user):
     case.do("clarify_facts")
     case.walk(*INVESTIGATED)
     case.do("handle_complaint", special_compensation=True)
+    case.do("approve_countermeasures")
     case.walk("propose_compensation", "approve_compensation")
     assert list(case.ready()) == ["qa_sign_tracking"]
     assert case.data["approved_amount"] == 500
@@ -86,7 +142,7 @@ def test_special_compensation_is_proposed_and_approved_before_qa_signs(as_user):
 def test_a_customer_who_rejects_the_result_gets_mediation_and_new_feedback(as_user):
     case = ComplaintCase.registered(as_user)
     case.do("clarify_facts")
-    case.walk(*INVESTIGATED, "handle_complaint", "qa_sign_tracking")
+    case.walk(*INVESTIGATED, *HANDLED, "qa_sign_tracking")
     case.do("feedback_customer", customer_accepts=False)
     case.do("mediate")
     case.walk("feedback_customer", "approve_closure")
@@ -97,7 +153,7 @@ def test_a_customer_who_rejects_the_result_gets_mediation_and_new_feedback(as_us
 def test_unverified_actions_cannot_be_signed_off(as_user):
     case = ComplaintCase.registered(as_user)
     case.do("clarify_facts")
-    case.walk(*INVESTIGATED, "handle_complaint")
+    case.walk(*INVESTIGATED, *HANDLED)
     response = case.submit("qa_sign_tracking", {**FORMS["qa_sign_tracking"], "actions_verified": False})
     assert response.status_code == 422 and "actions_verified" in response.json["errors"]
 

@@ -17,6 +17,7 @@ from ...domain.cases import CaseStatus
 from ...domain.cases import TaskState
 from ...domain.cases import TimerState
 from ...domain.cases import case_number
+from ...domain.departments import role_of_department
 from ...domain.workcalendar import WorkCalendar
 from ...engine import ElementInfo
 from ...engine import Snapshot
@@ -328,6 +329,16 @@ def _due_of(
     return (first.due_at, first.estimated) if first else (None, False)
 
 
+def _role_for(element: ElementInfo | None, data: dict[str, Any]) -> str | None:
+    """The lane's role, or for a task whose ``role_from`` names a department in the case data, that
+    department's role (a complaint's handling goes to the department ruled responsible)."""
+    if element is None:
+        return None
+    if element.role_from:
+        return role_of_department(data.get(element.role_from)) or element.role
+    return element.role
+
+
 def _assignee_for(role: str | None, data: dict[str, Any]) -> str | None:
     """The case data may name the person for a role, e.g. ``technician`` chosen on the service notice."""
     value = data.get(role) if role else None
@@ -357,7 +368,7 @@ def _sync_tasks(
             row.due_at, row.due_estimated = due, estimated
             ready_rows.append(row)
             continue
-        role = element.role if element else None
+        role = _role_for(element, snapshot.data)
         assignee = _assignee_for(role, snapshot.data)
         row = known_tasks.get(ready.id)  # a finished task the engine made ready again
         if row is None:
@@ -374,6 +385,7 @@ def _sync_tasks(
             )
             changes.rows.append(row)
         row.status, row.due_at, row.due_estimated, row.assignee = TaskState.READY, due, estimated, assignee
+        row.role = role
         ready_rows.append(row)
         row.claimed_at = now if assignee else None
         row.completed_at = row.completed_by = None

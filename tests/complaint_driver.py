@@ -71,6 +71,8 @@ FORMS: dict[str, dict[str, Any]] = {
     "escalate_to_service_manager": {"escalation_action_sm": "协调责任部门加急处理"},
     "escalate_to_gm": {"escalation_action_gm": "总经理召集会议"},
     "feedback_followup": {"action_taken_feedback": "督促立即反馈"},
+    "action_overdue_followup": {"action_taken_overdue": "督促负责人当日完成"},
+    "complete_action": {"action_done_on": "2026-03-04", "action_verification": "现场核实有效", "action_verified": True},
 }
 
 
@@ -89,6 +91,18 @@ class ComplaintCase(CaseDriver):
         case = cls.received(as_user)
         case.do("register_complaint", register(**overrides))
         return case
+
+    def track_actions(self, done_on: str = "2026-03-04") -> None:
+        """QA's tracker completes every action of the case (one task each) as done and verified."""
+        for task in self.tasks_of("complete_action"):
+            form = {"action_done_on": done_on, "action_verification": "现场核实有效", "action_verified": True}
+            done = self.as_user("qa").post(f"/tasks/{task['id']}/complete", json=form)
+            assert done.status_code == 200, done.json
+
+    def tasks_of(self, element_id: str) -> list[dict]:
+        """Every ready task of one element (a multi-instance step has one per item)."""
+        tasks = self.as_user("admin").get(f"/tasks?instance_id={self.id}").json
+        return [t for t in tasks if t["element_id"] == element_id]
 
     def timers(self, status: str | None = "waiting") -> dict[str, dict]:
         return {t["element_id"]: t for t in self.timer_rows() if status is None or t["status"] == status}

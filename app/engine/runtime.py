@@ -71,6 +71,9 @@ class ReadyTask:
     element_id: str
     name: str
     lane: str | None
+    # The timers sitting on this very task (its boundary events): one per instance of a
+    # multi-instance step, so each instance is due by its own item's date.
+    timer_ids: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -165,6 +168,18 @@ def _frontier_data(workflow: BpmnWorkflow) -> dict[str, Any]:
     for task in sorted(frontier, key=lambda t: t.last_state_change or 0):
         merged.update(task.data)
     return merged
+
+
+def _boundary_timer_ids(task) -> frozenset[str]:
+    """The waiting boundary timers attached to ``task`` (its siblings under SpiffWorkflow's boundary split)."""
+    parent = task.parent
+    if parent is None:
+        return frozenset()
+    return frozenset(
+        str(c.id)
+        for c in parent.children
+        if c is not task and c.state == TaskState.WAITING and isinstance(c.task_spec, CatchingEvent)
+    )
 
 
 def _timer_branch(task):
@@ -418,7 +433,13 @@ class WorkflowEngine:
                 changed.append(task)
             if task.state == TaskState.READY and task.task_spec.manual:
                 ready.append(
-                    ReadyTask(str(task.id), element_id, task.task_spec.bpmn_name or element_id, task.task_spec.lane)
+                    ReadyTask(
+                        str(task.id),
+                        element_id,
+                        task.task_spec.bpmn_name or element_id,
+                        task.task_spec.lane,
+                        _boundary_timer_ids(task),
+                    )
                 )
             elif task.state == TaskState.WAITING and isinstance(task.task_spec, CatchingEvent):
                 due = _timer_due(task)

@@ -16,7 +16,8 @@ from tests.repair_driver import RepairCase
 
 INVESTIGATED = ("dept_head_review", "qa_investigation")
 HANDLED = ("handle_complaint", "approve_countermeasures")
-CLOSED_LOOP = (*HANDLED, "qa_sign_tracking", "feedback_customer", "approve_closure")
+TRACKED = ("complete_action", "complete_action")  # the two actions of FORMS["handle_complaint"]
+CLOSED_LOOP = (*HANDLED, *TRACKED, "qa_sign_tracking", "feedback_customer", "approve_closure")
 
 
 @pytest.fixture
@@ -84,7 +85,7 @@ def test_the_department_head_approves_the_countermeasures_or_returns_them_with_a
     assert refused.status_code == 422 and "countermeasures_notes" in str(refused.json["errors"])
     case.do("approve_countermeasures", countermeasures_approved=False, countermeasures_notes="期限太晚")
     assert list(case.ready()) == ["handle_complaint"]
-    case.walk(*HANDLED)
+    case.walk(*HANDLED, *TRACKED)
     assert list(case.ready()) == ["qa_sign_tracking"]
 
 
@@ -135,6 +136,8 @@ def test_special_compensation_is_proposed_and_approved_before_qa_signs(as_user):
     case.do("handle_complaint", special_compensation=True)
     case.do("approve_countermeasures")
     case.walk("propose_compensation", "approve_compensation")
+    assert sorted(case.ready()) == ["complete_action"]
+    case.track_actions()
     assert list(case.ready()) == ["qa_sign_tracking"]
     assert case.data["approved_amount"] == 500
 
@@ -142,7 +145,7 @@ def test_special_compensation_is_proposed_and_approved_before_qa_signs(as_user):
 def test_a_customer_who_rejects_the_result_gets_mediation_and_new_feedback(as_user):
     case = ComplaintCase.registered(as_user)
     case.do("clarify_facts")
-    case.walk(*INVESTIGATED, *HANDLED, "qa_sign_tracking")
+    case.walk(*INVESTIGATED, *HANDLED, *TRACKED, "qa_sign_tracking")
     case.do("feedback_customer", customer_accepts=False)
     case.do("mediate")
     case.walk("feedback_customer", "approve_closure")
@@ -153,7 +156,7 @@ def test_a_customer_who_rejects_the_result_gets_mediation_and_new_feedback(as_us
 def test_unverified_actions_cannot_be_signed_off(as_user):
     case = ComplaintCase.registered(as_user)
     case.do("clarify_facts")
-    case.walk(*INVESTIGATED, *HANDLED)
+    case.walk(*INVESTIGATED, *HANDLED, *TRACKED)
     response = case.submit("qa_sign_tracking", {**FORMS["qa_sign_tracking"], "actions_verified": False})
     assert response.status_code == 422 and "actions_verified" in response.json["errors"]
 
@@ -178,7 +181,11 @@ def test_a_recurring_problem_reopens_the_complaint_into_investigation(app, as_us
     data = case.data
     assert data["complaint_status"] == "reopened" and data["reopen_count"] == 1
     assert data["handling_due"] > data["received_at"]  # new working-day deadline from the reopening
-    case.walk("qa_investigation", *CLOSED_LOOP)
+    case.do("qa_investigation")
+    later = [{"action": "更换密封圈供应商", "kind": "corrective", "owner": "采购部 李工", "due_date": "2026-07-31"}]
+    case.do("handle_complaint", actions=later)  # the new round's actions, with new due dates
+    case.do("approve_countermeasures")
+    case.walk("complete_action", *CLOSED_LOOP[-3:])
     clock.advance(timedelta(days=93))
     fire(app)
     case.do("callback_survey")
@@ -284,3 +291,30 @@ def test_monthly_statistics_count_category_urgency_and_hot_spots(as_user):
     assert as_user("qa").get("/reports/complaints?month=2026-04").json["total"] == 0
     assert as_user("agent").get("/reports/complaints?month=2026-03").status_code == 403
     assert as_user("qa").get("/reports/complaints?month=March").status_code == 422
+
+
+def test_each_action_is_tracked_in_its_own_task_to_its_due_date_before_qa_signs(app, as_user, clock):
+    case = ComplaintCase.registered(as_user)
+    case.do("clarify_facts")
+    case.walk(*INVESTIGATED, *HANDLED)
+    tracked = case.tasks_of("complete_action")
+    assert len(tracked) == 2 and {t["candidate_roles"][0] for t in tracked} == {"qa"}
+    assert sorted(t["due_at"][:16] for t in tracked) == ["2026-03-05T16:00", "2026-03-31T16:00"]  # end of the day
+    assert "qa_sign_tracking" not in case.ready()
+    clock.advance(datetime.fromisoformat("2026-03-05T00:00:01+08:00") - clock.now())
+    assert fire(app) == 1  # the first action's reminder, a day before its due date
+    assert [e["element_id"] for e in case.events("reminder")] == ["action_reminder"]
+    clock.advance(timedelta(days=1))
+    assert fire(app) == 1  # and its escalation when the due date has passed
+    assert [e["element_id"] for e in case.events("escalation")] == ["action_overdue"]
+    assert len(case.tasks_of("action_overdue_followup")) == 1
+    unverified = case.submit(
+        "complete_action", {"action_done_on": "2026-03-06", "action_verification": "未验证", "action_verified": False}
+    )
+    assert unverified.status_code == 422
+    case.track_actions(done_on="2026-03-06")
+    assert list(case.ready()) == ["action_overdue_followup"]  # the chase of the late action is reported too
+    case.do("action_overdue_followup")
+    assert list(case.ready()) == ["qa_sign_tracking"]
+    late = {a["action"]: a["late"] for a in case.data["actions_tracked"]}
+    assert late == {"为客户更换整机": True, "密封圈来料全检": False}

@@ -307,7 +307,12 @@ def _missed_deadlines(process: DeployedProcess, timers: list[Timer]) -> dict[str
 
 
 def _due_of(
-    element_id: str, timers: dict[str, Timer], now: datetime, task: Task | None = None, missed: Timer | None = None
+    element_id: str,
+    timers: dict[str, Timer],
+    now: datetime,
+    task: Task | None = None,
+    missed: Timer | None = None,
+    own: frozenset[str] = frozenset(),
 ) -> tuple[datetime | None, bool]:
     """When a task is due: its earliest unmet deadline (and as estimated as that timer).
 
@@ -317,6 +322,8 @@ def _due_of(
     deadline (``missed``) stays it for the task started again, too.
     """
     on_task = [t for t in timers.values() if t.attached_to == element_id]
+    if own and any(t.id in own for t in on_task):  # one instance of a multi-instance step: its own timers
+        on_task = [t for t in on_task if t.id in own]
     deadlines = [t for t in on_task if t.kind != "reminder"] or on_task
     first = min(deadlines, key=lambda t: t.due_at, default=None)
     passed: tuple[datetime, bool] | None = None
@@ -363,7 +370,7 @@ def _sync_tasks(
         ready_ids.add(ready.id)
         element = process.element(ready.element_id)
         row = open_tasks.get(ready.id)
-        due, estimated = _due_of(ready.element_id, live_timers, now, row, missed.get(ready.element_id))
+        due, estimated = _due_of(ready.element_id, live_timers, now, row, missed.get(ready.element_id), ready.timer_ids)
         if row is not None:
             row.due_at, row.due_estimated = due, estimated
             ready_rows.append(row)

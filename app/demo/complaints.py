@@ -33,7 +33,11 @@ COMPLAINT_FORMS: dict[str, dict[str, Any]] = {
     "qa_sign_tracking": {"actions_verified": True, "tracking_signed_by": "品质部经理 朱军"},
     "feedback_customer": {"feedback_channel": "phone", "feedback_text": "已为您更换整机", "customer_accepts": True},
     "approve_closure": {"closure_approved": True},
-    "gm_informed": {"gm_ack_notes": "成立应急小组", "emergency_team": True},
+    "gm_informed": {
+        "gm_ack_notes": "成立应急小组",
+        "emergency_team_needed": True,
+        "emergency_team": ["qa", "production"],
+    },
 }
 
 # (registration overrides, steps after registration, what the demo shows)

@@ -11,6 +11,7 @@ from app.clock import SimulatedClock
 from app.services.timing.timer_firing import fire_due_timers
 from tests.complaint_driver import FORMS
 from tests.complaint_driver import ComplaintCase
+from tests.complaint_driver import register
 from tests.conftest import T0
 from tests.repair_driver import RepairCase
 
@@ -318,3 +319,31 @@ def test_each_action_is_tracked_in_its_own_task_to_its_due_date_before_qa_signs(
     assert list(case.ready()) == ["qa_sign_tracking"]
     late = {a["action"]: a["late"] for a in case.data["actions_tracked"]}
     assert late == {"为客户更换整机": True, "密封圈来料全检": False}
+
+
+def test_a_serious_complaint_registered_as_not_urgent_is_refused_with_the_rule(as_user):
+    case = ComplaintCase.received(as_user)
+    refused = case.submit("register_complaint", register(severity="serious", urgency="low"))
+    assert refused.status_code == 422
+    assert refused.json["errors"]["urgency"] == [
+        "严重客诉须为高紧急程度 / a serious complaint is urgent: urgency must be high"
+    ]
+    assert list(case.ready()) == ["register_complaint"]
+    case.do("register_complaint", register(severity="general", urgency="low"))  # a general one may wait
+
+
+def test_the_emergency_team_is_named_from_the_staff_and_each_member_is_informed(as_user):
+    case = ComplaintCase.registered(as_user, severity="serious", urgency="high")
+    task = case.ready()["gm_informed"]
+    schema = as_user("executive").get(f"/tasks/{task['id']}").json["form"]
+    choices = {c["const"] for c in schema["properties"]["emergency_team"]["items"]["oneOf"]}
+    assert {"qa", "production", "service_manager"} <= choices and "auditor" not in choices
+    unnamed = case.submit("gm_informed", {"gm_ack_notes": "成立应急小组", "emergency_team_needed": True})
+    assert unnamed.status_code == 422 and "emergency_team" in unnamed.json["errors"]
+    stranger = {"gm_ack_notes": "成立应急小组", "emergency_team_needed": True, "emergency_team": ["nobody"]}
+    assert case.submit("gm_informed", stranger).status_code == 422
+    case.do("gm_informed", emergency_team_needed=True, emergency_team=["qa", "production"])
+    for member in ("qa", "production"):
+        told = as_user(member).get("/notifications").json
+        assert [n["kind"] for n in told if n["instance_id"] == case.id] == ["informed"], member
+    assert not [n for n in as_user("finance").get("/notifications").json if n["kind"] == "informed"]

@@ -30,6 +30,7 @@ from ...persistence.orm import Timer
 from ...persistence.unit_of_work import UnitOfWork
 from ..context import ServiceContext
 from ..master_data.case_outcomes import apply_outcomes
+from ..people.notifications import inform
 from ..people.notifications import notify
 from ..planning.schedule_admin import SCHEDULE_MESSAGE
 from ..planning.schedule_admin import schedule_planned_starts
@@ -186,6 +187,7 @@ def advance(
     )
     apply_outcomes(uow, instance, process, (e.element_id for e in events if e.type == "element_completed"), now)
     notify(uow, instance, events, ready_tasks, now=now)
+    _inform_named(uow, instance, process, recorded or [], now)
     process_key, observed = instance.process_key, [*(recorded or []), *events]
     uow.after_commit(lambda: ctx.announce_events(process_key, observed))
     for message in snapshot.messages:
@@ -334,6 +336,18 @@ def _due_of(
     if passed is not None and (first is None or passed[0] < first.due_at):
         return passed
     return (first.due_at, first.estimated) if first else (None, False)
+
+
+def _inform_named(
+    uow: UnitOfWork, instance: Instance, process: DeployedProcess, recorded: list[Event], now: datetime
+) -> None:
+    """A task completed in this step whose element has an ``inform`` property tells the people its
+    form listed there (from the form itself: a parallel branch's data reaches the case only at its join)."""
+    for event in recorded:
+        element = process.element(event.element_id) if event.type == "task_completed" and event.element_id else None
+        variable = element.properties.get("inform") if element is not None else None
+        if variable:
+            inform(uow, instance, element.name, (event.data or {}).get(variable), now=now)
 
 
 def _role_for(element: ElementInfo | None, data: dict[str, Any]) -> str | None:

@@ -43,9 +43,11 @@ def effective_schema(
     for name, prop in result.get("properties", {}).items():
         if not isinstance(prop, dict):
             continue
-        source = sources.get(prop.get("x-options", ""))
+        items = prop.get("items") if prop.get("type") == "array" else None
+        target = items if isinstance(items, dict) and "x-options" in items else prop  # a list of choices
+        source = sources.get(target.get("x-options", ""))
         if source is not None:
-            prop["oneOf"] = source(case_data) or [{"const": "", "title": "no eligible choice / 无可选项"}]
+            target["oneOf"] = source(case_data) or [{"const": "", "title": "no eligible choice / 无可选项"}]
         if prop.get("readOnly") and case_data.get(name) is not None:
             prop["const"] = prop["default"] = case_data[name]
     return result
@@ -122,6 +124,9 @@ def _field_of(error) -> str:
 
 
 def _message(error) -> str:
+    written = (error.schema or {}).get("x-message") if isinstance(error.schema, dict) else None
+    if isinstance(written, str) and written:  # the form's own words for a rule (e.g. severity ⇒ urgency)
+        return written
     if error.validator == "required":
         return "this field is required / 必填"
     if error.validator == "oneOf" and isinstance(error.instance, str):

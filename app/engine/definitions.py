@@ -27,6 +27,7 @@ class ElementInfo:
     working_time: bool = False  # the timer's due time is counted with the work calendar
     message: str | None = None  # name of the message this event catches or throws
     instructions: str | None = None
+    in_subprocess: bool = False  # inside a subprocess: its start event opens the subprocess, not a case
 
     @property
     def form(self) -> str | None:

@@ -9,6 +9,7 @@ import pytest
 
 from app.clock import SimulatedClock
 from app.services.timing.timer_firing import fire_due_timers
+from tests.api.test_workspace import session_for
 from tests.complaint_driver import FORMS
 from tests.complaint_driver import ComplaintCase
 from tests.complaint_driver import register
@@ -259,7 +260,7 @@ def test_a_deadline_in_an_unpublished_year_is_flagged_as_estimated(as_user):
     assert case.timers(None)["investigation_overdue"]["estimated"] is False  # 24 calendar hours
 
 
-def test_a_dissatisfied_repair_callback_opens_a_linked_complaint(as_user):
+def test_a_dissatisfied_repair_callback_opens_a_linked_complaint(app, as_user):
     repair = RepairCase(as_user, contract_no="MC-2025-001")
     repair.do("contact_customer", service_mode="remote")
     repair.do("remote_support")
@@ -272,6 +273,16 @@ def test_a_dissatisfied_repair_callback_opens_a_linked_complaint(as_user):
     intake = complaint.data["intake"]
     assert intake["linked_case_no"] == repair.body["case_no"] and intake["description"] == "工程师态度差"
     assert list(complaint.ready()) == ["register_complaint"]
+    # the registration starts with the callback's data; both case pages link to each other
+    client, _ = session_for(app, "agent")
+    form = client.get(f"/tasks/{complaint.ready()['register_complaint']['id']}").get_data(as_text=True)
+    for value in (repair.data["customer_name"], repair.data["customer_phone"], repair.body["case_no"], "工程师态度差"):
+        assert value in form
+    assert complaint.data["channel"] == "callback"
+    complaint_page = client.get(f"/cases/{complaint.id}").get_data(as_text=True)
+    assert f'href="/cases/{repair.id}"' in complaint_page and repair.body["case_no"] in complaint_page
+    repair_page = client.get(f"/cases/{repair.id}").get_data(as_text=True)
+    assert f'href="/cases/{complaint.id}"' in repair_page and complaint.body["case_no"] in repair_page
     [sent] = repair.events("message_sent")
     assert sent["data"]["to_case_no"] == complaint.body["case_no"]
 
@@ -347,3 +358,16 @@ def test_the_emergency_team_is_named_from_the_staff_and_each_member_is_informed(
         told = as_user(member).get("/notifications").json
         assert [n["kind"] for n in told if n["instance_id"] == case.id] == ["informed"], member
     assert not [n for n in as_user("finance").get("/notifications").json if n["kind"] == "informed"]
+
+
+def start_choices(client) -> str:
+    page = client.get("/inbox").get_data(as_text=True)
+    return page.split('id="start-case"')[1].split("</form>")[0] if 'id="start-case"' in page else ""
+
+
+def test_the_complaint_desk_opens_a_complaint_from_the_browser(app):
+    client, csrf = session_for(app, "agent")
+    assert 'value="complaint"' in start_choices(client)
+    opened = client.post("/api/v1/processes/complaint/instances", json={"channel": "phone"}, headers=csrf)
+    assert opened.status_code == 201
+    assert 'value="complaint"' not in start_choices(session_for(app, "qa")[0])

@@ -43,12 +43,7 @@ def register(**overrides: Any) -> dict[str, Any]:
 # due dates (inside the tests' March 2026) are here.
 FORMS: dict[str, dict[str, Any]] = {
     **COMPLAINT_FORMS,
-    "joint_review": {
-        "co_signers": "品质部、生产部、采购部",
-        "joint_conclusion": "责任在采购",
-        "responsibility_clear_joint": True,
-        "responsible_department": "purchasing",
-    },
+    "joint_review": {"joint_vote": "purchasing", "joint_opinion": "来料问题，责任在采购"},
     "gm_ruling": {"ruling": "由售后服务部负责", "responsible_department": "after_sales"},
     "handle_complaint": {
         "remedy": "replace",
@@ -97,6 +92,14 @@ class ComplaintCase(CaseDriver):
         for task in self.tasks_of("complete_action"):
             form = {"action_done_on": done_on, "action_verification": "现场核实有效", "action_verified": True}
             done = self.as_user("qa").post(f"/tasks/{task['id']}/complete", json=form)
+            assert done.status_code == 200, done.json
+
+    def sign_joint_review(self, votes: dict[str, str]) -> None:
+        """Each department named signs its own joint-review task (its role's user), voting ``votes[dept]``."""
+        for task in self.tasks_of("joint_review"):
+            department = self.as_user("admin").get(f"/tasks/{task['id']}").json["data"]["joint_department"]
+            form = {"joint_vote": votes[department], "joint_opinion": "会签意见"}
+            done = self.as_user(self.user_for(task)).post(f"/tasks/{task['id']}/complete", json=form)
             assert done.status_code == 200, done.json
 
     def tasks_of(self, element_id: str) -> list[dict]:

@@ -74,6 +74,8 @@ class ReadyTask:
     # The timers sitting on this very task (its boundary events): one per instance of a
     # multi-instance step, so each instance is due by its own item's date.
     timer_ids: frozenset[str] = frozenset()
+    # What this task sees: for an instance of a multi-instance step, the case data with its own item.
+    data: dict[str, Any] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)
@@ -439,6 +441,7 @@ class WorkflowEngine:
                         task.task_spec.bpmn_name or element_id,
                         task.task_spec.lane,
                         _boundary_timer_ids(task),
+                        task.data,
                     )
                 )
             elif task.state == TaskState.WAITING and isinstance(task.task_spec, CatchingEvent):

@@ -70,8 +70,8 @@ def test_the_department_ruled_by_the_general_manager_handles_the_complaint(as_us
     case = ComplaintCase.registered(as_user)
     case.do("clarify_facts")
     case.do("dept_head_review")
-    case.do("qa_investigation", responsibility_clear=False)
-    case.do("joint_review", responsibility_clear_joint=False)
+    case.do("qa_investigation", responsibility_clear=False, joint_departments=["production", "quality"])
+    case.sign_joint_review({"production": "quality", "quality": "production"})  # each blames the other
     case.do("gm_ruling", responsible_department="after_sales")  # 售后服务部
     assert case.ready()["handle_complaint"]["candidate_roles"] == ["supervisor"]  # its 服务主管, not 生产部
     case.do("handle_complaint")
@@ -122,8 +122,8 @@ def test_unclear_responsibility_goes_to_a_joint_review_and_then_to_the_general_m
     case = ComplaintCase.registered(as_user)
     case.do("clarify_facts")
     case.do("dept_head_review")
-    case.do("qa_investigation", responsibility_clear=False)
-    case.do("joint_review", responsibility_clear_joint=False)
+    case.do("qa_investigation", responsibility_clear=False, joint_departments=["production", "quality"])
+    case.sign_joint_review({"production": "purchasing", "quality": "production"})
     case.do("gm_ruling")
     assert list(case.ready()) == ["handle_complaint"]
     assert case.data["responsible_department"] == "after_sales"
@@ -371,3 +371,19 @@ def test_the_complaint_desk_opens_a_complaint_from_the_browser(app):
     opened = client.post("/api/v1/processes/complaint/instances", json={"channel": "phone"}, headers=csrf)
     assert opened.status_code == 201
     assert 'value="complaint"' not in start_choices(session_for(app, "qa")[0])
+
+
+def test_each_department_named_signs_the_joint_review_in_its_own_task(as_user):
+    case = ComplaintCase.registered(as_user)
+    case.do("clarify_facts")
+    case.do("dept_head_review")
+    alone = case.submit("qa_investigation", {**FORMS["qa_investigation"], "responsibility_clear": False})
+    assert alone.status_code == 422 and "joint_departments" in alone.json["errors"]
+    named = ["production", "after_sales", "quality"]
+    case.do("qa_investigation", responsibility_clear=False, joint_departments=named)
+    signing = case.tasks_of("joint_review")
+    assert sorted(t["candidate_roles"][0] for t in signing) == ["production", "qa", "supervisor"]  # in parallel
+    case.sign_joint_review({"production": "purchasing", "after_sales": "purchasing", "quality": "purchasing"})
+    assert list(case.ready()) == ["handle_complaint"]  # all signed for 采购部: no ruling needed
+    assert case.data["responsible_department"] == "purchasing" and case.data["joint_votes"] == ["purchasing"] * 3
+    assert case.ready()["handle_complaint"]["candidate_roles"] == ["responsible_dept"]

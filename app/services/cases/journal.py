@@ -389,7 +389,7 @@ def _sync_tasks(
             row.due_at, row.due_estimated = due, estimated
             ready_rows.append(row)
             continue
-        role = _role_for(element, snapshot.data)
+        role = _role_for(element, ready.data or snapshot.data)
         assignee = _assignee_for(role, snapshot.data)
         row = known_tasks.get(ready.id)  # a finished task the engine made ready again
         if row is None:

@@ -387,3 +387,15 @@ def test_each_department_named_signs_the_joint_review_in_its_own_task(as_user):
     assert list(case.ready()) == ["handle_complaint"]  # all signed for 采购部: no ruling needed
     assert case.data["responsible_department"] == "purchasing" and case.data["joint_votes"] == ["purchasing"] * 3
     assert case.ready()["handle_complaint"]["candidate_roles"] == ["responsible_dept"]
+
+
+def test_the_24_hours_of_the_investigation_count_from_when_qa_receives_it(app, as_user, clock):
+    case = ComplaintCase.registered(as_user)
+    case.do("clarify_facts")
+    clock.advance(timedelta(hours=20))  # the department head took 20 h: their delay, not QA's
+    case.do("dept_head_review")
+    assert case.ready()["qa_investigation"]["due_at"].startswith("2026-03-03T21:00")  # 24 h from now (UTC)
+    clock.advance(timedelta(hours=23))
+    assert fire(app) == 0
+    clock.advance(timedelta(hours=1, seconds=1))
+    assert fire(app) == 1 and "investigation_followup" in case.ready()

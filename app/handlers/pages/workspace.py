@@ -25,8 +25,8 @@ from markupsafe import Markup
 from ...errors import AppError
 from ...services import health
 from ...services.cases import attachments
-from ...services.cases import papers
 from ...services.cases import opening as cases
+from ...services.cases import papers
 from ...services.people import notifications
 from ...services.tasks import workspace
 from .. import i18n

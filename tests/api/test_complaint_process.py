@@ -84,7 +84,7 @@ def test_the_department_head_approves_the_countermeasures_or_returns_them_with_a
     case.walk(*INVESTIGATED, "handle_complaint")
     assert list(case.ready()) == ["approve_countermeasures"]
     refused = case.submit("approve_countermeasures", {"countermeasures_approved": False})
-    assert refused.status_code == 422 and "countermeasures_notes" in str(refused.json["errors"])
+    assert refused.status_code == 422 and "countermeasures_notes" in str(refused.json["fields"])
     case.do("approve_countermeasures", countermeasures_approved=False, countermeasures_notes="期限太晚")
     assert list(case.ready()) == ["handle_complaint"]
     case.walk(*HANDLED, *TRACKED)
@@ -95,7 +95,7 @@ def test_the_department_head_returns_the_complaint_report_to_the_desk_with_a_rea
     case = ComplaintCase.registered(as_user)
     case.do("clarify_facts")
     refused = case.submit("dept_head_review", {"report_approved": False, "review_notes": ""})
-    assert refused.status_code == 422 and "review_notes" in str(refused.json["errors"])
+    assert refused.status_code == 422 and "review_notes" in str(refused.json["fields"])
     case.do("dept_head_review", report_approved=False, review_notes="缺少订单号")
     assert list(case.ready()) == ["clarify_facts"]
     case.do("clarify_facts")
@@ -109,7 +109,7 @@ def test_the_general_manager_refuses_the_closure_and_names_the_step_it_goes_back
     case.do("clarify_facts")
     case.walk(*INVESTIGATED, *CLOSED_LOOP[:-1])
     no_reason = case.submit("approve_closure", {"closure_approved": False, "closure_return_to": back_to})
-    assert no_reason.status_code == 422 and "closure_refusal_reason" in str(no_reason.json["errors"])
+    assert no_reason.status_code == 422 and "closure_refusal_reason" in str(no_reason.json["fields"])
     refusal = {"closure_approved": False, "closure_return_to": back_to, "closure_refusal_reason": "客户仍有疑虑"}
     case.do("approve_closure", refusal)
     assert list(case.ready()) == [back_to] and case.data["complaint_status"] == "open"
@@ -336,7 +336,7 @@ def test_a_serious_complaint_registered_as_not_urgent_is_refused_with_the_rule(a
     case = ComplaintCase.received(as_user)
     refused = case.submit("register_complaint", register(severity="serious", urgency="low"))
     assert refused.status_code == 422
-    assert refused.json["errors"]["urgency"] == [
+    assert refused.json["fields"]["urgency"] == [
         "严重客诉须为高紧急程度 / a serious complaint is urgent: urgency must be high"
     ]
     assert list(case.ready()) == ["register_complaint"]
@@ -350,7 +350,7 @@ def test_the_emergency_team_is_named_from_the_staff_and_each_member_is_informed(
     choices = {c["const"] for c in schema["properties"]["emergency_team"]["items"]["oneOf"]}
     assert {"qa", "production", "service_manager"} <= choices and "auditor" not in choices
     unnamed = case.submit("gm_informed", {"gm_ack_notes": "成立应急小组", "emergency_team_needed": True})
-    assert unnamed.status_code == 422 and "emergency_team" in unnamed.json["errors"]
+    assert unnamed.status_code == 422 and "emergency_team" in unnamed.json["fields"]
     stranger = {"gm_ack_notes": "成立应急小组", "emergency_team_needed": True, "emergency_team": ["nobody"]}
     assert case.submit("gm_informed", stranger).status_code == 422
     case.do("gm_informed", emergency_team_needed=True, emergency_team=["qa", "production"])
@@ -378,7 +378,7 @@ def test_each_department_named_signs_the_joint_review_in_its_own_task(as_user):
     case.do("clarify_facts")
     case.do("dept_head_review")
     alone = case.submit("qa_investigation", {**FORMS["qa_investigation"], "responsibility_clear": False})
-    assert alone.status_code == 422 and "joint_departments" in alone.json["errors"]
+    assert alone.status_code == 422 and "joint_departments" in alone.json["fields"]
     named = ["production", "after_sales", "quality"]
     case.do("qa_investigation", responsibility_clear=False, joint_departments=named)
     signing = case.tasks_of("joint_review")

@@ -13,6 +13,9 @@ ROLE_USER = {
     "dept_head": "dept_head",
     "qa": "qa",
     "responsible_dept": "resp_dept",
+    "production": "production",
+    "sales": "sales",
+    "finance": "finance",
     "service_manager": "service_manager",
     "executive": "executive",
 }
@@ -40,13 +43,8 @@ def register(**overrides: Any) -> dict[str, Any]:
 # due dates (inside the tests' March 2026) are here.
 FORMS: dict[str, dict[str, Any]] = {
     **COMPLAINT_FORMS,
-    "joint_review": {
-        "co_signers": "品质部、生产部、采购部",
-        "joint_conclusion": "责任在采购",
-        "responsibility_clear_joint": True,
-        "responsible_department_joint": "采购部",
-    },
-    "gm_ruling": {"ruling": "由生产部负责", "responsible_department_ruled": "生产部"},
+    "joint_review": {"joint_vote": "purchasing", "joint_opinion": "来料问题，责任在采购"},
+    "gm_ruling": {"ruling": "由售后服务部负责", "responsible_department": "after_sales"},
     "handle_complaint": {
         "remedy": "replace",
         "actions": [
@@ -68,6 +66,8 @@ FORMS: dict[str, dict[str, Any]] = {
     "escalate_to_service_manager": {"escalation_action_sm": "协调责任部门加急处理"},
     "escalate_to_gm": {"escalation_action_gm": "总经理召集会议"},
     "feedback_followup": {"action_taken_feedback": "督促立即反馈"},
+    "action_overdue_followup": {"action_taken_overdue": "督促负责人当日完成"},
+    "complete_action": {"action_done_on": "2026-03-04", "action_verification": "现场核实有效", "action_verified": True},
 }
 
 
@@ -86,6 +86,26 @@ class ComplaintCase(CaseDriver):
         case = cls.received(as_user)
         case.do("register_complaint", register(**overrides))
         return case
+
+    def track_actions(self, done_on: str = "2026-03-04") -> None:
+        """QA's tracker completes every action of the case (one task each) as done and verified."""
+        for task in self.tasks_of("complete_action"):
+            form = {"action_done_on": done_on, "action_verification": "现场核实有效", "action_verified": True}
+            done = self.as_user("qa").post(f"/tasks/{task['id']}/complete", json=form)
+            assert done.status_code == 200, done.json
+
+    def sign_joint_review(self, votes: dict[str, str]) -> None:
+        """Each department named signs its own joint-review task (its role's user), voting ``votes[dept]``."""
+        for task in self.tasks_of("joint_review"):
+            department = self.as_user("admin").get(f"/tasks/{task['id']}").json["data"]["joint_department"]
+            form = {"joint_vote": votes[department], "joint_opinion": "会签意见"}
+            done = self.as_user(self.user_for(task)).post(f"/tasks/{task['id']}/complete", json=form)
+            assert done.status_code == 200, done.json
+
+    def tasks_of(self, element_id: str) -> list[dict]:
+        """Every ready task of one element (a multi-instance step has one per item)."""
+        tasks = self.as_user("admin").get(f"/tasks?instance_id={self.id}").json
+        return [t for t in tasks if t["element_id"] == element_id]
 
     def timers(self, status: str | None = "waiting") -> dict[str, dict]:
         return {t["element_id"]: t for t in self.timer_rows() if status is None or t["status"] == status}

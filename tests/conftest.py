@@ -55,6 +55,7 @@ USERS = {
     "process_owner": ["process_owner"],
     "dept_head": ["dept_head"],
     "resp_dept": ["responsible_dept"],
+    "production": ["production"],
     "service_manager": ["service_manager"],
     "executive": ["executive"],
 }

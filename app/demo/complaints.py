@@ -14,9 +14,9 @@ COMPLAINT_FORMS: dict[str, dict[str, Any]] = {
     "clarify_facts": {"fault_party": "company", "within_authority": False, "clarification_notes": "电话核实"},
     "reply_and_close": {"reply_text": "经核实为承运商责任，已转交承运商处理"},
     "immediate_solution": {"solution": "当场补发配件"},
-    "dept_head_review": {"review_notes": "同意转品质部调查"},
+    "dept_head_review": {"report_approved": True, "review_notes": "同意转品质部调查"},
     "qa_investigation": {
-        "responsible_department": "生产部",
+        "responsible_department": "production",
         "root_cause": "密封圈批次不良",
         "responsibility_clear": True,
         "capa_proposal": "更换供应商，加强来料检验",
@@ -28,10 +28,16 @@ COMPLAINT_FORMS: dict[str, dict[str, Any]] = {
             {"action": "密封圈来料全检", "kind": "preventive", "owner": "品质部 朱军", "due_date": "2026-12-31"},
         ],
     },
+    "approve_countermeasures": {"countermeasures_approved": True},
+    "complete_action": {"action_done_on": "2026-03-04", "action_verification": "现场核实有效", "action_verified": True},
     "qa_sign_tracking": {"actions_verified": True, "tracking_signed_by": "品质部经理 朱军"},
     "feedback_customer": {"feedback_channel": "phone", "feedback_text": "已为您更换整机", "customer_accepts": True},
     "approve_closure": {"closure_approved": True},
-    "gm_informed": {"gm_ack_notes": "成立应急小组", "emergency_team": True},
+    "gm_informed": {
+        "gm_ack_notes": "成立应急小组",
+        "emergency_team_needed": True,
+        "emergency_team": ["qa", "production"],
+    },
 }
 
 # (registration overrides, steps after registration, what the demo shows)
@@ -59,6 +65,9 @@ PLANS: list[tuple[dict[str, Any], list[str], str]] = [
             "dept_head_review",
             "qa_investigation",
             "handle_complaint",
+            "approve_countermeasures",
+            "complete_action",
+            "complete_action",
             "qa_sign_tracking",
             "feedback_customer",
             "approve_closure",

@@ -7,7 +7,9 @@ of the application is reachable from a diagram.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from datetime import datetime
+from datetime import time
 from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -56,6 +58,12 @@ def make_helpers(now: Callable[[], datetime], calendar: Callable[[], WorkCalenda
         due = arrival_deadline(parse_moment(received_at), SlaProfile(sla_profile), calendar())
         return due.astimezone(tz).isoformat()
 
+    def end_of_day(day: str) -> str:
+        """``end_of_day("2026-03-05")`` → the first moment after that calendar day, in the service's zone:
+        a due date (限期) is met all of its day."""
+        start = datetime.combine(date.fromisoformat(str(day)[:10]), time(), tz)
+        return (start + timedelta(days=1)).isoformat()
+
     def add_working_days(moment: str, days: int) -> str:
         return calendar().add_working_days(parse_moment(moment), int(days)).at.isoformat()
 
@@ -72,6 +80,7 @@ def make_helpers(now: Callable[[], datetime], calendar: Callable[[], WorkCalenda
         "add_hours": add_hours,
         "days_between": days_between,
         "now": now_iso,
+        "end_of_day": end_of_day,
         "add_working_days": add_working_days,
         "add_working_hours": add_working_hours,
     }

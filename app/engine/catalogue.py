@@ -159,5 +159,6 @@ def catalogue(process: etree._Element, lanes: Lanes) -> dict[str, ElementInfo]:
             working_time=_timer_uses_working_time(timer, working_variables),
             message=_message_name(node, messages),
             instructions=_instructions(node),
+            in_subprocess=any(etree.QName(a).localname in ("subProcess", "transaction") for a in node.iterancestors()),
         )
     return elements

@@ -29,6 +29,7 @@ class ElementInfo:
     working_time: bool = False  # the timer's due time is counted with the work calendar
     message: str | None = None  # name of the message this event catches or throws
     instructions: str | None = None
+    in_subprocess: bool = False  # inside a subprocess: its start event opens the subprocess, not a case
 
     @property
     def form(self) -> str | None:
@@ -37,6 +38,11 @@ class ElementInfo:
     @property
     def timer_kind(self) -> str | None:
         return self.properties.get("timer_kind")
+
+    @property
+    def role_from(self) -> str | None:
+        """The case variable naming the department whose role works this task (instead of the lane's)."""
+        return self.properties.get("role_from")
 
     @property
     def clause(self) -> str | None:

@@ -85,6 +85,11 @@ class ReadyTask:
     # One instance of a multi-instance task holds its item (e.g. the person it is for) in its own
     # data; the case data holds only the last item's value.
     instance_data: Mapping[str, Any] | None = None
+    # The timers sitting on this very task (its boundary events): one per instance of a
+    # multi-instance step, so each instance is due by its own item's date.
+    timer_ids: frozenset[str] = frozenset()
+    # What this task sees: for an instance of a multi-instance step, the case data with its own item.
+    data: dict[str, Any] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)
@@ -183,6 +188,18 @@ def _frontier_data(workflow: BpmnWorkflow) -> dict[str, Any]:
     for task in sorted(frontier, key=lambda t: t.last_state_change or 0):
         merged.update(task.data)
     return merged
+
+
+def _boundary_timer_ids(task) -> frozenset[str]:
+    """The waiting boundary timers attached to ``task`` (its siblings under SpiffWorkflow's boundary split)."""
+    parent = task.parent
+    if parent is None:
+        return frozenset()
+    return frozenset(
+        str(c.id)
+        for c in parent.children
+        if c is not task and c.state == TaskState.WAITING and isinstance(c.task_spec, CatchingEvent)
+    )
 
 
 def _timer_branch(task):
@@ -448,6 +465,8 @@ class WorkflowEngine:
                         task.task_spec.bpmn_name or element_id,
                         task.task_spec.lane,
                         task.data if _is_instance_of_multi(task) else None,
+                        _boundary_timer_ids(task),
+                        task.data,
                     )
                 )
             elif task.state == TaskState.WAITING and isinstance(task.task_spec, CatchingEvent):

@@ -9,13 +9,17 @@ import pytest
 
 from app.clock import SimulatedClock
 from app.services.timing.timer_firing import fire_due_timers
+from tests.api.test_workspace import session_for
 from tests.complaint_driver import FORMS
 from tests.complaint_driver import ComplaintCase
+from tests.complaint_driver import register
 from tests.conftest import T0
 from tests.repair_driver import RepairCase
 
 INVESTIGATED = ("dept_head_review", "qa_investigation")
-CLOSED_LOOP = ("handle_complaint", "qa_sign_tracking", "feedback_customer", "approve_closure")
+HANDLED = ("handle_complaint", "approve_countermeasures")
+TRACKED = ("complete_action", "complete_action")  # the two actions of FORMS["handle_complaint"]
+CLOSED_LOOP = (*HANDLED, *TRACKED, "qa_sign_tracking", "feedback_customer", "approve_closure")
 
 
 @pytest.fixture
@@ -58,17 +62,71 @@ def test_an_investigated_complaint_with_clear_responsibility_goes_to_the_departm
     case.do("clarify_facts")
     case.walk(*INVESTIGATED)
     assert list(case.ready()) == ["handle_complaint"]
-    assert case.ready()["handle_complaint"]["candidate_roles"] == ["responsible_dept"]
+    assert case.ready()["handle_complaint"]["candidate_roles"] == ["production"]  # QA named 生产部
+    assert as_user("resp_dept").post(f"/tasks/{case.ready()['handle_complaint']['id']}/claim").status_code == 403
+
+
+def test_the_department_ruled_by_the_general_manager_handles_the_complaint(as_user):
+    case = ComplaintCase.registered(as_user)
+    case.do("clarify_facts")
+    case.do("dept_head_review")
+    case.do("qa_investigation", responsibility_clear=False, joint_departments=["production", "quality"])
+    case.sign_joint_review({"production": "quality", "quality": "production"})  # each blames the other
+    case.do("gm_ruling", responsible_department="after_sales")  # 售后服务部
+    assert case.ready()["handle_complaint"]["candidate_roles"] == ["supervisor"]  # its 服务主管, not 生产部
+    case.do("handle_complaint")
+    assert case.completed_path()[-1] == "handle_complaint"
+
+
+def test_the_department_head_approves_the_countermeasures_or_returns_them_with_a_reason(as_user):
+    case = ComplaintCase.registered(as_user)
+    case.do("clarify_facts")
+    case.walk(*INVESTIGATED, "handle_complaint")
+    assert list(case.ready()) == ["approve_countermeasures"]
+    refused = case.submit("approve_countermeasures", {"countermeasures_approved": False})
+    assert refused.status_code == 422 and "countermeasures_notes" in str(refused.json["fields"])
+    case.do("approve_countermeasures", countermeasures_approved=False, countermeasures_notes="期限太晚")
+    assert list(case.ready()) == ["handle_complaint"]
+    case.walk(*HANDLED, *TRACKED)
+    assert list(case.ready()) == ["qa_sign_tracking"]
+
+
+def test_the_department_head_returns_the_complaint_report_to_the_desk_with_a_reason(as_user):
+    case = ComplaintCase.registered(as_user)
+    case.do("clarify_facts")
+    refused = case.submit("dept_head_review", {"report_approved": False, "review_notes": ""})
+    assert refused.status_code == 422 and "review_notes" in str(refused.json["fields"])
+    case.do("dept_head_review", report_approved=False, review_notes="缺少订单号")
+    assert list(case.ready()) == ["clarify_facts"]
+    case.do("clarify_facts")
+    case.walk(*INVESTIGATED)
+    assert list(case.ready()) == ["handle_complaint"]
+
+
+@pytest.mark.parametrize("back_to", ["feedback_customer", "handle_complaint", "qa_investigation"])
+def test_the_general_manager_refuses_the_closure_and_names_the_step_it_goes_back_to(as_user, back_to):
+    case = ComplaintCase.registered(as_user)
+    case.do("clarify_facts")
+    case.walk(*INVESTIGATED, *CLOSED_LOOP[:-1])
+    no_reason = case.submit("approve_closure", {"closure_approved": False, "closure_return_to": back_to})
+    assert no_reason.status_code == 422 and "closure_refusal_reason" in str(no_reason.json["fields"])
+    refusal = {"closure_approved": False, "closure_return_to": back_to, "closure_refusal_reason": "客户仍有疑虑"}
+    case.do("approve_closure", refusal)
+    assert list(case.ready()) == [back_to] and case.data["complaint_status"] == "open"
+    rest = CLOSED_LOOP[CLOSED_LOOP.index(back_to) :] if back_to in CLOSED_LOOP else ("qa_investigation", *CLOSED_LOOP)
+    case.walk(*rest)
+    assert case.data["complaint_status"] == "resolved" and case.completed_path().count("approve_closure") == 2
 
 
 def test_unclear_responsibility_goes_to_a_joint_review_and_then_to_the_general_manager(as_user):
     case = ComplaintCase.registered(as_user)
     case.do("clarify_facts")
     case.do("dept_head_review")
-    case.do("qa_investigation", responsibility_clear=False)
-    case.do("joint_review", responsibility_clear_joint=False)
+    case.do("qa_investigation", responsibility_clear=False, joint_departments=["production", "quality"])
+    case.sign_joint_review({"production": "purchasing", "quality": "production"})
     case.do("gm_ruling")
     assert list(case.ready()) == ["handle_complaint"]
+    assert case.data["responsible_department"] == "after_sales"
     path = case.completed_path()
     assert path.index("joint_review") < path.index("gm_ruling")
 
@@ -78,7 +136,10 @@ def test_special_compensation_is_proposed_and_approved_before_qa_signs(as_user):
     case.do("clarify_facts")
     case.walk(*INVESTIGATED)
     case.do("handle_complaint", special_compensation=True)
+    case.do("approve_countermeasures")
     case.walk("propose_compensation", "approve_compensation")
+    assert sorted(case.ready()) == ["complete_action"]
+    case.track_actions()
     assert list(case.ready()) == ["qa_sign_tracking"]
     assert case.data["approved_amount"] == 500
 
@@ -86,7 +147,7 @@ def test_special_compensation_is_proposed_and_approved_before_qa_signs(as_user):
 def test_a_customer_who_rejects_the_result_gets_mediation_and_new_feedback(as_user):
     case = ComplaintCase.registered(as_user)
     case.do("clarify_facts")
-    case.walk(*INVESTIGATED, "handle_complaint", "qa_sign_tracking")
+    case.walk(*INVESTIGATED, *HANDLED, *TRACKED, "qa_sign_tracking")
     case.do("feedback_customer", customer_accepts=False)
     case.do("mediate")
     case.walk("feedback_customer", "approve_closure")
@@ -97,7 +158,7 @@ def test_a_customer_who_rejects_the_result_gets_mediation_and_new_feedback(as_us
 def test_unverified_actions_cannot_be_signed_off(as_user):
     case = ComplaintCase.registered(as_user)
     case.do("clarify_facts")
-    case.walk(*INVESTIGATED, "handle_complaint")
+    case.walk(*INVESTIGATED, *HANDLED, *TRACKED)
     response = case.submit("qa_sign_tracking", {**FORMS["qa_sign_tracking"], "actions_verified": False})
     assert response.status_code == 422 and "actions_verified" in response.json["fields"]
 
@@ -122,7 +183,11 @@ def test_a_recurring_problem_reopens_the_complaint_into_investigation(app, as_us
     data = case.data
     assert data["complaint_status"] == "reopened" and data["reopen_count"] == 1
     assert data["handling_due"] > data["received_at"]  # new working-day deadline from the reopening
-    case.walk("qa_investigation", *CLOSED_LOOP)
+    case.do("qa_investigation")
+    later = [{"action": "更换密封圈供应商", "kind": "corrective", "owner": "采购部 李工", "due_date": "2026-07-31"}]
+    case.do("handle_complaint", actions=later)  # the new round's actions, with new due dates
+    case.do("approve_countermeasures")
+    case.walk("complete_action", *CLOSED_LOOP[-3:])
     clock.advance(timedelta(days=93))
     fire(app)
     case.do("callback_survey")
@@ -195,7 +260,7 @@ def test_a_deadline_in_an_unpublished_year_is_flagged_as_estimated(as_user):
     assert case.timers(None)["investigation_overdue"]["estimated"] is False  # 24 calendar hours
 
 
-def test_a_dissatisfied_repair_callback_opens_a_linked_complaint(as_user):
+def test_a_dissatisfied_repair_callback_opens_a_linked_complaint(app, as_user):
     repair = RepairCase(as_user, contract_no="MC-2025-001")
     repair.do("contact_customer", service_mode="remote")
     repair.do("remote_support")
@@ -208,6 +273,16 @@ def test_a_dissatisfied_repair_callback_opens_a_linked_complaint(as_user):
     intake = complaint.data["intake"]
     assert intake["linked_case_no"] == repair.body["case_no"] and intake["description"] == "工程师态度差"
     assert list(complaint.ready()) == ["register_complaint"]
+    # the registration starts with the callback's data; both case pages link to each other
+    client, _ = session_for(app, "agent")
+    form = client.get(f"/tasks/{complaint.ready()['register_complaint']['id']}").get_data(as_text=True)
+    for value in (repair.data["customer_name"], repair.data["customer_phone"], repair.body["case_no"], "工程师态度差"):
+        assert value in form
+    assert complaint.data["channel"] == "callback"
+    complaint_page = client.get(f"/cases/{complaint.id}").get_data(as_text=True)
+    assert f'href="/cases/{repair.id}"' in complaint_page and repair.body["case_no"] in complaint_page
+    repair_page = client.get(f"/cases/{repair.id}").get_data(as_text=True)
+    assert f'href="/cases/{complaint.id}"' in repair_page and complaint.body["case_no"] in repair_page
     [sent] = repair.events("message_sent")
     assert sent["data"]["to_case_no"] == complaint.body["case_no"]
 
@@ -228,3 +303,99 @@ def test_monthly_statistics_count_category_urgency_and_hot_spots(as_user):
     assert as_user("qa").get("/reports/complaints?month=2026-04").json["total"] == 0
     assert as_user("agent").get("/reports/complaints?month=2026-03").status_code == 403
     assert as_user("qa").get("/reports/complaints?month=March").status_code == 422
+
+
+def test_each_action_is_tracked_in_its_own_task_to_its_due_date_before_qa_signs(app, as_user, clock):
+    case = ComplaintCase.registered(as_user)
+    case.do("clarify_facts")
+    case.walk(*INVESTIGATED, *HANDLED)
+    tracked = case.tasks_of("complete_action")
+    assert len(tracked) == 2 and {t["candidate_roles"][0] for t in tracked} == {"qa"}
+    assert sorted(t["due_at"][:16] for t in tracked) == ["2026-03-05T16:00", "2026-03-31T16:00"]  # end of the day
+    assert "qa_sign_tracking" not in case.ready()
+    clock.advance(datetime.fromisoformat("2026-03-05T00:00:01+08:00") - clock.now())
+    assert fire(app) == 1  # the first action's reminder, a day before its due date
+    assert [e["element_id"] for e in case.events("reminder")] == ["action_reminder"]
+    clock.advance(timedelta(days=1))
+    assert fire(app) == 1  # and its escalation when the due date has passed
+    assert [e["element_id"] for e in case.events("escalation")] == ["action_overdue"]
+    assert len(case.tasks_of("action_overdue_followup")) == 1
+    unverified = case.submit(
+        "complete_action", {"action_done_on": "2026-03-06", "action_verification": "未验证", "action_verified": False}
+    )
+    assert unverified.status_code == 422
+    case.track_actions(done_on="2026-03-06")
+    assert list(case.ready()) == ["action_overdue_followup"]  # the chase of the late action is reported too
+    case.do("action_overdue_followup")
+    assert list(case.ready()) == ["qa_sign_tracking"]
+    late = {a["action"]: a["late"] for a in case.data["actions_tracked"]}
+    assert late == {"为客户更换整机": True, "密封圈来料全检": False}
+
+
+def test_a_serious_complaint_registered_as_not_urgent_is_refused_with_the_rule(as_user):
+    case = ComplaintCase.received(as_user)
+    refused = case.submit("register_complaint", register(severity="serious", urgency="low"))
+    assert refused.status_code == 422
+    assert refused.json["fields"]["urgency"] == [
+        "严重客诉须为高紧急程度 / a serious complaint is urgent: urgency must be high"
+    ]
+    assert list(case.ready()) == ["register_complaint"]
+    case.do("register_complaint", register(severity="general", urgency="low"))  # a general one may wait
+
+
+def test_the_emergency_team_is_named_from_the_staff_and_each_member_is_informed(as_user):
+    case = ComplaintCase.registered(as_user, severity="serious", urgency="high")
+    task = case.ready()["gm_informed"]
+    schema = as_user("executive").get(f"/tasks/{task['id']}").json["form"]
+    choices = {c["const"] for c in schema["properties"]["emergency_team"]["items"]["oneOf"]}
+    assert {"qa", "production", "service_manager"} <= choices and "auditor" not in choices
+    unnamed = case.submit("gm_informed", {"gm_ack_notes": "成立应急小组", "emergency_team_needed": True})
+    assert unnamed.status_code == 422 and "emergency_team" in unnamed.json["fields"]
+    stranger = {"gm_ack_notes": "成立应急小组", "emergency_team_needed": True, "emergency_team": ["nobody"]}
+    assert case.submit("gm_informed", stranger).status_code == 422
+    case.do("gm_informed", emergency_team_needed=True, emergency_team=["qa", "production"])
+    for member in ("qa", "production"):
+        told = as_user(member).get("/notifications").json
+        assert [n["kind"] for n in told if n["instance_id"] == case.id] == ["informed"], member
+    assert not [n for n in as_user("finance").get("/notifications").json if n["kind"] == "informed"]
+
+
+def start_choices(client) -> str:
+    page = client.get("/inbox").get_data(as_text=True)
+    return page.split('id="start-case"')[1].split("</form>")[0] if 'id="start-case"' in page else ""
+
+
+def test_the_complaint_desk_opens_a_complaint_from_the_browser(app):
+    client, csrf = session_for(app, "agent")
+    assert 'value="complaint"' in start_choices(client)
+    opened = client.post("/api/v1/processes/complaint/instances", json={"channel": "phone"}, headers=csrf)
+    assert opened.status_code == 201
+    assert 'value="complaint"' not in start_choices(session_for(app, "qa")[0])
+
+
+def test_each_department_named_signs_the_joint_review_in_its_own_task(as_user):
+    case = ComplaintCase.registered(as_user)
+    case.do("clarify_facts")
+    case.do("dept_head_review")
+    alone = case.submit("qa_investigation", {**FORMS["qa_investigation"], "responsibility_clear": False})
+    assert alone.status_code == 422 and "joint_departments" in alone.json["fields"]
+    named = ["production", "after_sales", "quality"]
+    case.do("qa_investigation", responsibility_clear=False, joint_departments=named)
+    signing = case.tasks_of("joint_review")
+    assert sorted(t["candidate_roles"][0] for t in signing) == ["production", "qa", "supervisor"]  # in parallel
+    case.sign_joint_review({"production": "purchasing", "after_sales": "purchasing", "quality": "purchasing"})
+    assert list(case.ready()) == ["handle_complaint"]  # all signed for 采购部: no ruling needed
+    assert case.data["responsible_department"] == "purchasing" and case.data["joint_votes"] == ["purchasing"] * 3
+    assert case.ready()["handle_complaint"]["candidate_roles"] == ["responsible_dept"]
+
+
+def test_the_24_hours_of_the_investigation_count_from_when_qa_receives_it(app, as_user, clock):
+    case = ComplaintCase.registered(as_user)
+    case.do("clarify_facts")
+    clock.advance(timedelta(hours=20))  # the department head took 20 h: their delay, not QA's
+    case.do("dept_head_review")
+    assert case.ready()["qa_investigation"]["due_at"].startswith("2026-03-03T21:00")  # 24 h from now (UTC)
+    clock.advance(timedelta(hours=23))
+    assert fire(app) == 0
+    clock.advance(timedelta(hours=1, seconds=1))
+    assert fire(app) == 1 and "investigation_followup" in case.ready()

@@ -129,7 +129,8 @@ def test_a_paper_not_yet_issued_is_not_found_and_a_stranger_gets_none(as_user):
 
 def test_the_complaint_tracking_form_lists_the_actions_and_the_qa_managers_signature(as_user):
     case = ComplaintCase.registered(as_user)
-    case.walk("clarify_facts", "dept_head_review", "qa_investigation", "handle_complaint")
+    case.walk("clarify_facts", "dept_head_review", "qa_investigation", "handle_complaint", "approve_countermeasures")
+    case.track_actions()
     assert _papers(as_user, case.id) == {}
     case.walk("qa_sign_tracking")
     assert _papers(as_user, case.id)["tracking-form"]["number"] == case.body["case_no"]

@@ -25,6 +25,7 @@ from markupsafe import Markup
 from ...errors import AppError
 from ...services import health
 from ...services.cases import attachments
+from ...services.cases import opening as cases
 from ...services.cases import papers
 from ...services.people import notifications
 from ...services.tasks import workspace
@@ -133,7 +134,8 @@ def case_page(instance_id: int):
     page = workspace.case_page(services(), instance_id, g.principal)
     files = attachments.case_attachments(services(), instance_id, g.principal)
     issued = papers.case_papers(services(), instance_id, g.principal)
-    return render_template("case.html", page=page, attachments=files, papers=issued)
+    links = cases.case_links(services(), instance_id, g.principal)
+    return render_template("case.html", page=page, attachments=files, papers=issued, links=links)
 
 
 @bp.get("/cases/<int:instance_id>/next")

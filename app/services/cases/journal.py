@@ -17,6 +17,7 @@ from ...domain.cases import CaseStatus
 from ...domain.cases import TaskState
 from ...domain.cases import TimerState
 from ...domain.cases import case_number
+from ...domain.departments import role_of_department
 from ...domain.workcalendar import WorkCalendar
 from ...engine import ElementInfo
 from ...engine import Snapshot
@@ -29,6 +30,7 @@ from ...persistence.orm import Timer
 from ...persistence.unit_of_work import UnitOfWork
 from ..context import ServiceContext
 from ..master_data.case_outcomes import apply_outcomes
+from ..people.notifications import inform
 from ..people.notifications import notify
 from ..planning.schedule_admin import SCHEDULE_MESSAGE
 from ..planning.schedule_admin import schedule_planned_starts
@@ -185,6 +187,7 @@ def advance(
     )
     apply_outcomes(uow, instance, process, (e.element_id for e in events if e.type == "element_completed"), now)
     notify(uow, instance, events, ready_tasks, now=now)
+    _inform_named(uow, instance, process, recorded or [], now)
     process_key, observed = instance.process_key, [*(recorded or []), *events]
     uow.after_commit(lambda: ctx.announce_events(process_key, observed))
     for message in snapshot.messages:
@@ -306,7 +309,12 @@ def _missed_deadlines(process: DeployedProcess, timers: list[Timer]) -> dict[str
 
 
 def _due_of(
-    element_id: str, timers: dict[str, Timer], now: datetime, task: Task | None = None, missed: Timer | None = None
+    element_id: str,
+    timers: dict[str, Timer],
+    now: datetime,
+    task: Task | None = None,
+    missed: Timer | None = None,
+    own: frozenset[str] = frozenset(),
 ) -> tuple[datetime | None, bool]:
     """When a task is due: its earliest unmet deadline (and as estimated as that timer).
 
@@ -316,6 +324,8 @@ def _due_of(
     deadline (``missed``) stays it for the task started again, too.
     """
     on_task = [t for t in timers.values() if t.attached_to == element_id]
+    if own and any(t.id in own for t in on_task):  # one instance of a multi-instance step: its own timers
+        on_task = [t for t in on_task if t.id in own]
     deadlines = [t for t in on_task if t.kind != "reminder"] or on_task
     first = min(deadlines, key=lambda t: t.due_at, default=None)
     passed: tuple[datetime, bool] | None = None
@@ -326,6 +336,28 @@ def _due_of(
     if passed is not None and (first is None or passed[0] < first.due_at):
         return passed
     return (first.due_at, first.estimated) if first else (None, False)
+
+
+def _inform_named(
+    uow: UnitOfWork, instance: Instance, process: DeployedProcess, recorded: list[Event], now: datetime
+) -> None:
+    """A task completed in this step whose element has an ``inform`` property tells the people its
+    form listed there (from the form itself: a parallel branch's data reaches the case only at its join)."""
+    for event in recorded:
+        element = process.element(event.element_id) if event.type == "task_completed" and event.element_id else None
+        variable = element.properties.get("inform") if element is not None else None
+        if variable:
+            inform(uow, instance, element.name, (event.data or {}).get(variable), now=now)
+
+
+def _role_for(element: ElementInfo | None, data: dict[str, Any]) -> str | None:
+    """The lane's role, or for a task whose ``role_from`` names a department in the case data, that
+    department's role (a complaint's handling goes to the department ruled responsible)."""
+    if element is None:
+        return None
+    if element.role_from:
+        return role_of_department(data.get(element.role_from)) or element.role
+    return element.role
 
 
 def _assignee_for(role: str | None, data: dict[str, Any]) -> str | None:
@@ -352,12 +384,12 @@ def _sync_tasks(
         ready_ids.add(ready.id)
         element = process.element(ready.element_id)
         row = open_tasks.get(ready.id)
-        due, estimated = _due_of(ready.element_id, live_timers, now, row, missed.get(ready.element_id))
+        due, estimated = _due_of(ready.element_id, live_timers, now, row, missed.get(ready.element_id), ready.timer_ids)
         if row is not None:
             row.due_at, row.due_estimated = due, estimated
             ready_rows.append(row)
             continue
-        role = element.role if element else None
+        role = _role_for(element, ready.data or snapshot.data)
         assignee = _assignee_for(role, ready.instance_data or snapshot.data)
         row = known_tasks.get(ready.id)  # a finished task the engine made ready again
         if row is None:
@@ -374,6 +406,7 @@ def _sync_tasks(
             )
             changes.rows.append(row)
         row.status, row.due_at, row.due_estimated, row.assignee = TaskState.READY, due, estimated, assignee
+        row.role = role
         ready_rows.append(row)
         row.claimed_at = now if assignee else None
         row.completed_at = row.completed_by = None

@@ -20,7 +20,35 @@ from ...persistence.orm import User
 from ...persistence.unit_of_work import UnitOfWork
 from ..context import ServiceContext
 
-KIND_TITLE = {"assigned": "新任务 / New task", "reminder": "提醒 / Reminder", "escalation": "升级 / Escalation"}
+KIND_TITLE = {
+    "assigned": "新任务 / New task",
+    "reminder": "提醒 / Reminder",
+    "escalation": "升级 / Escalation",
+    "informed": "知会 / For your information",
+}
+
+
+def inform(uow: UnitOfWork, instance: Instance, about: str, usernames: object, *, now: datetime) -> list[Notification]:
+    """Tell the people a step named (e.g. the emergency team the general manager set up, CP-09) that
+    they are in it: one notification each, about the case rather than a task of theirs."""
+    named = {u for u in usernames if isinstance(u, str) and u} if isinstance(usernames, list) else set()
+    found = uow.users.by_usernames(named) if named else {}
+    rows = [
+        Notification(
+            username=user.username,
+            kind="informed",
+            instance_id=instance.id,
+            task_id=None,
+            title=f"{KIND_TITLE['informed']}: {about} ({instance.case_no})",
+            body=f"{instance.case_no} · {instance.process_key} · {about}",
+            email=user.email or None,
+            created_at=now,
+        )
+        for user in found.values()
+        if user.active
+    ]
+    uow.add_rows(rows)
+    return rows
 
 
 def notify(

@@ -32,7 +32,7 @@ class DeployedProcess:
 
     @property
     def start_roles(self) -> set[str]:
-        return {e.role for e in self.elements.values() if e.type == "startEvent" and e.role}
+        return {e.role for e in self.elements.values() if e.type == "startEvent" and e.role and not e.in_subprocess}
 
     @property
     def start_form(self) -> dict[str, Any] | None:

@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from ...domain.master_data import parse_period
+from ...domain.roles import WORKING_ROLES
 from ...domain.technicians import TechnicianProfile
 from ...domain.technicians import rank_technicians
 from ...persistence.orm import Technician
@@ -56,5 +57,15 @@ def technician_options(uow: UnitOfWork, ctx: ServiceContext, case_data: dict[str
     return [{"const": p.technician.username, "title": f"{p.technician.name} — {', '.join(p.reasons)}"} for p in ranked]
 
 
+def staff_options(uow: UnitOfWork) -> list[dict[str, str]]:
+    """Every active user who works tasks, by name with their roles (e.g. to name an emergency team)."""
+    working = {r.value for r in WORKING_ROLES}
+    rows = [u for u in uow.users.list() if u.active and u.roles & working]
+    return [
+        {"const": u.username, "title": f"{u.display_name or u.username} ({', '.join(sorted(u.roles & working))})"}
+        for u in sorted(rows, key=lambda u: u.username)
+    ]
+
+
 def option_sources(uow: UnitOfWork, ctx: ServiceContext) -> dict[str, OptionSource]:
-    return {"technicians": lambda data: technician_options(uow, ctx, data)}
+    return {"technicians": lambda data: technician_options(uow, ctx, data), "staff": lambda data: staff_options(uow)}

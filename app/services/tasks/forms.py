@@ -44,9 +44,11 @@ def effective_schema(
     for name, prop in result.get("properties", {}).items():
         if not isinstance(prop, dict):
             continue
-        source = sources.get(prop.get("x-options", ""))
+        items = prop.get("items") if prop.get("type") == "array" else None
+        target = items if isinstance(items, dict) and "x-options" in items else prop  # a list of choices
+        source = sources.get(target.get("x-options", ""))
         if source is not None:
-            prop["oneOf"] = source(case_data) or [{"const": "", "title": "no eligible choice / 无可选项"}]
+            target["oneOf"] = source(case_data) or [{"const": "", "title": "no eligible choice / 无可选项"}]
         if prop.get("readOnly") and case_data.get(name) is not None:
             prop["const"] = prop["default"] = case_data[name]
         elif isinstance(prop.get("x-default-from"), str) and case_data.get(prop["x-default-from"]) is not None:
@@ -140,6 +142,9 @@ FORMAT_NAMES_ZH = {"date": "日期（年-月-日）", "date-time": "日期和时
 def _message(error) -> str:
     """The refusal as "English / 中文" (the page shows the user's half): jsonschema's own English text,
     which API clients already read, with its Chinese beside it."""
+    written = (error.schema or {}).get("x-message") if isinstance(error.schema, dict) else None
+    if isinstance(written, str) and written:  # the form's own words for a rule (e.g. severity ⇒ urgency)
+        return written
     if error.validator == "required":
         return "this field is required / 必填"
     if error.validator == "oneOf" and isinstance(error.instance, str):

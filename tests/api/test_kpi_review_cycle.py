@@ -63,6 +63,8 @@ def test_each_missed_target_goes_to_its_department_and_a_refusal_sends_them_back
     assert refused.status_code == 422 and "kpi_review_reason" in str(refused.json["errors"])
     review.do("review_kpis", {"kpi_review_accepted": False, "kpi_review_reason": "改进措施不具体"})
     assert review.body["status"] != "completed"
+    assert set(review.ready()) == {"check_figures"}  # the review starts again from the figures
+    review.do("check_figures")
     assert set(review.ready()) == {"explain_quote_gap", "explain_repair_gap"}
 
     review.walk("explain_quote_gap", "explain_repair_gap", "evaluate_kpis")

@@ -135,7 +135,7 @@ def test_a_user_tasks_form_is_previewed_as_staff_see_it(page, screenshot):
     expect(page.locator("#wb-prop-form")).to_have_value("forms/repair/contact_customer.json")
     instructions = page.locator("#wb-prop-instructions")
     expect(instructions).to_have_value(
-        re.compile(r"^接到服务申请后24小时内联系客户.* / Contact the customer within 24 h")
+        re.compile(r"^接到服务申请后24小时内联系上客户.* / Reach the customer within 24 h")
     )
     page.click("#wb-tab-preview")
     preview = page.locator("#wb-form-preview")

@@ -101,9 +101,7 @@ def test_a_repair_case_from_registration_to_signed_acceptance(page, as_user, scr
     # The agent's next task in the case opens by itself: contact the customer.
     wait_for_form(page, "首次联系客户，确定服务方式")
     page.check(field("customer_reached"))
-    page.fill(field("appointment_at"), "2026-03-02T14:00")
     page.select_option(field("service_mode"), "on_site")
-    page.check(field("engineer_contact_given"))
     complete(page)
     page.wait_for_selector("#diagram.diagram-ready")  # no more agent's tasks: the case page
     case_id = int(re.search(r"/cases/(\d+)$", page.url).group(1))
@@ -111,12 +109,21 @@ def test_a_repair_case_from_registration_to_signed_acceptance(page, as_user, scr
     assert case_no.startswith("SR-2026-")
     log_out(page)
 
-    # The dispatcher issues the service notice with a technician from the ranked choices.
+    # The dispatcher issues the service notice with a technician from the ranked choices (seed 004: the
+    # engineer first, then the appointment).
     log_in(page, "dispatcher")
     page.click(f"tr:has-text('{case_no}') a.task-link")
     wait_for_form(page, "签发售后服务通知单")
     page.select_option(field("technician"), "tech_urban1")
-    page.fill(field("planned_arrival"), "2026-03-02T14:00")
+    complete(page)
+    log_out(page)
+
+    # Customer service gives the customer the engineer's name and phone and agrees the appointment.
+    log_in(page, "agent")
+    page.click(f"tr:has-text('{case_no}') a.task-link")
+    wait_for_form(page, "告知工程师并约定上门时间")
+    page.fill(field("appointment_at"), "2026-03-02T14:00")
+    page.check(field("engineer_contact_given"))
     complete(page)
     log_out(page)
 
@@ -125,6 +132,7 @@ def test_a_repair_case_from_registration_to_signed_acceptance(page, as_user, scr
     assert page.locator(".tab.active").get_attribute("data-tab") == "mine"
     page.click(f"tr:has-text('{case_no}') a.task-link")
     wait_for_form(page, "到达现场签到")  # the check-in on site stops the arrival clock
+    page.check(field("customer_present"))
     complete(page)
 
     wait_for_form(page, "现场诊断与方案确认")

@@ -132,25 +132,6 @@ def case_links(ctx: ServiceContext, instance_id: int, actor: Principal) -> list[
         ]
 
 
-def list_cases(
-    ctx: ServiceContext,
-    actor: Principal,
-    *,
-    process_key: str | None = None,
-    status: str | None = None,
-    limit: int = 100,
-    offset: int = 0,
-    case_no: str | None = None,
-    updated_since: datetime | None = None,
-    sort: str = "id",
-    order: str = "desc",
-) -> list[Instance]:
-    return list_cases_counted(
-        ctx, actor, process_key=process_key, status=status, limit=limit, offset=offset, case_no=case_no,
-        updated_since=updated_since, sort=sort, order=order,
-    )[0]  # fmt: skip
-
-
 def list_cases_counted(
     ctx: ServiceContext,
     actor: Principal,

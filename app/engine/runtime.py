@@ -83,8 +83,8 @@ class ReadyTask:
     name: str
     lane: str | None
     # One instance of a multi-instance task holds its item (e.g. the person it is for) in its own
-    # data; the case data holds only the last item's value.
-    instance_data: Mapping[str, Any] | None = None
+    # ``data``; the case data holds only the last item's value.
+    multi_instance: bool = False
     # The timers sitting on this very task (its boundary events): one per instance of a
     # multi-instance step, so each instance is due by its own item's date.
     timer_ids: frozenset[str] = frozenset()
@@ -464,7 +464,7 @@ class WorkflowEngine:
                         element_id,
                         task.task_spec.bpmn_name or element_id,
                         task.task_spec.lane,
-                        task.data if _is_instance_of_multi(task) else None,
+                        _is_instance_of_multi(task),
                         _boundary_timer_ids(task),
                         task.data,
                     )

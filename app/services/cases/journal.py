@@ -390,7 +390,7 @@ def _sync_tasks(
             ready_rows.append(row)
             continue
         role = _role_for(element, ready.data or snapshot.data)
-        assignee = _assignee_for(role, ready.instance_data or snapshot.data)
+        assignee = _assignee_for(role, ready.data if ready.multi_instance else snapshot.data)
         row = known_tasks.get(ready.id)  # a finished task the engine made ready again
         if row is None:
             row = Task(

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from datetime import UTC
 from datetime import date
 from datetime import datetime
 from datetime import time
@@ -120,7 +119,7 @@ def _daily_control(uow: UnitOfWork, tz: tzinfo, when: date, data: dict[str, Any]
             "case_id": task.instance_id,
             "customer_name": cases[task.instance_id].data.get("customer_name", ""),
             "address": cases[task.instance_id].data.get("address", ""),
-            "waiting_since": _local(task.created_at, tz),
+            "waiting_since": task.created_at.astimezone(tz).isoformat(timespec="minutes"),
         }
         for task in waiting
     ]
@@ -143,11 +142,6 @@ def _daily_control(uow: UnitOfWork, tz: tzinfo, when: date, data: dict[str, Any]
         "technicians_today": sorted({w["technician"] for w in work if w["technician"]}),
         "work_today": work,
     }
-
-
-def _local(moment: datetime, tz: tzinfo) -> str:
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return aware.astimezone(tz).isoformat(timespec="minutes")
 
 
 def _service_branches(uow: UnitOfWork, tz: tzinfo, when: date, data: dict[str, Any]) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from datetime import datetime
 from datetime import timedelta
 from typing import Any
 
+from app.demo.repairs import ON_SITE
 from app.demo.repairs import step_data
 from tests.case_driver import CaseDriver
 
@@ -43,6 +44,10 @@ def register(**overrides: Any) -> dict[str, Any]:
     form.update(overrides)
     return form
 
+
+# The on-site path's steps up to the diagnosis and up to the customer's acceptance.
+TO_DIAGNOSIS = ON_SITE[: ON_SITE.index("diagnose_on_site")]
+TO_ACCEPTANCE = ON_SITE[: ON_SITE.index("customer_acceptance")]
 
 LATER = "2026-03-02T14:00:00+08:00"
 # The happy path is the demo's (app/demo/repairs.py); the other branches' forms are here.

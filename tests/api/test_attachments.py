@@ -7,6 +7,7 @@ import base64
 import pytest
 
 from tests.repair_driver import FORMS
+from tests.repair_driver import TO_ACCEPTANCE
 from tests.repair_driver import RepairCase
 
 PNG = "data:image/png;base64," + base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"0" * 64).decode()
@@ -14,14 +15,7 @@ PNG = "data:image/png;base64," + base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"0" * 
 
 def accept(as_user, signature: str):
     case = RepairCase(as_user, contract_no="MC-2025-001")  # C001's contract in force: free
-    case.walk(
-        "contact_customer",
-        "dispatch_notice",
-        "agree_appointment",
-        "record_arrival",
-        "diagnose_on_site",
-        "perform_service",
-    )
+    case.walk(*TO_ACCEPTANCE)
     return case, case.submit("customer_acceptance", {**FORMS["customer_acceptance"], "signature": signature})
 
 

@@ -13,6 +13,7 @@ import pypdf
 
 from app.demo.plans import plan_form
 from tests.complaint_driver import ComplaintCase
+from tests.repair_driver import TO_DIAGNOSIS
 from tests.repair_driver import RepairCase
 
 
@@ -67,7 +68,7 @@ def _papers(as_user, case_id: int, user: str = "admin") -> dict[str, dict]:
 
 def _factory_repair(as_user) -> RepairCase:
     case = RepairCase(as_user, customer_name="李娜 Li Na")
-    case.walk("contact_customer", "dispatch_notice", "agree_appointment", "record_arrival")
+    case.walk(*TO_DIAGNOSIS)
     case.do("diagnose_on_site", fixable_on_site=False)
     case.walk("rtf_receive", "rtf_repair", "qa_inspection", "ship_back")
     case.do("customer_acceptance", signature=_png(), signed_by="李娜")

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from tests.repair_driver import FORMS
+from tests.repair_driver import TO_DIAGNOSIS
 from tests.repair_driver import RepairCase
 
-TO_DIAGNOSIS = ("contact_customer", "dispatch_notice", "agree_appointment", "record_arrival")
 WARRANTY = {"purchase_date": "2026-01-10"}  # in warranty with an invoice: fee type C
 
 

@@ -9,6 +9,7 @@ import pytest
 from app.services.timing.timer_firing import fire_due_timers
 from tests.conftest import make_app
 from tests.repair_driver import FORMS
+from tests.repair_driver import TO_ACCEPTANCE
 from tests.repair_driver import RepairCase
 
 ON_SITE_TAIL = ("record_arrival", "diagnose_on_site", "perform_service", "customer_acceptance")
@@ -146,14 +147,7 @@ def test_a_report_returned_by_mis_is_filed_again(as_user):
 
 def test_acceptance_without_a_signature_is_refused(as_user):
     case = RepairCase(as_user)
-    case.walk(
-        "contact_customer",
-        "dispatch_notice",
-        "agree_appointment",
-        "record_arrival",
-        "diagnose_on_site",
-        "perform_service",
-    )
+    case.walk(*TO_ACCEPTANCE)
     unsigned = {k: v for k, v in FORMS["customer_acceptance"].items() if k != "signature"}
     response = case.submit("customer_acceptance", unsigned)
     assert response.status_code == 422 and "signature" in response.json["fields"]

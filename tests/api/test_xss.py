@@ -17,6 +17,7 @@ from tests.api.test_web import login
 from tests.api.test_workbench import FORMS
 from tests.api.test_workbench import REPAIR
 from tests.repair_driver import FORMS as REPAIR_FORMS
+from tests.repair_driver import TO_ACCEPTANCE
 from tests.repair_driver import RepairCase
 
 INERT = {"X-Content-Type-Options": "nosniff", "Content-Security-Policy": "default-src 'none'; sandbox"}
@@ -68,14 +69,7 @@ def test_exports_are_attachments_a_browser_neither_sniffs_nor_runs(as_user, path
 )
 def test_a_signature_whose_bytes_are_not_the_png_it_claims_is_refused_on_the_field(as_user, content):
     case = RepairCase(as_user, contract_no="MC-2025-001")
-    case.walk(
-        "contact_customer",
-        "dispatch_notice",
-        "agree_appointment",
-        "record_arrival",
-        "diagnose_on_site",
-        "perform_service",
-    )
+    case.walk(*TO_ACCEPTANCE)
     forged = "data:image/png;base64," + base64.b64encode(content).decode()
     response = case.submit("customer_acceptance", {**REPAIR_FORMS["customer_acceptance"], "signature": forged})
     assert response.status_code == 422 and response.json["fields"]["signature"] == [NOT_ACCEPTED]

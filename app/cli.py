@@ -18,6 +18,7 @@ from .demo import loader as demo_service
 from .errors import AppError
 from .logs import configure_logging
 from .persistence.schema import upgrade
+from .services.integration import webhooks
 from .services.people import users as user_service
 from .services.people.mail_outbox import send_pending
 from .services.planning.default_schedules import ensure_default_schedules
@@ -199,6 +200,15 @@ def send_mail_command() -> None:
     click.echo(f"sent {send_pending(ctx, ctx.mail)} mail(s)")
 
 
+@click.command("deliver-webhooks")
+@with_appcontext
+def deliver_webhooks_command() -> None:
+    """Queue the new events for the webhook subscriptions and post those due (what the alarm clock does)."""
+    ctx = _ctx()
+    clock_service.restore_offset(ctx)
+    click.echo(f"{webhooks.deliver(ctx)} webhook delivery(ies) accepted")
+
+
 @click.group("clock")
 def clock_group() -> None:
     """The application clock (simulated mode only can be moved)."""
@@ -276,6 +286,7 @@ def init_app(app: Flask) -> None:
         deactivate_user_command,
         fire_timers_command,
         send_mail_command,
+        deliver_webhooks_command,
         clock_group,
         calendar_group,
         report_group,

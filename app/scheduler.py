@@ -18,6 +18,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
 
 from .services.context import ServiceContext
+from .services.integration import webhooks
 from .services.people.mail_outbox import send_pending
 from .services.signals import timers_changed
 from .services.timing.timer_firing import fire_due
@@ -58,6 +59,7 @@ class AlarmClock:
         try:
             report = fire_due(self.ctx)
             send_pending(self.ctx, self.ctx.mail)
+            webhooks.deliver(self.ctx)
             if report.timers or report.opened:
                 log.info(
                     "fired %d timer(s) in %d case(s); opened %d scheduled case(s)",

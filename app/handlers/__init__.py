@@ -26,6 +26,7 @@ from .api import calendar
 from .api import cases
 from .api import clock
 from .api import drafts
+from .api import events
 from .api import instances
 from .api import live
 from .api import log_check
@@ -41,6 +42,7 @@ from .api import schedules
 from .api import tasks
 from .api import tokens
 from .api import users
+from .api import webhooks
 from .api import workbench
 from .json_input import StrictJSONProvider
 from .json_input import check_json_body
@@ -103,6 +105,8 @@ def init_app(app: Flask) -> None:
         live.bp,
         tokens.bp,
         cases.bp,
+        events.bp,
+        webhooks.bp,
     ):
         api.register_blueprint(blueprint)
     app.register_blueprint(auth.bp)

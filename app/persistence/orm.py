@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import JSON
+from sqlalchemy import BigInteger
 from sqlalchemy import Boolean
 from sqlalchemy import Date
 from sqlalchemy import DateTime
@@ -27,10 +28,12 @@ from sqlalchemy import Text
 from sqlalchemy import TypeDecorator
 from sqlalchemy import UniqueConstraint
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
+from sqlalchemy.sql.expression import FunctionElement
 
 
 class UTCDateTime(TypeDecorator):
@@ -51,6 +54,42 @@ class UTCDateTime(TypeDecorator):
 
 
 JSONType = JSON().with_variant(JSONB(), "postgresql")
+
+
+class transaction_id(FunctionElement):
+    """The writing transaction's id on PostgreSQL; 0 on SQLite, whose writers take turns (an event's id
+    order is its commit order there). With ``committed_horizon`` it lets the event feed hand out only
+    positions no transaction still open can come before."""
+
+    type = BigInteger()
+    inherit_cache = True
+
+
+class committed_horizon(FunctionElement):
+    """Transactions with a smaller id have all ended (PostgreSQL: the snapshot's xmin)."""
+
+    type = BigInteger()
+    inherit_cache = True
+
+
+@compiles(transaction_id)
+def _no_transaction_id(element, compiler, **kw) -> str:
+    return "0"
+
+
+@compiles(transaction_id, "postgresql")
+def _pg_transaction_id(element, compiler, **kw) -> str:
+    return "(pg_current_xact_id()::text::bigint)"
+
+
+@compiles(committed_horizon)
+def _everything_committed(element, compiler, **kw) -> str:
+    return "9223372036854775807"
+
+
+@compiles(committed_horizon, "postgresql")
+def _pg_committed_horizon(element, compiler, **kw) -> str:
+    return "(pg_snapshot_xmin(pg_current_snapshot())::text::bigint)"
 
 
 class Base(DeclarativeBase):
@@ -171,7 +210,7 @@ class Event(Base):
     """The audit trail: one row per change, never updated."""
 
     __tablename__ = "events"
-    __table_args__ = (Index("ix_events_instance", "instance_id", "id"),)
+    __table_args__ = (Index("ix_events_instance", "instance_id", "id"), Index("ix_events_feed", "txid", "id"))
     id: Mapped[int] = mapped_column(primary_key=True)
     instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id", ondelete="CASCADE"))
     at: Mapped[datetime]
@@ -181,6 +220,9 @@ class Event(Base):
     element_name: Mapped[str | None] = mapped_column(String(256))
     task_id: Mapped[str | None] = mapped_column(String(36))
     data: Mapped[dict[str, Any]]
+    # The event feed's order is (txid, id): the feed hands out only events of ended transactions, so no
+    # event can later appear before a position it has handed out (services/integration/event_feed.py).
+    txid: Mapped[int] = mapped_column(BigInteger, default=transaction_id())
 
 
 class Customer(Base):
@@ -475,3 +517,42 @@ class IdempotencyKey(Base):
     process_key: Mapped[str] = mapped_column(String(64))
     instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id", ondelete="CASCADE"))
     created_at: Mapped[datetime]
+
+
+class WebhookSubscription(Base):
+    """An outside system's wish to be told of events (domain/webhooks.py). ``cursor`` is the last event
+    queued for it: deliveries are made from the audit trail after the step committed, never inside it."""
+
+    __tablename__ = "webhook_subscriptions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(128))
+    url: Mapped[str] = mapped_column(String(2048))
+    secret: Mapped[str] = mapped_column(String(128))  # signs the bodies; shown once, when made
+    event_types: Mapped[list[Any]]  # empty: every type
+    process_keys: Mapped[list[Any]]  # empty: every process
+    cursor: Mapped[str] = mapped_column(String(48))  # the feed position of the last event queued for it
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+
+class WebhookDelivery(Base):
+    """One event for one subscription: sent until the receiver answers 2xx or the attempts run out."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (
+        UniqueConstraint("subscription_id", "event_id"),
+        Index("ix_webhook_deliveries_due", "state", "next_attempt_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subscription_id: Mapped[int] = mapped_column(ForeignKey("webhook_subscriptions.id", ondelete="CASCADE"))
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    state: Mapped[str] = mapped_column(String(16))  # domain.webhooks.DeliveryState
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None]
+    last_status: Mapped[int | None] = mapped_column(Integer)  # the receiver's HTTP status, None: no answer
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime]
+    delivered_at: Mapped[datetime | None]
+    subscription: Mapped[WebhookSubscription] = relationship(lazy="joined")
+    event: Mapped[Event] = relationship(lazy="joined")

@@ -33,6 +33,7 @@ from .repositories.schedules import ScheduleRepository
 from .repositories.settings import SettingRepository
 from .repositories.tasks import TaskRepository
 from .repositories.timers import TimerRepository
+from .repositories.webhooks import WebhookRepository
 from .repositories.work_calendar import CalendarRepository
 
 
@@ -69,6 +70,7 @@ class UnitOfWork:
         self.numbers = DocumentNumberRepository(self.session)
         self.tokens = ApiTokenRepository(self.session)
         self.idempotency = IdempotencyRepository(self.session)
+        self.webhooks = WebhookRepository(self.session)
         return self
 
     def __exit__(self, exc_type, exc, traceback) -> None:

@@ -242,6 +242,14 @@ MATRIX: dict[str, Gate] = {
     "GET /api/v1/tokens": Gate(ADMIN),
     "POST /api/v1/tokens": Gate(ADMIN, json={"username": "agent", "name": "matrix"}),
     "POST /api/v1/tokens/<int:token_id>/revoke": Gate(ADMIN, path="/api/v1/tokens/999999/revoke"),
+    "GET /api/v1/webhooks": Gate(ADMIN),
+    "POST /api/v1/webhooks": Gate(ADMIN, json={"name": "matrix", "url": "http://127.0.0.1:9/hooks"}),
+    "POST /api/v1/webhooks/<int:subscription_id>/revoke": Gate(ADMIN, path="/api/v1/webhooks/999999/revoke"),
+    "GET /api/v1/webhooks/deliveries": Gate(ADMIN),
+    "POST /api/v1/webhooks/deliveries/<int:delivery_id>/replay": Gate(
+        ADMIN, path="/api/v1/webhooks/deliveries/999999/replay"
+    ),
+    "GET /api/v1/events": Gate(ALL),  # each reads the events of the cases they may read
     # -- time, calendar, schedules --------------------------------------------------------------
     "GET /api/v1/clock": Gate(ALL),
     "POST /api/v1/clock/advance": Gate(ADMIN, json={"duration": "PT1M"}),

@@ -6,10 +6,16 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy import tuple_
 
+from ...domain.visibility import ReadScope
 from ..orm import Event
 from ..orm import Instance
+from ..orm import Task
+from ..orm import committed_horizon
 from .base import Repository
+from .visibility import case_grants
+from .visibility import task_grants
 
 
 class EventRepository(Repository):
@@ -44,3 +50,40 @@ class EventRepository(Repository):
 
     def for_instance(self, instance_id: int) -> list[Event]:
         return list(self.session.scalars(select(Event).where(Event.instance_id == instance_id).order_by(Event.id)))
+
+    def feed(
+        self,
+        after: tuple[int, int],
+        *,
+        limit: int,
+        process_keys: Iterable[str] = (),
+        types: Iterable[str] = (),
+        visible_to: ReadScope | None = None,
+    ) -> list[tuple[Event, str, str | None]]:
+        """Events after the feed position ``after`` = (txid, id), in feed order, of ended transactions
+        only; each with its case's process key and number. ``visible_to``: only events of cases that
+        user may read."""
+        position = tuple_(Event.txid, Event.id)
+        query = (
+            select(Event, Instance.process_key, Instance.case_no)
+            .join(Instance, Instance.id == Event.instance_id)
+            .where(position > tuple_(*after), Event.txid < committed_horizon())
+        )
+        if keys := list(process_keys):
+            query = query.where(Instance.process_key.in_(keys))
+        if wanted := list(types):
+            query = query.where(Event.type.in_(wanted))
+        if visible_to is not None and not visible_to.everything:
+            held = Instance.id.in_(select(Task.instance_id).where(task_grants(visible_to)))
+            query = query.where(case_grants(visible_to, held))
+        return [tuple(row) for row in self.session.execute(query.order_by(Event.txid, Event.id).limit(limit))]
+
+    def case_refs(self, instance_ids: Iterable[int]) -> dict[int, tuple[str, str | None]]:
+        """instance id → (process key, case number), without loading the cases' state."""
+        query = select(Instance.id, Instance.process_key, Instance.case_no).where(Instance.id.in_(set(instance_ids)))
+        return {row[0]: (row[1], row[2]) for row in self.session.execute(query)}
+
+    def head(self) -> tuple[int, int]:
+        """The feed position of the newest event (where a new subscriber starts)."""
+        row = self.session.execute(select(Event.txid, Event.id).order_by(Event.txid.desc(), Event.id.desc())).first()
+        return (int(row[0]), int(row[1])) if row else (0, 0)

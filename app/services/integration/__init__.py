@@ -1,0 +1,1 @@
+"""How other systems take part: the event feed and the webhooks that push it."""

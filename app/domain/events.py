@@ -30,6 +30,7 @@ class EventType(StrEnum):
     REMINDER = "reminder"
     MESSAGE_SENT = "message_sent"
     MESSAGE_UNDELIVERED = "message_undelivered"
+    MESSAGE_RECEIVED = "message_received"  # from outside (POST /messages): a waiting case moved on
     CASES_PLANNED = "cases_planned"
     SCHEDULED_CASE_OPENED = "scheduled_case_opened"
     SCHEDULED_CASE_REFUSED = "scheduled_case_refused"

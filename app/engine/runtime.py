@@ -413,6 +413,35 @@ class WorkflowEngine:
                 task.internal_data["event_value"] = due.isoformat()
         return result, self._snapshot(workflow, self._states(workflow))  # history is not new: no events
 
+    def awaited_messages(self, version: DeployedVersion, state: str) -> frozenset[str]:
+        """The names of the messages the instance waits for now (intermediate catch events, receive
+        tasks, boundary events, the branches of an event-based gateway)."""
+        workflow = self._restore(version, state)
+        try:
+            names = set()
+            for task in workflow.get_tasks(state=TaskState.WAITING, spec_class=CatchingEvent):
+                definition = task.task_spec.event_definition
+                parts = (
+                    definition.event_definitions if isinstance(definition, MultipleEventDefinition) else [definition]
+                )
+                names |= {d.name for d in parts if isinstance(d, BaseMessageDefinition)}
+            return frozenset(names)
+        finally:
+            self._keep(version, state, workflow)  # only read
+
+    def deliver_message(self, version: DeployedVersion, state: str, name: str, payload: Any) -> Snapshot:
+        """Deliver message ``name`` with ``payload`` (into the catch event's message variable) and run on."""
+        workflow = self._restore(version, state)
+        before = self._states(workflow)
+        with step_budget():
+            try:
+                workflow.send_event(BpmnEvent(MessageEventDefinition(name), payload))
+            except SpiffWorkflowException as exc:
+                return self._snapshot(workflow, before, error=exc, version=version)
+            except DIAGRAM_FAULTS as exc:
+                return self._snapshot(workflow, before, error=_fault(exc), version=version)
+        return self._advance(workflow, before, version)
+
     def task_data(self, version: DeployedVersion, state: str, task_id: str) -> dict[str, Any]:
         """The case data a ready task sees (for rendering its form)."""
         workflow = self._restore(version, state)

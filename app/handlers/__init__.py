@@ -32,6 +32,7 @@ from .api import live
 from .api import log_check
 from .api import lookups
 from .api import master_data
+from .api import messages
 from .api import notifications
 from .api import processes
 from .api import qa
@@ -107,6 +108,7 @@ def init_app(app: Flask) -> None:
         cases.bp,
         events.bp,
         webhooks.bp,
+        messages.bp,
     ):
         api.register_blueprint(blueprint)
     app.register_blueprint(auth.bp)

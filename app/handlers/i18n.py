@@ -63,6 +63,7 @@ EVENT_LABELS = {
     EventType.REMINDER: _l("Reminder"),
     EventType.MESSAGE_SENT: _l("Message sent"),
     EventType.MESSAGE_UNDELIVERED: _l("Message undelivered"),
+    EventType.MESSAGE_RECEIVED: _l("Message received"),
     EventType.CASES_PLANNED: _l("Cases planned"),
     EventType.SCHEDULED_CASE_OPENED: _l("Planned case opened"),
     EventType.SCHEDULED_CASE_REFUSED: _l("Planned case refused"),

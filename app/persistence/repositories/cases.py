@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
+from sqlalchemy import ColumnElement
 from sqlalchemy import exists
 from sqlalchemy import func
 from sqlalchemy import select
@@ -25,6 +28,17 @@ SORTABLE = {
     "created_at": Instance.created_at,
     "updated_at": Instance.updated_at,
 }
+
+
+def _data_equals(key: str, value: Any) -> ColumnElement[bool]:
+    item = Instance.data[key]
+    if isinstance(value, bool):
+        return item.as_boolean() == value
+    if isinstance(value, int):
+        return item.as_integer() == value
+    if isinstance(value, float):
+        return item.as_float() == value
+    return item.as_string() == str(value)
 
 
 class InstanceRepository(Repository):
@@ -113,6 +127,25 @@ class InstanceRepository(Repository):
         if updated_since is not None:
             query = query.where(Instance.updated_at >= updated_since)
         return query
+
+    def correlated(
+        self,
+        *,
+        keys: Mapping[str, Any],
+        status: str,
+        visible_to: ReadScope,
+        case_no: str | None = None,
+        instance_id: int | None = None,
+        limit: int = 20,
+    ) -> list[Instance]:
+        """Cases in ``status`` whose data holds every key = value of ``keys`` (strings, numbers,
+        booleans), the one numbered ``case_no`` / with id ``instance_id`` if given, that ``visible_to``'s
+        user may read; oldest first."""
+        ids = [instance_id] if instance_id is not None else None
+        query = self._filtered(select(Instance), None, status, ids, visible_to, case_no, None)
+        for key, value in keys.items():
+            query = query.where(_data_equals(key, value))
+        return list(self.session.scalars(query.order_by(Instance.id).limit(limit)))
 
     def by_case_no(self, case_no: str) -> Instance | None:
         return self.session.scalars(select(Instance).where(Instance.case_no == case_no)).first()

@@ -22,7 +22,7 @@ class MessageSchema(Schema):
     correlation_keys = fields.Dict(
         keys=fields.String(),
         load_default=dict,
-        metadata={"description": "case data the case must hold, e.g. {\"order_no\": \"PO-7\"}"},
+        metadata={"description": 'case data the case must hold, e.g. {"order_no": "PO-7"}'},
     )
     payload = fields.Raw(
         load_default=None, allow_none=True, metadata={"description": "into the catch event's message variable"}

@@ -47,6 +47,7 @@ from .api import webhooks
 from .api import workbench
 from .json_input import StrictJSONProvider
 from .json_input import check_json_body
+from .pages import integrations as integrations_page
 from .pages import live as live_page
 from .pages import master_data as master_page
 from .pages import qa as qa_page
@@ -118,6 +119,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(workbench_page.bp)
     app.register_blueprint(live_page.bp)
     app.register_blueprint(staff_page.bp)
+    app.register_blueprint(integrations_page.bp)
     app.register_blueprint(master_page.bp)
     login_throttle.init_app(app)
     cors.init_app(app)  # before authentication: a preflight carries no credentials

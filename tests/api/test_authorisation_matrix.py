@@ -128,6 +128,16 @@ MATRIX: dict[str, Gate] = {
     "POST /admin/users/<username>": Gate(ADMIN, PAGE, "/admin/users/agent"),  # no roles: refused, unchanged
     "POST /admin/users/<username>/active": Gate(ADMIN, PAGE, "/admin/users/nobody/active"),
     "POST /admin/users/<username>/password": Gate(ADMIN, PAGE, "/admin/users/nobody/password"),
+    "GET /admin/integrations": Gate(ADMIN, PAGE),
+    "POST /admin/integrations/tokens": Gate(ADMIN, PAGE),  # an empty form: refused (422) past the gate
+    "POST /admin/integrations/tokens/<int:token_id>/revoke": Gate(ADMIN, PAGE, "/admin/integrations/tokens/0/revoke"),
+    "POST /admin/integrations/webhooks": Gate(ADMIN, PAGE),
+    "POST /admin/integrations/webhooks/<int:subscription_id>/revoke": Gate(
+        ADMIN, PAGE, "/admin/integrations/webhooks/0/revoke"
+    ),
+    "POST /admin/integrations/deliveries/<int:delivery_id>/replay": Gate(
+        ADMIN, PAGE, "/admin/integrations/deliveries/0/replay"
+    ),
     "GET /qa": Gate(REPORTS, PAGE),
     "GET /qa/diagram/<process_key>.xml": Gate(REPORTS, PAGE, "/qa/diagram/repair.xml"),
     "GET /workbench": Gate(DIAGRAM_READERS, PAGE),

@@ -184,5 +184,9 @@ def test_an_approved_plan_turns_its_items_into_service_cases_on_their_dates(app,
     assert visit["data"]["customer_name"] == "华信科技" and visit["data"]["plan_item_owner"] == "agent"
     assert support["data"]["service_category"] == "major_support"
     assert parts["data"]["plan_case_no"] == progress["plan_case_no"] and parts["data"]["branches"]
-    tasks = {t["element_id"] for c in opened[1:3] for t in as_user("admin").get(f"/tasks?instance_id={c['id']}").json}
-    assert tasks == {"plan_training", "plan_visit"}
+    tasks = {
+        t["element_id"]: t for c in opened[1:3] for t in as_user("admin").get(f"/tasks?instance_id={c['id']}").json
+    }
+    assert set(tasks) == {"plan_training", "plan_visit"}
+    form = as_user("agent").get(f"/tasks/{tasks['plan_visit']['id']}").json["form"]
+    assert form["properties"]["customer_name"]["default"] == "华信科技"  # the visit starts from the plan's customer

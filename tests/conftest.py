@@ -56,6 +56,7 @@ USERS = {
     "dept_head": ["dept_head"],
     "resp_dept": ["responsible_dept"],
     "production": ["production"],
+    "hr": ["administration"],
     "service_manager": ["service_manager"],
     "executive": ["executive"],
 }

@@ -1,5 +1,6 @@
-"""Annual plans for the demo: this year's, approved in December with its items turned into
-service cases, and next year's, drafted and waiting for the department head's review."""
+"""Annual plans for the demo: this year's, approved in December with each item opening the case its
+type calls for (service, training, visit), and next year's, drafted and waiting for the department
+head's review."""
 
 from __future__ import annotations
 
@@ -62,12 +63,12 @@ def open_demo_plans(ctx: ServiceContext) -> list[str]:
         advance_case(past, approved.id, list(steps), steps)
     finally:
         ctx.engine.use_clock(ctx.clock)
-    fire_due(ctx)  # items whose date has passed become service cases now
+    fire_due(ctx)  # items whose date has passed open their cases now
     with ctx.uow() as uow:
         opened = len(uow.instances.children(approved.id))
     upcoming = start_case(ctx, "annual_plan", None, planner)
     advance_case(ctx, upcoming.id, ["draft_plan"], {"draft_plan": plan_form(this_year + 1)})
     return [
-        f"plan {approved.case_no}: {this_year} approved, {opened} item(s) already service cases",
+        f"plan {approved.case_no}: {this_year} approved, {opened} item(s) already opened as cases",
         f"plan {upcoming.case_no}: {this_year + 1} drafted, waiting for the department head's review",
     ]

@@ -19,6 +19,7 @@ class Role(StrEnum):
     EXECUTIVE = "executive"  # 公司领导/总经理: approvals
     SALES = "sales"  # 销售/市场部: quotes, the annual satisfaction survey
     PRODUCTION = "production"  # 生产部: carries out the approved spare-parts plan
+    ADMINISTRATION = "administration"  # 行政部: the quarterly training plan, staff training records (D-26)
     PROCESS_OWNER = "process_owner"  # 流程负责人: deploys diagrams, sees every case
     AUDITOR = "auditor"  # 质量审核: read-only view of every case and its audit trail
     ADMIN = "admin"  # 系统管理员: users, clock, everything

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from .fees import chargeable
 from .fees import classify_fee
 from .fees import warranty_end
+from .iso8601 import add_months as _add_months
 from .iso8601 import parse_moment
 from .master_data import SlaProfile
 from .service_levels import arrival_deadline
@@ -31,6 +32,12 @@ def add_days(moment: str, days: float) -> str:
 
 def add_hours(moment: str, hours: float) -> str:
     return (parse_moment(moment) + timedelta(hours=hours)).isoformat()
+
+
+def add_months(day: str, months: int) -> str:
+    """``add_months("2027-01-31", 1)`` → ``"2027-02-28"``: the same day so many calendar months later
+    (the month's last day when it is shorter); a time of day is dropped."""
+    return _add_months(date.fromisoformat(str(day)[:10]), int(months)).isoformat()
 
 
 def days_between(start: str, end: str) -> float:
@@ -78,6 +85,7 @@ def make_helpers(now: Callable[[], datetime], calendar: Callable[[], WorkCalenda
         "warranty_end": lambda purchase_date: str(warranty_end(purchase_date) or ""),
         "add_days": add_days,
         "add_hours": add_hours,
+        "add_months": add_months,
         "days_between": days_between,
         "now": now_iso,
         "end_of_day": end_of_day,

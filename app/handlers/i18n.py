@@ -111,6 +111,7 @@ ROLE_LABELS = {
     "executive": _l("Executive"),
     "sales": _l("Sales"),
     "production": _l("Production"),
+    "administration": _l("Administration (staff training)"),
     "admin": _l("Administrator"),
     "process_owner": _l("Process owner"),
     "auditor": _l("Auditor (read-only)"),

@@ -48,6 +48,7 @@ ROLES = (
     "executive",
     "sales",
     "production",
+    "administration",
     "process_owner",
     "auditor",
     "admin",

@@ -33,12 +33,28 @@ PLAN = {
             "description": "新产品培训",
         },
         {
+            "type": "customer_visit",
+            "date": "2027-04-01",
+            "customer": "华信科技",
+            "owner": "agent",
+            "product_category": "it_network",
+            "description": "重点用户走访",
+        },
+        {
             "type": "major_support",
             "date": "2027-06-01",
             "customer": "北方精密机械有限公司",
             "owner": "supervisor",
             "product_category": "it_network",
             "description": "重大现场保障",
+        },
+        {
+            "type": "spare_parts_preinvestment",
+            "date": "2027-07-01",
+            "customer": "各服务分部",
+            "owner": "mis",
+            "product_category": "it_network",
+            "description": "服务器备件预投",
         },
     ],
 }
@@ -51,7 +67,7 @@ def opened_by_process(ctx) -> Counter:
 
 def test_a_year_of_schedules_starts_each_recurring_procedure_once_per_period(app, ctx, clock):
     added = ensure_default_schedules(ctx)
-    assert len(added) == 10 + 3  # ten recurring procedures, three active contracts
+    assert len(added) == 12 + 3  # twelve recurring procedures, three active contracts
     assert ensure_default_schedules(ctx) == []  # added once
     for _ in range(366):
         clock.advance(timedelta(days=1))
@@ -66,6 +82,7 @@ def test_a_year_of_schedules_starts_each_recurring_procedure_once_per_period(app
         "satisfaction_survey": 1,  # 2027-01-10
         "service_budget": 1,  # 2026-12-01, before the financial audit
         "market_research": 4,  # each quarter, like the KPI review
+        "training": 4 + 1,  # the quarterly training plan, and the yearly check of who had none (2026-12-01)
     }
     with ctx.uow() as uow:
         reviews = [i for i in uow.instances.list(limit=10_000) if i.process_key == "kpi_review"]
@@ -139,15 +156,37 @@ def test_an_approved_plan_turns_its_items_into_service_cases_on_their_dates(app,
     assert as_user("admin").get(f"/instances/{plan_id}").json["status"] == "completed"
 
     progress = as_user("auditor").get(f"/reports/plans/{plan_id}").json
-    assert progress["plan_year"] == 2027 and progress["counts"]["planned"] == 3
-    assert [i["planned_for"][:10] for i in progress["items"]] == ["2027-03-15", "2027-05-10", "2027-06-01"]
+    assert progress["plan_year"] == 2027 and progress["counts"]["planned"] == 5
+    assert [i["planned_for"][:10] for i in progress["items"]] == [
+        "2027-03-15",
+        "2027-05-10",
+        "2027-04-01",
+        "2027-06-01",
+        "2027-07-01",
+    ]
 
     clock.advance(datetime.fromisoformat("2027-03-15T09:00:01+08:00") - clock.now())
     assert fire_due(ctx).opened == 1
     progress = as_user("auditor").get(f"/reports/plans/{plan_id}").json
-    assert [i["status"] for i in progress["items"]] == ["in_progress", "planned", "planned"]
+    assert [i["status"] for i in progress["items"]] == ["in_progress", "planned", "planned", "planned", "planned"]
     case = as_user("admin").get(f"/instances/{progress['items'][0]['case_id']}").json
     assert case["process_key"] == "repair" and case["parent_id"] == plan_id
     assert case["data"]["service_category"] == "repair" and case["data"]["plan_item_type"] == "patrol_inspection"
-    clock.advance(timedelta(days=90))
-    assert fire_due(ctx).opened == 2
+    clock.advance(datetime.fromisoformat("2027-07-01T09:00:01+08:00") - clock.now())
+    assert fire_due(ctx).opened == 4
+    progress = as_user("auditor").get(f"/reports/plans/{plan_id}").json
+    opened = [as_user("admin").get(f"/instances/{i['case_id']}").json for i in progress["items"]]
+    # each item type opens the procedure that fits it, as a child of the plan
+    assert [c["process_key"] for c in opened] == ["repair", "training", "customer_visit", "repair", "spare_parts_plan"]
+    assert {c["parent_id"] for c in opened} == {plan_id}
+    training, visit, support, parts = opened[1:]
+    assert training["data"]["training_kind"] == "customer" and training["data"]["customer_name"] == "华信科技"
+    assert visit["data"]["customer_name"] == "华信科技" and visit["data"]["plan_item_owner"] == "agent"
+    assert support["data"]["service_category"] == "major_support"
+    assert parts["data"]["plan_case_no"] == progress["plan_case_no"] and parts["data"]["branches"]
+    tasks = {
+        t["element_id"]: t for c in opened[1:3] for t in as_user("admin").get(f"/tasks?instance_id={c['id']}").json
+    }
+    assert set(tasks) == {"plan_training", "plan_visit"}
+    form = as_user("agent").get(f"/tasks/{tasks['plan_visit']['id']}").json["form"]
+    assert form["properties"]["customer_name"]["default"] == "华信科技"  # the visit starts from the plan's customer

@@ -47,6 +47,18 @@ DEFAULT_SCHEDULES: list[tuple[str, str, str, dict]] = [
         "R/2026-12-01T09:00:00+08:00/P1Y",
         {},
     ),
+    (
+        "季度培训计划 / Quarterly training plan (administration, D-26)",
+        "training",
+        "R/2026-01-01T09:00:00+08:00/P3M",
+        {"compute": "training_quarter", "training_kind": "quarterly_plan"},
+    ),
+    (
+        "年度全员培训检查 / Yearly check: everyone trained at least once (every December, D-26)",
+        "training",
+        "R/2026-12-01T09:00:00+08:00/P1Y",
+        {"compute": "staff_without_training", "training_kind": "annual_check"},
+    ),
     ("季度市场与顾客需求研究 / Quarterly market research", "market_research", "R/2026-01-01T09:00:00+08:00/P3M", {}),
     (
         "月度售后服务报表 / Monthly service report",

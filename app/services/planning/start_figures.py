@@ -21,6 +21,7 @@ from ...domain.kpi import previous_quarter
 from ...domain.kpi import quarter_bounds
 from ...domain.master_data import CUSTOMERS
 from ...domain.master_data import TECHNICIANS
+from ...domain.roles import WORKING_ROLES
 from ...domain.roles import Role
 from ...persistence.unit_of_work import UnitOfWork
 from ..master_data.case_files import ON_RECORD
@@ -151,12 +152,49 @@ def _service_branches(uow: UnitOfWork, tz: tzinfo, when: date, data: dict[str, A
     return {"branches": found or list(data.get("branches", []))}
 
 
+def _training_quarter(uow: UnitOfWork, tz: tzinfo, when: date, data: dict[str, Any]) -> dict[str, Any]:
+    """The quarter a training plan drawn up on ``when`` covers, and its last day (D-26: 行政部按季度制定培训计划)."""
+    first = date(when.year, 3 * ((when.month - 1) // 3) + 1, 1)
+    return {
+        "training_quarter": f"{first.year}-Q{(first.month - 1) // 3 + 1}",
+        "training_due_date": (add_months(first, 3) - timedelta(days=1)).isoformat(),
+    }
+
+
+def trained_since(uow: UnitOfWork, tz: tzinfo, since: date, until: date) -> set[str]:
+    """Who signed the attendance of a training session held from ``since`` (inclusive) to ``until``."""
+    start = datetime.combine(add_months(since, -12), time(0), tz)  # a case may hold sessions months after it opened
+    cases = uow.instances.created_between("training", start, datetime.combine(until, time(0), tz))
+    return {
+        str(name)
+        for case in cases
+        for held in case.data.get("sessions_held") or []
+        if isinstance(held, dict) and since.isoformat() <= str(held.get("date", "")) < until.isoformat()
+        for name in held.get("attendees") or []
+    }
+
+
+def _staff_without_training(uow: UnitOfWork, tz: tzinfo, when: date, data: dict[str, Any]) -> dict[str, Any]:
+    """Everyone at least once a year (D-26): the active staff — users holding a working role — who attended no
+    training session in the twelve months before ``when``; the check is due by the year's end."""
+    trained = trained_since(uow, tz, add_months(when, -12), when + timedelta(days=1))
+    staff = [u for u in uow.users.list() if u.active and u.roles & WORKING_ROLES]
+    untrained = [
+        {"username": u.username, "display_name": u.display_name}
+        for u in sorted(staff, key=lambda u: u.username)
+        if u.username not in trained
+    ]
+    return {"untrained_staff": untrained, "training_due_date": date(when.year, 12, 31).isoformat()}
+
+
 PROVIDERS: dict[str, Callable[[UnitOfWork, tzinfo, date, dict[str, Any]], dict[str, Any]]] = {
     "daily_control": _daily_control,
     "kpi_previous_quarter": _kpi_previous_quarter,
     "service_statistics": _service_statistics,
     "survey_customers": _survey_customers,
     "service_branches": _service_branches,
+    "training_quarter": _training_quarter,
+    "staff_without_training": _staff_without_training,
 }
 
 

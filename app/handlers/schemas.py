@@ -62,7 +62,10 @@ class InstanceSchema(Schema):
     id = fields.Integer()
     case_no = fields.String()
     process_key = fields.String()
-    version = fields.Integer()
+    process_version = fields.Function(
+        lambda case: case.version, metadata={"type": "integer", "description": "the process version it runs"}
+    )
+    version = fields.Integer(metadata={"description": "the same as process_version (kept for older clients)"})
     version_id = fields.Integer()
     status = fields.String(metadata={"enum": [s.value for s in CaseStatus]})
     next_timer_at = fields.DateTime(allow_none=True)

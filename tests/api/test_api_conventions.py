@@ -68,6 +68,7 @@ def test_a_case_is_found_by_its_number_and_a_start_answers_its_location(as_user)
     assert re.fullmatch(r"SR-\d{4}-\d{6}", case_no)
     found = as_user("agent").get(f"/cases/{case_no}")
     assert found.status_code == 200 and found.json["id"] == started.json["id"]
+    assert found.json["process_version"] == found.json["version"] >= 1  # the clearer name beside the old
     listed = as_user("admin").get(f"/instances?case_no={case_no}").json
     assert [c["id"] for c in listed] == [started.json["id"]]
     assert as_user("admin").get("/instances?case_no=SR-1999-000001").json == []

@@ -9,6 +9,7 @@ from marshmallow import validate
 
 from ..domain.cases import CaseStatus
 from ..domain.cases import TaskState
+from ..domain.task_queries import SORTS as TASK_SORTS
 
 
 class ProblemErrorSchema(Schema):
@@ -168,6 +169,16 @@ class TaskQuerySchema(Schema):
     process_key = fields.String()
     mine = fields.Boolean(load_default=False)
     overdue = fields.Boolean(load_default=False)
+    assignee = fields.String(metadata={"description": "held by this user"})
+    name = fields.String(metadata={"description": "the task's name contains this (any case)"})
+    customer = fields.String(metadata={"description": "the case's customer name contains this (any case)"})
+    due_before = fields.AwareDateTime(metadata={"description": "due before this moment (with its offset)"})
+    due_after = fields.AwareDateTime(metadata={"description": "due at or after this moment"})
+    sort = fields.String(load_default="due", validate=validate.OneOf(TASK_SORTS))
+    order = fields.String(load_default="asc", validate=validate.OneOf(["asc", "desc"]))
+    with_forms = fields.Boolean(
+        load_default=True, metadata={"description": "false: leave out each task's form schema (most of the bytes)"}
+    )
     limit = fields.Integer(load_default=100, validate=validate.Range(1, 1000))
     offset = fields.Integer(load_default=0, validate=validate.Range(0))
 

@@ -9,6 +9,7 @@ import io
 import re
 
 from tests.conftest import PROCESSES
+from tests.repair_driver import RepairCase
 
 PROBLEM_KEYS = {"type", "title", "status", "detail", "errors"}
 
@@ -170,3 +171,21 @@ def test_a_list_of_cases_counts_all_pages_sorts_and_filters_by_last_change(as_us
     assert [c["id"] for c in recent.json] == [ids[0]] and recent.headers["X-Total-Count"] == "1"
     assert_problem(admin.get("/instances?sort=colour"), 422, "sort")
     assert_problem(admin.get("/instances?updated_since=2026-03-02T09:00:00"), 422, "updated_since")  # no offset
+
+
+def test_the_task_list_filters_sorts_counts_and_leaves_out_forms_on_request(as_user, clock):
+    first = RepairCase(as_user, customer_name="上海浦东机电")
+    second = RepairCase(as_user, customer_name="杭州西湖酒店")
+    listed = as_user("agent").get("/tasks?limit=1&sort=created&order=desc")
+    assert listed.status_code == 200 and int(listed.headers["X-Total-Count"]) >= 2 and len(listed.json) == 1
+    assert listed.json[0]["instance_id"] == second.id  # newest first
+    by_customer = as_user("agent").get("/tasks?customer=西湖").json
+    assert {t["instance_id"] for t in by_customer} == {second.id}
+    by_name = as_user("agent").get(f"/tasks?name={by_customer[0]['name'][:4]}").json
+    assert {first.id, second.id} <= {t["instance_id"] for t in by_name}
+    lean = as_user("agent").get("/tasks?with_forms=false").json
+    assert lean and all(t["form"] is None for t in lean)
+    assert as_user("agent").get("/tasks").json[0]["form"]  # by default the form comes along
+    soon = as_user("agent").get("/tasks?due_before=2000-01-01T00:00:00%2B08:00").json
+    assert soon == []
+    assert as_user("agent").get("/tasks?sort=colour").status_code == 422

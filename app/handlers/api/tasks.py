@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 
+from ...domain.task_queries import TaskQuery
 from ...services.tasks import quoting
 from ...services.tasks import work as tasks
 from ..common import principal
@@ -31,13 +32,33 @@ class _TaskOut:
 
 @bp.get("")
 @bp.arguments(TaskQuerySchema, location="query")
-@bp.response(200, TaskSchema(many=True))
+@bp.response(
+    200,
+    TaskSchema(many=True),
+    headers={"X-Total-Count": {"description": "tasks matching, all pages", "schema": {"type": "integer"}}},
+)
 def list_tasks(args):
-    """Ready tasks the user may work (``mine=true``: only those claimed by or handed to them)."""
-    status = args.pop("status")
-    status = None if status == "all" else status
-    rows = tasks.list_tasks(services(), principal(), status=status, **args)
-    return [_TaskOut(task, form) for task, form in rows]
+    """Ready tasks the user may work (``mine=true``: only those claimed by or handed to them), soonest due
+    first unless ``sort``/``order`` say otherwise; ``X-Total-Count`` counts all pages."""
+    status = None if args["status"] == "all" else args["status"]
+    query = TaskQuery(
+        status=status,
+        instance_id=args.get("instance_id"),
+        process_key=args.get("process_key"),
+        mine=args["mine"],
+        overdue_before=services().clock.now() if args["overdue"] else None,
+        assignee=args.get("assignee"),
+        name=args.get("name"),
+        customer=args.get("customer"),
+        due_before=args.get("due_before"),
+        due_after=args.get("due_after"),
+        sort=args["sort"],
+        order=args["order"],
+    )
+    page = tasks.task_page(
+        services(), principal(), query, limit=args["limit"], offset=args["offset"], with_forms=args["with_forms"]
+    )
+    return [_TaskOut(task, form) for task, form in page.rows], 200, {"X-Total-Count": str(page.total)}
 
 
 @bp.get("/<task_id>")

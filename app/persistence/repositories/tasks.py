@@ -10,10 +10,31 @@ from sqlalchemy import or_
 from sqlalchemy import select
 
 from ...domain.cases import TaskState
+from ...domain.task_queries import TaskQuery
 from ...domain.visibility import ReadScope
+from ..orm import Instance
 from ..orm import Task
 from .base import Repository
 from .visibility import claimable
+
+
+def _ordering(query: TaskQuery) -> list:
+    """Tasks without a due date come last in either direction; ties by creation, then id."""
+    desc = query.order == "desc"
+
+    def way(column):
+        return column.desc() if desc else column.asc()
+
+    due = [Task.due_at.is_(None), way(Task.due_at)]
+    tail = [way(Task.created_at), way(Task.id)]
+    keys = {
+        "due": due,
+        "created": [],
+        "name": [way(Task.name)],
+        "process": [way(Task.process_key), *due],
+        "case": [way(Instance.case_no), *due],
+    }
+    return [*keys[query.sort if query.sort in keys else "due"], *tail]
 
 
 class TaskRepository(Repository):
@@ -27,38 +48,53 @@ class TaskRepository(Repository):
         return list(self.session.scalars(query))
 
     def inbox(
-        self,
-        *,
-        scope: ReadScope | None,
-        username: str | None,
-        status: str | None,
-        instance_id: int | None,
-        process_key: str | None,
-        mine: bool,
-        overdue_before: datetime | None,
-        limit: int,
-        offset: int,
+        self, query: TaskQuery, *, scope: ReadScope | None, username: str | None, limit: int, offset: int
     ) -> list[Task]:
-        query = select(Task)
-        if status:
-            query = query.where(Task.status == status)
-        if instance_id is not None:
-            query = query.where(Task.instance_id == instance_id)
-        if process_key:
-            query = query.where(Task.process_key == process_key)
-        if mine:
-            query = query.where(Task.assignee == username)
+        """The tasks ``query`` asks for that ``scope``'s user may see, in its order."""
+        statement = self._inbox(select(Task), query, scope, username)
+        return list(self.session.scalars(statement.order_by(*_ordering(query)).limit(limit).offset(offset)))
+
+    def count_inbox(self, query: TaskQuery, *, scope: ReadScope | None, username: str | None) -> int:
+        """How many tasks ``inbox`` would give without a limit."""
+        return int(self.session.scalar(self._inbox(select(func.count(Task.id)), query, scope, username)) or 0)
+
+    @staticmethod
+    def _inbox(statement, query: TaskQuery, scope: ReadScope | None, username: str | None):
+        if query.status:
+            statement = statement.where(Task.status == query.status)
+        if query.instance_id is not None:
+            statement = statement.where(Task.instance_id == query.instance_id)
+        if query.process_key:
+            statement = statement.where(Task.process_key == query.process_key)
+        if query.mine:
+            statement = statement.where(Task.assignee == username)
         elif scope is not None:  # None: may see every task
             shown = [Task.assignee == username]
             if scope.inbox_roles:
                 shown.append(Task.role.in_(sorted(scope.inbox_roles)))
             if scope.claimable_roles:
                 shown.append(claimable(scope.claimable_roles))
-            query = query.where(or_(*shown))
-        if overdue_before is not None:
-            query = query.where(Task.due_at < overdue_before)
-        query = query.order_by(Task.due_at.is_(None), Task.due_at, Task.created_at, Task.id)
-        return list(self.session.scalars(query.limit(limit).offset(offset)))
+            statement = statement.where(or_(*shown))
+        if query.overdue_before is not None:
+            statement = statement.where(Task.due_at < query.overdue_before)
+        if query.assignee:
+            statement = statement.where(Task.assignee == query.assignee)
+        if query.name:
+            statement = statement.where(Task.name.icontains(query.name, autoescape=True))
+        if query.due_before is not None:
+            statement = statement.where(Task.due_at < query.due_before)
+        if query.due_after is not None:
+            statement = statement.where(Task.due_at >= query.due_after)
+        if query.customer or query.sort == "case":
+            statement = statement.join(Instance, Instance.id == Task.instance_id)
+        if query.customer:
+            statement = statement.where(
+                or_(
+                    Instance.data["customer_name"].as_string().icontains(query.customer, autoescape=True),
+                    Instance.data[("intake", "customer_name")].as_string().icontains(query.customer, autoescape=True),
+                )
+            )
+        return statement
 
     def count_ready(self) -> int:
         return self.session.scalar(select(func.count()).select_from(Task).where(Task.status == TaskState.READY)) or 0

@@ -7,6 +7,7 @@ from typing import Any
 
 from ...domain.cases import TaskState
 from ...domain.principal import Principal
+from ...domain.task_queries import TaskQuery
 from ...domain.visibility import ReadScope
 from ...engine import TaskNotReady
 from ...engine import UnknownTask
@@ -34,6 +35,12 @@ from .quoting import with_quote
 
 
 @dataclass(frozen=True)
+class TaskPage:
+    rows: list[tuple[Task, dict[str, Any] | None]]  # each task with its form schema (None: not asked for)
+    total: int  # how many there are without the limit
+
+
+@dataclass(frozen=True)
 class TaskView:
     task: Task
     form: dict[str, Any] | None
@@ -50,38 +57,46 @@ def list_tasks(
     instance_id: int | None = None,
     process_key: str | None = None,
     mine: bool = False,
-    overdue: bool = False,
+    limit: int = 100,
+    with_forms: bool = True,
+) -> list[tuple[Task, dict[str, Any] | None]]:
+    """``task_page``'s rows for the common questions (a case's tasks, a process's, the user's own)."""
+    query = TaskQuery(status=status, instance_id=instance_id, process_key=process_key, mine=mine)
+    return task_page(ctx, actor, query, limit=limit, with_forms=with_forms).rows
+
+
+def task_page(
+    ctx: ServiceContext,
+    actor: Principal,
+    query: TaskQuery | None = None,
+    *,
     limit: int = 100,
     offset: int = 0,
-) -> list[tuple[Task, dict[str, Any] | None]]:
-    """Tasks the user may see, each with its form schema: their own, the ready ones of their roles that
-    nobody holds, every task of the roles they coordinate (domain/visibility.py).
+    with_forms: bool = True,
+) -> TaskPage:
+    """Tasks the user may see, each with its form schema (unless ``with_forms`` is off): their own, the
+    ready ones of their roles that nobody holds, every task of the roles they coordinate
+    (domain/visibility.py); ``total`` counts them without the limit.
 
     Users who read every case and work no lane (admin, process owner, auditor) see every task; anyone
     who may read a case sees all of its tasks when asking for that case, and nobody else may ask.
     """
+    query = query or TaskQuery()
     with ctx.uow() as uow:
         scope: ReadScope | None = read_scope(ctx, uow, actor)
-        if instance_id is not None:
-            if uow.instances.get(instance_id) is None:
-                raise NotFound(f"no case with id {instance_id}")
-            if not uow.instances.is_visible(instance_id, scope):
-                raise Forbidden(f"case {instance_id} is not visible to {actor.username}")
+        if query.instance_id is not None:
+            if uow.instances.get(query.instance_id) is None:
+                raise NotFound(f"no case with id {query.instance_id}")
+            if not uow.instances.is_visible(query.instance_id, scope):
+                raise Forbidden(f"case {query.instance_id} is not visible to {actor.username}")
             scope = None
         elif scope.everything and not actor.working_roles:
             scope = None
-        rows = uow.tasks.inbox(
-            scope=scope,
-            username=actor.username,
-            status=status,
-            instance_id=instance_id,
-            process_key=process_key,
-            mine=mine,
-            overdue_before=ctx.clock.now() if overdue else None,
-            limit=limit,
-            offset=offset,
-        )
-        return [(t, ctx.versions.get(uow, t.version_id).form(t.form)) for t in rows]
+        rows = uow.tasks.inbox(query, scope=scope, username=actor.username, limit=limit, offset=offset)
+        full_page = offset or len(rows) >= limit
+        total = uow.tasks.count_inbox(query, scope=scope, username=actor.username) if full_page else len(rows)
+        forms = [ctx.versions.get(uow, t.version_id).form(t.form) if with_forms else None for t in rows]
+        return TaskPage(list(zip(rows, forms, strict=True)), total)
 
 
 def _visible_task(ctx: ServiceContext, uow: UnitOfWork, task_id: str, actor: Principal) -> Task:

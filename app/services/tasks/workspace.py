@@ -84,7 +84,7 @@ def inbox(ctx: ServiceContext, actor: Principal, query: InboxFilter) -> Inbox:
     """Ready tasks the user may see, split into theirs and their group's, filtered and sorted."""
     now = ctx.clock.now()
     tz = ctx.calendar.tz
-    ready = [t for t, _ in tasks.list_tasks(ctx, actor, limit=INBOX_LIMIT)]
+    ready = [t for t, _ in tasks.list_tasks(ctx, actor, limit=INBOX_LIMIT, with_forms=False)]
     with ctx.uow() as uow:
         ids = {t.instance_id for t in ready}
         instances = {i.id: i for i in uow.instances.list(ids=ids, limit=max(len(ids), 1))} if ids else {}

@@ -399,3 +399,23 @@ def test_the_24_hours_of_the_investigation_count_from_when_qa_receives_it(app, a
     assert fire(app) == 0
     clock.advance(timedelta(hours=1, seconds=1))
     assert fire(app) == 1 and "investigation_followup" in case.ready()
+
+
+@pytest.mark.parametrize("start", ["claim", "draft"])
+def test_the_investigation_deadline_is_met_when_qa_starts_it_not_when_it_is_done(app, as_user, clock, start):
+    case = ComplaintCase.registered(as_user)
+    case.do("clarify_facts")
+    case.do("dept_head_review")
+    task = case.ready()["qa_investigation"]
+    clock.advance(timedelta(hours=23))
+    qa = as_user("qa")
+    if start == "claim":
+        assert qa.post(f"/tasks/{task['id']}/claim").status_code == 200
+    else:
+        assert qa.put(f"/drafts/{task['id']}", json={"root_cause": "待查"}).status_code == 200
+    assert [e["element_id"] for e in case.events("deadline_met")] == ["qa_investigation"]
+    assert case.timers(None)["investigation_overdue"]["status"] == "cancelled"
+    clock.advance(timedelta(hours=30))  # the investigation itself takes longer than 24 h: no breach of D-12
+    assert fire(app) == 0 and "investigation_followup" not in case.ready()
+    case.do("qa_investigation")
+    assert not case.events("escalation") and list(case.ready()) == ["handle_complaint"]

@@ -31,6 +31,7 @@ from .handover import check_chosen_technicians
 from .handover import require_assignable
 from .numbering import with_document_numbers
 from .quoting import with_quote
+from .start_deadlines import meet_start_deadlines
 
 
 @dataclass(frozen=True)
@@ -130,6 +131,7 @@ def claim_task(ctx: ServiceContext, task_id: str, actor: Principal) -> Task:
             _require_may_take(step.uow, ctx, task, actor)
             task.assignee, task.claimed_at = actor.username, step.now
             _record_on_task(step, "task_claimed")
+        meet_start_deadlines(step)  # taking the work up meets a deadline on its start (D-12)
     return task
 
 

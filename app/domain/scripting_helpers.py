@@ -14,6 +14,8 @@ from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from dateutil.relativedelta import relativedelta
+
 from .fees import chargeable
 from .fees import classify_fee
 from .fees import warranty_end
@@ -31,6 +33,12 @@ def add_days(moment: str, days: float) -> str:
 
 def add_hours(moment: str, hours: float) -> str:
     return (parse_moment(moment) + timedelta(hours=hours)).isoformat()
+
+
+def add_months(moment: str, months: int) -> str:
+    """``add_months("2026-05-15T00:00:00+08:00", -1)`` → the same time a calendar month earlier (the
+    month's last day when it has no such day)."""
+    return (parse_moment(moment) + relativedelta(months=int(months))).isoformat()
 
 
 def days_between(start: str, end: str) -> float:
@@ -77,6 +85,7 @@ def make_helpers(now: Callable[[], datetime], calendar: Callable[[], WorkCalenda
         "arrival_deadline": arrival_deadline_of,
         "warranty_end": lambda purchase_date: str(warranty_end(purchase_date) or ""),
         "add_days": add_days,
+        "add_months": add_months,
         "add_hours": add_hours,
         "days_between": days_between,
         "now": now_iso,

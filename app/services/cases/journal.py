@@ -347,9 +347,13 @@ def _inform_named(
     form listed there (from the form itself: a parallel branch's data reaches the case only at its join)."""
     for event in recorded:
         element = process.element(event.element_id) if event.type == "task_completed" and event.element_id else None
-        variable = element.properties.get("inform") if element is not None else None
-        if variable:
-            inform(uow, instance, element.name, (event.data or {}).get(variable), now=now)
+        variables = element.properties.get("inform") if element is not None else None
+        if variables:  # one field or several, comma-separated; each a user name or a list of them
+            named: list[object] = []
+            for variable in variables.split(","):
+                value = (event.data or {}).get(variable.strip())
+                named.extend(value if isinstance(value, list) else [value])
+            inform(uow, instance, element.name, named, now=now)
 
 
 def _role_for(element: ElementInfo | None, data: dict[str, Any]) -> str | None:

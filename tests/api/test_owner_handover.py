@@ -8,6 +8,7 @@ from datetime import datetime
 from datetime import timedelta
 
 from app.services.timing.timer_firing import fire_due
+from tests.api.test_workspace import session_for
 from tests.case_driver import CaseDriver
 
 START = {"customer_code": "C001", "customer_name": "北方精密机械有限公司", "handover_date": "2026-05-15"}
@@ -69,3 +70,11 @@ def test_a_handover_announced_less_than_a_month_ahead_is_told_at_once_and_flagge
     fire_due(ctx)
     assert list(case.ready()) == ["notify_handover"]
     assert as_user("agent").post("/processes/owner_handover/instances", json=START).status_code == 403
+
+
+def test_a_supervisor_announces_a_handover_from_the_browser(app):
+    client, csrf = session_for(app, "supervisor")
+    page = client.get("/inbox").get_data(as_text=True)
+    assert 'value="owner_handover"' in page.split('id="start-case"')[1].split("</form>")[0]
+    opened = client.post("/api/v1/processes/owner_handover/instances", json=START, headers=csrf)
+    assert opened.status_code == 201

@@ -66,8 +66,11 @@ def save_draft(ctx: ServiceContext, task_id: str, data: Any, actor: Principal) -
         draft = uow.drafts.put(actor.username, task_id, data, now)
         uow.commit()
     if first:  # the first save starts the work: it meets a deadline on the task's start (D-12)
-        with case_step(ctx, actor, task_id=task_id) as step:
-            meet_start_deadlines(step)
+        try:
+            with case_step(ctx, actor, task_id=task_id) as step:
+                meet_start_deadlines(step)
+        except Conflict:  # the case is not running (suspended, in error): the draft is kept all the same
+            pass
     return draft
 
 

@@ -478,3 +478,15 @@ def test_the_remedy_opens_its_service_or_refund_case_as_a_linked_child(app, as_u
         assert (refund["requested_amount"], refund["refund_reason"]) == (300, "agreed_after_dissatisfaction")
     else:
         assert case.body["case_no"] in child["data"]["description"]
+
+
+def test_with_two_heads_of_the_ruled_department_only_they_may_take_the_approval(app, as_user):
+    for head in ("production_head", "production_head2"):
+        create_user(app.extensions["aftersales"], head, head, ["dept_head", "production"])
+    case = ComplaintCase.registered(as_user)
+    case.do("clarify_facts")
+    case.walk(*INVESTIGATED, "handle_complaint")
+    approval = case.ready()["approve_countermeasures"]
+    assert approval["assignee"] is None  # two heads: either may take it
+    assert as_user("dept_head").post(f"/tasks/{approval['id']}/claim").status_code == 403  # not 生产部's head
+    assert as_user("production_head2").post(f"/tasks/{approval['id']}/claim").status_code == 200

@@ -229,6 +229,9 @@ class Api:
     def post(self, path: str, json=None, **kw):
         return self.client.post(f"/api/v1{path}", json=json, headers=self._headers(), **kw)
 
+    def put(self, path: str, json=None, **kw):
+        return self.client.put(f"/api/v1{path}", json=json, headers=self._headers(), **kw)
+
 
 @pytest.fixture
 def as_user(app):

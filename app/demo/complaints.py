@@ -24,8 +24,8 @@ COMPLAINT_FORMS: dict[str, dict[str, Any]] = {
     "handle_complaint": {
         "remedy": "replace",
         "actions": [
-            {"action": "为客户更换整机", "kind": "corrective", "owner": "生产部 张工", "due_date": "2026-12-31"},
-            {"action": "密封圈来料全检", "kind": "preventive", "owner": "品质部 朱军", "due_date": "2026-12-31"},
+            {"action": "为客户更换整机", "kind": "corrective", "owner": "production", "due_date": "2026-12-31"},
+            {"action": "密封圈来料全检", "kind": "preventive", "owner": "qa", "due_date": "2026-12-31"},
         ],
     },
     "approve_countermeasures": {"countermeasures_approved": True},

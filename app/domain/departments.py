@@ -42,3 +42,24 @@ def role_of_department(value: object) -> str | None:
     if isinstance(value, str) and value in Department._value2member_map_:
         return DEPARTMENT_ROLE[Department(value)].value
     return None
+
+
+def head_role_pair(head_role: str | None, department: object) -> frozenset[str] | None:
+    """The roles a department's head holds: the head role of the task's lane (部门主管) together with
+    the department's own role; None when ``department`` names no department.
+
+    The head of the ruled department approves its countermeasures (seed 002 §5.3.1): a user holding
+    both is that department's head (the staff list says who leads which department by their roles).
+    """
+    role = role_of_department(department)
+    if head_role is None or role is None:
+        return None
+    return frozenset({head_role, role})
+
+
+def dotted(data: dict, path: str) -> object:
+    """``data["action"]["owner"]`` for the path ``action.owner``; None where a step is missing."""
+    value: object = data
+    for step in path.split("."):
+        value = value.get(step) if isinstance(value, dict) else None
+    return value

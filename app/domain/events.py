@@ -26,6 +26,7 @@ class EventType(StrEnum):
     TIMER_FIRED = "timer_fired"
     TIMER_CANCELLED = "timer_cancelled"
     DEADLINE_CHANGED = "deadline_changed"
+    DEADLINE_MET = "deadline_met"  # a deadline on a task's start met by taking it up (D-12)
     ESCALATION = "escalation"
     REMINDER = "reminder"
     MESSAGE_SENT = "message_sent"

@@ -14,6 +14,8 @@ from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from dateutil.relativedelta import relativedelta
+
 from .fees import chargeable
 from .fees import classify_fee
 from .fees import warranty_end
@@ -34,10 +36,14 @@ def add_hours(moment: str, hours: float) -> str:
     return (parse_moment(moment) + timedelta(hours=hours)).isoformat()
 
 
-def add_months(day: str, months: int) -> str:
-    """``add_months("2027-01-31", 1)`` → ``"2027-02-28"``: the same day so many calendar months later
-    (the month's last day when it is shorter); a time of day is dropped."""
-    return _add_months(date.fromisoformat(str(day)[:10]), int(months)).isoformat()
+def add_months(moment: str, months: int) -> str:
+    """The same day so many calendar months later (earlier for a negative number), on the month's last day
+    when it is shorter: ``add_months("2027-01-31", 1)`` → ``"2027-02-28"``; a date-time keeps its time
+    and offset (``add_months("2026-05-15T00:00:00+08:00", -1)`` → ``"2026-04-15T00:00:00+08:00"``)."""
+    text = str(moment)
+    if len(text) == 10:
+        return _add_months(date.fromisoformat(text), int(months)).isoformat()
+    return (parse_moment(text) + relativedelta(months=int(months))).isoformat()
 
 
 def days_between(start: str, end: str) -> float:
@@ -84,8 +90,8 @@ def make_helpers(now: Callable[[], datetime], calendar: Callable[[], WorkCalenda
         "arrival_deadline": arrival_deadline_of,
         "warranty_end": lambda purchase_date: str(warranty_end(purchase_date) or ""),
         "add_days": add_days,
-        "add_hours": add_hours,
         "add_months": add_months,
+        "add_hours": add_hours,
         "days_between": days_between,
         "now": now_iso,
         "end_of_day": end_of_day,

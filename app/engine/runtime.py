@@ -374,6 +374,32 @@ class WorkflowEngine:
         task.internal_data["event_value"] = due.isoformat()
         return self._advance(workflow, self._states(workflow), version)
 
+    def meet_deadlines(
+        self, version: DeployedVersion, state: str, task_id: str, element_ids: frozenset[str]
+    ) -> Snapshot | None:
+        """Cancel the waiting boundary timers ``element_ids`` of a ready task: the deadline they watch
+        was met (an investigation started in time); None when none of them is waiting any more."""
+        workflow = self._restore(version, state)
+        try:
+            task = workflow.get_task_from_id(UUID(task_id))
+        except (TaskNotFoundException, ValueError):
+            raise UnknownTask(task_id) from None
+        waiting = [
+            c
+            for c in (task.parent.children if task.parent is not None else [])
+            if c is not task
+            and c.state == TaskState.WAITING
+            and isinstance(c.task_spec, CatchingEvent)
+            and c.task_spec.bpmn_id in element_ids
+        ]
+        if task.state != TaskState.READY or not waiting:
+            self._keep(version, state, workflow)
+            return None
+        before = self._states(workflow)
+        for timer in waiting:
+            timer.cancel()
+        return self._snapshot(workflow, before, version=version)
+
     def repeat_from(self, version: DeployedVersion, state: str, element_id: str) -> Snapshot:
         """Move the token back to a step already done (it becomes ready again; what came after is undone)."""
         workflow = self._restore(version, state)

@@ -59,6 +59,7 @@ EVENT_LABELS = {
     EventType.TIMER_FIRED: _l("Timer fired"),
     EventType.TIMER_CANCELLED: _l("Timer cancelled"),
     EventType.DEADLINE_CHANGED: _l("Deadline changed"),
+    EventType.DEADLINE_MET: _l("Deadline met: the work started"),
     EventType.ESCALATION: _l("Escalation"),
     EventType.REMINDER: _l("Reminder"),
     EventType.MESSAGE_SENT: _l("Message sent"),

@@ -8,6 +8,8 @@ from datetime import timedelta
 import pytest
 
 from app.clock import SimulatedClock
+from app.services.people.users import create_user
+from app.services.planning.schedules import fire_due_schedules
 from app.services.timing.timer_firing import fire_due_timers
 from tests.api.test_workspace import session_for
 from tests.complaint_driver import FORMS
@@ -184,7 +186,7 @@ def test_a_recurring_problem_reopens_the_complaint_into_investigation(app, as_us
     assert data["complaint_status"] == "reopened" and data["reopen_count"] == 1
     assert data["handling_due"] > data["received_at"]  # new working-day deadline from the reopening
     case.do("qa_investigation")
-    later = [{"action": "更换密封圈供应商", "kind": "corrective", "owner": "采购部 李工", "due_date": "2026-07-31"}]
+    later = [{"action": "更换密封圈供应商", "kind": "corrective", "owner": "resp_dept", "due_date": "2026-07-31"}]
     case.do("handle_complaint", actions=later)  # the new round's actions, with new due dates
     case.do("approve_countermeasures")
     case.walk("complete_action", *CLOSED_LOOP[-3:])
@@ -399,3 +401,92 @@ def test_the_24_hours_of_the_investigation_count_from_when_qa_receives_it(app, a
     assert fire(app) == 0
     clock.advance(timedelta(hours=1, seconds=1))
     assert fire(app) == 1 and "investigation_followup" in case.ready()
+
+
+@pytest.mark.parametrize("start", ["claim", "draft"])
+def test_the_investigation_deadline_is_met_when_qa_starts_it_not_when_it_is_done(app, as_user, clock, start):
+    case = ComplaintCase.registered(as_user)
+    case.do("clarify_facts")
+    case.do("dept_head_review")
+    task = case.ready()["qa_investigation"]
+    clock.advance(timedelta(hours=23))
+    qa = as_user("qa")
+    if start == "claim":
+        assert qa.post(f"/tasks/{task['id']}/claim").status_code == 200
+    else:
+        assert qa.put(f"/drafts/{task['id']}", json={"root_cause": "待查"}).status_code == 200
+    assert [e["element_id"] for e in case.events("deadline_met")] == ["qa_investigation"]
+    assert case.timers(None)["investigation_overdue"]["status"] == "cancelled"
+    clock.advance(timedelta(hours=30))  # the investigation itself takes longer than 24 h: no breach of D-12
+    assert fire(app) == 0 and "investigation_followup" not in case.ready()
+    case.do("qa_investigation")
+    assert not case.events("escalation") and list(case.ready()) == ["handle_complaint"]
+
+
+def test_each_action_goes_to_its_owner_from_the_staff_and_the_ruled_departments_head_approves(app, as_user):
+    create_user(app.extensions["aftersales"], "production_head", "production_head", ["dept_head", "production"])
+    case = ComplaintCase.registered(as_user)
+    case.do("clarify_facts")
+    case.walk(*INVESTIGATED)  # QA rules 生产部 responsible
+    task = case.ready()["handle_complaint"]
+    form = as_user("production").get(f"/tasks/{task['id']}").json["form"]
+    owners = {c["const"] for c in form["properties"]["actions"]["items"]["properties"]["owner"]["oneOf"]}
+    assert {"production", "qa", "resp_dept"} <= owners and "auditor" not in owners
+    typed = [{"action": "更换整机", "kind": "corrective", "owner": "生产部 张工", "due_date": "2026-03-05"}]
+    assert case.submit("handle_complaint", {"remedy": "replace", "actions": typed}).status_code == 422
+    case.do("handle_complaint")
+    approval = case.ready()["approve_countermeasures"]
+    assert approval["assignee"] == "production_head"  # 生产部's head, not any department head
+    assert (
+        as_user("dept_head")
+        .post(f"/tasks/{approval['id']}/complete", json=FORMS["approve_countermeasures"])
+        .status_code
+        == 403
+    )
+    case.do("approve_countermeasures")
+    tracked = {t["assignee"]: t for t in case.tasks_of("complete_action")}
+    assert sorted(tracked) == ["production", "qa"]  # each action with its owner
+    assert {t["id"] for t in as_user("production").get("/tasks?mine=true").json} == {tracked["production"]["id"]}
+    assert tracked["production"]["id"] in {t["id"] for t in as_user("qa").get("/tasks").json}  # QA tracks it
+    done = {"action_done_on": "2026-03-04", "action_verification": "现场核实有效", "action_verified": True}
+    assert as_user("qa").post(f"/tasks/{tracked['production']['id']}/complete", json=done).status_code == 403
+    case.track_actions()
+    assert list(case.ready()) == ["qa_sign_tracking"]
+
+
+@pytest.mark.parametrize(("remedy", "process_key"), [("replace", "repair"), ("refund", "refund"), ("compensate", None)])
+def test_the_remedy_opens_its_service_or_refund_case_as_a_linked_child(app, as_user, clock, remedy, process_key):
+    case = ComplaintCase.registered(as_user)
+    case.do("clarify_facts")
+    case.walk(*INVESTIGATED)
+    if remedy == "refund":
+        no_amount = case.submit("handle_complaint", {**FORMS["handle_complaint"], "remedy": "refund"})
+        assert no_amount.status_code == 422 and "refund_amount" in no_amount.json["fields"]
+    case.do("handle_complaint", remedy=remedy, refund_amount=300)
+    case.do("approve_countermeasures")
+    clock.advance(timedelta(seconds=1))  # the scheduler's next round
+    assert fire_due_schedules(app.extensions["aftersales"]) == (1 if process_key else 0)
+    links = [link for link in case.body["links"] if link["relation"] == "opened"]
+    assert [link["process_key"] for link in links] == ([process_key] if process_key else [])
+    if process_key is None:
+        return
+    child = as_user("admin").get(f"/instances/{links[0]['id']}").json
+    assert child["links"][0]["relation"] == "opened_by" and child["links"][0]["case_no"] == case.body["case_no"]
+    assert child["data"]["customer_name"] == "王秀英"
+    if process_key == "refund":
+        refund = child["data"]
+        assert (refund["requested_amount"], refund["refund_reason"]) == (300, "agreed_after_dissatisfaction")
+    else:
+        assert case.body["case_no"] in child["data"]["description"]
+
+
+def test_with_two_heads_of_the_ruled_department_only_they_may_take_the_approval(app, as_user):
+    for head in ("production_head", "production_head2"):
+        create_user(app.extensions["aftersales"], head, head, ["dept_head", "production"])
+    case = ComplaintCase.registered(as_user)
+    case.do("clarify_facts")
+    case.walk(*INVESTIGATED, "handle_complaint")
+    approval = case.ready()["approve_countermeasures"]
+    assert approval["assignee"] is None  # two heads: either may take it
+    assert as_user("dept_head").post(f"/tasks/{approval['id']}/claim").status_code == 403  # not 生产部's head
+    assert as_user("production_head2").post(f"/tasks/{approval['id']}/claim").status_code == 200

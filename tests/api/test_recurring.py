@@ -67,7 +67,7 @@ def opened_by_process(ctx) -> Counter:
 
 def test_a_year_of_schedules_starts_each_recurring_procedure_once_per_period(app, ctx, clock):
     added = ensure_default_schedules(ctx)
-    assert len(added) == 12 + 3  # twelve recurring procedures, three active contracts
+    assert len(added) == 13 + 3  # thirteen recurring procedures, three active contracts
     assert ensure_default_schedules(ctx) == []  # added once
     for _ in range(366):
         clock.advance(timedelta(days=1))
@@ -83,6 +83,7 @@ def test_a_year_of_schedules_starts_each_recurring_procedure_once_per_period(app
         "service_budget": 1,  # 2026-12-01, before the financial audit
         "market_research": 4,  # each quarter, like the KPI review
         "training": 4 + 1,  # the quarterly training plan, and the yearly check of who had none (2026-12-01)
+        "complaint_meeting": 12,  # monthly Apr 2026…Mar 2027, with the month before's complaints
     }
     with ctx.uow() as uow:
         reviews = [i for i in uow.instances.list(limit=10_000) if i.process_key == "kpi_review"]

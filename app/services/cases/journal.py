@@ -17,6 +17,8 @@ from ...domain.cases import CaseStatus
 from ...domain.cases import TaskState
 from ...domain.cases import TimerState
 from ...domain.cases import case_number
+from ...domain.departments import dotted
+from ...domain.departments import head_role_pair
 from ...domain.departments import role_of_department
 from ...domain.workcalendar import WorkCalendar
 from ...engine import ElementInfo
@@ -79,8 +81,8 @@ def record(
 class _Changes:
     """Rows collected during one apply, added in one go at the end."""
 
-    def __init__(self, instance: Instance, now: datetime, calendar: WorkCalendar) -> None:
-        self.instance, self.now, self.calendar = instance, now, calendar
+    def __init__(self, uow: UnitOfWork, instance: Instance, now: datetime, calendar: WorkCalendar) -> None:
+        self.uow, self.instance, self.now, self.calendar = uow, instance, now, calendar
         self.rows: list[Any] = []
 
     def event(self, type_: str, element: ElementInfo | None, actor: str | None = None, **kwargs: Any) -> None:
@@ -269,7 +271,7 @@ def apply_snapshot(
     instance.error = snapshot.error
     instance.updated_at = now
 
-    changes = _Changes(instance, now, calendar)
+    changes = _Changes(uow, instance, now, calendar)
     fired = {e.task_id for e in snapshot.events if e.type == "timer_fired"}
     live_timers = _sync_timers(changes, process, snapshot, waiting, fired)
     for event in snapshot.events:
@@ -345,9 +347,13 @@ def _inform_named(
     form listed there (from the form itself: a parallel branch's data reaches the case only at its join)."""
     for event in recorded:
         element = process.element(event.element_id) if event.type == "task_completed" and event.element_id else None
-        variable = element.properties.get("inform") if element is not None else None
-        if variable:
-            inform(uow, instance, element.name, (event.data or {}).get(variable), now=now)
+        variables = element.properties.get("inform") if element is not None else None
+        if variables:  # one field or several, comma-separated; each a user name or a list of them
+            named: list[object] = []
+            for variable in variables.split(","):
+                value = (event.data or {}).get(variable.strip())
+                named.extend(value if isinstance(value, list) else [value])
+            inform(uow, instance, element.name, named, now=now)
 
 
 def _role_for(element: ElementInfo | None, data: dict[str, Any]) -> str | None:
@@ -364,6 +370,24 @@ def _assignee_for(role: str | None, data: dict[str, Any]) -> str | None:
     """The case data may name the person for a role, e.g. ``technician`` chosen on the service notice."""
     value = data.get(role) if role else None
     return value if isinstance(value, str) and value else None
+
+
+def _named_assignee(uow: UnitOfWork, element: ElementInfo | None, data: dict[str, Any]) -> str | None:
+    """The person an element's properties give its task to: ``assignee_from`` names a field of the
+    task's data holding a user name (a complaint action's owner, picked from the staff); ``head_of``
+    names a department field, whose head (the one active user holding the lane's role and that
+    department's role) gets the task."""
+    if element is None:
+        return None
+    if element.properties.get("assignee_from"):
+        value = dotted(data, element.properties["assignee_from"])
+        user = uow.users.get(value) if isinstance(value, str) and value else None
+        return user.username if user is not None and user.active else None
+    pair = head_role_pair(element.role, data.get(element.properties.get("head_of") or ""))
+    if pair is None:
+        return None
+    heads = [u.username for u in uow.users.with_role(element.role) if pair <= u.roles]
+    return heads[0] if len(heads) == 1 else None
 
 
 def _sync_tasks(
@@ -391,6 +415,7 @@ def _sync_tasks(
             continue
         role = _role_for(element, ready.data or snapshot.data)
         assignee = _assignee_for(role, ready.data if ready.multi_instance else snapshot.data)
+        assignee = assignee or _named_assignee(changes.uow, element, ready.data or snapshot.data)
         row = known_tasks.get(ready.id)  # a finished task the engine made ready again
         if row is None:
             row = Task(

@@ -61,6 +61,12 @@ DEFAULT_SCHEDULES: list[tuple[str, str, str, dict]] = [
     ),
     ("季度市场与顾客需求研究 / Quarterly market research", "market_research", "R/2026-01-01T09:00:00+08:00/P3M", {}),
     (
+        "月度客诉统计分析与专题会议 / Monthly complaint statistics and meeting",
+        "complaint_meeting",
+        "R/2026-01-01T09:00:00+08:00/P1M",
+        {"compute": "complaint_month"},
+    ),
+    (
         "月度售后服务报表 / Monthly service report",
         "service_report",
         "R/2026-01-01T09:00:00+08:00/P1M",

@@ -26,6 +26,7 @@ from ...domain.roles import Role
 from ...persistence.unit_of_work import UnitOfWork
 from ..master_data.case_files import ON_RECORD
 from ..qa.kpi import kpi_for_period
+from ..qa.reports import complaint_figures
 
 SURVEY_MIN_TRANSACTIONS = 3  # K-06: customers with three or more transactions
 
@@ -187,7 +188,44 @@ def _staff_without_training(uow: UnitOfWork, tz: tzinfo, when: date, data: dict[
     return {"untrained_staff": untrained, "training_due_date": date(when.year, 12, 31).isoformat()}
 
 
+MAX_LISTED = 200  # complaints and callback comments listed on one month's meeting
+
+
+def _complaint_month(uow: UnitOfWork, tz: tzinfo, when: date, data: dict[str, Any]) -> dict[str, Any]:
+    """The month before ``when`` for the complaint meeting (D-24): the complaint statistics and hot
+    spots (CP-03), each complaint of the month, and the satisfaction callbacks' results (seed 2)."""
+    period, first, after = _report_period(when, "monthly")
+    start, end = datetime.combine(first, time(0), tz), datetime.combine(after, time(0), tz)
+    cases = uow.instances.created_between("complaint", start, end)
+    callbacks = uow.events.between("repair", ["task_completed"], start, end, ["callback"])
+    scores = [e.data.get("satisfaction_score") for e in callbacks if isinstance(e.data.get("satisfaction_score"), int)]
+    unhappy = [e for e in callbacks if e.data.get("satisfied") is False]
+    return {
+        "period": period,
+        "statistics": complaint_figures(cases),
+        "complaint_cases": [
+            {
+                "case_no": c.case_no,
+                "category": (c.data or {}).get("category", ""),
+                "severity": (c.data or {}).get("severity", ""),
+                "urgency": (c.data or {}).get("urgency", ""),
+                "product_model": (c.data or {}).get("product_model", ""),
+                "status": (c.data or {}).get("complaint_status", ""),
+            }
+            for c in cases[:MAX_LISTED]
+        ],
+        "callback_results": {
+            "callbacks": len(callbacks),
+            "satisfied": sum(1 for e in callbacks if e.data.get("satisfied") is True),
+            "dissatisfied": len(unhappy),
+            "average_score": round(sum(scores) / len(scores), 1) if scores else None,
+            "dissatisfied_comments": [str(e.data.get("callback_comments") or "") for e in unhappy][:MAX_LISTED],
+        },
+    }
+
+
 PROVIDERS: dict[str, Callable[[UnitOfWork, tzinfo, date, dict[str, Any]], dict[str, Any]]] = {
+    "complaint_month": _complaint_month,
     "daily_control": _daily_control,
     "kpi_previous_quarter": _kpi_previous_quarter,
     "service_statistics": _service_statistics,

@@ -15,6 +15,7 @@ from ...domain.principal import Principal
 from ...domain.roles import Role
 from ...errors import Forbidden
 from ...errors import InvalidInput
+from ...persistence.orm import Instance
 from ..context import ServiceContext
 
 REPORT_ROLES = frozenset(
@@ -53,6 +54,11 @@ def complaint_statistics(ctx: ServiceContext, month: str, actor: Principal) -> d
     start, end = _month_bounds(month, ctx.calendar.tz)
     with ctx.uow() as uow:
         cases = uow.instances.created_between("complaint", start, end)
+    return {"month": month, **complaint_figures(cases)}
+
+
+def complaint_figures(cases: list[Instance]) -> dict[str, Any]:
+    """The counts and hot spots of ``cases`` (the complaints of one month)."""
     by_category_urgency: Counter[tuple[str, str]] = Counter()
     by_severity: Counter[str] = Counter()
     by_status: Counter[str] = Counter()
@@ -68,7 +74,6 @@ def complaint_statistics(ctx: ServiceContext, month: str, actor: Principal) -> d
         by_severity[data.get("severity", "")] += 1
         repeats[(data.get("product_model") or "", data["category"])] += 1
     return {
-        "month": month,
         "total": len(cases),
         "registered": registered,
         "by_category_urgency": [

@@ -19,7 +19,9 @@ from ...errors import InvalidInput
 from ...errors import NotFound
 from ...persistence.drafts import Draft
 from ...persistence.unit_of_work import UnitOfWork
+from ..cases.step import case_step
 from ..context import ServiceContext
+from .start_deadlines import meet_start_deadlines
 
 # A drawn signature is ~20 kB; a scanned one can be a few hundred kB.
 MAX_DRAFT_BYTES = 4 * 1024 * 1024
@@ -60,9 +62,16 @@ def save_draft(ctx: ServiceContext, task_id: str, data: Any, actor: Principal) -
     now: datetime = ctx.clock.now()
     with ctx.uow() as uow:
         _check_task(uow, task_id, actor)
+        first = uow.drafts.get(actor.username, task_id) is None
         draft = uow.drafts.put(actor.username, task_id, data, now)
         uow.commit()
-        return draft
+    if first:  # the first save starts the work: it meets a deadline on the task's start (D-12)
+        try:
+            with case_step(ctx, actor, task_id=task_id) as step:
+                meet_start_deadlines(step)
+        except Conflict:  # the case is not running (suspended, in error): the draft is kept all the same
+            pass
+    return draft
 
 
 def delete_draft(ctx: ServiceContext, task_id: str, actor: Principal) -> None:

@@ -49,6 +49,10 @@ def effective_schema(
         source = sources.get(target.get("x-options", ""))
         if source is not None:
             target["oneOf"] = source(case_data) or [{"const": "", "title": "no eligible choice / 无可选项"}]
+        for inner in (items or {}).get("properties", {}).values():  # a field of each row (an action's owner)
+            inner_source = sources.get(inner.get("x-options", "")) if isinstance(inner, dict) else None
+            if inner_source is not None:
+                inner["oneOf"] = inner_source(case_data) or [{"const": "", "title": "no eligible choice / 无可选项"}]
         if prop.get("readOnly") and case_data.get(name) is not None:
             prop["const"] = prop["default"] = case_data[name]
         elif isinstance(prop.get("x-default-from"), str) and case_data.get(prop["x-default-from"]) is not None:

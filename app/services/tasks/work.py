@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...domain.cases import TaskState
+from ...domain.departments import head_role_pair
 from ...domain.principal import Principal
+from ...domain.roles import Role
 from ...domain.task_queries import TaskQuery
 from ...domain.visibility import ReadScope
 from ...engine import TaskNotReady
@@ -32,6 +34,7 @@ from .handover import check_chosen_technicians
 from .handover import require_assignable
 from .numbering import with_document_numbers
 from .quoting import with_quote
+from .start_deadlines import meet_start_deadlines
 
 
 @dataclass(frozen=True)
@@ -136,6 +139,18 @@ def _require_may_take(uow: UnitOfWork, ctx: ServiceContext, task: Task, actor: P
         require_assignable(uow, ctx, actor.username, task.role, "username")
 
 
+def _require_department_head(step: CaseStep, username: str, roles: set[str] | frozenset[str]) -> None:
+    """A task of the ruled department's head (``head_of``) is for that department's head, not for any
+    department head: once the staff list names one (a user with both roles), nobody else takes it."""
+    element = step.process.element(step.task.element_id)
+    field = element.properties.get("head_of") if element is not None else None
+    pair = head_role_pair(element.role, (step.instance.data or {}).get(field)) if field else None
+    if pair is None or pair <= roles or Role.ADMIN in roles:
+        return
+    if any(pair <= u.roles for u in step.uow.users.with_role(element.role)):
+        raise Forbidden(f"task {step.task.id} is for the head of the department responsible; {username} is not")
+
+
 def claim_task(ctx: ServiceContext, task_id: str, actor: Principal) -> Task:
     with case_step(ctx, actor, task_id=task_id) as step:
         task = step.task
@@ -143,8 +158,10 @@ def claim_task(ctx: ServiceContext, task_id: str, actor: Principal) -> Task:
             raise Conflict(f"task {task_id} is already claimed by {task.assignee}")
         if task.assignee != actor.username:
             _require_may_take(step.uow, ctx, task, actor)
+            _require_department_head(step, actor.username, actor.roles)
             task.assignee, task.claimed_at = actor.username, step.now
             _record_on_task(step, "task_claimed")
+        meet_start_deadlines(step)  # taking the work up meets a deadline on its start (D-12)
     return task
 
 
@@ -165,6 +182,8 @@ def delegate_task(ctx: ServiceContext, task_id: str, to_username: str, actor: Pr
         if task.assignee and task.assignee != actor.username and not actor.is_admin:
             raise Conflict(f"task {task_id} is claimed by {task.assignee}")
         require_assignable(step.uow, ctx, to_username, task.role, "username")
+        colleague = step.uow.users.get(to_username)
+        _require_department_head(step, to_username, colleague.roles if colleague is not None else set())
         previous = task.assignee
         task.assignee, task.claimed_at = to_username, step.now
         _record_on_task(step, "task_delegated", **{"from": previous, "to": to_username})
@@ -179,6 +198,7 @@ def complete_task(ctx: ServiceContext, task_id: str, data: Any, actor: Principal
             raise Forbidden(f"task {task_id} is assigned to {task.assignee}")
         if not task.assignee:
             _require_may_take(uow, ctx, task, actor)  # completing a task nobody claimed takes it
+            _require_department_head(step, actor.username, actor.roles)
         schema = step.process.form(task.form)
 
         def prepare(case_data: dict[str, Any]) -> dict[str, Any]:

@@ -5,6 +5,7 @@
     ├── Forbidden                 403  the user's roles do not allow it
     ├── Unauthorized              401  no or bad credentials
     ├── Conflict                  409  task no longer ready, concurrent change, duplicate
+    │   └── PreconditionFailed    412  If-Match names a revision the case or task has moved on from
     ├── UnsupportedMediaType      415  a request body of a kind the endpoint does not take
     ├── InvalidInput              422  form data or request body rejected (field errors)
     │   └── MalformedBody         400  a request body that is not JSON at all (a syntax error)
@@ -46,6 +47,12 @@ class Unauthorized(AppError):
 
 class Conflict(AppError):
     http_status = 409
+
+
+class PreconditionFailed(Conflict):
+    """The request's ``If-Match`` is not the object's current revision (someone changed it since)."""
+
+    http_status = 412
 
 
 class UnsupportedMediaType(AppError):

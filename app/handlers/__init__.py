@@ -21,6 +21,7 @@ from . import cors
 from . import login_throttle
 from . import openapi
 from . import problems
+from . import revisions
 from . import security_headers
 from .api import calendar
 from .api import cases
@@ -125,6 +126,7 @@ def init_app(app: Flask) -> None:
     cors.init_app(app)  # before authentication: a preflight carries no credentials
     app.before_request(auth.load_principal)
     StrictJSONProvider.install(app)
+    revisions.init_app(app)
     app.before_request(check_json_body)  # after authentication: an anonymous caller gets 401, not field errors
     security_headers.init_app(app)
 

@@ -21,6 +21,7 @@ REFUSALS = {
     "403": "the caller's roles do not allow it",
     "404": "no such object",
     "409": "a conflict with the object's state (a task no longer ready, a concurrent change, a duplicate)",
+    "412": "If-Match names a revision the case or task has moved on from (read it again)",
     "422": "the body or a parameter is refused; ``errors`` names the fields",
 }
 SECURITY_SCHEMES = {

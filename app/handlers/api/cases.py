@@ -6,17 +6,20 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 
 from ...services.cases import opening as cases
+from ...services.cases import revisions
 from ..common import principal
 from ..common import services
+from ..revisions import ETAG_HEADER
+from ..revisions import etag
 from ..schemas import InstanceDetailSchema
 
 bp = Blueprint("cases", __name__, url_prefix="/api/v1/cases", description="Cases by their number")
 
 
 @bp.get("/<case_no>")
-@bp.response(200, InstanceDetailSchema)
+@bp.response(200, InstanceDetailSchema, headers=ETAG_HEADER)
 def get_case_by_number(case_no: str):
     """The case with this number (404 when none, 403 when the caller may not read it)."""
     instance = cases.case_by_number(services(), case_no, principal())
     instance.links = cases.case_links(services(), instance.id, principal())
-    return instance
+    return instance, 200, etag(revisions.of_case(instance))

@@ -12,8 +12,11 @@ from ...services.cases import attachments
 from ...services.cases import opening as cases
 from ...services.cases import papers
 from ...services.cases import repair as case_repair
+from ...services.cases import revisions
 from ..common import principal
 from ..common import services
+from ..revisions import ETAG_HEADER
+from ..revisions import etag
 from ..schemas import CancelSchema
 from ..schemas import EventSchema
 from ..schemas import InstanceDetailSchema
@@ -39,12 +42,12 @@ def list_instances(args):
 
 
 @bp.get("/<int:instance_id>")
-@bp.response(200, InstanceDetailSchema)
+@bp.response(200, InstanceDetailSchema, headers=ETAG_HEADER)
 def get_instance(instance_id: int):
     """Where the case stands, with the cases it is linked to."""
     instance = cases.get_case(services(), instance_id, principal())
     instance.links = cases.case_links(services(), instance_id, principal())
-    return instance
+    return instance, 200, etag(revisions.of_case(instance))
 
 
 @bp.get("/<int:instance_id>/events")

@@ -10,6 +10,8 @@ from ...services.tasks import work as tasks
 from ..common import principal
 from ..common import services
 from ..json_input import json_object_body
+from ..revisions import ETAG_HEADER
+from ..revisions import etag
 from ..schemas import DelegateSchema
 from ..schemas import TaskDetailSchema
 from ..schemas import TaskQuerySchema
@@ -62,11 +64,12 @@ def list_tasks(args):
 
 
 @bp.get("/<task_id>")
-@bp.response(200, TaskDetailSchema)
+@bp.response(200, TaskDetailSchema, headers=ETAG_HEADER)
 def get_task(task_id: str):
     """One task with its form (live choices filled in) and the case data it sees."""
     view = tasks.get_task(services(), task_id, principal())
-    return _TaskOut(view.task, view.form, case_no=view.case_no, instructions=view.instructions, data=view.data)
+    out = _TaskOut(view.task, view.form, case_no=view.case_no, instructions=view.instructions, data=view.data)
+    return out, 200, etag(view.revision)
 
 
 @bp.post("/<task_id>/claim")

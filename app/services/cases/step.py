@@ -36,6 +36,7 @@ from ...persistence.orm import Task
 from ...persistence.unit_of_work import UnitOfWork
 from ..context import ServiceContext
 from ..processes.version_cache import DeployedProcess
+from . import revisions
 from .journal import CaseMove
 from .journal import advance
 from .journal import record
@@ -152,6 +153,7 @@ def case_step(
             step.task = task
         else:
             step = CaseStep(ctx, uow, actor, _locked_case(uow, instance_id), calendar, ctx.clock.now())
+        revisions.check(step.instance, step.task)  # If-Match, now that nobody else can change it
         yield step
         uow.commit()  # a concurrent change of the case: Busy (409), nothing kept
     ctx.announce_timers(step.instance.next_timer_at)

@@ -19,6 +19,7 @@ from ...errors import InvalidInput
 from ...errors import NotFound
 from ...persistence.orm import Task
 from ...persistence.unit_of_work import UnitOfWork
+from ..cases import revisions
 from ..cases.attachments import store_files
 from ..cases.opening import may_view
 from ..cases.opening import read_scope
@@ -50,6 +51,7 @@ class TaskView:
     instructions: str | None
     case_no: str | None
     data: dict[str, Any]
+    revision: str = ""  # revisions.of_task: what a client sends back as If-Match
 
 
 def list_tasks(
@@ -125,7 +127,8 @@ def get_task(ctx: ServiceContext, task_id: str, actor: Principal) -> TaskView:
         if task.form:
             schema = forms.effective_schema(process.form(task.form) or {}, data, option_sources(uow, ctx))
         element = process.element(task.element_id)
-        return TaskView(task, schema, element.instructions if element else None, instance.case_no, data)
+        instructions = element.instructions if element else None
+        return TaskView(task, schema, instructions, instance.case_no, data, revisions.of_task(task, instance))
 
 
 def _record_on_task(step: CaseStep, type_: str, **data: Any) -> None:

@@ -30,6 +30,8 @@ from .diagram_forms import markup_problems
 from .diagram_forms import misplaced_start_forms
 from .diagram_forms import open_start_forms
 from .foreign_forms import has_camunda_fields
+from .name_lint import helper_call_problems
+from .name_lint import undefined_names
 from .script_lint import sandbox_problems
 from .script_lint import timer_literal_problems
 from .spiff_messages import plain
@@ -320,6 +322,17 @@ def timer_iso8601(ctx: DiagramContext) -> list[Problem]:
     return timer_literal_problems(ctx.filename, ctx.spec_list, ctx.elements)
 
 
+def helper_call(ctx: DiagramContext) -> list[Problem]:
+    return helper_call_problems(ctx.filename, ctx.spec_list, ctx.elements)
+
+
+def name_defined(ctx: DiagramContext) -> list[Problem]:
+    """Each name diagram code reads is defined somewhere (unknowable while a form does not load)."""
+    if ctx.form_loading[1]:
+        return []
+    return undefined_names(ctx.filename, ctx.spec_list, ctx.elements, ctx.root, ctx.deployed[1])
+
+
 CONVENTION, ENGINE = RuleKind.CONVENTION, RuleKind.ENGINE
 RULES: tuple[Rule, ...] = (
     # Stopping rules first: the rules after them read the one process and SpiffWorkflow's specs.
@@ -348,4 +361,6 @@ RULES: tuple[Rule, ...] = (
     Rule("one-start-form", ENGINE, False, one_start_form),
     Rule("script-sandbox", ENGINE, False, script_sandbox),
     Rule("timer-iso8601", ENGINE, False, timer_iso8601),
+    Rule("helper-call", ENGINE, False, helper_call),
+    Rule("name-defined", CONVENTION, False, name_defined),
 )

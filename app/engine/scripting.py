@@ -323,6 +323,7 @@ _BUILTINS = {
     **_EXTRA_BUILTINS,
     **GUARDED_BUILTINS,
 }
+BUILTIN_NAMES = frozenset(_BUILTINS)  # what diagram code may name besides the helpers and the case data
 _GUARDS = {
     "_getattr_": _guarded_getattr,
     "_getitem_": guarded_getitem,

@@ -21,6 +21,7 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from ..domain.roles import role_of_lane
 from ..errors import Problem
 from ..errors import Severity
+from .called_processes import call_graph
 from .catalogue import q
 from .definitions import FORM_PROPERTY
 from .definitions import ElementInfo
@@ -126,22 +127,27 @@ def spiffworkflow_parses(ctx: DiagramContext) -> list[Problem]:
 def call_not_recursive(ctx: DiagramContext) -> list[Problem]:
     """No call activity leads back to a process that is calling it: SpiffWorkflow would open calls
     without end and hang the worker that starts the case."""
-    calls = {
-        p.get("id"): [(c, c.get("calledElement")) for c in p.iter(q("callActivity"))]
-        for p in ctx.root.findall(q("process"))
-    }
+    calls = call_graph(iter([ctx.root, *(root for _f, root in ctx.called_files.values())]))
     problems = []
 
     def visit(process_id: str, path: tuple[str, ...]) -> None:
         for node, called in calls.get(process_id, []):
             if called in path or called == process_id:
                 reason = f"call activity calls process {called!r}, which is already calling it (endless recursion)"
-                problems.append(_on_node(ctx, node, reason))
+                if node.getroottree() is ctx.root.getroottree():
+                    problems.append(_on_node(ctx, node, reason))
+                else:  # in a file it calls: the problem is named on that file
+                    problems.append(Problem(_file_of(ctx, node), reason, node.get("id"), node.sourceline))
             elif called in calls:
                 visit(called, (*path, process_id))
 
     visit(ctx.key, ())
     return list(dict.fromkeys(problems))
+
+
+def _file_of(ctx: DiagramContext, node: etree._Element) -> str:
+    tree = node.getroottree()
+    return next((n for n, (_f, root) in ctx.called_files.items() if root.getroottree() is tree), ctx.filename)
 
 
 def script_task_has_script(ctx: DiagramContext) -> list[Problem]:

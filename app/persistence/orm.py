@@ -96,6 +96,8 @@ class ProcessVersion(Base):
     # Plain JSON, not JSONB: the order of a form's fields is the order its author chose.
     forms: Mapped[dict[str, Any]] = mapped_column(JSON, deferred=True)
     elements: Mapped[dict[str, Any]] = mapped_column(JSON, deferred=True)
+    # The other files its call activities reach, as deployed with it: file name -> diagram text.
+    calls: Mapped[dict[str, str]] = mapped_column(JSON, deferred=True, default=dict, server_default="{}")
     deployed_at: Mapped[datetime]
     deployed_by: Mapped[str | None] = mapped_column(String(64))
 

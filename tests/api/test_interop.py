@@ -9,6 +9,7 @@ entry fails the test.
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from tests.interop_driver import run_to_end
 from tests.interop_driver import upload
 
 CORPUS = Path(__file__).resolve().parents[1] / "interop"
+CALLED = "spiff-call_activity_call_activity.bpmn"  # defines the process spiff-call_activity_end_event calls
 # file -> the status a case ends in (after working its tasks), or ("refused", what the refusal says)
 EXPECTED: dict[str, str | tuple[str, str]] = {
     "camunda-invoiceApproval.bpmn": "completed",
@@ -34,8 +36,10 @@ EXPECTED: dict[str, str | tuple[str, str]] = {
     "spiff-business_rule_task.bpmn": ("refused", r"DMN decision 'decision_1'; DMN is not supported"),
     "spiff-call_activity_end_event.bpmn": (
         "refused",
-        r"calls process 'Call_Activity_Get_Data', which is not in this file",
+        r"calls process 'Call_Activity_Get_Data', which is neither in this file nor deployed",
     ),
+    # Alone, its script deletes a variable only its caller (spiff-call_activity_end_event) sets.
+    "spiff-call_activity_call_activity.bpmn": "error",
     "spiff-call_activity_level_3.bpmn": ("refused", r"calls process 'Level3', which is already calling it"),
     "spiff-camunda-no_form.bpmn": "completed",
     "spiff-camunda-subWorkflowComplex.bpmn": "completed",
@@ -85,3 +89,29 @@ def test_a_diagram_from_another_modeler_deploys_and_runs_or_is_refused_with_its_
         assert process["version"] >= 1
     status, _done = run_to_end(admin, app.extensions["aftersales"], clock, answer.json["key"])
     assert status == expected
+
+
+def test_a_call_activity_into_another_deployed_file_runs_the_called_process(app, as_user, clock):
+    admin = as_user("admin")
+    caller = "spiff-call_activity_end_event.bpmn"
+    called = upload(admin, "spiff-call_activity_call_activity.bpmn", (CORPUS / CALLED).read_bytes())
+    assert called.status_code == 201, called.json
+    answer = upload(admin, caller, (CORPUS / caller).read_bytes())
+    assert answer.status_code == 201, answer.json
+    status, _done = run_to_end(admin, app.extensions["aftersales"], clock, "Process_8200379")
+    assert status == "completed"
+    (case,) = admin.get("/instances?process_key=Process_8200379").json
+    assert admin.get(f"/instances/{case['id']}").json["data"]["my_var"] == "World"  # the called file's script
+
+
+def test_files_deployed_together_resolve_their_call_activities_whatever_their_order(app, as_user, clock):
+    admin = as_user("admin")
+    caller = "spiff-call_activity_end_event.bpmn"
+    files = [(io.BytesIO((CORPUS / name).read_bytes()), name) for name in (caller, CALLED)]
+    answer = admin.client.post(
+        "/api/v1/processes", headers=admin._headers(), data={"file": files}, content_type="multipart/form-data"
+    )
+    assert answer.status_code == 201, answer.json
+    assert {p["key"] for p in answer.json["processes"]} == {"Process_8200379", "Call_Activity_Get_Data"}
+    status, _done = run_to_end(admin, app.extensions["aftersales"], clock, "Process_8200379")
+    assert status == "completed"

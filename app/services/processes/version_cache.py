@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from dataclasses import field
 from typing import Any
 
 from ...engine import ElementInfo
@@ -23,6 +24,7 @@ class DeployedProcess:
     bpmn_xml: bytes
     forms: dict[str, dict[str, Any]]
     elements: dict[str, ElementInfo]
+    calls: dict[str, str] = field(default_factory=dict)  # the files its call activities reach, by name
 
     def element(self, element_id: str | None) -> ElementInfo | None:
         return self.elements.get(element_id) if element_id else None
@@ -72,6 +74,7 @@ class VersionCatalog:
                 bpmn_xml=bytes(row.bpmn_xml),
                 forms=row.forms,
                 elements={k: ElementInfo.from_dict(v) for k, v in row.elements.items()},
+                calls=dict(row.calls or {}),
             )
             with self._lock:
                 self._versions[version_id] = found

@@ -1,0 +1,26 @@
+"""the files a version's call activities reach, kept with the version
+
+Revision ID: 0019
+Revises: 0018
+Create Date: 2026-12-03 14:00:00
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0019"
+down_revision = "0018"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("process_versions") as batch:
+        batch.add_column(sa.Column("calls", sa.JSON(), nullable=False, server_default="{}"))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("process_versions") as batch:
+        batch.drop_column("calls")

@@ -6,6 +6,7 @@ Public surface: load and validate diagrams (``load_directory``, ``load_definitio
 
 from .called_processes import CalledFile as CalledFile
 from .called_processes import Resolver as Resolver
+from .catalogue import diagram_lanes as diagram_lanes
 from .definitions import ElementInfo as ElementInfo
 from .definitions import ProcessDefinition as ProcessDefinition
 from .flowgraph import flow_graph as flow_graph

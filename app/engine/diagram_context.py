@@ -7,8 +7,10 @@ reports SpiffWorkflow's parser), so a part never has to cope with a diagram a st
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
+from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -51,6 +53,12 @@ class DiagramContext:
     read_form: FormReader
     index: int = 0  # which of the file's executable processes (a collaboration holds several)
     resolve: Resolver = field(default=no_calls)  # the processes of other files a call activity may call
+    lane_roles: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # the owner's: key -> lane -> role
+
+    @property
+    def mapped_lanes(self) -> Mapping[str, str]:
+        """Lane id -> role, as the process owner mapped this process's lanes."""
+        return self.lane_roles.get(self.key, {})
 
     @cached_property
     def key(self) -> str:
@@ -124,6 +132,8 @@ class DiagramContext:
         """The elements and forms as deployed: a user task without a form gets its Camunda form
         fields or a generic completion form, a role from its Camunda groups or its lane's name."""
         elements, forms = with_foreign_forms(self.process, self.key, self.elements, self.forms)
+        mapped = self.mapped_lanes
+        elements = {k: replace(e, role=mapped[e.lane]) if e.lane in mapped else e for k, e in elements.items()}
         called = [
             DiagramContext(name, f.xml, root, f.read_form, i).deployed
             for name, (f, root) in self.called_files.items()

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from pathlib import Path
 
 from lxml import etree
@@ -59,15 +60,23 @@ def parse_diagram(xml: bytes, filename: str) -> etree._Element:
 
 
 def load_definitions(
-    filename: str, xml: bytes, read_form: FormReader, *, strict: bool = False, resolve: Resolver = no_calls
+    filename: str,
+    xml: bytes,
+    read_form: FormReader,
+    *,
+    strict: bool = False,
+    resolve: Resolver = no_calls,
+    lane_roles: Mapping[str, Mapping[str, str]] | None = None,
 ) -> list[ProcessDefinition]:
     """Validate one diagram file, each of its executable processes, and their forms. ``resolve``
-    finds the file of a process of another file that a call activity names (``called_processes``).
+    finds the file of a process of another file that a call activity names (``called_processes``);
+    ``lane_roles`` is the process owner's mapping (process key -> lane id -> role), which gives a
+    lane's tasks their role over what the diagram names.
 
     Raises DiagramError listing every problem found if one is an error (or, ``strict``, any)."""
     root = parse_diagram(xml, filename)
     count = len(executable_processes(root)) or 1
-    contexts = [DiagramContext(filename, xml, root, read_form, i, resolve) for i in range(count)]
+    contexts = [DiagramContext(filename, xml, root, read_form, i, resolve, lane_roles or {}) for i in range(count)]
     found = [run_rules(ctx) for ctx in contexts]
     problems = list(dict.fromkeys(p for rows in found for p in rows))  # a rule over the whole file runs per process
     if any(p.severity is Severity.ERROR for p in problems) or (strict and problems):
@@ -76,10 +85,16 @@ def load_definitions(
 
 
 def load_definition(
-    filename: str, xml: bytes, read_form: FormReader, *, strict: bool = False, resolve: Resolver = no_calls
+    filename: str,
+    xml: bytes,
+    read_form: FormReader,
+    *,
+    strict: bool = False,
+    resolve: Resolver = no_calls,
+    lane_roles: Mapping[str, Mapping[str, str]] | None = None,
 ) -> ProcessDefinition:
     """Validate a diagram of one executable process (the workbench's); see ``load_definitions``."""
-    definitions = load_definitions(filename, xml, read_form, strict=strict, resolve=resolve)
+    definitions = load_definitions(filename, xml, read_form, strict=strict, resolve=resolve, lane_roles=lane_roles)
     if len(definitions) != 1:
         keys = ", ".join(d.key for d in definitions)
         raise DiagramError(
@@ -112,7 +127,11 @@ def _definition(ctx: DiagramContext, warnings: tuple[Problem, ...]) -> ProcessDe
 
 
 def load_directory(
-    directory: str | Path, *, strict: bool = False, deployed: Resolver = no_calls
+    directory: str | Path,
+    *,
+    strict: bool = False,
+    deployed: Resolver = no_calls,
+    lane_roles: Mapping[str, Mapping[str, str]] | None = None,
 ) -> list[ProcessDefinition]:
     """Validate every ``*.bpmn`` in ``directory``; if any is bad, refuse them all. A call activity
     calls a process of the set, else one ``deployed``."""
@@ -129,7 +148,9 @@ def load_directory(
     definitions, problems = [], []
     for path in files:
         try:
-            definitions += load_definitions(path.name, path.read_bytes(), read_form, strict=strict, resolve=resolve)
+            definitions += load_definitions(
+                path.name, path.read_bytes(), read_form, strict=strict, resolve=resolve, lane_roles=lane_roles
+            )
         except DiagramError as exc:
             problems += exc.problems
     keys = [d.key for d in definitions]

@@ -165,10 +165,16 @@ def script_task_has_script(ctx: DiagramContext) -> list[Problem]:
 
 
 def lane_names_role(ctx: DiagramContext) -> list[Problem]:
+    """Each lane names a role by its id (lane_<role>) or has one in the process owner's mapping."""
     return [
-        _on_node(ctx, lane, f"lane id {lane.get('id')!r} does not name a role (lane_<role>)")
+        _on_node(
+            ctx,
+            lane,
+            f"lane id {lane.get('id')!r} does not name a role (lane_<role>) and no role is mapped to it"
+            " (the workbench's lane roles)",
+        )
         for lane in ctx.process.iter(q("lane"))
-        if role_of_lane(lane.get("id")) is None
+        if role_of_lane(lane.get("id")) is None and lane.get("id") not in ctx.mapped_lanes
     ]
 
 

@@ -417,6 +417,17 @@ class DocumentNumber(Base):
     last: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class LaneRole(Base):
+    """The process owner's mapping of a process's lane (by id) to the role that works its tasks."""
+
+    __tablename__ = "lane_roles"
+    process_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    lane: Mapped[str] = mapped_column(String(128), primary_key=True)
+    role: Mapped[str] = mapped_column(String(32))
+    updated_by: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime]
+
+
 class Setting(Base):
     """Small persistent values, e.g. the simulated clock's offset."""
 

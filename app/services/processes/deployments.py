@@ -92,6 +92,12 @@ def deployed_processes(ctx: ServiceContext) -> Resolver:
     return resolve
 
 
+def owner_lane_roles(ctx: ServiceContext) -> dict[str, dict[str, str]]:
+    """The process owners' lane roles (process key -> lane id -> role), applied at deploy."""
+    with ctx.uow() as uow:
+        return uow.lane_roles.all()
+
+
 def forms_reader(forms: dict[str, Any]) -> Callable[[str], bytes]:
     """A form reader over stored forms (FileNotFoundError for a path not among them)."""
 
@@ -109,7 +115,12 @@ def deploy_directory(
     """Validate every diagram in ``processes/`` (refusing all if one is bad), then deploy.
 
     ``strict``: a broken house convention refuses the set too (the project's own diagrams)."""
-    definitions = load_directory(directory or ctx.processes_dir, strict=strict, deployed=deployed_processes(ctx))
+    definitions = load_directory(
+        directory or ctx.processes_dir,
+        strict=strict,
+        deployed=deployed_processes(ctx),
+        lane_roles=owner_lane_roles(ctx),
+    )
     return deploy_definitions(ctx, definitions, actor=actor)
 
 

@@ -27,6 +27,7 @@ from . import workbench
 from .deployments import DeployResult
 from .deployments import deploy_definitions
 from .deployments import forms_reader
+from .deployments import owner_lane_roles
 from .version_cache import DeployedProcess
 
 COMPARED = ("name", "type", "role", "properties", "attached_to", "cancel_activity", "timer", "message")
@@ -127,7 +128,9 @@ def rollback(ctx: ServiceContext, key: str, number: int, actor: Principal) -> De
         old = ctx.versions.find(uow, key, number)
     read_form = forms_reader(old.forms)
     pinned = set_resolver([(name, text.encode(), read_form) for name, text in old.calls.items()])
-    definition = load_definition(old.filename, old.bpmn_xml, read_form, resolve=pinned)
+    definition = load_definition(
+        old.filename, old.bpmn_xml, read_form, resolve=pinned, lane_roles=owner_lane_roles(ctx)
+    )
     [result] = deploy_definitions(ctx, [definition], actor=actor.username)
     if not result.created:
         raise InvalidInput(f"version {number} is already the latest content of {key}", errors={"version": ["latest"]})

@@ -81,10 +81,14 @@ class VersionCatalog:
         return found
 
     def lanes(self, uow: UnitOfWork) -> dict[str, frozenset[str]]:
-        """Process key -> the roles with a lane in any of its versions (one small query; versions are cached)."""
+        """Process key -> the roles with a lane in any of its versions, or mapped to one of its lanes
+        (two small queries; versions are cached)."""
         found: dict[str, frozenset[str]] = {}
         for row in uow.versions.all_versions():
             found[row.process_key] = found.get(row.process_key, frozenset()) | self.get(uow, row.id).lane_roles
+        for key, mapped in uow.lane_roles.all().items():  # the process owners' lane roles count too
+            if key in found:
+                found[key] |= frozenset(mapped.values())
         return found
 
     def find(self, uow: UnitOfWork, process_key: str, number: int | None = None) -> DeployedProcess:

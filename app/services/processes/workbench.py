@@ -35,6 +35,7 @@ from ..context import ServiceContext
 from .deployments import DeployResult
 from .deployments import deploy_definitions
 from .deployments import deployed_processes
+from .deployments import owner_lane_roles
 
 EDIT_ROLES = frozenset({Role.ADMIN, Role.PROCESS_OWNER})
 READ_ROLES = EDIT_ROLES | {Role.AUDITOR}
@@ -198,7 +199,12 @@ def _load(ctx: ServiceContext, filename: str, xml: str, forms: Forms, strict: bo
     every problem (the deploy's own checks). A call activity may call a deployed process."""
     _check_payload(filename, xml, forms)
     return load_definitions(
-        filename, xml.encode("utf-8"), _form_reader(forms), strict=strict, resolve=deployed_processes(ctx)
+        filename,
+        xml.encode("utf-8"),
+        _form_reader(forms),
+        strict=strict,
+        resolve=deployed_processes(ctx),
+        lane_roles=owner_lane_roles(ctx),
     )
 
 
@@ -276,11 +282,12 @@ def deploy_set(
     reader = _form_reader(forms)
     encoded = [(filename, xml.encode("utf-8")) for filename, xml in files]
     resolve = set_resolver([(name, xml, reader) for name, xml in encoded], deployed_processes(ctx))
+    lanes = owner_lane_roles(ctx)
     definitions: list[ProcessDefinition] = []
     problems: list[Problem] = []
     for filename, xml in encoded:
         try:
-            definitions += load_definitions(filename, xml, reader, strict=strict, resolve=resolve)
+            definitions += load_definitions(filename, xml, reader, strict=strict, resolve=resolve, lane_roles=lanes)
         except DiagramError as exc:
             problems += exc.problems
     keys = [d.key for d in definitions]

@@ -4,8 +4,10 @@ tasks, to the tasks that become ready later, and to the next deploy (no warning 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+from tests.api.test_web import login
 from tests.interop_driver import answer
 from tests.interop_driver import upload
 
@@ -63,3 +65,23 @@ def test_lane_roles_refuse_a_lane_the_process_lacks_and_a_role_that_works_no_tas
     assert {e["field"] for e in refused.json["errors"]} == {"Z_id", "A_id"}
     assert put(tech, "lanes", {"lanes": {"A_id": "technician"}}).status_code == 403
     assert all(r["role"] is None for r in owner.get("/processes/lanes/lane-roles").json)
+
+
+def test_the_workbench_page_shows_the_lane_roles_table_and_saves_it_with_the_session(app, as_user):
+    admin = as_user("admin")
+    assert upload(admin, "lanes.bpmn", LANES.read_bytes()).status_code == 201
+    assert put(admin, "lanes", {"lanes": {"A_id": "technician"}}).status_code == 200
+    client = app.test_client()
+    assert login(client, "process_owner").status_code == 302
+    page = client.get("/workbench/lanes").get_data(as_text=True)
+    table = page[page.index('id="wb-lane-roles"') : page.index("</table>")]
+    assert "泳道角色" in table and "按流程图" in table  # in the user's language (zh_Hans by default)
+    assert re.findall(r'data-lane="([^"]+)"', table) == ["B_id", "A_id", "Lane_03noz08"]
+    assert re.search(r'data-lane="A_id".*?<option value="technician" selected>', table, re.S)
+    token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+    saved = client.put(
+        "/api/v1/processes/lanes/lane-roles", json={"lanes": {"C_id": None}}, headers={"X-CSRF-Token": token}
+    )
+    assert saved.status_code == 422  # the session's PUT reaches the service (C_id is no lane of it)
+    cleared = client.put("/api/v1/processes/lanes/lane-roles", json={"lanes": {}}, headers={"X-CSRF-Token": token})
+    assert cleared.status_code == 200 and all(r["role"] is None for r in cleared.json)

@@ -102,6 +102,12 @@ def test_a_call_activity_into_another_deployed_file_runs_the_called_process(app,
     assert status == "completed"
     (case,) = admin.get("/instances?process_key=Process_8200379").json
     assert admin.get(f"/instances/{case['id']}").json["data"]["my_var"] == "World"  # the called file's script
+    changed = (CORPUS / CALLED).read_bytes().replace(b"my_var = 'World'", b"my_var = 'Changed'")
+    assert upload(admin, CALLED, changed).status_code == 201
+    run_to_end(admin, app.extensions["aftersales"], clock, "Process_8200379")
+    cases = admin.get("/instances?process_key=Process_8200379").json
+    latest = max(cases, key=lambda c: c["id"])
+    assert admin.get(f"/instances/{latest['id']}").json["data"]["my_var"] == "World"  # pinned with the caller
 
 
 def test_files_deployed_together_resolve_their_call_activities_whatever_their_order(app, as_user, clock):

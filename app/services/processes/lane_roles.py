@@ -53,7 +53,8 @@ def lane_table(ctx: ServiceContext, key: str, actor: Principal) -> list[LaneRow]
 
 def put_lane_roles(ctx: ServiceContext, key: str, mapping: Mapping[str, str | None], actor: Principal) -> list[LaneRow]:
     """Replace the process's mapping (a lane left out or given None has none); the ready tasks of
-    every lane whose role changes move to its new role. Returns the table as it now is."""
+    every lane whose role changes move to its new role (an unmapped lane's: the role their version
+    was deployed with). Returns the table as it now is."""
     if not may_edit(actor):
         raise Forbidden("only a process owner or an administrator may map lanes to roles")
     lanes = {row.lane: row for row in lane_table(ctx, key, actor)}
@@ -72,6 +73,6 @@ def put_lane_roles(ctx: ServiceContext, key: str, mapping: Mapping[str, str | No
             element = ctx.versions.get(uow, task.version_id).element(task.element_id)
             if element is None or not element.lane or element.role_from or element.lane not in lanes:
                 continue
-            task.role = chosen.get(element.lane) or lanes[element.lane].diagram_role
+            task.role = chosen.get(element.lane) or element.role  # unmapped: as its version was deployed
         uow.commit()
     return lane_table(ctx, key, actor)

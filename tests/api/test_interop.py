@@ -40,6 +40,10 @@ EXPECTED: dict[str, str | tuple[str, str]] = {
     ),
     # Alone, its script deletes a variable only its caller (spiff-call_activity_end_event) sets.
     "spiff-call_activity_call_activity.bpmn": "error",
+    # Alone, its call activity names update_data (spiff-prescript_postscript_call_activity, not deployed).
+    "spiff-prescript_postscript_parent.bpmn": ("refused", r"calls process 'update_data', which is neither in"),
+    # Alone, its script reads in_data, which only its caller's pre-script sets.
+    "spiff-prescript_postscript_call_activity.bpmn": "error",
     "spiff-call_activity_level_3.bpmn": ("refused", r"calls process 'Level3', which is already calling it"),
     "spiff-camunda-no_form.bpmn": "completed",
     "spiff-camunda-subWorkflowComplex.bpmn": "completed",
@@ -130,3 +134,21 @@ def test_files_deployed_together_resolve_their_call_activities_whatever_their_or
     assert {p["key"] for p in answer.json["processes"]} == {"Process_8200379", "Call_Activity_Get_Data"}
     status, _done = run_to_end(admin, app.extensions["aftersales"], clock, "Process_8200379")
     assert status == "completed"
+
+
+def test_a_name_the_deploy_warned_of_is_what_stops_the_case(as_user):
+    """SpiffWorkflow's pre-/post-script pair, deployed together: the caller's pre-script reads ``old``,
+    which SpiffWorkflow's own test gives as start data and nothing here defines. The deploy says so
+    (a warning naming file, element and name) and the case stops in error on that very name."""
+    admin = as_user("admin")
+    names = ("spiff-prescript_postscript_parent.bpmn", "spiff-prescript_postscript_call_activity.bpmn")
+    files = [(io.BytesIO((CORPUS / name).read_bytes()), name) for name in names]
+    answer = admin.client.post(
+        "/api/v1/processes", headers=admin._headers(), data={"file": files}, content_type="multipart/form-data"
+    )
+    assert answer.status_code == 201, answer.json
+    (named,) = [w for w in answer.json["warnings"] if w["rule"] == "name-defined"]
+    assert (named["file"], named["element_id"]) == (names[0], "Activity_0g9bcsc") and "'old'" in named["reason"]
+    started = admin.post("/processes/parent/instances", json={})
+    case = admin.get(f"/instances/{started.json['id']}").json
+    assert case["status"] == "error" and "old" in case["error"], case

@@ -22,6 +22,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from lxml import etree
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
 from ..domain.cases import APPLICATION_KEYS
 from ..domain.scripting_helpers import make_helpers
@@ -29,11 +30,13 @@ from ..domain.workcalendar import WorkCalendar
 from ..errors import Problem
 from .definitions import ElementInfo
 from .script_lint import code_of
+from .script_lint import quoted
 from .script_lint import task_specs
 from .script_lint import where
 from .scripting import BUILTIN_NAMES
 from .scripting import ScriptRejected
 from .scripting import parse_sandboxed
+from .timer_values import ISO_LOOKALIKE
 
 
 # The helpers a diagram may call: their names and signatures (bound to a clock that is never read here).
@@ -54,15 +57,26 @@ def _parsed(code: str, mode: str) -> ast.AST | None:
         return None  # the sandbox rule reports it
 
 
-def _code(specs: list[Any], elements: dict[str, ElementInfo]) -> Iterator[tuple[Any, ast.AST, str]]:
-    """(task spec, syntax tree, what it is) for each piece of diagram code that parses."""
+def _code(specs: list[Any], elements: dict[str, ElementInfo]) -> Iterator[tuple[tuple[str, int | None], ast.AST, str]]:
+    """((element id, line), syntax tree, what it is) for each piece of diagram code that parses. A timer
+    caught after an event-based gateway has no definition in SpiffWorkflow's spec: it is read from the
+    diagram's catalogue (the expression the application arms)."""
+    timers = set()
     for ts in task_specs(specs):
+        definition = getattr(ts, "event_definition", None)
+        if isinstance(definition, TimerEventDefinition):
+            timers.add(getattr(ts, "bpmn_id", None) or ts.name)
         for code, mode, what in code_of(ts):
             if code.strip().startswith(("${", "#{")):
                 continue  # JUEL: refused by the sandbox rule
             tree = _parsed(code, mode)
             if tree is not None:
-                yield ts, tree, what
+                yield where(ts, elements), tree, what
+    for info in elements.values():
+        if info.timer and info.id not in timers and not ISO_LOOKALIKE.match(info.timer.strip()):
+            tree = _parsed(info.timer, "eval")
+            if tree is not None:
+                yield (info.id, info.line), tree, f"timer expression {quoted(info.timer)}"
 
 
 def _assigned(tree: ast.AST) -> set[str]:
@@ -110,10 +124,10 @@ def undefined_names(
     """A problem for each name diagram code reads that nothing defines (called names are the helper check's)."""
     pieces = list(_code(specs, elements))
     defined = set(HELPERS) | set(BUILTIN_NAMES) | APPLICATION_KEYS | _diagram_names(root, forms)
-    for _ts, tree, _what in pieces:
+    for _where, tree, _what in pieces:
         defined |= _assigned(tree)
     problems = []
-    for ts, tree, what in pieces:
+    for at, tree, what in pieces:
         called = {id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
         read = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
         unknown = sorted(read - defined - {n.id for n in ast.walk(tree) if id(n) in called and isinstance(n, ast.Name)})
@@ -122,7 +136,7 @@ def undefined_names(
                 f"{what} uses {name!r}, which no form field, script, start data or helper defines"
                 " (a typo? the case would stop in error when it reaches this)"
             )
-            problems.append(Problem(filename, reason, *where(ts, elements)))
+            problems.append(Problem(filename, reason, *at))
     return problems
 
 
@@ -167,10 +181,10 @@ def helper_call_problems(filename: str, specs: list[Any], elements: dict[str, El
     call whose arguments do not fit the helper."""
     pieces = list(_code(specs, elements))
     callable_names = set(HELPERS) | set(BUILTIN_NAMES)
-    for _ts, tree, _what in pieces:
+    for _where, tree, _what in pieces:
         callable_names |= _assigned(tree)
     problems = []
-    for ts, tree, what in pieces:
+    for at, tree, what in pieces:
         for call in (n for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)):
             name = call.func.id
             if name not in callable_names:
@@ -182,5 +196,5 @@ def helper_call_problems(filename: str, specs: list[Any], elements: dict[str, El
             else:
                 reason = ""
             if reason:
-                problems.append(Problem(filename, reason, *where(ts, elements)))
+                problems.append(Problem(filename, reason, *at))
     return list(dict.fromkeys(problems))

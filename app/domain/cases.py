@@ -6,6 +6,11 @@ from datetime import datetime
 from datetime import timedelta
 from enum import StrEnum
 
+# Case variables the application writes itself when a case opens (the case journal's start data, the
+# schedule that opened it, the registration's findings): never taken from whoever starts the case,
+# and defined for every diagram's code.
+APPLICATION_KEYS = frozenset({"case_no", "received_at", "started_by", "scheduled_for", "schedule", "on_record"})
+
 
 class CaseStatus(StrEnum):
     RUNNING = "running"  # waiting for people or timers

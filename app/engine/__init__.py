@@ -4,12 +4,16 @@ Public surface: load and validate diagrams (``load_directory``, ``load_definitio
 (``WorkflowEngine``) and the plain data it returns; parse outside XML safely (``parse_untrusted``).
 """
 
+from .called_processes import CalledFile as CalledFile
+from .called_processes import Resolver as Resolver
+from .catalogue import diagram_lanes as diagram_lanes
 from .definitions import ElementInfo as ElementInfo
 from .definitions import ProcessDefinition as ProcessDefinition
 from .flowgraph import flow_graph as flow_graph
 from .loader import load_definition as load_definition
 from .loader import load_definitions as load_definitions
 from .loader import load_directory as load_directory
+from .loader import set_resolver as set_resolver
 from .replay import Deviation as Deviation
 from .replay import RecordedStep as RecordedStep
 from .replay import ReplayResult as ReplayResult

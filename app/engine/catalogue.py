@@ -13,6 +13,8 @@ from lxml import etree
 
 from ..domain.roles import role_of_lane
 from .definitions import ElementInfo
+from .foreign_forms import role_named
+from .safe_xml import parse_untrusted
 from .scripting import ScriptRejected
 from .scripting import parse_sandboxed
 
@@ -162,3 +164,15 @@ def catalogue(process: etree._Element, lanes: Lanes) -> dict[str, ElementInfo]:
             in_subprocess=any(etree.QName(a).localname in ("subProcess", "transaction") for a in node.iterancestors()),
         )
     return elements
+
+
+def diagram_lanes(xml: bytes, key: str) -> list[tuple[str, str, str | None]]:
+    """(lane id, lane name, the role the diagram itself gives it) for each lane of process ``key``:
+    its id (lane_<role>) or its name ("Technician") naming a role, else None."""
+    process = next((p for p in parse_untrusted(xml).findall(q("process")) if p.get("id") == key), None)
+    lanes = process.iter(q("lane")) if process is not None else []
+    return [
+        (lane.get("id"), lane.get("name") or "", role_of_lane(lane.get("id")) or role_named(lane.get("name")))
+        for lane in lanes
+        if lane.get("id")
+    ]

@@ -74,6 +74,7 @@ class ProcessDefinition:
     elements: dict[str, ElementInfo]
     forms: dict[str, dict[str, Any]]  # form path (as named in the diagram) -> JSON Schema
     warnings: tuple[Problem, ...] = ()  # the house conventions it breaks (advice, shown at deploy)
+    calls: dict[str, bytes] = field(default_factory=dict)  # the other files its call activities reach, by name
 
     def element(self, element_id: str) -> ElementInfo | None:
         return self.elements.get(element_id)

@@ -7,7 +7,10 @@ reports SpiffWorkflow's parser), so a part never has to cope with a diagram a st
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from dataclasses import field
+from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -15,6 +18,11 @@ from typing import Any
 from lxml import etree
 
 from ..errors import Problem
+from .called_processes import CalledFile
+from .called_processes import Resolver
+from .called_processes import files_called
+from .called_processes import no_calls
+from .called_processes import with_called_elements
 from .catalogue import Lanes
 from .catalogue import catalogue
 from .catalogue import lanes_of
@@ -44,6 +52,13 @@ class DiagramContext:
     root: etree._Element
     read_form: FormReader
     index: int = 0  # which of the file's executable processes (a collaboration holds several)
+    resolve: Resolver = field(default=no_calls)  # the processes of other files a call activity may call
+    lane_roles: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # the owner's: key -> lane -> role
+
+    @property
+    def mapped_lanes(self) -> Mapping[str, str]:
+        """Lane id -> role, as the process owner mapped this process's lanes."""
+        return self.lane_roles.get(self.key, {})
 
     @cached_property
     def key(self) -> str:
@@ -60,9 +75,19 @@ class DiagramContext:
         return self.executable_processes[self.index]
 
     @cached_property
+    def called_files(self) -> dict[str, tuple[CalledFile, etree._Element]]:
+        """The other files the call activities reach (in the same deploy, or deployed), by file name."""
+        return files_called(self.root, self.resolve)
+
+    @property
+    def calls(self) -> dict[str, bytes]:
+        """What is kept with the version: each called file's diagram, by file name."""
+        return {name: called.xml for name, (called, _root) in self.called_files.items()}
+
+    @cached_property
     def specs(self) -> tuple[Any, dict[str, Any]]:
         """SpiffWorkflow's spec and subprocess specs; raises its ValidationException if it refuses."""
-        return parse_specs(self.xml, self.key, self.filename)
+        return parse_specs(self.xml, self.key, self.filename, self.calls)
 
     @property
     def spec_list(self) -> list[Any]:
@@ -106,4 +131,12 @@ class DiagramContext:
     def deployed(self) -> tuple[dict[str, ElementInfo], Forms]:
         """The elements and forms as deployed: a user task without a form gets its Camunda form
         fields or a generic completion form, a role from its Camunda groups or its lane's name."""
-        return with_foreign_forms(self.process, self.key, self.elements, self.forms)
+        elements, forms = with_foreign_forms(self.process, self.key, self.elements, self.forms)
+        mapped = self.mapped_lanes
+        elements = {k: replace(e, role=mapped[e.lane]) if e.lane in mapped else e for k, e in elements.items()}
+        called = [
+            DiagramContext(name, f.xml, root, f.read_form, i).deployed
+            for name, (f, root) in self.called_files.items()
+            for i in range(len(executable_processes(root)))
+        ]
+        return with_called_elements(elements, forms, called)

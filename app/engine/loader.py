@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from pathlib import Path
 
 from lxml import etree
@@ -26,6 +27,10 @@ from lxml import etree
 from ..errors import DiagramError
 from ..errors import Problem
 from ..errors import Severity
+from .called_processes import CalledFile
+from .called_processes import Resolver
+from .called_processes import no_calls
+from .called_processes import parsed
 from .catalogue import q
 from .definitions import ProcessDefinition
 from .diagram_context import DiagramContext
@@ -55,13 +60,23 @@ def parse_diagram(xml: bytes, filename: str) -> etree._Element:
 
 
 def load_definitions(
-    filename: str, xml: bytes, read_form: FormReader, *, strict: bool = False
+    filename: str,
+    xml: bytes,
+    read_form: FormReader,
+    *,
+    strict: bool = False,
+    resolve: Resolver = no_calls,
+    lane_roles: Mapping[str, Mapping[str, str]] | None = None,
 ) -> list[ProcessDefinition]:
-    """Validate one diagram file, each of its executable processes, and their forms.
+    """Validate one diagram file, each of its executable processes, and their forms. ``resolve``
+    finds the file of a process of another file that a call activity names (``called_processes``);
+    ``lane_roles`` is the process owner's mapping (process key -> lane id -> role), which gives a
+    lane's tasks their role over what the diagram names.
 
     Raises DiagramError listing every problem found if one is an error (or, ``strict``, any)."""
     root = parse_diagram(xml, filename)
-    contexts = [DiagramContext(filename, xml, root, read_form, i) for i in range(len(executable_processes(root)) or 1)]
+    count = len(executable_processes(root)) or 1
+    contexts = [DiagramContext(filename, xml, root, read_form, i, resolve, lane_roles or {}) for i in range(count)]
     found = [run_rules(ctx) for ctx in contexts]
     problems = list(dict.fromkeys(p for rows in found for p in rows))  # a rule over the whole file runs per process
     if any(p.severity is Severity.ERROR for p in problems) or (strict and problems):
@@ -69,9 +84,17 @@ def load_definitions(
     return [_definition(ctx, tuple(rows)) for ctx, rows in zip(contexts, found, strict=True)]
 
 
-def load_definition(filename: str, xml: bytes, read_form: FormReader, *, strict: bool = False) -> ProcessDefinition:
+def load_definition(
+    filename: str,
+    xml: bytes,
+    read_form: FormReader,
+    *,
+    strict: bool = False,
+    resolve: Resolver = no_calls,
+    lane_roles: Mapping[str, Mapping[str, str]] | None = None,
+) -> ProcessDefinition:
     """Validate a diagram of one executable process (the workbench's); see ``load_definitions``."""
-    definitions = load_definitions(filename, xml, read_form, strict=strict)
+    definitions = load_definitions(filename, xml, read_form, strict=strict, resolve=resolve, lane_roles=lane_roles)
     if len(definitions) != 1:
         keys = ", ".join(d.key for d in definitions)
         raise DiagramError(
@@ -87,6 +110,9 @@ def _definition(ctx: DiagramContext, warnings: tuple[Problem, ...]) -> ProcessDe
     elements, forms = ctx.deployed
     for path in sorted(forms):
         digest.update(path.encode() + json.dumps(forms[path], sort_keys=True).encode())
+    calls = ctx.calls
+    for name in sorted(calls):  # a caller pins the called files: a change there is a new version here
+        digest.update(name.encode() + calls[name])
     return ProcessDefinition(
         key=ctx.key,
         name=ctx.process.get("name") or ctx.key,
@@ -96,11 +122,19 @@ def _definition(ctx: DiagramContext, warnings: tuple[Problem, ...]) -> ProcessDe
         elements=elements,
         forms=forms,
         warnings=warnings,
+        calls=calls,
     )
 
 
-def load_directory(directory: str | Path, *, strict: bool = False) -> list[ProcessDefinition]:
-    """Validate every ``*.bpmn`` in ``directory``; if any is bad, refuse them all."""
+def load_directory(
+    directory: str | Path,
+    *,
+    strict: bool = False,
+    deployed: Resolver = no_calls,
+    lane_roles: Mapping[str, Mapping[str, str]] | None = None,
+) -> list[ProcessDefinition]:
+    """Validate every ``*.bpmn`` in ``directory``; if any is bad, refuse them all. A call activity
+    calls a process of the set, else one ``deployed``."""
     base = Path(directory)
 
     def read_form(path: str) -> bytes:
@@ -109,10 +143,14 @@ def load_directory(directory: str | Path, *, strict: bool = False) -> list[Proce
             raise FileNotFoundError(path)
         return target.read_bytes()
 
+    files = sorted(base.glob("*.bpmn"))
+    resolve = set_resolver([(p.name, p.read_bytes(), read_form) for p in files], deployed)
     definitions, problems = [], []
-    for path in sorted(base.glob("*.bpmn")):
+    for path in files:
         try:
-            definitions += load_definitions(path.name, path.read_bytes(), read_form, strict=strict)
+            definitions += load_definitions(
+                path.name, path.read_bytes(), read_form, strict=strict, resolve=resolve, lane_roles=lane_roles
+            )
         except DiagramError as exc:
             problems += exc.problems
     keys = [d.key for d in definitions]
@@ -124,3 +162,18 @@ def load_directory(directory: str | Path, *, strict: bool = False) -> list[Proce
     if problems:
         raise DiagramError(problems)
     return definitions
+
+
+def set_resolver(files: list[tuple[str, bytes, FormReader]], deployed: Resolver = no_calls) -> Resolver:
+    """A resolver over the executable processes of ``files`` deployed together, then ``deployed``."""
+    in_set: dict[str, CalledFile] = {}
+    for name, xml, read_form in files:
+        called = CalledFile(name, xml, read_form)
+        root = parsed(called)
+        for process in executable_processes(root) if root is not None else []:
+            in_set.setdefault(process.get("id"), called)
+
+    def resolve(key: str) -> CalledFile | None:
+        return in_set.get(key) or deployed(key)
+
+    return resolve

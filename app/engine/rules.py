@@ -21,6 +21,7 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from ..domain.roles import role_of_lane
 from ..errors import Problem
 from ..errors import Severity
+from .called_processes import call_graph
 from .catalogue import q
 from .definitions import FORM_PROPERTY
 from .definitions import ElementInfo
@@ -30,6 +31,8 @@ from .diagram_forms import markup_problems
 from .diagram_forms import misplaced_start_forms
 from .diagram_forms import open_start_forms
 from .foreign_forms import has_camunda_fields
+from .name_lint import helper_call_problems
+from .name_lint import undefined_names
 from .script_lint import sandbox_problems
 from .script_lint import timer_literal_problems
 from .spiff_messages import plain
@@ -124,22 +127,27 @@ def spiffworkflow_parses(ctx: DiagramContext) -> list[Problem]:
 def call_not_recursive(ctx: DiagramContext) -> list[Problem]:
     """No call activity leads back to a process that is calling it: SpiffWorkflow would open calls
     without end and hang the worker that starts the case."""
-    calls = {
-        p.get("id"): [(c, c.get("calledElement")) for c in p.iter(q("callActivity"))]
-        for p in ctx.root.findall(q("process"))
-    }
+    calls = call_graph(iter([ctx.root, *(root for _f, root in ctx.called_files.values())]))
     problems = []
 
     def visit(process_id: str, path: tuple[str, ...]) -> None:
         for node, called in calls.get(process_id, []):
             if called in path or called == process_id:
                 reason = f"call activity calls process {called!r}, which is already calling it (endless recursion)"
-                problems.append(_on_node(ctx, node, reason))
+                if node.getroottree() is ctx.root.getroottree():
+                    problems.append(_on_node(ctx, node, reason))
+                else:  # in a file it calls: the problem is named on that file
+                    problems.append(Problem(_file_of(ctx, node), reason, node.get("id"), node.sourceline))
             elif called in calls:
                 visit(called, (*path, process_id))
 
     visit(ctx.key, ())
     return list(dict.fromkeys(problems))
+
+
+def _file_of(ctx: DiagramContext, node: etree._Element) -> str:
+    tree = node.getroottree()
+    return next((n for n, (_f, root) in ctx.called_files.items() if root.getroottree() is tree), ctx.filename)
 
 
 def script_task_has_script(ctx: DiagramContext) -> list[Problem]:
@@ -157,10 +165,16 @@ def script_task_has_script(ctx: DiagramContext) -> list[Problem]:
 
 
 def lane_names_role(ctx: DiagramContext) -> list[Problem]:
+    """Each lane names a role by its id (lane_<role>) or has one in the process owner's mapping."""
     return [
-        _on_node(ctx, lane, f"lane id {lane.get('id')!r} does not name a role (lane_<role>)")
+        _on_node(
+            ctx,
+            lane,
+            f"lane id {lane.get('id')!r} does not name a role (lane_<role>) and no role is mapped to it"
+            " (the workbench's lane roles)",
+        )
         for lane in ctx.process.iter(q("lane"))
-        if role_of_lane(lane.get("id")) is None
+        if role_of_lane(lane.get("id")) is None and lane.get("id") not in ctx.mapped_lanes
     ]
 
 
@@ -320,6 +334,17 @@ def timer_iso8601(ctx: DiagramContext) -> list[Problem]:
     return timer_literal_problems(ctx.filename, ctx.spec_list, ctx.elements)
 
 
+def helper_call(ctx: DiagramContext) -> list[Problem]:
+    return helper_call_problems(ctx.filename, ctx.spec_list, ctx.elements)
+
+
+def name_defined(ctx: DiagramContext) -> list[Problem]:
+    """Each name diagram code reads is defined somewhere (unknowable while a form does not load)."""
+    if ctx.form_loading[1]:
+        return []
+    return undefined_names(ctx.filename, ctx.spec_list, ctx.elements, ctx.root, ctx.deployed[1])
+
+
 CONVENTION, ENGINE = RuleKind.CONVENTION, RuleKind.ENGINE
 RULES: tuple[Rule, ...] = (
     # Stopping rules first: the rules after them read the one process and SpiffWorkflow's specs.
@@ -348,4 +373,6 @@ RULES: tuple[Rule, ...] = (
     Rule("one-start-form", ENGINE, False, one_start_form),
     Rule("script-sandbox", ENGINE, False, script_sandbox),
     Rule("timer-iso8601", ENGINE, False, timer_iso8601),
+    Rule("helper-call", ENGINE, False, helper_call),
+    Rule("name-defined", CONVENTION, False, name_defined),
 )

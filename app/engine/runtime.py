@@ -66,6 +66,7 @@ class DeployedVersion(Protocol):
     process_key: str
     filename: str
     bpmn_xml: bytes
+    calls: Mapping[str, str]  # the other files its call activities reach: file name -> diagram text
 
 
 class TaskNotReady(Exception):
@@ -252,7 +253,8 @@ class WorkflowEngine:
         specs = self._specs.get(version.id)
         if specs is None:
             xml = version.bpmn_xml if isinstance(version.bpmn_xml, bytes) else version.bpmn_xml.encode()
-            specs = parse_specs(xml, version.process_key, version.filename)
+            calls = {name: text.encode() for name, text in (getattr(version, "calls", None) or {}).items()}
+            specs = parse_specs(xml, version.process_key, version.filename, calls)
             with self._specs_lock:
                 self._specs[version.id] = specs
         return specs

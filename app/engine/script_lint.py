@@ -28,18 +28,18 @@ from .timer_values import is_iso_literal
 DATE_LOOKALIKE = re.compile(r"^\d{4}-\d")
 
 
-def _task_specs(specs: list[Any]) -> Iterator[Any]:
+def task_specs(specs: list[Any]) -> Iterator[Any]:
     for spec in specs:
         yield from spec.task_specs.values()
 
 
-def _where(task_spec: Any, elements: dict[str, ElementInfo]) -> tuple[str, int | None]:
+def where(task_spec: Any, elements: dict[str, ElementInfo]) -> tuple[str, int | None]:
     element_id = getattr(task_spec, "bpmn_id", None) or task_spec.name
     info = elements.get(element_id)
     return element_id, info.line if info else None
 
 
-def _code_of(task_spec: Any) -> Iterator[tuple[str, str, str]]:
+def code_of(task_spec: Any) -> Iterator[tuple[str, str, str]]:
     """(code, compile mode, what it is) for each piece of Python ``task_spec`` runs."""
     for attr in ("script", "prescript", "postscript"):
         if getattr(task_spec, attr, None):
@@ -60,18 +60,18 @@ def quoted(code: str, limit: int = 80) -> str:
 def sandbox_problems(filename: str, specs: list[Any], elements: dict[str, ElementInfo]) -> list[Problem]:
     """A problem for each script, condition or timer expression the sandbox refuses or cannot parse."""
     problems = []
-    for ts in _task_specs(specs):
-        for code, mode, what in _code_of(ts):
+    for ts in task_specs(specs):
+        for code, mode, what in code_of(ts):
             if code.strip().startswith(("${", "#{")):
                 reason = f"{what} is a JUEL expression (Camunda); write it in Python, e.g. approved == True"
-                problems.append(Problem(filename, reason, *_where(ts, elements)))
+                problems.append(Problem(filename, reason, *where(ts, elements)))
                 continue
             try:
                 compile_sandboxed(code, mode)
             except ScriptRejected as exc:
-                problems.append(Problem(filename, f"{what} refused by the sandbox: {exc}", *_where(ts, elements)))
+                problems.append(Problem(filename, f"{what} refused by the sandbox: {exc}", *where(ts, elements)))
             except SyntaxError as exc:
-                problems.append(Problem(filename, f"{what} is not valid Python: {exc.msg}", *_where(ts, elements)))
+                problems.append(Problem(filename, f"{what} is not valid Python: {exc.msg}", *where(ts, elements)))
     return problems
 
 
@@ -81,13 +81,13 @@ def timer_literal_problems(filename: str, specs: list[Any], elements: dict[str, 
     so those timers are read from the diagram's catalogue (the expression the application arms)."""
     problems = []
     checked = set()
-    for ts in _task_specs(specs):
+    for ts in task_specs(specs):
         definition = getattr(ts, "event_definition", None)
         if isinstance(definition, TimerEventDefinition):
             checked.add(getattr(ts, "bpmn_id", None) or ts.name)
             reason = _timer_literal_fault(definition.expression, isinstance(definition, CycleTimerEventDefinition))
             if reason:
-                problems.append(Problem(filename, reason, *_where(ts, elements)))
+                problems.append(Problem(filename, reason, *where(ts, elements)))
     for info in elements.values():
         if info.timer and info.id not in checked:
             reason = _timer_literal_fault(info.timer, None)

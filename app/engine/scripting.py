@@ -323,7 +323,25 @@ _BUILTINS = {
     **_EXTRA_BUILTINS,
     **GUARDED_BUILTINS,
 }
+BUILTIN_NAMES = frozenset({*_BUILTINS, "print"})  # what diagram code may name besides the helpers and the case data
+
+
+class _DiscardedPrint:
+    """``print`` in diagram code (other modelers' diagrams print as they go): accepted, and the output
+    dropped — no console is there to read it, and nothing it collects could outgrow the budget."""
+
+    def __init__(self, _getattr_: Any = None) -> None:
+        pass
+
+    def _call_print(self, *_objects: Any, **_options: Any) -> None:
+        return None
+
+    def __call__(self) -> str:  # ``printed``: what was printed, kept by no one
+        return ""
+
+
 _GUARDS = {
+    "_print_": _DiscardedPrint,
     "_getattr_": _guarded_getattr,
     "_getitem_": guarded_getitem,
     "_getiter_": guarded_iter,

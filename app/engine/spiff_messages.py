@@ -19,8 +19,8 @@ PLAIN: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         ),
         (
             r"The process '([^']*)' was not found",
-            "call activity calls process '\\1', which is not in this file; a call activity here calls a"
-            " process of the same file",
+            "call activity calls process '\\1', which is neither in this file nor deployed; deploy the file"
+            " that defines it first, or together with this one",
         ),
         (
             r"No DMN Diagram available with id \"([^\"]*)\"",

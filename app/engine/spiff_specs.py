@@ -7,6 +7,7 @@ such a path simply ends), so deploy and run time read a diagram alike.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from SpiffWorkflow.bpmn.specs.control import BoundaryEventJoin
@@ -17,10 +18,15 @@ from SpiffWorkflow.spiff.parser import SpiffBpmnParser
 from .timer_values import quote_iso_timers
 
 
-def parse_specs(xml: bytes, key: str, filename: str) -> tuple[Any, dict[str, Any]]:
-    """SpiffWorkflow specs for a diagram; a fresh parser each time (3.2.0 lane-cache bug)."""
+def parse_specs(
+    xml: bytes, key: str, filename: str, calls: Mapping[str, bytes] | None = None
+) -> tuple[Any, dict[str, Any]]:
+    """SpiffWorkflow specs for a diagram and the files its call activities reach (``calls``, by file
+    name); a fresh parser each time (3.2.0 lane-cache bug)."""
     parser = SpiffBpmnParser(validator=VALIDATOR)
     parser.add_bpmn_str(xml, filename=filename)
+    for name, called in (calls or {}).items():
+        parser.add_bpmn_str(called, filename=name)
     spec, subprocess_specs = parser.get_spec(key), parser.get_subprocess_specs(key)
     quote_iso_timers([spec, *subprocess_specs.values()])
     for each in (spec, *subprocess_specs.values()):

@@ -135,6 +135,8 @@ class ProcessVersion(Base):
     # Plain JSON, not JSONB: the order of a form's fields is the order its author chose.
     forms: Mapped[dict[str, Any]] = mapped_column(JSON, deferred=True)
     elements: Mapped[dict[str, Any]] = mapped_column(JSON, deferred=True)
+    # The other files its call activities reach, as deployed with it: file name -> diagram text.
+    calls: Mapped[dict[str, str]] = mapped_column(JSON, deferred=True, default=dict, server_default="{}")
     deployed_at: Mapped[datetime]
     deployed_by: Mapped[str | None] = mapped_column(String(64))
 
@@ -455,6 +457,17 @@ class DocumentNumber(Base):
     series: Mapped[str] = mapped_column(String(16), primary_key=True)
     year: Mapped[int] = mapped_column(Integer, primary_key=True)
     last: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class LaneRole(Base):
+    """The process owner's mapping of a process's lane (by id) to the role that works its tasks."""
+
+    __tablename__ = "lane_roles"
+    process_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    lane: Mapped[str] = mapped_column(String(128), primary_key=True)
+    role: Mapped[str] = mapped_column(String(32))
+    updated_by: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime]
 
 
 class Setting(Base):

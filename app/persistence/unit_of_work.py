@@ -24,6 +24,7 @@ from .repositories.attachments import AttachmentRepository
 from .repositories.cases import InstanceRepository
 from .repositories.document_numbers import DocumentNumberRepository
 from .repositories.events import EventRepository
+from .repositories.lane_roles import LaneRoleRepository
 from .repositories.master_data import MasterDataRepository
 from .repositories.master_records import MasterRecordRepository
 from .repositories.notifications import NotificationRepository
@@ -71,6 +72,7 @@ class UnitOfWork:
         self.tokens = ApiTokenRepository(self.session)
         self.idempotency = IdempotencyRepository(self.session)
         self.webhooks = WebhookRepository(self.session)
+        self.lane_roles = LaneRoleRepository(self.session)
         return self
 
     def __exit__(self, exc_type, exc, traceback) -> None:

@@ -160,6 +160,10 @@ MATRIX: dict[str, Gate] = {
         OWNERS, path="/api/v1/processes/repair/migration-check?from=1&to=1"
     ),
     "GET /api/v1/processes/<key>/source": Gate(DIAGRAM_READERS, path="/api/v1/processes/repair/source"),
+    "GET /api/v1/processes/<key>/lane-roles": Gate(DIAGRAM_READERS, path="/api/v1/processes/repair/lane-roles"),
+    "PUT /api/v1/processes/<key>/lane-roles": Gate(
+        OWNERS, path="/api/v1/processes/repair/lane-roles", json={"lanes": {}}
+    ),
     "GET /api/v1/processes/<key>/versions/<int:version>/source": Gate(
         DIAGRAM_READERS, path="/api/v1/processes/repair/versions/1/source"
     ),

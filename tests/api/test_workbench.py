@@ -45,6 +45,19 @@ def test_the_source_of_a_version_is_its_diagram_and_forms(as_user):
     assert as_user("agent").get("/processes/repair/source").status_code == 403
 
 
+def test_validate_refuses_a_mistyped_helper_and_a_helper_given_the_wrong_type(as_user):
+    """Issue #19: both validated and deployed, and the case failed when it reached the timer."""
+    api = as_user("process_owner")
+    for timer, said in (
+        ("add_workingdays(now(), 2)", "calls add_workingdays(), which is not a diagram helper"),
+        ('add_working_days(now(), "two")', "add_working_days() takes days as int, not str 'two'"),
+    ):
+        answer = api.post("/workbench/validate", json=edited(REPAIR.replace('"P10D"', timer))).json
+        [problem] = answer["problems"]
+        assert (problem["element_id"], problem["rule"], problem["severity"]) == ("rtf_overdue", "helper-call", "error")
+        assert said in problem["reason"]
+
+
 def test_validate_returns_the_loaders_problems_with_reason_and_element(as_user):
     api = as_user("process_owner")
     fine = api.post("/workbench/validate", json=edited())

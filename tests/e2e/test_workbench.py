@@ -4,11 +4,14 @@ deploys version 2, and opens version 1 read-only."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import needs_chromium
 from tests.e2e.test_workspace import log_in
+from tests.interop_driver import upload
 
 pytestmark = [pytest.mark.e2e, needs_chromium]
 
@@ -127,3 +130,17 @@ def test_a_new_user_task_gets_a_form_of_its_own(page, screenshot):
     expect(problems.first).to_contain_text("no incoming flow")
     expect(page.locator("#wb-problems-none")).to_be_visible()
     screenshot("workbench-new-task.png")
+
+
+def test_a_process_owner_gives_a_foreign_diagrams_lane_a_role_in_the_workbench(page, as_user, screenshot):
+    lanes = Path(__file__).resolve().parents[1] / "interop" / "spiff-lanes.bpmn"
+    assert upload(as_user("admin"), "lanes.bpmn", lanes.read_bytes()).status_code == 201
+    log_in(page, "process_owner")
+    page.goto("/workbench/lanes")
+    row = page.locator("#wb-lane-roles tr[data-lane=A_id]")
+    row.locator("select").select_option("technician")
+    page.click("#wb-lane-roles-save")
+    expect(page.locator("#wb-lane-roles-status")).to_have_text("泳道角色已保存；待办任务已转给新角色。")
+    screenshot("workbench-lane-roles.png")
+    table = as_user("process_owner").get("/processes/lanes/lane-roles").json
+    assert {r["lane"]: r["role"] for r in table} == {"B_id": None, "A_id": "technician", "Lane_03noz08": None}

@@ -138,6 +138,8 @@ BROKEN = {
     ),
     "script-sandbox": ("tiny.bpmn", TINY.replace('result = "yes" if ok else "no"', "import os"), read_form),
     "timer-iso8601": ("tiny.bpmn", TINY.replace('"PT24H"', '"P3X"'), read_form),
+    "helper-call": ("tiny.bpmn", TINY.replace('"PT24H"', "add_workingdays(now(), 2)"), read_form),
+    "name-defined": ("tiny.bpmn", TINY.replace('if ok else "no"', 'if okay else "no"'), read_form),
 }
 
 
@@ -202,3 +204,26 @@ def test_the_api_answer_names_the_rule_and_the_severity():
         ["element_id", "file", "line", "message", "reason", "rule", "severity"]
     ]
     assert (error.errors[0]["rule"], error.errors[0]["severity"]) == ("element-named", "warning")
+
+
+@pytest.mark.parametrize(
+    ("timer", "said"),
+    [
+        ("add_workingdays(now(), 2)", r"calls add_workingdays\(\), which is not a diagram helper"),
+        ('add_working_days(now(), "two")', r"add_working_days\(\) takes days as int, not str 'two'"),
+        ("add_working_days(now())", r"add_working_days\(\) missing a required argument: 'days'"),
+    ],
+)
+def test_a_broken_helper_call_is_refused_naming_the_timer_and_the_helper(timer, said):
+    (problem,) = refusal("tiny.bpmn", TINY.replace('"PT24H"', timer), read_form, strict=False).problems
+    assert (problem.rule, problem.element_id) == ("helper-call", "late")
+    assert re.search(said, problem.reason), problem.reason
+
+
+def test_a_name_nothing_defines_is_named_with_its_element_and_names_a_script_assigns_are_known():
+    xml = TINY.replace('"PT24H"', "add_working_days(now(), result_days)")
+    (problem,) = load_definition("tiny.bpmn", xml.encode(), read_form).warnings
+    assert (problem.file, problem.element_id, problem.rule) == ("tiny.bpmn", "late", "name-defined")
+    assert "'result_days'" in problem.reason
+    assigned = xml.replace('result = "yes" if ok else "no"', "result_days = 2 if ok else 3")
+    assert load_definition("tiny.bpmn", assigned.encode(), read_form, strict=True).key == "tiny"

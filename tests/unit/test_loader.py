@@ -9,6 +9,7 @@ import pytest
 from app.engine import load_definition
 from app.engine import load_directory
 from app.errors import DiagramError
+from tests.diagrams import FORM
 from tests.diagrams import TINY
 from tests.diagrams import read_form
 from tests.diagrams import write_tiny
@@ -225,3 +226,37 @@ def test_spiffworkflows_messages_are_said_plainly():
     assert plain("Cannot resolve dataOutputAssociation <Element x at 0x7eff12>").startswith("a data association")
     assert "0x" not in plain("Something <Element y at 0x7eff12> went wrong")
     assert "<bpmn" not in plain("Unknown thing: b'<bpmn:boundaryEvent id=\"x\"/>'")
+
+
+CALLER = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="defs_caller"
+    targetNamespace="http://example.com/caller">
+  <bpmn:process id="caller" name="调用 / Caller" isExecutable="true">
+    <bpmn:startEvent id="go" name="开始 / Go"><bpmn:outgoing>c1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:callActivity id="call_tiny" name="小流程 / Tiny" calledElement="tiny">
+      <bpmn:incoming>c1</bpmn:incoming><bpmn:outgoing>c2</bpmn:outgoing>
+    </bpmn:callActivity>
+    <bpmn:endEvent id="stop" name="结束 / Stop"><bpmn:incoming>c2</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="c1" sourceRef="go" targetRef="call_tiny"/>
+    <bpmn:sequenceFlow id="c2" sourceRef="call_tiny" targetRef="stop"/>
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+
+def test_a_call_activity_into_another_file_of_the_set_takes_its_tasks_with_their_roles_and_forms(tmp_path):
+    write_tiny(tmp_path)
+    (tmp_path / "caller.bpmn").write_text(CALLER, encoding="utf-8")
+    caller = next(d for d in load_directory(tmp_path) if d.key == "caller")
+    assert list(caller.calls) == ["tiny.bpmn"]
+    do_it = caller.element("do_it")
+    assert (do_it.role, do_it.in_subprocess, caller.form_of("do_it")["title"]) == ("cs_agent", True, FORM["title"])
+
+
+def test_a_call_activity_into_a_file_neither_in_the_set_nor_deployed_is_refused(tmp_path):
+    (tmp_path / "caller.bpmn").write_text(CALLER, encoding="utf-8")
+    with pytest.raises(DiagramError) as info:
+        load_directory(tmp_path)
+    assert any(
+        "calls process 'tiny', which is neither in this file nor deployed" in p.reason for p in info.value.problems
+    )

@@ -123,22 +123,34 @@ class MigrationSchema(Schema):
 def upload(args):
     """Deploy a BPMN file (multipart field ``file``; further fields named by form path carry new forms).
 
+    Several ``file`` fields deploy as one set, all or none: a call activity of one file may call a
+    process of another (or one already deployed).
     Refused whole with 422 and ``errors: [{file, element_id, line, reason, rule, severity}]``; ``?dry_run=1``
     only validates. A broken house convention is a warning in ``warnings``; ``?strict=1`` refuses it.
     """
-    uploaded = request.files.get("file")
-    if uploaded is None or not uploaded.filename:
+    uploads = request.files.getlist("file")
+    if not uploads or not all(u.filename for u in uploads):
         raise InvalidInput("send the diagram as the multipart field 'file'", errors={"file": ["missing"]})
     forms = {name: f.read() for name, f in request.files.items() if name != "file"}
-    results = version_admin.deploy_upload(
-        services(),
-        uploaded.filename,
-        uploaded.read(),
-        forms,
-        principal(),
-        dry_run=args["dry_run"],
-        strict=args["strict"],
-    )
+    if len(uploads) > 1:
+        results = version_admin.deploy_uploads(
+            services(),
+            [(u.filename, u.read()) for u in uploads],
+            forms,
+            principal(),
+            dry_run=args["dry_run"],
+            strict=args["strict"],
+        )
+    else:
+        results = version_admin.deploy_upload(
+            services(),
+            uploads[0].filename,
+            uploads[0].read(),
+            forms,
+            principal(),
+            dry_run=args["dry_run"],
+            strict=args["strict"],
+        )
     result = results[0]
     body = {
         "key": result.process_key,

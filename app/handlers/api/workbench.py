@@ -10,6 +10,7 @@ from marshmallow import Schema
 from marshmallow import fields
 
 from ...errors import Severity
+from ...services.processes import lane_roles
 from ...services.processes import workbench
 from ..common import principal
 from ..common import services
@@ -171,3 +172,37 @@ def put_draft(args, key: str):
 def delete_draft(key: str):
     """Forget the caller's draft of the process (no error if there is none)."""
     workbench.delete_draft(services(), key, principal())
+
+
+class LaneRoleSchema(Schema):
+    lane = fields.String(metadata={"description": "lane id"})
+    name = fields.String(metadata={"description": "lane name as drawn"})
+    diagram_role = fields.String(allow_none=True, metadata={"description": "the role the diagram names (lane_<role>)"})
+    mapped_role = fields.String(allow_none=True, metadata={"description": "the process owner's mapping"})
+    role = fields.String(allow_none=True, metadata={"description": "what its tasks get; null: administrators only"})
+
+
+class LaneRolesRequestSchema(Schema):
+    lanes = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(allow_none=True),
+        required=True,
+        metadata={"description": "lane id -> role code (null or left out: no mapped role); replaces the mapping"},
+    )
+
+
+@bp.get("/processes/<key>/lane-roles")
+@bp.response(200, LaneRoleSchema(many=True))
+def get_lane_roles(key: str):
+    """Each lane of the process (any version) with the role its tasks go to (process owners,
+    administrators, auditors)."""
+    return [asdict(row) for row in lane_roles.lane_table(services(), key, principal())]
+
+
+@bp.put("/processes/<key>/lane-roles")
+@bp.arguments(LaneRolesRequestSchema)
+@bp.response(200, LaneRoleSchema(many=True))
+def put_lane_roles(args, key: str):
+    """Map the process's lanes to roles: for the next deploy and the cases running now (their ready
+    tasks of a lane whose role changes move to the new role)."""
+    return [asdict(row) for row in lane_roles.put_lane_roles(services(), key, args["lanes"], principal())]

@@ -16,6 +16,7 @@ from flask import url_for
 
 from ...errors import AppError
 from ...errors import NotFound
+from ...services.processes import lane_roles
 from ...services.processes import workbench
 from ..common import services
 from .workspace import login_required
@@ -84,4 +85,6 @@ def editor(key: str):
         load_draft=load_draft,
         source_url=source_url,
         base_version=base_version,
+        lanes=lane_roles.lane_table(ctx, key, user),
+        lane_role_choices=sorted(lane_roles.ROLE_CODES),
     )

@@ -111,6 +111,11 @@ class TaskRepository(Repository):
         ids = list(instance_ids)
         return list(self.session.scalars(select(Task).where(Task.instance_id.in_(ids)))) if ids else []
 
+    def ready_of(self, process_key: str) -> list[Task]:
+        """The ready tasks of every case of ``process_key``."""
+        query = select(Task).where(Task.process_key == process_key, Task.status == TaskState.READY)
+        return list(self.session.scalars(query.order_by(Task.created_at, Task.id)))
+
     def ready_at(self, process_key: str, element_id: str) -> list[Task]:
         """Tasks of ``process_key`` waiting at ``element_id``, oldest first."""
         query = select(Task).where(

@@ -8,6 +8,7 @@ are read first and new rows added last, so the whole write is one flush.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from datetime import tzinfo
@@ -261,6 +262,7 @@ def apply_snapshot(
     with uow.no_autoflush():  # everything is written in one flush at commit
         known_tasks = {} if is_new else {t.id: t for t in uow.tasks.for_instance(instance.id)}
         timers = [] if is_new else uow.timers.for_instance(instance.id)
+        mapped = _lane_mapping(uow, instance, process, snapshot, known_tasks)
     waiting = {t.id: t for t in timers if t.status == TimerState.WAITING}
     was_running = instance.status == CaseStatus.RUNNING
     instance.state = snapshot.state
@@ -288,7 +290,7 @@ def apply_snapshot(
             data=event.data,
         )
     missed = _missed_deadlines(process, timers)  # after the sync: a timer may have fired in this very step
-    ready_tasks = _sync_tasks(changes, process, snapshot, known_tasks, live_timers, completed_task_id, missed)
+    ready_tasks = _sync_tasks(changes, process, snapshot, known_tasks, live_timers, completed_task_id, missed, mapped)
     if snapshot.status == CaseStatus.COMPLETED and was_running:
         instance.completed_at = now
         changes.event("instance_completed", None)
@@ -356,14 +358,26 @@ def _inform_named(
             inform(uow, instance, element.name, named, now=now)
 
 
-def _role_for(element: ElementInfo | None, data: dict[str, Any]) -> str | None:
-    """The lane's role, or for a task whose ``role_from`` names a department in the case data, that
-    department's role (a complaint's handling goes to the department ruled responsible)."""
+def _role_for(element: ElementInfo | None, data: dict[str, Any], mapped: Mapping[str, str]) -> str | None:
+    """The lane's role (as the process owner mapped the lane, else as the diagram names it), or for a
+    task whose ``role_from`` names a department in the case data, that department's role (a
+    complaint's handling goes to the department ruled responsible)."""
     if element is None:
         return None
+    lane_role = mapped.get(element.lane or "") or element.role
     if element.role_from:
-        return role_of_department(data.get(element.role_from)) or element.role
-    return element.role
+        return role_of_department(data.get(element.role_from)) or lane_role
+    return lane_role
+
+
+def _lane_mapping(
+    uow: UnitOfWork, instance: Instance, process: DeployedProcess, snapshot: Snapshot, known: dict[str, Task]
+) -> dict[str, str]:
+    """The owner's lane roles of the process, read only when a task in a lane becomes ready."""
+    new = (r for r in snapshot.ready_tasks if r.id not in known or known[r.id].status != TaskState.READY)
+    if any((e := process.element(r.element_id)) is not None and e.lane for r in new):
+        return uow.lane_roles.of(instance.process_key)
+    return {}
 
 
 def _assignee_for(role: str | None, data: dict[str, Any]) -> str | None:
@@ -398,8 +412,10 @@ def _sync_tasks(
     live_timers: dict[str, Timer],
     completed_task_id: str | None,
     missed: dict[str, Timer],
+    mapped: Mapping[str, str],
 ) -> list[Task]:
-    """Bring the task rows in line with the snapshot's ready tasks; returns the ready rows."""
+    """Bring the task rows in line with the snapshot's ready tasks; returns the ready rows.
+    ``mapped``: the owner's lane roles (lane id -> role)."""
     instance, now = changes.instance, changes.now
     open_tasks = {k: t for k, t in known_tasks.items() if t.status == TaskState.READY}
     ready_ids = set()
@@ -413,7 +429,7 @@ def _sync_tasks(
             row.due_at, row.due_estimated = due, estimated
             ready_rows.append(row)
             continue
-        role = _role_for(element, ready.data or snapshot.data)
+        role = _role_for(element, ready.data or snapshot.data, mapped)
         assignee = _assignee_for(role, ready.data if ready.multi_instance else snapshot.data)
         assignee = assignee or _named_assignee(changes.uow, element, ready.data or snapshot.data)
         row = known_tasks.get(ready.id)  # a finished task the engine made ready again

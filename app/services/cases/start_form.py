@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...domain.cases import APPLICATION_KEYS
 from ...domain.roles import Role
 from ...engine import ProcessDefinition
 from ...errors import DiagramError
@@ -30,9 +31,6 @@ from ..context import ServiceContext
 from ..processes.version_cache import DeployedProcess
 from ..tasks import forms
 
-# Case variables the application writes itself when a case opens (progress.case_start_data, and
-# the schedule that opened it), never taken from whoever starts the case.
-APPLICATION_KEYS = frozenset({"case_no", "received_at", "started_by", "scheduled_for", "schedule", "on_record"})
 ROLE_NAMES = frozenset(r.value for r in Role)
 
 

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from ...engine import CalledFile
 from ...engine import ProcessDefinition
+from ...engine import Resolver
 from ...engine import load_directory
 from ...errors import Conflict
 from ...errors import NotFound
@@ -63,6 +68,7 @@ def deploy_definitions(
                     bpmn_xml=definition.xml,
                     forms=definition.forms,
                     elements={k: v.to_dict() for k, v in definition.elements.items()},
+                    calls={name: xml.decode("utf-8") for name, xml in definition.calls.items()},
                     deployed_at=now,
                     deployed_by=actor,
                 )
@@ -72,13 +78,50 @@ def deploy_definitions(
     return results
 
 
+def deployed_processes(ctx: ServiceContext) -> Resolver:
+    """Finds the latest deployed version of a process a call activity names (its file and forms)."""
+
+    def resolve(key: str) -> CalledFile | None:
+        with ctx.uow() as uow:
+            latest = uow.versions.latest(key)
+            version = ctx.versions.get(uow, latest.id) if latest is not None else None
+        if version is None:
+            return None
+        return CalledFile(version.filename, version.bpmn_xml, forms_reader(version.forms))
+
+    return resolve
+
+
+def owner_lane_roles(ctx: ServiceContext) -> dict[str, dict[str, str]]:
+    """The process owners' lane roles (process key -> lane id -> role), applied at deploy."""
+    with ctx.uow() as uow:
+        return uow.lane_roles.all()
+
+
+def forms_reader(forms: dict[str, Any]) -> Callable[[str], bytes]:
+    """A form reader over stored forms (FileNotFoundError for a path not among them)."""
+
+    def read(path: str) -> bytes:
+        if path not in forms:
+            raise FileNotFoundError(path)
+        return json.dumps(forms[path]).encode()
+
+    return read
+
+
 def deploy_directory(
     ctx: ServiceContext, directory: str | Path | None = None, *, actor: str | None = None, strict: bool = False
 ) -> list[DeployResult]:
     """Validate every diagram in ``processes/`` (refusing all if one is bad), then deploy.
 
     ``strict``: a broken house convention refuses the set too (the project's own diagrams)."""
-    return deploy_definitions(ctx, load_directory(directory or ctx.processes_dir, strict=strict), actor=actor)
+    definitions = load_directory(
+        directory or ctx.processes_dir,
+        strict=strict,
+        deployed=deployed_processes(ctx),
+        lane_roles=owner_lane_roles(ctx),
+    )
+    return deploy_definitions(ctx, definitions, actor=actor)
 
 
 def process_overview(ctx: ServiceContext, key: str | None = None) -> list[dict]:

@@ -11,6 +11,7 @@ from typing import Any
 from ...domain.cases import CaseStatus
 from ...domain.principal import Principal
 from ...engine import load_definition
+from ...engine import set_resolver
 from ...errors import Conflict
 from ...errors import DiagramError
 from ...errors import InvalidInput
@@ -25,6 +26,8 @@ from ..qa.conformance import replay_inputs
 from . import workbench
 from .deployments import DeployResult
 from .deployments import deploy_definitions
+from .deployments import forms_reader
+from .deployments import owner_lane_roles
 from .version_cache import DeployedProcess
 
 COMPARED = ("name", "type", "role", "properties", "attached_to", "cancel_activity", "timer", "message")
@@ -88,12 +91,46 @@ def deploy_upload(
     return workbench.deploy_sources(ctx, f"{key}.bpmn", text, forms, actor, strict=strict)
 
 
+def deploy_uploads(
+    ctx: ServiceContext,
+    files: list[tuple[str, bytes]],
+    extra_forms: dict[str, bytes],
+    actor: Principal,
+    *,
+    dry_run: bool = False,
+    strict: bool = False,
+) -> list[DeployResult]:
+    """Several uploaded diagrams deployed as one set (``workbench.deploy_set``); each file's forms are
+    the uploaded ones, else those of the latest version of its process."""
+    forms: dict[str, Any] = {}
+    with ctx.uow() as uow:
+        for filename, _xml in files:
+            latest = uow.versions.latest(filename.rsplit("/", 1)[-1].removesuffix(".bpmn"))
+            forms.update(ctx.versions.get(uow, latest.id).forms if latest else {})
+    for path, content in extra_forms.items():
+        try:
+            forms[path] = json.loads(content)
+        except (ValueError, UnicodeDecodeError):
+            forms[path] = content.decode("utf-8", "replace")  # reported as a problem on its task
+    texts = []
+    for filename, xml in files:
+        try:
+            texts.append((filename.rsplit("/", 1)[-1], xml.decode("utf-8")))
+        except UnicodeDecodeError:
+            raise DiagramError([Problem(filename, "the diagram is not UTF-8 text")]) from None
+    return workbench.deploy_set(ctx, texts, forms, actor, dry_run=dry_run, strict=strict)
+
+
 def rollback(ctx: ServiceContext, key: str, number: int, actor: Principal) -> DeployResult:
     """Deploy an old version's diagram and forms again, as the newest version."""
     require_repair_role(actor)
     with ctx.uow() as uow:
         old = ctx.versions.find(uow, key, number)
-    definition = load_definition(old.filename, old.bpmn_xml, lambda path: json.dumps(old.forms[path]).encode())
+    read_form = forms_reader(old.forms)
+    pinned = set_resolver([(name, text.encode(), read_form) for name, text in old.calls.items()])
+    definition = load_definition(
+        old.filename, old.bpmn_xml, read_form, resolve=pinned, lane_roles=owner_lane_roles(ctx)
+    )
     [result] = deploy_definitions(ctx, [definition], actor=actor.username)
     if not result.created:
         raise InvalidInput(f"version {number} is already the latest content of {key}", errors={"version": ["latest"]})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from dataclasses import field
 from typing import Any
 
 from ...engine import ElementInfo
@@ -23,6 +24,7 @@ class DeployedProcess:
     bpmn_xml: bytes
     forms: dict[str, dict[str, Any]]
     elements: dict[str, ElementInfo]
+    calls: dict[str, str] = field(default_factory=dict)  # the files its call activities reach, by name
 
     def element(self, element_id: str | None) -> ElementInfo | None:
         return self.elements.get(element_id) if element_id else None
@@ -72,16 +74,21 @@ class VersionCatalog:
                 bpmn_xml=bytes(row.bpmn_xml),
                 forms=row.forms,
                 elements={k: ElementInfo.from_dict(v) for k, v in row.elements.items()},
+                calls=dict(row.calls or {}),
             )
             with self._lock:
                 self._versions[version_id] = found
         return found
 
     def lanes(self, uow: UnitOfWork) -> dict[str, frozenset[str]]:
-        """Process key -> the roles with a lane in any of its versions (one small query; versions are cached)."""
+        """Process key -> the roles with a lane in any of its versions, or mapped to one of its lanes
+        (two small queries; versions are cached)."""
         found: dict[str, frozenset[str]] = {}
         for row in uow.versions.all_versions():
             found[row.process_key] = found.get(row.process_key, frozenset()) | self.get(uow, row.id).lane_roles
+        for key, mapped in uow.lane_roles.all().items():  # the process owners' lane roles count too
+            if key in found:
+                found[key] |= frozenset(mapped.values())
         return found
 
     def find(self, uow: UnitOfWork, process_key: str, number: int | None = None) -> DeployedProcess:

@@ -22,6 +22,7 @@ from ...domain.principal import Principal
 from ...domain.roles import Role
 from ...engine import ProcessDefinition
 from ...engine import load_definitions
+from ...engine import set_resolver
 from ...errors import DiagramError
 from ...errors import Forbidden
 from ...errors import InvalidInput
@@ -33,6 +34,8 @@ from ..cases.start_form import start_form_problems
 from ..context import ServiceContext
 from .deployments import DeployResult
 from .deployments import deploy_definitions
+from .deployments import deployed_processes
+from .deployments import owner_lane_roles
 
 EDIT_ROLES = frozenset({Role.ADMIN, Role.PROCESS_OWNER})
 READ_ROLES = EDIT_ROLES | {Role.AUDITOR}
@@ -191,11 +194,18 @@ def _form_reader(forms: Forms):
     return read_form
 
 
-def _load(filename: str, xml: str, forms: Forms, strict: bool = False) -> list[ProcessDefinition]:
+def _load(ctx: ServiceContext, filename: str, xml: str, forms: Forms, strict: bool = False) -> list[ProcessDefinition]:
     """The validated definitions (one per executable process of the file), or DiagramError with
-    every problem (the deploy's own checks)."""
+    every problem (the deploy's own checks). A call activity may call a deployed process."""
     _check_payload(filename, xml, forms)
-    return load_definitions(filename, xml.encode("utf-8"), _form_reader(forms), strict=strict)
+    return load_definitions(
+        filename,
+        xml.encode("utf-8"),
+        _form_reader(forms),
+        strict=strict,
+        resolve=deployed_processes(ctx),
+        lane_roles=owner_lane_roles(ctx),
+    )
 
 
 def validate_source(
@@ -205,7 +215,7 @@ def validate_source(
     (``Problem.severity``); empty when it would deploy without a remark. ``strict``: warnings refuse too."""
     _require_edit(actor)
     try:
-        definitions = _load(filename, xml, forms)
+        definitions = _load(ctx, filename, xml, forms)
     except DiagramError as exc:
         problems = exc.problems
     else:
@@ -246,9 +256,51 @@ def deploy_sources(
     """``deploy_source`` for a file of several executable processes (a collaboration): each is
     deployed under its process id, all or none; ``base_version`` is that of the first."""
     _require_edit(actor)
-    definitions = _load(filename, xml, forms, strict)
+    definitions = _load(ctx, filename, xml, forms, strict)
     bases = {definitions[0].key: base_version} if base_version is not None else None
     results = deploy_definitions(ctx, definitions, actor=actor.username, base_versions=bases)
+    for definition in definitions:
+        delete_draft(ctx, definition.key, actor)
+    return results
+
+
+def deploy_set(
+    ctx: ServiceContext,
+    files: list[tuple[str, str]],
+    forms: Forms,
+    actor: Principal,
+    *,
+    dry_run: bool = False,
+    strict: bool = False,
+) -> list[DeployResult]:
+    """Several diagram files deployed together, all or none: a call activity of one may call a
+    process of another (or one already deployed). Raises DiagramError with every file's problems;
+    a dry run deploys nothing (versions None)."""
+    _require_edit(actor)
+    for filename, xml in files:
+        _check_payload(filename, xml, forms)
+    reader = _form_reader(forms)
+    encoded = [(filename, xml.encode("utf-8")) for filename, xml in files]
+    resolve = set_resolver([(name, xml, reader) for name, xml in encoded], deployed_processes(ctx))
+    lanes = owner_lane_roles(ctx)
+    definitions: list[ProcessDefinition] = []
+    problems: list[Problem] = []
+    for filename, xml in encoded:
+        try:
+            definitions += load_definitions(filename, xml, reader, strict=strict, resolve=resolve, lane_roles=lanes)
+        except DiagramError as exc:
+            problems += exc.problems
+    keys = [d.key for d in definitions]
+    problems += [
+        Problem(d.filename, f"process id {d.key!r} is also in another file of the set")
+        for i, d in enumerate(definitions)
+        if d.key in keys[:i]
+    ]
+    if problems:
+        raise DiagramError(problems)
+    if dry_run:
+        return [DeployResult(d.key, None, False, d.warnings) for d in definitions]
+    results = deploy_definitions(ctx, definitions, actor=actor.username)
     for definition in definitions:
         delete_draft(ctx, definition.key, actor)
     return results

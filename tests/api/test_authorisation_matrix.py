@@ -164,6 +164,10 @@ MATRIX: dict[str, Gate] = {
     "GET /api/v1/workbench/drafts/<key>": Gate(OWNERS, path="/api/v1/workbench/drafts/repair"),
     "PUT /api/v1/workbench/drafts/<key>": Gate(OWNERS, path="/api/v1/workbench/drafts/tiny", json={"xml": TINY}),
     "DELETE /api/v1/workbench/drafts/<key>": Gate(OWNERS, path="/api/v1/workbench/drafts/tiny"),
+    "POST /api/v1/workbench/procedures": Gate(OWNERS, json={"key": "x", "name_zh": "", "name_en": ""}),
+    "POST /api/v1/workbench/import": Gate(OWNERS, json={"filename": "tiny.bpmn", "xml": "<broken"}),
+    "POST /api/v1/workbench/lint": Gate(OWNERS, json={"code": "a ==", "kind": "condition"}),
+    "GET /api/v1/workbench/lane-roles": Gate(OWNERS),
     # -- cases ----------------------------------------------------------------------------------
     "GET /api/v1/instances": Gate(ALL),
     "GET /api/v1/instances/<int:instance_id>": Gate(CASE_VIEWERS, path="/api/v1/instances/{case}"),

@@ -1,0 +1,121 @@
+"""Starting a procedure in the workbench: new from a blank pool with lanes or as a copy, import of
+a .bpmn file (errors refuse, warnings shown), the lint of one piece of code as it is typed, the
+roles a lane may pick, and the page of a procedure not deployed yet."""
+
+from __future__ import annotations
+
+from tests.api.test_web import login
+from tests.conftest import PROCESSES
+
+INTEROP = PROCESSES.parent / "tests" / "interop"
+NEW = {"key": "installation_acceptance", "name_zh": "安装调试验收", "name_en": "Installation acceptance"}
+
+
+def put_json(api, path, body):
+    return api.client.put(f"/api/v1{path}", json=body, headers=api._headers())
+
+
+def test_a_new_blank_procedure_is_a_draft_with_the_lanes_chosen_that_deploys_as_version_1(as_user):
+    api = as_user("process_owner")
+    made = api.post("/workbench/procedures", json={**NEW, "lanes": ["cs_agent", "technician"]})
+    assert made.status_code == 201 and made.json["process_key"] == "installation_acceptance"
+    draft = api.get("/workbench/drafts/installation_acceptance").json
+    assert draft["base_version"] is None and draft["forms"] == {}
+    xml = draft["xml"]
+    assert 'id="lane_cs_agent" name="客服专员 / Customer service agent"' in xml and 'id="lane_technician"' in xml
+    assert 'name="安装调试验收 / Installation acceptance"' in xml and "lane_supervisor" not in xml
+    body = {"filename": "installation_acceptance.bpmn", "xml": xml, "forms": {}}
+    assert api.post("/workbench/validate", json=body).json == {"problems": [], "warnings": []}
+
+    again = api.post("/workbench/procedures", json={**NEW, "lanes": ["cs_agent"]})
+    assert again.status_code == 409 and "already have a draft" in again.json["message"]
+    assert api.post("/workbench/deploy", json=body).json["version"] == 1
+    taken = api.post("/workbench/procedures", json={**NEW, "lanes": ["cs_agent"]})
+    assert taken.status_code == 409 and "already deployed" in taken.json["message"]
+
+    refused = api.post("/workbench/procedures", json={"key": "Bad Key", "name_zh": "", "name_en": "x / y"})
+    assert refused.status_code == 422 and set(refused.json["fields"]) == {"key"}
+    unnamed = api.post("/workbench/procedures", json={"key": "other", "name_zh": "", "name_en": "x / y"})
+    assert unnamed.status_code == 422 and set(unnamed.json["fields"]) == {"name_zh", "name_en"}
+    no_lanes = api.post("/workbench/procedures", json={**NEW, "key": "other", "lanes": ["auditor"]})
+    assert no_lanes.status_code == 422 and "lanes" in no_lanes.json["fields"]
+    assert as_user("supervisor").post("/workbench/procedures", json=NEW).status_code == 403
+
+
+def test_a_copy_renames_the_process_and_moves_its_forms(as_user):
+    api = as_user("process_owner")
+    made = api.post("/workbench/procedures", json={**NEW, "key": "refund_b", "copy_of": "refund"})
+    assert made.status_code == 201
+    draft = api.get("/workbench/drafts/refund_b").json
+    assert '<bpmn:process id="refund_b" name="安装调试验收 / Installation acceptance"' in draft["xml"]
+    assert "forms/refund/" not in draft["xml"] and "forms/refund_b/" in draft["xml"]
+    source = api.get("/processes/refund/source").json
+    assert len(draft["forms"]) == len(source["forms"]) > 0
+    assert all(path.startswith("forms/refund_b/") for path in draft["forms"])
+    body = {"filename": "refund_b.bpmn", "xml": draft["xml"], "forms": draft["forms"]}
+    assert api.post("/workbench/validate", json=body).json["problems"] == []
+    missing = api.post("/workbench/procedures", json={**NEW, "key": "copy_x", "copy_of": "nope"})
+    assert missing.status_code == 422 and "copy_of" in missing.json["fields"]
+
+
+def test_import_refuses_what_a_deploy_refuses_and_keeps_the_rest_as_a_draft_with_its_warnings(as_user):
+    api = as_user("process_owner")
+    lanes = (INTEROP / "spiff-lanes.bpmn").read_text(encoding="utf-8")
+    imported = api.post("/workbench/import", json={"filename": "spiff-lanes.bpmn", "xml": lanes})
+    assert imported.status_code == 201 and imported.json["process_key"] == "lanes"
+    rules = {w["rule"] for w in imported.json["warnings"]}
+    assert {"lane-names-role", "process-id-is-file-name"} <= rules
+    assert api.get("/workbench/drafts/lanes").json["xml"] == lanes
+
+    xslt = (INTEROP / "camunda-xslt-example.bpmn").read_text(encoding="utf-8")
+    refused = api.post("/workbench/import", json={"filename": "camunda-xslt-example.bpmn", "xml": xslt})
+    assert refused.status_code == 422
+    assert any("written in 'xslt'" in e["reason"] for e in refused.json["errors"])
+    assert [d["process_key"] for d in api.get("/workbench/drafts").json] == ["lanes"]
+
+
+def test_lint_of_one_expression_says_what_the_deploy_would(as_user):
+    api = as_user("process_owner")
+
+    def lint(code, kind):
+        return [p["reason"] for p in api.post("/workbench/lint", json={"code": code, "kind": kind}).json["problems"]]
+
+    assert lint("approved == True", "condition") == []
+    assert lint("approved ==", "condition") == ["condition is not valid Python: invalid syntax"]
+    assert "imports are not allowed" in lint("import os", "script")[0]
+    assert "JUEL" in lint("${approved}", "condition")[0]
+    assert lint("P2D", "timer") == [] and lint("add_working_days(now(), 2)", "timer") == []
+    assert "neither a valid ISO 8601 value" in lint("P2X", "timer")[0]
+    assert api.post("/workbench/lint", json={"code": "x", "kind": "sql"}).status_code == 422
+
+
+def test_lane_roles_are_the_working_roles_with_their_users(as_user, ctx):
+    roles = {r["role"]: r for r in as_user("process_owner").get("/workbench/lane-roles").json}
+    with ctx.uow() as uow:
+        technicians = len(uow.users.with_role("technician"))
+    assert technicians > 1 and roles["technician"] == {
+        "role": "technician",
+        "lane_id": "lane_technician",
+        "name": "服务工程师 / Service engineer",
+        "users": technicians,
+    }
+    assert roles["cs_agent"]["users"] == 1 and roles["sales"]["users"] == 0
+    assert "auditor" not in roles and "process_owner" not in roles
+
+
+def test_the_index_offers_new_and_import_and_a_new_procedure_opens_in_the_editor(app, as_user):
+    owner = app.test_client()
+    login(owner, "process_owner")
+    index = owner.get("/workbench").get_data(as_text=True)
+    assert 'id="wb-new-form"' in index and 'id="wb-import-form"' in index and "workbench-index.js" in index
+    assert owner.get("/workbench/installation_acceptance").status_code == 404
+    as_user("process_owner").post("/workbench/procedures", json={**NEW, "lanes": ["technician"]})
+    index = owner.get("/workbench").get_data(as_text=True)
+    assert "安装调试验收" in index and "尚未部署" in index
+    page = owner.get("/workbench/installation_acceptance").get_data(as_text=True)
+    assert "bpmn-modeler.js" in page and "/api/v1/workbench/drafts/installation_acceptance" in page
+    assert 'id="wb-no-versions"' in page and "安装调试验收" in page
+    auditor = app.test_client()
+    login(auditor, "auditor")
+    assert 'id="wb-new-form"' not in auditor.get("/workbench").get_data(as_text=True)
+    assert auditor.get("/workbench/installation_acceptance").status_code == 404

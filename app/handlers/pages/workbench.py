@@ -83,6 +83,7 @@ def editor(key: str):
             load_draft=True,
             source_url=url_for("workbench.get_draft", key=key),
             base_version=None,
+            helpers=authoring.helper_names(),
         )
     latest = versions[0]
     shown = request.args.get("version", type=int)
@@ -118,4 +119,5 @@ def editor(key: str):
         load_draft=load_draft,
         source_url=source_url,
         base_version=base_version,
+        helpers=authoring.helper_names(),
     )

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from ...domain.principal import Principal
 from ...domain.roles import LANE_NAMES
 from ...domain.roles import LANE_PREFIX
 from ...domain.roles import WORKING_ROLES
 from ...domain.roles import Role
+from ...domain.scripting_helpers import make_helpers
 from ...engine import load_definitions
 from ...engine.authoring import CodeKind as CodeKind
 from ...engine.authoring import blank_diagram
@@ -160,3 +162,8 @@ def lane_roles(ctx: ServiceContext, actor: Principal) -> list[LaneRole]:
 def draft_name(draft: DiagramDraft) -> str:
     """The name a draft gives its process ("中文 / English"), else its key."""
     return process_name(draft.xml, draft.process_key) or draft.process_key
+
+
+def helper_names() -> list[str]:
+    """The functions a diagram's code may call (the names only: nothing is bound or run)."""
+    return sorted(make_helpers(lambda: None, lambda: None, ZoneInfo("UTC")))

@@ -21,7 +21,7 @@ BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 FORM_PROPERTY = "formJsonSchemaFilename"
 
-POOL_X, POOL_Y, POOL_WIDTH, LANE_HEIGHT, HEADER = 160, 80, 1000, 150, 30
+POOL_X, POOL_Y, POOL_WIDTH, LANE_HEIGHT, HEADER = 160, 80, 800, 150, 30
 EVENT = 36
 
 
@@ -38,7 +38,7 @@ def blank_diagram(key: str, name: str, lanes: list[tuple[str, str]]) -> str:
     event joined to an end event in the first lane."""
     height = LANE_HEIGHT * len(lanes)
     mid = POOL_Y + LANE_HEIGHT // 2
-    start_x, end_x = POOL_X + HEADER + 80, POOL_X + POOL_WIDTH - 120
+    start_x, end_x = POOL_X + HEADER + 60, POOL_X + POOL_WIDTH - 80
     lane_xml, lane_di = [], []
     for n, (lane_id, lane_name) in enumerate(lanes):
         refs = "<bpmn:flowNodeRef>start</bpmn:flowNodeRef><bpmn:flowNodeRef>end</bpmn:flowNodeRef>" if n == 0 else ""

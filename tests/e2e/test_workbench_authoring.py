@@ -34,10 +34,10 @@ DRAW = """() => {
     modeling.updateProperties(shape, { id, name })
     return shape
   }
-  const accept = add('bpmn:UserTask', 'customer_acceptance', 400, 'lane_cs_agent', '客户验收 / Customer acceptance')
-  const gateway = add('bpmn:ExclusiveGateway', 'gw_accepted', 560, 'lane_cs_agent', '验收通过？ / Accepted?')
-  const review = add('bpmn:UserTask', 'supervisor_review', 720, 'lane_supervisor', '主管复核 / Supervisor review')
-  const note = add('bpmn:ScriptTask', 'note_rework', 720, 'lane_technician', '记录返工 / Note the rework')
+  const accept = add('bpmn:UserTask', 'customer_acceptance', 380, 'lane_cs_agent', '客户验收 / Customer acceptance')
+  const gateway = add('bpmn:ExclusiveGateway', 'gw_accepted', 500, 'lane_cs_agent', '验收通过？ / Accepted?')
+  const review = add('bpmn:UserTask', 'supervisor_review', 630, 'lane_supervisor', '主管复核 / Supervisor review')
+  const note = add('bpmn:ScriptTask', 'note_rework', 630, 'lane_technician', '记录返工 / Note the rework')
   const end = registry.get('end')
   const connect = (a, b, id) => modeling.updateProperties(modeling.connect(a, b, { type: 'bpmn:SequenceFlow' }), { id })
   connect(registry.get('start'), accept, 'flow_to_acceptance')

@@ -1,10 +1,13 @@
 """A process owner starts a procedure in the browser: New procedure on /workbench (a blank pool with
 the house lanes), a lane's role picked from the roles that exist, a gateway whose flows get a
 condition (checked by the sandbox lint as typed) and a default, a script task's script with the
-variables in scope offered; validate flags an element, which is renamed and validated again (it
+variables in scope offered; a form built from the palette with a photo and a signature field;
+validate flags an element, which is renamed and validated again (it
 used to throw "reading 'markers'" and hang on "Validating…"); the draft's time is Shanghai's."""
 
 from __future__ import annotations
+
+import json
 
 import pytest
 from lxml import etree
@@ -85,6 +88,35 @@ def test_a_new_procedure_with_lanes_roles_conditions_and_scripts(page, screensho
     expect(page.locator("#wb-prop-id")).to_have_value("lane_supervisor")
 
     page.evaluate(DRAW)
+
+    # The acceptance form, built from the palette: yes/no "accepted", a required photo, a signature.
+    select(page, "customer_acceptance")
+    page.click("#wb-form-create")
+    expect(page.locator("#wb-form-path")).to_have_text(f"forms/{KEY}/customer_acceptance.json")
+    builder = page.locator("#wb-form-builder")
+    builder.locator(".fb-add[data-kind=yesno]").click()
+    commit(page, "[data-key=yesno_1] .fb-key", "accepted")
+    commit(page, "[data-key=accepted] .fb-title-zh", "验收通过")
+    commit(page, "[data-key=accepted] .fb-title-en", "Accepted")
+    builder.locator(".fb-add[data-kind=photo]").click()
+    commit(page, "[data-key=photo_1] .fb-help", "调试完成后的设备照片 / The unit after commissioning")
+    page.check("[data-key=photo_1] .fb-required")
+    builder.locator(".fb-add[data-kind=signature]").click()
+    expect(builder.locator(".fb-field")).to_have_count(3)
+    page.click("#wb-tab-schema")
+    schema = json.loads(page.input_value("#wb-form-text"))
+    assert list(schema["properties"]) == ["accepted", "photo_1", "signature_1"]
+    assert schema["properties"]["accepted"] == {"type": "boolean", "title": "验收通过 / Accepted"}
+    assert schema["properties"]["photo_1"]["contentMediaType"] == "image/*" and schema["required"] == ["photo_1"]
+    assert schema["properties"]["signature_1"]["x-widget"] == "signature"
+    page.click("#wb-tab-preview")
+    photo = page.locator("#wb-form-preview input.file-upload")
+    expect(photo).to_have_attribute("accept", "image/*")
+    expect(photo).to_have_attribute("capture", "environment")
+    expect(page.locator("#wb-form-preview canvas.signature-canvas")).to_be_visible()
+    screenshot("workbench-form-builder.png")
+    page.click("#wb-tab-builder")
+    screenshot("workbench-form-builder-fields.png", docs="workbench-form-builder.png")
     select(page, "flow_accepted")
     expect(page.locator("#wb-props-flow")).to_be_visible()
     page.fill("#wb-prop-condition", "accepted ==")
@@ -112,7 +144,9 @@ def test_a_new_procedure_with_lanes_roles_conditions_and_scripts(page, screensho
     assert root.find(f".//{{{BPMN}}}scriptTask[@id='note_rework']/{{{BPMN}}}script").text == (
         "rework_due = add_working_days(now(), 2)"
     )
-    # The later step sees what the script set.
+    # The gateway's flows see the acceptance form's fields; the later step sees what the script set.
+    select(page, "flow_accepted")
+    expect(page.locator(".wb-scope-name[data-insert=accepted]")).to_be_visible()
     select(page, "flow_noted")
     expect(page.locator(".wb-scope-name[data-insert=rework_due]")).to_be_visible()
 

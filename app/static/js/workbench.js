@@ -32,7 +32,7 @@
     baseVersion: config.baseVersion,
     selected: null,
     marked: [],
-    tab: 'schema',
+    tab: 'builder',
     preview: null, // the json-editor of the preview tab
     propsElement: null, // the element the properties panel shows
     laneRoles: [], // [{role, lane_id, name, users}] for the lane role picker
@@ -231,6 +231,7 @@
     text.hidden = !known
     text.value = known ? state.forms[path] : ''
     checkJson()
+    renderBuilder()
     renderPreview()
   }
 
@@ -288,11 +289,43 @@
 
   function showTab (tab) {
     state.tab = tab
-    for (const [name, pane] of [['schema', 'wb-form-schema'], ['preview', 'wb-form-preview-pane']]) {
+    const panes = [['builder', 'wb-form-builder-pane'], ['schema', 'wb-form-schema'], ['preview', 'wb-form-preview-pane']]
+    for (const [name, pane] of panes) {
       $(`wb-tab-${name}`).setAttribute('aria-selected', String(name === tab))
       $(pane).hidden = name !== tab
     }
+    renderBuilder()
     renderPreview()
+  }
+
+  /* ---- the form builder (form-builder.js): edits the schema, which the JSON Schema tab shows ---- */
+  function renderBuilder () {
+    const box = $('wb-form-builder')
+    const error = $('wb-builder-error')
+    box.replaceChildren()
+    error.hidden = true
+    if (state.tab !== 'builder') return
+    const path = formPathOf(state.selected)
+    if (!hasForm(path)) return
+    let schema
+    try {
+      schema = JSON.parse(state.forms[path])
+    } catch (problem) {
+      error.textContent = format(S.builder.invalid, { error: problem.message })
+      error.hidden = false
+      return
+    }
+    if (!schema || typeof schema !== 'object' || Array.isArray(schema)) return
+    window.FormBuilder.render(box, schema, {
+      strings: S.builder,
+      readOnly: !config.editable,
+      changed: (edited) => {
+        state.forms[path] = JSON.stringify(edited, null, 2)
+        $('wb-form-text').value = state.forms[path]
+        changed()
+        checkJson()
+      }
+    })
   }
 
   /* ---- the properties panel of the selected element ---- */
@@ -891,6 +924,7 @@
       showForm(single)
       showProps(single)
     })
+    $('wb-tab-builder').addEventListener('click', () => showTab('builder'))
     $('wb-tab-schema').addEventListener('click', () => showTab('schema'))
     $('wb-tab-preview').addEventListener('click', () => showTab('preview'))
     if (config.editable) {

@@ -4,6 +4,8 @@ roles a lane may pick, and the page of a procedure not deployed yet."""
 
 from __future__ import annotations
 
+import base64
+
 from tests.api.test_web import login
 from tests.conftest import PROCESSES
 
@@ -119,3 +121,52 @@ def test_the_index_offers_new_and_import_and_a_new_procedure_opens_in_the_editor
     login(auditor, "auditor")
     assert 'id="wb-new-form"' not in auditor.get("/workbench").get_data(as_text=True)
     assert auditor.get("/workbench/installation_acceptance").status_code == 404
+
+
+PHOTO_FORM = {
+    "type": "object",
+    "title": "调试 / Commissioning",
+    "properties": {
+        "photo": {"type": "string", "title": "设备照片 / Photo of the unit", "contentMediaType": "image/*"},
+    },
+    "required": ["photo"],
+}
+PNG = "data:image/png;base64," + base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"0" * 64).decode()
+
+
+def test_a_photo_field_of_a_new_procedure_stores_the_upload_as_an_attachment(as_user):
+    """contentMediaType marks a file field: the uploaded data URL becomes an attachment of the case."""
+    api = as_user("process_owner")
+    api.post("/workbench/procedures", json={**NEW, "lanes": ["cs_agent"]})
+    xml = api.get("/workbench/drafts/installation_acceptance").json["xml"]
+    path = "forms/installation_acceptance/commissioning.json"
+    task = (
+        '<bpmn:userTask id="commissioning" name="调试 / Commissioning"><bpmn:extensionElements>'
+        f'<spiffworkflow:properties><spiffworkflow:property name="formJsonSchemaFilename" value="{path}"/>'
+        "</spiffworkflow:properties></bpmn:extensionElements><bpmn:incoming>flow_start_end</bpmn:incoming>"
+        "<bpmn:outgoing>flow_done</bpmn:outgoing></bpmn:userTask>"
+        '<bpmn:sequenceFlow id="flow_start_end" sourceRef="start" targetRef="commissioning"/>'
+        '<bpmn:sequenceFlow id="flow_done" sourceRef="commissioning" targetRef="end"/>'
+    )
+    xml = xml.replace('<bpmn:sequenceFlow id="flow_start_end" sourceRef="start" targetRef="end"/>', task)
+    xml = xml.replace(
+        "<bpmn:incoming>flow_start_end</bpmn:incoming></bpmn:endEvent>",
+        "<bpmn:incoming>flow_done</bpmn:incoming></bpmn:endEvent>",
+    )
+    xml = xml.replace(
+        "<bpmn:flowNodeRef>end</bpmn:flowNodeRef>",
+        "<bpmn:flowNodeRef>end</bpmn:flowNodeRef><bpmn:flowNodeRef>commissioning</bpmn:flowNodeRef>",
+    )
+    body = {"filename": "installation_acceptance.bpmn", "xml": xml, "forms": {path: PHOTO_FORM}}
+    deployed = api.post("/workbench/deploy", json=body)
+    assert deployed.status_code == 201, deployed.json
+    case_id = as_user("agent").post("/processes/installation_acceptance/instances").json["id"]
+    [ready] = as_user("admin").get(f"/tasks?instance_id={case_id}").json
+    agent = as_user("agent")
+    typed = agent.post(f"/tasks/{ready['id']}/complete", json={"photo": "a photo"})
+    assert typed.status_code == 422 and "photo" in typed.json["fields"]
+    assert agent.post(f"/tasks/{ready['id']}/complete", json={"photo": PNG}).status_code == 200
+    data = as_user("admin").get(f"/instances/{case_id}").json["data"]
+    assert data["photo"].startswith("attachment:")
+    [attachment] = agent.get(f"/instances/{case_id}/attachments").json
+    assert (attachment["field"], attachment["media_type"]) == ("photo", "image/png")

@@ -132,6 +132,7 @@ MATRIX: dict[str, Gate] = {
     "GET /qa/diagram/<process_key>.xml": Gate(REPORTS, PAGE, "/qa/diagram/repair.xml"),
     "GET /workbench": Gate(DIAGRAM_READERS, PAGE),
     "GET /workbench/<key>": Gate(DIAGRAM_READERS, PAGE, "/workbench/repair"),
+    "GET /workbench/<key>/compare": Gate(DIAGRAM_READERS, PAGE, "/workbench/repair/compare"),
     "GET /processes/<key>/versions/<int:version>/live": Gate(LIVE, PAGE, "/processes/repair/versions/1/live"),
     "GET /processes/<key>/versions/<int:version>/live/diagram.xml": Gate(
         LIVE, PAGE, "/processes/repair/versions/1/live/diagram.xml"

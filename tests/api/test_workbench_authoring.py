@@ -134,11 +134,9 @@ PHOTO_FORM = {
 PNG = "data:image/png;base64," + base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"0" * 64).decode()
 
 
-def test_a_photo_field_of_a_new_procedure_stores_the_upload_as_an_attachment(as_user):
-    """contentMediaType marks a file field: the uploaded data URL becomes an attachment of the case."""
-    api = as_user("process_owner")
-    api.post("/workbench/procedures", json={**NEW, "lanes": ["cs_agent"]})
-    xml = api.get("/workbench/drafts/installation_acceptance").json["xml"]
+def with_commissioning(xml: str) -> tuple[str, str]:
+    """A new procedure's blank diagram with a user task "commissioning" (a photo form) between its
+    start and end: the start's flow is rerouted to it, the task and a flow to the end are added."""
     path = "forms/installation_acceptance/commissioning.json"
     task = (
         '<bpmn:userTask id="commissioning" name="调试 / Commissioning"><bpmn:extensionElements>'
@@ -157,6 +155,23 @@ def test_a_photo_field_of_a_new_procedure_stores_the_upload_as_an_attachment(as_
         "<bpmn:flowNodeRef>end</bpmn:flowNodeRef>",
         "<bpmn:flowNodeRef>end</bpmn:flowNodeRef><bpmn:flowNodeRef>commissioning</bpmn:flowNodeRef>",
     )
+    xml = xml.replace(  # its shape, the start's flow ending at it, and its flow to the end (engine/authoring.py)
+        '<di:waypoint x="286" y="155"/><di:waypoint x="880" y="155"/>',
+        '<di:waypoint x="286" y="155"/><di:waypoint x="400" y="155"/></bpmndi:BPMNEdge>'
+        '<bpmndi:BPMNShape id="commissioning_di" bpmnElement="commissioning">'
+        '<dc:Bounds x="400" y="115" width="100" height="80"/></bpmndi:BPMNShape>'
+        '<bpmndi:BPMNEdge id="flow_done_di" bpmnElement="flow_done">'
+        '<di:waypoint x="500" y="155"/><di:waypoint x="880" y="155"/>',
+    )
+    assert 'bpmnElement="flow_done"' in xml
+    return xml, path
+
+
+def test_a_photo_field_of_a_new_procedure_stores_the_upload_as_an_attachment(as_user):
+    """contentMediaType marks a file field: the uploaded data URL becomes an attachment of the case."""
+    api = as_user("process_owner")
+    api.post("/workbench/procedures", json={**NEW, "lanes": ["cs_agent"]})
+    xml, path = with_commissioning(api.get("/workbench/drafts/installation_acceptance").json["xml"])
     body = {"filename": "installation_acceptance.bpmn", "xml": xml, "forms": {path: PHOTO_FORM}}
     deployed = api.post("/workbench/deploy", json=body)
     assert deployed.status_code == 201, deployed.json

@@ -13,6 +13,9 @@ import pytest
 from lxml import etree
 from playwright.sync_api import expect
 
+from tests.api.test_workbench_authoring import NEW
+from tests.api.test_workbench_authoring import PHOTO_FORM
+from tests.api.test_workbench_authoring import with_commissioning
 from tests.e2e.conftest import needs_chromium
 from tests.e2e.test_workbench import select
 from tests.e2e.test_workbench_panel import commit
@@ -171,3 +174,26 @@ def test_a_new_procedure_with_lanes_roles_conditions_and_scripts(page, screensho
     # The draft's time is the application's clock in Shanghai (09:00), not the browser's zone.
     page.click("#wb-save-draft")
     expect(page.locator("#wb-status")).to_have_text("草稿已保存 09:00")
+
+
+def test_two_versions_are_compared_on_their_diagrams(page, as_user, screenshot):
+    """Version 2 adds a task and reroutes the start's flow to it: added, changed (with the flow's
+    old and new target) and moved are marked on the diagrams and listed."""
+    api = as_user("process_owner")
+    api.post("/workbench/procedures", json={**NEW, "lanes": ["cs_agent", "technician"]})
+    blank = api.get(f"/workbench/drafts/{KEY}").json["xml"]
+    assert api.post("/workbench/deploy", json={"filename": f"{KEY}.bpmn", "xml": blank}).status_code == 201
+    xml, path = with_commissioning(blank)
+    second = api.post("/workbench/deploy", json={"filename": f"{KEY}.bpmn", "xml": xml, "forms": {path: PHOTO_FORM}})
+    assert second.json["version"] == 2
+
+    log_in(page, "process_owner")
+    page.goto(f"/workbench/{KEY}")
+    page.click("#wb-versions .wb-compare-link")
+    page.wait_for_selector("#wb-compare[data-ready=true]")
+    expect(page.locator("#wb-changes tr[data-element-id=commissioning] td").first).to_have_text("新增")
+    rerouted = page.locator("#wb-changes tr[data-element-id=flow_start_end]")
+    expect(rerouted).to_contain_text("targetRef: end → commissioning")
+    expect(page.locator("#wb-compare-after [data-element-id=commissioning].wb-added")).to_have_count(1)
+    expect(page.locator("#wb-compare-before [data-element-id=flow_start_end].wb-changed")).to_have_count(1)
+    screenshot("workbench-compare.png", docs="workbench-compare.png")

@@ -121,3 +121,25 @@ def editor(key: str):
         base_version=base_version,
         helpers=authoring.helper_names(),
     )
+
+
+@bp.get("/workbench/<key>/compare")
+@login_required
+def compare(key: str):
+    """Two versions of a process side by side, what changed marked on both diagrams (bpmn-js-differ):
+    ``?from=N&to=M``; by default the latest version against the one before it."""
+    versions = workbench.list_versions(services(), key, g.principal)
+    numbers = [v.version for v in versions]
+    to = request.args.get("to", type=int) or numbers[0]
+    before = request.args.get("from", type=int) or next((n for n in numbers if n < to), to)
+    for number in (before, to):
+        if number not in numbers:
+            raise NotFound(f"{key} has no version {number}")
+    return render_template(
+        "workbench_compare.html",
+        key=key,
+        title=versions[0].name,
+        versions=versions,
+        before=before,
+        after=to,
+    )

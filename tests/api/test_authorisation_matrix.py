@@ -169,6 +169,10 @@ MATRIX: dict[str, Gate] = {
     "POST /api/v1/workbench/import": Gate(OWNERS, json={"filename": "tiny.bpmn", "xml": "<broken"}),
     "POST /api/v1/workbench/lint": Gate(OWNERS, json={"code": "a ==", "kind": "condition"}),
     "GET /api/v1/workbench/lane-roles": Gate(OWNERS),
+    "GET /api/v1/processes/<key>/versions/<int:version>/archive.zip": Gate(
+        DIAGRAM_READERS, path="/api/v1/processes/repair/versions/1/archive.zip"
+    ),
+    "POST /api/v1/workbench/import-archive": Gate(OWNERS, files={"file": ("repair.zip", b"not a zip")}),
     # -- cases ----------------------------------------------------------------------------------
     "GET /api/v1/instances": Gate(ALL),
     "GET /api/v1/instances/<int:instance_id>": Gate(CASE_VIEWERS, path="/api/v1/instances/{case}"),

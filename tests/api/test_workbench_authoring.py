@@ -5,6 +5,8 @@ roles a lane may pick, and the page of a procedure not deployed yet."""
 from __future__ import annotations
 
 import base64
+import io
+import zipfile
 
 from tests.api.test_web import login
 from tests.conftest import PROCESSES
@@ -185,3 +187,42 @@ def test_a_photo_field_of_a_new_procedure_stores_the_upload_as_an_attachment(as_
     assert data["photo"].startswith("attachment:")
     [attachment] = agent.get(f"/instances/{case_id}/attachments").json
     assert (attachment["field"], attachment["media_type"]) == ("photo", "image/png")
+
+
+def test_a_version_downloads_as_a_zip_that_uploads_back_as_a_draft(as_user):
+    api = as_user("process_owner")
+    download = api.client.get("/api/v1/processes/refund/versions/1/archive.zip", headers=api._headers())
+    assert download.status_code == 200 and download.mimetype == "application/zip"
+    assert 'filename="refund-v1.zip"' in download.headers["Content-Disposition"]
+    with zipfile.ZipFile(io.BytesIO(download.data)) as archive:
+        names = archive.namelist()
+        source = api.get("/processes/refund/source").json
+        assert names[0] == "refund.bpmn" and archive.read("refund.bpmn").decode() == source["xml"]
+        assert sorted(names[1:]) == sorted(source["forms"])
+
+    def upload(content: bytes, name: str = "refund-v1.zip"):
+        return api.client.post(
+            "/api/v1/workbench/import-archive",
+            headers=api._headers(),
+            data={"file": (io.BytesIO(content), name)},
+            content_type="multipart/form-data",
+        )
+
+    uploaded = upload(download.data)
+    assert uploaded.status_code == 201 and uploaded.json["process_key"] == "refund"
+    assert uploaded.json["base_version"] == 1
+    draft = api.get("/workbench/drafts/refund").json
+    assert draft["xml"] == source["xml"] and draft["forms"] == source["forms"]
+
+    assert upload(b"not a zip").status_code == 422
+    sneaky = io.BytesIO()
+    with zipfile.ZipFile(sneaky, "w") as archive:
+        archive.writestr("refund.bpmn", source["xml"])
+        archive.writestr("../etc/passwd", "x")
+    refused = upload(sneaky.getvalue())
+    assert refused.status_code == 422 and "not a plain relative path" in refused.json["message"]
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("refund.bpmn", " " * (3 * 1024 * 1024))
+    too_big = upload(bomb.getvalue())
+    assert too_big.status_code == 422 and "bytes uncompressed" in too_big.json["message"]

@@ -5,19 +5,24 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
+from flask import request
 from flask_smorest import Blueprint
 from marshmallow import Schema
 from marshmallow import fields
 
 from ...domain.roles import Role
+from ...errors import InvalidInput
 from ...errors import Severity
+from ...services.processes import archive
 from ...services.processes import authoring
 from ...services.processes import workbench
 from ...services.processes.authoring import CodeKind
 from ..common import principal
+from ..common import send_download
 from ..common import services
 from ..schemas import DiagramProblemSchema
 from ..schemas import DiagramRefusedSchema
+from ..schemas import file_upload_body
 
 bp = Blueprint("workbench", __name__, url_prefix="/api/v1", description="Process workbench: edit and deploy diagrams")
 
@@ -252,3 +257,27 @@ def lint(args):
 def lane_roles():
     """The roles a lane may give its tasks to (lane id ``lane_<role>``), with how many users hold each."""
     return [asdict(r) for r in authoring.lane_roles(services(), principal())]
+
+
+@bp.get("/processes/<key>/versions/<int:version>/archive.zip")
+@bp.doc(responses={"200": {"description": "<key>.bpmn and forms/<key>/*.json", "content": {"application/zip": {}}}})
+def version_archive(key: str, version: int):
+    """One version's diagram and forms as a zip (the layout of the processes/ folder)."""
+    return send_download(archive.version_archive(services(), key, version, principal()))
+
+
+@bp.post("/workbench/import-archive")
+@bp.doc(requestBody=file_upload_body("a zip of <key>.bpmn and forms/<key>/*.json (as downloaded)"))
+@bp.response(201, ImportResultSchema)
+@bp.alt_response(422, schema=DiagramRefusedSchema, description="refused, with every problem")
+def import_archive():
+    """A downloaded version's zip (multipart field ``file``) as the caller's draft, if a deploy would accept it."""
+    uploaded = request.files.get("file")
+    if uploaded is None or not uploaded.filename:
+        raise InvalidInput("send the archive as the multipart field 'file'", errors={"file": ["missing"]})
+    imported = archive.import_archive(services(), uploaded.read(archive.MAX_ARCHIVE_BYTES + 1), principal())
+    return {
+        "process_key": imported.draft.process_key,
+        "base_version": imported.draft.base_version,
+        "warnings": [w.to_dict() for w in imported.warnings],
+    }

@@ -120,21 +120,24 @@ def new_procedure(ctx: ServiceContext, request: NewProcedure, actor: Principal) 
     return workbench.save_draft(ctx, key, f"{key}.bpmn", xml, forms, actor)
 
 
-def import_diagram(ctx: ServiceContext, filename: str, xml: str, actor: Principal) -> Imported:
-    """A ``.bpmn`` file as a draft under its (first) executable process's id, if a deploy would take
-    it; DiagramError with every problem if not. A file of a deployed process becomes a draft of its
-    next version."""
+def import_diagram(
+    ctx: ServiceContext, filename: str, xml: str, actor: Principal, forms: workbench.Forms | None = None
+) -> Imported:
+    """A ``.bpmn`` file (with ``forms``, path → JSON Schema) as a draft under its (first) executable
+    process's id, if a deploy would take it; DiagramError with every problem if not. A file of a
+    deployed process becomes a draft of its next version."""
     workbench._require_edit(actor)
-    workbench._check_payload(filename, xml, {})
-    problems = workbench.validate_source(ctx, filename, xml, {}, actor)
+    forms = forms or {}
+    workbench._check_payload(filename, xml, forms)
+    problems = workbench.validate_source(ctx, filename, xml, forms, actor)
     errors = [p for p in problems if p.severity is Severity.ERROR]
     if errors:
         raise DiagramError(errors)
-    key = load_definitions(filename, xml.encode("utf-8"), workbench._form_reader({}))[0].key
+    key = load_definitions(filename, xml.encode("utf-8"), workbench._form_reader(forms))[0].key
     with ctx.uow() as uow:
         latest = uow.versions.latest(key)
     draft = workbench.save_draft(
-        ctx, key, f"{key}.bpmn", xml, {}, actor, base_version=latest.version if latest else None
+        ctx, key, f"{key}.bpmn", xml, forms, actor, base_version=latest.version if latest else None
     )
     return Imported(draft, [p for p in problems if p.severity is Severity.WARNING])
 

@@ -1,6 +1,6 @@
 /* The workbench's list of procedures (templates/workbench_index.html): New procedure (a key, the
    names in both languages, a blank pool with the lanes ticked or a copy of a deployed procedure) and
-   Import of a .bpmn file; both create the user's draft through /api/v1/workbench and open it. */
+   Import of a .bpmn file or of a version's .zip (diagram and forms); both create the user's draft through /api/v1/workbench and open it. */
 (function () {
   'use strict'
   const { api } = window.Workspace
@@ -66,6 +66,22 @@
     error.hidden = false
   }
 
+  /* A file as the multipart field "file" (api() sends JSON); the answer as api() gives it. */
+  async function upload (path, file) {
+    const meta = document.querySelector('meta[name="csrf-token"]')
+    const body = new FormData()
+    body.append('file', file)
+    const response = await fetch('/api/v1' + path, {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { Accept: 'application/json', 'X-CSRF-Token': meta ? meta.content : '' },
+      body
+    })
+    let data = null
+    try { data = await response.json() } catch (error) { data = null }
+    return { ok: response.ok, status: response.status, data }
+  }
+
   function problemItem (problem, warning) {
     const item = document.createElement('li')
     if (warning) {
@@ -91,7 +107,9 @@
     list.replaceChildren()
     $('wb-import-open-draft').hidden = true
     $('wb-import-send').disabled = true
-    const response = await api('POST', '/workbench/import', { filename: file.name, xml: await file.text() })
+    const response = file.name.toLowerCase().endsWith('.zip')
+      ? await upload('/workbench/import-archive', file)
+      : await api('POST', '/workbench/import', { filename: file.name, xml: await file.text() })
     $('wb-import-send').disabled = false
     if (response.ok) {
       const { process_key: key, warnings } = response.data

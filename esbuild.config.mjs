@@ -1,5 +1,6 @@
 // The front end's one build step (`npm run build`, run by `make setup`): esbuild bundles the workbench's
-// lint (app/static/js/src/lint-entry.js) into app/static/build/lint.js. Everything else on the pages is
+// lint (app/static/js/src/lint-entry.js) into app/static/build/lint.js and its version comparison
+// (bpmn-js-differ, app/static/js/src/diff-entry.js) into app/static/build/diff.js. Everything else on the pages is
 // served from node_modules' prebuilt dist files (app/handlers/vendor.py).
 import { readFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
@@ -28,9 +29,14 @@ const bpmnlintConfig = {
   }
 }
 
-await build({
-  entryPoints: ['app/static/js/src/lint-entry.js'],
-  outfile: 'app/static/build/lint.js',
+const bundles = [
+  ['app/static/js/src/lint-entry.js', 'app/static/build/lint.js'],
+  ['app/static/js/src/diff-entry.js', 'app/static/build/diff.js']
+]
+
+for (const [entry, outfile] of bundles) await build({
+  entryPoints: [entry],
+  outfile,
   bundle: true,
   format: 'iife',
   minify: true,

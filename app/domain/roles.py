@@ -44,3 +44,24 @@ def role_of_lane(lane_id: str | None) -> str | None:
         return None
     role = lane_id[len(LANE_PREFIX) :]
     return role if role in Role._value2member_map_ else None
+
+
+# A lane's name in a new diagram ("中文 / English", as the deployed diagrams name theirs).
+LANE_NAMES = {
+    Role.CS_AGENT: "客服专员 / Customer service agent",
+    Role.DISPATCHER: "调度员 / Dispatcher",
+    Role.SUPERVISOR: "服务主管 / Service supervisor",
+    Role.TECHNICIAN: "服务工程师 / Service engineer",
+    Role.QA: "质量部 / Quality assurance",
+    Role.FINANCE: "财务 / Finance",
+    Role.MIS: "管理信息部 / Management information",
+    Role.SERVICE_MANAGER: "售后服务管理师 / After-sales service manager",
+    Role.RESPONSIBLE_DEPT: "责任部门 / Responsible department",
+    Role.DEPT_HEAD: "部门主管 / Department head",
+    Role.EXECUTIVE: "公司领导 / Executive",
+    Role.SALES: "销售部 / Sales",
+    Role.PRODUCTION: "生产部 / Production",
+}
+# The lanes of a blank new procedure unless the owner picks others: who registers, who works on
+# site, who is escalated to.
+HOUSE_LANES = (Role.CS_AGENT, Role.TECHNICIAN, Role.SUPERVISOR)

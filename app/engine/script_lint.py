@@ -62,17 +62,35 @@ def sandbox_problems(filename: str, specs: list[Any], elements: dict[str, Elemen
     problems = []
     for ts in task_specs(specs):
         for code, mode, what in code_of(ts):
-            if code.strip().startswith(("${", "#{")):
-                reason = f"{what} is a JUEL expression (Camunda); write it in Python, e.g. approved == True"
+            reason = _sandbox_fault(code, mode, what)
+            if reason:
                 problems.append(Problem(filename, reason, *where(ts, elements)))
-                continue
-            try:
-                compile_sandboxed(code, mode)
-            except ScriptRejected as exc:
-                problems.append(Problem(filename, f"{what} refused by the sandbox: {exc}", *where(ts, elements)))
-            except SyntaxError as exc:
-                problems.append(Problem(filename, f"{what} is not valid Python: {exc.msg}", *where(ts, elements)))
     return problems
+
+
+def _sandbox_fault(code: str, mode: str, what: str) -> str | None:
+    if code.strip().startswith(("${", "#{")):
+        return f"{what} is a JUEL expression (Camunda); write it in Python, e.g. approved == True"
+    try:
+        compile_sandboxed(code, mode)
+    except ScriptRejected as exc:
+        return f"{what} refused by the sandbox: {exc}"
+    except SyntaxError as exc:
+        return f"{what} is not valid Python: {exc.msg}"
+    return None
+
+
+def lint_one(code: str, mode: str, what: str, timer: bool = False) -> list[str]:
+    """What the deploy's lint says of one piece of code typed in the workbench (``timer``: a timer's
+    value, where an ISO 8601 literal, quoted or not, is allowed and checked)."""
+    if timer:
+        fault = _timer_literal_fault(code, None)
+        if fault or _iso_lookalike(code):
+            return [fault] if fault else []
+    elif not code.strip():
+        return [f"{what} is empty"]
+    fault = _sandbox_fault(code, mode, what)
+    return [fault] if fault else []
 
 
 def timer_literal_problems(filename: str, specs: list[Any], elements: dict[str, ElementInfo]) -> list[Problem]:

@@ -60,7 +60,7 @@ READ_ONLY_ANALYSIS = frozenset({"/api/v1/qa/log-check"})
 # The API endpoints documented as taking a multipart upload (``schemas.file_upload_body``); every
 # other API write sends JSON, or nothing.
 UPLOAD_ENDPOINTS = frozenset(
-    {"processes.upload", "log_check.log_check"}
+    {"processes.upload", "log_check.log_check", "workbench.import_archive"}
     | {f"master_data.{view}_{t}" for t in TABLES for view in ("import", "import_columns")}
 )
 

@@ -143,6 +143,7 @@ MATRIX: dict[str, Gate] = {
     "GET /qa/diagram/<process_key>.xml": Gate(REPORTS, PAGE, "/qa/diagram/repair.xml"),
     "GET /workbench": Gate(DIAGRAM_READERS, PAGE),
     "GET /workbench/<key>": Gate(DIAGRAM_READERS, PAGE, "/workbench/repair"),
+    "GET /workbench/<key>/compare": Gate(DIAGRAM_READERS, PAGE, "/workbench/repair/compare"),
     "GET /processes/<key>/versions/<int:version>/live": Gate(LIVE, PAGE, "/processes/repair/versions/1/live"),
     "GET /processes/<key>/versions/<int:version>/live/diagram.xml": Gate(
         LIVE, PAGE, "/processes/repair/versions/1/live/diagram.xml"
@@ -179,6 +180,14 @@ MATRIX: dict[str, Gate] = {
     "GET /api/v1/workbench/drafts/<key>": Gate(OWNERS, path="/api/v1/workbench/drafts/repair"),
     "PUT /api/v1/workbench/drafts/<key>": Gate(OWNERS, path="/api/v1/workbench/drafts/tiny", json={"xml": TINY}),
     "DELETE /api/v1/workbench/drafts/<key>": Gate(OWNERS, path="/api/v1/workbench/drafts/tiny"),
+    "POST /api/v1/workbench/procedures": Gate(OWNERS, json={"key": "x", "name_zh": "", "name_en": ""}),
+    "POST /api/v1/workbench/import": Gate(OWNERS, json={"filename": "tiny.bpmn", "xml": "<broken"}),
+    "POST /api/v1/workbench/lint": Gate(OWNERS, json={"code": "a ==", "kind": "condition"}),
+    "GET /api/v1/workbench/lane-roles": Gate(OWNERS),
+    "GET /api/v1/processes/<key>/versions/<int:version>/archive.zip": Gate(
+        DIAGRAM_READERS, path="/api/v1/processes/repair/versions/1/archive.zip"
+    ),
+    "POST /api/v1/workbench/import-archive": Gate(OWNERS, files={"file": ("repair.zip", b"not a zip")}),
     # -- cases ----------------------------------------------------------------------------------
     "GET /api/v1/instances": Gate(ALL),
     "GET /api/v1/instances/<int:instance_id>": Gate(CASE_VIEWERS, path="/api/v1/instances/{case}"),

@@ -44,6 +44,7 @@ def test_a_process_owner_edits_validates_and_deploys_a_new_version(page, as_user
     # A user task's form, keyed by its formJsonSchemaFilename property; its JSON is checked as one types.
     select(page, "contact_customer")
     expect(page.locator("#wb-form-path")).to_have_text("forms/repair/contact_customer.json")
+    page.click("#wb-tab-schema")  # the builder's tab is the first; the JSON Schema is one click away
     form = page.locator("#wb-form-text")
     original = form.input_value()
     assert '"customer_reached"' in original

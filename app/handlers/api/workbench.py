@@ -5,17 +5,25 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
+from flask import request
 from flask_smorest import Blueprint
 from marshmallow import Schema
 from marshmallow import fields
 
+from ...domain.roles import Role
+from ...errors import InvalidInput
 from ...errors import Severity
+from ...services.processes import archive
+from ...services.processes import authoring
 from ...services.processes import lane_roles
 from ...services.processes import workbench
+from ...services.processes.authoring import CodeKind
 from ..common import principal
+from ..common import send_download
 from ..common import services
 from ..schemas import DiagramProblemSchema
 from ..schemas import DiagramRefusedSchema
+from ..schemas import file_upload_body
 
 bp = Blueprint("workbench", __name__, url_prefix="/api/v1", description="Process workbench: edit and deploy diagrams")
 
@@ -206,3 +214,105 @@ def put_lane_roles(args, key: str):
     """Map the process's lanes to roles: for the next deploy and the cases running now (their ready
     tasks of a lane whose role changes move to the new role)."""
     return [asdict(row) for row in lane_roles.put_lane_roles(services(), key, args["lanes"], principal())]
+
+
+class NewProcedureRequestSchema(Schema):
+    key = fields.String(required=True, metadata={"description": "the new process key (snake_case, not deployed)"})
+    name_zh = fields.String(required=True)
+    name_en = fields.String(required=True)
+    lanes = fields.List(
+        fields.Enum(Role, by_value=True),
+        load_default=list,
+        metadata={"description": "a blank pool's lanes, top to bottom (working roles)"},
+    )
+    copy_of = fields.String(
+        load_default=None, allow_none=True, metadata={"description": "copy this deployed process's latest version"}
+    )
+
+
+class ImportRequestSchema(Schema):
+    filename = fields.String(required=True, metadata={"description": "the uploaded file's name, <name>.bpmn"})
+    xml = fields.String(required=True)
+
+
+class ImportResultSchema(Schema):
+    process_key = fields.String()
+    base_version = fields.Integer(allow_none=True)
+    warnings = fields.List(fields.Nested(DiagramProblemSchema), metadata={"description": "house conventions broken"})
+
+
+class LintRequestSchema(Schema):
+    code = fields.String(required=True)
+    kind = fields.Enum(CodeKind, by_value=True, required=True)
+
+
+class LintResultSchema(Schema):
+    problems = fields.List(fields.Nested(DiagramProblemSchema))
+
+
+class LaneRoleChoiceSchema(Schema):
+    role = fields.String()
+    lane_id = fields.String()
+    name = fields.String(metadata={"description": "中文 / English"})
+    users = fields.Integer(metadata={"description": "active users holding the role"})
+
+
+@bp.post("/workbench/procedures")
+@bp.arguments(NewProcedureRequestSchema)
+@bp.response(201, DiagramDraftSummarySchema)
+def new_procedure(args):
+    """Start a new procedure: the caller's draft of a key not deployed yet, blank (lanes) or a copy."""
+    return authoring.new_procedure(services(), authoring.NewProcedure(**args), principal())
+
+
+@bp.post("/workbench/import")
+@bp.arguments(ImportRequestSchema)
+@bp.response(201, ImportResultSchema)
+@bp.alt_response(422, schema=DiagramRefusedSchema, description="refused, with every problem")
+def import_diagram(args):
+    """A .bpmn file as the caller's draft of its process, if a deploy would accept it (warnings returned)."""
+    imported = authoring.import_diagram(services(), args["filename"], args["xml"], principal())
+    return {
+        "process_key": imported.draft.process_key,
+        "base_version": imported.draft.base_version,
+        "warnings": [w.to_dict() for w in imported.warnings],
+    }
+
+
+@bp.post("/workbench/lint")
+@bp.arguments(LintRequestSchema)
+@bp.response(200, LintResultSchema)
+def lint(args):
+    """The deploy's sandbox lint of one script, condition or timer expression (as it is typed)."""
+    return {"problems": [p.to_dict() for p in authoring.lint(args["code"], args["kind"], principal())]}
+
+
+@bp.get("/workbench/lane-roles")
+@bp.response(200, LaneRoleChoiceSchema(many=True))
+def lane_roles():
+    """The roles a lane may give its tasks to (lane id ``lane_<role>``), with how many users hold each."""
+    return [asdict(r) for r in authoring.lane_roles(services(), principal())]
+
+
+@bp.get("/processes/<key>/versions/<int:version>/archive.zip")
+@bp.doc(responses={"200": {"description": "<key>.bpmn and forms/<key>/*.json", "content": {"application/zip": {}}}})
+def version_archive(key: str, version: int):
+    """One version's diagram and forms as a zip (the layout of the processes/ folder)."""
+    return send_download(archive.version_archive(services(), key, version, principal()))
+
+
+@bp.post("/workbench/import-archive")
+@bp.doc(requestBody=file_upload_body("a zip of <key>.bpmn and forms/<key>/*.json (as downloaded)"))
+@bp.response(201, ImportResultSchema)
+@bp.alt_response(422, schema=DiagramRefusedSchema, description="refused, with every problem")
+def import_archive():
+    """A downloaded version's zip (multipart field ``file``) as the caller's draft, if a deploy would accept it."""
+    uploaded = request.files.get("file")
+    if uploaded is None or not uploaded.filename:
+        raise InvalidInput("send the archive as the multipart field 'file'", errors={"file": ["missing"]})
+    imported = archive.import_archive(services(), uploaded.read(archive.MAX_ARCHIVE_BYTES + 1), principal())
+    return {
+        "process_key": imported.draft.process_key,
+        "base_version": imported.draft.base_version,
+        "warnings": [w.to_dict() for w in imported.warnings],
+    }

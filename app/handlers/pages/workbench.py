@@ -14,8 +14,10 @@ from flask import render_template
 from flask import request
 from flask import url_for
 
+from ...domain.roles import HOUSE_LANES
 from ...errors import AppError
 from ...errors import NotFound
+from ...services.processes import authoring
 from ...services.processes import lane_roles
 from ...services.processes import workbench
 from ..common import services
@@ -42,7 +44,17 @@ def index():
     processes = workbench.list_processes(ctx, g.principal)
     editable = workbench.may_edit(g.principal)
     drafts = {d.process_key: d for d in workbench.list_drafts(ctx, g.principal)} if editable else {}
-    return render_template("workbench_index.html", processes=processes, drafts=drafts)
+    deployed = {p.key for p in processes}
+    return render_template(
+        "workbench_index.html",
+        processes=processes,
+        drafts=drafts,
+        new_drafts=[d for key, d in drafts.items() if key not in deployed],
+        editable=editable,
+        lane_roles=authoring.lane_roles(ctx, g.principal) if editable else [],
+        house_lanes=HOUSE_LANES,
+        draft_name=authoring.draft_name,
+    )
 
 
 @bp.get("/workbench/<key>")
@@ -51,7 +63,29 @@ def editor(key: str):
     """``?version=N``: that version read-only; ``?from=N``: edit starting from version N;
     ``?draft=1``: open the user's draft even if a version was deployed after it."""
     ctx, user = services(), g.principal
-    versions = workbench.list_versions(ctx, key, user)
+    try:
+        versions = workbench.list_versions(ctx, key, user)
+    except NotFound:
+        # A new procedure: the user's draft of a key not deployed yet.
+        draft = workbench.find_draft(ctx, key, user)
+        if draft is None:
+            raise
+        return render_template(
+            "workbench.html",
+            key=key,
+            title=authoring.draft_name(draft),
+            versions=[],
+            latest=None,
+            shown=None,
+            start_from=None,
+            editable=True,
+            may_edit=True,
+            draft=draft,
+            load_draft=True,
+            source_url=url_for("workbench.get_draft", key=key),
+            base_version=None,
+            helpers=authoring.helper_names(),
+        )
     latest = versions[0]
     shown = request.args.get("version", type=int)
     start_from = request.args.get("from", type=int)
@@ -75,6 +109,7 @@ def editor(key: str):
     return render_template(
         "workbench.html",
         key=key,
+        title=latest.name,
         versions=versions,
         latest=latest,
         shown=shown or (None if editable else latest.version),
@@ -87,4 +122,27 @@ def editor(key: str):
         base_version=base_version,
         lanes=lane_roles.lane_table(ctx, key, user),
         lane_role_choices=sorted(lane_roles.ROLE_CODES),
+        helpers=authoring.helper_names(),
+    )
+
+
+@bp.get("/workbench/<key>/compare")
+@login_required
+def compare(key: str):
+    """Two versions of a process side by side, what changed marked on both diagrams (bpmn-js-differ):
+    ``?from=N&to=M``; by default the latest version against the one before it."""
+    versions = workbench.list_versions(services(), key, g.principal)
+    numbers = [v.version for v in versions]
+    to = request.args.get("to", type=int) or numbers[0]
+    before = request.args.get("from", type=int) or next((n for n in numbers if n < to), to)
+    for number in (before, to):
+        if number not in numbers:
+            raise NotFound(f"{key} has no version {number}")
+    return render_template(
+        "workbench_compare.html",
+        key=key,
+        title=versions[0].name,
+        versions=versions,
+        before=before,
+        after=to,
     )

@@ -71,6 +71,16 @@ class UserRepository(Repository):
             self._role_members[role] = members
         return list(members)
 
+    def count_by_role(self) -> dict[str, int]:
+        """How many active users hold each role (roles nobody holds are absent)."""
+        rows = self.session.execute(
+            select(UserRole.role, func.count(UserRole.user_id))
+            .join(User, User.id == UserRole.user_id)
+            .where(User.active.is_(True))
+            .group_by(UserRole.role)
+        )
+        return {role: count for role, count in rows}
+
     def active_with_role_locked(self, role: str) -> list[User]:
         """Active users with ``role``, their rows locked until the commit (PostgreSQL): two administrators
         taking the role from each other at once cannot leave nobody with it."""

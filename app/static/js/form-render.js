@@ -20,7 +20,7 @@
     'type', 'title', 'description', 'default', 'readOnly', 'format', 'enum', 'const',
     'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'multipleOf', 'minLength', 'maxLength', 'pattern',
     'properties', 'required', 'additionalProperties', 'items', 'minItems', 'maxItems', 'uniqueItems',
-    'anyOf', 'oneOf', 'allOf', 'if', 'then', 'else', 'x-widget'
+    'anyOf', 'oneOf', 'allOf', 'if', 'then', 'else', 'x-widget', 'contentMediaType'
   ]
   const FORMATS = new Set(['date', 'date-time', 'time', 'email', 'textarea', 'checkbox', 'table'])
   const SUBSCHEMA = ['additionalProperties', 'if', 'then', 'else']

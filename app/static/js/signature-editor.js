@@ -1,4 +1,4 @@
-/* A json-editor editor for string fields with "x-widget": "signature": the customer signs on a
+/* json-editor editors for files: string fields with "x-widget": "signature", where the customer signs on a
    canvas (signature_pad; the value is a PNG data URL) or a scanned signature is uploaded (its data
    URL). Registered ahead of json-editor's own resolvers. Labels come from window.SignatureStrings. */
 (function () {
@@ -135,6 +135,82 @@
     }
   }
 
+  /* A string field with "contentMediaType" (a photo: "image/*"; a document: "application/pdf"): a
+     file input taking that type, which opens the camera on a phone for images; the value is the
+     file's data URL, stored as an attachment of the case when the task is submitted. */
+  class FileEditor extends StringEditor {
+    build () {
+      const strings = window.SignatureStrings || {}
+      if (!this.options.compact) this.header = this.label = this.theme.getFormInputLabel(this.getTitle(), this.isRequired())
+      if (this.schema.description) this.description = this.theme.getFormInputDescription(this.translateProperty(this.schema.description))
+      this.input = this.theme.getFormInputField('hidden')
+      this.container.appendChild(this.input)
+      const type = String(this.schema.contentMediaType)
+      this.box = document.createElement('div')
+      this.box.className = 'file-box'
+      this.upload = document.createElement('input')
+      this.upload.type = 'file'
+      this.upload.className = 'file-upload'
+      this.upload.accept = type
+      this.upload.setAttribute('aria-label', this.getTitle() || strings.upload || 'file')
+      if (type.startsWith('image/')) this.upload.setAttribute('capture', 'environment')
+      this.preview = document.createElement('img')
+      this.preview.className = 'file-preview'
+      this.preview.hidden = true
+      this.preview.alt = ''
+      this.box.append(this.upload, this.preview)
+      this.control = this.theme.getFormControl(this.label, this.box, this.description)
+      this.container.appendChild(this.control)
+      this.upload.addEventListener('change', () => {
+        const file = this.upload.files[0]
+        if (!file) return this.commit('')
+        const reader = new FileReader()
+        reader.addEventListener('load', () => this.commit(reader.result))
+        reader.readAsDataURL(file)
+      })
+      if (this.schema.readOnly) this.disable(true)
+    }
+
+    show (value) {
+      const image = typeof value === 'string' && value.startsWith('data:image/')
+      this.preview.hidden = !image
+      if (image) this.preview.src = value
+      else this.preview.removeAttribute('src')
+    }
+
+    commit (value) {
+      this.value = value
+      this.input.value = value
+      this.show(value)
+      this.is_dirty = true
+      this.onChange(true)
+    }
+
+    setValue (value) {
+      value = typeof value === 'string' ? value : ''
+      if (value === this.value) return
+      this.value = value
+      this.input.value = value
+      this.show(value)
+      this.onChange(false)
+    }
+
+    disable (alwaysDisabled) {
+      if (this.upload) this.upload.disabled = true
+      super.disable(alwaysDisabled)
+    }
+
+    enable () {
+      if (this.always_disabled) return
+      if (this.upload) this.upload.disabled = false
+      super.enable()
+    }
+  }
+
+  window.JSONEditor.defaults.editors.fileUpload = FileEditor
+  window.JSONEditor.defaults.resolvers.unshift(
+    (schema) => schema.type === 'string' && typeof schema.contentMediaType === 'string' && 'fileUpload'
+  )
   window.JSONEditor.defaults.editors.signaturePad = SignatureEditor
   window.JSONEditor.defaults.resolvers.unshift(
     (schema) => schema.type === 'string' && schema['x-widget'] === 'signature' && 'signaturePad'

@@ -32,10 +32,15 @@
     baseVersion: config.baseVersion,
     selected: null,
     marked: [],
-    tab: 'schema',
+    tab: 'builder',
     preview: null, // the json-editor of the preview tab
-    propsElement: null // the element the properties panel shows
+    propsElement: null, // the element the properties panel shows
+    laneRoles: [], // [{role, lane_id, name, users}] for the lane role picker
+    lastCode: null, // the code field a variable of the scope list is inserted into
+    serverErrors: 0 // problems of the last server validate (shown beside bpmnlint's badge)
   }
+  const CODE_FIELDS = ['wb-prop-condition', 'wb-prop-script', 'wb-prop-prescript', 'wb-prop-postscript', 'wb-prop-timer-expr']
+  const ASSIGNED = /^\s*([A-Za-z]\w*)\s*=(?!=)/gm
 
   function format (template, values) {
     return template.replace(/\{(\w+)\}/g, (match, key) => (key in values ? String(values[key]) : match))
@@ -145,13 +150,48 @@
     addExtension(element, added)
   }
 
-  function setInstructions (element, text) {
-    const existing = instructionsOf(element.businessObject)
+  function extensionOf (bo, type) {
+    return extensions(bo).find((value) => is(value, type))
+  }
+
+  function extensionValue (bo, type) {
+    const found = extensionOf(bo, type)
+    return (found && found.value) || ''
+  }
+
+  /* Set a spiffworkflow extension holding one text (instructions, pre-script, post-script); empty removes it. */
+  function setExtensionValue (element, type, text) {
+    const existing = extensionOf(element.businessObject, type)
     if (existing) {
       if (text) return modeling().updateModdleProperties(element, existing, { value: text })
       return removeExtension(element, existing)
     }
-    if (text) addExtension(element, create('spiffworkflow:InstructionsForEndUser', { value: text }, null))
+    if (text) addExtension(element, create(type, { value: text }, null))
+  }
+
+  function setInstructions (element, text) {
+    setExtensionValue(element, 'spiffworkflow:InstructionsForEndUser', text)
+  }
+
+  function setCondition (element, body) {
+    const expression = body ? create('bpmn:FormalExpression', { body }, element.businessObject) : undefined
+    modeling().updateProperties(element, { conditionExpression: expression })
+  }
+
+  function isChoiceGateway (bo) {
+    return is(bo, 'bpmn:ExclusiveGateway') || is(bo, 'bpmn:InclusiveGateway')
+  }
+
+  function setDefaultFlow (gateway, flow) {
+    modeling().updateProperties(gateway, { default: flow ? flow.businessObject : undefined })
+  }
+
+  function setLaneRole (element, role) {
+    const found = state.laneRoles.find((r) => r.role === role)
+    if (!found || found.lane_id === element.id) return
+    if (state.modeler.get('elementRegistry').get(found.lane_id)) return idProblem(format(S.idTaken, { id: found.lane_id }))
+    idProblem('')
+    modeling().updateProperties(element, { id: found.lane_id, name: found.name })
   }
 
   function setTimer (element, type, body) {
@@ -191,6 +231,7 @@
     text.hidden = !known
     text.value = known ? state.forms[path] : ''
     checkJson()
+    renderBuilder()
     renderPreview()
   }
 
@@ -248,11 +289,43 @@
 
   function showTab (tab) {
     state.tab = tab
-    for (const [name, pane] of [['schema', 'wb-form-schema'], ['preview', 'wb-form-preview-pane']]) {
+    const panes = [['builder', 'wb-form-builder-pane'], ['schema', 'wb-form-schema'], ['preview', 'wb-form-preview-pane']]
+    for (const [name, pane] of panes) {
       $(`wb-tab-${name}`).setAttribute('aria-selected', String(name === tab))
       $(pane).hidden = name !== tab
     }
+    renderBuilder()
     renderPreview()
+  }
+
+  /* ---- the form builder (form-builder.js): edits the schema, which the JSON Schema tab shows ---- */
+  function renderBuilder () {
+    const box = $('wb-form-builder')
+    const error = $('wb-builder-error')
+    box.replaceChildren()
+    error.hidden = true
+    if (state.tab !== 'builder') return
+    const path = formPathOf(state.selected)
+    if (!hasForm(path)) return
+    let schema
+    try {
+      schema = JSON.parse(state.forms[path])
+    } catch (problem) {
+      error.textContent = format(S.builder.invalid, { error: problem.message })
+      error.hidden = false
+      return
+    }
+    if (!schema || typeof schema !== 'object' || Array.isArray(schema)) return
+    window.FormBuilder.render(box, schema, {
+      strings: S.builder,
+      readOnly: !config.editable,
+      changed: (edited) => {
+        state.forms[path] = JSON.stringify(edited, null, 2)
+        $('wb-form-text').value = state.forms[path]
+        changed()
+        checkJson()
+      }
+    })
   }
 
   /* ---- the properties panel of the selected element ---- */
@@ -305,6 +378,7 @@
       setField('wb-prop-timer-type', type)
       setField('wb-prop-timer-expr', body)
     }
+    showCodeProps(element, bo)
     const userTask = is(bo, 'bpmn:UserTask')
     $('wb-props-task').hidden = !userTask
     if (userTask) {
@@ -312,6 +386,141 @@
       setField('wb-prop-form', propertyValue(bo, FORM_PROPERTY))
       setField('wb-prop-instructions', (instructions && instructions.value) || '')
     }
+  }
+
+  function fillSelect (node, options, value) {
+    node.replaceChildren(new Option('—', ''), ...options.map(([v, text]) => new Option(text, v)))
+    node.value = value
+    node.dataset.elementId = state.propsElement.id
+  }
+
+  function flowLabel (flow) {
+    const target = flow.targetRef
+    const name = pickLanguage(flow.name || '', config.language)
+    return `${name || flow.id} → ${pickLanguage((target && target.name) || (target && target.id) || '', config.language)}`
+  }
+
+  /* The lane role picker, the flow's condition and default, a gateway's default, scripts, and the scope. */
+  function showCodeProps (element, bo) {
+    const lane = is(bo, 'bpmn:Lane')
+    $('wb-props-lane').hidden = !lane
+    if (lane) {
+      const options = state.laneRoles.map((r) => [r.role, `${pickLanguage(r.name, config.language)} (${format(S.usersOfRole, { n: r.users })})`])
+      const current = state.laneRoles.find((r) => r.lane_id === bo.id)
+      fillSelect($('wb-prop-lane-role'), options, current ? current.role : '')
+    }
+    const flow = is(bo, 'bpmn:SequenceFlow')
+    $('wb-props-flow').hidden = !flow
+    if (flow) {
+      setField('wb-prop-condition', (bo.conditionExpression && bo.conditionExpression.body) || '')
+      const box = $('wb-prop-default')
+      box.disabled = !isChoiceGateway(bo.sourceRef)
+      box.checked = !box.disabled && bo.sourceRef.default === bo
+      box.dataset.elementId = element.id
+    }
+    const gateway = isChoiceGateway(bo)
+    $('wb-props-gateway').hidden = !gateway
+    if (gateway) {
+      const options = (bo.outgoing || []).map((f) => [f.id, flowLabel(f)])
+      fillSelect($('wb-prop-gateway-default'), options, bo.default ? bo.default.id : '')
+    }
+    const script = is(bo, 'bpmn:ScriptTask')
+    $('wb-props-script').hidden = !script
+    if (script) setField('wb-prop-script', bo.script || '')
+    const task = is(bo, 'bpmn:Task')
+    $('wb-props-prepost').hidden = !task
+    if (task) {
+      setField('wb-prop-prescript', extensionValue(bo, 'spiffworkflow:PreScript'))
+      setField('wb-prop-postscript', extensionValue(bo, 'spiffworkflow:PostScript'))
+    }
+    const coded = CODE_FIELDS.filter((id) => !$(id).closest('fieldset[hidden]'))
+    $('wb-scope').hidden = !coded.length
+    if (coded.length) showScope(bo)
+    if (config.editable) for (const id of coded) lintField(id, 0)
+  }
+
+  /* ---- the variables in scope of the selected element: what earlier steps' forms and scripts set, and the helpers ---- */
+  function scopeOf (bo) {
+    const names = new Map()
+    const seen = new Set()
+    const queue = is(bo, 'bpmn:SequenceFlow') ? [bo.sourceRef] : [bo]
+    while (queue.length) {
+      const node = queue.shift()
+      if (!node || seen.has(node.id)) continue
+      seen.add(node.id)
+      const step = pickLanguage(node.name || node.id, config.language)
+      const path = propertyValue(node, FORM_PROPERTY)
+      if (hasForm(path)) {
+        try {
+          const schema = JSON.parse(state.forms[path])
+          for (const field of Object.keys((schema && schema.properties) || {})) {
+            if (!names.has(field)) names.set(field, format(S.scopeForm, { step }))
+          }
+        } catch (error) { /* not JSON yet: nothing to offer */ }
+      }
+      for (const code of [node.script, extensionValue(node, 'spiffworkflow:PreScript'), extensionValue(node, 'spiffworkflow:PostScript')]) {
+        for (const match of (code || '').matchAll(ASSIGNED)) {
+          if (!names.has(match[1])) names.set(match[1], format(S.scopeScript, { step }))
+        }
+      }
+      for (const incoming of node.incoming || []) queue.push(incoming.sourceRef)
+      if (node.attachedToRef) queue.push(node.attachedToRef)
+    }
+    return names
+  }
+
+  function showScope (bo) {
+    const list = $('wb-scope-list')
+    list.replaceChildren()
+    const entries = [...scopeOf(bo)].map(([name, origin]) => [name, name, origin])
+    entries.push(...config.helpers.map((name) => [`${name}()`, `${name}(`, S.scopeHelper]))
+    for (const [label, insert, origin] of entries) {
+      const item = document.createElement('li')
+      const button = document.createElement('button')
+      button.type = 'button'
+      button.className = 'wb-scope-name'
+      button.textContent = label
+      button.dataset.insert = insert
+      const where = document.createElement('span')
+      where.className = 'muted'
+      where.textContent = origin
+      item.append(button, ' ', where)
+      list.append(item)
+    }
+  }
+
+  function insertName (text) {
+    const node = state.lastCode && !state.lastCode.closest('fieldset[hidden]') ? state.lastCode : null
+    if (!node || node.disabled) return
+    const start = node.selectionStart ?? node.value.length
+    const end = node.selectionEnd ?? node.value.length
+    node.value = node.value.slice(0, start) + text + node.value.slice(end)
+    node.focus()
+    node.setSelectionRange(start + text.length, start + text.length)
+    node.dispatchEvent(new Event('input'))
+    node.dispatchEvent(new Event('change'))
+  }
+
+  /* ---- each code field checked as typed by the deploy's sandbox lint (POST /workbench/lint) ---- */
+  const lintTimers = {}
+  function lintField (id, delay = 300) {
+    const node = $(id)
+    const out = $(`${id}-lint`)
+    clearTimeout(lintTimers[id])
+    const code = node.value
+    const show = (text, kind) => {
+      out.textContent = text
+      out.className = `wb-lint ${kind || ''}`
+      node.classList.toggle('invalid', kind === 'bad')
+    }
+    if (!code.trim() && node.dataset.lint !== 'timer') return show('')
+    lintTimers[id] = setTimeout(async () => {
+      const response = await api('POST', '/workbench/lint', { code, kind: node.dataset.lint })
+      if (node.value !== code) return
+      if (!response.ok) return show(`${S.failed} (HTTP ${response.status})`, 'bad')
+      const problems = response.data.problems
+      show(problems.length ? problems.map((p) => p.reason).join('; ') : S.lintOk, problems.length ? 'bad' : 'ok')
+    }, delay)
   }
 
   function changeId (element, id) {
@@ -343,8 +552,34 @@
       'wb-prop-timer-type': (element, value) => setTimer(element, value, $('wb-prop-timer-expr').value.trim()),
       'wb-prop-timer-expr': (element, value) => setTimer(element, $('wb-prop-timer-type').value, value.trim()),
       'wb-prop-form': (element, value) => changeForm(element, value),
-      'wb-prop-instructions': (element, value) => setInstructions(element, value.trim())
+      'wb-prop-instructions': (element, value) => setInstructions(element, value.trim()),
+      'wb-prop-lane-role': (element, value) => setLaneRole(element, value),
+      'wb-prop-condition': (element, value) => setCondition(element, value.trim()),
+      'wb-prop-gateway-default': (element, value) => setDefaultFlow(element, value ? state.modeler.get('elementRegistry').get(value) : null),
+      'wb-prop-script': (element, value) => modeling().updateProperties(element, { scriptFormat: 'python', script: value }),
+      'wb-prop-prescript': (element, value) => setExtensionValue(element, 'spiffworkflow:PreScript', value.trim()),
+      'wb-prop-postscript': (element, value) => setExtensionValue(element, 'spiffworkflow:PostScript', value.trim())
     }
+    $('wb-prop-default').addEventListener('change', (event) => {
+      const element = state.propsElement
+      if (!element || event.target.dataset.elementId !== element.id) return
+      const gateway = element.source
+      if (event.target.checked) setDefaultFlow(gateway, element)
+      else if (gateway.businessObject.default === element.businessObject) setDefaultFlow(gateway, null)
+    })
+    for (const id of CODE_FIELDS) {
+      $(id).addEventListener('input', () => lintField(id))
+      $(id).addEventListener('focus', () => { state.lastCode = $(id) })
+    }
+    // Pressing a name must not take the focus from the code field: leaving it would apply it and
+    // redraw the list under the pointer, and the click would be lost.
+    $('wb-scope-list').addEventListener('mousedown', (event) => {
+      if (event.target.closest('.wb-scope-name')) event.preventDefault()
+    })
+    $('wb-scope-list').addEventListener('click', (event) => {
+      const button = event.target.closest('.wb-scope-name')
+      if (button) insertName(button.dataset.insert)
+    })
     for (const [id, change] of Object.entries(changes)) {
       $(id).addEventListener('change', (event) => {
         const element = state.propsElement
@@ -407,10 +642,30 @@
     state.modeler.get('canvas').scrollToElement(element)
   }
 
+  /* The marked elements are kept as elements, not ids: an element renamed since (its id changed) or
+     removed must not break the next validate. */
   function clearProblemMarkers () {
     const canvas = state.modeler.get('canvas')
-    for (const id of state.marked) canvas.removeMarker(id, 'wb-problem')
+    const registry = state.modeler.get('elementRegistry')
+    for (const element of state.marked) {
+      if (registry.get(element.id) === element) canvas.removeMarker(element, 'wb-problem')
+    }
     state.marked = []
+  }
+
+  /* bpmnlint's badge counts the browser's lint only; the server's verdict of the last validate goes beside it. */
+  function showServerVerdict () {
+    const button = document.querySelector('#wb-canvas .bjsl-button')
+    let badge = $('wb-server-verdict')
+    if (!badge) {
+      badge = document.createElement('span')
+      badge.id = 'wb-server-verdict'
+      badge.setAttribute('role', 'status')
+      $('wb-canvas').append(badge)
+    }
+    badge.textContent = state.serverErrors ? format(S.serverRefuses, { n: state.serverErrors }) : ''
+    badge.hidden = !state.serverErrors
+    if (button) button.classList.toggle('wb-server-refuses', state.serverErrors > 0)
   }
 
   function showProblems (problems, warnings = []) {
@@ -445,9 +700,10 @@
         item.addEventListener('keydown', (event) => {
           if (event.key === 'Enter') selectElement(problem.element_id)
         })
-        if (!state.marked.includes(problem.element_id)) {
-          canvas.addMarker(problem.element_id, 'wb-problem')
-          state.marked.push(problem.element_id)
+        const element = registry.get(problem.element_id)
+        if (!state.marked.includes(element)) {
+          canvas.addMarker(element, 'wb-problem')
+          state.marked.push(element)
         }
       }
       list.append(item)
@@ -471,15 +727,21 @@
     busy(true)
     try {
       await work()
+    } catch (error) {
+      console.error(error)
+      flash(`${S.failed}: ${error.message}`)
+      setStatus(S.failed, 'bad')
     } finally {
       busy(false)
     }
   }
 
-  function clock () {
-    return new Date().toLocaleTimeString(config.language.startsWith('zh') ? 'zh-CN' : 'en-GB', {
+  /* A time of the server (the application's clock), shown in the service's zone. */
+  function clock (iso) {
+    return new Date(iso).toLocaleTimeString(config.language.startsWith('zh') ? 'zh-CN' : 'en-GB', {
       hour: '2-digit',
-      minute: '2-digit'
+      minute: '2-digit',
+      timeZone: config.timezone // as every other time of the pages, not the browser's zone
     })
   }
 
@@ -490,7 +752,7 @@
     if (!response.ok) return failed(response)
     state.unsaved = false
     $('wb-discard-draft').hidden = false
-    setStatus(`${S.draftSaved} ${clock()}`, 'saved')
+    setStatus(`${S.draftSaved} ${clock(response.data.updated_at)}`, 'saved')
   }
 
   async function discardDraft () {
@@ -507,6 +769,8 @@
     if (!response.ok) return failed(response)
     const problems = response.data.problems
     showProblems(problems, response.data.warnings || [])
+    state.serverErrors = problems.length
+    showServerVerdict()
     if (problems.length) setStatus(format(S.problemCount, { n: problems.length }), 'bad')
     else setStatus(state.unsaved ? S.unsaved : '', state.unsaved ? 'dirty' : 'done')
   }
@@ -535,6 +799,8 @@
       item.append(' · ', live)
     }
     list.prepend(item)
+    const none = $('wb-no-versions')
+    if (none) none.remove()
   }
 
   async function deploy (overwrite) {
@@ -550,6 +816,8 @@
       state.unsaved = false
       state.baseVersion = version
       clearProblemMarkers()
+      state.serverErrors = 0
+      showServerVerdict()
       $('wb-problems-panel').hidden = true
       if (response.data.warnings && response.data.warnings.length) showProblems([], response.data.warnings)
       $('wb-discard-draft').hidden = true
@@ -563,6 +831,8 @@
       return deploy(true)
     }
     if (response.status === 422 && Array.isArray(response.data && response.data.errors)) {
+      state.serverErrors = response.data.errors.filter((e) => e.severity !== 'warning').length
+      showServerVerdict()
       showProblems(
         response.data.errors.filter((e) => e.severity !== 'warning'),
         response.data.errors.filter((e) => e.severity === 'warning')
@@ -604,17 +874,19 @@
     busy(false)
   }
 
-  /* Fit the diagram; if that makes it too small to read, show its start at a readable zoom instead. */
+  /* Fit the diagram beside the tool palette (never under it); if that makes it too small to read, show
+     its start at a readable zoom instead. */
   function showReadable (canvas) {
     canvas.zoom('fit-viewport')
-    if (canvas.zoom() >= READABLE_ZOOM) return
     const { inner, outer } = canvas.viewbox()
     const left = config.editable ? PALETTE_WIDTH : MARGIN
+    const fits = Math.min((outer.width - left - MARGIN) / inner.width, (outer.height - 2 * MARGIN) / inner.height, 1)
+    const zoom = fits >= READABLE_ZOOM ? fits : READABLE_ZOOM
     canvas.viewbox({
-      x: inner.x - left / READABLE_ZOOM,
-      y: inner.y - MARGIN / READABLE_ZOOM,
-      width: outer.width / READABLE_ZOOM,
-      height: outer.height / READABLE_ZOOM
+      x: inner.x - left / zoom,
+      y: inner.y - MARGIN / zoom,
+      width: outer.width / zoom,
+      height: outer.height / zoom
     })
   }
 
@@ -652,9 +924,15 @@
       showForm(single)
       showProps(single)
     })
+    $('wb-tab-builder').addEventListener('click', () => showTab('builder'))
     $('wb-tab-schema').addEventListener('click', () => showTab('schema'))
     $('wb-tab-preview').addEventListener('click', () => showTab('preview'))
-    if (config.editable) wireEditing()
+    if (config.editable) {
+      const roles = await api('GET', '/workbench/lane-roles')
+      if (roles.ok) state.laneRoles = roles.data
+      wireEditing()
+      modeler.on('linting.completed', () => setTimeout(showServerVerdict, 0))
+    }
     $('workbench').dataset.ready = 'true'
   }
 

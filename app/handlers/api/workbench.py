@@ -289,7 +289,7 @@ def lint(args):
 
 @bp.get("/workbench/lane-roles")
 @bp.response(200, LaneRoleChoiceSchema(many=True))
-def lane_roles():
+def lane_role_choices():
     """The roles a lane may give its tasks to (lane id ``lane_<role>``), with how many users hold each."""
     return [asdict(r) for r in authoring.lane_roles(services(), principal())]
 

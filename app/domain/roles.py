@@ -61,6 +61,7 @@ LANE_NAMES = {
     Role.EXECUTIVE: "公司领导 / Executive",
     Role.SALES: "销售部 / Sales",
     Role.PRODUCTION: "生产部 / Production",
+    Role.ADMINISTRATION: "行政部 / Administration",
 }
 # The lanes of a blank new procedure unless the owner picks others: who registers, who works on
 # site, who is escalated to.

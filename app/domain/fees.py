@@ -56,10 +56,14 @@ def classify_fee(
     tampered: bool,
     contract_no: str | None = None,
     on_record: Any = None,
+    recall_case_no: str | None = None,
     *,
     today: date,
 ) -> str:
     """A (paid), B (maintenance contract), C (free, in warranty) or D (internal).
+
+    A case a recall opened (``recall_case_no``: the recall case that opened it) is free (C) whatever the
+    warranty says: the company owes the batch's 三包 repair, replacement or refund (W-08).
 
     ``on_record``: what the registration found in the master data (its unit, contract, customer).
     Work for the company's own departments is D. A contract in force that covers the unit wins
@@ -72,6 +76,8 @@ def classify_fee(
     customer, unit = _record(on_record, "customer"), _record(on_record, "unit")
     if customer is not None and customer.get("kind") == "internal":
         return "D"
+    if recall_case_no and str(recall_case_no).strip():
+        return "C"
     received = as_date(received_at) or today
     if contract_no and str(contract_no).strip() and contract_in_force(on_record, received) is not None:
         return "B"

@@ -80,7 +80,7 @@ def test_no_phone_appointment_ten_minutes_after_the_dispatch_goes_to_the_supervi
     late.do("supervisor_appointment_followup", {"action_taken": "已督促客服立即致电"})
 
 
-def test_a_paid_service_not_settled_the_same_day_goes_to_the_department_head(ctx, clock, as_user):
+def test_a_paid_service_not_settled_the_same_day_goes_to_the_company_leader(ctx, clock, as_user):
     case = RepairCase(as_user)
     case.walk(*TO_ACCEPTANCE, "customer_acceptance")
     [timer] = [t for t in case.timer_rows() if t["element_id"] == "payment_overdue"]
@@ -91,8 +91,8 @@ def test_a_paid_service_not_settled_the_same_day_goes_to_the_department_head(ctx
     clock.advance(timedelta(minutes=1, seconds=1))
     fire_due(ctx)
     ready = case.ready()
-    assert sorted(ready) == ["head_payment_followup", "payment_invoice"]
-    assert ready["head_payment_followup"]["candidate_roles"] == ["dept_head"]
+    assert sorted(ready) == ["leader_payment_followup", "payment_invoice"]
+    assert ready["leader_payment_followup"]["candidate_roles"] == ["executive"]
     assert [e["data"]["clause"] for e in case.events("escalation")] == ["D-28"]
 
 

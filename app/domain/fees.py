@@ -94,3 +94,24 @@ def chargeable(fee_type: str, on_record: Any = None) -> bool:
         return True
     contract = _record(on_record, "contract")
     return fee_type == "B" and contract is not None and contract.get("fee_terms") in ("parts_charged", "discounted")
+
+
+REFUND_MESSAGE = "refund_opened"  # the message refund.bpmn starts with
+
+
+def cancellation_refund(case_data: Any, case_no: str) -> dict[str, Any] | None:
+    """What a customer who cancels after paying is owed back (W-07): the refund request for a case
+    whose payment is recorded (an invoice number and an amount above 0), or None when nothing was paid."""
+    if not isinstance(case_data, dict):
+        return None
+    amount, invoice_no = case_data.get("amount"), case_data.get("invoice_no")
+    if not invoice_no or isinstance(amount, bool) or not isinstance(amount, int | float) or amount <= 0:
+        return None
+    return {
+        "reason": "customer_cancelled",
+        "linked_case_no": case_no,
+        "customer_name": str(case_data.get("customer_name") or case_no),
+        "customer_phone": str(case_data.get("customer_phone") or ""),
+        "amount": amount,
+        "details": f"发票 / invoice {invoice_no}",
+    }

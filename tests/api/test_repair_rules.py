@@ -106,3 +106,21 @@ def test_a_consultation_cannot_be_sent_on_site(as_user):
     ]
     case.do("contact_customer", service_mode="remote")
     assert list(case.ready()) == ["remote_support"]
+
+
+def test_a_customer_who_cancels_after_paying_gets_a_linked_refund_case(as_user):
+    paid, unpaid = RepairCase(as_user), RepairCase(as_user)
+    paid.walk(*TO_ACCEPTANCE, "customer_acceptance")
+    paid.do("payment_invoice", amount=245, payment_method="cash", invoice_no="FP-0245")
+    for case in (paid, unpaid):
+        cancel = {"reason": "客户取消服务 / the customer called it off", "customer_cancelled": True}
+        cancelled = as_user("supervisor").post(f"/instances/{case.id}/cancel", json=cancel)
+        assert cancelled.status_code == 200 and cancelled.json["status"] == "cancelled"
+    [sent] = paid.events("message_sent")
+    refund = CaseDriver(as_user, sent["data"]["to_instance_id"])
+    assert (refund.body["parent_id"], refund.data["refund_reason"], refund.data["requested_amount"]) == (
+        paid.id,
+        "customer_cancelled",
+        245,
+    )
+    assert unpaid.events("message_sent") == []  # nothing paid, nothing to give back

@@ -56,10 +56,14 @@ def classify_fee(
     tampered: bool,
     contract_no: str | None = None,
     on_record: Any = None,
+    recall_case_no: str | None = None,
     *,
     today: date,
 ) -> str:
     """A (paid), B (maintenance contract), C (free, in warranty) or D (internal).
+
+    A case a recall opened (``recall_case_no``: the recall case that opened it) is free (C) whatever the
+    warranty says: the company owes the batch's 三包 repair, replacement or refund (W-08).
 
     ``on_record``: what the registration found in the master data (its unit, contract, customer).
     Work for the company's own departments is D. A contract in force that covers the unit wins
@@ -72,6 +76,8 @@ def classify_fee(
     customer, unit = _record(on_record, "customer"), _record(on_record, "unit")
     if customer is not None and customer.get("kind") == "internal":
         return "D"
+    if recall_case_no and str(recall_case_no).strip():
+        return "C"
     received = as_date(received_at) or today
     if contract_no and str(contract_no).strip() and contract_in_force(on_record, received) is not None:
         return "B"
@@ -88,3 +94,24 @@ def chargeable(fee_type: str, on_record: Any = None) -> bool:
         return True
     contract = _record(on_record, "contract")
     return fee_type == "B" and contract is not None and contract.get("fee_terms") in ("parts_charged", "discounted")
+
+
+REFUND_MESSAGE = "refund_opened"  # the message refund.bpmn starts with
+
+
+def cancellation_refund(case_data: Any, case_no: str) -> dict[str, Any] | None:
+    """What a customer who cancels after paying is owed back (W-07): the refund request for a case
+    whose payment is recorded (an invoice number and an amount above 0), or None when nothing was paid."""
+    if not isinstance(case_data, dict):
+        return None
+    amount, invoice_no = case_data.get("amount"), case_data.get("invoice_no")
+    if not invoice_no or isinstance(amount, bool) or not isinstance(amount, int | float) or amount <= 0:
+        return None
+    return {
+        "reason": "customer_cancelled",
+        "linked_case_no": case_no,
+        "customer_name": str(case_data.get("customer_name") or case_no),
+        "customer_phone": str(case_data.get("customer_phone") or ""),
+        "amount": amount,
+        "details": f"发票 / invoice {invoice_no}",
+    }

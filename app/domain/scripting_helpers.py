@@ -24,6 +24,7 @@ from .iso8601 import parse_moment
 from .master_data import SlaProfile
 from .service_levels import arrival_deadline
 from .service_levels import arrival_profile
+from .service_levels import contact_deadline
 from .workcalendar import WorkCalendar
 
 
@@ -57,7 +58,8 @@ def make_helpers(now: Callable[[], datetime], calendar: Callable[[], WorkCalenda
         return now().astimezone(tz).isoformat()
 
     def classify_fee_on_clock(*args: Any, **kwargs: Any) -> str:
-        """``classify_fee(purchase_date, received_at, warranty_evidence, tampered, contract_no, on_record)``."""
+        """``classify_fee(purchase_date, received_at, warranty_evidence, tampered, contract_no, on_record,
+        recall_case_no)``."""
         # A request without a received date is judged on the application's clock (simulated in
         # demos and tests), never the wall clock.
         return classify_fee(*args, **kwargs, today=now().astimezone(tz).date())
@@ -70,6 +72,10 @@ def make_helpers(now: Callable[[], datetime], calendar: Callable[[], WorkCalenda
         """``arrival_deadline(received_at, sla_profile)``: by when the technician must be on site."""
         due = arrival_deadline(parse_moment(received_at), SlaProfile(sla_profile), calendar())
         return due.astimezone(tz).isoformat()
+
+    def contact_deadline_of(received_at: str, sla_profile: str) -> str:
+        """``contact_deadline(received_at, sla_profile)``: by when the customer must have been reached."""
+        return contact_deadline(parse_moment(received_at), SlaProfile(sla_profile)).astimezone(tz).isoformat()
 
     def end_of_day(day: str) -> str:
         """``end_of_day("2026-03-05")`` → the first moment after that calendar day, in the service's zone:
@@ -88,6 +94,7 @@ def make_helpers(now: Callable[[], datetime], calendar: Callable[[], WorkCalenda
         "chargeable": chargeable,
         "arrival_profile": arrival_profile_of,
         "arrival_deadline": arrival_deadline_of,
+        "contact_deadline": contact_deadline_of,
         "warranty_end": lambda purchase_date: str(warranty_end(purchase_date) or ""),
         "add_days": add_days,
         "add_months": add_months,

@@ -208,6 +208,9 @@ class AdvanceSchema(Schema):
 
 class CancelSchema(Schema):
     reason = fields.String(required=True, validate=validate.Length(min=1))
+    customer_cancelled = fields.Boolean(
+        load_default=False, metadata={"description": "the customer called it off (a payment made is refunded)"}
+    )
 
 
 REFUSED_PROBLEM = {

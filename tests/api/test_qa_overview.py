@@ -114,10 +114,11 @@ def test_the_qa_page_is_shown_to_the_auditor_and_refused_to_a_technician(app, th
     assert 'data-quarters="2025-Q2,2025-Q3,2025-Q4,2026-Q1"' in html
     assert "/api/v1/exports/repair.xes?from=2026-01-01&amp;to=2026-04-01" in html
     assert "/api/v1/reports/conformance?process_key=repair&amp;from=2026-01-01&amp;to=2026-04-01" in html
-    # Deadline outcomes: the agent met two 24 h contacts and breached one; the engineer met the report's.
-    assert "<td>agent</td><td>2</td><td>1</td>" in html and "<td>tech_urban1</td><td>1</td><td>0</td>" in html
+    # Deadline outcomes: the agent met two 24 h contacts and breached one, and met the completed case's
+    # 10-minute phone appointment (D-04); the engineer met the report's.
+    assert "<td>agent</td><td>3</td><td>1</td>" in html and "<td>tech_urban1</td><td>1</td><td>0</td>" in html
     # By month: those and the arrival promises (met by the completed case, missed by the other two).
-    assert "<td>2026-03</td><td>4</td><td>3</td>" in html
+    assert "<td>2026-03</td><td>5</td><td>3</td>" in html
     # The customer rated the engineer 4, 4, 3, 4 on acceptance: overall 3.75, score 93.8.
     assert "客户对服务工程师的评价" in html
     assert "<td>tech_urban1</td><td>1</td>" in html and "<td>3.75</td><td>93.8</td>" in html

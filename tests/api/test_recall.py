@@ -7,6 +7,9 @@ from datetime import timedelta
 
 from app.services.planning.schedules import fire_due_schedules
 from tests.case_driver import CaseDriver
+from tests.repair_driver import FORMS as REPAIR_FORMS
+from tests.repair_driver import ROLE_USER as REPAIR_USERS
+from tests.repair_driver import register
 
 BATCH = {  # three more BCD-520W fridges on record besides the demo's SN-FR-1001 (bought 120 days before)
     "SN-FR-7001": "2025-06-01",
@@ -67,6 +70,10 @@ def test_an_approved_recall_opens_a_service_case_for_every_affected_unit_on_reco
     assert case["customer_name"] and case["product_category"] == "refrigeration"
     links = recall.body["links"]
     assert len([link for link in links if link["relation"] == "opened"]) == 2
+    repair = CaseDriver(as_user, opened[0]["id"])
+    repair.FORMS, repair.ROLE_USER = REPAIR_FORMS, REPAIR_USERS
+    repair.do("register_request", register(serial_no=case["recall_serial_no"], warranty_evidence="none"))
+    assert (repair.data["fee_type"], repair.data["to_be_charged"]) == ("C", False)  # no proof, still free (W-08)
 
 
 def test_a_recall_not_approved_opens_nothing(app, clock, as_user):

@@ -100,7 +100,7 @@ def test_remote_support_that_does_not_resolve_sends_a_technician(as_user):
 
 
 def test_mailing_parts_is_confirmed_by_phone_then_called_back(as_user):
-    case = RepairCase(as_user)
+    case = RepairCase(as_user, purchase_date="2025-12-01")  # in warranty: nothing to pay
     case.do("contact_customer", service_mode="mail_parts")
     case.walk("mail_parts", "confirm_delivery", "callback")
     assert case.body["status"] == "completed" and case.completed_path()[-1] == "case_closed"
@@ -267,7 +267,9 @@ def test_running_cases_stay_on_their_version_when_a_new_one_is_deployed(app, as_
     changed = tmp_path / "processes"
     shutil.copytree(app.config["PROCESSES_DIR"], changed)
     xml = (changed / "repair.bpmn").read_text(encoding="utf-8")
-    xml = xml.replace("contact_due = add_hours(received_at, 24)", "contact_due = add_hours(received_at, 12)")
+    xml = xml.replace(
+        "contact_due = contact_deadline(received_at, sla_profile)", "contact_due = add_hours(received_at, 12)"
+    )
     (changed / "repair.bpmn").write_text(xml, encoding="utf-8")
     results = {r.process_key: r for r in deploy_directory(app.extensions["aftersales"], changed)}
     assert (results["repair"].version, results["repair"].created) == (2, True)

@@ -18,6 +18,12 @@ def test_the_demo_holds_cases_complaints_plans_and_history(ctx):
     complaints = [c for c in cases if c.process_key == "complaint"]
     assert {c.data.get("severity") for c in complaints} == {"complaint", "general", "serious"}
     assert {c.data.get("complaint_status") for c in complaints} >= {"open", "resolved", "closed"}
+    repairs = [c.data for c in cases if c.process_key == "repair"]
+    assert {r.get("service_category") for r in repairs} >= {"installation", "training", "parts_mailing"}
+    assert any(r.get("service_mode") == "ship_to_factory" for r in repairs)
+    assert any(r.get("service_mode") == "mail_parts" and r.get("to_be_charged") for r in repairs)
+    [refund] = [c for c in cases if c.process_key == "refund"]  # the late arrival's (W-07)
+    assert refund.data["refund_reason"] == "late_arrival" and refund.parent_id is not None
     plans = sorted((c for c in cases if c.process_key == "annual_plan"), key=lambda c: c.id)
     assert plans[0].status == "completed" and plans[1].status == "running"
     load_demo(ctx)  # running it again adds no cases

@@ -181,3 +181,9 @@ def test_the_fee_type_follows_the_facts_on_record(
 def test_a_contract_is_charged_as_it_says(fee_type, terms, charged):
     on_record = facts(contract={**CONTRACT, "fee_terms": terms}) if terms else facts(contract=None)
     assert chargeable(fee_type, on_record) is charged
+
+
+def test_a_case_a_recall_opened_is_free_whatever_the_warranty_says():
+    facts = ("2020-01-01", "2026-03-02", "none", True)  # long out of warranty, no proof, tampered
+    assert classify_fee(*facts, recall_case_no="RC-2026-000001", today=date(2026, 3, 2)) == "C"
+    assert classify_fee(*facts, recall_case_no="", today=date(2026, 3, 2)) == "A"

@@ -206,5 +206,10 @@ def test_names_match_by_either_half_ignoring_case_and_width():
     assert match_activity(g, index, "  customer   CALLBACK ") == ("callback",)
     assert match_activity(g, index, "回访客户 ／ Customer callback") == ("callback",)  # full-width slash
     assert match_activity(g, index, "whatever", "callback") == ("callback",)  # an element id column wins
-    assert set(match_activity(g, index, "Follow-up done")) == {"contact_followup_done", "report_followup_done"}
+    assert set(match_activity(g, index, "Follow-up done")) == {
+        "contact_followup_done",
+        "report_followup_done",
+        "appointment_followup_done",
+        "payment_followup_done",
+    }
     assert match_activity(g, index, "Tea break") == ()

@@ -68,7 +68,9 @@ def list_timers(instance_id: int):
 @bp.arguments(CancelSchema)
 @bp.response(200, InstanceSchema)
 def cancel_instance(args, instance_id: int):
-    return cases.cancel_case(services(), instance_id, principal(), args["reason"])
+    return cases.cancel_case(
+        services(), instance_id, principal(), args["reason"], customer_cancelled=args["customer_cancelled"]
+    )
 
 
 class RetrySchema(Schema):

@@ -194,51 +194,59 @@ def advance(
     process_key, observed = instance.process_key, [*(recorded or []), *events]
     uow.after_commit(lambda: ctx.announce_events(process_key, observed))
     for message in snapshot.messages:
-        if message.name == SCHEDULE_MESSAGE:  # addressed to the application itself
-            planned = schedule_planned_starts(uow, instance, message.payload, now=now, actor=actor or "system")
-            record(
-                uow,
-                instance,
-                now,
-                actor,
-                "cases_planned",
-                data={"schedules": [{"name": s.name, "process_key": s.process_key, "at": s.rule} for s in planned]},
-            )
-            continue
+        deliver(move, message, depth=depth)
 
-        receivers = [ctx.versions.get(uow, v.id) for v in uow.versions.latest_all()]
-        receivers = [p for p in receivers if p.start_message == message.name]
-        if not receivers or depth >= MAX_MESSAGE_DEPTH:
-            reason = "no process starts with it" if not receivers else "too many cases opened in a chain"
-            _record_undelivered(uow, instance, now, actor, message, reason)
-            continue
-        for receiver in receivers:
-            payload = message.payload if isinstance(message.payload, dict) else {"value": message.payload}
-            try:
-                child = open_case(
-                    ctx,
-                    uow,
-                    receiver,
-                    _json_safe(payload),
-                    actor=actor or "system",
-                    calendar=calendar,
-                    now=now,
-                    parent=instance,
-                    depth=depth + 1,
-                    by_user=False,
-                )
-            except InvalidInput as refused:  # the sender's step still counts; its audit trail says why
-                reason = f"{receiver.process_key} refused the start data: {refused.message}"
-                _record_undelivered(uow, instance, now, actor, message, reason, errors=refused.errors)
-                continue
-            record(
+
+def deliver(move: CaseMove, message: ThrownMessage, *, depth: int = 0) -> None:
+    """Route a message the case sent that nothing inside it catches: to the application (a schedule),
+    or as the start of a new case of each process that starts with it, linked as the sender's child."""
+    ctx, uow, instance = move.ctx, move.uow, move.instance
+    calendar, now, actor = move.calendar, move.now, move.actor
+    if message.name == SCHEDULE_MESSAGE:  # addressed to the application itself
+        planned = schedule_planned_starts(uow, instance, message.payload, now=now, actor=actor or "system")
+        record(
+            uow,
+            instance,
+            now,
+            actor,
+            "cases_planned",
+            data={"schedules": [{"name": s.name, "process_key": s.process_key, "at": s.rule} for s in planned]},
+        )
+        return
+
+    receivers = [ctx.versions.get(uow, v.id) for v in uow.versions.latest_all()]
+    receivers = [p for p in receivers if p.start_message == message.name]
+    if not receivers or depth >= MAX_MESSAGE_DEPTH:
+        reason = "no process starts with it" if not receivers else "too many cases opened in a chain"
+        _record_undelivered(uow, instance, now, actor, message, reason)
+        return
+    for receiver in receivers:
+        payload = message.payload if isinstance(message.payload, dict) else {"value": message.payload}
+        try:
+            child = open_case(
+                ctx,
                 uow,
-                instance,
-                now,
-                actor,
-                "message_sent",
-                data={"message": message.name, "to_case_no": child.case_no, "to_instance_id": child.id},
+                receiver,
+                _json_safe(payload),
+                actor=actor or "system",
+                calendar=calendar,
+                now=now,
+                parent=instance,
+                depth=depth + 1,
+                by_user=False,
             )
+        except InvalidInput as refused:  # the sender's step still counts; its audit trail says why
+            reason = f"{receiver.process_key} refused the start data: {refused.message}"
+            _record_undelivered(uow, instance, now, actor, message, reason, errors=refused.errors)
+            continue
+        record(
+            uow,
+            instance,
+            now,
+            actor,
+            "message_sent",
+            data={"message": message.name, "to_case_no": child.case_no, "to_instance_id": child.id},
+        )
 
 
 def apply_snapshot(

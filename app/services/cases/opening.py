@@ -13,11 +13,14 @@ from typing import Any
 from ...domain.cases import CaseStatus
 from ...domain.cases import TaskState
 from ...domain.cases import TimerState
+from ...domain.fees import REFUND_MESSAGE
+from ...domain.fees import cancellation_refund
 from ...domain.principal import Principal
 from ...domain.roles import Role
 from ...domain.visibility import ReadScope
 from ...domain.visibility import needs_lanes
 from ...domain.visibility import read_scope as scope_for
+from ...engine import ThrownMessage
 from ...errors import Conflict
 from ...errors import Forbidden
 from ...errors import InvalidInput
@@ -28,6 +31,8 @@ from ...persistence.orm import Instance
 from ...persistence.orm import Timer
 from ...persistence.unit_of_work import UnitOfWork
 from ..context import ServiceContext
+from .journal import CaseMove
+from .journal import deliver
 from .journal import open_case
 from .step import case_step
 
@@ -179,8 +184,14 @@ def case_timers(ctx: ServiceContext, instance_id: int, actor: Principal) -> list
         return uow.timers.for_instance(instance_id)
 
 
-def cancel_case(ctx: ServiceContext, instance_id: int, actor: Principal, reason: str) -> Instance:
-    """Stop a running case: its open tasks and timers are cancelled; the state is kept for audit."""
+def cancel_case(
+    ctx: ServiceContext, instance_id: int, actor: Principal, reason: str, *, customer_cancelled: bool = False
+) -> Instance:
+    """Stop a running case: its open tasks and timers are cancelled; the state is kept for audit.
+
+    :param customer_cancelled: the customer called it off; if they had paid already, a refund case
+        opens, linked to this one (W-07, D-17)
+    """
     if not actor.is_admin and Role.SUPERVISOR not in actor.roles:
         raise Forbidden("only a supervisor or an administrator may cancel a case")
     with case_step(ctx, actor, instance_id=instance_id) as step:
@@ -195,5 +206,9 @@ def cancel_case(ctx: ServiceContext, instance_id: int, actor: Principal, reason:
         for timer in uow.timers.for_instance(instance_id, status=TimerState.WAITING):
             timer.status = TimerState.CANCELLED
         instance.status, instance.next_timer_at, instance.updated_at = CaseStatus.CANCELLED, None, now
-        step.record("instance_cancelled", data={"reason": reason})
+        step.record("instance_cancelled", data={"reason": reason, "customer_cancelled": customer_cancelled})
+        owed = cancellation_refund(instance.data, instance.case_no) if customer_cancelled else None
+        if owed is not None:
+            move = CaseMove(ctx, uow, instance, step.process, step.calendar, now, actor.username)
+            deliver(move, ThrownMessage(REFUND_MESSAGE, owed))
     return step.instance

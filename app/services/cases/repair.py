@@ -87,7 +87,7 @@ def migrate_case(
         if target_row.id == instance.version_id:
             raise Conflict(f"case {instance.case_no} already runs on version {instance.version}")
         target = ctx.versions.get(uow, target_row.id)
-        inputs = replay_inputs(ctx, uow, instance, step.process)
+        inputs = replay_inputs(ctx, uow, instance, step.process, target)
         rename = mapping or {}
         waiting = {
             rename.get(t.element_id, t.element_id): t.due_at

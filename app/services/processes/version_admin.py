@@ -161,7 +161,7 @@ def migration_check(
         cases = _running_on(uow, key, old)
         report = []
         for case in cases:
-            inputs = replay_inputs(ctx, uow, case, old)
+            inputs = replay_inputs(ctx, uow, case, old, new)
             result, snapshot = ctx.engine.rebuild(
                 new, inputs.start, mapped(inputs.steps, mapping), message=inputs.message, payload=inputs.payload
             )

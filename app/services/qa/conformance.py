@@ -22,6 +22,7 @@ from ...persistence.unit_of_work import UnitOfWork
 from ..cases.journal import case_start_data
 from ..context import ServiceContext
 from ..processes.version_cache import DeployedProcess
+from ..tasks.forms import with_defaults
 from .reports import REPORT_ROLES
 from .reports import require_role
 
@@ -50,10 +51,20 @@ class ReplayInputs:
     steps: list[RecordedStep]
 
 
-def replay_inputs(ctx: ServiceContext, uow: UnitOfWork, instance: Instance, process: DeployedProcess) -> ReplayInputs:
+def replay_inputs(
+    ctx: ServiceContext,
+    uow: UnitOfWork,
+    instance: Instance,
+    process: DeployedProcess,
+    target: DeployedProcess | None = None,
+) -> ReplayInputs:
+    """What ``instance`` started with and did, to replay it on ``target`` (default: ``process``, its own
+    version): the start data has the target's start-form defaults, as a case started there would (a
+    field the later version added, e.g. ``recall_case_no``, exists for its scripts)."""
     events = uow.events.for_instance(instance.id)
     started = next((e for e in events if e.type == "instance_started"), None)
     data = dict(started.data.get("data") or {}) if started else {}
+    data = with_defaults((target or process).start_form or {}, data)
     base = case_start_data(instance, ctx.calendar.tz)
     if process.start_message:
         return ReplayInputs(base, process.start_message, data, recorded_steps(events))

@@ -57,7 +57,27 @@ def effective_schema(
             prop["const"] = prop["default"] = case_data[name]
         elif isinstance(prop.get("x-default-from"), str) and case_data.get(prop["x-default-from"]) is not None:
             prop["default"] = case_data[prop["x-default-from"]]  # prefilled (the amount from the quote)
+        _narrow_by_case(prop, case_data)
     return result
+
+
+def _narrow_by_case(prop: dict[str, Any], case_data: dict[str, Any]) -> None:
+    """``"x-allowed-by": {"field": f, "allowed": {value: {"choices": [...], "message": "..."}}}`` on an
+    enum field: when the case's ``f`` has that value only those choices are offered and accepted, and a
+    refusal says the form's own words (a consultation is not an on-site service)."""
+    rule = prop.get("x-allowed-by")
+    if not isinstance(rule, dict) or not isinstance(prop.get("enum"), list):
+        return
+    allowed = (rule.get("allowed") or {}).get(str(case_data.get(rule.get("field"))))
+    if not isinstance(allowed, dict) or not isinstance(allowed.get("choices"), list):
+        return
+    keep = [i for i, value in enumerate(prop["enum"]) if value in allowed["choices"]]
+    names = prop.get("enumNames")
+    if isinstance(names, list) and len(names) == len(prop["enum"]):
+        prop["enumNames"] = [names[i] for i in keep]
+    prop["enum"] = [prop["enum"][i] for i in keep]
+    if isinstance(allowed.get("message"), str):
+        prop["x-message"] = allowed["message"]
 
 
 def with_defaults(schema: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:

@@ -33,10 +33,11 @@ class _TaskOut:
 @bp.arguments(TaskQuerySchema, location="query")
 @bp.response(200, TaskSchema(many=True))
 def list_tasks(args):
-    """Ready tasks the user may work (``mine=true``: only those claimed by or handed to them)."""
+    """Ready tasks the user may work (``mine=true``: only those claimed by or handed to them), each with
+    the form schema its completion is validated against (live choices, the case's values)."""
     status = args.pop("status")
     status = None if status == "all" else status
-    rows = tasks.list_tasks(services(), principal(), status=status, **args)
+    rows = tasks.list_tasks(services(), principal(), status=status, live_forms=True, **args)
     return [_TaskOut(task, form) for task, form in rows]
 
 

@@ -87,6 +87,9 @@ def test_a_repair_case_from_registration_to_signed_acceptance(page, as_user, scr
         },
     )
     page.select_option(field("service_category"), "repair")
+    for name, value in (("region", "urban"), ("product_category", "refrigeration"), ("warranty_evidence", "invoice")):
+        page.select_option(field(name), value)  # nothing is chosen for the agent (issue 17)
+    page.select_option(field("urgency"), "medium")
     page.click("#submit-form")  # the phone number is missing
     error = page.locator('.field-error[data-field="customer_phone"]')
     error.wait_for()

@@ -27,6 +27,11 @@ def test_the_dispatcher_works_from_the_facts_and_takes_the_task_by_editing_it(pa
     log_in(page, "agent")
     assert page.input_value("#start-case select[name=process]") == ""  # not the first process (annual plan)
     page.click("#start-case button[type=submit]")  # nothing chosen: no case is opened
+    assert len(as_user("admin").get("/instances").json) == cases_before
+    page.select_option("#start-case select[name=process]", "repair")
+    page.click("#start-case button[type=submit]")
+    wait_for_form(page, "登记服务请求")
+    expect(page.locator("#flash.success")).to_contain_text("已开立案件")  # says what happened
     log_out(page)
     log_in(page, "dispatcher")
     page.click(f"tr:has-text('{case.body['case_no']}') a.task-link")
@@ -46,7 +51,7 @@ def test_the_dispatcher_works_from_the_facts_and_takes_the_task_by_editing_it(pa
     screenshot("task-facts-zh.png", docs="task-facts.png")
     complete(page)
     expect(page.locator("#flash.success")).to_contain_text("任务已完成：签发售后服务通知单")
-    assert len(as_user("admin").get("/instances").json) == cases_before
+    assert len(as_user("admin").get("/instances").json) == cases_before + 1
     log_out(page)
 
 

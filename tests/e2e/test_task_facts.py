@@ -78,4 +78,9 @@ def test_the_customer_sees_the_work_and_rates_with_radio_groups(page, as_user, s
     page.locator('.field-error[data-field="rating_attitude"]').wait_for()
     assert page.locator('.field-error[data-field="rating_attitude"]').inner_text() == "this field is required"
     expect(page.locator('.field-error[data-field="rating_skills"]')).to_have_count(0)
+    page.click(".page-head [data-action=unclaim]")  # "put back in the group", not "send back"
+    expect(page.locator("#flash.success")).to_have_text(
+        "The task is back in the group: anyone of the role may take it."
+    )
+    expect(page.locator("#task-assignee")).to_have_text("unclaimed")
     page.click(".lang-switch button[value=zh_Hans]")

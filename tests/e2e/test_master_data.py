@@ -93,6 +93,8 @@ def test_an_agent_creates_a_customer_and_a_unit_and_registers_a_repair_for_it(pa
     assert page.input_value(field("product_model")) == "BCD-600W"
     page.fill(field("fault_description"), "不制冷 / not cooling")
     page.select_option(field("service_category"), "repair")
+    assert page.input_value(field("urgency")) == ""  # the look-up fills the unit's facts, not the urgency
+    page.select_option(field("urgency"), "medium")
     complete(page)
     wait_for_form(page, "首次联系客户，确定服务方式")
 

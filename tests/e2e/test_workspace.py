@@ -87,6 +87,9 @@ def test_a_repair_case_from_registration_to_signed_acceptance(page, as_user, scr
         },
     )
     page.select_option(field("service_category"), "repair")
+    for name, value in (("region", "urban"), ("product_category", "refrigeration"), ("warranty_evidence", "invoice")):
+        page.select_option(field(name), value)  # nothing is chosen for the agent (issue 17)
+    page.select_option(field("urgency"), "medium")
     page.click("#submit-form")  # the phone number is missing
     error = page.locator('.field-error[data-field="customer_phone"]')
     error.wait_for()
@@ -149,7 +152,7 @@ def test_a_repair_case_from_registration_to_signed_acceptance(page, as_user, scr
     wait_for_form(page, "客户验收签字")
     page.fill(field("signed_by"), "张伟")
     for rating in ("rating_attitude", "rating_skills", "rating_arrival", "rating_promises"):
-        page.fill(field(rating), "4")
+        page.check(f'#task-form input[type=radio][name="root[{rating}]"][value="4"]')
     page.fill(field("returned_at"), "2026-03-02T16:00")
     page.click("#submit-form")  # no signature yet: refused on the signature field
     page.locator('.field-error[data-field="signature"]').wait_for()

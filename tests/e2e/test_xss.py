@@ -71,7 +71,9 @@ def test_a_hostile_form_and_case_data_run_nothing_on_the_task_page(page, as_user
     expect(form.locator("img, script, a[href^='javascript:'], [onfocus], [onerror]")).to_have_count(0)
     note = "备注" if language == "zh_Hans" else "Note"
     expect(form.locator("label", has_text=note).first).to_have_text(note)
-    expect(form.locator("[name='root[choice]'] option").first).to_have_text("甲" if language == "zh_Hans" else "A")
+    options = form.locator("[name='root[choice]'] option")
+    expect(options.first).to_have_text("请选择" if language == "zh_Hans" else "Please choose")  # none chosen yet
+    expect(options.nth(1)).to_have_text("甲" if language == "zh_Hans" else "A")
     # What the user typed earlier is the field's value exactly (not run, not stripped, not escaped).
     assert page.input_value("#task-form [name='root[note]']") == xss_payloads.CASE_DATA["note"]
     # The diagram's instructions and names are shown literally (Jinja escapes them).

@@ -41,7 +41,9 @@ class _TaskOut:
 )
 def list_tasks(args):
     """Ready tasks the user may work (``mine=true``: only those claimed by or handed to them), soonest due
-    first unless ``sort``/``order`` say otherwise; ``X-Total-Count`` counts all pages."""
+    first unless ``sort``/``order`` say otherwise; ``X-Total-Count`` counts all pages. Each comes with the
+    form schema its completion is validated against (live choices, the case's values) unless
+    ``with_forms=false``."""
     status = None if args["status"] == "all" else args["status"]
     query = TaskQuery(
         status=status,
@@ -58,7 +60,13 @@ def list_tasks(args):
         order=args["order"],
     )
     page = tasks.task_page(
-        services(), principal(), query, limit=args["limit"], offset=args["offset"], with_forms=args["with_forms"]
+        services(),
+        principal(),
+        query,
+        limit=args["limit"],
+        offset=args["offset"],
+        with_forms=args["with_forms"],
+        live_forms=True,
     )
     return [_TaskOut(task, form) for task, form in page.rows], 200, {"X-Total-Count": str(page.total)}
 

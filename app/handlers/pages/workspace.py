@@ -8,6 +8,7 @@ with the session's CSRF token. The language switch and the vendor files are nest
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from functools import wraps
 from typing import Any
@@ -22,6 +23,7 @@ from flask_babel import gettext
 from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
 
+from ...domain.iso8601 import parse_moment
 from ...errors import AppError
 from ...services import health
 from ...services.cases import attachments
@@ -54,6 +56,30 @@ def login_required(view):
 def _tojson_ordered(value: Any) -> Markup:
     """JSON for a <script> block that keeps the key order (a form's fields are shown in it)."""
     return htmlsafe_json_dumps(value, dumps=json.dumps, ensure_ascii=False)
+
+
+_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})")
+
+
+@bp.app_template_test("local_moment")
+def _is_moment(value: Any) -> bool:
+    """A time with its offset as the case data keeps it ("2026-03-02T06:00:00.123456+00:00")."""
+    return isinstance(value, str) and _MOMENT.fullmatch(value) is not None
+
+
+@bp.app_template_filter("local_moment")
+def _local_moment(value: str) -> str:
+    """That time as people read it: in the service's time zone, to the minute."""
+    try:
+        return i18n.local_datetime(parse_moment(value))
+    except ValueError:
+        return value
+
+
+@bp.app_template_filter("row_columns")
+def _row_columns(rows: list[dict[str, Any]]) -> list[str]:
+    """The fields of a list of records, in the order they first appear (a table's columns)."""
+    return list(dict.fromkeys(k for row in rows for k in row))
 
 
 @bp.errorhandler(AppError)
@@ -163,6 +189,7 @@ def form_render_strings() -> dict[str, str]:
         "signHere": gettext("Sign in the box with the mouse, a pen or a finger."),
         "addRow": gettext("Add"),
         "deleteRow": gettext("Delete"),
+        "choose": gettext("Please choose"),
     }
 
 

@@ -17,6 +17,7 @@ from ...errors import Conflict
 from ...errors import Forbidden
 from ...errors import InvalidInput
 from ...errors import NotFound
+from ...persistence.orm import Instance
 from ...persistence.orm import Task
 from ...persistence.unit_of_work import UnitOfWork
 from ..cases import revisions
@@ -28,6 +29,7 @@ from ..cases.step import case_step
 from ..context import ServiceContext
 from ..master_data.case_files import file_case
 from ..master_data.case_files import with_record_facts
+from ..processes.version_cache import DeployedProcess
 from . import forms
 from .affected import with_affected_units
 from .field_choices import option_sources
@@ -78,10 +80,14 @@ def task_page(
     limit: int = 100,
     offset: int = 0,
     with_forms: bool = True,
+    live_forms: bool = False,
 ) -> TaskPage:
     """Tasks the user may see, each with its form schema (unless ``with_forms`` is off): their own, the
     ready ones of their roles that nobody holds, every task of the roles they coordinate
     (domain/visibility.py); ``total`` counts them without the limit.
+
+    ``live_forms``: each ready task's form as ``get_task`` gives it and ``complete_task`` validates
+    against (live choices, the case's read-only values, prefills), not the form as deployed.
 
     Users who read every case and work no lane (admin, process owner, auditor) see every task; anyone
     who may read a case sees all of its tasks when asking for that case, and nobody else may ask.
@@ -100,8 +106,39 @@ def task_page(
         rows = uow.tasks.inbox(query, scope=scope, username=actor.username, limit=limit, offset=offset)
         full_page = offset or len(rows) >= limit
         total = uow.tasks.count_inbox(query, scope=scope, username=actor.username) if full_page else len(rows)
-        forms = [ctx.versions.get(uow, t.version_id).form(t.form) if with_forms else None for t in rows]
-        return TaskPage(list(zip(rows, forms, strict=True)), total)
+        if not with_forms:
+            return TaskPage([(t, None) for t in rows], total)
+        if not live_forms:
+            return TaskPage([(t, ctx.versions.get(uow, t.version_id).form(t.form)) for t in rows], total)
+        sources = option_sources(uow, ctx)
+        listed = []
+        for t in rows:
+            instance = uow.instances.get(t.instance_id)
+            process = ctx.versions.get(uow, instance.version_id)
+            listed.append((t, _task_form(ctx, process, instance, t, sources, listed=True)[0]))
+        return TaskPage(listed, total)
+
+
+def _task_form(
+    ctx: ServiceContext,
+    process: DeployedProcess,
+    instance: Instance,
+    task: Task,
+    sources: dict[str, forms.OptionSource],
+    *,
+    listed: bool = False,
+) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+    """The task's form as the case makes it now, with the case data the task sees (a ready task's own;
+    in a list, one the engine no longer has shows the case's data instead of failing the list)."""
+    data = dict(instance.data or {})
+    if task.status == TaskState.READY:
+        try:
+            data = ctx.engine.task_data(process, instance.state, task.id)
+        except UnknownTask:
+            if not listed:
+                raise
+    schema = forms.effective_schema(process.form(task.form) or {}, data, sources) if task.form else None
+    return schema, data
 
 
 def _visible_task(ctx: ServiceContext, uow: UnitOfWork, task_id: str, actor: Principal) -> Task:
@@ -121,11 +158,7 @@ def get_task(ctx: ServiceContext, task_id: str, actor: Principal) -> TaskView:
         task = _visible_task(ctx, uow, task_id, actor)
         instance = uow.instances.get(task.instance_id)
         process = ctx.versions.get(uow, instance.version_id)
-        schema, data = None, dict(instance.data or {})
-        if task.status == TaskState.READY:
-            data = ctx.engine.task_data(process, instance.state, task.id)
-        if task.form:
-            schema = forms.effective_schema(process.form(task.form) or {}, data, option_sources(uow, ctx))
+        schema, data = _task_form(ctx, process, instance, task, option_sources(uow, ctx))
         element = process.element(task.element_id)
         instructions = element.instructions if element else None
         return TaskView(task, schema, instructions, instance.case_no, data, revisions.of_task(task, instance))

@@ -14,6 +14,7 @@ from datetime import time
 from datetime import timedelta
 from typing import Any
 
+from ...domain.cases import CaseStatus
 from ...domain.cases import TaskState
 from ...domain.cases import TimerState
 from ...domain.cases import overdue_by
@@ -22,6 +23,7 @@ from ...persistence.orm import Event
 from ...persistence.orm import Instance
 from ...persistence.orm import Task
 from ...persistence.orm import Timer
+from ...persistence.unit_of_work import UnitOfWork
 from ..cases import opening as cases
 from ..context import ServiceContext
 from ..processes.version_cache import DeployedProcess
@@ -197,6 +199,9 @@ class CasePage:
     field_titles: dict[str, str] = field(default_factory=dict)  # case data field -> form title
     value_titles: dict[str, dict[str, str]] = field(default_factory=dict)  # field -> enum value -> title
     signature_fields: set[str] = field(default_factory=set)
+    people: dict[str, str] = field(default_factory=dict)  # user name in the data or events -> display name
+    process_name: str = ""
+    outcome: str = ""  # the name of the end event a finished case reached ("Closed by the complainant")
 
 
 def case_page(ctx: ServiceContext, instance_id: int, actor: Principal) -> CasePage:
@@ -209,6 +214,9 @@ def case_page(ctx: ServiceContext, instance_id: int, actor: Principal) -> CasePa
         process = ctx.versions.get(uow, instance.version_id)
     titles, values, signatures = form_labels(process.forms)
     done = [e.element_id for e in events if e.element_id and e.type in ("task_completed", "element_completed")]
+    actors = {e.actor for e in events if e.actor} | {t.assignee for t in open_tasks if t.assignee}
+    with ctx.uow() as uow:
+        people = display_names(uow, instance.data or {}, actors)
     return CasePage(
         instance=instance,
         data=_data_in_form_order(ctx, process, instance.data or {}, done),
@@ -221,7 +229,40 @@ def case_page(ctx: ServiceContext, instance_id: int, actor: Principal) -> CasePa
         field_titles=titles,
         value_titles=values,
         signature_fields=signatures,
+        people=people,
+        process_name=process.name,
+        outcome=_outcome(process, events) if instance.status == CaseStatus.COMPLETED else "",
     )
+
+
+def _outcome(process: DeployedProcess, events: list[Event]) -> str:
+    """The end event of the process itself that the case reached (not one inside a sub-process)."""
+    for event in reversed(events):
+        element = process.element(event.element_id) if event.element_id else None
+        if element is not None and element.type == "endEvent" and not element.in_subprocess:
+            return element.name or element.id
+    return ""
+
+
+# Case data fields (top level or in a list's rows) that hold a user name, shown by the person's name.
+PEOPLE_FIELDS = frozenset({"technician", "owner", "measures_owner", "plan_item_owner", "responsible_person"})
+
+
+def display_names(uow: UnitOfWork, data: dict[str, Any], usernames: set[str] = frozenset()) -> dict[str, str]:
+    """Display names of the users the case data names in its people fields, and of ``usernames``."""
+    rows = [data] + [r for v in data.values() if isinstance(v, list) for r in v if isinstance(r, dict)]
+    rows += [v for v in data.values() if isinstance(v, dict)]  # a multi-instance item (one action)
+    named = {r[n] for r in rows for n in PEOPLE_FIELDS if isinstance(r.get(n), str) and r[n]}
+    wanted = (named | set(usernames)) - {""}
+    found = uow.users.by_usernames(wanted) if wanted else {}
+    return {u: user.display_name or u for u, user in found.items()}
+
+
+def _labelled_fields(schema: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """A form's fields, then the fields of its lists' rows (a part's number, an action's owner)."""
+    top = [(n, p) for n, p in (schema.get("properties") or {}).items() if isinstance(p, dict)]
+    rows = [p["items"] for _, p in top if isinstance(p.get("items"), dict)]
+    return top + [(n, p) for row in rows for n, p in (row.get("properties") or {}).items() if isinstance(p, dict)]
 
 
 def form_labels(forms: dict[str, dict[str, Any]]) -> tuple[dict[str, str], dict[str, dict[str, str]], set[str]]:
@@ -229,9 +270,7 @@ def form_labels(forms: dict[str, dict[str, Any]]) -> tuple[dict[str, str], dict[
     values: dict[str, dict[str, str]] = {}
     signatures: set[str] = set()
     for schema in forms.values():
-        for name, prop in (schema.get("properties") or {}).items():
-            if not isinstance(prop, dict):
-                continue
+        for name, prop in _labelled_fields(schema):
             titles.setdefault(name, prop.get("title") or name)
             if prop.get("enum") and prop.get("enumNames"):
                 values.setdefault(name, {str(v): t for v, t in zip(prop["enum"], prop["enumNames"], strict=False)})
@@ -249,6 +288,14 @@ class TaskPage:
     field_titles: dict[str, str]
     value_titles: dict[str, dict[str, str]]
     signature_fields: set[str]
+    facts: dict[str, Any] = field(default_factory=dict)  # the case facts the step's form names (x-facts)
+    people: dict[str, str] = field(default_factory=dict)  # user name -> display name (the assignee, facts)
+
+
+def step_facts(form: dict[str, Any] | None, data: dict[str, Any]) -> dict[str, Any]:
+    """The case facts a step shows beside its form: the fields its ``x-facts`` names that the case holds."""
+    names = (form or {}).get("x-facts") or []
+    return {n: data[n] for n in names if isinstance(n, str) and data.get(n) not in (None, "", [], {})}
 
 
 def task_page(ctx: ServiceContext, task_id: str, actor: Principal) -> TaskPage:
@@ -256,15 +303,18 @@ def task_page(ctx: ServiceContext, task_id: str, actor: Principal) -> TaskPage:
     view = tasks.get_task(ctx, task_id, actor)
     task = view.task
     workable = task.status == TaskState.READY and actor.may_work(task.role) and task.assignee in (None, actor.username)
+    facts = step_facts(view.form, view.data)
     with ctx.uow() as uow:
         process = ctx.versions.get(uow, uow.instances.get(task.instance_id).version_id)
         draft = uow.drafts.get(actor.username, task_id) if workable else None
+        people = display_names(uow, facts, {task.assignee or ""})
     fields = (view.form or {}).get("properties") or {}
-    start = {name: view.data[name] for name in fields if name in view.data}
+    start = {name: prop["default"] for name, prop in fields.items() if isinstance(prop, dict) and "default" in prop}
+    start.update({name: view.data[name] for name in fields if name in view.data})  # prefilled, then the case's
     if draft is not None:
         start.update(draft.data or {})
     titles, values, signatures = form_labels(process.forms)
-    return TaskPage(view, start, draft is not None, workable, titles, values, signatures)
+    return TaskPage(view, start, draft is not None, workable, titles, values, signatures, facts, people)
 
 
 def _data_in_form_order(

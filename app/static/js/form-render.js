@@ -22,7 +22,7 @@
     'properties', 'required', 'additionalProperties', 'items', 'minItems', 'maxItems', 'uniqueItems',
     'anyOf', 'oneOf', 'allOf', 'if', 'then', 'else', 'x-widget', 'contentMediaType'
   ]
-  const FORMATS = new Set(['date', 'date-time', 'time', 'email', 'textarea', 'checkbox', 'table'])
+  const FORMATS = new Set(['date', 'date-time', 'time', 'email', 'textarea', 'checkbox', 'table', 'radio'])
   const SUBSCHEMA = ['additionalProperties', 'if', 'then', 'else']
   const SUBSCHEMA_LISTS = ['anyOf', 'oneOf', 'allOf']
 
@@ -37,7 +37,7 @@
 
   /* The schema as json-editor renders it well and safely: one language, plain texts, enum titles,
      checkboxes, plain date-time inputs (the service's time zone), live choices as a select. */
-  function adapt (schema, language) {
+  function adapt (schema, language, chooseText) {
     if (!isSchema(schema)) return schema
     const text = (value) => plainText(pickLanguage(value, language))
     let source = schema
@@ -58,6 +58,14 @@
       s.options = { enum_titles: s.oneOf.map((o) => text(o.title || String(o.const))) }
       delete s.oneOf
     }
+    /* A list of choices starts on none ("please choose"), not on its first: nothing is chosen for the
+       user (urgency high, cash); sent empty, the field is left out and a required one is refused. */
+    if (Array.isArray(s.enum) && s.type === 'string' && s.format !== 'radio' && s.default === undefined &&
+        s.const === undefined && !s.readOnly && !s.enum.includes('')) {
+      s.enum = ['', ...s.enum]
+      const titles = (s.options && s.options.enum_titles) || s.enum.slice(1).map(String)
+      s.options = { ...(s.options || {}), enum_titles: [chooseText || '—', ...titles] }
+    }
     if (s.format === 'date-time') s.format = 'datetime-local'
     if (s.type === 'string' && !s.format && !s.enum && s.maxLength >= LONG_TEXT) s.format = 'textarea'
     if (s.type === 'boolean') {
@@ -65,11 +73,44 @@
       delete s.const
     }
     if (isSchema(s.properties)) {
-      s.properties = Object.fromEntries(Object.entries(s.properties).map(([k, v]) => [k, adapt(v, language)]))
+      s.properties = Object.fromEntries(Object.entries(s.properties).map(([k, v]) => [k, adapt(v, language, chooseText)]))
     }
-    if (s.items !== undefined) s.items = Array.isArray(s.items) ? s.items.map((v) => adapt(v, language)) : adapt(s.items, language)
-    for (const key of SUBSCHEMA) if (s[key] !== undefined) s[key] = adapt(s[key], language)
-    for (const key of SUBSCHEMA_LISTS) if (Array.isArray(s[key])) s[key] = s[key].map((v) => adapt(v, language))
+    const sub = (v) => adapt(v, language, chooseText)
+    if (s.items !== undefined) s.items = Array.isArray(s.items) ? s.items.map(sub) : sub(s.items)
+    for (const key of SUBSCHEMA) if (s[key] !== undefined) s[key] = sub(s[key])
+    for (const key of SUBSCHEMA_LISTS) if (Array.isArray(s[key])) s[key] = s[key].map(sub)
+    if (s.readOnly && (s.type === 'array' || s.type === 'object')) readOnlyAll(s)
+    return s
+  }
+
+  /* A radio group (the customer's four ratings) starts with none chosen, and sends nothing until one
+     is: json-editor checks the first choice and sends 0 for an integer left unchosen. */
+  class ChoiceRadio extends JSONEditor.defaults.editors.radio {
+    getDefault () { return this.schema.default }
+    getValue () {
+      const chosen = this.value !== undefined && (this.enum_values || []).map(String).includes(String(this.value))
+      return chosen ? super.getValue() : undefined
+    }
+    build () {
+      super.build()
+      /* json-editor's own handler compares the (string) input with the (integer) value and unchecks
+         every radio of an integer choice: the one clicked stays checked. */
+      for (const radio of this.radioGroup) {
+        radio.addEventListener('change', (e) => { this.radioGroup.forEach((r) => { r.checked = r === e.currentTarget }) })
+      }
+    }
+  }
+  JSONEditor.defaults.editors.radio = ChoiceRadio
+
+  /* A read-only list (the parts used, shown to the customer) is shown, not edited: no rows added or
+     deleted, every value in it read-only. */
+  function readOnlyAll (s) {
+    s.readOnly = true
+    if (isSchema(s.items)) {
+      s.options = { ...(s.options || {}), disable_array_add: true, disable_array_delete: true, disable_array_reorder: true }
+      readOnlyAll(s.items)
+    }
+    if (isSchema(s.properties)) Object.values(s.properties).forEach((p) => isSchema(p) && readOnlyAll(p))
     return s
   }
 
@@ -92,7 +133,8 @@
   }
   JSONEditor.defaults.themes.workspace = QuietTheme
 
-  /* The page's labels: {clear, upload, signHere} for signatures, {addRow, deleteRow} for tables. */
+  /* The page's labels: {clear, upload, signHere} for signatures, {addRow, deleteRow} for tables,
+     {choose} for a list of choices nothing is chosen in yet. */
   function useStrings (strings) {
     window.SignatureStrings = { clear: strings.clear, upload: strings.upload, signHere: strings.signHere }
     JSONEditor.defaults.languages.workspace = {
@@ -108,7 +150,7 @@
   function render (container, schema, { language, strings }) {
     useStrings(strings)
     return new JSONEditor(container, {
-      schema: adapt(schema, language),
+      schema: adapt(schema, language, strings.choose),
       theme: 'workspace',
       show_errors: 'never',
       remove_empty_properties: true,

@@ -3,7 +3,7 @@
    user typed is kept as a server-side draft while the form is unsent. */
 (function () {
   'use strict'
-  const { api, flash } = window.Workspace
+  const { api, flash, flashNext } = window.Workspace
   const config = JSON.parse(document.getElementById('task-config').textContent)
   const S = config.strings
   const LOCAL_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/
@@ -135,6 +135,7 @@
     draftStatus.textContent = ''
     if (result.ok) {
       await api('DELETE', `/drafts/${config.taskId}`)
+      flashNext(S.completed)
       window.location.assign(config.nextUrl)
     } else if (result.status === 422) {
       showErrors(result.data && result.data.fields) /* field -> messages (the problem's errors, by field) */
@@ -143,6 +144,27 @@
       const message = (result.data && result.data.message) || `HTTP ${result.status}`
       flash(`${result.status === 409 ? S.conflict : S.failed}: ${message}`)
     }
+  }
+
+  /* ---- opening a form does not take the task; the first edit does (colleagues then see who is on it) ---- */
+  let claim = config.claimOnEdit ? null : Promise.resolve(true)
+
+  function claimOnFirstEdit () {
+    if (claim) return claim
+    claim = api('POST', `/tasks/${config.taskId}/claim`).then((result) => {
+      if (result.ok) {
+        const assignee = document.getElementById('task-assignee')
+        if (assignee) assignee.textContent = config.userName
+        document.querySelectorAll('.page-head [data-action="claim"]').forEach((b) => { b.hidden = true })
+        flash(S.claimed, 'success')
+        return true
+      }
+      flash(`${S.notClaimed}: ${(result.data && result.data.message) || result.status}`)
+      editor.disable()
+      document.querySelectorAll('.form-actions button').forEach((b) => { b.disabled = true })
+      return false
+    })
+    return claim
   }
 
   /* ---- look-ups: a field marked "x-lookup" suggests records as the user types; picking one
@@ -202,6 +224,7 @@
     editor.on('change', () => {
       dropChangedErrors()
       if (JSON.stringify(editor.getValue()) === baseline) return
+      claimOnFirstEdit()
       window.clearTimeout(timer)
       timer = window.setTimeout(saveDraft, AUTOSAVE_MS)
     })

@@ -34,12 +34,28 @@
     if (!box) {
       box = document.createElement('div')
       box.id = 'flash'
-      box.setAttribute('role', 'alert')
+      box.setAttribute('role', kind === 'success' ? 'status' : 'alert')
       document.querySelector('main').prepend(box)
     }
     box.className = 'flash ' + (kind || 'error')
     box.textContent = message
   }
+
+  /* A message for the page the browser goes to next (after a reload or a redirect): what just happened. */
+  const NEXT_FLASH = 'workspace.flash'
+  function flashNext (message) {
+    try { window.sessionStorage.setItem(NEXT_FLASH, message) } catch (e) { /* storage off: no message */ }
+  }
+  function showCarriedFlash () {
+    let message = null
+    try {
+      message = window.sessionStorage.getItem(NEXT_FLASH)
+      window.sessionStorage.removeItem(NEXT_FLASH)
+    } catch (e) { return }
+    if (message) flash(message, 'success')
+  }
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', showCarriedFlash)
+  else showCarriedFlash()
 
   function pickLanguage (text, language) {
     if (typeof text !== 'string') return text
@@ -50,5 +66,5 @@
     return language.startsWith('zh') ? chinese : english
   }
 
-  window.Workspace = { api, flash, pickLanguage }
+  window.Workspace = { api, flash, flashNext, pickLanguage }
 })()

@@ -285,8 +285,8 @@ def test_a_formula_in_an_uploaded_activity_stays_text(checker):
     # Sheet names in the user's language (Chinese by default)
     response = upload(checker, csv_log(traces), "evil.csv", "process=service_check&format=xlsx")
     sheets = read_xlsx(response.data)
-    assert list(sheets) == ["案例", "偏差", "按活动", "汇总"] and sheets["案例"][0][:3] == [
-        "案例编号 (内部)",
+    assert list(sheets) == ["案件", "偏差", "按活动", "汇总"] and sheets["案件"][0][:3] == [
+        "案件编号 (内部)",
         "事件数",
         "拟合度",
     ]

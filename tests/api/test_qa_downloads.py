@@ -41,9 +41,9 @@ def test_the_conformance_report_downloads_as_xlsx_and_csv(as_user):
     response = as_user("auditor").get(f"/reports/conformance.csv?process_key=repair&{PERIOD}")
     assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert response.data.startswith(b"\xef\xbb\xbf")
-    assert response.data.decode("utf-8-sig").splitlines()[0].startswith("案例编号 (内部),案例号,流程版本,状态,拟合度")
+    assert response.data.decode("utf-8-sig").splitlines()[0].startswith("案件编号 (内部),案件号,流程版本,状态,拟合度")
     chinese = read_xlsx(as_user("auditor").get(f"/reports/conformance.xlsx?process_key=repair&{PERIOD}").data)
-    assert list(chinese) == ["案例", "偏差", "按元素", "汇总"]
+    assert list(chinese) == ["案件", "偏差", "按元素", "汇总"]
 
 
 def test_the_deadline_report_downloads_with_local_times(ctx, clock, as_user):

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from ...integrations.spreadsheets import Sheet
 
 SHEET_LABELS: dict[str, tuple[str, str]] = {
-    "Cases": ("案例", "Cases"),
+    "Cases": ("案件", "Cases"),
     "Deviations": ("偏差", "Deviations"),
     "By element": ("按元素", "By element"),
     "By activity": ("按活动", "By activity"),
@@ -28,8 +28,8 @@ SHEET_LABELS: dict[str, tuple[str, str]] = {
 }
 
 COLUMN_LABELS: dict[str, tuple[str, str]] = {
-    "case_id": ("案例编号 (内部)", "Case id"),
-    "case_no": ("案例号", "Case number"),
+    "case_id": ("案件编号 (内部)", "Case id"),
+    "case_no": ("案件号", "Case number"),
     "version": ("流程版本", "Version"),
     "status": ("状态", "Status"),
     "fitness": ("拟合度", "Fitness"),
@@ -44,7 +44,7 @@ COLUMN_LABELS: dict[str, tuple[str, str]] = {
     "accepted": ("已接受", "Accepted"),
     "count": ("次数", "Count"),
     "process_key": ("流程", "Process"),
-    "cases": ("案例数", "Cases"),
+    "cases": ("案件数", "Cases"),
     "conforming": ("完全符合", "Conforming"),
     "conforming_with_accepted": ("符合 (计入已接受偏差)", "Conforming with accepted deviations"),
     "average_fitness": ("平均拟合度", "Average fitness"),
@@ -71,8 +71,8 @@ COLUMN_LABELS: dict[str, tuple[str, str]] = {
     "value": ("实际值", "Value"),
     "target": ("目标值", "Target"),
     "weight": ("权重", "Weight"),
-    "case_ids": ("案例编号", "Case ids"),
-    "missed_case_ids": ("未达标案例编号", "Missed case ids"),
+    "case_ids": ("案件编号", "Case ids"),
+    "missed_case_ids": ("未达标案件编号", "Missed case ids"),
     "weighted_score": ("加权得分", "Weighted score"),
     "missed": ("未达标指标", "Missed KPIs"),
     "events": ("事件数", "Events"),
@@ -84,8 +84,8 @@ COLUMN_LABELS: dict[str, tuple[str, str]] = {
     "activity": ("活动", "Activity"),
     "filename": ("文件名", "File name"),
     "format": ("格式", "Format"),
-    "complete": ("案例已结束", "Cases finished"),
-    "fitting_cases": ("拟合案例数", "Fitting cases"),
+    "complete": ("案件已结束", "Cases finished"),
+    "fitting_cases": ("拟合案件数", "Fitting cases"),
     "log_fitness": ("整体日志拟合度", "Whole-log fitness"),
     "ignored_routing_events": ("忽略的网关事件", "Ignored routing events"),
 }

@@ -155,6 +155,9 @@ MATRIX: dict[str, Gate] = {
     "GET /api/v1/processes/<key>/versions/<int:version>/live": Gate(
         LIVE, path="/api/v1/processes/repair/versions/1/live"
     ),
+    "GET /api/v1/processes/<key>/versions/<int:version>/live/<element_id>": Gate(
+        LIVE, path="/api/v1/processes/repair/versions/1/live/contact_customer"
+    ),
     "POST /api/v1/processes/<key>/versions/<int:version>/redeploy": Gate(
         OWNERS, path="/api/v1/processes/repair/versions/1/redeploy"
     ),

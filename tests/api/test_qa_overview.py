@@ -159,7 +159,7 @@ def test_the_qa_page_shows_conformance_kpi_figures_clauses_names_and_feedback(ap
     # The KPI trend's figures with their case counts and the weighted score.
     kpis = html[html.index('<table class="qa-kpi-trend">') :]
     first_time_fix = kpis[kpis.index('data-kpi="first_time_fix"') :]
-    assert '100.0 % <span class="muted">(1 个案件)</span></td></tr>' in first_time_fix[:900]
+    assert '100.0 %<span class="muted kpi-cases">1 个案件</span></td></tr>' in first_time_fix[:900]
     assert '<th scope="row" colspan="3">加权得分</th>' in kpis and "<td>100.0</td></tr>" in kpis
     # Clause codes with their names; people by display name (the username on hover).
     assert '<tr data-clause="D-01" class="has-breach"><td><strong>D-01</strong> 24小时未联系</td>' in html

@@ -130,6 +130,7 @@ MATRIX: dict[str, Gate] = {
     "POST /admin/users/<username>/password": Gate(ADMIN, PAGE, "/admin/users/nobody/password"),
     "GET /qa": Gate(REPORTS, PAGE),
     "GET /qa/diagram/<process_key>.xml": Gate(REPORTS, PAGE, "/qa/diagram/repair.xml"),
+    "GET /qa/conformance": Gate(REPORTS, PAGE, "/qa/conformance"),
     "GET /workbench": Gate(DIAGRAM_READERS, PAGE),
     "GET /workbench/<key>": Gate(DIAGRAM_READERS, PAGE, "/workbench/repair"),
     "GET /processes/<key>/versions/<int:version>/live": Gate(LIVE, PAGE, "/processes/repair/versions/1/live"),

@@ -148,7 +148,12 @@ def test_the_qa_page_shows_conformance_kpi_figures_clauses_names_and_feedback(ap
     auditor = app.test_client()
     login(auditor, "auditor")
     html = auditor.get("/qa?from=2026-03-01&to=2026-03-31").get_data(as_text=True)
-    # Conformance in the page: per version, per element (linked to the cases), per case least fitting first.
+    # Conformance in the page (loaded after it: /qa/conformance): per version, per element (linked to
+    # the cases), per case least fitting first.
+    assert 'data-url="/qa/conformance?process=repair&amp;from=2026-03-01&amp;to=2026-03-31"' in html
+    section = auditor.get("/qa/conformance?process=repair&from=2026-03-01&to=2026-03-31")
+    assert section.status_code == 200 and "<html" not in section.get_data(as_text=True)
+    html += section.get_data(as_text=True)
     assert '<tr data-version="1"><td>v1</td><td>4</td>' in html
     skip_row = html[html.index('<tr data-element="contact_customer">') :]
     assert "首次联系客户，确定服务方式" in skip_row[:300] and "跳过的步骤" in skip_row[:300]
@@ -165,4 +170,7 @@ def test_the_qa_page_shows_conformance_kpi_figures_clauses_names_and_feedback(ap
     assert '<tr data-clause="D-01" class="has-breach"><td><strong>D-01</strong> 24小时未联系</td>' in html
     assert '<td><span title="tech_urban1">王师傅</span></td><td>1</td><td>0</td>' in html  # deadline outcomes
     assert "<td>3.75</td><td>93.8</td>" in html and html.count(">王师傅</span>") == 2  # and the ratings
+    assert 'href="/api/v1/exports/repair.xes" download' in html  # the whole log, whatever the period
+    assert auditor.get("/qa/conformance?process=nope").status_code == 422
+    assert "没有开立案件" in auditor.get("/qa/conformance?from=2026-05-01&to=2026-05-31").get_data(as_text=True)
     assert '<p id="feedback-summary">本期开立 0 个质量反馈案件：处理中 0 个，已关闭 0 个。</p>' in html

@@ -9,9 +9,9 @@
 - ``kpi_trend``: the quarterly KPI figures (kpi.period_kpis) for several quarters, with targets.
 - ``conformance_overview``: the conformance report of the system's own cases (conformance.py) as the
   page shows it: fitness per case (least fitting first) and per version, deviations per element with
-  the cases behind each.
+  the cases behind each (``conformance_section``: the page loads it after itself).
 - ``overview``: what the QA page shows around them: deadline outcomes by clause (with the clause's
-  name), person (by display name) and month, the KPI trend's figures, conformance, quality feedback.
+  name), person (by display name) and month, the KPI trend's figures, quality feedback.
 
 Read-only, for the report roles only.
 """
@@ -241,14 +241,28 @@ def display_names(ctx: ServiceContext, usernames: set[str]) -> dict[str, str]:
         return {u: user.display_name or u for u, user in uow.users.by_usernames(usernames - {"", "—"}).items()}
 
 
-def overview(ctx: ServiceContext, process_key: str, first: date, last: date, actor: Principal) -> dict[str, Any]:
-    """The QA page's server-side part: the period, the trend's quarters and the deadline outcome tables."""
+def _check_page_period(actor: Principal, process_key: str, first: date, last: date) -> date:
+    """The day after ``last``, once the user, the process and the period (both days included) are fine."""
     require_role(actor, REPORT_ROLES, "QA reports")
     if process_key not in QA_PROCESSES:
         raise InvalidInput(f"unknown process {process_key!r}", errors={"process": list(QA_PROCESSES)})
     if last < first:
         raise InvalidInput("the period ends before it starts", errors={"to": ["on or after from"]})
-    after = date.fromordinal(last.toordinal() + 1)
+    return date.fromordinal(last.toordinal() + 1)
+
+
+def conformance_section(
+    ctx: ServiceContext, process_key: str, first: date, last: date, actor: Principal
+) -> dict[str, Any]:
+    """The QA page's conformance section for the cases opened from ``first`` to ``last`` (both included);
+    loaded after the page, since replaying takes some 10–15 ms a case."""
+    after = _check_page_period(actor, process_key, first, last)
+    return conformance_overview(ctx, process_key, *period_bounds(ctx, first, after), actor)
+
+
+def overview(ctx: ServiceContext, process_key: str, first: date, last: date, actor: Principal) -> dict[str, Any]:
+    """The QA page's server-side part: the period, the trend's quarters and the deadline outcome tables."""
+    after = _check_page_period(actor, process_key, first, last)
     bounds = period_bounds(ctx, first, after)
     report = deadlines.deadline_report(ctx, *bounds, actor, process_key)
     quarters = recent_quarters(last)
@@ -270,6 +284,5 @@ def overview(ctx: ServiceContext, process_key: str, first: date, last: date, act
         "technicians": technicians,
         "quality_feedback": feedback,
         "kpi_trend": kpi_trend(ctx, quarters, actor),
-        "conformance": conformance_overview(ctx, process_key, *bounds, actor),
         "names": display_names(ctx, people),
     }

@@ -28,6 +28,14 @@ def test_the_auditor_sees_charts_and_the_heatmap_on_the_diagram(page, ctx, clock
     fire_due(ctx)  # the late case's 24 h contact escalates
     late.do("supervisor_contact_followup")
     late.do("contact_customer")
+    # A third case whose first contact a process owner completed by hand: a deviation.
+    by_hand = RepairCase(as_user)
+    task = by_hand.ready()["contact_customer"]
+    skipped = as_user("process_owner").post(
+        f"/instances/{by_hand.id}/tasks/{task['id']}/skip",
+        json={"reason": "在系统外电话联系", "data": {"customer_reached": True, "service_mode": "on_site"}},
+    )
+    assert skipped.status_code == 200, skipped.json
 
     log_in(page, "auditor")
     page.click("#qa-link")
@@ -45,7 +53,10 @@ def test_the_auditor_sees_charts_and_the_heatmap_on_the_diagram(page, ctx, clock
     assert page.locator("#kpi-chart").bounding_box()["height"] > 200
     expect(page.locator("#qa-error")).to_be_hidden()
     # Conformance of the system's own cases in the page, each deviation linked to its case.
-    expect(page.locator("#conformance-summary")).to_contain_text("2 个案件")
+    expect(page.locator("#conformance-summary")).to_contain_text("3 个案件：2 个完全符合")
+    deviation = page.locator('.qa-deviation-elements tr[data-element="contact_customer"]')
+    expect(deviation).to_contain_text("跳过的步骤")
+    expect(deviation.locator("a")).to_have_attribute("href", f"/cases/{by_hand.id}")
     expect(page.locator(".qa-kpi-trend tr.qa-score th")).to_have_text("加权得分")
     expect(page.locator('.qa-clauses tr[data-clause="D-01"] td').first).to_contain_text("D-01 24小时未联系")
     # The diagram's toolbar: labelled buttons, zoom in by keyboard, fit back.
@@ -64,8 +75,8 @@ def test_the_auditor_sees_charts_and_the_heatmap_on_the_diagram(page, ctx, clock
     page.keyboard.press("Escape")
     page.evaluate("document.fullscreenElement && document.exitFullscreen()")
     expect(diagram).not_to_have_class(re.compile("diagram-fullscreen"))
-    page.locator("#conformance").scroll_into_view_if_needed()
-    screenshot("qa-page.png")
+    page.wait_for_selector("#conformance[data-ready=true]")
+    screenshot("qa-page.png", docs="qa-page.png")
 
     page.click(".lang-switch button[value=en]")
     page.wait_for_selector("#qa-diagram[data-ready=true]")
@@ -87,7 +98,7 @@ def test_the_auditor_sees_charts_and_the_heatmap_on_the_diagram(page, ctx, clock
     page.click(".lang-switch button[value=zh_Hans]")
     page.wait_for_selector("#diagram.diagram-ready")
     expect(page.locator("#diagram").get_by_role("button", name="缩小")).to_be_visible()
-    screenshot("case-diagram.png")
+    screenshot("case-diagram.png", docs="case-diagram.png")
 
 
 def zoom(page, selector: str) -> float:

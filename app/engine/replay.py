@@ -2,7 +2,9 @@
 
 The shadow runs the exact diagram version with the same sandbox, so gateways, boundary timers
 and subprocesses behave as they did for real. Recorded user-task completions are re-applied with
-their data; recorded timer firings are forced (the shadow never waits and never reads the clock).
+their data; recorded timer firings are forced (the shadow never waits and never reads the clock:
+its timers see ``SHADOW_NOW``, long before any real due time, so only the forced ones fire — with
+the application's clock a replay made after a deadline fired every timer due by then at once).
 A step the model does not allow at that point is a deviation; tasks the model still demands when
 the recorded case had ended are missing steps.
 
@@ -15,18 +17,24 @@ from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
+from datetime import UTC
+from datetime import datetime
 from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
+from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import EventBasedGateway
 from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
 from .scripting import step_budget
+from .timeclock import frozen_at
 
-LONG_AGO = "1970-01-01T00:00:00+00:00"
+LONG_AGO = "1970-01-01T00:00:00+00:00"  # a forced firing's due time
+SHADOW_NOW = datetime(1970, 1, 2, tzinfo=UTC)  # what the shadow's timers see as now: after LONG_AGO only
 
 
 @dataclass(frozen=True)
@@ -69,6 +77,18 @@ def replay(
     payload: Any = None,
 ) -> ReplayResult:
     """Run ``steps`` against a fresh ``workflow`` (already holding its start data)."""
+    with frozen_at(SHADOW_NOW):
+        return _replay(workflow, steps, recorded_completed=recorded_completed, message=message, payload=payload)
+
+
+def _replay(
+    workflow: BpmnWorkflow,
+    steps: Sequence[RecordedStep],
+    *,
+    recorded_completed: bool,
+    message: str | None,
+    payload: Any,
+) -> ReplayResult:
     deviations: list[Deviation] = []
     matched = 0
     try:
@@ -147,9 +167,25 @@ def _step(workflow: BpmnWorkflow) -> None:
         workflow.do_engine_steps()
 
 
+def _timer_branch_id(task) -> str | None:
+    """The element id of the timer an event-based gateway waits for (SpiffWorkflow moves its branches'
+    events onto the gateway, so the gateway's task waits, and the engine records the branch's id)."""
+    spec = task.task_spec
+    if not isinstance(spec, EventBasedGateway):
+        return None
+    for index, definition in enumerate(spec.event_definition.event_definitions):
+        if isinstance(definition, TimerEventDefinition):
+            return spec.outputs[index].bpmn_id
+    return None
+
+
 def _find(workflow: BpmnWorkflow, step: RecordedStep):
     if step.kind == "timer":
-        candidates = workflow.get_tasks(state=TaskState.WAITING, spec_class=CatchingEvent)
+        waiting = workflow.get_tasks(state=TaskState.WAITING, spec_class=CatchingEvent)
+        gateway = next((t for t in waiting if _timer_branch_id(t) == step.element_id), None)
+        if gateway is not None:
+            return gateway  # forcing its timer takes the timer's branch
+        candidates = waiting
     elif step.kind == "repeat":
         return None
     else:

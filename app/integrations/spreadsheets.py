@@ -1,6 +1,8 @@
 """Tables as downloads (XLSX workbooks by XlsxWriter, CSV) and uploads read back (``read_table``).
 
-Cells are written by type, never interpreted: a text starting with ``=`` stays text in the
+Every CSV download is UTF-8 with a byte-order mark (``csv_bytes``): Excel on a Chinese Windows reads
+a CSV without one as GB 18030 and garbles the Chinese; other tools skip the mark (our own reader
+does). Cells are written by type, never interpreted: a text starting with ``=`` stays text in the
 workbook, and in CSV it is prefixed with ``'`` so a spreadsheet does not run it (logs are uploaded
 by users, names come from diagrams). Times are written as local times without a zone.
 
@@ -119,12 +121,21 @@ class Download:
     filename: str
 
 
+CSV_ENCODING = "utf-8-sig"  # UTF-8 with a byte-order mark, for every CSV download (see the module docstring)
+CSV_MIMETYPE = "text/csv; charset=utf-8"
+
+
+def csv_bytes(text: str) -> bytes:
+    """A CSV download's body: ``text`` in UTF-8 with a byte-order mark."""
+    return text.encode(CSV_ENCODING)
+
+
 def download(sheets: Sequence[Sheet], fmt: str, stem: str) -> Download:
     """``xlsx``: every table in one workbook; ``csv``: the first (main) table."""
     stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", stem)  # it goes into a Content-Disposition header
     if fmt == "xlsx":
         return Download(to_xlsx(sheets), XLSX_MIMETYPE, f"{stem}.xlsx")
-    return Download(to_csv(sheets[0]).encode("utf-8-sig"), "text/csv; charset=utf-8", f"{stem}.csv")
+    return Download(csv_bytes(to_csv(sheets[0])), CSV_MIMETYPE, f"{stem}.csv")
 
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")

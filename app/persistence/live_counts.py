@@ -32,6 +32,16 @@ class WaitingAt:
     next_due_at: datetime | None
 
 
+@dataclass(frozen=True)
+class WaitingCase:
+    """One open case waiting at an element: since when (the task was made ready or the timer set), due when."""
+
+    instance_id: int
+    case_no: str | None
+    since: datetime
+    due_at: datetime | None
+
+
 class LiveCountRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -65,3 +75,27 @@ class LiveCountRepository:
             .group_by(Timer.element_id)
         )
         return [WaitingAt(*row) for row in self.session.execute(query)]
+
+    def waiting_cases(self, version_id: int, statuses: Iterable[str], element_id: str, limit: int) -> list[WaitingCase]:
+        """The version's open cases with a ready task or a waiting timer at ``element_id``, the longest
+        waiting first; a case with both (a task and the timer on it) once, at its earlier wait."""
+        open_case = (Instance.version_id == version_id, Instance.status.in_(list(statuses)))
+        tasks = (
+            select(Instance.id, Instance.case_no, Task.created_at, Task.due_at)
+            .join(Task, Task.instance_id == Instance.id)
+            .where(*open_case, Task.element_id == element_id, Task.status == TaskState.READY)
+        )
+        timers = (
+            select(Instance.id, Instance.case_no, Timer.created_at, Timer.due_at)
+            .join(Timer, Timer.instance_id == Instance.id)
+            .where(*open_case, Timer.element_id == element_id, Timer.status == TimerState.WAITING)
+        )
+        found: dict[int, WaitingCase] = {}
+        for query in (tasks, timers):
+            for row in self.session.execute(
+                query.order_by(Task.created_at if query is tasks else Timer.created_at).limit(limit)
+            ):
+                case = WaitingCase(*row)
+                if case.instance_id not in found or case.since < found[case.instance_id].since:
+                    found[case.instance_id] = case
+        return sorted(found.values(), key=lambda c: (c.since, c.instance_id))[:limit]

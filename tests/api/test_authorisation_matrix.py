@@ -141,6 +141,7 @@ MATRIX: dict[str, Gate] = {
     ),
     "GET /qa": Gate(REPORTS, PAGE),
     "GET /qa/diagram/<process_key>.xml": Gate(REPORTS, PAGE, "/qa/diagram/repair.xml"),
+    "GET /qa/conformance": Gate(REPORTS, PAGE, "/qa/conformance"),
     "GET /workbench": Gate(DIAGRAM_READERS, PAGE),
     "GET /workbench/<key>": Gate(DIAGRAM_READERS, PAGE, "/workbench/repair"),
     "GET /workbench/<key>/compare": Gate(DIAGRAM_READERS, PAGE, "/workbench/repair/compare"),
@@ -170,6 +171,9 @@ MATRIX: dict[str, Gate] = {
     ),
     "GET /api/v1/processes/<key>/versions/<int:version>/live": Gate(
         LIVE, path="/api/v1/processes/repair/versions/1/live"
+    ),
+    "GET /api/v1/processes/<key>/versions/<int:version>/live/<element_id>": Gate(
+        LIVE, path="/api/v1/processes/repair/versions/1/live/contact_customer"
     ),
     "POST /api/v1/processes/<key>/versions/<int:version>/redeploy": Gate(
         OWNERS, path="/api/v1/processes/repair/versions/1/redeploy"

@@ -45,6 +45,28 @@ def test_live_counts_name_each_element_where_open_cases_wait(as_user):
     assert as_user("admin").get(f"/instances/{just_started}").json["status"] == "running"
 
 
+def test_a_badge_opens_the_cases_waiting_at_its_element(clock, as_user):
+    from datetime import timedelta
+
+    first = RepairCase(as_user)
+    clock.advance(timedelta(hours=1))
+    second = RepairCase(as_user)
+    second.do("contact_customer")
+    third = RepairCase(as_user)
+    body = as_user("supervisor").get(f"{LIVE}/contact_customer").json
+    assert body["name"].startswith("首次联系客户") and body["more"] is False
+    # The longest waiting first; the case that moved on is not listed.
+    assert [c["case_no"] for c in body["cases"]] == [first.body["case_no"], third.body["case_no"]]
+    assert [c["since"] for c in body["cases"]] == ["2026-03-02T09:00:00+08:00", "2026-03-02T10:00:00+08:00"]
+    timers = as_user("supervisor").get(f"{LIVE}/contact_overdue").json["cases"]
+    assert [(c["instance_id"], c["due_at"]) for c in timers] == [
+        (first.id, "2026-03-03T09:00:00+08:00"),
+        (third.id, "2026-03-03T10:00:00+08:00"),
+    ]
+    assert as_user("supervisor").get(f"{LIVE}/no_such_element").json["cases"] == []
+    assert as_user("tech_urban1").get(f"{LIVE}/contact_customer").status_code == 403
+
+
 def test_a_completed_step_leaves_the_counts(as_user):
     case = RepairCase(as_user)
     before = counts_by_element(as_user("auditor").get(LIVE).json)

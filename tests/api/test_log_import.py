@@ -95,7 +95,7 @@ def checker(tmp_path, database_url, clock):
     app.extensions["aftersales.db"].dispose()
 
 
-def upload(api: Api, content: bytes, filename: str, query: str = "process=service_check&version=1"):
+def upload(api: Api, content: bytes, filename: str, query: str = "process=service_check&version=1&complete=true"):
     return api.client.post(
         f"/api/v1/qa/log-check?{query}",
         data={"file": (io.BytesIO(content), filename)},
@@ -156,11 +156,12 @@ def test_work_left_undone_at_the_end_is_missing_unless_the_case_is_still_open(ch
     # start, register, gateway, diagnose, repair = 5 fired: p = 6; nothing silent gets nearer the
     # end (the merge only moves the token), no end token: m = 1, c = 5 + 1 = 6; the token before
     # the merge is left: r = 1 → 5/6 = 0.8333, and Close is what the model still expected.
-    [case] = upload(checker, csv_log(traces), "open.csv").json["cases"]
+    [case] = upload(checker, csv_log(traces), "open.csv", "process=service_check&complete=true").json["cases"]
     assert outcome(case) == (0.8333, 6, 6, 1, 1, [("missing", "sc_close", 3)])
-    # Unfinished cases: nothing is owed at the end (start, register, gateway, diagnose, repair: p = 6, c = 5).
-    [case] = upload(checker, csv_log(traces), "open.csv", "process=service_check&complete=false").json["cases"]
-    assert outcome(case) == (1.0, 6, 5, 0, 0, [])
+    # By default the cases may be unfinished: nothing is owed at the end (start, register, gateway,
+    # diagnose, repair: p = 6, c = 5).
+    report = upload(checker, csv_log(traces), "open.csv", "process=service_check").json
+    assert report["complete"] is False and outcome(report["cases"][0]) == (1.0, 6, 5, 0, 0, [])
 
 
 REPAIR_ON_SITE = [  # the legacy system's names: Chinese or English halves, any case
@@ -200,7 +201,7 @@ def test_legacy_repair_logs_are_checked_against_repair_bpmn(app, as_user):
         "R3": REPAIR_ON_SITE[:-1],
     }
     auditor = as_user("auditor")
-    response = upload(auditor, csv_log(traces), "old-crm.csv", "process=repair")
+    response = upload(auditor, csv_log(traces), "old-crm.csv", "process=repair&complete=true")
     assert response.status_code == 200, response.json
     assert {c["case_id"]: outcome(c) for c in response.json["cases"]} == {
         "R1": (1.0, 36, 36, 0, 0, []),
@@ -229,7 +230,7 @@ def test_the_apps_own_exports_import_back_as_conforming(app, ctx, clock, as_user
     for extension in ("xes", "csv"):
         exported = auditor.get(f"/exports/repair.{extension}?from=2026-03-01&to=2026-04-01")
         assert exported.status_code == 200
-        report = upload(auditor, exported.data, f"repair.{extension}", "process=repair&version=1").json
+        report = upload(auditor, exported.data, f"repair.{extension}", "process=repair&version=1&complete=true").json
         assert report["summary"]["cases"] == 3 and report["summary"]["fitting_cases"] == 3, [
             (c["case_id"], c["fitness"], c["deviations"]) for c in report["cases"]
         ]
@@ -244,7 +245,7 @@ def test_the_apps_own_exports_import_back_as_conforming(app, ctx, clock, as_user
 
 
 def test_the_report_downloads_as_xlsx_and_csv(checker):
-    response = upload(checker, csv_log(TRACES), "legacy.csv", "process=service_check&format=xlsx")
+    response = upload(checker, csv_log(TRACES), "legacy.csv", "process=service_check&format=xlsx&complete=true&lang=en")
     assert response.status_code == 200
     assert response.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     assert 'filename="log-check-service_check-v1.xlsx"' in response.headers["Content-Disposition"]
@@ -252,33 +253,44 @@ def test_the_report_downloads_as_xlsx_and_csv(checker):
     assert list(sheets) == ["Cases", "Deviations", "By activity", "Summary"]
     cases = sheets["Cases"]
     assert cases[0] == [
-        "case_id",
-        "events",
-        "fitness",
-        "fitting",
-        "produced",
-        "consumed",
-        "missing",
-        "remaining",
-        "deviations",
+        "Case id",
+        "Events",
+        "Fitness",
+        "Fitting",
+        "Produced tokens",
+        "Consumed tokens",
+        "Missing tokens",
+        "Remaining tokens",
+        "Deviations",
     ]
     row = {r[0]: r for r in cases[1:]}["C3-skips-diagnose"]
     assert row[1:8] == [3.0, 0.8571, False, 7.0, 7.0, 1.0, 1.0] and row[8] == "missing sc_diagnose @1"
     assert ["C4-unknown", 1.0, "unknown_activity", "Coffee break", "Coffee break"] in [
         r[:5] for r in sheets["Deviations"]
     ]
-    csv_response = upload(checker, csv_log(TRACES), "legacy.csv", "process=service_check&format=csv")
+    csv_response = upload(
+        checker, csv_log(TRACES), "legacy.csv", "process=service_check&format=csv&complete=true&lang=en"
+    )
     lines = csv_response.data.decode("utf-8-sig").splitlines()
-    assert lines[0] == "case_id,events,fitness,fitting,produced,consumed,missing,remaining,deviations"
+    assert lines[0] == (
+        "Case id,Events,Fitness,Fitting,Produced tokens,Consumed tokens,Missing tokens,Remaining tokens,Deviations"
+    )
     assert "C1-fits,4,1.0,True,9,9,0,0," in lines
 
 
 def test_a_formula_in_an_uploaded_activity_stays_text(checker):
     traces = {"=SUM(1)": ["Register", "=HYPERLINK(1)", "Remote support", "Close the case"]}
-    response = upload(checker, csv_log(traces), "evil.csv", "process=service_check&format=csv")
+    response = upload(checker, csv_log(traces), "evil.csv", "process=service_check&format=csv&complete=true")
     assert response.data.decode("utf-8-sig").splitlines()[1].startswith("'=SUM(1),4,0.8889,False")
+    # Sheet names in the user's language (Chinese by default)
     response = upload(checker, csv_log(traces), "evil.csv", "process=service_check&format=xlsx")
-    assert ["=SUM(1)", 1.0, "unknown_activity", "=HYPERLINK(1)"] == read_xlsx(response.data)["Deviations"][1][:4]
+    sheets = read_xlsx(response.data)
+    assert list(sheets) == ["案件", "偏差", "按活动", "汇总"] and sheets["案件"][0][:3] == [
+        "案件编号 (内部)",
+        "事件数",
+        "拟合度",
+    ]
+    assert ["=SUM(1)", 1.0, "unknown_activity", "=HYPERLINK(1)"] == sheets["偏差"][1][:4]
 
 
 BILLION_LAUGHS = b"""<?xml version="1.0"?>

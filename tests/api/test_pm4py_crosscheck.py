@@ -144,7 +144,7 @@ def test_pm4py_flags_the_same_cases_and_steps_as_the_engine_replay(tmp_path, as_
     assert theirs[case_no[skips_diagnose.id]] == {("model", "诊断 / Diagnose")}
     # the log check's token replay of the same export agrees as well
     checked = auditor.client.post(
-        "/api/v1/qa/log-check?process=service_check",
+        "/api/v1/qa/log-check?process=service_check&complete=true",
         data={"file": (io.BytesIO(exported), "export.xes")},
         headers=auditor._headers(),
         content_type="multipart/form-data",
@@ -167,7 +167,7 @@ def test_pm4py_flags_the_same_cases_and_steps_as_the_log_check(tmp_path, as_user
     xes = xes_log({case: [ACTIVITIES.get(a, a) for a in steps] for case, steps in LEGACY.items()})
     auditor = as_user("auditor")
     checked = auditor.client.post(
-        "/api/v1/qa/log-check?process=service_check",
+        "/api/v1/qa/log-check?process=service_check&complete=true",
         data={"file": (io.BytesIO(xes), "legacy.xes")},
         headers=auditor._headers(),
         content_type="multipart/form-data",

@@ -56,6 +56,22 @@ def test_a_case_run_by_the_engine_conforms_fully(ctx, as_user):
     assert (result["fitness"], result["steps"], result["deviations"]) == (1.0, 11, [])
 
 
+def test_a_replay_after_the_deadlines_fires_only_the_timers_that_fired(ctx, clock, as_user):
+    """The shadow's timers do not read the application's clock: replayed days later, a case done in
+    time is not charged with the escalations due since, and a real firing is no inserted step."""
+    in_time = RepairCase(as_user, contract_no="MC-2025-001")
+    in_time.walk(*ON_SITE, *UNPAID_TAIL)
+    late = RepairCase(as_user)
+    clock.advance(timedelta(hours=25))
+    fire_due(ctx)  # the late case's 24 h contact escalates; its arrival promise passes too
+    late.do("supervisor_contact_followup")
+    late.do("contact_customer")
+    clock.advance(timedelta(days=30))  # every timer of both cases is long due by now
+    assert case_conformance(ctx, in_time.id, AUDITOR)["deviations"] == []
+    result = case_conformance(ctx, late.id, AUDITOR)
+    assert (result["fitness"], result["deviations"]) == (1.0, []), repr(result["deviations"])
+
+
 def test_a_path_that_skips_the_service_notice_is_flagged_with_exact_fitness(ctx):
     with ctx.uow() as uow:
         latest = uow.versions.latest("repair")

@@ -13,6 +13,7 @@ from app.demo.repairs import UNPAID_TAIL
 from app.domain.principal import Principal
 from app.errors import Forbidden
 from app.errors import InvalidInput
+from app.services.people.users import create_user
 from app.services.qa.kpi import period_kpis
 from app.services.qa.overview import element_heatmap
 from app.services.qa.overview import kpi_trend
@@ -134,3 +135,43 @@ def test_the_qa_page_is_shown_to_the_auditor_and_refused_to_a_technician(app, th
     assert 'id="qa-link"' not in technician.get("/inbox").get_data(as_text=True)
     assert technician.get("/qa/diagram/repair.xml").status_code == 403
     assert app.test_client().get("/qa").status_code == 302  # not logged in
+
+
+def test_the_qa_page_shows_conformance_kpi_figures_clauses_names_and_feedback(app, ctx, as_user, three_contacts):
+    create_user(ctx, "tech_urban1", "tech_urban1", ["technician"], display_name="王师傅")
+    skipped = RepairCase(as_user)
+    task = skipped.ready()["contact_customer"]
+    answer = as_user("process_owner").post(
+        f"/instances/{skipped.id}/tasks/{task['id']}/skip",
+        json={"reason": "在系统外电话联系", "data": {"customer_reached": True, "service_mode": "on_site"}},
+    )
+    assert answer.status_code == 200
+    auditor = app.test_client()
+    login(auditor, "auditor")
+    html = auditor.get("/qa?from=2026-03-01&to=2026-03-31").get_data(as_text=True)
+    # Conformance in the page (loaded after it: /qa/conformance): per version, per element (linked to
+    # the cases), per case least fitting first.
+    assert 'data-url="/qa/conformance?process=repair&amp;from=2026-03-01&amp;to=2026-03-31"' in html
+    section = auditor.get("/qa/conformance?process=repair&from=2026-03-01&to=2026-03-31")
+    assert section.status_code == 200 and "<html" not in section.get_data(as_text=True)
+    html += section.get_data(as_text=True)
+    assert '<tr data-version="1"><td>v1</td><td>4</td>' in html
+    skip_row = html[html.index('<tr data-element="contact_customer">') :]
+    assert "首次联系客户，确定服务方式" in skip_row[:300] and "跳过的步骤" in skip_row[:300]
+    assert f'<a href="/cases/{skipped.id}">{skipped.body["case_no"]}</a>' in skip_row[:400]
+    first_case = html[html.index('<table class="qa-conformance-cases">') :]
+    assert first_case.index(skipped.body["case_no"]) < first_case.index(three_contacts["on_time"].body["case_no"])
+    assert "<td>50.0 %</td>" in first_case  # 1 of 2 steps matched: the skip
+    # The KPI trend's figures with their case counts and the weighted score.
+    kpis = html[html.index('<table class="qa-kpi-trend">') :]
+    first_time_fix = kpis[kpis.index('data-kpi="first_time_fix"') :]
+    assert '100.0 %<span class="muted kpi-cases">1 个案件</span></td></tr>' in first_time_fix[:900]
+    assert '<th scope="row" colspan="3">加权得分</th>' in kpis and "<td>100.0</td></tr>" in kpis
+    # Clause codes with their names; people by display name (the username on hover).
+    assert '<tr data-clause="D-01" class="has-breach"><td><strong>D-01</strong> 24小时未联系</td>' in html
+    assert '<td><span title="tech_urban1">王师傅</span></td><td>1</td><td>0</td>' in html  # deadline outcomes
+    assert "<td>3.75</td><td>93.8</td>" in html and html.count(">王师傅</span>") == 2  # and the ratings
+    assert 'href="/api/v1/exports/repair.xes" download' in html  # the whole log, whatever the period
+    assert auditor.get("/qa/conformance?process=nope").status_code == 422
+    assert "没有开立案件" in auditor.get("/qa/conformance?from=2026-05-01&to=2026-05-31").get_data(as_text=True)
+    assert '<p id="feedback-summary">本期开立 0 个质量反馈案件：处理中 0 个，已关闭 0 个。</p>' in html

@@ -44,5 +44,5 @@ def test_the_auditor_checks_a_legacy_log_on_the_qa_page(page, tmp_path, screensh
         page.click("#log-check-result button[data-format=xlsx]")
     assert download.value.suggested_filename == "log-check-repair-v1.xlsx"
     sheets = read_xlsx(download.value.path().read_bytes())
-    assert sorted(r[0] for r in sheets["Cases"][1:]) == ["R1", "R2", "R3"]
+    assert sorted(r[0] for r in sheets["案件"][1:]) == ["R1", "R2", "R3"]  # the sheets in the user's language
     expect(page.locator("#log-check-error")).to_be_hidden()

@@ -172,6 +172,14 @@ def test_the_live_viewer_shows_where_a_started_case_waits(page, as_user, screens
     page.evaluate("() => window.LiveView.refresh()")
     expect(badge).to_have_text("2")
     expect(page.locator(".bjs-powered-by")).to_be_visible()
+    # A badge is a button listing the cases waiting there, each linked to its case.
+    page.locator('.djs-overlay .live-badge[data-element="contact_customer"]').click()
+    cases = page.locator("#live-cases-list li")
+    expect(cases).to_have_count(1)
+    expect(page.locator("#live-cases-title")).to_be_focused()
+    expect(page.locator("#live-cases-title")).to_contain_text("1 个案件在“首次联系客户")
+    expect(cases.locator("a")).to_have_attribute("href", re.compile(r"^/cases/\d+$"))
+    expect(page.locator("#live .diagram-toolbar button")).to_have_count(4)
     screenshot("live-counts.png", docs="live-counts.png")
 
 

@@ -39,3 +39,24 @@ class LiveCountsSchema(Schema):
 def live(key: str, version: int):
     """Per element of the version's diagram: open cases waiting at a ready task there, timers waiting on it."""
     return live_counts.live_counts(services(), key, version, principal())
+
+
+class CaseWaitingSchema(Schema):
+    instance_id = fields.Integer()
+    case_no = fields.String(allow_none=True)
+    since = fields.DateTime(metadata={"description": "when the task became ready or the timer was set"})
+    due_at = fields.DateTime(allow_none=True)
+
+
+class WaitingHereSchema(Schema):
+    element_id = fields.String()
+    name = fields.String()
+    cases = fields.List(fields.Nested(CaseWaitingSchema), metadata={"description": "the longest waiting first"})
+    more = fields.Boolean(metadata={"description": "more cases wait here than are listed (100)"})
+
+
+@bp.get("/<key>/versions/<int:version>/live/<element_id>")
+@bp.response(200, WaitingHereSchema)
+def waiting_here(key: str, version: int, element_id: str):
+    """The open cases of the version waiting at one element: what the live viewer's badge opens."""
+    return live_counts.cases_waiting_at(services(), key, version, element_id, principal())

@@ -20,6 +20,8 @@ from ...services.qa import log_check as log_import
 from ..common import principal
 from ..common import send_download
 from ..common import services
+from ..i18n import LANGUAGES
+from ..i18n import current_language
 from ..schemas import file_upload_body
 
 bp = Blueprint(
@@ -38,8 +40,15 @@ class LogCheckQuerySchema(Schema):
         metadata={"description": "json (default), or the report as a csv / xlsx download"},
     )
     complete = fields.Boolean(
-        load_default=True,
-        metadata={"description": "the log's cases are finished: work the model still expects counts (default)"},
+        load_default=False,
+        metadata={
+            "description": "the log's cases are finished: work the model still expects counts as missing"
+            " (default false: a legacy log may end mid-case)"
+        },
+    )
+    lang = fields.String(
+        validate=validate.OneOf(list(LANGUAGES)),
+        metadata={"description": "the download's sheet names and headers: zh_Hans or en (default: the session's)"},
     )
 
 
@@ -130,5 +139,5 @@ def log_check(args):
     )
     if args["format"] == "json":
         return report
-    file = qa_tables.log_check_download(report, args["format"])
+    file = qa_tables.log_check_download(report, args["format"], args.get("lang") or current_language())
     return send_download(file)

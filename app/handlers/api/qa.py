@@ -9,7 +9,9 @@ from flask_smorest import Blueprint
 from marshmallow import Schema
 from marshmallow import fields
 
+from ...integrations.spreadsheets import CSV_MIMETYPE
 from ...integrations.spreadsheets import Download
+from ...integrations.spreadsheets import csv_bytes
 from ...services.processes import deployments
 from ...services.qa import accepted_deviations as accepted
 from ...services.qa import conformance
@@ -83,9 +85,24 @@ class ConformanceReportSchema(Schema):
     per_case = fields.List(fields.Nested(CaseConformanceSchema))
 
 
+class ExportPeriodSchema(Schema):
+    start = fields.Date(data_key="from", metadata={"description": "default: since the first case"})
+    end = fields.Date(data_key="to", metadata={"description": "exclusive; default: up to now"})
+
+
 def _bounds(args) -> tuple[datetime, datetime]:
     tz = services().calendar.tz
     return datetime.combine(args["start"], time(0), tz), datetime.combine(args["end"], time(0), tz)
+
+
+def _open_bounds(args) -> tuple[datetime | None, datetime | None]:
+    """The export's period; a bound not given is open (neither: the whole log)."""
+    tz = services().calendar.tz
+    start, end = args.get("start"), args.get("end")
+    return (
+        datetime.combine(start, time(0), tz) if start else None,
+        datetime.combine(end, time(0), tz) if end else None,
+    )
 
 
 @bp.get("/reports/deadlines")
@@ -117,25 +134,26 @@ def _require_deployed(process_key: str) -> None:
 
 
 @bp.get("/exports/<process_key>.xes")
-@bp.arguments(PeriodSchema, location="query")
+@bp.arguments(ExportPeriodSchema, location="query")
 @bp.doc(
     responses={"200": {"description": "the event log", "content": {"application/xml": {"schema": {"type": "string"}}}}}
 )
 def export_xes(args, process_key: str):
-    """The event log of the process's cases opened in the period, as XES (IEEE 1849)."""
-    rows = export.event_log(services(), process_key, *_bounds(args), principal())
+    """The event log of the process's cases opened in the period (without one: every case), as XES (IEEE 1849)."""
+    rows = export.event_log(services(), process_key, *_open_bounds(args), principal())
     _require_deployed(process_key)
-    body = export.to_xes(rows, f"{process_key} {args['start']}..{args['end']}")
+    body = export.to_xes(rows, export.log_name(process_key, args.get("start"), args.get("end")))
     return send_download(Download(body, "application/xml; charset=utf-8", f"{process_key}.xes"))
 
 
 @bp.get("/exports/<process_key>.csv")
-@bp.arguments(PeriodSchema, location="query")
+@bp.arguments(ExportPeriodSchema, location="query")
 @bp.doc(responses={"200": {"description": "the event log", "content": {"text/csv": {"schema": {"type": "string"}}}}})
 def export_csv(args, process_key: str):
-    rows = export.event_log(services(), process_key, *_bounds(args), principal())
+    """The event log as CSV (UTF-8 with a byte-order mark, like every CSV download); without a period, every case."""
+    rows = export.event_log(services(), process_key, *_open_bounds(args), principal())
     _require_deployed(process_key)
-    return send_download(Download(export.to_csv(rows).encode(), "text/csv; charset=utf-8", f"{process_key}.csv"))
+    return send_download(Download(csv_bytes(export.to_csv(rows)), CSV_MIMETYPE, f"{process_key}.csv"))
 
 
 class AcceptedDeviationSchema(Schema):

@@ -2,7 +2,8 @@
 charts, deadline outcomes by person and month, the diagram with a heatmap, and the exports.
 
 The page renders the period, the selectors and the tables; its script (static/js/qa.js) draws the
-charts and the diagram's overlays from /api/v1/reports/{kpi-trend,deadlines,heatmap}.
+charts and the diagram's overlays from /api/v1/reports/{kpi-trend,deadlines,heatmap} and loads the
+conformance section (/qa/conformance, an HTML fragment: replaying the cases is the slow part).
 """
 
 from __future__ import annotations
@@ -50,6 +51,18 @@ def qa():
         ctx, request.args.get("process", "repair"), _date_arg("from", first), _date_arg("to", last), g.principal
     )
     return render_template("qa.html", page=page)
+
+
+@bp.get("/qa/conformance")
+@login_required
+def qa_conformance():
+    """The page's conformance section as an HTML fragment (qa.js puts it in the page once loaded)."""
+    ctx = services()
+    first, last = qa_overview.current_quarter(ctx)
+    section = qa_overview.conformance_section(
+        ctx, request.args.get("process", "repair"), _date_arg("from", first), _date_arg("to", last), g.principal
+    )
+    return render_template("_qa_conformance.html", c=section)
 
 
 @bp.get("/qa/diagram/<process_key>.xml")

@@ -158,14 +158,14 @@ class InstanceRepository(Repository):
         query = select(Instance.id).where(Instance.id == instance_id, case_grants(scope, held))
         return self.session.scalar(query) is not None
 
-    def created_between(self, process_key: str, start: datetime, end: datetime) -> list[Instance]:
-        return list(
-            self.session.scalars(
-                select(Instance)
-                .where(Instance.process_key == process_key, Instance.created_at >= start, Instance.created_at < end)
-                .order_by(Instance.id)
-            )
-        )
+    def created_between(self, process_key: str, start: datetime | None, end: datetime | None) -> list[Instance]:
+        """The process's cases opened in [start, end); a missing bound is open (both missing: every case)."""
+        query = select(Instance).where(Instance.process_key == process_key)
+        if start is not None:
+            query = query.where(Instance.created_at >= start)
+        if end is not None:
+            query = query.where(Instance.created_at < end)
+        return list(self.session.scalars(query.order_by(Instance.id)))
 
     def children(self, instance_id: int) -> list[Instance]:
         return list(

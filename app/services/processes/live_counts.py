@@ -5,6 +5,8 @@ wait on it (a boundary or intermediate timer event), with the earliest due time.
 running, suspended and failed ones; a case counts on the version it is on now. The live viewer
 (/processes/<key>/versions/<n>/live) draws these as badges on the version's diagram.
 
+``cases_waiting_at`` lists the cases behind one element's badge (the viewer opens it from the badge).
+
 Read-only, for those who watch the running work: process owners, administrators, the auditor,
 supervisors and service managers.
 """
@@ -19,6 +21,8 @@ from ...domain.principal import Principal
 from ...domain.roles import Role
 from ...errors import Forbidden
 from ..context import ServiceContext
+
+MAX_LISTED = 100  # the cases listed behind one badge
 
 LIVE_ROLES = frozenset({Role.PROCESS_OWNER, Role.ADMIN, Role.AUDITOR, Role.SUPERVISOR, Role.SERVICE_MANAGER})
 OPEN_STATUSES = (CaseStatus.RUNNING, CaseStatus.SUSPENDED, CaseStatus.ERROR)
@@ -101,3 +105,34 @@ def live_counts(ctx: ServiceContext, key: str, version: int, actor: Principal) -
             )
         )
     return LiveCounts(key, process.version, process.name, ctx.clock.now().astimezone(tz), open_cases, elements)
+
+
+@dataclass(frozen=True)
+class CaseWaiting:
+    instance_id: int
+    case_no: str | None
+    since: datetime  # in the service's time zone
+    due_at: datetime | None
+
+
+@dataclass(frozen=True)
+class WaitingHere:
+    element_id: str
+    name: str
+    cases: list[CaseWaiting]  # the longest waiting first, at most MAX_LISTED
+    more: bool  # more cases wait here than are listed
+
+
+def cases_waiting_at(ctx: ServiceContext, key: str, version: int, element_id: str, actor: Principal) -> WaitingHere:
+    """The open cases of the version waiting at ``element_id`` (a ready task or a waiting timer there)."""
+    _require_live(actor)
+    with ctx.uow() as uow:
+        process = ctx.versions.find(uow, key, version)
+        rows = uow.live_counts.waiting_cases(process.id, OPEN_STATUSES, element_id, MAX_LISTED + 1)
+    tz = ctx.calendar.tz
+    info = process.element(element_id)
+    cases = [
+        CaseWaiting(r.instance_id, r.case_no, r.since.astimezone(tz), r.due_at.astimezone(tz) if r.due_at else None)
+        for r in rows[:MAX_LISTED]
+    ]
+    return WaitingHere(element_id, info.name if info else element_id, cases, len(rows) > MAX_LISTED)

@@ -85,9 +85,12 @@ def deadline_report(
                 "estimated": timer.estimated,
             }
         )
+    by_clause = _group(rows, "clause")
+    for group in by_clause:  # the clause's name: the names of the deadlines implementing it
+        group["names"] = sorted({r["name"] for r in rows if r["clause"] == group["clause"]})
     return {
         "rows": rows,
-        "by_clause": _group(rows, "clause"),
+        "by_clause": by_clause,
         "by_person": _group(rows, "person"),
         "by_branch": _group([r for r in rows if r["branch"]], "branch"),
         "by_month": _group(rows, "month"),

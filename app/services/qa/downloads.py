@@ -1,7 +1,8 @@
 """The QA reports as tables for download (XLSX with every table, CSV with the main one).
 
 Each function takes the report a QA service computed (same roles, same figures as the JSON API)
-and lays it out as ``Sheet`` rows; times are shown in the application's time zone.
+and lays it out as ``Sheet`` rows; times are shown in the application's time zone, sheet names
+and column headers in the user's language (download_labels.py).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from ..context import ServiceContext
 from . import conformance
 from . import deadline_conformance as deadlines
 from . import kpi
+from .download_labels import localise
 
 GROUP_COLUMNS = ["met", "breached", "open", "at_risk", "met_rate", "median_breach_hours"]
 
@@ -99,7 +101,15 @@ def deadline_sheets(report: dict[str, Any], tz: tzinfo) -> list[Sheet]:
         for r in report["rows"]
     ]
     sheets = [Sheet("Deadlines", columns, rows)]
-    for key in ("clause", "person", "branch", "month"):
+    clauses = report["by_clause"]
+    sheets.append(
+        Sheet(
+            "By clause",
+            ["clause", "clause_name", *GROUP_COLUMNS],
+            [[g["clause"], "; ".join(g["names"]), *(g[c] for c in GROUP_COLUMNS)] for g in clauses],
+        )
+    )
+    for key in ("person", "branch", "month"):
         group, title = report[f"by_{key}"], f"By {key}"
         sheets.append(Sheet(title, [key, *GROUP_COLUMNS], [[g[key], *(g[c] for c in GROUP_COLUMNS)] for g in group]))
     return sheets
@@ -181,24 +191,37 @@ def log_check_sheets(report: dict[str, Any]) -> list[Sheet]:
 
 
 def conformance_download(
-    ctx: ServiceContext, process_key: str, start: datetime, end: datetime, actor: Principal, fmt: str
+    ctx: ServiceContext,
+    process_key: str,
+    start: datetime,
+    end: datetime,
+    actor: Principal,
+    fmt: str,
+    language: str,
 ) -> Download:
     report = conformance.conformance_report(ctx, process_key, start, end, actor)
-    return download(conformance_sheets(report), fmt, f"conformance-{process_key}")
+    return download(localise(conformance_sheets(report), language), fmt, f"conformance-{process_key}")
 
 
 def deadline_download(
-    ctx: ServiceContext, start: datetime, end: datetime, actor: Principal, process_key: str | None, fmt: str
+    ctx: ServiceContext,
+    start: datetime,
+    end: datetime,
+    actor: Principal,
+    process_key: str | None,
+    fmt: str,
+    language: str,
 ) -> Download:
     report = deadlines.deadline_report(ctx, start, end, actor, process_key)
-    return download(deadline_sheets(report, ctx.calendar.tz), fmt, f"deadlines-{process_key or 'all'}")
+    sheets = localise(deadline_sheets(report, ctx.calendar.tz), language)
+    return download(sheets, fmt, f"deadlines-{process_key or 'all'}")
 
 
-def kpi_download(ctx: ServiceContext, quarter: str, actor: Principal, fmt: str) -> Download:
+def kpi_download(ctx: ServiceContext, quarter: str, actor: Principal, fmt: str, language: str) -> Download:
     report = kpi.period_kpis(ctx, quarter, actor)
-    return download(kpi_sheets(report), fmt, f"kpi-{quarter}")
+    return download(localise(kpi_sheets(report), language), fmt, f"kpi-{quarter}")
 
 
-def log_check_download(report: dict[str, Any], fmt: str) -> Download:
+def log_check_download(report: dict[str, Any], fmt: str, language: str) -> Download:
     stem = f"log-check-{report['process_key']}-v{report['version']}"
-    return download(log_check_sheets(report), fmt, stem)
+    return download(localise(log_check_sheets(report), language), fmt, stem)

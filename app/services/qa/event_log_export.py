@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date
 from datetime import datetime
 from typing import Any
 
@@ -31,9 +32,10 @@ CSV_COLUMNS = ["case_no", "process_key", "version", "element_id", "activity", "e
 
 
 def event_log(
-    ctx: ServiceContext, process_key: str, start: datetime, end: datetime, actor: Principal
+    ctx: ServiceContext, process_key: str, start: datetime | None, end: datetime | None, actor: Principal
 ) -> list[dict[str, Any]]:
-    """One row per activity of every case opened in [start, end), ordered by case and time."""
+    """One row per activity of every case opened in [start, end), ordered by case and time; a missing
+    bound is open, so without a period the log holds every case of the process."""
     require_role(actor, REPORT_ROLES, "event logs")
     rows = []
     with ctx.uow() as uow:
@@ -94,6 +96,13 @@ def to_xes(rows: list[dict[str, Any]], log_name: str) -> bytes:
             event, f"{{{XES_NS}}}date", key="time:timestamp", value=row["timestamp"].isoformat(timespec="milliseconds")
         )
     return etree.tostring(log, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def log_name(process_key: str, first: date | None, after: date | None) -> str:
+    """The XES log's name: the process and the period its cases were opened in (``after`` exclusive)."""
+    if first is None and after is None:
+        return f"{process_key} (all cases)"
+    return f"{process_key} {first or ''}..{after or ''}"
 
 
 def to_csv(rows: list[dict[str, Any]]) -> str:

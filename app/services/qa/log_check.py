@@ -42,10 +42,11 @@ def check_log(
     content: bytes,
     actor: Principal,
     *,
-    complete: bool = True,
+    complete: bool = False,
 ) -> dict[str, Any]:
     """Fitness and deviations of every case of an uploaded log against ``process_key`` ``version``
-    (the latest if None); ``complete``: the log's cases are finished (work still expected counts)."""
+    (the latest if None); ``complete``: the log's cases are finished (work still expected counts as
+    missing). By default not: a legacy log is often cut off with cases still open."""
     require_role(actor, REPORT_ROLES, "log checks")
     with ctx.uow() as uow:
         process = ctx.versions.find(uow, process_key, version)

@@ -7,7 +7,11 @@
   in the period with outcome ``breached``). Element ids carry over between versions, so the latest
   diagram shows the cases of every version; a chosen version shows only its own cases.
 - ``kpi_trend``: the quarterly KPI figures (kpi.period_kpis) for several quarters, with targets.
-- ``overview``: what the QA page shows around them (deadline outcomes by person and by month).
+- ``conformance_overview``: the conformance report of the system's own cases (conformance.py) as the
+  page shows it: fitness per case (least fitting first) and per version, deviations per element with
+  the cases behind each (``conformance_section``: the page loads it after itself).
+- ``overview``: what the QA page shows around them: deadline outcomes by clause (with the clause's
+  name), person (by display name) and month, the KPI trend's figures, quality feedback.
 
 Read-only, for the report roles only.
 """
@@ -30,6 +34,7 @@ from ...domain.principal import Principal
 from ...errors import InvalidInput
 from ...persistence.orm import Event
 from ..context import ServiceContext
+from . import conformance
 from . import deadline_conformance as deadlines
 from . import kpi
 from . import quality_feedback
@@ -41,6 +46,7 @@ PASSED_EVENTS = ("task_completed", "element_completed")
 MAX_QUARTERS = 12
 TREND_QUARTERS = 4
 _QUARTER = re.compile(r"^\d{4}-Q[1-4]$")
+SHOWN_CASES = 50  # the page's table of cases; the downloads have them all
 
 
 def may_see_reports(actor: Principal | None) -> bool:
@@ -181,25 +187,102 @@ def period_bounds(ctx: ServiceContext, first: date, after: date) -> tuple[dateti
     return datetime.combine(first, time(0), tz), datetime.combine(after, time(0), tz)
 
 
-def overview(ctx: ServiceContext, process_key: str, first: date, last: date, actor: Principal) -> dict[str, Any]:
-    """The QA page's server-side part: the period, the trend's quarters and the deadline outcome tables."""
+def conformance_overview(
+    ctx: ServiceContext, process_key: str, start: datetime, end: datetime, actor: Principal
+) -> dict[str, Any]:
+    """The conformance of the cases opened in [start, end): a summary, fitness per version, deviations
+    per element (named from the latest diagram, with the cases behind each) and the least fitting cases."""
+    report = conformance.conformance_report(ctx, process_key, start, end, actor)
+    cases = report["per_case"]
+    with ctx.uow() as uow:
+        latest = ctx.versions.find(uow, process_key, None)
+    by_version: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for case in cases:
+        by_version[case["version"]].append(case)
+    versions = [
+        {
+            "version": version,
+            "cases": len(members),
+            "conforming": sum(1 for c in members if c["fitness"] == 1.0),
+            "average_fitness": round(sum(c["fitness"] for c in members) / len(members), 4),
+        }
+        for version, members in sorted(by_version.items())
+    ]
+    behind: dict[tuple[str, str], dict[int, str]] = defaultdict(dict)
+    for case in cases:
+        for deviation in case["deviations"]:
+            behind[(deviation["element_id"] or "—", deviation["kind"])][case["case_id"]] = case["case_no"]
+    elements = []
+    for row in report["deviations_by_element"]:
+        element = latest.element(row["element_id"])
+        elements.append(
+            {
+                **row,
+                "name": element.name if element is not None else row["element_id"],
+                "cases": sorted(behind[(row["element_id"], row["kind"])].items()),
+            }
+        )
+    elements.sort(key=lambda r: (-r["count"], r["element_id"], r["kind"]))
+    least_fitting = sorted(cases, key=lambda c: (c["fitness"], c["case_id"]))
+    return {
+        "cases": report["cases"],
+        "conforming": report["conforming"],
+        "conforming_with_accepted": report["conforming_with_accepted"],
+        "average_fitness": report["average_fitness"],
+        "versions": versions,
+        "elements": elements,
+        "per_case": least_fitting[:SHOWN_CASES],
+    }
+
+
+def display_names(ctx: ServiceContext, usernames: set[str]) -> dict[str, str]:
+    """Each known user's display name by username (unknown ones are left out: the page shows the name given)."""
+    with ctx.uow() as uow:
+        return {u: user.display_name or u for u, user in uow.users.by_usernames(usernames - {"", "—"}).items()}
+
+
+def _check_page_period(actor: Principal, process_key: str, first: date, last: date) -> date:
+    """The day after ``last``, once the user, the process and the period (both days included) are fine."""
     require_role(actor, REPORT_ROLES, "QA reports")
     if process_key not in QA_PROCESSES:
         raise InvalidInput(f"unknown process {process_key!r}", errors={"process": list(QA_PROCESSES)})
     if last < first:
         raise InvalidInput("the period ends before it starts", errors={"to": ["on or after from"]})
-    after = date.fromordinal(last.toordinal() + 1)
-    report = deadlines.deadline_report(ctx, *period_bounds(ctx, first, after), actor, process_key)
+    return date.fromordinal(last.toordinal() + 1)
+
+
+def conformance_section(
+    ctx: ServiceContext, process_key: str, first: date, last: date, actor: Principal
+) -> dict[str, Any]:
+    """The QA page's conformance section for the cases opened from ``first`` to ``last`` (both included);
+    loaded after the page, since replaying takes some 10–15 ms a case."""
+    after = _check_page_period(actor, process_key, first, last)
+    return conformance_overview(ctx, process_key, *period_bounds(ctx, first, after), actor)
+
+
+def overview(ctx: ServiceContext, process_key: str, first: date, last: date, actor: Principal) -> dict[str, Any]:
+    """The QA page's server-side part: the period, the trend's quarters and the deadline outcome tables."""
+    after = _check_page_period(actor, process_key, first, last)
+    bounds = period_bounds(ctx, first, after)
+    report = deadlines.deadline_report(ctx, *bounds, actor, process_key)
+    quarters = recent_quarters(last)
+    technicians = kpi.technician_ratings_between(ctx, first, after, actor) if process_key == "repair" else []
+    feedback = quality_feedback.feedback_report(ctx, *bounds, actor)
+    people = {r["person"] for r in report["by_person"]} | {t["technician"] for t in technicians}
+    people |= {str(r["reported_by"]) for r in feedback["cases"] if r["reported_by"]}
     return {
         "process_key": process_key,
         "processes": QA_PROCESSES,
         "first": first,
         "last": last,
         "after": after,
-        "quarters": recent_quarters(last),
+        "quarters": quarters,
+        "by_clause": report["by_clause"],
         "by_person": report["by_person"],
         "by_month": report["by_month"],
         "deadlines": len(report["rows"]),
-        "technicians": kpi.technician_ratings_between(ctx, first, after, actor) if process_key == "repair" else [],
-        "quality_feedback": quality_feedback.feedback_report(ctx, *period_bounds(ctx, first, after), actor),
+        "technicians": technicians,
+        "quality_feedback": feedback,
+        "kpi_trend": kpi_trend(ctx, quarters, actor),
+        "names": display_names(ctx, people),
     }

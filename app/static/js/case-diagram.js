@@ -1,5 +1,6 @@
 /* The case's diagram in bpmn-js' NavigatedViewer: names in the user's language, ready tasks,
-   waiting timers and completed elements marked with canvas.addMarker. */
+   waiting timers and completed elements marked with canvas.addMarker; zoom, fit and full screen from
+   diagram-controls.js. */
 (function () {
   'use strict'
   const { pickLanguage } = window.Workspace
@@ -25,6 +26,7 @@
     const canvas = viewer.get('canvas')
     const registry = viewer.get('elementRegistry')
     canvas.zoom('fit-viewport')
+    window.DiagramControls.attach(viewer, container)
     const ready = JSON.parse(container.dataset.ready || '[]').map((id) => registry.get(id)).filter(Boolean)
     if (ready.length && canvas.zoom() < MIN_READABLE_ZOOM) {
       canvas.zoom(READABLE_ZOOM)

@@ -15,13 +15,15 @@
     return new XMLSerializer().serializeToString(doc)
   }
 
-  /* A NavigatedViewer in ``container`` showing the diagram at ``url``, fitted to the viewport. */
+  /* A NavigatedViewer in ``container`` showing the diagram at ``url``, fitted to the viewport, with the
+     zoom / fit / full-screen toolbar (diagram-controls.js) where the page loads it. */
   async function open (container, url, language) {
     const response = await fetch(url, { credentials: 'same-origin' })
     if (!response.ok) throw new Error(`diagram: HTTP ${response.status}`)
     const viewer = new window.BpmnJS({ container })
     await viewer.importXML(localise(await response.text(), language))
     viewer.get('canvas').zoom('fit-viewport')
+    if (window.DiagramControls) window.DiagramControls.attach(viewer, container)
     return viewer
   }
 

@@ -1,10 +1,12 @@
 /* The live viewer of one deployed version (templates/live.html): the diagram in bpmn-js'
    NavigatedViewer with a badge per element where open cases wait — cases at a ready task (blue),
    timers waiting on a timer event (amber) — from /api/v1/processes/<key>/versions/<n>/live,
-   refreshed every 15 s. The badges are diagram-overlays.js', like the QA page's heatmap. */
+   refreshed every 15 s. The badges are diagram-overlays.js', like the QA page's heatmap; each is a
+   button that lists the cases waiting there (/api/v1/processes/<key>/versions/<n>/live/<element id>),
+   longest waiting first, each linked to its case page. */
 (function () {
   'use strict'
-  const { api } = window.Workspace
+  const { api, pickLanguage } = window.Workspace
   const { DiagramOverlays } = window
   const configNode = document.getElementById('live-config')
   if (!configNode) return
@@ -27,7 +29,9 @@
   }
 
   function badge (element) {
-    const node = document.createElement('span')
+    const node = document.createElement('button')
+    node.type = 'button'
+    node.addEventListener('click', () => showCases(element.element_id).catch(fail))
     const isTimer = element.timers > 0 && element.tasks === 0
     node.className = `live-badge ${isTimer ? 'live-timer' : 'live-task'}`
     node.dataset.element = element.element_id
@@ -43,10 +47,41 @@
     node.title = isTimer
       ? format(S.timers, { timers: element.timers, due })
       : format(S.tasks, { cases: element.cases, tasks: element.tasks, due })
+    node.setAttribute('aria-label', `${node.title}. ${S.open}`)
     // A timer's badge at its lower right, off the task a boundary timer sits on.
     const position = isTimer ? { top: TIMER_BADGE_OFFSET, left: TIMER_BADGE_OFFSET } : undefined
     return { elementId: element.element_id, node, position, marker: isTimer ? 'marker-waiting' : 'marker-ready' }
   }
+
+  /* The list behind a badge: the cases waiting at the element, each linked to its case page. */
+  async function showCases (elementId) {
+    const response = await api('GET', `${config.countsPath}/${encodeURIComponent(elementId)}`)
+    if (!response.ok) throw new Error(`waiting cases: HTTP ${response.status}`)
+    const data = response.data
+    const panel = document.getElementById('live-cases')
+    const list = document.getElementById('live-cases-list')
+    const title = document.getElementById('live-cases-title')
+    title.textContent = format(S.heading, { n: data.cases.length, name: pickLanguage(data.name, config.language) })
+    list.replaceChildren(...data.cases.map((item) => {
+      const entry = document.createElement('li')
+      const link = document.createElement('a')
+      link.href = `/cases/${item.instance_id}`
+      link.textContent = item.case_no || `#${item.instance_id}`
+      entry.append(link, ' · ', format(S.item, { since: wallTime(item.since), due: wallTime(item.due_at) }))
+      return entry
+    }))
+    document.getElementById('live-cases-more').hidden = !data.more
+    panel.dataset.element = elementId
+    panel.hidden = false
+    title.focus()
+  }
+
+  document.getElementById('live-cases-close').addEventListener('click', () => {
+    const panel = document.getElementById('live-cases')
+    panel.hidden = true
+    const opener = container.querySelector(`.live-badge[data-element="${CSS.escape(panel.dataset.element || '')}"]`)
+    if (opener) opener.focus()
+  })
 
   async function refresh () {
     const response = await api('GET', config.countsPath)

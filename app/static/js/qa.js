@@ -1,6 +1,7 @@
 /* The QA page: the KPI trend (a line per KPI, its target dashed) and breached deadlines per clause
    with Chart.js, and the process diagram in bpmn-js' NavigatedViewer with a heatmap badge per
-   element (cases · median hours · breaches; diagram-overlays.js) from /api/v1/reports/{kpi-trend,deadlines,heatmap}. */
+   element (cases · median hours · breaches; diagram-overlays.js) from /api/v1/reports/{kpi-trend,deadlines,heatmap},
+   and the conformance section, an HTML fragment the server renders (/qa/conformance). */
 (function () {
   'use strict'
   const { api, pickLanguage } = window.Workspace
@@ -157,5 +158,16 @@
     container.dataset.ready = 'true'
   }
 
-  for (const draw of [kpiChart, clauseChart, heatmap]) draw().catch(fail)
+  /* The conformance section, rendered by the server (/qa/conformance) after the page: the replay takes a while. */
+  async function conformanceSection () {
+    const section = document.getElementById('conformance')
+    const response = await fetch(section.dataset.url, { credentials: 'same-origin' })
+    if (!response.ok) throw new Error(`conformance: HTTP ${response.status}`)
+    const fragment = document.createRange().createContextualFragment(await response.text())
+    document.getElementById('conformance-loading').replaceWith(fragment)
+    section.setAttribute('aria-busy', 'false')
+    section.dataset.ready = 'true'
+  }
+
+  for (const draw of [kpiChart, clauseChart, heatmap, conformanceSection]) draw().catch(fail)
 })()

@@ -50,5 +50,16 @@
     return language.startsWith('zh') ? chinese : english
   }
 
+  /* Logging out forgets the task drafts this browser kept for the user (task-form.js): a shared
+     phone shows nobody else's typing. */
+  const logout = document.querySelector('form[action="/logout"]')
+  if (logout) {
+    logout.addEventListener('submit', () => {
+      try {
+        Object.keys(window.localStorage).filter((k) => k.startsWith('aftersales.draft.')).forEach((k) => window.localStorage.removeItem(k))
+      } catch (e) { /* storage disabled */ }
+    })
+  }
+
   window.Workspace = { api, flash, pickLanguage }
 })()

@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 
 from tests.diagrams import FORMS
 from tests.diagrams import TINY
+from tests.e2e.accessibility import serious_violations
 from tests.e2e.conftest import REPORT_CSP_VIOLATIONS
 from tests.e2e.conftest import SCREENSHOTS
 from tests.e2e.conftest import is_csp_violation
@@ -83,8 +84,10 @@ def test_a_form_on_a_phone_with_a_camera_and_a_lost_connection(phone, as_user):
     task_id = open_task(as_user)
     page = phone.new_page()
     log_in(page, "agent")
+    assert serious_violations(page) == []  # the inbox on a phone: cards (axe's pass for the phone's inbox)
     page.goto(f"/tasks/{task_id}")
     wait_for_form(page, "做事")
+    assert serious_violations(page) == []
 
     # One column the screen's width: every field starts at the same left edge, nothing off-screen.
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]

@@ -76,11 +76,17 @@
   /* json-editor 2.17's number editor empties its own input when given a value programmatically
      while untouched (setValue asks getValue, which clears an input whose value is not yet read), so
      a draft's or the case's number came back as an empty field: a number set this way counts as
-     touched while it is set. */
-  const setNumber = JSONEditor.defaults.editors.number.prototype.setValue
-  JSONEditor.defaults.editors.number.prototype.setValue = function (value, initial, fromTemplate) {
+     touched while it is set. A number the schema gives no default starts empty (json-editor's own
+     default is 0, which that bug used to hide): the user types it. */
+  const NumberEditor = JSONEditor.defaults.editors.number
+  const setNumber = NumberEditor.prototype.setValue
+  const numberDefault = NumberEditor.prototype.getDefault
+  NumberEditor.prototype.setValue = function (value, initial, fromTemplate) {
     if (value !== undefined && value !== null && value !== '') this.is_dirty = true
     return setNumber.call(this, value, initial, fromTemplate)
+  }
+  NumberEditor.prototype.getDefault = function () {
+    return 'default' in this.schema ? numberDefault.call(this) : undefined
   }
 
   /* A value is data: it goes into an input's value as it is, never through an HTML parser. */

@@ -643,6 +643,7 @@
     state.originalXml = source.xml
     const modeler = new window.BpmnJS({ container: $('wb-canvas'), ...(await modelerOptions()) })
     const { warnings } = await modeler.importXML(source.xml)
+    window.Workspace.nameDiagram($('wb-canvas'), { editable: true })
     if (warnings.length) console.warn('diagram import warnings', warnings)
     state.modeler = modeler
     window.Workbench = { modeler }

@@ -61,5 +61,15 @@
     })
   }
 
-  window.Workspace = { api, flash, pickLanguage }
+  /* A bpmn-js diagram's <svg> is named for screen readers by its container's data-label (WCAG 1.1.1):
+     a viewer's as an image (its labels are drawing, the page's tables say the same), the modeler's
+     as the named drawing area it is. */
+  function nameDiagram (container, { editable = false } = {}) {
+    const svg = container && container.querySelector('svg')
+    if (!svg) return
+    if (!editable) svg.setAttribute('role', 'img')
+    svg.setAttribute('aria-label', container.dataset.label || container.getAttribute('aria-label') || '')
+  }
+
+  window.Workspace = { api, flash, pickLanguage, nameDiagram }
 })()

@@ -6,6 +6,8 @@ online. The form is tests/diagrams.TINY's task with a photo, a text, a number an
 from __future__ import annotations
 
 import base64
+import os
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -122,6 +124,8 @@ def test_a_form_on_a_phone_with_a_camera_and_a_lost_connection(phone, as_user):
     page.click("#save-draft")
     expect(page.locator("#draft-status")).to_contain_text("无网络")
     page.screenshot(path=str(SCREENSHOTS / "phone-offline.png"), full_page=True)
+    if os.environ.get("AFTERSALES_DOCS_SCREENSHOTS"):  # the README's picture (see conftest.screenshot)
+        page.screenshot(path=str(Path(os.environ["AFTERSALES_DOCS_SCREENSHOTS"]) / "task-form-phone.png"))
     assert as_user("agent").get(f"/drafts/{task_id}").status_code == 404  # nothing reached the server
     # The page is closed offline and opened again once the phone is back online: the form is as it
     # was, and the kept draft goes to the server.

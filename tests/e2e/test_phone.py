@@ -35,6 +35,7 @@ SITE_FORM = {
         "photo": {"type": "string", "title": "现场照片 / Site photo", "contentMediaType": "image/jpeg"},
         "note": {"type": "string", "title": "处理说明 / What was done", "maxLength": 200},
         "hours": {"type": "number", "title": "工时 / Hours", "minimum": 0},
+        "visited_on": {"type": "string", "format": "date", "title": "上门日期 / Visit date"},
         "ok": {"type": "boolean", "title": "试机正常 / Test run passed"},
         "signature": {"type": "string", "title": "客户签名 / Customer signature", "x-widget": "signature"},
     },
@@ -113,6 +114,7 @@ def test_a_form_on_a_phone_with_a_camera_and_a_lost_connection(phone, as_user):
     assert photo.get_attribute("accept") == "image/*" and photo.get_attribute("capture") == "environment"
     page.set_input_files(".photo-input", files=[{"name": "site.jpg", "mimeType": "image/jpeg", "buffer": JPEG}])
     expect(page.locator(".photo-preview")).to_be_visible()
+    assert page.get_attribute(field("visited_on"), "lang") == "zh-Hans"  # the date picker in the user's language
     required = page.locator(f"{field('note')}[required][aria-required=true]")
     expect(required).to_have_count(1)
     expect(page.locator("[data-schemapath='root.note'] label .required-mark")).to_have_text(" (必填)")

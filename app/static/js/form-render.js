@@ -168,7 +168,12 @@
       prompt_before_delete: false,
       no_additional_properties: true
     })
-    editor.on('ready', () => markRequired(editor, strings.required || '*'))
+    editor.on('ready', () => {
+      markRequired(editor, strings.required || '*')
+      /* Date and time inputs carry the page's language (zh-Hans / en) for the browser's picker. */
+      container.querySelectorAll('input[type="date"], input[type="datetime-local"], input[type="time"]')
+        .forEach((input) => { input.lang = document.documentElement.lang })
+    })
     return editor
   }
 

@@ -36,7 +36,14 @@ class TechnicianProfile:
 class Proposal:
     technician: TechnicianProfile
     score: int
-    reasons: tuple[str, ...]
+    reasons: tuple[str, ...]  # in English, as the API has always given them
+    reasons_zh: tuple[str, ...] = ()  # the same in Chinese, for the dispatcher's choice
+
+    @property
+    def title(self) -> str:
+        """The dispatcher's choice as "中文 / English" (a form shows the user's half): name — why."""
+        name = self.technician.name
+        return f"{name} — {'、'.join(self.reasons_zh)} / {name} — {', '.join(self.reasons)}"
 
 
 def is_certified(tech: TechnicianProfile, on: date) -> bool:
@@ -90,15 +97,18 @@ def rank_technicians(
     for tech in techs:
         if dispatch_refusal(tech, on) is not None:
             continue
-        score, reasons = 0, []
+        score, reasons, reasons_zh = 0, [], []
         if region and region in tech.regions:
             score += 20
             reasons.append(f"region {region}")
+            reasons_zh.append(f"区域 {region}")
         if skill and skill in tech.skills:
             score += 20
             reasons.append(f"skill {skill}")
+            reasons_zh.append(f"技能 {skill}")
         overloaded = tech.open_tasks >= tech.max_load
         score -= 100 if overloaded else tech.open_tasks
         reasons.append(f"{tech.open_tasks}/{tech.max_load} open" + (" (overloaded)" if overloaded else ""))
-        proposals.append(Proposal(tech, score, tuple(reasons)))
+        reasons_zh.append(f"在办 {tech.open_tasks}/{tech.max_load}" + ("（已满负荷）" if overloaded else ""))
+        proposals.append(Proposal(tech, score, tuple(reasons), tuple(reasons_zh)))
     return sorted(proposals, key=lambda p: (-p.score, p.technician.username))

@@ -18,6 +18,7 @@ from ..errors import TooManyRequests
 from . import api_docs
 from . import auth
 from . import cors
+from . import error_pages
 from . import login_throttle
 from . import openapi
 from . import problems
@@ -153,7 +154,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
         if not request.path.startswith("/api/"):
-            return exc
+            return error_pages.error_page(exc)
         errors = getattr(exc, "data", {}).get("messages") if hasattr(exc, "data") else None
         status = exc.code or 500
         kind = problems.INVALID_INPUT if errors is not None else "about:blank"

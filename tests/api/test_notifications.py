@@ -98,6 +98,8 @@ def test_the_header_counts_unread_notifications_and_opening_one_leads_to_the_tas
     client.post("/login", data={"username": "tech_urban1", "password": "tech_urban1", "csrf_token": token})
     page = client.get("/notifications").get_data(as_text=True)
     assert 'id="notifications-link"' in page and '<span class="badge">1</span>' in page
+    # The title in one language, the user's (not "新任务 / New task: 现场诊断 / On-site diagnosis").
+    assert f"<td>新任务：现场诊断与方案确认（{case.body['case_no']}）</td>" in page and "New task" not in page
     [row] = as_user("tech_urban1").get("/notifications?unread=true").json
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # a new session after logging in
     opened = client.post(f"/notifications/{row['id']}/open", data={"csrf_token": token})

@@ -111,7 +111,10 @@ def test_dispatchers_and_the_service_manager_are_told_once_when_a_certificate_ru
     edit_technician(as_user, "tech_urban1", cert_expiry=(clock.now() + timedelta(days=40)).date().isoformat())
     fire_due(ctx)
     # tech_expired's certificate ran out 30 days before the demo's data was loaded
-    expected = ["上岗证已过期，不可派工 / Certificate expired, not dispatched: 孙浩 Sun Hao (tech_expired), 2026-01-31"]
+    expected = [
+        "上岗证已过期，不可派工：孙浩 Sun Hao（tech_expired），2026-01-31"
+        " / Certificate expired, not dispatched: 孙浩 Sun Hao (tech_expired), 2026-01-31"
+    ]
     assert certificate_notes(as_user, "dispatcher") == expected
     assert certificate_notes(as_user, "service_manager") == expected
     assert certificate_notes(as_user, "supervisor") == [] and certificate_notes(as_user, "tech_urban1") == []
@@ -120,9 +123,7 @@ def test_dispatchers_and_the_service_manager_are_told_once_when_a_certificate_ru
     fire_due(ctx)
     fire_due(ctx)  # a second round tells nothing again
     notes = certificate_notes(as_user, "dispatcher")
-    assert len(notes) == 2 and notes[0].startswith(
-        "上岗证即将到期 / Certificate expires soon: 刘洋 Liu Yang (tech_urban1)"
-    )
+    assert len(notes) == 2 and notes[0].startswith("上岗证即将到期：刘洋 Liu Yang（tech_urban1），2026-04-11 / ")
 
     clock.advance(timedelta(days=31))  # the day after expiry
     fire_due(ctx)

@@ -85,7 +85,7 @@ def test_the_panel_sets_a_timers_clause_kind_and_expression(page, as_user, scree
 
 def test_the_panel_gives_a_new_timer_its_properties_and_lint_marks_it(page):
     open_workbench(page)
-    expect(page.locator(".bjsl-button")).to_be_visible()  # bpmnlint's status button: our diagrams pass it
+    expect(page.locator(".bjsl-button")).to_have_text("无问题")  # bpmnlint's badge, in Chinese: our diagrams pass it
     expect(page.locator(".djs-overlays .bjsl-overlay")).to_have_count(0)
     page.evaluate(
         """() => {
@@ -122,6 +122,7 @@ def test_the_panel_gives_a_new_timer_its_properties_and_lint_marks_it(page):
     # A timer leading nowhere: bpmnlint marks it on the diagram before any validation.
     issue = page.locator('.djs-overlays[data-container-id="diagnosis_late"] .bjsl-overlay')
     expect(issue).to_be_visible()
+    expect(page.locator(".bjsl-button")).to_contain_text("个错误")
     issue.hover()
     expect(page.locator('.djs-overlays[data-container-id="diagnosis_late"] .bjsl-dropdown')).to_contain_text(
         "implicit end"

@@ -190,6 +190,12 @@ def form_render_strings() -> dict[str, str]:
         "addRow": gettext("Add"),
         "deleteRow": gettext("Delete"),
         "choose": gettext("Please choose"),
+        "required": gettext("required"),
+        "photo": gettext("take a photo or choose a file"),
+        "offline": gettext("No connection: the draft is kept on this device and sent when the connection is back."),
+        "resent": gettext("Connection back: the draft kept on this device was sent."),
+        "restored": gettext("Draft kept on this device restored"),
+        "errorSummary": gettext("Please correct these fields:"),
     }
 
 

@@ -27,9 +27,12 @@ log = logging.getLogger(__name__)
 NOTIFIED_ROLES = (Role.DISPATCHER, Role.SERVICE_MANAGER)
 NOTIFICATION_KIND = "certificate"
 TITLES = {
-    CertificateStage.EXPIRING: "上岗证即将到期 / Certificate expires soon: {name} ({username}), {expiry}",
+    CertificateStage.EXPIRING: (
+        "上岗证即将到期：{name}（{username}），{expiry} / Certificate expires soon: {name} ({username}), {expiry}"
+    ),
     CertificateStage.EXPIRED: (
-        "上岗证已过期，不可派工 / Certificate expired, not dispatched: {name} ({username}), {expiry}"
+        "上岗证已过期，不可派工：{name}（{username}），{expiry}"
+        " / Certificate expired, not dispatched: {name} ({username}), {expiry}"
     ),
 }
 

@@ -28,6 +28,19 @@ KIND_TITLE = {
 }
 
 
+def _halves(text: str) -> tuple[str, str]:
+    """("中文", "English") of a "中文 / English" name; a name in one language is both."""
+    parts = text.split(" / ")
+    return (parts[0], parts[1]) if len(parts) == 2 else (text, text)
+
+
+def title(kind: str, about: str, case_no: str | None) -> str:
+    """The whole title in each language, "中文 / English" (the page shows the user's half, an e-mail
+    both), not the kind's and the task's halves mixed ("新任务 / New task: 登记 / Register")."""
+    (kind_zh, kind_en), (about_zh, about_en) = _halves(KIND_TITLE[kind]), _halves(about)
+    return f"{kind_zh}：{about_zh}（{case_no}） / {kind_en}: {about_en} ({case_no})"
+
+
 def inform(uow: UnitOfWork, instance: Instance, about: str, usernames: object, *, now: datetime) -> list[Notification]:
     """Tell the people a step named (e.g. the emergency team the general manager set up, CP-09) that
     they are in it: one notification each, about the case rather than a task of theirs."""
@@ -39,7 +52,7 @@ def inform(uow: UnitOfWork, instance: Instance, about: str, usernames: object, *
             kind="informed",
             instance_id=instance.id,
             task_id=None,
-            title=f"{KIND_TITLE['informed']}: {about} ({instance.case_no})",
+            title=title("informed", about, instance.case_no),
             body=f"{instance.case_no} · {instance.process_key} · {about}",
             email=user.email or None,
             created_at=now,
@@ -96,7 +109,7 @@ def notify(
                 kind=kind,
                 instance_id=instance.id,
                 task_id=task_id,
-                title=f"{KIND_TITLE[kind]}: {about} ({instance.case_no})",
+                title=title(kind, about, instance.case_no),
                 body=f"{instance.case_no} · {instance.process_key} · {about}",
                 email=user.email or None,
                 created_at=now,

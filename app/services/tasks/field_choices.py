@@ -54,7 +54,7 @@ def technician_options(uow: UnitOfWork, ctx: ServiceContext, case_data: dict[str
         skill=case_data.get("product_category"),
         on=dispatch_day(ctx),
     )
-    return [{"const": p.technician.username, "title": f"{p.technician.name} — {', '.join(p.reasons)}"} for p in ranked]
+    return [{"const": p.technician.username, "title": p.title} for p in ranked]
 
 
 def staff_options(uow: UnitOfWork) -> list[dict[str, str]]:

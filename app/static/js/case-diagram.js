@@ -23,6 +23,7 @@
     const xml = localise(await response.text(), container.dataset.language)
     const viewer = new window.BpmnJS({ container })
     await viewer.importXML(xml)
+    window.Workspace.nameDiagram(container)
     const canvas = viewer.get('canvas')
     const registry = viewer.get('elementRegistry')
     canvas.zoom('fit-viewport')

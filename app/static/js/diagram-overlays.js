@@ -22,6 +22,7 @@
     if (!response.ok) throw new Error(`diagram: HTTP ${response.status}`)
     const viewer = new window.BpmnJS({ container })
     await viewer.importXML(localise(await response.text(), language))
+    window.Workspace.nameDiagram(container)
     viewer.get('canvas').zoom('fit-viewport')
     if (window.DiagramControls) window.DiagramControls.attach(viewer, container)
     return viewer

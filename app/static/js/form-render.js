@@ -114,6 +114,22 @@
     return s
   }
 
+  /* json-editor 2.17's number editor empties its own input when given a value programmatically
+     while untouched (setValue asks getValue, which clears an input whose value is not yet read), so
+     a draft's or the case's number came back as an empty field: a number set this way counts as
+     touched while it is set. A number the schema gives no default starts empty (json-editor's own
+     default is 0, which that bug used to hide): the user types it. */
+  const NumberEditor = JSONEditor.defaults.editors.number
+  const setNumber = NumberEditor.prototype.setValue
+  const numberDefault = NumberEditor.prototype.getDefault
+  NumberEditor.prototype.setValue = function (value, initial, fromTemplate) {
+    if (value !== undefined && value !== null && value !== '') this.is_dirty = true
+    return setNumber.call(this, value, initial, fromTemplate)
+  }
+  NumberEditor.prototype.getDefault = function () {
+    return 'default' in this.schema ? numberDefault.call(this) : undefined
+  }
+
   /* A value is data: it goes into an input's value as it is, never through an HTML parser. */
   JSONEditor.AbstractEditor.prototype.purify = (value) => value
   JSONEditor.AbstractEditor.prototype.cleanText = plainText
@@ -136,7 +152,7 @@
   /* The page's labels: {clear, upload, signHere} for signatures, {addRow, deleteRow} for tables,
      {choose} for a list of choices nothing is chosen in yet. */
   function useStrings (strings) {
-    window.SignatureStrings = { clear: strings.clear, upload: strings.upload, signHere: strings.signHere }
+    window.SignatureStrings = { clear: strings.clear, upload: strings.upload, signHere: strings.signHere, photo: strings.photo }
     JSONEditor.defaults.languages.workspace = {
       ...JSONEditor.defaults.languages.en,
       button_add_row_title: `${strings.addRow} {{0}}`,
@@ -146,10 +162,40 @@
     JSONEditor.defaults.language = 'workspace'
   }
 
+  /* The element a keyboard or a screen reader uses for a field: its input, or for a signature or a
+     photo (a hidden input holding the data URL) the file input beside it. */
+  function fieldInput (fieldEditor) {
+    const input = fieldEditor && fieldEditor.input
+    if (!input) return null
+    if (input.type !== 'hidden') return input
+    return fieldEditor.file || fieldEditor.upload || null
+  }
+
+  /* Required fields say so to everyone (WCAG 1.3.1, 3.3.2): required / aria-required on the input
+     and a visible word after the label, not only a colour or an asterisk. A checkbox always has
+     a value, so it is not marked. */
+  function markRequired (editor, requiredText) {
+    for (const fieldEditor of Object.values(editor.editors || {})) {
+      if (!fieldEditor || !fieldEditor.isRequired || !fieldEditor.isRequired()) continue
+      if (fieldEditor.schema.type === 'boolean' || fieldEditor.schema.readOnly) continue
+      const input = fieldInput(fieldEditor)
+      if (!input || input.type === 'checkbox') continue
+      input.required = true
+      input.setAttribute('aria-required', 'true')
+      const label = fieldEditor.label
+      if (label && !label.querySelector('.required-mark')) {
+        const mark = document.createElement('span')
+        mark.className = 'required-mark'
+        mark.textContent = ` (${requiredText})`
+        label.appendChild(mark)
+      }
+    }
+  }
+
   /* A json-editor in ``container`` showing the task form ``schema`` as staff see it. */
   function render (container, schema, { language, strings }) {
     useStrings(strings)
-    return new JSONEditor(container, {
+    const editor = new JSONEditor(container, {
       schema: adapt(schema, language, strings.choose),
       theme: 'workspace',
       show_errors: 'never',
@@ -164,7 +210,14 @@
       prompt_before_delete: false,
       no_additional_properties: true
     })
+    editor.on('ready', () => {
+      markRequired(editor, strings.required || '*')
+      /* Date and time inputs carry the page's language (zh-Hans / en) for the browser's picker. */
+      container.querySelectorAll('input[type="date"], input[type="datetime-local"], input[type="time"]')
+        .forEach((input) => { input.lang = document.documentElement.lang })
+    })
+    return editor
   }
 
-  window.TaskForm = { adapt, render }
+  window.TaskForm = { adapt, render, fieldInput }
 })()

@@ -27,6 +27,15 @@
     if (button) act(button.closest('.task-actions'), button.dataset.action)
   })
 
+  /* The inbox's tabs (links to each list) move with the arrow keys, as tabs do (WAI-ARIA tabs). */
+  const tabs = Array.from(document.querySelectorAll('.tabs [role="tab"]'))
+  tabs.forEach((tab, i) => tab.addEventListener('keydown', (event) => {
+    const step = { ArrowRight: 1, ArrowLeft: -1 }[event.key]
+    if (!step) return
+    event.preventDefault()
+    tabs[(i + step + tabs.length) % tabs.length].focus()
+  }))
+
   const start = document.getElementById('start-case')
   if (start) {
     start.addEventListener('submit', async (event) => {

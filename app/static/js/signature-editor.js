@@ -64,6 +64,9 @@
     postBuild () {
       super.postBuild()
       window.requestAnimationFrame(() => this.fit())
+      /* A phone turned sideways: the pad takes the new width (the drawing is kept as the value). */
+      this.refit = () => window.requestAnimationFrame(() => this.fit())
+      window.addEventListener('resize', this.refit)
     }
 
     /* The canvas takes the box's width once it is laid out (resizing clears it, so redraw). */
@@ -130,6 +133,7 @@
     }
 
     destroy () {
+      if (this.refit) window.removeEventListener('resize', this.refit)
       if (this.pad) this.pad.off()
       super.destroy()
     }

@@ -1,6 +1,6 @@
 /* The task form: json-editor renders the task's JSON Schema (form-render.js, in the user's language); the
    server validates on completion and its 422 field errors are shown on the fields; what the
-   user typed is kept as a server-side draft while the form is unsent. */
+   user typed is kept in the browser and as a server-side draft while the form is unsent. */
 (function () {
   'use strict'
   const { api, flash, flashNext } = window.Workspace
@@ -44,14 +44,28 @@
     strings: S.form
   })
 
-  /* ---- server-side field errors, shown on their fields until the field changes ---- */
+  /* ---- server-side field errors, shown on their fields until the field changes; the fields
+     are marked aria-invalid and described by their message, the summary above the form lists
+     them as links, and focus moves to the first refused field (WCAG 3.3.1, 4.1.2) ---- */
   const shown = []
   const formErrors = document.getElementById('form-errors')
+  formErrors.setAttribute('tabindex', '-1')
   let generalErrors = false /* errors the server gave for no field of the form */
 
+  function unmark (target) {
+    const input = window.TaskForm.fieldInput(target)
+    if (input) {
+      input.removeAttribute('aria-invalid')
+      input.removeAttribute('aria-describedby')
+    }
+    target.container.classList.remove('has-error')
+  }
+
   function clearErrors () {
-    shown.splice(0).forEach((e) => e.node.remove())
-    document.querySelectorAll('.has-error').forEach((n) => n.classList.remove('has-error'))
+    shown.splice(0).forEach((e) => {
+      e.node.remove()
+      unmark(e.target)
+    })
     formErrors.hidden = true
     formErrors.textContent = ''
   }
@@ -64,9 +78,14 @@
     return config.language.startsWith('zh') ? message.slice(at + 3) : message.slice(0, at)
   }
 
+  function fieldTitle (target, field) {
+    return (target.label && target.label.firstChild && target.label.firstChild.textContent.trim()) || field
+  }
+
   function showErrors (errors) {
     clearErrors()
     const general = []
+    const listed = []
     for (const [field, messages] of Object.entries(errors || {})) {
       const target = field && field !== '_schema' ? editor.getEditor('root.' + field) : null
       if (!target) {
@@ -75,18 +94,48 @@
       }
       const node = document.createElement('div')
       node.className = 'field-error'
-      node.setAttribute('role', 'alert')
+      node.id = `error-${field.replace(/[^\w-]/g, '-')}`
       node.dataset.field = field
       node.textContent = messages.map(inLanguage).join('; ')
       target.container.classList.add('has-error')
       target.container.appendChild(node)
-      shown.push({ node, target, value: JSON.stringify(target.getValue()) })
+      const input = window.TaskForm.fieldInput(target)
+      if (input) {
+        input.setAttribute('aria-invalid', 'true')
+        input.setAttribute('aria-describedby', node.id)
+      }
+      shown.push({ node, target, input, value: JSON.stringify(target.getValue()) })
+      listed.push({ title: fieldTitle(target, field), text: node.textContent, input })
     }
     generalErrors = general.length > 0
-    formErrors.textContent = [S.fieldErrors, ...general].join(' ')
+    const summary = document.createElement('p')
+    summary.textContent = [S.fieldErrors, ...general].join(' ')
+    formErrors.replaceChildren(summary)
+    if (listed.length) {
+      const list = document.createElement('ul')
+      for (const item of listed) {
+        const li = document.createElement('li')
+        const link = document.createElement('a')
+        link.href = '#'
+        link.textContent = `${item.title}: ${item.text}`
+        link.addEventListener('click', (e) => {
+          e.preventDefault()
+          if (item.input) item.input.focus()
+        })
+        li.appendChild(link)
+        list.appendChild(li)
+      }
+      formErrors.appendChild(list)
+    }
     formErrors.hidden = false
-    const first = document.querySelector('.field-error') || formErrors
-    first.scrollIntoView({ block: 'center' })
+    const first = shown.find((e) => e.input)
+    if (first) {
+      first.input.focus({ preventScroll: true })
+      first.input.scrollIntoView({ block: 'center' })
+    } else {
+      formErrors.focus({ preventScroll: true })
+      formErrors.scrollIntoView({ block: 'center' })
+    }
   }
 
   function dropChangedErrors () {
@@ -94,34 +143,65 @@
       const error = shown[i]
       if (JSON.stringify(error.target.getValue()) !== error.value) {
         error.node.remove()
-        error.target.container.classList.remove('has-error')
+        unmark(error.target)
         shown.splice(i, 1)
       }
     }
     if (!shown.length && !generalErrors) formErrors.hidden = true
   }
 
-  /* ---- drafts ---- */
+  /* ---- drafts: each change is kept at once in this browser (localStorage, per user and task), then
+     sent to the server as its draft; without a connection the browser's copy waits and is sent when
+     the browser is back online (or the page is next opened), so a form survives a lost network ---- */
   const draftStatus = document.getElementById('draft-status')
   const discardButton = document.getElementById('discard-draft')
+  const user = (document.querySelector('meta[name="username"]') || {}).content || ''
+  const LOCAL_KEY = `aftersales.draft.${user}.${config.taskId}`
   let baseline = null
   let timer = null
+
+  const local = {
+    read () {
+      try { return JSON.parse(window.localStorage.getItem(LOCAL_KEY)) } catch (e) { return null }
+    },
+    keep (value) {
+      try { window.localStorage.setItem(LOCAL_KEY, JSON.stringify(value)) } catch (e) { /* full or disabled */ }
+    },
+    drop () {
+      try { window.localStorage.removeItem(LOCAL_KEY) } catch (e) { /* disabled */ }
+    }
+  }
+
+  /* fetch rejects without a connection: {ok: false, offline: true} then, never a thrown error. */
+  async function send (method, path, body) {
+    try {
+      return await api(method, path, body)
+    } catch (e) {
+      return { ok: false, offline: true, status: 0, data: null }
+    }
+  }
 
   async function saveDraft () {
     window.clearTimeout(timer)
     const value = editor.getValue()
-    const result = await api('PUT', `/drafts/${config.taskId}`, value)
+    local.keep(value)
+    const result = await send('PUT', `/drafts/${config.taskId}`, value)
     if (result.ok) {
+      local.drop()
       baseline = JSON.stringify(value)
       draftStatus.textContent = `${S.saved} ${new Date().toLocaleTimeString()}`
       discardButton.hidden = false
+    } else if (result.offline) {
+      draftStatus.textContent = S.form.offline
     } else {
       draftStatus.textContent = `${S.failed}: ${(result.data && result.data.message) || result.status}`
     }
+    return result
   }
 
   async function discardDraft () {
-    await api('DELETE', `/drafts/${config.taskId}`)
+    local.drop()
+    await send('DELETE', `/drafts/${config.taskId}`)
     window.location.reload()
   }
 
@@ -130,13 +210,17 @@
     button.disabled = true
     draftStatus.textContent = S.sending
     const body = mapDateTimes(config.schema, editor.getValue(), toServer)
-    const result = await api('POST', `/tasks/${config.taskId}/complete`, body)
+    const result = await send('POST', `/tasks/${config.taskId}/complete`, body)
     button.disabled = false
     draftStatus.textContent = ''
     if (result.ok) {
-      await api('DELETE', `/drafts/${config.taskId}`)
+      local.drop()
+      await send('DELETE', `/drafts/${config.taskId}`)
       flashNext(S.completed)
       window.location.assign(config.nextUrl)
+    } else if (result.offline) {
+      local.keep(editor.getValue())
+      draftStatus.textContent = S.form.offline
     } else if (result.status === 422) {
       showErrors(result.data && result.data.fields) /* field -> messages (the problem's errors, by field) */
       saveDraft()
@@ -151,7 +235,11 @@
 
   function claimOnFirstEdit () {
     if (claim) return claim
-    claim = api('POST', `/tasks/${config.taskId}/claim`).then((result) => {
+    claim = send('POST', `/tasks/${config.taskId}/claim`).then((result) => {
+      if (result.offline) { /* no connection: try again with the next edit; the typing is kept */
+        claim = null
+        return false
+      }
       if (result.ok) {
         const assignee = document.getElementById('task-assignee')
         if (assignee) assignee.textContent = config.userName
@@ -165,6 +253,13 @@
       return false
     })
     return claim
+  }
+
+  /* Back online: the copy kept in the browser goes to the server. */
+  async function sendKept () {
+    if (!local.read()) return
+    const result = await saveDraft()
+    if (result.ok) draftStatus.textContent = S.form.resent
   }
 
   /* ---- look-ups: a field marked "x-lookup" suggests records as the user types; picking one
@@ -221,9 +316,19 @@
       editor.disable()
       return
     }
+    const kept = local.read()
+    if (kept) { /* typed here while the server could not be reached: newer than the server's draft */
+      editor.root.setValue(kept, true)
+      draftStatus.textContent = S.form.restored
+      discardButton.hidden = false
+      if (navigator.onLine) sendKept()
+    }
+    window.addEventListener('online', sendKept)
     editor.on('change', () => {
       dropChangedErrors()
-      if (JSON.stringify(editor.getValue()) === baseline) return
+      const value = editor.getValue()
+      if (JSON.stringify(value) === baseline) return
+      local.keep(value)
       claimOnFirstEdit()
       window.clearTimeout(timer)
       timer = window.setTimeout(saveDraft, AUTOSAVE_MS)

@@ -891,13 +891,20 @@
   }
 
   /* The spiffworkflow moddle descriptor, and in the modeler bpmnlint (static/build/lint.js, when built). */
+  /* bpmn-js' translate service with the page's table (the server's catalogue): the lint badge and
+     its overlays in the user's language; a text the table lacks stays as bpmn-js has it. */
+  const translateModule = {
+    translate: ['value', (template, replacements = {}) => (S.modeler[template] || template)
+      .replace(/{([^}]+)}/g, (whole, key) => (replacements[key] !== undefined ? replacements[key] : whole))]
+  }
+
   async function modelerOptions () {
     const response = await fetch(config.moddleUrl, { credentials: 'same-origin' })
     if (!response.ok) throw new Error(`moddle descriptor: HTTP ${response.status}`)
-    const options = { moddleExtensions: { spiffworkflow: await response.json() } }
+    const options = { moddleExtensions: { spiffworkflow: await response.json() }, additionalModules: [translateModule] }
     const lint = window.WorkbenchLint
     if (config.editable && lint) {
-      options.additionalModules = [lint.module]
+      options.additionalModules = [translateModule, lint.module]
       options.linting = { bpmnlint: lint.config, active: true }
     } else if (config.editable) {
       console.warn('static/build/lint.js is missing (make setup): the modeler runs without bpmnlint')
@@ -915,6 +922,7 @@
     state.originalXml = source.xml
     const modeler = new window.BpmnJS({ container: $('wb-canvas'), ...(await modelerOptions()) })
     const { warnings } = await modeler.importXML(source.xml)
+    window.Workspace.nameDiagram($('wb-canvas'), { editable: true })
     if (warnings.length) console.warn('diagram import warnings', warnings)
     state.modeler = modeler
     window.Workbench = { modeler }

@@ -66,5 +66,26 @@
     return language.startsWith('zh') ? chinese : english
   }
 
-  window.Workspace = { api, flash, flashNext, pickLanguage }
+  /* Logging out forgets the task drafts this browser kept for the user (task-form.js): a shared
+     phone shows nobody else's typing. */
+  const logout = document.querySelector('form[action="/logout"]')
+  if (logout) {
+    logout.addEventListener('submit', () => {
+      try {
+        Object.keys(window.localStorage).filter((k) => k.startsWith('aftersales.draft.')).forEach((k) => window.localStorage.removeItem(k))
+      } catch (e) { /* storage disabled */ }
+    })
+  }
+
+  /* A bpmn-js diagram's <svg> is named for screen readers by its container's data-label (WCAG 1.1.1):
+     a viewer's as an image (its labels are drawing, the page's tables say the same), the modeler's
+     as the named drawing area it is. */
+  function nameDiagram (container, { editable = false } = {}) {
+    const svg = container && container.querySelector('svg')
+    if (!svg) return
+    if (!editable) svg.setAttribute('role', 'img')
+    svg.setAttribute('aria-label', container.dataset.label || container.getAttribute('aria-label') || '')
+  }
+
+  window.Workspace = { api, flash, flashNext, pickLanguage, nameDiagram }
 })()

@@ -13,6 +13,8 @@ from lxml import etree
 
 from ..domain.roles import role_of_lane
 from .definitions import ElementInfo
+from .external_tasks import TOPIC_PROPERTY
+from .external_tasks import topic_of
 from .scripting import ScriptRejected
 from .scripting import parse_sandboxed
 
@@ -152,7 +154,7 @@ def catalogue(process: etree._Element, lanes: Lanes) -> dict[str, ElementInfo]:
             line=node.sourceline,
             lane=lane,
             role=role_of_lane(lane),
-            properties=_properties(node),
+            properties=_properties(node) | ({TOPIC_PROPERTY: topic} if (topic := topic_of(node)) else {}),
             attached_to=node.get("attachedToRef"),
             cancel_activity=node.get("cancelActivity", "true") != "false",
             timer=timer,

@@ -9,6 +9,7 @@ from sqlalchemy import func
 from sqlalchemy import or_
 from sqlalchemy import select
 
+from ...domain.cases import TaskKind
 from ...domain.cases import TaskState
 from ...domain.visibility import ReadScope
 from ..orm import Task
@@ -39,7 +40,7 @@ class TaskRepository(Repository):
         limit: int,
         offset: int,
     ) -> list[Task]:
-        query = select(Task)
+        query = select(Task).where(Task.kind == TaskKind.USER)  # outside workers fetch the others
         if status:
             query = query.where(Task.status == status)
         if instance_id is not None:

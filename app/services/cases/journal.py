@@ -14,6 +14,7 @@ from datetime import tzinfo
 from typing import Any
 
 from ...domain.cases import CaseStatus
+from ...domain.cases import TaskKind
 from ...domain.cases import TaskState
 from ...domain.cases import TimerState
 from ...domain.cases import case_number
@@ -390,7 +391,7 @@ def _sync_tasks(
             ready_rows.append(row)
             continue
         role = _role_for(element, ready.data or snapshot.data)
-        assignee = _assignee_for(role, ready.data if ready.multi_instance else snapshot.data)
+        assignee = None if ready.topic else _assignee_for(role, ready.data if ready.multi_instance else snapshot.data)
         row = known_tasks.get(ready.id)  # a finished task the engine made ready again
         if row is None:
             row = Task(
@@ -407,6 +408,8 @@ def _sync_tasks(
             changes.rows.append(row)
         row.status, row.due_at, row.due_estimated, row.assignee = TaskState.READY, due, estimated, assignee
         row.role = role
+        row.kind, row.topic = (TaskKind.EXTERNAL, ready.topic) if ready.topic else (TaskKind.USER, None)
+        row.worker_id = row.locked_until = row.retries = row.retry_at = row.failure = None
         ready_rows.append(row)
         row.claimed_at = now if assignee else None
         row.completed_at = row.completed_by = None

@@ -14,12 +14,15 @@ from datetime import timedelta
 
 import pytest
 
+from app.domain.principal import Principal
+from app.services.cases.opening import start_case
 from tests.conftest import Api
 from tests.external_task_diagrams import CAMUNDA_INVOICING
 from tests.external_task_diagrams import INVOICING
 
 MINUTE = 60_000  # ms
-CASES = 1000 if os.environ.get("AFTERSALES_SOAK") == "1" else 100
+SOAK = os.environ.get("AFTERSALES_SOAK") == "1"
+FINANCE = Principal("finance", frozenset({"finance"}), "finance")
 
 
 @pytest.fixture
@@ -131,10 +134,23 @@ def test_a_business_error_is_caught_by_the_boundary_error_event(invoicing):
     assert api("finance").post(f"/external-tasks/{task['id']}/complete", json={"worker_id": "erp-1"}).status_code == 409
 
 
-def test_two_racing_workers_and_a_killed_one_complete_each_task_exactly_once(invoicing, clock, ctx_of):
+@pytest.mark.parametrize(
+    "count",
+    [
+        100,
+        pytest.param(
+            1_000,
+            marks=[
+                pytest.mark.soak,
+                pytest.mark.skipif(not SOAK, reason="soak test: `make soak` (AFTERSALES_SOAK=1) runs it"),
+            ],
+        ),
+    ],
+)
+def test_two_racing_workers_and_a_killed_one_complete_each_task_exactly_once(invoicing, clock, ctx_of, count):
     app, api = invoicing
     began = time.monotonic()
-    cases = [start(api, n)["id"] for n in range(CASES)]
+    cases = [start_case(ctx_of(app), "invoicing", {"note": str(n)}, FINANCE).id for n in range(count)]
     started = time.monotonic() - began
     killed = fetch(api, "killed", max_tasks=10)  # locks ten, then dies
     completions: dict[str, list[str]] = {}
@@ -170,17 +186,17 @@ def test_two_racing_workers_and_a_killed_one_complete_each_task_exactly_once(inv
     clock.advance(timedelta(minutes=1, seconds=1))  # its locks expire
     race()
     worked = time.monotonic() - began
-    print(f"\n{CASES} external tasks: {started:.1f} s to start, {worked:.1f} s for two workers")
+    print(f"\n{count} external tasks: {started:.1f} s to start, {worked:.1f} s for two workers")
 
     assert all(len(by) == 1 for by in completions.values())  # exactly once each
     assert set(refused) == {409}
-    failing = {n for n in range(CASES) if n % 10 == 7}
-    assert len(completions) == CASES - len(failing)
+    failing = {n for n in range(count) if n % 10 == 7}
+    assert len(completions) == count - len(failing)
     assert {w for by in completions.values() for w in by} == {"erp-a", "erp-b"}
     late = api("finance").post(f"/external-tasks/{killed[0]['id']}/complete", json={"worker_id": "killed"})
     assert late.status_code == 409
     with ctx_of(app).uow() as uow:
-        statuses = {i.id: i.status for i in uow.instances.list(ids=set(cases), visible_to=None, limit=CASES)}
+        statuses = {i.id: i.status for i in uow.instances.list(ids=set(cases), visible_to=None, limit=count)}
         incidents = {i for i in cases if uow.external_tasks.incidents(i)}
         completed_events = uow.events.of_instances(set(cases), ["task_completed"])
     assert {n for n, i in enumerate(cases) if i in incidents} == failing

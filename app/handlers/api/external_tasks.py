@@ -16,12 +16,13 @@ bp = Blueprint(
     "external_tasks", __name__, url_prefix="/api/v1/external-tasks", description="Service tasks done by outside workers"
 )
 
+LOCK = validate.Range(1, external_tasks.MAX_LOCK_MS)
 WORKER = fields.String(required=True, validate=validate.Length(1, 128), metadata={"description": "the worker's id"})
 
 
 class TopicSchema(Schema):
     name = fields.String(required=True, validate=validate.Length(1, 128))
-    lock_duration = fields.Integer(required=True, metadata={"description": "milliseconds"})
+    lock_duration = fields.Integer(required=True, validate=LOCK, metadata={"description": "milliseconds"})
 
 
 class FetchSchema(Schema):
@@ -65,15 +66,19 @@ class CompleteSchema(Schema):
 class FailureSchema(Schema):
     worker_id = WORKER
     error_message = fields.String(required=True, validate=validate.Length(1, 2000))
-    retries = fields.Integer(required=True, validate=validate.Range(0), metadata={"description": "left; 0: incident"})
+    retries = fields.Integer(
+        required=True, validate=validate.Range(0, 1000), metadata={"description": "left; 0: incident"}
+    )
     retry_timeout = fields.Integer(
-        load_default=0, validate=validate.Range(0), metadata={"description": "ms before it may be fetched again"}
+        load_default=0,
+        validate=validate.Range(0, external_tasks.MAX_BACK_OFF_MS),
+        metadata={"description": "ms before it may be fetched again"},
     )
 
 
 class ExtendLockSchema(Schema):
     worker_id = WORKER
-    new_duration = fields.Integer(required=True, metadata={"description": "milliseconds from now"})
+    new_duration = fields.Integer(required=True, validate=LOCK, metadata={"description": "milliseconds from now"})
 
 
 class BpmnErrorSchema(Schema):

@@ -41,6 +41,7 @@ from ..context import ServiceContext
 
 MAX_TASKS = 100  # at most this many tasks in one fetch
 MAX_LOCK_MS = 24 * 3600 * 1000  # a lock longer than a day is a worker that forgot to extend it
+MAX_BACK_OFF_MS = 30 * 24 * 3600 * 1000  # a month
 INCIDENT_RETRIES = 1  # what the retry operation gives a task whose retries ran out
 
 
@@ -175,8 +176,8 @@ def fail(
 ) -> Task:
     """The holder reports a failure: the task is unlocked, fetchable again after ``retry_timeout`` ms
     with ``retries`` left; with none left it is an incident."""
-    if retries < 0 or retry_timeout < 0:
-        raise InvalidInput("retries and retry_timeout cannot be negative", errors={"retries": [">= 0"]})
+    if retries < 0 or not 0 <= retry_timeout <= MAX_BACK_OFF_MS:
+        raise InvalidInput("retries cannot be negative, a back-off lasts up to a month", errors={"retries": [">= 0"]})
     with case_step(ctx, actor, instance_id=_instance_of(ctx, actor, task_id)) as step:
         task = _held(step, task_id, worker_id)
         task.retries, task.failure = retries, (error_message or "").strip() or "failed"

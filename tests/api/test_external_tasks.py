@@ -49,6 +49,8 @@ def test_a_worker_fetches_locks_and_completes_a_service_task_into_the_case_data(
     case = start(api, 1)
     assert api("finance").get(f"/tasks?instance_id={case['id']}").json == []  # not a person's task
     assert fetch(api, "erp-1", user="agent") == []  # another role's topic: not the agent's to fetch
+    [ready] = [e for e in api("finance").get(f"/instances/{case['id']}/events").json if e["type"] == "task_ready"]
+    assert ready["data"]["topic"] == "erp_invoice"
     [task] = fetch(api, "erp-1")
     assert (task["topic"], task["element_id"], int(task["variables"]["note"])) == ("erp_invoice", "issue_invoice", 1)
     assert fetch(api, "erp-2") == []  # locked

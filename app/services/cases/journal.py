@@ -422,6 +422,7 @@ def _sync_tasks(
                 "assignee": assignee,
                 "due_at": due.isoformat() if due else None,
                 "due_estimated": estimated,
+                **({"topic": ready.topic} if ready.topic else {}),  # for outside workers (external tasks)
             },
         )
     cancelled_by_engine = {e.task_id for e in snapshot.events if e.type == "task_cancelled"}

@@ -36,8 +36,20 @@ def answer(form: dict[str, Any] | None) -> dict[str, Any]:
     return data
 
 
-def run_to_end(admin, ctx, clock, key: str, *, rounds: int = 40) -> tuple[str, list[str]]:
-    """Open a case of ``key`` and work it until it is no longer running; its status and the tasks done."""
+def work_external(admin, topics: list[str], done: list[str]) -> bool:
+    """As an outside worker, fetch and complete the ready service tasks of ``topics``; were there any?"""
+    body = {"worker_id": "interop", "topics": [{"name": t, "lock_duration": 60_000} for t in topics]}
+    fetched = admin.post("/external-tasks/fetch-and-lock", json=body).json
+    for task in fetched:
+        completed = admin.post(f"/external-tasks/{task['id']}/complete", json={"worker_id": "interop"})
+        assert completed.status_code == 200, (task["element_id"], completed.json)
+        done.append(task["element_id"])
+    return bool(fetched)
+
+
+def run_to_end(admin, ctx, clock, key: str, *, rounds: int = 40, topics: list[str] = ()) -> tuple[str, list[str]]:
+    """Open a case of ``key`` and work it until it is no longer running (its service tasks of
+    ``topics`` as an outside worker); its status and the tasks done."""
     started = admin.post(f"/processes/{key}/instances", json={})
     assert started.status_code == 201, started.json
     case_id, done = started.json["id"], []
@@ -46,6 +58,8 @@ def run_to_end(admin, ctx, clock, key: str, *, rounds: int = 40) -> tuple[str, l
         if status != "running":
             return status, done
         ready = admin.get(f"/tasks?instance_id={case_id}").json
+        if not ready and topics and work_external(admin, topics, done):
+            continue
         if not ready:
             clock.advance(timedelta(days=1, seconds=1))
             fire_due_timers(ctx)

@@ -26,6 +26,11 @@ class TaskState(StrEnum):
     CANCELLED = "cancelled"  # the case moved on without it (another path, a cancelled case)
 
 
+class TaskKind(StrEnum):
+    USER = "user"  # worked by a person in the inbox
+    EXTERNAL = "external"  # a service task done by an outside worker (fetch-and-lock, /external-tasks)
+
+
 class TimerState(StrEnum):
     WAITING = "waiting"  # armed, due at ``due_at``
     FIRED = "fired"  # fell due and fired (a cycle timer fires and waits again)

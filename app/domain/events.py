@@ -36,3 +36,7 @@ class EventType(StrEnum):
     SCHEDULED_CASE_OPENED = "scheduled_case_opened"
     SCHEDULED_CASE_REFUSED = "scheduled_case_refused"
     ERROR = "error"
+    EXTERNAL_TASK_FAILED = "external_task_failed"  # a worker's failure, retries left
+    BPMN_ERROR = "bpmn_error"  # a worker's business error, caught by a boundary error event
+    INCIDENT_OPENED = "incident_opened"  # an external task's retries ran out: operations must look
+    INCIDENT_RESOLVED = "incident_resolved"  # operations gave the task new retries (POST .../retry)

@@ -13,6 +13,8 @@ from lxml import etree
 
 from ..domain.roles import role_of_lane
 from .definitions import ElementInfo
+from .external_tasks import TOPIC_PROPERTY
+from .external_tasks import topic_of
 from .foreign_forms import role_named
 from .safe_xml import parse_untrusted
 from .scripting import ScriptRejected
@@ -154,7 +156,7 @@ def catalogue(process: etree._Element, lanes: Lanes) -> dict[str, ElementInfo]:
             line=node.sourceline,
             lane=lane,
             role=role_of_lane(lane),
-            properties=_properties(node),
+            properties=_properties(node) | ({TOPIC_PROPERTY: topic} if (topic := topic_of(node)) else {}),
             attached_to=node.get("attachedToRef"),
             cancel_activity=node.get("cancelActivity", "true") != "false",
             timer=timer,

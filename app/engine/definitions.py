@@ -36,6 +36,11 @@ class ElementInfo:
         return self.properties.get(FORM_PROPERTY)
 
     @property
+    def topic(self) -> str | None:
+        """The topic outside workers fetch this service task by (engine/external_tasks.py), or None."""
+        return self.properties.get("topic") if self.type == "serviceTask" else None
+
+    @property
     def timer_kind(self) -> str | None:
         return self.properties.get("timer_kind")
 

@@ -24,6 +24,7 @@ from typing import Protocol
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import ErrorEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition as BaseMessageDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
@@ -91,6 +92,8 @@ class ReadyTask:
     timer_ids: frozenset[str] = frozenset()
     # What this task sees: for an instance of a multi-instance step, the case data with its own item.
     data: dict[str, Any] = field(default_factory=dict, compare=False)
+    # A service task done by an outside worker (engine/external_tasks.py): the topic it is fetched by.
+    topic: str | None = None
 
 
 @dataclass(frozen=True)
@@ -330,6 +333,49 @@ class WorkflowEngine:
                 return self._snapshot(workflow, before, error=_fault(exc), version=version), data
             return self._advance(workflow, before, version), data
 
+    def throw_error(
+        self, version: DeployedVersion, state: str, task_id: str, code: str, data: Mapping[str, Any]
+    ) -> Snapshot:
+        """A BPMN error with ``code`` reported on ready task ``task_id`` (an outside worker's business
+        error): the boundary error event on it that catches the code takes over, with ``data`` merged
+        into the case data. TaskNotReady if no boundary error event on the task catches it."""
+        workflow = self._restore(version, state)
+        try:
+            try:
+                task = workflow.get_task_from_id(UUID(task_id))
+            except (TaskNotFoundException, ValueError):
+                raise UnknownTask(task_id) from None
+            if task.state != TaskState.READY or not task.task_spec.manual:
+                raise TaskNotReady(f"task {task_id} is {TaskState.get_name(task.state).lower()}, not ready")
+            catchers = [
+                c
+                for c in (task.parent.children if task.parent is not None else [])
+                if c is not task
+                and c.state == TaskState.WAITING
+                and isinstance(getattr(c.task_spec, "event_definition", None), ErrorEventDefinition)
+                and c.task_spec.event_definition.code in (None, code)
+            ]
+            if not catchers:
+                raise TaskNotReady(f"no boundary error event on {task.task_spec.bpmn_id} catches error code {code!r}")
+        except Exception:
+            self._keep(version, state, workflow)
+            raise
+        before = self._states(workflow)
+        catcher = catchers[0]
+        thrown = copy.copy(catcher.task_spec.event_definition)
+        thrown.code = code
+        for each in (task, catcher):
+            each.data.update(data)
+        with step_budget():
+            try:
+                catcher.task_spec.catch(catcher, BpmnEvent(thrown, payload=dict(data)))
+                catcher.task_spec._update(catcher)
+            except SpiffWorkflowException as exc:
+                return self._snapshot(workflow, before, error=exc, version=version)
+            except DIAGRAM_FAULTS as exc:
+                return self._snapshot(workflow, before, error=_fault(exc), version=version)
+        return self._advance(workflow, before, version)
+
     def fire_timers(self, version: DeployedVersion, state: str) -> Snapshot:
         workflow = self._restore(version, state)
         return self._advance(workflow, self._states(workflow), version)
@@ -524,6 +570,7 @@ class WorkflowEngine:
                         _is_instance_of_multi(task),
                         _boundary_timer_ids(task),
                         task.data,
+                        getattr(task.task_spec, "topic", None),
                     )
                 )
             elif task.state == TaskState.WAITING and isinstance(task.task_spec, CatchingEvent):

@@ -14,8 +14,9 @@ PLAIN: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     for pattern, sentence in (
         (
             r"A Service Task must have an operator",
-            "service task names no operator (spiffworkflow:serviceTaskOperator); this engine runs no Java"
-            " class, connector or external worker, so a service task must name an operator it knows",
+            "service task names no operator (spiffworkflow:serviceTaskOperator) nor a topic for outside"
+            " workers (spiffworkflow:property topic, camunda:topic); this engine runs no Java class or"
+            " connector, so a service task must name an operator it knows or a topic",
         ),
         (
             r"The process '([^']*)' was not found",

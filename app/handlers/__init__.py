@@ -29,6 +29,7 @@ from .api import cases
 from .api import clock
 from .api import drafts
 from .api import events
+from .api import external_tasks
 from .api import instances
 from .api import live
 from .api import log_check
@@ -111,6 +112,7 @@ def init_app(app: Flask) -> None:
         cases.bp,
         events.bp,
         webhooks.bp,
+        external_tasks.bp,
         messages.bp,
     ):
         api.register_blueprint(blueprint)

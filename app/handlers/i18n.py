@@ -69,6 +69,10 @@ EVENT_LABELS = {
     EventType.SCHEDULED_CASE_OPENED: _l("Planned case opened"),
     EventType.SCHEDULED_CASE_REFUSED: _l("Planned case refused"),
     EventType.ERROR: _l("Error"),
+    EventType.EXTERNAL_TASK_FAILED: _l("External task failed"),
+    EventType.BPMN_ERROR: _l("Business error reported"),
+    EventType.INCIDENT_OPENED: _l("Incident opened"),
+    EventType.INCIDENT_RESOLVED: _l("Incident resolved"),
 }
 CASE_STATUS_LABELS = {
     CaseStatus.RUNNING: _l("running"),

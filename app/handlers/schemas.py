@@ -87,8 +87,20 @@ class LinkSchema(Schema):
     status = fields.String()
 
 
+class IncidentSchema(Schema):
+    task_id = fields.String()
+    element_id = fields.String()
+    name = fields.String()
+    topic = fields.String()
+    message = fields.String(allow_none=True, metadata={"description": "the worker's last error message"})
+
+
 class InstanceDetailSchema(InstanceSchema):
     links = fields.List(fields.Nested(LinkSchema))
+    incidents = fields.List(
+        fields.Nested(IncidentSchema),
+        metadata={"description": "external tasks whose retries ran out; POST .../retry gives them new ones"},
+    )
 
 
 class StartSchema(Schema):

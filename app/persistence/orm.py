@@ -171,6 +171,7 @@ class Task(Base):
     __table_args__ = (
         Index("ix_tasks_inbox", "status", "role", "due_at"),
         Index("ix_tasks_assignee", "assignee", "status"),
+        Index("ix_tasks_external", "topic", "status"),
     )
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id", ondelete="CASCADE"), index=True)
@@ -188,6 +189,16 @@ class Task(Base):
     claimed_at: Mapped[datetime | None]
     completed_at: Mapped[datetime | None]
     completed_by: Mapped[str | None] = mapped_column(String(64))
+    # A service task done by an outside worker (domain.cases.TaskKind.EXTERNAL): its topic, the worker
+    # holding its lock until ``locked_until``, the retries left after failures (0: an incident), when
+    # it may be fetched again after a failure, and the worker's last error message.
+    kind: Mapped[str] = mapped_column(String(16), default="user", server_default="user")
+    topic: Mapped[str | None] = mapped_column(String(128))
+    worker_id: Mapped[str | None] = mapped_column(String(128))
+    locked_until: Mapped[datetime | None]
+    retries: Mapped[int | None] = mapped_column(Integer)
+    retry_at: Mapped[datetime | None]
+    failure: Mapped[str | None] = mapped_column(Text)
 
 
 class Timer(Base):

@@ -24,6 +24,7 @@ from .repositories.attachments import AttachmentRepository
 from .repositories.cases import InstanceRepository
 from .repositories.document_numbers import DocumentNumberRepository
 from .repositories.events import EventRepository
+from .repositories.external_tasks import ExternalTaskRepository
 from .repositories.lane_roles import LaneRoleRepository
 from .repositories.master_data import MasterDataRepository
 from .repositories.master_records import MasterRecordRepository
@@ -55,6 +56,7 @@ class UnitOfWork:
         self.versions = VersionRepository(self.session)
         self.instances = InstanceRepository(self.session)
         self.tasks = TaskRepository(self.session)
+        self.external_tasks = ExternalTaskRepository(self.session)
         self.timers = TimerRepository(self.session)
         self.events = EventRepository(self.session)
         self.master = MasterDataRepository(self.session)

@@ -279,6 +279,22 @@ MATRIX: dict[str, Gate] = {
     ),
     "GET /api/v1/events": Gate(ALL),  # each reads the events of the cases they may read
     "POST /api/v1/messages": Gate(WRITERS, json={"name": "matrix", "case_no": "none"}),  # to a case one may read
+    # External tasks: any principal that changes things; which tasks, by the role of the task's lane.
+    "POST /api/v1/external-tasks/fetch-and-lock": Gate(
+        WRITERS, json={"worker_id": "w", "topics": [{"name": "matrix", "lock_duration": 1000}]}
+    ),
+    "POST /api/v1/external-tasks/<task_id>/complete": Gate(
+        WRITERS, path="/api/v1/external-tasks/none/complete", json={"worker_id": "w"}
+    ),
+    "POST /api/v1/external-tasks/<task_id>/failure": Gate(
+        WRITERS, path="/api/v1/external-tasks/none/failure", json={"worker_id": "w", "error_message": "x", "retries": 0}
+    ),
+    "POST /api/v1/external-tasks/<task_id>/extend-lock": Gate(
+        WRITERS, path="/api/v1/external-tasks/none/extend-lock", json={"worker_id": "w", "new_duration": 1000}
+    ),
+    "POST /api/v1/external-tasks/<task_id>/bpmn-error": Gate(
+        WRITERS, path="/api/v1/external-tasks/none/bpmn-error", json={"worker_id": "w", "error_code": "E"}
+    ),
     # -- time, calendar, schedules --------------------------------------------------------------
     "GET /api/v1/clock": Gate(ALL),
     "POST /api/v1/clock/advance": Gate(ADMIN, json={"duration": "PT1M"}),

@@ -13,6 +13,7 @@ from ...services.cases import opening as cases
 from ...services.cases import papers
 from ...services.cases import repair as case_repair
 from ...services.cases import revisions
+from ...services.integration import external_tasks
 from ..common import principal
 from ..common import services
 from ..revisions import ETAG_HEADER
@@ -44,9 +45,10 @@ def list_instances(args):
 @bp.get("/<int:instance_id>")
 @bp.response(200, InstanceDetailSchema, headers=ETAG_HEADER)
 def get_instance(instance_id: int):
-    """Where the case stands, with the cases it is linked to."""
+    """Where the case stands, with the cases it is linked to and its open incidents."""
     instance = cases.get_case(services(), instance_id, principal())
     instance.links = cases.case_links(services(), instance_id, principal())
+    instance.incidents = external_tasks.case_incidents(services(), instance_id)
     return instance, 200, etag(revisions.of_case(instance))
 
 

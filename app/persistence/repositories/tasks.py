@@ -9,6 +9,7 @@ from sqlalchemy import func
 from sqlalchemy import or_
 from sqlalchemy import select
 
+from ...domain.cases import TaskKind
 from ...domain.cases import TaskState
 from ...domain.task_queries import TaskQuery
 from ...domain.visibility import ReadScope
@@ -60,6 +61,7 @@ class TaskRepository(Repository):
 
     @staticmethod
     def _inbox(statement, query: TaskQuery, scope: ReadScope | None, username: str | None):
+        statement = statement.where(Task.kind == TaskKind.USER)  # outside workers fetch the others
         if query.status:
             statement = statement.where(Task.status == query.status)
         if query.instance_id is not None:

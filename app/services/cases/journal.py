@@ -15,6 +15,7 @@ from datetime import tzinfo
 from typing import Any
 
 from ...domain.cases import CaseStatus
+from ...domain.cases import TaskKind
 from ...domain.cases import TaskState
 from ...domain.cases import TimerState
 from ...domain.cases import case_number
@@ -438,8 +439,10 @@ def _sync_tasks(
             ready_rows.append(row)
             continue
         role = _role_for(element, ready.data or snapshot.data, mapped)
-        assignee = _assignee_for(role, ready.data if ready.multi_instance else snapshot.data)
-        assignee = assignee or _named_assignee(changes.uow, element, ready.data or snapshot.data)
+        assignee = None if ready.topic else _assignee_for(role, ready.data if ready.multi_instance else snapshot.data)
+        assignee = assignee or (
+            None if ready.topic else _named_assignee(changes.uow, element, ready.data or snapshot.data)
+        )
         row = known_tasks.get(ready.id)  # a finished task the engine made ready again
         if row is None:
             row = Task(
@@ -456,6 +459,8 @@ def _sync_tasks(
             changes.rows.append(row)
         row.status, row.due_at, row.due_estimated, row.assignee = TaskState.READY, due, estimated, assignee
         row.role = role
+        row.kind, row.topic = (TaskKind.EXTERNAL, ready.topic) if ready.topic else (TaskKind.USER, None)
+        row.worker_id = row.locked_until = row.retries = row.retry_at = row.failure = None
         ready_rows.append(row)
         row.claimed_at = now if assignee else None
         row.completed_at = row.completed_by = None
@@ -468,6 +473,7 @@ def _sync_tasks(
                 "assignee": assignee,
                 "due_at": due.isoformat() if due else None,
                 "due_estimated": estimated,
+                **({"topic": ready.topic} if ready.topic else {}),  # for outside workers (external tasks)
             },
         )
     cancelled_by_engine = {e.task_id for e in snapshot.events if e.type == "task_cancelled"}

@@ -24,6 +24,7 @@ from ...errors import InvalidInput
 from ...errors import NotFound
 from ...persistence.orm import Instance
 from ..context import ServiceContext
+from ..integration.external_tasks import resolve_incidents
 from ..qa.conformance import replay_inputs
 from ..tasks.handover import check_named_assignees
 from .step import case_step
@@ -37,13 +38,19 @@ def require_repair_role(actor: Principal) -> None:
 
 
 def retry_case(ctx: ServiceContext, instance_id: int, data: dict[str, Any] | None, actor: Principal) -> Instance:
-    """Run the failed step again, optionally with corrected data; the case leaves the error state."""
+    """Run the failed step again, optionally with corrected data; the case leaves the error state.
+    A running case with incidents (external tasks out of retries) has them given new retries."""
     require_repair_role(actor)
     if data is not None and not isinstance(data, dict):
         raise InvalidInput("the data must be a JSON object", errors={"data": ["expected an object"]})
     with case_step(ctx, actor, instance_id=instance_id) as step:
         instance = step.instance
-        step.expect(CaseStatus.ERROR, why=", not in error")
+        if instance.status == CaseStatus.RUNNING and step.uow.external_tasks.incidents(instance.id):
+            if data:
+                raise InvalidInput("an incident is retried as it is", errors={"data": ["not taken for an incident"]})
+            resolve_incidents(step)  # the external tasks whose retries ran out get new ones
+            return instance
+        step.expect(CaseStatus.ERROR, why=", not in error (nor has an incident)")
         check_named_assignees(step.uow, ctx, data or {}, "data.")
         error, instance.status = instance.error, CaseStatus.RUNNING  # the snapshot decides what it becomes
         retried = {"data": data or {}, "error": error}

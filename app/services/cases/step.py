@@ -21,6 +21,7 @@ from functools import cached_property
 from typing import Any
 
 from ...domain.cases import CaseStatus
+from ...domain.cases import TaskKind
 from ...domain.cases import TaskState
 from ...domain.principal import Principal
 from ...domain.workcalendar import WorkCalendar
@@ -129,6 +130,8 @@ def _locked_task(uow: UnitOfWork, task_id: str, actor: Principal) -> tuple[Task,
     task = uow.tasks.get(task_id) if instance is not None else None
     if task is None:
         raise NotFound(f"no task with id {task_id}")
+    if task.kind == TaskKind.EXTERNAL:
+        raise Conflict(f"task {task.id} ({task.element_id}) is done by an outside worker (/api/v1/external-tasks)")
     # A task the case gives to a person by name (an action's owner) is theirs to work, whatever their roles.
     named = task.assignee == actor.username and not actor.read_only
     if not (actor.may_work(task.role) or named):

@@ -7,7 +7,7 @@ from flask import Flask
 from flask import g
 from flask import request
 
-from ..services.cases import revisions
+from ..services import revisions
 
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # The response header as the OpenAPI document declares it.

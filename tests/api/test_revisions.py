@@ -4,6 +4,7 @@ and nothing changes; with the current revision, or without If-Match, the change 
 
 from __future__ import annotations
 
+from app.services.planning.default_schedules import ensure_default_schedules
 from tests.repair_driver import RepairCase
 
 
@@ -44,3 +45,36 @@ def test_a_case_operation_on_a_stale_revision_is_refused(as_user):
     )
     assert moved.status_code == 200 and case.body["status"] == "suspended"
     assert supervisor.post(f"/instances/{case.id}/resume", json={"reason": "go on"}).status_code == 200  # no If-Match
+
+
+def test_a_draft_saved_elsewhere_since_it_was_read_is_not_overwritten(as_user):
+    case = RepairCase(as_user)
+    [task] = [t for t in as_user("agent").get(f"/tasks?instance_id={case.id}").json if t["status"] == "ready"]
+    agent = as_user("agent")
+    put = agent.client.put(f"/api/v1/drafts/{task['id']}", json={"notes": "first"}, headers=agent._headers())
+    read = agent.get(f"/drafts/{task['id']}")
+    assert read.headers["ETag"] == f'"{put.json["revision"]}"'
+    # another tab of the same user saves meanwhile
+    agent.client.put(f"/api/v1/drafts/{task['id']}", json={"notes": "second"}, headers=agent._headers())
+    stale = agent.client.put(
+        f"/api/v1/drafts/{task['id']}", json={"notes": "lost?"}, headers=headers(agent, read.headers["ETag"])
+    )
+    assert stale.status_code == 412 and agent.get(f"/drafts/{task['id']}").json["data"] == {"notes": "second"}
+
+
+def test_a_schedule_changed_since_it_was_listed_is_not_changed_again(as_user, ctx):
+    ensure_default_schedules(ctx)
+    admin = as_user("admin")
+    [first, *_] = admin.get("/schedules").json
+    assert (
+        admin.client.patch(
+            f"/api/v1/schedules/{first['id']}", json={"enabled": False}, headers=headers(admin, first["revision"])
+        ).status_code
+        == 200
+    )
+    stale = admin.client.patch(
+        f"/api/v1/schedules/{first['id']}", json={"enabled": True}, headers=headers(admin, first["revision"])
+    )
+    assert stale.status_code == 412
+    [now] = [s for s in admin.get("/schedules").json if s["id"] == first["id"]]
+    assert now["enabled"] is False and now["revision"] != first["revision"]

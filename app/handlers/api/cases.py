@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 
+from ...services import revisions
 from ...services.cases import opening as cases
-from ...services.cases import revisions
 from ..common import principal
 from ..common import services
 from ..revisions import ETAG_HEADER

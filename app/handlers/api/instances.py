@@ -8,11 +8,11 @@ from flask_smorest import Blueprint
 from marshmallow import Schema
 from marshmallow import fields
 
+from ...services import revisions
 from ...services.cases import attachments
 from ...services.cases import opening as cases
 from ...services.cases import papers
 from ...services.cases import repair as case_repair
-from ...services.cases import revisions
 from ...services.integration import external_tasks
 from ..common import principal
 from ..common import services

@@ -6,6 +6,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema
 from marshmallow import fields
 
+from ...services import revisions
 from ...services.planning import schedules
 from ..common import principal
 from ..common import services
@@ -24,6 +25,9 @@ class ScheduleSchema(Schema):
     last_run_at = fields.DateTime(dump_only=True, allow_none=True)
     runs = fields.Integer(dump_only=True)
     origin_instance_id = fields.Integer(dump_only=True, allow_none=True)
+    revision = fields.Function(
+        revisions.of_schedule, dump_only=True, metadata={"description": "send it as If-Match with a change"}
+    )
 
 
 class ScheduleChangeSchema(Schema):

@@ -35,9 +35,9 @@ from ...persistence.orm import Event
 from ...persistence.orm import Instance
 from ...persistence.orm import Task
 from ...persistence.unit_of_work import UnitOfWork
+from .. import revisions
 from ..context import ServiceContext
 from ..processes.version_cache import DeployedProcess
-from . import revisions
 from .journal import CaseMove
 from .journal import advance
 from .journal import record

@@ -25,6 +25,7 @@ from ...persistence.orm import Instance
 from ...persistence.orm import Schedule
 from ...persistence.unit_of_work import Busy
 from ...persistence.unit_of_work import UnitOfWork
+from .. import revisions
 from ..cases.journal import open_case
 from ..cases.journal import record
 from ..cases.start_form import checked_start_data
@@ -71,6 +72,7 @@ def update_schedule(
         schedule = uow.schedules.get(schedule_id)
         if schedule is None:
             raise NotFound(f"no schedule with id {schedule_id}")
+        revisions.require(revisions.of_schedule(schedule), "schedule")
         if rule is not None:
             schedule.rule = rule
             schedule.next_index, schedule.next_run_at = first_run(rule, now)

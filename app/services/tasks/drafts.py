@@ -19,6 +19,7 @@ from ...errors import InvalidInput
 from ...errors import NotFound
 from ...persistence.drafts import Draft
 from ...persistence.unit_of_work import UnitOfWork
+from .. import revisions
 from ..cases.step import case_step
 from ..context import ServiceContext
 from .start_deadlines import meet_start_deadlines
@@ -62,7 +63,9 @@ def save_draft(ctx: ServiceContext, task_id: str, data: Any, actor: Principal) -
     now: datetime = ctx.clock.now()
     with ctx.uow() as uow:
         _check_task(uow, task_id, actor)
-        first = uow.drafts.get(actor.username, task_id) is None
+        kept = uow.drafts.get(actor.username, task_id)
+        revisions.require(revisions.of_draft(kept) if kept is not None else None, "draft")
+        first = kept is None
         draft = uow.drafts.put(actor.username, task_id, data, now)
         uow.commit()
     if first:  # the first save starts the work: it meets a deadline on the task's start (D-12)

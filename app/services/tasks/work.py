@@ -20,7 +20,7 @@ from ...errors import NotFound
 from ...persistence.orm import Instance
 from ...persistence.orm import Task
 from ...persistence.unit_of_work import UnitOfWork
-from ..cases import revisions
+from .. import revisions
 from ..cases.attachments import store_files
 from ..cases.opening import may_view
 from ..cases.opening import read_scope

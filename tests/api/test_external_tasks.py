@@ -209,3 +209,23 @@ def test_two_racing_workers_and_a_killed_one_complete_each_task_exactly_once(inv
 @pytest.fixture
 def ctx_of():
     return lambda app: app.extensions["aftersales"]
+
+
+def test_a_long_poll_started_before_there_is_work_gets_the_task_made_ready_meanwhile(invoicing):
+    _, api = invoicing
+    answers = []
+    body = {
+        "worker_id": "erp-1",
+        "topics": [{"name": "erp_invoice", "lock_duration": MINUTE}],
+        "async_response_timeout": 30_000,
+    }
+    waiting = threading.Thread(
+        target=lambda: answers.append(api("finance").post("/external-tasks/fetch-and-lock", json=body))
+    )
+    waiting.start()
+    case = start(api, 7)  # the poll is (most likely) waiting now; the commit rings its bell
+    waiting.join(timeout=40)
+    [answer] = answers
+    assert answer.status_code == 200 and [t["instance_id"] for t in answer.json] == [case["id"]]
+    too_long = api("finance").post("/external-tasks/fetch-and-lock", json={**body, "async_response_timeout": 3_600_000})
+    assert too_long.status_code == 422

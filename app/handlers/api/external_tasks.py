@@ -29,6 +29,11 @@ class FetchSchema(Schema):
     worker_id = WORKER
     topics = fields.List(fields.Nested(TopicSchema), required=True, validate=validate.Length(1, 50))
     max_tasks = fields.Integer(load_default=10, validate=validate.Range(1, external_tasks.MAX_TASKS))
+    async_response_timeout = fields.Integer(
+        load_default=0,
+        validate=validate.Range(0, external_tasks.MAX_WAIT_MS),
+        metadata={"description": "ms to wait for a task when there is none (long polling); 0: answer at once"},
+    )
 
 
 class LockedTaskSchema(Schema):
@@ -94,7 +99,9 @@ def fetch_and_lock(body):
     """Lock up to ``max_tasks`` ready tasks of the topics (of the caller's roles) to the worker, each
     for its topic's lock duration; an empty list when there are none."""
     topics = [external_tasks.TopicRequest(t["name"], t["lock_duration"]) for t in body["topics"]]
-    return external_tasks.fetch_and_lock(services(), principal(), body["worker_id"], topics, body["max_tasks"])
+    return external_tasks.fetch_and_lock(
+        services(), principal(), body["worker_id"], topics, body["max_tasks"], body["async_response_timeout"]
+    )
 
 
 @bp.post("/<task_id>/complete")

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from ...domain.cases import CaseStatus
@@ -38,10 +39,12 @@ from ...persistence.unit_of_work import UnitOfWork
 from ..cases.step import CaseStep
 from ..cases.step import case_step
 from ..context import ServiceContext
+from .work_bell import bell_of
 
 MAX_TASKS = 100  # at most this many tasks in one fetch
 MAX_LOCK_MS = 24 * 3600 * 1000  # a lock longer than a day is a worker that forgot to extend it
 MAX_BACK_OFF_MS = 30 * 24 * 3600 * 1000  # a month
+MAX_WAIT_MS = 60_000  # a long poll holds a server thread: at most a minute
 INCIDENT_RETRIES = 1  # what the retry operation gives a task whose retries ran out
 
 
@@ -75,13 +78,27 @@ def _check_lock(duration: int, field: str) -> None:
 
 
 def fetch_and_lock(
-    ctx: ServiceContext, actor: Principal, worker_id: str, topics: list[TopicRequest], max_tasks: int
+    ctx: ServiceContext,
+    actor: Principal,
+    worker_id: str,
+    topics: list[TopicRequest],
+    max_tasks: int,
+    wait_ms: int = 0,
 ) -> list[LockedTask]:
-    """Lock up to ``max_tasks`` fetchable tasks of ``topics`` to ``worker_id``, oldest first."""
+    """Lock up to ``max_tasks`` fetchable tasks of ``topics`` to ``worker_id``, oldest first; with none,
+    wait up to ``wait_ms`` for one (long polling, work_bell.py)."""
     _writer(actor)
     for i, topic in enumerate(topics):
         _check_lock(topic.lock_duration, f"topics.{i}.lock_duration")
     durations = {t.name: t.lock_duration for t in topics}
+    if not 0 <= wait_ms <= MAX_WAIT_MS:
+        raise InvalidInput(f"a fetch waits 0 to {MAX_WAIT_MS} ms", errors={"async_response_timeout": ["too long"]})
+    return bell_of(ctx).wait_for(partial(_lock_some, ctx, actor, worker_id, durations, max_tasks), wait_ms / 1000)
+
+
+def _lock_some(
+    ctx: ServiceContext, actor: Principal, worker_id: str, durations: dict[str, int], max_tasks: int
+) -> list[LockedTask]:
     now = ctx.clock.now()
     roles = None if actor.is_admin else actor.roles
     locked: list[LockedTask] = []

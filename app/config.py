@@ -77,6 +77,9 @@ class Config:
     SMTP_HOST = ""
     SMTP_PORT = 25
     MAIL_FROM = "aftersales@localhost"
+    # The map a case's address opens on a technician's inbox card ({address}: the address, URL-encoded);
+    # Amap's URI API opens the map app on a phone that has it, its web map otherwise.
+    MAP_URL = "https://uri.amap.com/search?keyword={address}"
     # The header of the printed papers (service notice, report, receipts, plan).
     COMPANY_NAME = "客户服务部 · 售后服务 / Customer Service Department"
 

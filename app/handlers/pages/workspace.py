@@ -12,8 +12,10 @@ import re
 from datetime import date
 from functools import wraps
 from typing import Any
+from urllib.parse import quote
 
 from flask import Blueprint
+from flask import current_app
 from flask import g
 from flask import redirect
 from flask import render_template
@@ -74,6 +76,12 @@ def _local_moment(value: str) -> str:
         return i18n.local_datetime(parse_moment(value))
     except ValueError:
         return value
+
+
+@bp.app_template_filter("map_url")
+def _map_url(address: str) -> str:
+    """Where the map of ``address`` is (MAP_URL with the address filled in)."""
+    return current_app.config["MAP_URL"].replace("{address}", quote(address, safe=""))
 
 
 @bp.app_template_filter("row_columns")

@@ -54,6 +54,7 @@ class InboxRow:
     task: Task
     case_no: str | None
     customer: str
+    address: str  # where the work is, for the map link on a technician's card
     mine: bool
     overdue: bool
     due_soon: bool
@@ -123,11 +124,13 @@ def _row(task: Task, instance: Instance | None, actor: Principal, now: datetime,
     data = (instance.data if instance is not None else None) or {}
     intake = data.get("intake") if isinstance(data.get("intake"), dict) else {}
     customer = data.get("customer_name") or intake.get("customer_name") or ""
+    address = data.get("address") or intake.get("address") or ""
     due = task.due_at
     return InboxRow(
         task=task,
         case_no=instance.case_no if instance is not None else None,
         customer=str(customer),
+        address=str(address),
         mine=task.assignee == actor.username,
         overdue=overdue_by(due, now) is not None,
         due_soon=due is not None and now <= due < now + DUE_SOON,

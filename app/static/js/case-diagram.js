@@ -3,19 +3,11 @@
    diagram-controls.js. */
 (function () {
   'use strict'
-  const { pickLanguage } = window.Workspace
+  const { localiseDiagram: localise } = window.Workspace
   const container = document.getElementById('diagram')
   if (!container) return
   const MIN_READABLE_ZOOM = 0.7
   const READABLE_ZOOM = 0.9
-
-  function localise (xml, language) {
-    const doc = new DOMParser().parseFromString(xml, 'application/xml')
-    doc.querySelectorAll('[name]').forEach((node) => {
-      node.setAttribute('name', pickLanguage(node.getAttribute('name'), language))
-    })
-    return new XMLSerializer().serializeToString(doc)
-  }
 
   async function show () {
     const response = await fetch(container.dataset.xmlUrl, { credentials: 'same-origin' })

@@ -4,16 +4,7 @@
    element that matters most when the whole procedure only fits at an unreadable size. */
 (function () {
   'use strict'
-  const { pickLanguage } = window.Workspace
-
-  /* The diagram with every "中文 / English" name reduced to the user's half. */
-  function localise (xml, language) {
-    const doc = new DOMParser().parseFromString(xml, 'application/xml')
-    doc.querySelectorAll('[name]').forEach((node) => {
-      node.setAttribute('name', pickLanguage(node.getAttribute('name'), language))
-    })
-    return new XMLSerializer().serializeToString(doc)
-  }
+  const { localiseDiagram: localise } = window.Workspace
 
   /* A NavigatedViewer in ``container`` showing the diagram at ``url``, fitted to the viewport, with the
      zoom / fit / full-screen toolbar (diagram-controls.js) where the page loads it. */

@@ -87,5 +87,14 @@
     svg.setAttribute('aria-label', container.dataset.label || container.getAttribute('aria-label') || '')
   }
 
-  window.Workspace = { api, flash, flashNext, pickLanguage, nameDiagram }
+  /* A diagram's XML with every "中文 / English" name reduced to the user's half (the viewers' labels). */
+  function localiseDiagram (xml, language) {
+    const doc = new DOMParser().parseFromString(xml, 'application/xml')
+    doc.querySelectorAll('[name]').forEach((node) => {
+      node.setAttribute('name', pickLanguage(node.getAttribute('name'), language))
+    })
+    return new XMLSerializer().serializeToString(doc)
+  }
+
+  window.Workspace = { api, flash, flashNext, pickLanguage, nameDiagram, localiseDiagram }
 })()

@@ -56,6 +56,8 @@ FORMS: dict[str, dict[str, Any]] = {
     "remote_support": {"answer": "指导用户重置温控器", "documents_sent": True, "resolved": True},
     "mail_parts": {"parts_mailed": [{"part_no": "SEAL-FR520", "qty": 2}], "carrier": "ems", "tracking_no": "EMS123"},
     "confirm_delivery": {"received": True, "pieces_ok": True, "appearance_ok": True},
+    "supply_parts": {"parts_supply": "stock", "parts_expected_on": "2026-03-03"},
+    "supervisor_parts_followup": {"action_taken": "已督促调度发货"},
     "rtf_receive": {"pickup_receipt_no": "PR-0001", "received_into_factory_at": "2026-03-02T14:00:00+08:00"},
     "rtf_repair": {"repair_outcome": "repaired", "rtf_parts": [{"part_no": "MB-7", "qty": 1}], "rtf_hours": 3},
     "qa_inspection": {"inspection_passed": True},

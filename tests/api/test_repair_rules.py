@@ -1,7 +1,8 @@
 """The repair diagram's remaining rules of issue 15: a late arrival opens a refund case (W-07, D-17);
 parts mailed to a paying customer are paid for (W-02); the 1-hour response of the PREMIUM profile
-(D-02), the phone appointment within 10 minutes of the dispatch (D-04) and the paid service settled
-the same day (D-28) are watched; a consultation or a mailing does not go on site (Table 1)."""
+(D-02), the phone appointment within 10 minutes of the dispatch (D-04), the general parts the site
+lacks answered within 24 hours (D-10) and the paid service settled the same day (D-28) are watched; a
+consultation or a mailing does not go on site (Table 1)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from datetime import timedelta
 
 from app.services.timing.timer_firing import fire_due
 from tests.case_driver import CaseDriver
+from tests.repair_driver import FORMS
 from tests.repair_driver import TO_ACCEPTANCE
+from tests.repair_driver import TO_DIAGNOSIS
 from tests.repair_driver import RepairCase
 
 LATE = {"customer_informed": True, "action_taken": "已致电客户致歉并催促工程师"}
@@ -78,6 +81,26 @@ def test_no_phone_appointment_ten_minutes_after_the_dispatch_goes_to_the_supervi
     assert escalation["data"]["clause"] == "D-04"
     assert "supervisor_appointment_followup" not in prompt.ready()
     late.do("supervisor_appointment_followup", {"action_taken": "已督促客服立即致电"})
+
+
+def test_parts_the_site_lacks_are_answered_within_24_hours_or_the_supervisor_chases(ctx, clock, as_user):
+    slow, carried = RepairCase(as_user), RepairCase(as_user)
+    for case in (slow, carried):
+        case.walk(*TO_DIAGNOSIS)
+    slow.do("diagnose_on_site", {**FORMS["diagnose_on_site"], "parts_to_send": True})
+    carried.do("diagnose_on_site")  # the van carries the relay: no parts to send, straight to the work
+    assert list(slow.ready()) == ["supply_parts"] and list(carried.ready()) == ["perform_service"]
+    clock.advance(timedelta(hours=23, minutes=59))
+    fire_due(ctx)
+    assert "supervisor_parts_followup" not in slow.ready()
+    clock.advance(timedelta(minutes=2))  # 24 calendar hours, nights and weekends included
+    fire_due(ctx)
+    assert sorted(slow.ready()) == ["supervisor_parts_followup", "supply_parts"]
+    assert [e["data"]["clause"] for e in slow.events("escalation")] == ["D-10"]
+    slow.do("supply_parts", {"parts_supply": "stock", "parts_expected_on": "2026-03-05", "parts_dispatch_note": "SF1"})
+    assert sorted(slow.ready()) == ["perform_service", "supervisor_parts_followup"]
+    slow.do("supervisor_parts_followup", {"action_taken": "已督促调度发货并告知客户"})
+    assert "parts_followup_done" in slow.completed_path()
 
 
 def test_a_paid_service_not_settled_the_same_day_goes_to_the_company_leader(ctx, clock, as_user):

@@ -10,9 +10,10 @@ from tests.repair_driver import RepairCase
 
 def test_the_next_step_of_a_case_reuses_the_workflow_of_the_last(as_user, ctx):
     case = RepairCase(as_user)
-    hits = ctx.engine.live.hits
+    hits, misses = ctx.engine.live.hits, ctx.engine.live.misses
     case.walk("contact_customer", "dispatch_notice", "agree_appointment", "record_arrival")
-    assert ctx.engine.live.hits == hits + 4
+    # every step (and every read of a ready task's form in between) found the workflow alive
+    assert ctx.engine.live.hits >= hits + 4 and ctx.engine.live.misses == misses
     assert "diagnose_on_site" in case.ready()
 
 

@@ -71,7 +71,7 @@ def test_the_deadline_report_downloads_with_local_times(ctx, clock, as_user):
         "Median breach (h)"
     ]
     d01 = next(c for c in clauses if c[0] == "D-01")
-    assert d01[1] == "24小时未联系 / 24 h without contact"  # the clause's name: its deadlines' names
+    assert d01[1] == "24小时未联系（PREMIUM 1小时） / No contact in 24 h (PREMIUM 1 h)"  # its deadlines' names
     assert [0.0, 1.0] == d01[2:4]
 
 

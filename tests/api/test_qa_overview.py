@@ -168,7 +168,8 @@ def test_the_qa_page_shows_conformance_kpi_figures_clauses_names_and_feedback(ap
     assert '100.0 %<span class="muted kpi-cases">1 个案件</span></td></tr>' in first_time_fix[:900]
     assert '<th scope="row" colspan="3">加权得分</th>' in kpis and "<td>100.0</td></tr>" in kpis
     # Clause codes with their names; people by display name (the username on hover).
-    assert '<tr data-clause="D-01" class="has-breach"><td><strong>D-01</strong> 24小时未联系</td>' in html
+    d01 = '<tr data-clause="D-01" class="has-breach"><td><strong>D-01</strong> 24小时未联系（PREMIUM 1小时）</td>'
+    assert d01 in html
     assert '<td><span title="tech_urban1">王师傅</span></td><td>1</td><td>0</td>' in html  # deadline outcomes
     assert "<td>3.75</td><td>93.8</td>" in html and html.count(">王师傅</span>") == 2  # and the ratings
     assert 'href="/api/v1/exports/repair.xes" download' in html  # the whole log, whatever the period

@@ -113,7 +113,7 @@ def test_a_new_procedure_with_lanes_roles_conditions_and_scripts(page, screensho
     assert schema["properties"]["photo_1"]["contentMediaType"] == "image/*" and schema["required"] == ["photo_1"]
     assert schema["properties"]["signature_1"]["x-widget"] == "signature"
     page.click("#wb-tab-preview")
-    photo = page.locator("#wb-form-preview input.file-upload")
+    photo = page.locator("#wb-form-preview input.photo-input")
     expect(photo).to_have_attribute("accept", "image/*")
     expect(photo).to_have_attribute("capture", "environment")
     expect(page.locator("#wb-form-preview canvas.signature-canvas")).to_be_visible()

@@ -20,6 +20,7 @@ from ...persistence.orm import User
 from ...persistence.unit_of_work import UnitOfWork
 from ..context import ServiceContext
 
+TITLE_LENGTH = 256  # Notification.title
 KIND_TITLE = {
     "assigned": "新任务 / New task",
     "reminder": "提醒 / Reminder",
@@ -38,7 +39,12 @@ def title(kind: str, about: str, case_no: str | None) -> str:
     """The whole title in each language, "中文 / English" (the page shows the user's half, an e-mail
     both), not the kind's and the task's halves mixed ("新任务 / New task: 登记 / Register")."""
     (kind_zh, kind_en), (about_zh, about_en) = _halves(KIND_TITLE[kind]), _halves(about)
-    return f"{kind_zh}：{about_zh}（{case_no}） / {kind_en}: {about_en} ({case_no})"
+    half = (TITLE_LENGTH - 3) // 2  # each language's half, so that both fit the title column
+    return f"{_clip(f'{kind_zh}：{about_zh}（{case_no}）', half)} / {_clip(f'{kind_en}: {about_en} ({case_no})', half)}"
+
+
+def _clip(text: str, length: int) -> str:
+    return text if len(text) <= length else text[: length - 1] + "…"
 
 
 def inform(uow: UnitOfWork, instance: Instance, about: str, usernames: object, *, now: datetime) -> list[Notification]:

@@ -174,7 +174,7 @@ def csrf(browser) -> str:
 def test_the_staff_list_is_searched_and_filtered_in_the_browser(app):
     browser = logged_in(app, "admin", "admin")
     page = browser.get("/admin/users").get_data(as_text=True)
-    assert 'id="staff-link"' in page and "tech_urban1" in page and "<script>" not in page.split("<main id=\"main\"")[1]
+    assert 'id="staff-link"' in page and "tech_urban1" in page and "<script>" not in page.split('<main id="main"')[1]
     assert "新增用户" in page and "服务工程师" in page  # Chinese by default, role names included
     page = browser.get("/admin/users?role=finance").get_data(as_text=True)
     assert "finance" in page and "tech_urban1" not in page

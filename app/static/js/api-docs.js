@@ -6,6 +6,7 @@
     url: document.body.dataset.specUrl,
     dom_id: '#swagger-ui',
     deepLinking: true,
+    docExpansion: 'none', /* 120 paths: the tags listed, each opened when wanted */
     validatorUrl: null /* never send the document to a third-party validator */
   })
 })()

@@ -13,6 +13,7 @@ from .flowgraph import flow_graph as flow_graph
 from .loader import load_definition as load_definition
 from .loader import load_definitions as load_definitions
 from .loader import load_directory as load_directory
+from .loader import load_set as load_set
 from .loader import set_resolver as set_resolver
 from .replay import Deviation as Deviation
 from .replay import RecordedStep as RecordedStep

@@ -144,13 +144,27 @@ def load_directory(
         return target.read_bytes()
 
     files = sorted(base.glob("*.bpmn"))
-    resolve = set_resolver([(p.name, p.read_bytes(), read_form) for p in files], deployed)
-    definitions, problems = [], []
-    for path in files:
+    return load_set(
+        [(p.name, p.read_bytes()) for p in files], read_form, strict=strict, deployed=deployed, lane_roles=lane_roles
+    )
+
+
+def load_set(
+    files: list[tuple[str, bytes]],
+    read_form: FormReader,
+    *,
+    strict: bool = False,
+    deployed: Resolver = no_calls,
+    lane_roles: Mapping[str, Mapping[str, str]] | None = None,
+) -> list[ProcessDefinition]:
+    """Validate diagram files deployed together, all or none: a call activity calls a process of the
+    set, else one ``deployed``; a process id in two files of the set is refused."""
+    resolve = set_resolver([(name, xml, read_form) for name, xml in files], deployed)
+    definitions: list[ProcessDefinition] = []
+    problems: list[Problem] = []
+    for name, xml in files:
         try:
-            definitions += load_definitions(
-                path.name, path.read_bytes(), read_form, strict=strict, resolve=resolve, lane_roles=lane_roles
-            )
+            definitions += load_definitions(name, xml, read_form, strict=strict, resolve=resolve, lane_roles=lane_roles)
         except DiagramError as exc:
             problems += exc.problems
     keys = [d.key for d in definitions]

@@ -22,7 +22,7 @@ from ...domain.principal import Principal
 from ...domain.roles import Role
 from ...engine import ProcessDefinition
 from ...engine import load_definitions
-from ...engine import set_resolver
+from ...engine import load_set
 from ...errors import DiagramError
 from ...errors import Forbidden
 from ...errors import InvalidInput
@@ -281,23 +281,9 @@ def deploy_set(
         _check_payload(filename, xml, forms)
     reader = _form_reader(forms)
     encoded = [(filename, xml.encode("utf-8")) for filename, xml in files]
-    resolve = set_resolver([(name, xml, reader) for name, xml in encoded], deployed_processes(ctx))
-    lanes = owner_lane_roles(ctx)
-    definitions: list[ProcessDefinition] = []
-    problems: list[Problem] = []
-    for filename, xml in encoded:
-        try:
-            definitions += load_definitions(filename, xml, reader, strict=strict, resolve=resolve, lane_roles=lanes)
-        except DiagramError as exc:
-            problems += exc.problems
-    keys = [d.key for d in definitions]
-    problems += [
-        Problem(d.filename, f"process id {d.key!r} is also in another file of the set")
-        for i, d in enumerate(definitions)
-        if d.key in keys[:i]
-    ]
-    if problems:
-        raise DiagramError(problems)
+    definitions = load_set(
+        encoded, reader, strict=strict, deployed=deployed_processes(ctx), lane_roles=owner_lane_roles(ctx)
+    )
     if dry_run:
         return [DeployResult(d.key, None, False, d.warnings) for d in definitions]
     results = deploy_definitions(ctx, definitions, actor=actor.username)

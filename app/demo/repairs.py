@@ -63,6 +63,7 @@ def step_data(now: datetime) -> dict[str, dict[str, Any]]:
             "parts_needed": [{"part_no": "RLY-220", "qty": 1}],  # quoted 45 + labour 150 + call-out 50
             "plan_accepted": True,
             "fixable_on_site": True,
+            "parts_to_send": False,  # the van carries the relay (the form's default, for the bare engine)
         },
         "perform_service": {
             "parts_used": [{"part_no": "RLY-220", "qty": 1}],

@@ -31,6 +31,9 @@ needs_chromium = pytest.mark.skipif(
 @pytest.fixture
 def live_server(app) -> Iterator[str]:
     server = make_server("127.0.0.1", 0, app, threaded=True)
+    # Closing waits for the requests still being answered (a page's last autosave): a request thread
+    # left running would hold a database connection past the app's disposal.
+    server.daemon_threads, server.block_on_close = False, True
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"

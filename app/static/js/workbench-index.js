@@ -83,20 +83,7 @@
   }
 
   function problemItem (problem, warning) {
-    const item = document.createElement('li')
-    if (warning) {
-      item.classList.add('wb-warning')
-      const label = document.createElement('strong')
-      label.textContent = S.warning
-      item.append(label, ' ')
-    }
-    if (problem.element_id) {
-      const code = document.createElement('code')
-      code.textContent = problem.element_id
-      item.append(code, ' ')
-    }
-    item.append(problem.reason || '')
-    return item
+    return window.Workspace.problemItem(problem, warning ? S.warning : null)
   }
 
   async function importFile (event) {

@@ -678,19 +678,7 @@
     $('wb-problems-none').hidden = problems.length > 0
     const advice = warnings.map((w) => ({ ...w, severity: 'warning' }))
     for (const problem of [...problems, ...advice]) {
-      const item = document.createElement('li')
-      if (problem.severity === 'warning') {
-        item.classList.add('wb-warning')
-        const label = document.createElement('strong')
-        label.textContent = S.warning
-        item.append(label, ' ')
-      }
-      if (problem.element_id) {
-        const code = document.createElement('code')
-        code.textContent = problem.element_id
-        item.append(code, ' ')
-      }
-      item.append(problem.reason || problem.message || '')
+      const item = window.Workspace.problemItem(problem, problem.severity === 'warning' ? S.warning : null)
       if (problem.line) item.title = `${problem.file}:${problem.line}`
       if (problem.element_id && registry.get(problem.element_id)) {
         item.classList.add('selectable')

@@ -96,5 +96,24 @@
     return new XMLSerializer().serializeToString(doc)
   }
 
-  window.Workspace = { api, flash, flashNext, pickLanguage, nameDiagram, localiseDiagram }
+  /* One problem of a diagram (a deploy's refusal or advice) as a list item: "warning" first for advice,
+     the element's id, the reason. */
+  function problemItem (problem, warningText) {
+    const item = document.createElement('li')
+    if (warningText) {
+      item.classList.add('wb-warning')
+      const label = document.createElement('strong')
+      label.textContent = warningText
+      item.append(label, ' ')
+    }
+    if (problem.element_id) {
+      const code = document.createElement('code')
+      code.textContent = problem.element_id
+      item.append(code, ' ')
+    }
+    item.append(problem.reason || problem.message || '')
+    return item
+  }
+
+  window.Workspace = { api, flash, flashNext, pickLanguage, nameDiagram, localiseDiagram, problemItem }
 })()

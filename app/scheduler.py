@@ -2,7 +2,8 @@
 
 Two jobs: a one-shot alarm at the earliest waiting timer (re-armed after every change) and a
 periodic sweep that also catches timers written by other processes and anything missed
-while the service was down (it runs once at start-up).
+while the service was down (it runs once at start-up). A third posts the webhooks, apart, so that
+a slow receiver never holds a timer up.
 """
 
 from __future__ import annotations
@@ -44,6 +45,15 @@ class AlarmClock:
             coalesce=True,
             max_instances=1,
         )
+        # Webhooks in a job of their own: a slow receiver (5 s time-out per delivery) never delays a timer.
+        self.scheduler.add_job(
+            self.deliver_webhooks,
+            "interval",
+            seconds=self.sweep_seconds,
+            id="webhooks",
+            coalesce=True,
+            max_instances=1,
+        )
         self.scheduler.start()
         timers_changed.connect(self.on_timers_changed, sender=self.ctx)
 
@@ -59,7 +69,6 @@ class AlarmClock:
         try:
             report = fire_due(self.ctx)
             send_pending(self.ctx, self.ctx.mail)
-            webhooks.deliver(self.ctx)
             if report.timers or report.opened:
                 log.info(
                     "fired %d timer(s) in %d case(s); opened %d scheduled case(s)",
@@ -69,6 +78,12 @@ class AlarmClock:
                 )
         except Exception:  # noqa: BLE001 - the alarm must survive a bad round; the rows stay due
             log.exception("timer round failed")
+
+    def deliver_webhooks(self) -> None:
+        try:
+            webhooks.deliver(self.ctx)
+        except Exception:  # noqa: BLE001 - the next round tries again; the deliveries stay queued
+            log.exception("webhook round failed")
 
     def arm(self, due: datetime | None) -> None:
         """Wake up when ``due`` (application time) arrives, unless an earlier alarm is set."""

@@ -3,7 +3,7 @@ event feed and posted, signed, until the receiver answers 2xx — retried with a
 a dead-letter list an administrator can replay (domain/webhooks.py has the rules).
 
 Nothing here runs inside a case's step: queueing reads the committed feed (event_feed.py), and each
-delivery is sent by the alarm clock's round (or ``aftersales deliver-webhooks``). A worker claims a
+delivery is sent by the scheduler's webhook job (or ``aftersales deliver-webhooks``). A worker claims a
 delivery for a lease before posting it, so two workers never send it at once; a receiver whose answer
 was lost (the worker died before writing it) gets it again after the lease, with the same
 ``Aftersales-Delivery`` id, and ignores it: at least once, never twice to a receiver that checks the id.
@@ -209,6 +209,6 @@ def send_due(ctx: ServiceContext, sender: Sender = webhook_http.post) -> int:
 
 
 def deliver(ctx: ServiceContext, sender: Sender = webhook_http.post) -> int:
-    """One round of the alarm clock: queue what is new, send what is due."""
+    """One round of the scheduler's webhook job: queue what is new, send what is due."""
     queue_new_events(ctx)
     return send_due(ctx, sender)

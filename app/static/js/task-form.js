@@ -209,6 +209,7 @@
     window.clearTimeout(timer)
     button.disabled = true
     draftStatus.textContent = S.sending
+    if (claim) await claim /* the claim of the last edit goes first: the task is then the sender's */
     const body = mapDateTimes(config.schema, editor.getValue(), toServer)
     const result = await send('POST', `/tasks/${config.taskId}/complete`, body)
     button.disabled = false

@@ -11,6 +11,7 @@ from datetime import timedelta
 
 import pypdf
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import needs_chromium
@@ -52,10 +53,20 @@ def fill(page, values: dict[str, str]) -> None:
 
 
 def complete(page) -> None:
-    """Send the form and wait until the page moved on (the next task or the case page)."""
+    """Send the form and wait until the page moved on (the next task or the case page).
+
+    Only the navigation's start is awaited (the next page's own waits follow), with room for a
+    loaded machine; a form that stays says why (its flash, draft status and field errors)."""
     url = page.url
     page.click("#submit-form")
-    page.wait_for_url(lambda new: new != url)
+    try:
+        page.wait_for_url(lambda new: new != url, wait_until="commit", timeout=30_000)
+    except PlaywrightTimeoutError:
+        said = page.evaluate(
+            """() => ['#flash', '#draft-status', '#form-errors', '.invalid-feedback']
+                .flatMap((s) => [...document.querySelectorAll(s)].map((e) => `${s}: ${e.innerText}`))"""
+        )
+        raise AssertionError(f"the form did not move on from {url}: {said}") from None
 
 
 def draw_signature(page) -> None:

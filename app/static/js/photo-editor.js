@@ -5,18 +5,10 @@
    case (services/cases/attachments.py). Labels come from window.SignatureStrings.photo. */
 (function () {
   'use strict'
-  const StringEditor = window.JSONEditor.defaults.editors.string
-
-  class PhotoEditor extends StringEditor {
+  class PhotoEditor extends window.DataUrlEditor {
     build () {
       const strings = window.SignatureStrings || {}
-      if (!this.options.compact) this.header = this.label = this.theme.getFormInputLabel(this.getTitle(), this.isRequired())
-      if (this.schema.description) this.description = this.theme.getFormInputDescription(this.translateProperty(this.schema.description))
-      this.input = this.theme.getFormInputField('hidden')
-      this.container.appendChild(this.input)
-
-      this.box = document.createElement('div')
-      this.box.className = 'photo-box'
+      this.buildBox('photo-box')
       const media = String(this.schema.contentMediaType)
       this.file = document.createElement('input')
       this.file.type = 'file'
@@ -31,16 +23,8 @@
       this.box.append(this.file, this.preview)
       this.control = this.theme.getFormControl(this.label, this.box, this.description)
       this.container.appendChild(this.control)
-      this.file.addEventListener('change', () => this.read())
+      this.file.addEventListener('change', () => this.readFile(this.file, (value) => this.commit(value)))
       if (this.schema.readOnly) this.disable(true)
-    }
-
-    read () {
-      const file = this.file.files[0]
-      if (!file) return
-      const reader = new FileReader()
-      reader.addEventListener('load', () => this.commit(reader.result))
-      reader.readAsDataURL(file)
     }
 
     show (value) {

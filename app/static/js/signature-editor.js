@@ -3,19 +3,12 @@
    URL). Registered ahead of json-editor's own resolvers. Labels come from window.SignatureStrings. */
 (function () {
   'use strict'
-  const StringEditor = window.JSONEditor.defaults.editors.string
   const CANVAS_HEIGHT = 200
 
-  class SignatureEditor extends StringEditor {
+  class SignatureEditor extends window.DataUrlEditor {
     build () {
       const strings = window.SignatureStrings || {}
-      if (!this.options.compact) this.header = this.label = this.theme.getFormInputLabel(this.getTitle(), this.isRequired())
-      if (this.schema.description) this.description = this.theme.getFormInputDescription(this.translateProperty(this.schema.description))
-      this.input = this.theme.getFormInputField('hidden')
-      this.container.appendChild(this.input)
-
-      this.box = document.createElement('div')
-      this.box.className = 'signature-box'
+      this.buildBox('signature-box')
       this.canvas = document.createElement('canvas')
       this.canvas.className = 'signature-canvas'
       this.canvas.height = CANVAS_HEIGHT
@@ -90,15 +83,11 @@
     }
 
     readScan () {
-      const file = this.upload.files[0]
-      if (!file) return
-      const reader = new FileReader()
-      reader.addEventListener('load', () => {
+      this.readFile(this.upload, (value) => {
         this.pad.clear()
-        this.showScan(reader.result)
-        this.commit(reader.result)
+        this.showScan(value)
+        this.commit(value)
       })
-      reader.readAsDataURL(file)
     }
 
     commit (value) {

@@ -73,6 +73,7 @@ class Inbox:
     rows: list[InboxRow]  # the chosen tab, filtered and sorted
     counts: dict[str, int]  # rows per tab with the same filters
     process_keys: list[str]  # processes present, for the filter
+    process_names: dict[str, str]  # process key -> its newest version's name ("中文 / English")
     colleagues: dict[str, list[Colleague]]  # role -> who else has it (for handing a task over)
 
 
@@ -92,6 +93,7 @@ def inbox(ctx: ServiceContext, actor: Principal, query: InboxFilter) -> Inbox:
         ids = {t.instance_id for t in ready}
         instances = {i.id: i for i in uow.instances.list(ids=ids, limit=max(len(ids), 1))} if ids else {}
         drafted = uow.drafts.task_ids(actor.username)
+        names = {v.process_key: v.name or v.process_key for v in uow.versions.latest_all()}
         colleagues = {
             role: [Colleague(u.username, u.display_name or u.username) for u in uow.users.with_role(role)]
             for role in sorted({t.role for t in ready if t.role})
@@ -116,6 +118,7 @@ def inbox(ctx: ServiceContext, actor: Principal, query: InboxFilter) -> Inbox:
         rows=sort_rows([r for r in kept if r.mine == (tab == "mine")], query.sort, query.descending),
         counts=counts,
         process_keys=sorted({t.process_key for t in ready}),
+        process_names=names,
         colleagues=colleagues,
     )
 

@@ -11,6 +11,7 @@
   const { api } = window.Workspace
   const $ = (id) => document.getElementById(id)
   const root = $('wb-dry-run')
+  if (!root) return // the same version on both sides: nothing to move
 
   function fill (template, values) {
     return template.replace(/\{(\w+)\}/g, (whole, name) => (name in values ? String(values[name]) : whole))
@@ -146,5 +147,11 @@
 
   for (const select of document.querySelectorAll('select.wb-map')) select.addEventListener('change', dryRun)
   $('wb-migrate-form').addEventListener('submit', move)
+  $('wb-migrate-reason').addEventListener('input', () => {
+    if ($('wb-migrate-reason').value.trim()) {
+      $('wb-migrate-reason-error').hidden = true
+      $('wb-migrate-reason').setAttribute('aria-invalid', 'false')
+    }
+  })
   dryRun()
 })()

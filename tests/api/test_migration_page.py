@@ -83,6 +83,8 @@ def test_an_old_task_link_leads_to_the_new_task_of_the_same_element(app, as_user
         assert answer.status_code == 308 and answer.headers["Location"].endswith(f"/api/v1/tasks/{new}")
         assert answer.json["moved_to"] == new
         assert as_user(user).get(f"/tasks/{new}").json["status"] == "ready"
+    claimed = as_user("agent").post(f"/tasks/{old_contact}/claim")  # working the old task says where to go
+    assert claimed.status_code == 409 and new_call in claimed.json["detail"]
     # Someone who may not read the case learns nothing of the move.
     assert as_user("finance").get(f"/tasks/{old_contact}").status_code == 403
 

@@ -481,6 +481,17 @@ class LaneRole(Base):
     updated_at: Mapped[datetime]
 
 
+class TaskMove(Base):
+    """A task a migration cancelled and the task of the same element the case got on the new version
+    (``old_task_id`` → ``new_task_id``): an old link to the task leads to the new one."""
+
+    __tablename__ = "task_moves"
+    old_task_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    new_task_id: Mapped[str] = mapped_column(String(36), index=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id", ondelete="CASCADE"), index=True)
+    moved_at: Mapped[datetime]
+
+
 class Setting(Base):
     """Small persistent values, e.g. the simulated clock's offset."""
 

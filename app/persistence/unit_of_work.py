@@ -33,6 +33,7 @@ from .repositories.people import UserRepository
 from .repositories.processes import VersionRepository
 from .repositories.schedules import ScheduleRepository
 from .repositories.settings import SettingRepository
+from .repositories.task_moves import TaskMoveRepository
 from .repositories.tasks import TaskRepository
 from .repositories.timers import TimerRepository
 from .repositories.webhooks import WebhookRepository
@@ -56,6 +57,7 @@ class UnitOfWork:
         self.versions = VersionRepository(self.session)
         self.instances = InstanceRepository(self.session)
         self.tasks = TaskRepository(self.session)
+        self.task_moves = TaskMoveRepository(self.session)
         self.external_tasks = ExternalTaskRepository(self.session)
         self.timers = TimerRepository(self.session)
         self.events = EventRepository(self.session)

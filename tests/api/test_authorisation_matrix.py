@@ -145,6 +145,7 @@ MATRIX: dict[str, Gate] = {
     "GET /workbench": Gate(DIAGRAM_READERS, PAGE),
     "GET /workbench/<key>": Gate(DIAGRAM_READERS, PAGE, "/workbench/repair"),
     "GET /workbench/<key>/compare": Gate(DIAGRAM_READERS, PAGE, "/workbench/repair/compare"),
+    "GET /workbench/<key>/migrate": Gate(OWNERS, PAGE, "/workbench/repair/migrate"),
     "GET /processes/<key>/versions/<int:version>/live": Gate(LIVE, PAGE, "/processes/repair/versions/1/live"),
     "GET /processes/<key>/versions/<int:version>/live/diagram.xml": Gate(
         LIVE, PAGE, "/processes/repair/versions/1/live/diagram.xml"
@@ -156,7 +157,7 @@ MATRIX: dict[str, Gate] = {
     "GET /api/v1/processes/<key>/diff": Gate(ALL, path="/api/v1/processes/repair/diff?from=1&to=1"),
     "POST /api/v1/processes/<key>/instances": Gate(STARTERS, path="/api/v1/processes/repair/instances", json={}),
     "POST /api/v1/processes/<key>/migrate": Gate(
-        OWNERS, path="/api/v1/processes/repair/migrate", json={"from": 1, "to": 1}
+        OWNERS, path="/api/v1/processes/repair/migrate", json={"from": 1, "to": 1, "reason": "x"}
     ),
     "GET /api/v1/processes/<key>/migration-check": Gate(
         OWNERS, path="/api/v1/processes/repair/migration-check?from=1&to=1"
@@ -229,7 +230,7 @@ MATRIX: dict[str, Gate] = {
         fresh_case=True,
     ),
     "POST /api/v1/instances/<int:instance_id>/migrate": Gate(
-        OWNERS, path="/api/v1/instances/{case}/migrate", json={"version": 1}, fresh_case=True
+        OWNERS, path="/api/v1/instances/{case}/migrate", json={"version": 1, "reason": "x"}, fresh_case=True
     ),
     "POST /api/v1/instances/<int:instance_id>/tasks/<task_id>/skip": Gate(
         OWNERS, path="/api/v1/instances/{case}/tasks/{task}/skip", json={"reason": "matrix"}, fresh_case=True

@@ -61,7 +61,7 @@ def test_a_running_case_moves_to_a_new_version_keeping_its_deadlines_and_claims(
             "电话联系客户 / Phone the customer",
         ),
     )
-    moved = as_user("process_owner").post(f"/instances/{case.id}/migrate", json={})
+    moved = as_user("process_owner").post(f"/instances/{case.id}/migrate", json={"reason": "new wording"})
     assert moved.status_code == 200 and moved.json["version"] == 2
     task = case.ready()["contact_customer"]
     assert task["name"] == "电话联系客户 / Phone the customer" and task["assignee"] == "agent"
@@ -85,7 +85,7 @@ def test_a_case_whose_path_does_not_fit_the_new_version_is_not_moved(app, as_use
             .replace("contact_customer.json", "contact_customer.json")
         ),
     )
-    refused = as_user("process_owner").post(f"/instances/{case.id}/migrate", json={})
+    refused = as_user("process_owner").post(f"/instances/{case.id}/migrate", json={"reason": "new wording"})
     assert refused.status_code == 409
     assert {"kind": "inserted", "element_id": "contact_customer"}.items() <= refused.json["errors"][0].items()
     assert as_user("admin").get(f"/instances/{case.id}").json["version"] == 1

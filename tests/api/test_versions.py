@@ -78,8 +78,15 @@ def test_a_migration_dry_run_says_which_cases_can_move_and_why_not(as_user):
 def test_migrating_every_case_of_a_version_moves_those_that_fit_and_leaves_the_others_untouched(as_user):
     waiting, contacted = waiting_and_contacted_then_version_2_renames_contact(as_user)
     before = contacted.body
-    assert as_user("agent").post("/processes/repair/migrate", json={"from": 1, "to": 2}).status_code == 403
-    report = as_user("process_owner").post("/processes/repair/migrate", json={"from": 1, "to": 2})
+    assert (
+        as_user("agent")
+        .post("/processes/repair/migrate", json={"from": 1, "to": 2, "reason": "v2 renames the contact"})
+        .status_code
+        == 403
+    )
+    report = as_user("process_owner").post(
+        "/processes/repair/migrate", json={"from": 1, "to": 2, "reason": "v2 renames the contact"}
+    )
     assert report.status_code == 200
     by_case = {r["case_id"]: r for r in report.json}
     assert by_case[waiting.id]["moved"] is True and by_case[waiting.id]["why_not"] == []
@@ -87,9 +94,14 @@ def test_migrating_every_case_of_a_version_moves_those_that_fit_and_leaves_the_o
     assert "inserted contact_customer" in by_case[contacted.id]["why_not"][0]
     assert waiting.body["version"] == 2 and list(waiting.ready()) == ["call_customer"]
     [moved] = waiting.events("instance_migrated")
-    assert moved["actor"] == "process_owner" and moved["data"] == {"from_version": 1, "to_version": 2}
+    assert moved["actor"] == "process_owner" and moved["data"]["reason"] == "v2 renames the contact"
+    assert (moved["data"]["from_version"], moved["data"]["to_version"]) == (1, 2) and "mapping" not in moved["data"]
     assert contacted.body == before and contacted.events("instance_migrated") == []
-    again = as_user("process_owner").post("/processes/repair/migrate", json={"from": 1, "to": 2}).json
+    again = (
+        as_user("process_owner")
+        .post("/processes/repair/migrate", json={"from": 1, "to": 2, "reason": "v2 renames the contact"})
+        .json
+    )
     assert [r["case_id"] for r in again] == [contacted.id]  # only what is still on version 1
 
 
@@ -129,8 +141,10 @@ def test_an_element_mapping_moves_the_cases_a_renamed_task_had_held_back(as_user
     assert {r["case_id"]: r["can_move"] for r in check} == {waiting.id: True, contacted.id: True}
     assert owner.get("/processes/repair/migration-check?from=1&to=2&map=nonsense").status_code == 422
     mapping = {"contact_customer": "call_customer"}
-    moved = owner.post("/processes/repair/migrate", json={"from": 1, "to": 2, "mapping": mapping}).json
+    moved = owner.post(
+        "/processes/repair/migrate", json={"from": 1, "to": 2, "mapping": mapping, "reason": "renamed"}
+    ).json
     assert all(r["moved"] for r in moved) and len(moved) == 2
     assert contacted.body["version"] == 2 and list(contacted.ready()) == ["dispatch_notice"]
     [event] = contacted.events("instance_migrated")
-    assert event["data"] == {"from_version": 1, "to_version": 2, "mapping": mapping}
+    assert event["data"]["mapping"] == mapping and event["data"]["reason"] == "renamed"

@@ -127,6 +127,7 @@ def test_axe_finds_nothing_serious_on_any_kind_of_page(page, as_user, app):
         "/admin/users/agent": "main h1",
         "/admin/integrations": "main h1",
         "/workbench/repair/compare": "main h1",
+        "/workbench/repair/migrate": "main h1",
         "/master": "main h1",
         "/master/customers": "main table",
         "/master/customers/new": "main form",

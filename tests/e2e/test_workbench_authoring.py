@@ -13,6 +13,7 @@ import pytest
 from lxml import etree
 from playwright.sync_api import expect
 
+from tests.api.test_versions import waiting_and_contacted_then_version_2_renames_contact
 from tests.api.test_workbench_authoring import NEW
 from tests.api.test_workbench_authoring import PHOTO_FORM
 from tests.api.test_workbench_authoring import with_commissioning
@@ -26,6 +27,7 @@ pytestmark = [pytest.mark.e2e, needs_chromium]
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 KEY = "installation_acceptance"
+REASON = "v2 calls the customer: the old first contact is now call_customer"
 # A gateway after the start: "approved" goes to the supervisor's review, the default to a script task.
 DRAW = """() => {
   const modeler = window.Workbench.modeler
@@ -197,3 +199,46 @@ def test_two_versions_are_compared_on_their_diagrams(page, as_user, screenshot):
     expect(page.locator("#wb-compare-after [data-element-id=commissioning].wb-added")).to_have_count(1)
     expect(page.locator("#wb-compare-before [data-element-id=flow_start_end].wb-changed")).to_have_count(1)
     screenshot("workbench-compare.png", docs="workbench-compare.png")
+
+
+def test_running_cases_move_to_version_2_on_the_migration_page_and_an_old_task_link_opens_the_new_task(
+    page, as_user, screenshot
+):
+    """Version 2 renames contact_customer: the dry run holds back the case that passed it until the
+    mapping says so; the move needs a reason; the case page shows it, the old task link opens the new task."""
+    waiting, contacted = waiting_and_contacted_then_version_2_renames_contact(as_user)
+    old_task = waiting.ready()["contact_customer"]["id"]
+    log_in(page, "process_owner")
+    page.goto("/workbench/repair")
+    page.click("#wb-versions .wb-migrate-link")
+    page.wait_for_selector("#wb-dry-run[data-ready=true]")
+    held = page.locator(f"#wb-dry-run tr[data-case-id='{contacted.id}']")
+    expect(held).to_have_class("wb-stays")
+    expect(held).to_contain_text("v2 中没有 首次联系客户，确定服务方式 (contact_customer)")
+    expect(page.locator(f"#wb-dry-run tr[data-case-id='{waiting.id}']")).to_have_class("wb-moves")
+    expect(page.locator("#wb-migrate-count")).to_have_text("2 个中 1 个可迁移")
+
+    page.select_option("select.wb-map[data-source=contact_customer]", "call_customer")
+    expect(held).to_have_class("wb-moves")
+    expect(page.locator("#wb-migrate-count")).to_have_text("2 个中 2 个可迁移")
+    page.click("#wb-migrate-all")  # no reason yet: nothing moves
+    expect(page.locator("#wb-migrate-reason-error")).to_be_visible()
+    expect(page.locator("#wb-migrate-reason")).to_be_focused()
+    page.fill("#wb-migrate-reason", REASON)
+    expect(page.locator("#wb-migrate-reason-error")).to_be_hidden()
+    screenshot("workbench-migrate.png", docs="workbench-migrate.png")
+    page.click("#wb-migrate-selected")
+    expect(page.locator("#wb-migrate-result li.wb-moved")).to_have_count(2)
+    expect(page.locator("#wb-migrate-none")).to_be_visible()  # nothing runs on v1 any more
+    assert waiting.body["version"] == 2 and contacted.body["version"] == 2
+
+    page.goto(f"/cases/{contacted.id}")
+    moved = page.locator("tr.event-instance_migrated")
+    expect(moved).to_contain_text(REASON)
+    expect(moved).to_contain_text("contact_customer → call_customer")
+
+    log_in(page, "agent")
+    page.goto(f"/tasks/{old_task}")
+    new_task = waiting.ready()["call_customer"]["id"]
+    page.wait_for_url(f"**/tasks/{new_task}")
+    page.wait_for_selector("#task-form[data-ready=true]")

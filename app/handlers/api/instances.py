@@ -82,6 +82,7 @@ class RetrySchema(Schema):
 class MigrateSchema(Schema):
     version = fields.Integer(load_default=None, metadata={"description": "target version (default: the latest)"})
     mapping = mapping_field()
+    reason = fields.String(required=True, metadata={"description": "why the case moves (the audit trail keeps it)"})
 
 
 @bp.post("/<int:instance_id>/retry")
@@ -96,8 +97,11 @@ def retry(args, instance_id: int):
 @bp.arguments(MigrateSchema)
 @bp.response(200, InstanceSchema)
 def migrate(args, instance_id: int):
-    """Move a running case to another version; refused with the deviations when its path does not fit."""
-    return case_repair.migrate_case(services(), instance_id, args["version"], principal(), args["mapping"])
+    """Move a running case to another version; refused with the deviations when its path does not fit.
+    Its ready tasks are replaced by new ones: ``GET /tasks/{old id}`` answers 308 to the new task."""
+    return case_repair.migrate_case(
+        services(), instance_id, args["version"], principal(), args["mapping"], reason=args["reason"]
+    )
 
 
 class ReasonSchema(Schema):

@@ -103,7 +103,16 @@ class MigrationCheckSchema(Schema):
     case_id = fields.Integer()
     case_no = fields.String()
     can_move = fields.Boolean()
-    ready_there = fields.List(fields.String())
+    here = fields.List(fields.String(), metadata={"description": "the elements whose tasks are ready now"})
+    ready_there = fields.List(fields.String(), metadata={"description": "where it would wait on the target"})
+    missing = fields.List(
+        fields.String(),
+        metadata={"description": "elements of its path the target lacks and the mapping does not place"},
+    )
+    problems = fields.List(
+        fields.Dict(),
+        metadata={"description": "what keeps it: {kind (inserted, missing, error), element_id, detail}"},
+    )
     why_not = fields.List(fields.String())
 
 
@@ -215,10 +224,25 @@ def migration_check(args, key: str):
             "from_": fields.Integer(data_key="from", required=True),
             "to": fields.Integer(required=True),
             "mapping": mapping_field(),
+            "reason": fields.String(required=True, metadata={"description": "why (kept in each case's audit trail)"}),
+            "cases": fields.List(
+                fields.Integer(),
+                load_default=None,
+                metadata={"description": "only these cases (ids) of version ``from``; default: all of them"},
+            ),
         }
     )
 )
 @bp.response(200, MigrationSchema(many=True))
 def migrate_all(args, key: str):
     """Move every running case on ``from`` to ``to``; each case moves whole or stays, saying why."""
-    return version_admin.migrate_all(services(), key, args["from_"], args["to"], principal(), args["mapping"])
+    return version_admin.migrate_all(
+        services(),
+        key,
+        args["from_"],
+        args["to"],
+        principal(),
+        args["mapping"],
+        reason=args["reason"],
+        case_ids=args["cases"],
+    )

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from flask import jsonify
+from flask import url_for
 from flask_smorest import Blueprint
+from marshmallow import Schema
+from marshmallow import fields
 
 from ...domain.task_queries import TaskQuery
 from ...services.tasks import quoting
@@ -71,10 +75,30 @@ def list_tasks(args):
     return [_TaskOut(task, form) for task, form in page.rows], 200, {"X-Total-Count": str(page.total)}
 
 
+class TaskMovedSchema(Schema):
+    moved_to = fields.String(metadata={"description": "the id of the task that took this one's place"})
+    detail = fields.String()
+
+
 @bp.get("/<task_id>")
 @bp.response(200, TaskDetailSchema, headers=ETAG_HEADER)
+@bp.alt_response(
+    308,
+    schema=TaskMovedSchema,
+    description="the task's case was moved to another version: this task was replaced by the one of the "
+    "same element, ``moved_to`` (also in Location; a client following redirects gets that task)",
+    headers={"Location": {"description": "/api/v1/tasks/{moved_to}", "schema": {"type": "string"}}},
+)
 def get_task(task_id: str):
-    """One task with its form (live choices filled in) and the case data it sees."""
+    """One task with its form (live choices filled in) and the case data it sees. A task replaced by
+    a migration answers 308 naming the task that took its place."""
+    moved_to = tasks.moved_to(services(), task_id, principal())
+    if moved_to is not None:
+        location = url_for("tasks.get_task", task_id=moved_to)
+        detail = f"task {task_id} was replaced by task {moved_to} when its case moved to another version"
+        response = jsonify({"moved_to": moved_to, "detail": detail})  # not the 200 schema's shape
+        response.status_code, response.headers["Location"] = 308, location
+        return response
     view = tasks.get_task(services(), task_id, principal())
     out = _TaskOut(view.task, view.form, case_no=view.case_no, instructions=view.instructions, data=view.data)
     return out, 200, etag(view.revision)

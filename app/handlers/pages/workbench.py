@@ -19,8 +19,10 @@ from ...errors import AppError
 from ...errors import NotFound
 from ...services.processes import authoring
 from ...services.processes import lane_roles
+from ...services.processes import version_admin
 from ...services.processes import workbench
 from ..common import services
+from ..i18n import pick_language
 from .workspace import login_required
 
 bp = Blueprint("workbench_page", __name__)
@@ -145,4 +147,40 @@ def compare(key: str):
         versions=versions,
         before=before,
         after=to,
+    )
+
+
+@bp.get("/workbench/<key>/migrate")
+@login_required
+def migrate(key: str):
+    """Move running cases to another version (process owners, administrators): ``?from=N&to=M``;
+    by default from the oldest version with running cases to the latest. The page's script
+    (static/js/workbench-migrate.js) runs the dry run, keeps the mapping and moves the cases."""
+    versions = version_admin.migration_versions(services(), key, g.principal)
+    numbers = [v.version for v in versions]
+    to = request.args.get("to", type=int) or numbers[0]
+    running = [v.version for v in reversed(versions) if v.running and v.version != to]
+    before = request.args.get("from", type=int) or next(iter(running), next((n for n in numbers if n < to), to))
+    for number in (before, to):
+        if number not in numbers:
+            raise NotFound(f"{key} has no version {number}")
+    by_number = {v.version: v for v in versions}
+    source, target = by_number[before], by_number[to]
+    # The elements of the source the target lacks: renamed or removed, each mapped onto one of the target's.
+    unplaced = [
+        (element_id, name, kind)
+        for element_id, (name, kind) in source.elements.items()
+        if element_id not in target.elements
+    ]
+    return render_template(
+        "workbench_migrate.html",
+        key=key,
+        title=workbench.list_versions(services(), key, g.principal)[0].name,
+        versions=versions,
+        before=before,
+        after=to,
+        source=source,
+        target=target,
+        unplaced=unplaced,
+        names={e: pick_language(name) for v in (source, target) for e, (name, _kind) in v.elements.items()},
     )

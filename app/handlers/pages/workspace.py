@@ -32,6 +32,7 @@ from ...services.cases import attachments
 from ...services.cases import opening as cases
 from ...services.cases import papers
 from ...services.people import notifications
+from ...services.tasks import work as tasks
 from ...services.tasks import workspace
 from .. import i18n
 from .. import vendor
@@ -159,6 +160,10 @@ def inbox():
 @bp.get("/tasks/<task_id>")
 @login_required
 def task_page(task_id: str):
+    """A task page; a task replaced when its case moved to another version leads to its successor."""
+    moved_to = tasks.moved_to(services(), task_id, g.principal)
+    if moved_to is not None:
+        return redirect(url_for("web.task_page", task_id=moved_to))
     return render_template("task.html", page=workspace.task_page(services(), task_id, g.principal))
 
 

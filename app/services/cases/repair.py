@@ -25,6 +25,7 @@ from ...errors import NotFound
 from ...persistence.orm import Instance
 from ..context import ServiceContext
 from ..integration.external_tasks import resolve_incidents
+from ..processes.version_cache import DeployedProcess
 from ..qa.conformance import replay_inputs
 from ..tasks.handover import check_named_assignees
 from .step import case_step
@@ -78,12 +79,18 @@ def migrate_case(
     to_version: int | None,
     actor: Principal,
     mapping: Mapping[str, str] | None = None,
+    *,
+    reason: str | None,
 ) -> Instance:
-    """Move a running case to another version of its process (the latest if None).
+    """Move a running case to another version of its process (the latest if None). The move is an
+    audit event with the reason, the mapping and the actor; each ready task the move cancelled is
+    recorded with the task of the same element the case has now (old task links lead there).
 
     :param mapping: source element id → target element id, for elements the target calls otherwise
+    :param reason: why (required; recorded in the audit trail)
     """
     require_repair_role(actor)
+    why = require_reason(reason)
     with case_step(ctx, actor, instance_id=instance_id) as step:
         uow, instance, now = step.uow, step.instance, step.now
         step.expect(CaseStatus.RUNNING, why="; only running cases move")
@@ -94,12 +101,13 @@ def migrate_case(
         if target_row.id == instance.version_id:
             raise Conflict(f"case {instance.case_no} already runs on version {instance.version}")
         target = ctx.versions.get(uow, target_row.id)
+        rename = check_mapping(step.process, target, mapping)
         inputs = replay_inputs(ctx, uow, instance, step.process, target)
-        rename = mapping or {}
         waiting = {
             rename.get(t.element_id, t.element_id): t.due_at
             for t in uow.timers.for_instance(instance.id, status=TimerState.WAITING)
         }
+        ready_before = [(t.id, t.element_id) for t in uow.tasks.for_instance(instance.id, status=TaskState.READY)]
         claimed = {
             rename.get(t.element_id, t.element_id): t.assignee
             for t in uow.tasks.for_instance(instance.id, status=TaskState.READY)
@@ -126,15 +134,57 @@ def migrate_case(
         instance.version_id, instance.version = target.id, target.version
         step.process = target
         step.advance(snapshot, recorded=[])
-        for task in uow.tasks.for_instance(instance.id, status=TaskState.READY):
+        ready_after = uow.tasks.for_instance(instance.id, status=TaskState.READY)
+        for task in ready_after:
             if not task.assignee and claimed.get(task.element_id):
                 task.assignee, task.claimed_at = claimed[task.element_id], now
-        moved = {"from_version": old_version, "to_version": target.version, **({"mapping": rename} if rename else {})}
+        tasks = task_successors(ready_before, [(t.id, t.element_id) for t in ready_after], rename)
+        uow.task_moves.record(instance.id, tasks, now)
+        moved = {
+            "from_version": old_version,
+            "to_version": target.version,
+            "reason": why,
+            **({"mapping": rename} if rename else {}),
+            **({"tasks": tasks} if tasks else {}),
+        }
         step.record("instance_migrated", data=moved)
     return instance
 
 
-def _reason(reason: str | None) -> str:
+def check_mapping(
+    source: DeployedProcess, target: DeployedProcess, mapping: Mapping[str, str] | None
+) -> dict[str, str]:
+    """A migration's mapping, refused (422) unless each pair names an element of the source version
+    and one of the target version."""
+    rename = dict(mapping or {})
+    errors = [f"{old} is not an element of version {source.version}" for old in rename if source.element(old) is None]
+    errors += [
+        f"{new} is not an element of version {target.version}" for new in rename.values() if target.element(new) is None
+    ]
+    if errors:
+        raise InvalidInput("the mapping names elements the versions do not have", errors={"mapping": errors})
+    return rename
+
+
+def task_successors(
+    before: list[tuple[str, str]], after: list[tuple[str, str]], rename: Mapping[str, str]
+) -> dict[str, str]:
+    """Old task id → new task id: each ready task a migration replaced, paired with a new ready task
+    of the same element (as ``rename`` calls it in the target), in the order they came."""
+    still = {task_id for task_id, _ in after}
+    fresh = [(task_id, element_id) for task_id, element_id in after if task_id not in {t for t, _ in before}]
+    pairs: dict[str, str] = {}
+    for old_id, element_id in before:
+        if old_id in still:
+            continue
+        wanted = rename.get(element_id, element_id)
+        match = next((t for t, e in fresh if e == wanted and t not in pairs.values()), None)
+        if match is not None:
+            pairs[old_id] = match
+    return pairs
+
+
+def require_reason(reason: str | None) -> str:
     if not reason or not reason.strip():
         raise InvalidInput("say why (a reason is recorded in the audit trail)", errors={"reason": ["required"]})
     return reason.strip()
@@ -154,7 +204,7 @@ def _switch(
     with case_step(ctx, actor, instance_id=instance_id) as step:
         step.expect(expected, why=f", not {expected}")
         step.instance.status, step.instance.updated_at = becomes, step.now
-        step.record(event, data={"reason": _reason(reason)})
+        step.record(event, data={"reason": require_reason(reason)})
     return step.instance
 
 
@@ -196,7 +246,7 @@ def change_deadline(
             raise NotFound(f"timer {timer_id} is not of case {instance_id}")
         if timer.status != TimerState.WAITING:
             raise NotFound(f"no waiting timer {timer_id}")
-        change = {"from": timer.due_at.isoformat(), "to": due_at.isoformat(), "reason": _reason(reason)}
+        change = {"from": timer.due_at.isoformat(), "to": due_at.isoformat(), "reason": require_reason(reason)}
         step.apply(
             lambda: ctx.engine.set_timer_due(step.process, step.instance.state, timer_id, due_at),
             "deadline_changed",
@@ -214,7 +264,7 @@ def skip_task(
     data given is what the process goes on with); recorded as a skip, which conformance reports as
     a manual step. A task of another case is not found."""
     require_repair_role(actor)
-    reason = _reason(reason)
+    reason = require_reason(reason)
     with case_step(ctx, actor, instance_id=instance_id) as step:
         instance = step.instance
         task = step.uow.tasks.get(task_id)
@@ -239,7 +289,7 @@ def skip_task(
 def repeat_step(ctx: ServiceContext, instance_id: int, element_id: str, reason: str, actor: Principal) -> Instance:
     """Move the token back to a step already done, which becomes ready again."""
     require_repair_role(actor)
-    reason = _reason(reason)
+    reason = require_reason(reason)
     with case_step(ctx, actor, instance_id=instance_id) as step:
         step.expect(CaseStatus.RUNNING)
         repeat = lambda: ctx.engine.repeat_from(step.process, step.instance.state, element_id)  # noqa: E731

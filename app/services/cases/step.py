@@ -139,6 +139,9 @@ def _locked_task(uow: UnitOfWork, task_id: str, actor: Principal) -> tuple[Task,
             f"task {task.id} ({task.element_id}) is for role {task.role!r}; {actor.username} has {sorted(actor.roles)}"
         )
     if task.status != TaskState.READY or instance.status != CaseStatus.RUNNING:
+        moved_to = uow.task_moves.follow(task_id)
+        if moved_to is not None:  # its case moved to another version: say which task took its place
+            raise Conflict(f"task {task_id} was replaced by task {moved_to} when its case moved to another version")
         raise Conflict(f"task {task_id} is {task.status} (case {instance.status}); it can no longer be changed")
     return task, instance
 

@@ -4,21 +4,28 @@ new diagram, and check which running cases could move to another version (a dry 
 from __future__ import annotations
 
 import json
+from collections import Counter
+from collections.abc import Collection
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ...domain.cases import CaseStatus
+from ...domain.cases import TaskState
 from ...domain.principal import Principal
 from ...engine import load_definition
 from ...engine import set_resolver
 from ...errors import Conflict
 from ...errors import DiagramError
 from ...errors import InvalidInput
+from ...errors import NotFound
 from ...errors import Problem
 from ...errors import Severity
+from ..cases.repair import check_mapping
 from ..cases.repair import mapped
 from ..cases.repair import migrate_case
+from ..cases.repair import require_reason
 from ..cases.repair import require_repair_role
 from ..cases.repair import unfit_deviations
 from ..context import ServiceContext
@@ -154,27 +161,68 @@ def migration_check(
     mapping: Mapping[str, str] | None = None,
 ) -> list[dict[str, Any]]:
     """For each running case on ``source``: could it move to ``target`` (with ``mapping`` of
-    renamed elements, as ``migrate_case``), and if not, why."""
+    renamed elements, as ``migrate_case``), and if not, why: where it waits now (``here``), where
+    it would wait there (``ready_there``), the elements of its path or its current steps the target
+    lacks and the mapping does not place (``missing``) and the deviations that keep it (``problems``)."""
     require_repair_role(actor)
     with ctx.uow() as uow:
         old, new = ctx.versions.find(uow, key, source), ctx.versions.find(uow, key, target)
+        rename = check_mapping(old, new, mapping)
         cases = _running_on(uow, key, old)
         report = []
         for case in cases:
             inputs = replay_inputs(ctx, uow, case, old, new)
             result, snapshot = ctx.engine.rebuild(
-                new, inputs.start, mapped(inputs.steps, mapping), message=inputs.message, payload=inputs.payload
+                new, inputs.start, mapped(inputs.steps, rename), message=inputs.message, payload=inputs.payload
             )
+            unfit = unfit_deviations(result.deviations)
+            here = sorted({t.element_id for t in uow.tasks.for_instance(case.id, status=TaskState.READY)})
+            passed = [s.element_id for s in inputs.steps] + here
+            missing = sorted({e for e in passed if rename.get(e, e) == e and new.element(e) is None})
             report.append(
                 {
                     "case_id": case.id,
                     "case_no": case.case_no,
-                    "can_move": not unfit_deviations(result.deviations),
+                    "can_move": not unfit,
+                    "here": here,
                     "ready_there": sorted(t.element_id for t in snapshot.ready_tasks),
-                    "why_not": [f"{d.kind} {d.element_id}: {d.detail}" for d in unfit_deviations(result.deviations)],
+                    "missing": missing,
+                    "problems": [{"kind": d.kind, "element_id": d.element_id, "detail": d.detail} for d in unfit],
+                    "why_not": [f"{d.kind} {d.element_id}: {d.detail}" for d in unfit],
                 }
             )
     return report
+
+
+@dataclass(frozen=True)
+class MigrationVersion:
+    """A version on the migration page: how many of its cases run, and its elements (id → name, type)."""
+
+    version: int
+    running: int
+    elements: dict[str, tuple[str, str]]
+
+
+def migration_versions(ctx: ServiceContext, key: str, actor: Principal) -> list[MigrationVersion]:
+    """Every version of a process, newest first, with its running cases and its elements: what the
+    migration page offers to move from, to, and to map renamed or removed elements onto."""
+    require_repair_role(actor)
+    with ctx.uow() as uow:
+        rows = uow.versions.all_versions(key)
+        if not rows:
+            raise NotFound(f"no deployed process {key!r}")
+        running = Counter(
+            c.version_id for c in uow.instances.list(process_key=key, status=CaseStatus.RUNNING, limit=100_000)
+        )
+        versions = [ctx.versions.get(uow, row.id) for row in reversed(rows)]
+    return [
+        MigrationVersion(
+            p.version,
+            running.get(p.id, 0),
+            {e.id: (e.name, e.type) for e in sorted(p.elements.values(), key=lambda e: e.line)},
+        )
+        for p in versions
+    ]
 
 
 def migrate_all(
@@ -184,25 +232,30 @@ def migrate_all(
     target: int,
     actor: Principal,
     mapping: Mapping[str, str] | None = None,
+    *,
+    reason: str | None,
+    case_ids: Collection[int] | None = None,
 ) -> list[dict[str, Any]]:
-    """Move every running case on ``source`` to ``target``, each case all or nothing on its own (as
-    ``migrate_case``): the cases whose path fits move, the others stay and say why."""
+    """Move every running case on ``source`` to ``target`` (only those of ``case_ids`` if given), each
+    case all or nothing on its own (as ``migrate_case``): the cases whose path fits move, the others
+    stay and say why. The reason and the mapping are checked before any case moves."""
     require_repair_role(actor)
+    why = require_reason(reason)
     with ctx.uow() as uow:
         old = ctx.versions.find(uow, key, source)
-        ctx.versions.find(uow, key, target)
-        cases = [(c.id, c.case_no) for c in _running_on(uow, key, old)]
+        check_mapping(old, ctx.versions.find(uow, key, target), mapping)
+        cases = [(c.id, c.case_no) for c in _running_on(uow, key, old) if case_ids is None or c.id in case_ids]
     report = []
     for case_id, case_no in cases:
         try:
-            migrate_case(ctx, case_id, target, actor, mapping)
+            migrate_case(ctx, case_id, target, actor, mapping, reason=why)
         except Conflict as exc:  # it no longer runs, or its path does not fit the target
-            why = (
+            why_not = (
                 [f"{e['kind']} {e['element_id']}: {e['detail']}" for e in exc.errors]
                 if isinstance(exc.errors, list)
                 else []
             )
-            report.append({"case_id": case_id, "case_no": case_no, "moved": False, "why_not": why or [exc.message]})
+            report.append({"case_id": case_id, "case_no": case_no, "moved": False, "why_not": why_not or [exc.message]})
             continue
         report.append({"case_id": case_id, "case_no": case_no, "moved": True, "why_not": []})
     return report

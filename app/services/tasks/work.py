@@ -152,6 +152,16 @@ def _visible_task(ctx: ServiceContext, uow: UnitOfWork, task_id: str, actor: Pri
     raise Forbidden(f"task {task_id} is of a case {actor.username} may not read")
 
 
+def moved_to(ctx: ServiceContext, task_id: str, actor: Principal) -> str | None:
+    """The task that took ``task_id``'s place when its case moved to another version (after every
+    move since), or None if it was never replaced. Only for those who may read the case."""
+    with ctx.uow() as uow:
+        following = uow.task_moves.follow(task_id)
+        if following is not None and uow.tasks.get(task_id) is not None:
+            _visible_task(ctx, uow, task_id, actor)
+        return following
+
+
 def get_task(ctx: ServiceContext, task_id: str, actor: Principal) -> TaskView:
     """A task with its form schema (live options filled in) and the case data it sees."""
     with ctx.uow() as uow:

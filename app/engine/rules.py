@@ -24,6 +24,7 @@ from ..errors import Severity
 from .called_processes import call_graph
 from .catalogue import q
 from .definitions import FORM_PROPERTY
+from .definitions import SAME_PERFORMER_PROPERTY
 from .definitions import ElementInfo
 from .diagram_context import DiagramContext
 from .diagram_forms import extra_start_forms
@@ -219,6 +220,22 @@ def user_task_form(ctx: DiagramContext) -> list[Problem]:
     ]
 
 
+def same_performer_known(ctx: DiagramContext) -> list[Problem]:
+    """A user task's ``same_performer_as`` names another user task of the diagram, whose performer
+    in the case gets this one too (an unknown step would leave the task to its lane unnoticed)."""
+    problems = []
+    for info in ctx.elements.values():
+        step = info.properties.get(SAME_PERFORMER_PROPERTY)
+        if info.type != "userTask" or step is None:
+            continue
+        other = ctx.elements.get(step)
+        if other is None or other.type != "userTask" or other.id == info.id:
+            problems.append(
+                _on(ctx, info, f"{SAME_PERFORMER_PROPERTY} names {step!r}, which is no other user task of the diagram")
+            )
+    return problems
+
+
 def user_task_in_role_lane(ctx: DiagramContext) -> list[Problem]:
     """A user task whose role nothing names (lane, lane name, Camunda groups): only an administrator
     may work it."""
@@ -360,6 +377,7 @@ RULES: tuple[Rule, ...] = (
     Rule("element-in-one-lane", CONVENTION, False, element_in_one_lane),
     Rule("user-task-form", CONVENTION, False, user_task_form),
     Rule("user-task-in-role-lane", CONVENTION, False, user_task_in_role_lane),
+    Rule("same-performer-known", ENGINE, False, same_performer_known),
     Rule("flow-incoming", CONVENTION, False, flow_incoming),
     Rule("flow-outgoing", CONVENTION, False, flow_outgoing),
     Rule("reachable-from-start", CONVENTION, False, reachable_from_start),

@@ -15,6 +15,7 @@
   const config = JSON.parse(configNode.textContent)
   const S = config.strings
   const FORM_PROPERTY = 'formJsonSchemaFilename'
+  const SAME_PERFORMER = 'same_performer_as' // docs/diagram-conventions.md
   const TIMER_TYPES = ['timeDuration', 'timeDate', 'timeCycle']
   const ID_PATTERN = /^[A-Za-z_][\w.-]*$/
   const SNAKE_CASE = /^[a-z][a-z0-9_]*$/
@@ -385,10 +386,29 @@
       const instructions = instructionsOf(bo)
       setField('wb-prop-form', propertyValue(bo, FORM_PROPERTY))
       setField('wb-prop-instructions', (instructions && instructions.value) || '')
+      const earlier = earlierUserTasks(bo).map((t) => [t.id, `${pickLanguage(t.name || '', config.language) || t.id} (${t.id})`])
+      fillSelect($('wb-prop-same-performer'), earlier, propertyValue(bo, SAME_PERFORMER))
     }
   }
 
+  /* The user tasks a case passes before reaching ``bo`` (back along the flows), nearest first. */
+  function earlierUserTasks (bo) {
+    const found = []
+    const seen = new Set([bo.id])
+    const queue = [...(bo.incoming || []).map((f) => f.sourceRef), bo.attachedToRef].filter(Boolean)
+    while (queue.length) {
+      const node = queue.shift()
+      if (!node || seen.has(node.id)) continue
+      seen.add(node.id)
+      if (is(node, 'bpmn:UserTask')) found.push(node)
+      for (const incoming of node.incoming || []) queue.push(incoming.sourceRef)
+      if (node.attachedToRef) queue.push(node.attachedToRef)
+    }
+    return found
+  }
+
   function fillSelect (node, options, value) {
+    if (value && !options.some(([v]) => v === value)) options = [...options, [value, value]] // as the diagram says
     node.replaceChildren(new Option('—', ''), ...options.map(([v, text]) => new Option(text, v)))
     node.value = value
     node.dataset.elementId = state.propsElement.id
@@ -553,6 +573,7 @@
       'wb-prop-timer-expr': (element, value) => setTimer(element, $('wb-prop-timer-type').value, value.trim()),
       'wb-prop-form': (element, value) => changeForm(element, value),
       'wb-prop-instructions': (element, value) => setInstructions(element, value.trim()),
+      'wb-prop-same-performer': (element, value) => setProperty(element, SAME_PERFORMER, value),
       'wb-prop-lane-role': (element, value) => setLaneRole(element, value),
       'wb-prop-condition': (element, value) => setCondition(element, value.trim()),
       'wb-prop-gateway-default': (element, value) => setDefaultFlow(element, value ? state.modeler.get('elementRegistry').get(value) : null),

@@ -1,4 +1,4 @@
-""""The same person as step X": a user task whose ``same_performer_as`` names an earlier user task goes
+""" "The same person as step X": a user task whose ``same_performer_as`` names an earlier user task goes
 to whoever completed that step in the case, so the technician who commissioned the unit does its
 acceptance without claiming it again; a step the diagram lacks is a deploy error."""
 

@@ -128,7 +128,8 @@ BROKEN = {
     "same-performer-known": (
         "tiny.bpmn",
         TINY.replace(
-            '<spiffworkflow:property name="formJsonSchemaFilename" value="forms/do_it.json"/>\n        </spiffworkflow:properties>\n      </bpmn:extensionElements>\n      <bpmn:incoming>f4',
+            '<spiffworkflow:property name="formJsonSchemaFilename" value="forms/do_it.json"/>\n'
+            "        </spiffworkflow:properties>\n      </bpmn:extensionElements>\n      <bpmn:incoming>f4",
             '<spiffworkflow:property name="formJsonSchemaFilename" value="forms/do_it.json"/>'
             '<spiffworkflow:property name="same_performer_as" value="do_that"/>'
             "\n        </spiffworkflow:properties>\n      </bpmn:extensionElements>\n      <bpmn:incoming>f4",

@@ -921,6 +921,19 @@
     return options
   }
 
+  /* A diagram without layout (no BPMNDiagram: drawn by no modeler) laid out by bpmn-auto-layout
+     (static/build/layout.js), else null: the canvas could not show it. */
+  async function withLayout (xml) {
+    const layout = window.WorkbenchLayout
+    if (!layout || !layout.needsLayout(xml)) return null
+    try {
+      return await layout.layout(xml)
+    } catch (error) {
+      console.warn('auto-layout failed', error)
+      return null
+    }
+  }
+
   async function start () {
     const response = await fetch(config.sourceUrl, { credentials: 'same-origin', headers: { Accept: 'application/json' } })
     if (!response.ok) throw new Error(`source: HTTP ${response.status}`)
@@ -930,11 +943,19 @@
     }
     state.originalXml = source.xml
     const modeler = new window.BpmnJS({ container: $('wb-canvas'), ...(await modelerOptions()) })
-    const { warnings } = await modeler.importXML(source.xml)
+    const laidOut = await withLayout(source.xml)
+    const { warnings } = await modeler.importXML(laidOut || source.xml)
     window.Workspace.nameDiagram($('wb-canvas'), { editable: true })
     if (warnings.length) console.warn('diagram import warnings', warnings)
     state.modeler = modeler
     window.Workbench = { modeler }
+    if (laidOut) {
+      $('wb-layout-notice').hidden = false
+      if (config.editable) {
+        state.diagramChanged = true // saved and deployed with the layout drawn here
+        changed()
+      }
+    }
     showReadable(modeler.get('canvas'))
     modeler.on('selection.changed', (event) => {
       const single = event.newSelection.length === 1 ? event.newSelection[0] : null

@@ -85,3 +85,15 @@ def test_an_import_without_layout_is_laid_out_and_its_form_gets_conditions_and_l
     expect(lookup).to_have_attribute("placeholder", "输入以查找客户")
     expect(lookup).to_have_attribute("list", "lookup-customer_1")
     screenshot("workbench-conditional-field.png")
+
+
+def test_a_draft_without_layout_opens_laid_out_and_says_so(page, as_user):
+    body = {"filename": "acceptance.bpmn", "xml": NO_LAYOUT, "forms": {}, "base_version": None}
+    saved = as_user("process_owner").put("/workbench/drafts/acceptance", json=body)
+    assert saved.status_code == 200, saved.json
+    log_in(page, "process_owner")
+    page.goto("/workbench/acceptance")
+    page.wait_for_selector("#workbench[data-ready=true]")
+    expect(page.locator("#wb-layout-notice")).to_be_visible()
+    expect(page.locator(".djs-element[data-element-id=accept]")).to_be_visible()
+    expect(page.locator("#wb-status")).to_have_text("有未保存的修改")  # the layout is saved with the draft

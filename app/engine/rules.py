@@ -28,6 +28,7 @@ from .definitions import SAME_PERFORMER_PROPERTY
 from .definitions import ElementInfo
 from .diagram_context import DiagramContext
 from .diagram_forms import extra_start_forms
+from .diagram_forms import field_problems
 from .diagram_forms import markup_problems
 from .diagram_forms import misplaced_start_forms
 from .diagram_forms import open_start_forms
@@ -327,6 +328,10 @@ def no_active_content(ctx: DiagramContext) -> list[Problem]:
     return problems
 
 
+def form_field_keywords(ctx: DiagramContext) -> list[Problem]:
+    return field_problems(ctx.filename, ctx.elements, ctx.forms)
+
+
 def form_plain_text(ctx: DiagramContext) -> list[Problem]:
     return markup_problems(ctx.filename, ctx.elements, ctx.forms)
 
@@ -386,6 +391,7 @@ RULES: tuple[Rule, ...] = (
     Rule("form-valid", ENGINE, False, form_valid),
     Rule("no-active-content", ENGINE, False, no_active_content),
     Rule("form-plain-text", ENGINE, False, form_plain_text),
+    Rule("form-field-keywords", ENGINE, False, form_field_keywords),
     Rule("start-form-on-process-start", ENGINE, False, start_form_on_process_start),
     Rule("start-form-closed", ENGINE, False, start_form_closed),
     Rule("one-start-form", ENGINE, False, one_start_form),

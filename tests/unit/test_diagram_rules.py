@@ -142,6 +142,11 @@ BROKEN = {
         read_form,
     ),
     "form-plain-text": ("tiny.bpmn", TINY, reader(do_it={**FORM, "title": "<b>做 / Do</b>"})),
+    "form-field-keywords": (
+        "tiny.bpmn",
+        TINY,
+        reader(do_it={**FORM, "properties": {"ok": {**FORM["properties"]["ok"], "x-visible-if": {"okay": True}}}}),
+    ),
     "start-form-closed": (
         "tiny.bpmn",
         TINY_STARTING,

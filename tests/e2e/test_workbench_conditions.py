@@ -67,6 +67,7 @@ def test_an_import_without_layout_is_laid_out_and_its_form_gets_conditions_and_l
     assert "required" not in schema  # not required while hidden
     assert schema["allOf"] == [
         {
+            "$comment": "required while shown (form builder)",
             "if": {"properties": {"fault": {"not": {"enum": [False, 0, "", None, []]}}}, "required": ["fault"]},
             "then": {"required": ["fault_detail"]},
         }
@@ -85,6 +86,15 @@ def test_an_import_without_layout_is_laid_out_and_its_form_gets_conditions_and_l
     expect(lookup).to_have_attribute("placeholder", "输入以查找客户")
     expect(lookup).to_have_attribute("list", "lookup-customer_1")
     screenshot("workbench-conditional-field.png")
+
+    # Always shown again: plainly required, the builder's if/then gone.
+    page.click("#wb-tab-builder")
+    page.select_option("[data-key=fault_detail] .fb-when-field", "")
+    expect(page.locator("[data-key=fault_detail] .fb-required")).to_be_checked()
+    page.click("#wb-tab-schema")
+    schema = json.loads(page.input_value("#wb-form-text"))
+    assert schema["required"] == ["fault_detail"] and "allOf" not in schema
+    assert "x-visible-if" not in schema["properties"]["fault_detail"]
 
 
 def test_a_draft_without_layout_opens_laid_out_and_says_so(page, as_user):

@@ -42,10 +42,13 @@
 
   const isObject = (v) => Boolean(v) && typeof v === 'object' && !Array.isArray(v)
 
-  /* An allOf item the builder wrote: "field is required while shown". */
+  /* The allOf items the builder writes, "field is required while shown", carry this $comment (JSON
+     Schema's own, ignored by validators), so hand-written if/then items are never taken for them. */
+  const MARK = 'required while shown (form builder)'
   function requiredWhileShown (item) {
-    return isObject(item) && item.if !== undefined && isObject(item.then) && Object.keys(item.then).length === 1 &&
-      Array.isArray(item.then.required) && item.then.required.length === 1 ? item.then.required[0] : null
+    return isObject(item) && item.$comment === MARK && isObject(item.then) && Array.isArray(item.then.required)
+      ? item.then.required[0]
+      : null
   }
 
   function kindOf (field) {
@@ -110,7 +113,9 @@
       const keys = Object.keys(schema.properties).filter((key) => wanted.has(key))
       schema.allOf = allOf().filter((item) => !requiredWhileShown(item))
       schema.required = keys.filter((key) => !conditionOf(key))
-      for (const key of keys.filter(conditionOf)) schema.allOf.push({ if: shownWhen(conditionOf(key)), then: { required: [key] } })
+      for (const key of keys.filter(conditionOf)) {
+        schema.allOf.push({ $comment: MARK, if: shownWhen(conditionOf(key)), then: { required: [key] } })
+      }
       if (!schema.allOf.length) delete schema.allOf
     }
 

@@ -11,11 +11,16 @@ import json
 import pytest
 from playwright.sync_api import expect
 
+from tests.api.test_conditional_fields import accept_task
 from tests.api.test_same_performer import ACCEPTANCE
 from tests.e2e.conftest import needs_chromium
 from tests.e2e.test_workbench import select
 from tests.e2e.test_workbench_panel import commit
+from tests.e2e.test_workspace import complete
+from tests.e2e.test_workspace import field
+from tests.e2e.test_workspace import fill
 from tests.e2e.test_workspace import log_in
+from tests.e2e.test_workspace import wait_for_form
 
 pytestmark = [pytest.mark.e2e, needs_chromium]
 
@@ -107,3 +112,25 @@ def test_a_draft_without_layout_opens_laid_out_and_says_so(page, as_user):
     expect(page.locator("#wb-layout-notice")).to_be_visible()
     expect(page.locator(".djs-element[data-element-id=accept]")).to_be_visible()
     expect(page.locator("#wb-status")).to_have_text("有未保存的修改")  # the layout is saved with the draft
+
+
+def test_on_the_task_page_a_conditional_field_appears_with_its_value_and_is_required_only_then(page, as_user):
+    task_id = accept_task(as_user)
+    log_in(page, "tech_urban1")
+    page.goto(f"/tasks/{task_id}")
+    wait_for_form(page, "验收")
+    detail = page.locator("#task-form [data-schemapath='root.fault_detail']")
+    reason = page.locator("#task-form [data-schemapath='root.reason']")
+    expect(detail).to_be_hidden()
+    expect(reason).to_be_hidden()
+    page.check("#task-form [data-schemapath='root.fault'] input[type=checkbox]")
+    page.select_option(field("result"), "rejected")
+    expect(detail).to_be_visible()
+    expect(reason).to_be_visible()
+    page.click("#submit-form")  # shown, so required: the server says so on the fields
+    expect(page.locator('.field-error[data-field="fault_detail"]')).to_be_visible()
+    expect(page.locator('.field-error[data-field="reason"]')).to_be_visible()
+    page.select_option(field("result"), "accepted")  # the reason is hidden again, and not sent
+    expect(reason).to_be_hidden()
+    fill(page, {"fault_detail": "门封条有划痕"})
+    complete(page)

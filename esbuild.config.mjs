@@ -1,6 +1,7 @@
 // The front end's one build step (`npm run build`, run by `make setup`): esbuild bundles the workbench's
 // lint (app/static/js/src/lint-entry.js) into app/static/build/lint.js and its version comparison
-// (bpmn-js-differ, app/static/js/src/diff-entry.js) into app/static/build/diff.js. Everything else on the pages is
+// (bpmn-js-differ, app/static/js/src/diff-entry.js) into app/static/build/diff.js, and the auto-layout of
+// imported diagrams without layout (bpmn-auto-layout, src/layout-entry.js) into app/static/build/layout.js. Everything else on the pages is
 // served from node_modules' prebuilt dist files (app/handlers/vendor.py).
 import { readFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
@@ -31,7 +32,8 @@ const bpmnlintConfig = {
 
 const bundles = [
   ['app/static/js/src/lint-entry.js', 'app/static/build/lint.js'],
-  ['app/static/js/src/diff-entry.js', 'app/static/build/diff.js']
+  ['app/static/js/src/diff-entry.js', 'app/static/build/diff.js'],
+  ['app/static/js/src/layout-entry.js', 'app/static/build/layout.js']
 ]
 
 for (const [entry, outfile] of bundles) await build({

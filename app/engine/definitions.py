@@ -10,6 +10,7 @@ from typing import Any
 from ..errors import Problem
 
 FORM_PROPERTY = "formJsonSchemaFilename"
+SAME_PERFORMER_PROPERTY = "same_performer_as"  # a user task done by whoever did that earlier step
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,11 @@ class ElementInfo:
     def role_from(self) -> str | None:
         """The case variable naming the department whose role works this task (instead of the lane's)."""
         return self.properties.get("role_from")
+
+    @property
+    def same_performer_as(self) -> str | None:
+        """The user task (spec id) whose performer in the case is given this task too."""
+        return self.properties.get(SAME_PERFORMER_PROPERTY)
 
     @property
     def clause(self) -> str | None:

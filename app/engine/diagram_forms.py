@@ -2,7 +2,8 @@
 
 A form is a JSON Schema file named by an element's ``formJsonSchemaFilename`` property and read
 through the deploy's ``FormReader``; it must exist, be valid JSON Schema of ``"type": "object"``,
-and hold no markup in its texts (they are shown as plain text). A start form (the data a case may
+and hold no markup in its texts (they are shown as plain text); a field's ``x-visible-if`` names other
+fields of the form, its ``x-lookup`` a known look-up. A start form (the data a case may
 be opened with) sits on the process's own start event, one per process, and refuses fields it
 does not name.
 """
@@ -28,6 +29,7 @@ Forms = dict[str, dict[str, Any]]  # form path, as the diagram names it -> JSON 
 # The start of a tag, a closing tag, a comment or a processing instruction ("a < b" is text).
 MARKUP = re.compile(r"<[A-Za-z!/?]")
 FORM_TEXTS = ("title", "description")
+LOOKUPS = frozenset({"customer", "unit", "technician"})  # static/js/form-render.js, /api/v1/lookups
 
 
 def load_forms(filename: str, elements: dict[str, ElementInfo], read_form: FormReader) -> tuple[Forms, list[Problem]]:
@@ -85,6 +87,50 @@ def markup_problems(filename: str, elements: dict[str, ElementInfo], forms: Form
                     task.id if task else None,
                     task.line if task else None,
                 )
+            )
+    return problems
+
+
+def _field_problems(schema: dict[str, Any]) -> list[str]:
+    """What is wrong with the ``x-visible-if`` and ``x-lookup`` of the form's top-level fields."""
+    properties = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
+    found = []
+    for key, field in properties.items():
+        if not isinstance(field, dict):
+            continue
+        when = field.get("x-visible-if")
+        if when is not None:
+            scalar = (str, int, float, bool, type(None))
+            fine = (
+                isinstance(when, dict)
+                and bool(when)
+                and all(
+                    other in properties
+                    and other != key
+                    and (isinstance(v, scalar) or (isinstance(v, list) and all(isinstance(i, scalar) for i in v)))
+                    for other, v in when.items()
+                )
+            )
+            if not fine:
+                found.append(
+                    f"field {key!r}: x-visible-if must map other fields of the form to a value, a list of"
+                    f" values, true or false (got {json.dumps(when, ensure_ascii=False)[:80]})"
+                )
+        lookup = field.get("x-lookup")
+        if lookup is not None and lookup not in LOOKUPS:
+            found.append(f"field {key!r}: x-lookup {lookup!r} is none of {', '.join(sorted(LOOKUPS))}")
+    return found
+
+
+def field_problems(filename: str, elements: dict[str, ElementInfo], forms: Forms) -> list[Problem]:
+    """A problem for each condition or look-up of a form field that cannot work, on the first element
+    naming the form (a condition on a field the form lacks would hide its field for good)."""
+    problems = []
+    for path, schema in forms.items():
+        task = next((info for info in elements.values() if info.form == path), None)
+        for reason in _field_problems(schema):
+            problems.append(
+                Problem(filename, f"form {path!r}: {reason}", task.id if task else None, task.line if task else None)
             )
     return problems
 

@@ -24,9 +24,11 @@ from ..errors import Severity
 from .called_processes import call_graph
 from .catalogue import q
 from .definitions import FORM_PROPERTY
+from .definitions import SAME_PERFORMER_PROPERTY
 from .definitions import ElementInfo
 from .diagram_context import DiagramContext
 from .diagram_forms import extra_start_forms
+from .diagram_forms import field_problems
 from .diagram_forms import markup_problems
 from .diagram_forms import misplaced_start_forms
 from .diagram_forms import open_start_forms
@@ -219,6 +221,22 @@ def user_task_form(ctx: DiagramContext) -> list[Problem]:
     ]
 
 
+def same_performer_known(ctx: DiagramContext) -> list[Problem]:
+    """A user task's ``same_performer_as`` names another user task of the diagram, whose performer
+    in the case gets this one too (an unknown step would leave the task to its lane unnoticed)."""
+    problems = []
+    for info in ctx.elements.values():
+        step = info.properties.get(SAME_PERFORMER_PROPERTY)
+        if info.type != "userTask" or step is None:
+            continue
+        other = ctx.elements.get(step)
+        if other is None or other.type != "userTask" or other.id == info.id:
+            problems.append(
+                _on(ctx, info, f"{SAME_PERFORMER_PROPERTY} names {step!r}, which is no other user task of the diagram")
+            )
+    return problems
+
+
 def user_task_in_role_lane(ctx: DiagramContext) -> list[Problem]:
     """A user task whose role nothing names (lane, lane name, Camunda groups): only an administrator
     may work it."""
@@ -310,6 +328,10 @@ def no_active_content(ctx: DiagramContext) -> list[Problem]:
     return problems
 
 
+def form_field_keywords(ctx: DiagramContext) -> list[Problem]:
+    return field_problems(ctx.filename, ctx.elements, ctx.forms)
+
+
 def form_plain_text(ctx: DiagramContext) -> list[Problem]:
     return markup_problems(ctx.filename, ctx.elements, ctx.forms)
 
@@ -360,6 +382,7 @@ RULES: tuple[Rule, ...] = (
     Rule("element-in-one-lane", CONVENTION, False, element_in_one_lane),
     Rule("user-task-form", CONVENTION, False, user_task_form),
     Rule("user-task-in-role-lane", CONVENTION, False, user_task_in_role_lane),
+    Rule("same-performer-known", ENGINE, False, same_performer_known),
     Rule("flow-incoming", CONVENTION, False, flow_incoming),
     Rule("flow-outgoing", CONVENTION, False, flow_outgoing),
     Rule("reachable-from-start", CONVENTION, False, reachable_from_start),
@@ -368,6 +391,7 @@ RULES: tuple[Rule, ...] = (
     Rule("form-valid", ENGINE, False, form_valid),
     Rule("no-active-content", ENGINE, False, no_active_content),
     Rule("form-plain-text", ENGINE, False, form_plain_text),
+    Rule("form-field-keywords", ENGINE, False, form_field_keywords),
     Rule("start-form-on-process-start", ENGINE, False, start_form_on_process_start),
     Rule("start-form-closed", ENGINE, False, start_form_closed),
     Rule("one-start-form", ENGINE, False, one_start_form),

@@ -260,6 +260,7 @@ MATRIX: dict[str, Gate] = {
     ),
     "GET /api/v1/lookups/customers": Gate(REGISTRARS, path="/api/v1/lookups/customers?q=张"),
     "GET /api/v1/lookups/units": Gate(REGISTRARS, path="/api/v1/lookups/units?serial=SN"),
+    "GET /api/v1/lookups/technicians": Gate(REGISTRARS, path="/api/v1/lookups/technicians?q=tech"),
     "GET /api/v1/me": Gate(ALL),
     "GET /api/v1/users": Gate(ADMIN),
     "POST /api/v1/users": Gate(ADMIN, json={"username": "matrix.new", "roles": ["cs_agent"]}),

@@ -26,3 +26,11 @@ def test_the_register_form_declares_its_lookups(as_user):
     form = as_user("agent").get(f"/tasks/{task['id']}").json["form"]
     assert form["properties"]["serial_no"]["x-lookup"] == "unit"
     assert form["properties"]["serial_no"]["x-fills"]["warranty_evidence"] == "warranty_evidence"
+
+
+def test_technicians_are_found_by_user_name_or_name_for_a_form_to_keep_the_user_name(as_user):
+    found = as_user("dispatcher").get("/lookups/technicians?q=urban").json
+    assert [t["username"] for t in found] == ["tech_urban1", "tech_urban2"]
+    assert {"name", "branch", "regions", "title"} <= set(found[0])
+    assert as_user("dispatcher").get("/lookups/technicians?q=tech_%").json == []  # wildcards are literal
+    assert as_user("tech_urban1").get("/lookups/technicians?q=urban").status_code == 403

@@ -125,12 +125,28 @@ BROKEN = {
         read_form,
     ),
     "form-valid": ("tiny.bpmn", TINY.replace("forms/do_it.json", "forms/nowhere.json"), read_form),
+    "same-performer-known": (
+        "tiny.bpmn",
+        TINY.replace(
+            '<spiffworkflow:property name="formJsonSchemaFilename" value="forms/do_it.json"/>\n'
+            "        </spiffworkflow:properties>\n      </bpmn:extensionElements>\n      <bpmn:incoming>f4",
+            '<spiffworkflow:property name="formJsonSchemaFilename" value="forms/do_it.json"/>'
+            '<spiffworkflow:property name="same_performer_as" value="do_that"/>'
+            "\n        </spiffworkflow:properties>\n      </bpmn:extensionElements>\n      <bpmn:incoming>f4",
+        ),
+        read_form,
+    ),
     "no-active-content": (
         "tiny.bpmn",
         TINY.replace("?>\n", '?>\n<?xml-stylesheet type="text/xsl" href="show.xsl"?>\n', 1),
         read_form,
     ),
     "form-plain-text": ("tiny.bpmn", TINY, reader(do_it={**FORM, "title": "<b>做 / Do</b>"})),
+    "form-field-keywords": (
+        "tiny.bpmn",
+        TINY,
+        reader(do_it={**FORM, "properties": {"ok": {**FORM["properties"]["ok"], "x-visible-if": {"okay": True}}}}),
+    ),
     "start-form-closed": (
         "tiny.bpmn",
         TINY_STARTING,

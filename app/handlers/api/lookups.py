@@ -1,4 +1,4 @@
-"""/api/v1/lookups: records to pick from while filling a form (customers, installed units)."""
+"""/api/v1/lookups: records to pick from while filling a form (customers, installed units, technicians)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from ...services.cases import lookups
 from ..common import principal
 from ..common import services
 
-bp = Blueprint("lookups", __name__, url_prefix="/api/v1/lookups", description="Customer and unit look-ups")
+bp = Blueprint("lookups", __name__, url_prefix="/api/v1/lookups", description="Customer, unit and technician look-ups")
 
 
 class CustomerSchema(Schema):
@@ -37,6 +37,14 @@ class UnitSchema(Schema):
     region = fields.String()
 
 
+class TechnicianSchema(Schema):
+    username = fields.String()
+    name = fields.String()
+    branch = fields.String()
+    regions = fields.List(fields.String())
+    title = fields.String()
+
+
 @bp.get("/customers")
 @bp.arguments(Schema.from_dict({"q": fields.String(load_default="")}), location="query")
 @bp.response(200, CustomerSchema(many=True))
@@ -51,3 +59,11 @@ def customers(args):
 def units(args):
     """Installed units whose serial number starts with ``serial``, with their warranty facts."""
     return lookups.units(services(), args["serial"], principal())
+
+
+@bp.get("/technicians")
+@bp.arguments(Schema.from_dict({"q": fields.String(load_default="")}), location="query")
+@bp.response(200, TechnicianSchema(many=True))
+def technicians(args):
+    """Technicians whose user name or name contains ``q``."""
+    return lookups.technicians(services(), args["q"], principal())

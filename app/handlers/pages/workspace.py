@@ -194,7 +194,7 @@ def case_diagram(instance_id: int):
     return send_diagram_xml(workspace.case_diagram(services(), instance_id, g.principal))
 
 
-def form_render_strings() -> dict[str, str]:
+def form_render_strings() -> dict[str, Any]:
     """The labels static/js/form-render.js shows in a task form (the task page and the workbench's preview)."""
     return {
         "clear": gettext("Clear signature"),
@@ -209,6 +209,11 @@ def form_render_strings() -> dict[str, str]:
         "resent": gettext("Connection back: the draft kept on this device was sent."),
         "restored": gettext("Draft kept on this device restored"),
         "errorSummary": gettext("Please correct these fields:"),
+        "lookups": {
+            "customer": gettext("Type to look up a customer"),
+            "unit": gettext("Type to look up a unit by serial number"),
+            "technician": gettext("Type to look up a technician"),
+        },
     }
 
 

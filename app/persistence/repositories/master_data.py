@@ -26,6 +26,19 @@ class MasterDataRepository(Repository):
             )
         )
 
+    def technicians_matching(self, query: str, limit: int) -> list[Technician]:
+        """Technicians whose user name or name contains ``query`` (its wildcards taken literally)."""
+        escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        like = f"%{escaped}%"
+        return list(
+            self.session.scalars(
+                select(Technician)
+                .where(or_(Technician.username.ilike(like, escape="\\"), Technician.name.ilike(like, escape="\\")))
+                .order_by(Technician.username)
+                .limit(limit)
+            )
+        )
+
     def technician(self, username: str) -> Technician | None:
         return self.session.scalars(select(Technician).where(Technician.username == username)).first()
 

@@ -395,6 +395,16 @@ def _assignee_for(role: str | None, data: dict[str, Any]) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
+def _same_performer(uow: UnitOfWork, element: ElementInfo | None, tasks: dict[str, Task]) -> str | None:
+    """Whoever last completed, in this case, the user task the element's ``same_performer_as`` names
+    (the technician who commissioned the unit does its acceptance too), if still an active user."""
+    step = element.same_performer_as if element is not None else None
+    done = [t for t in tasks.values() if step and t.element_id == step and t.status == TaskState.COMPLETED]
+    last = max(done, key=lambda t: t.completed_at or t.created_at, default=None)
+    user = uow.users.get(last.completed_by) if last is not None and last.completed_by else None
+    return user.username if user is not None and user.active else None
+
+
 def _named_assignee(uow: UnitOfWork, element: ElementInfo | None, data: dict[str, Any]) -> str | None:
     """The person an element's properties give its task to: ``assignee_from`` names a field of the
     task's data holding a user name (a complaint action's owner, picked from the staff); ``head_of``
@@ -439,7 +449,10 @@ def _sync_tasks(
             ready_rows.append(row)
             continue
         role = _role_for(element, ready.data or snapshot.data, mapped)
-        assignee = None if ready.topic else _assignee_for(role, ready.data if ready.multi_instance else snapshot.data)
+        assignee = None if ready.topic else _same_performer(changes.uow, element, known_tasks)
+        assignee = assignee or (
+            None if ready.topic else _assignee_for(role, ready.data if ready.multi_instance else snapshot.data)
+        )
         assignee = assignee or (
             None if ready.topic else _named_assignee(changes.uow, element, ready.data or snapshot.data)
         )

@@ -1,4 +1,5 @@
-"""Looking records up while filling a form: customers by name, code or phone; units by serial.
+"""Looking records up while filling a form: customers by name, code or phone; units by serial;
+technicians by user name or name.
 
 Only for the roles that register requests and complaints (``roles.REGISTRARS``): a look-up reads any
 customer's phone and address. A technician on site has the customer and unit of their own case in
@@ -68,4 +69,17 @@ def units(ctx: ServiceContext, serial: str, actor: Principal) -> list[dict[str, 
             "region": u.customer.region,
         }
         for u in rows
+    ]
+
+
+def technicians(ctx: ServiceContext, query: str, actor: Principal) -> list[dict[str, Any]]:
+    """Technicians whose user name or name contains ``query``; the form keeps the user name."""
+    _require_registrar(actor)
+    if len(query.strip()) < 1:
+        return []
+    with ctx.uow() as uow:
+        rows = uow.master.technicians_matching(query.strip(), limit=MAX_RESULTS)
+    return [
+        {"username": t.username, "name": t.name, "branch": t.branch, "regions": list(t.regions or []), "title": t.title}
+        for t in rows
     ]

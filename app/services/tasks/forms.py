@@ -89,10 +89,56 @@ def with_defaults(schema: dict[str, Any], data: dict[str, Any]) -> dict[str, Any
     return filled
 
 
+VISIBLE_IF = "x-visible-if"
+_EMPTY = [False, 0, "", None, []]  # what json-editor counts as no value (true: shown on any other)
+
+
+def shown_when(when: Any) -> dict[str, Any] | None:
+    """The JSON Schema ``if`` of a field's ``x-visible-if`` (``{"other": value}``, a list of values, or
+    true / false: any value / none), as json-editor shows the field: only while each other field is
+    present with such a value; None if it is no such mapping."""
+    if not isinstance(when, dict) or not when or not all(isinstance(k, str) for k in when):
+        return None
+    properties: dict[str, Any] = {}
+    for name, value in when.items():
+        if value is True:
+            properties[name] = {"not": {"enum": _EMPTY}}
+        elif value is False:
+            properties[name] = {"enum": _EMPTY}
+        elif isinstance(value, list):
+            properties[name] = {"enum": value}
+        else:
+            properties[name] = {"const": value}
+    return {"properties": properties, "required": sorted(when)}
+
+
+def with_visibility(schema: dict[str, Any]) -> dict[str, Any]:
+    """The schema with each required field that has an ``x-visible-if`` required only while it is shown
+    (an ``allOf`` item if/then): a hidden field sends nothing, so it cannot be required."""
+    required = schema.get("required")
+    properties = schema.get("properties")
+    if not isinstance(required, list) or not isinstance(properties, dict):
+        return schema
+    hidden_sometimes = {
+        name: condition
+        for name in required
+        if isinstance(properties.get(name), dict) and (condition := shown_when(properties[name].get(VISIBLE_IF)))
+    }
+    if not hidden_sometimes:
+        return schema
+    result = dict(schema)
+    result["required"] = [name for name in required if name not in hidden_sometimes]
+    rules = [{"if": condition, "then": {"required": [name]}} for name, condition in hidden_sometimes.items()]
+    result["allOf"] = [*(schema.get("allOf") or []), *rules]
+    return result
+
+
 def validate(schema: dict[str, Any], data: Any) -> dict[str, Any]:
-    """Return the data with defaults filled in, or raise InvalidInput with messages per field."""
+    """Return the data with defaults filled in, or raise InvalidInput with messages per field.
+    A field shown only when another has a value (``x-visible-if``) is required only while shown."""
     if not isinstance(data, dict):
         raise InvalidInput("the form data must be a JSON object", errors={"_schema": ["expected an object"]})
+    schema = with_visibility(schema)
     filled = with_defaults(schema, data)
     errors: dict[str, list[str]] = {}
     for error in Draft202012Validator(schema, format_checker=_FORMATS).iter_errors(filled):

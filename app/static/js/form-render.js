@@ -22,6 +22,7 @@
     'properties', 'required', 'additionalProperties', 'items', 'minItems', 'maxItems', 'uniqueItems',
     'anyOf', 'oneOf', 'allOf', 'if', 'then', 'else', 'x-widget', 'contentMediaType'
   ]
+  const FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
   const FORMATS = new Set(['date', 'date-time', 'time', 'email', 'textarea', 'checkbox', 'table', 'radio'])
   const SUBSCHEMA = ['additionalProperties', 'if', 'then', 'else']
   const SUBSCHEMA_LISTS = ['anyOf', 'oneOf', 'allOf']
@@ -74,6 +75,7 @@
     }
     if (isSchema(s.properties)) {
       s.properties = Object.fromEntries(Object.entries(s.properties).map(([k, v]) => [k, adapt(v, language, chooseText)]))
+      conditionalFields(s, source)
     }
     const sub = (v) => adapt(v, language, chooseText)
     if (s.items !== undefined) s.items = Array.isArray(s.items) ? s.items.map(sub) : sub(s.items)
@@ -81,6 +83,87 @@
     for (const key of SUBSCHEMA_LISTS) if (Array.isArray(s[key])) s[key] = s[key].map(sub)
     if (s.readOnly && (s.type === 'array' || s.type === 'object')) readOnlyAll(s)
     return s
+  }
+
+  /* ``"x-visible-if": {"other": value}`` on a field (a value, a list of values, or true: any value)
+     shows it only while the other field of the same object has that value, as json-editor's
+     ``options.dependencies`` (a hidden field sends nothing). A field the form requires only when
+     shown (an ``allOf`` item ``{"if": ..., "then": {"required": [field]}}``, as the server checks it)
+     is marked required; json-editor does not check it while hidden. json-editor cannot evaluate
+     if/then itself (it merges allOf into the object), so those items are not given to it. */
+  function conditionalFields (s, source) {
+    const shownWhen = {}
+    for (const [key, prop] of Object.entries(source.properties || {})) {
+      const when = isSchema(prop) ? prop['x-visible-if'] : undefined
+      if (!isSchema(when) || !isSchema(s.properties[key])) continue
+      const deps = Object.fromEntries(Object.entries(when).filter(([name, value]) =>
+        FIELD_NAME.test(name) && name in s.properties && (isScalar(value) || (Array.isArray(value) && value.every(isScalar)))))
+      if (!Object.keys(deps).length) continue
+      s.properties[key].options = { ...(s.properties[key].options || {}), dependencies: deps }
+      shownWhen[key] = true
+    }
+    if (!Array.isArray(s.allOf)) return
+    const required = new Set(Array.isArray(s.required) ? s.required : [])
+    s.allOf = s.allOf.filter((item) => {
+      if (!isSchema(item) || item.if === undefined) return true
+      const then = isSchema(item.then) && Array.isArray(item.then.required) ? item.then.required : []
+      then.filter((key) => shownWhen[key]).forEach((key) => required.add(key))
+      return false
+    })
+    if (!s.allOf.length) delete s.allOf
+    if (required.size) s.required = [...required]
+  }
+
+  /* ---- look-ups: a field marked "x-lookup" suggests records as the user types; picking one
+     fills the fields its "x-fills" names (form field -> record field). The task page and the
+     workbench's preview; a user the look-up is not for (HTTP 403) gets no suggestions. ---- */
+  const LOOKUPS = {
+    customer: { path: (q) => `/lookups/customers?q=${encodeURIComponent(q)}`, key: 'name',
+      label: (r) => `${r.name} · ${r.phone} · ${r.code}` },
+    unit: { path: (q) => `/lookups/units?serial=${encodeURIComponent(q)}`, key: 'serial_no',
+      label: (r) => `${r.serial_no} · ${r.model} · ${r.customer_name}` },
+    technician: { path: (q) => `/lookups/technicians?q=${encodeURIComponent(q)}`, key: 'username',
+      label: (r) => `${r.username} · ${r.name} · ${r.branch}` }
+  }
+  const LOOKUP_DELAY_MS = 250
+
+  function attachLookups (editor, schema, { placeholders = {} } = {}) {
+    const { api } = window.Workspace
+    for (const [field, prop] of Object.entries((schema && schema.properties) || {})) {
+      const lookup = isSchema(prop) && LOOKUPS[prop['x-lookup']]
+      const input = lookup && editor.getEditor('root.' + field) && editor.getEditor('root.' + field).input
+      if (!input) continue
+      const list = document.createElement('datalist')
+      list.id = `lookup-${field}`
+      input.setAttribute('list', list.id)
+      input.setAttribute('autocomplete', 'off')
+      input.dataset.lookup = prop['x-lookup']
+      if (placeholders[prop['x-lookup']] && !input.placeholder) input.placeholder = placeholders[prop['x-lookup']]
+      input.after(list)
+      let found = []
+      let pending = null
+      input.addEventListener('input', () => {
+        window.clearTimeout(pending)
+        pending = window.setTimeout(async () => {
+          const result = await api('GET', lookup.path(input.value))
+          found = result.ok && Array.isArray(result.data) ? result.data : []
+          list.replaceChildren(...found.map((record) => {
+            const option = document.createElement('option')
+            option.value = record[lookup.key]
+            option.label = lookup.label(record)
+            return option
+          }))
+        }, LOOKUP_DELAY_MS)
+      })
+      input.addEventListener('change', () => {
+        const record = found.find((r) => r[lookup.key] === input.value)
+        if (!record) return
+        for (const [formField, recordField] of Object.entries(prop['x-fills'] || {})) {
+          const other = editor.getEditor('root.' + formField)
+          if (other && record[recordField] !== undefined) other.setValue(record[recordField])
+        }
+      })
+    }
   }
 
   /* A radio group (the customer's four ratings) starts with none chosen, and sends nothing until one
@@ -212,6 +295,7 @@
     })
     editor.on('ready', () => {
       markRequired(editor, strings.required || '*')
+      attachLookups(editor, schema, { placeholders: strings.lookups || {} })
       /* Date and time inputs carry the page's language (zh-Hans / en) for the browser's picker. */
       container.querySelectorAll('input[type="date"], input[type="datetime-local"], input[type="time"]')
         .forEach((input) => { input.lang = document.documentElement.lang })
@@ -219,5 +303,5 @@
     return editor
   }
 
-  window.TaskForm = { adapt, render, fieldInput }
+  window.TaskForm = { adapt, render, fieldInput, attachLookups }
 })()

@@ -263,52 +263,6 @@
     if (result.ok) draftStatus.textContent = S.form.resent
   }
 
-  /* ---- look-ups: a field marked "x-lookup" suggests records as the user types; picking one
-     fills the fields its "x-fills" names (form field -> record field) ---- */
-  const LOOKUPS = {
-    customer: { url: (q) => `/lookups/customers?q=${encodeURIComponent(q)}`, key: 'name',
-      label: (r) => `${r.name} · ${r.phone} · ${r.code}` },
-    unit: { url: (q) => `/lookups/units?serial=${encodeURIComponent(q)}`, key: 'serial_no',
-      label: (r) => `${r.serial_no} · ${r.model} · ${r.customer_name}` }
-  }
-  const LOOKUP_DELAY_MS = 250
-
-  function attachLookups () {
-    for (const [field, prop] of Object.entries(config.schema.properties || {})) {
-      const lookup = LOOKUPS[prop['x-lookup']]
-      const input = lookup && editor.getEditor('root.' + field) && editor.getEditor('root.' + field).input
-      if (!input) continue
-      const list = document.createElement('datalist')
-      list.id = `lookup-${field}`
-      input.setAttribute('list', list.id)
-      input.setAttribute('autocomplete', 'off')
-      input.after(list)
-      let found = []
-      let pending = null
-      input.addEventListener('input', () => {
-        window.clearTimeout(pending)
-        pending = window.setTimeout(async () => {
-          const result = await api('GET', lookup.url(input.value))
-          found = result.ok ? result.data : []
-          list.replaceChildren(...found.map((record) => {
-            const option = document.createElement('option')
-            option.value = record[lookup.key]
-            option.label = lookup.label(record)
-            return option
-          }))
-        }, LOOKUP_DELAY_MS)
-      })
-      input.addEventListener('change', () => {
-        const record = found.find((r) => r[lookup.key] === input.value)
-        if (!record) return
-        for (const [formField, recordField] of Object.entries(prop['x-fills'] || {})) {
-          const other = editor.getEditor('root.' + formField)
-          if (other && record[recordField] !== undefined) other.setValue(record[recordField])
-        }
-      })
-    }
-  }
-
   editor.on('ready', () => {
     /* As an initial value, so optional fields left out stay on the form (empty). */
     editor.root.setValue(mapDateTimes(config.schema, config.startValues, toLocal), true)
@@ -334,7 +288,6 @@
       window.clearTimeout(timer)
       timer = window.setTimeout(saveDraft, AUTOSAVE_MS)
     })
-    attachLookups()
     document.getElementById('submit-form').addEventListener('click', (e) => submit(e.currentTarget))
     document.getElementById('save-draft').addEventListener('click', saveDraft)
     discardButton.addEventListener('click', discardDraft)

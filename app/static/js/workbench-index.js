@@ -1,6 +1,7 @@
 /* The workbench's list of procedures (templates/workbench_index.html): New procedure (a key, the
    names in both languages, a blank pool with the lanes ticked or a copy of a deployed procedure) and
-   Import of a .bpmn file or of a version's .zip (diagram and forms); both create the user's draft through /api/v1/workbench and open it. */
+   Import of a .bpmn file or of a version's .zip (diagram and forms); both create the user's draft through /api/v1/workbench and open it.
+   A .bpmn file without layout (no BPMNDiagram) is laid out first by bpmn-auto-layout (static/build/layout.js), and the page says so. */
 (function () {
   'use strict'
   const { api } = window.Workspace
@@ -94,16 +95,38 @@
     list.replaceChildren()
     $('wb-import-open-draft').hidden = true
     $('wb-import-send').disabled = true
-    const response = file.name.toLowerCase().endsWith('.zip')
-      ? await upload('/workbench/import-archive', file)
-      : await api('POST', '/workbench/import', { filename: file.name, xml: await file.text() })
+    let laidOut = false
+    let response
+    if (file.name.toLowerCase().endsWith('.zip')) {
+      response = await upload('/workbench/import-archive', file)
+    } else {
+      let xml = await file.text()
+      const layout = window.WorkbenchLayout // static/build/layout.js (bpmn-auto-layout)
+      if (layout && layout.needsLayout(xml)) {
+        try {
+          xml = await layout.layout(xml)
+          laidOut = true
+        } catch (error) {
+          console.warn('auto-layout failed; the file is imported as it is', error)
+        }
+      }
+      response = await api('POST', '/workbench/import', { filename: file.name, xml })
+    }
     $('wb-import-send').disabled = false
     if (response.ok) {
       const { process_key: key, warnings } = response.data
       const done = document.createElement('li')
       done.className = 'wb-ok'
       done.textContent = S.imported.replace('{key}', key)
-      list.append(done, ...warnings.map((w) => problemItem(w, true)))
+      list.append(done)
+      if (laidOut) {
+        const note = document.createElement('li')
+        note.className = 'wb-ok'
+        note.id = 'wb-import-laid-out'
+        note.textContent = S.laidOut
+        list.append(note)
+      }
+      list.append(...warnings.map((w) => problemItem(w, true)))
       $('wb-import-link').href = editorUrl(key)
       $('wb-import-open-draft').hidden = false
       return

@@ -15,6 +15,7 @@
   const config = JSON.parse(configNode.textContent)
   const S = config.strings
   const FORM_PROPERTY = 'formJsonSchemaFilename'
+  const SAME_PERFORMER = 'same_performer_as' // docs/diagram-conventions.md
   const TIMER_TYPES = ['timeDuration', 'timeDate', 'timeCycle']
   const ID_PATTERN = /^[A-Za-z_][\w.-]*$/
   const SNAKE_CASE = /^[a-z][a-z0-9_]*$/
@@ -385,10 +386,29 @@
       const instructions = instructionsOf(bo)
       setField('wb-prop-form', propertyValue(bo, FORM_PROPERTY))
       setField('wb-prop-instructions', (instructions && instructions.value) || '')
+      const earlier = earlierUserTasks(bo).map((t) => [t.id, `${pickLanguage(t.name || '', config.language) || t.id} (${t.id})`])
+      fillSelect($('wb-prop-same-performer'), earlier, propertyValue(bo, SAME_PERFORMER))
     }
   }
 
+  /* The user tasks a case passes before reaching ``bo`` (back along the flows), nearest first. */
+  function earlierUserTasks (bo) {
+    const found = []
+    const seen = new Set([bo.id])
+    const queue = [...(bo.incoming || []).map((f) => f.sourceRef), bo.attachedToRef].filter(Boolean)
+    while (queue.length) {
+      const node = queue.shift()
+      if (!node || seen.has(node.id)) continue
+      seen.add(node.id)
+      if (is(node, 'bpmn:UserTask')) found.push(node)
+      for (const incoming of node.incoming || []) queue.push(incoming.sourceRef)
+      if (node.attachedToRef) queue.push(node.attachedToRef)
+    }
+    return found
+  }
+
   function fillSelect (node, options, value) {
+    if (value && !options.some(([v]) => v === value)) options = [...options, [value, value]] // as the diagram says
     node.replaceChildren(new Option('—', ''), ...options.map(([v, text]) => new Option(text, v)))
     node.value = value
     node.dataset.elementId = state.propsElement.id
@@ -553,6 +573,7 @@
       'wb-prop-timer-expr': (element, value) => setTimer(element, $('wb-prop-timer-type').value, value.trim()),
       'wb-prop-form': (element, value) => changeForm(element, value),
       'wb-prop-instructions': (element, value) => setInstructions(element, value.trim()),
+      'wb-prop-same-performer': (element, value) => setProperty(element, SAME_PERFORMER, value),
       'wb-prop-lane-role': (element, value) => setLaneRole(element, value),
       'wb-prop-condition': (element, value) => setCondition(element, value.trim()),
       'wb-prop-gateway-default': (element, value) => setDefaultFlow(element, value ? state.modeler.get('elementRegistry').get(value) : null),
@@ -900,6 +921,19 @@
     return options
   }
 
+  /* A diagram without layout (no BPMNDiagram: drawn by no modeler) laid out by bpmn-auto-layout
+     (static/build/layout.js), else null: the canvas could not show it. */
+  async function withLayout (xml) {
+    const layout = window.WorkbenchLayout
+    if (!layout || !layout.needsLayout(xml)) return null
+    try {
+      return await layout.layout(xml)
+    } catch (error) {
+      console.warn('auto-layout failed', error)
+      return null
+    }
+  }
+
   async function start () {
     const response = await fetch(config.sourceUrl, { credentials: 'same-origin', headers: { Accept: 'application/json' } })
     if (!response.ok) throw new Error(`source: HTTP ${response.status}`)
@@ -909,11 +943,19 @@
     }
     state.originalXml = source.xml
     const modeler = new window.BpmnJS({ container: $('wb-canvas'), ...(await modelerOptions()) })
-    const { warnings } = await modeler.importXML(source.xml)
+    const laidOut = await withLayout(source.xml)
+    const { warnings } = await modeler.importXML(laidOut || source.xml)
     window.Workspace.nameDiagram($('wb-canvas'), { editable: true })
     if (warnings.length) console.warn('diagram import warnings', warnings)
     state.modeler = modeler
     window.Workbench = { modeler }
+    if (laidOut) {
+      $('wb-layout-notice').hidden = false
+      if (config.editable) {
+        state.diagramChanged = true // saved and deployed with the layout drawn here
+        changed()
+      }
+    }
     showReadable(modeler.get('canvas'))
     modeler.on('selection.changed', (event) => {
       const single = event.newSelection.length === 1 ? event.newSelection[0] : null

@@ -234,8 +234,10 @@ def test_the_follow_page_shows_the_plain_state_and_a_reschedule_request_tells_st
     assert request["data"]["wished_at"] == "2026-12-08T09:30:00+08:00" and request["data"]["note"] == "下午更好"
     told = _api(signs, "agent").get("/notifications?unread=true").json  # the agent worked the case
     assert [n["kind"] for n in told] == ["reschedule"]
-    without_csrf = customer_client(signs).post(f"{path}/reschedule", data={"wished_at": "2026-12-08T09:30"})
-    assert without_csrf.status_code == 403
+    other_site = customer_client(signs).post(
+        f"{path}/reschedule", data={"wished_at": "2026-12-08T09:30"}, headers={"Origin": "https://evil.example"}
+    )
+    assert other_site.status_code == 403
 
 
 @pytest.mark.parametrize("signs_limited", [{"CUSTOMER_LINK_REQUESTS_PER_ADDRESS": "3 per minute"}], indirect=True)

@@ -101,13 +101,13 @@ def issue_for_case(
 ) -> int:
     """A new link sent to the customer (FOLLOW, or TASK for a ready customer step); returns its id."""
     _require_manager(actor)
-    try:
-        wanted = LinkPurpose(purpose)
-    except ValueError:
-        raise InvalidInput("unknown link purpose", errors={"purpose": ["follow or task"]}) from None
     now = ctx.clock.now()
     with ctx.uow() as uow:
         instance = load_visible(ctx, uow, instance_id, actor)
+        try:
+            wanted = LinkPurpose(purpose)
+        except ValueError:
+            raise InvalidInput("unknown link purpose", errors={"purpose": ["follow or task"]}) from None
         name = ""
         if wanted is LinkPurpose.TASK:
             ready = uow.tasks.for_instance(instance.id, TaskState.READY)

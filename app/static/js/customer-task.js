@@ -116,6 +116,7 @@
 
   editor.on('ready', () => {
     editor.root.setValue(config.startValues, true)
+    editor.on('change', () => { if (shown.length) clearErrors() }) /* a correction takes the old refusals away */
     document.getElementById('submit-form').addEventListener('click', (e) => submit(e.currentTarget))
     document.getElementById('task-form').dataset.ready = 'true'
   })

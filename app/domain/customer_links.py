@@ -104,6 +104,8 @@ def mask_phone(phone: str | None) -> str:
     if not phone:
         return ""
     digits = "".join(_DIGITS.findall(phone))
+    if len(digits) == 13 and digits.startswith("86"):  # +86 and a mainland mobile number
+        digits = digits[2:]
     if len(digits) >= 8:
         return f"{digits[:3]}{'*' * (len(digits) - 7)}{digits[-4:]}"
     if len(digits) >= 3:

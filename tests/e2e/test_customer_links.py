@@ -19,6 +19,7 @@ from tests.e2e.conftest import SCREENSHOTS
 from tests.e2e.conftest import is_csp_violation
 from tests.e2e.conftest import needs_chromium
 from tests.e2e.test_workspace import draw_signature
+from tests.e2e.test_workspace import log_in
 
 pytestmark = [pytest.mark.e2e, needs_chromium]
 
@@ -109,3 +110,11 @@ def test_a_customer_follows_the_case_signs_on_the_phone_and_a_revoked_link_is_re
     assert "138" not in page.content()
     assert serious_violations(page) == []
     page.screenshot(path=str(SCREENSHOTS / "customer-revoked.png"), full_page=True)
+
+    # The agent's case page lists the links: the TASK link used, the FOLLOW link revoked, the SMS sent.
+    log_in(page, "agent")
+    page.goto(f"/cases/{case_id}#customer-links")
+    states = page.locator("#customer-links tr[data-link-id]").evaluate_all("(rows) => rows.map((r) => r.dataset.state)")
+    assert sorted(states) == ["revoked", "used"]
+    expect(page.locator(".customer-messages li[data-state=sent]")).to_have_count(1)
+    page.locator("#customer-links").screenshot(path=str(SCREENSHOTS / "customer-staff-links.png"))

@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 
 from app.domain.customer_links import LinkPurpose
+from app.integrations.customer_senders import SendFailed
 from app.services.customers import links
 from app.services.customers.messages import send_customer_messages
 from tests.api.test_web import csrf_of
@@ -254,3 +255,32 @@ def signs_limited(tmp_path, database_url, clock, request):
     app = make_app(database_url, clock, tmp_path, **request.param)
     yield app
     app.extensions["aftersales.db"].dispose()
+
+
+class RefusingGateway:
+    def send(self, address, subject, body):
+        raise SendFailed("gateway says: number unreachable")
+
+
+def test_a_failed_delivery_is_retried_then_recorded_on_the_case_with_the_reason(signs):
+    ctx = signs.extensions["aftersales"]
+    ctx.customers.senders["sms"] = RefusingGateway()
+    case_id = open_case(signs)
+    assert [send_customer_messages(ctx) for _ in range(3)] == [1, 0, 0]  # the e-mail went; the SMS did not
+    events = _api(signs, "admin").get(f"/instances/{case_id}/events").json
+    (failed,) = [e for e in events if e["type"] == "customer_message_failed"]
+    assert failed["data"]["channel"] == "sms" and failed["data"]["reason"] == "gateway says: number unreachable"
+    assert send_customer_messages(ctx) == 0  # given up: never sent again
+    staff = signs.test_client()
+    login(staff, "agent")
+    page = staff.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert 'data-state="failed"' in page and "number unreachable" in page
+
+
+def test_a_case_without_any_contact_records_that_no_message_could_go(signs):
+    ctx = signs.extensions["aftersales"]
+    case_id = open_case(signs, {"customer_name": "匿名", "customer_phone": " "})
+    assert send_customer_messages(ctx) == 0
+    events = _api(signs, "admin").get(f"/instances/{case_id}/events").json
+    (failed,) = [e for e in events if e["type"] == "customer_message_failed"]
+    assert "no phone, e-mail or WeChat" in failed["data"]["reason"]

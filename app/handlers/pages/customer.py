@@ -84,6 +84,9 @@ def page(token: str):
         view = portal.open_page(services(), token, _address())
     except LinkRefused as exc:
         return _refused(exc)
+    except AppError as exc:  # e.g. a concurrent change: a page that says so, never a problem document
+        message = _l("This page cannot be shown now. Please try again later.")
+        return render_template("customer/refused.html", message=message), exc.http_status
     return render_template(
         "customer/case.html",
         view=view,

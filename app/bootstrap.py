@@ -7,13 +7,17 @@ and scripts drive the use cases with it directly.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 
 from .clock import SimulatedClock
 from .clock import SystemClock
+from .domain.customer_links import Channel
+from .domain.customer_links import Lifetimes
 from .domain.scripting_helpers import make_helpers
 from .domain.visibility import CaseVisibility
 from .engine import WorkflowEngine
+from .integrations.customer_senders import make_sender
 from .integrations.smtp import MailSettings
 from .persistence.db import Engine
 from .persistence.db import make_engine
@@ -21,6 +25,7 @@ from .persistence.db import make_session_factory
 from .persistence.schema import is_current
 from .persistence.unit_of_work import UnitOfWork
 from .services.context import ServiceContext
+from .services.customers.settings import CustomerSettings
 from .services.timing.work_calendar import CalendarCache
 
 
@@ -47,4 +52,22 @@ def build_context(config: Mapping[str, Any]) -> tuple[ServiceContext, Engine]:
         schema_current=lambda: is_current(db_engine),
         case_visibility=CaseVisibility.parse(config["CASE_VISIBILITY"]),
     )
+    ctx.customers = _customer_settings(config, ctx.mail)
     return ctx, db_engine
+
+
+def _customer_settings(config: Mapping[str, Any], mail: MailSettings) -> CustomerSettings:
+    """Links signed with the session key; the senders of each channel as configured."""
+    return CustomerSettings(
+        secret=str(config.get("SECRET_KEY") or "not-configured"),
+        public_base_url=str(config["PUBLIC_BASE_URL"]).rstrip("/"),
+        lifetimes=Lifetimes(
+            follow=timedelta(days=int(config["CUSTOMER_LINK_FOLLOW_DAYS"])),
+            task=timedelta(days=int(config["CUSTOMER_LINK_TASK_DAYS"])),
+        ),
+        senders={
+            Channel.EMAIL.value: make_sender("email", config["CUSTOMER_EMAIL_SENDER"], mail),
+            Channel.SMS.value: make_sender("sms", config["SMS_SENDER"], mail),
+            Channel.WECHAT.value: make_sender("wechat", config["WECHAT_SENDER"], mail),
+        },
+    )

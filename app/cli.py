@@ -18,6 +18,7 @@ from .demo import loader as demo_service
 from .errors import AppError
 from .logs import configure_logging
 from .persistence.schema import upgrade
+from .services.customers.messages import send_customer_messages
 from .services.integration import webhooks
 from .services.people import users as user_service
 from .services.people.mail_outbox import send_pending
@@ -200,6 +201,13 @@ def send_mail_command() -> None:
     click.echo(f"sent {send_pending(ctx, ctx.mail)} mail(s)")
 
 
+@click.command("send-customer-messages")
+@with_appcontext
+def send_customer_messages_command() -> None:
+    """Send the messages to customers waiting in their outbox (what the alarm clock does)."""
+    click.echo(f"sent {send_customer_messages(_ctx())} message(s) to customers")
+
+
 @click.command("deliver-webhooks")
 @with_appcontext
 def deliver_webhooks_command() -> None:
@@ -286,6 +294,7 @@ def init_app(app: Flask) -> None:
         deactivate_user_command,
         fire_timers_command,
         send_mail_command,
+        send_customer_messages_command,
         deliver_webhooks_command,
         clock_group,
         calendar_group,

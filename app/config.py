@@ -80,6 +80,18 @@ class Config:
     # The map a case's address opens on a technician's inbox card ({address}: the address, URL-encoded);
     # Amap's URI API opens the map app on a phone that has it, its web map otherwise.
     MAP_URL = "https://uri.amap.com/search?keyword={address}"
+    # Customer case links (README "Customer links"): the address customers' messages point to, and how
+    # many days a link opens (FOLLOW: see the case; TASK: do one step, spent once the step is done).
+    PUBLIC_BASE_URL = "http://localhost:5000"
+    CUSTOMER_LINK_FOLLOW_DAYS = 30
+    CUSTOMER_LINK_TASK_DAYS = 7
+    # Requests to the public /c/ pages per client address (a moving window; syntax of `limits`).
+    CUSTOMER_LINK_REQUESTS_PER_ADDRESS = "60 per minute"
+    # Senders of messages to customers: "log" (writes a log line, for the demo) or, for e-mail, "smtp"
+    # (empty: smtp when SMTP_HOST is set). A deployment plugs its SMS/WeChat gateway in here.
+    CUSTOMER_EMAIL_SENDER = ""
+    SMS_SENDER = "log"
+    WECHAT_SENDER = "log"
     # The header of the printed papers (service notice, report, receipts, plan).
     COMPANY_NAME = "客户服务部 · 售后服务 / Customer Service Department"
 

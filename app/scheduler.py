@@ -19,6 +19,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
 
 from .services.context import ServiceContext
+from .services.customers.messages import send_customer_messages
 from .services.integration import webhooks
 from .services.people.mail_outbox import send_pending
 from .services.signals import timers_changed
@@ -54,6 +55,15 @@ class AlarmClock:
             coalesce=True,
             max_instances=1,
         )
+        # Messages to customers in a job of their own too: an SMS or WeChat gateway is someone else's server.
+        self.scheduler.add_job(
+            self.send_customer_messages,
+            "interval",
+            seconds=self.sweep_seconds,
+            id="customer_messages",
+            coalesce=True,
+            max_instances=1,
+        )
         self.scheduler.start()
         timers_changed.connect(self.on_timers_changed, sender=self.ctx)
 
@@ -84,6 +94,12 @@ class AlarmClock:
             webhooks.deliver(self.ctx)
         except Exception:  # noqa: BLE001 - the next round tries again; the deliveries stay queued
             log.exception("webhook round failed")
+
+    def send_customer_messages(self) -> None:
+        try:
+            send_customer_messages(self.ctx)
+        except Exception:  # noqa: BLE001 - the next round tries again; the messages stay queued
+            log.exception("customer message round failed")
 
     def arm(self, due: datetime | None) -> None:
         """Wake up when ``due`` (application time) arrives, unless an earlier alarm is set."""

@@ -103,7 +103,90 @@ def with_start_form(xml: str, path: str = "forms/begin.json") -> str:
 
 
 TINY_STARTING = with_start_form(TINY)
-FORMS = {"forms/do_it.json": FORM, "forms/begin.json": START_FORM}
+
+# A customer-lane step: the agent records the customer's contacts, then the customer signs and rates
+# through a case link (services/customers/), then the agent closes.
+CONTACT_FORM = {
+    "type": "object",
+    "title": "客户联系方式 / Customer contact",
+    "x-facts": [],
+    "properties": {
+        "customer_name": {"type": "string", "title": "客户 / Customer", "maxLength": 100},
+        "customer_phone": {"type": "string", "title": "电话 / Phone", "maxLength": 40},
+        "customer_email": {"type": "string", "title": "邮箱 / E-mail", "maxLength": 200},
+        "customer_language": {"type": "string", "title": "语言 / Language", "enum": ["zh_Hans", "en"]},
+    },
+    "required": ["customer_name", "customer_phone"],
+    "additionalProperties": False,
+}
+CUSTOMER_SIGN_FORM = {
+    "type": "object",
+    "title": "客户签字评价 / Customer signs and rates",
+    "x-facts": [],
+    "properties": {
+        "signature": {"type": "string", "title": "签名 / Signature", "minLength": 1, "x-widget": "signature"},
+        "rating": {
+            "type": "integer",
+            "format": "radio",
+            "enum": [1, 2, 3, 4],
+            "enumNames": ["1 差 / 1 poor", "2 一般 / 2 fair", "3 好 / 3 good", "4 很好 / 4 very good"],
+            "title": "满意度 / Satisfaction",
+        },
+    },
+    "required": ["signature", "rating"],
+    "additionalProperties": False,
+}
+CUSTOMER_STEP = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" id="defs_sign" targetNamespace="http://x">
+  <bpmn:collaboration id="collab_sign">
+    <bpmn:participant id="participant_sign" name="客户签字 / Customer signs" processRef="customer_signs"/>
+  </bpmn:collaboration>
+  <bpmn:process id="customer_signs" name="客户签字 / Customer signs" isExecutable="true">
+    <bpmn:laneSet id="lanes_sign">
+      <bpmn:lane id="lane_cs_agent" name="客服 / Agent">
+        <bpmn:flowNodeRef>begin</bpmn:flowNodeRef>
+        <bpmn:flowNodeRef>record_contact</bpmn:flowNodeRef>
+        <bpmn:flowNodeRef>close_case</bpmn:flowNodeRef>
+        <bpmn:flowNodeRef>finish</bpmn:flowNodeRef>
+      </bpmn:lane>
+      <bpmn:lane id="lane_customer" name="客户 / Customer">
+        <bpmn:flowNodeRef>customer_sign</bpmn:flowNodeRef>
+      </bpmn:lane>
+    </bpmn:laneSet>
+    <bpmn:startEvent id="begin" name="开始 / Begin"><bpmn:outgoing>s1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:userTask id="record_contact" name="记录联系方式 / Record the contact">
+      <bpmn:extensionElements><spiffworkflow:properties>
+        <spiffworkflow:property name="formJsonSchemaFilename" value="forms/customer_contact.json"/>
+      </spiffworkflow:properties></bpmn:extensionElements>
+      <bpmn:incoming>s1</bpmn:incoming><bpmn:outgoing>s2</bpmn:outgoing>
+    </bpmn:userTask>
+    <bpmn:userTask id="customer_sign" name="客户签字评价 / Sign and rate">
+      <bpmn:extensionElements><spiffworkflow:properties>
+        <spiffworkflow:property name="formJsonSchemaFilename" value="forms/customer_sign.json"/>
+      </spiffworkflow:properties></bpmn:extensionElements>
+      <bpmn:incoming>s2</bpmn:incoming><bpmn:outgoing>s3</bpmn:outgoing>
+    </bpmn:userTask>
+    <bpmn:userTask id="close_case" name="结案 / Close">
+      <bpmn:extensionElements><spiffworkflow:properties>
+        <spiffworkflow:property name="formJsonSchemaFilename" value="forms/do_it.json"/>
+      </spiffworkflow:properties></bpmn:extensionElements>
+      <bpmn:incoming>s3</bpmn:incoming><bpmn:outgoing>s4</bpmn:outgoing>
+    </bpmn:userTask>
+    <bpmn:endEvent id="finish" name="结束 / Finish"><bpmn:incoming>s4</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="s1" sourceRef="begin" targetRef="record_contact"/>
+    <bpmn:sequenceFlow id="s2" sourceRef="record_contact" targetRef="customer_sign"/>
+    <bpmn:sequenceFlow id="s3" sourceRef="customer_sign" targetRef="close_case"/>
+    <bpmn:sequenceFlow id="s4" sourceRef="close_case" targetRef="finish"/>
+  </bpmn:process>
+</bpmn:definitions>
+"""
+FORMS = {
+    "forms/do_it.json": FORM,
+    "forms/begin.json": START_FORM,
+    "forms/customer_contact.json": CONTACT_FORM,
+    "forms/customer_sign.json": CUSTOMER_SIGN_FORM,
+}
 
 
 def write_tiny(directory, xml: str = TINY, name: str = "tiny.bpmn") -> None:

@@ -40,3 +40,12 @@ class EventType(StrEnum):
     BPMN_ERROR = "bpmn_error"  # a worker's business error, caught by a boundary error event
     INCIDENT_OPENED = "incident_opened"  # an external task's retries ran out: operations must look
     INCIDENT_RESOLVED = "incident_resolved"  # operations gave the task new retries (POST .../retry)
+    # The customer's case links (domain/customer_links.py): what staff and the customer did through them.
+    CUSTOMER_LINK_ISSUED = "customer_link_issued"
+    CUSTOMER_LINK_REVOKED = "customer_link_revoked"
+    CUSTOMER_LINK_OPENED = "customer_link_opened"
+    CUSTOMER_LINK_REFUSED = "customer_link_refused"  # a spent, expired or revoked link of this case was tried
+    CUSTOMER_TASK_DONE = "customer_task_done"  # the customer completed their step through a link
+    RESCHEDULE_REQUESTED = "reschedule_requested"
+    CUSTOMER_MESSAGE_SENT = "customer_message_sent"
+    CUSTOMER_MESSAGE_FAILED = "customer_message_failed"

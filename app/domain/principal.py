@@ -14,6 +14,8 @@ class Principal:
     username: str
     roles: frozenset[str]
     display_name: str = ""
+    # A customer acting through a case link sees that case only (domain/customer_links.py).
+    case_id: int | None = None
 
     @property
     def is_admin(self) -> bool:

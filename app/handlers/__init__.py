@@ -50,6 +50,7 @@ from .api import webhooks
 from .api import workbench
 from .json_input import StrictJSONProvider
 from .json_input import check_json_body
+from .pages import customer as customer_page
 from .pages import integrations as integrations_page
 from .pages import live as live_page
 from .pages import master_data as master_page
@@ -125,6 +126,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(staff_page.bp)
     app.register_blueprint(integrations_page.bp)
     app.register_blueprint(master_page.bp)
+    app.register_blueprint(customer_page.bp)
+    app.register_blueprint(customer_page.staff_bp)
     login_throttle.init_app(app)
     cors.init_app(app)  # before authentication: a preflight carries no credentials
     app.before_request(auth.load_principal)

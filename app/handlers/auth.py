@@ -54,7 +54,8 @@ def _check_csrf() -> None:
 
 
 # Changing things a read-only user may still do: their own session and language.
-READ_ONLY_MAY_POST = ("/login", "/logout", "/language")
+# The customers' /c/ pages act as the case link, never as the user who happens to send them.
+READ_ONLY_MAY_POST = ("/login", "/logout", "/language", "/c/")
 # Analyses that are POSTs only because they take an upload, and change nothing (exact paths).
 READ_ONLY_ANALYSIS = frozenset({"/api/v1/qa/log-check"})
 # The API endpoints documented as taking a multipart upload (``schemas.file_upload_body``); every

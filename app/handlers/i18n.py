@@ -73,6 +73,14 @@ EVENT_LABELS = {
     EventType.BPMN_ERROR: _l("Business error reported"),
     EventType.INCIDENT_OPENED: _l("Incident opened"),
     EventType.INCIDENT_RESOLVED: _l("Incident resolved"),
+    EventType.CUSTOMER_LINK_ISSUED: _l("Customer link issued"),
+    EventType.CUSTOMER_LINK_REVOKED: _l("Customer link revoked"),
+    EventType.CUSTOMER_LINK_OPENED: _l("Customer opened a link"),
+    EventType.CUSTOMER_LINK_REFUSED: _l("Customer link refused"),
+    EventType.CUSTOMER_TASK_DONE: _l("Customer did their step"),
+    EventType.RESCHEDULE_REQUESTED: _l("Customer asked to reschedule"),
+    EventType.CUSTOMER_MESSAGE_SENT: _l("Message to the customer sent"),
+    EventType.CUSTOMER_MESSAGE_FAILED: _l("Message to the customer failed"),
 }
 CASE_STATUS_LABELS = {
     CaseStatus.RUNNING: _l("running"),
@@ -117,6 +125,7 @@ ROLE_LABELS = {
     "sales": _l("Sales"),
     "production": _l("Production"),
     "administration": _l("Administration (staff training)"),
+    "customer": _l("Customer"),
     "admin": _l("Administrator"),
     "process_owner": _l("Process owner"),
     "auditor": _l("Auditor (read-only)"),

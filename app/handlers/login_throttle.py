@@ -107,6 +107,11 @@ class LoginThrottle:
             _log_refusal("throttled", channel, username, address)
             raise TooManyRequests(f"too many failed log-ins; try again in {wait} s", retry_after=wait)
 
+    def hit(self, limit: RateLimitItem, *key: str) -> bool:
+        """Count one request against ``limit`` under ``key`` (the public pages' throttle, same storage);
+        False once it is over the limit."""
+        return bool(self._run("hit", limit, key))
+
     def count_failure(self, channel: Channel, username: str, address: str) -> None:
         for limit, key in self._limits(username, address):
             self._run("hit", limit, key)

@@ -253,6 +253,8 @@ class Customer(Base):
     contact_name: Mapped[str | None] = mapped_column(String(128))
     mobile: Mapped[str | None] = mapped_column(String(32))
     key_customer: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The language of messages to the customer (domain.customer_links.CUSTOMER_LANGUAGES); None: zh_Hans.
+    language: Mapped[str | None] = mapped_column(String(8))
     revision: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": revision}
@@ -591,3 +593,41 @@ class WebhookDelivery(Base):
     delivered_at: Mapped[datetime | None]
     subscription: Mapped[WebhookSubscription] = relationship(lazy="joined")
     event: Mapped[Event] = relationship(lazy="joined")
+
+
+class CustomerLink(Base):
+    """A case link (domain/customer_links.py): its token carries only this row's id; the row decides."""
+
+    __tablename__ = "customer_links"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(String(16))  # domain.customer_links.LinkPurpose
+    task_spec: Mapped[str | None] = mapped_column(String(128))  # the customer-lane step a TASK link opens
+    issued_at: Mapped[datetime]
+    issued_by: Mapped[str | None] = mapped_column(String(64))
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+    revoked_by: Mapped[str | None] = mapped_column(String(64))
+    used_at: Mapped[datetime | None]  # a TASK link: when its step was done through it
+    last_seen_at: Mapped[datetime | None]
+    last_ip: Mapped[str | None] = mapped_column(String(64))
+
+
+class CustomerMessage(Base):
+    """A message to a customer (the customers' outbox): queued in the step that caused it, sent afterwards."""
+
+    __tablename__ = "customer_messages"
+    __table_args__ = (Index("ix_customer_messages_state", "state", "id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id", ondelete="CASCADE"), index=True)
+    link_id: Mapped[int | None] = mapped_column(ForeignKey("customer_links.id", ondelete="SET NULL"))
+    channel: Mapped[str] = mapped_column(String(16))  # domain.customer_links.Channel
+    address: Mapped[str] = mapped_column(String(256))  # e-mail address, phone number or WeChat openid
+    language: Mapped[str] = mapped_column(String(8))
+    subject: Mapped[str] = mapped_column(String(256))
+    body: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(16))  # domain.customer_links.MessageState
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+    error: Mapped[str | None] = mapped_column(String(500))

@@ -22,6 +22,7 @@ from .repositories.api_tokens import ApiTokenRepository
 from .repositories.api_tokens import IdempotencyRepository
 from .repositories.attachments import AttachmentRepository
 from .repositories.cases import InstanceRepository
+from .repositories.customer_links import CustomerLinkRepository
 from .repositories.document_numbers import DocumentNumberRepository
 from .repositories.events import EventRepository
 from .repositories.external_tasks import ExternalTaskRepository
@@ -77,6 +78,7 @@ class UnitOfWork:
         self.idempotency = IdempotencyRepository(self.session)
         self.webhooks = WebhookRepository(self.session)
         self.lane_roles = LaneRoleRepository(self.session)
+        self.customer_links = CustomerLinkRepository(self.session)
         return self
 
     def __exit__(self, exc_type, exc, traceback) -> None:

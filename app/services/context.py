@@ -12,6 +12,7 @@ from ..domain.visibility import CaseVisibility
 from ..engine import WorkflowEngine
 from ..integrations.smtp import MailSettings
 from ..persistence.unit_of_work import UnitOfWork
+from .customers.settings import CustomerSettings
 from .processes.version_cache import VersionCatalog
 from .signals import case_events_committed
 from .signals import timers_changed
@@ -35,6 +36,8 @@ class ServiceContext:
     case_visibility: CaseVisibility = CaseVisibility.PERSON
     # Does the database have every migration? (wired to persistence.schema.is_current)
     schema_current: Callable[[], bool] = field(default=lambda: True)
+    # Case links and messages to customers (services/customers/).
+    customers: CustomerSettings = field(default_factory=CustomerSettings)
 
     def announce_timers(self, due: datetime | None) -> None:
         """After a commit: the earliest waiting timer of what changed (signals.timers_changed)."""

@@ -19,12 +19,15 @@ from dataclasses import field
 
 import pytest
 
+from app.domain.customer_links import LinkPurpose
 from app.domain.principal import Principal
+from app.domain.roles import STAFF_ROLES
 from app.domain.roles import Role
 from app.persistence.orm import AcceptedDeviation
 from app.persistence.orm import Attachment
 from app.persistence.orm import Notification
 from app.services.cases.opening import start_case
+from app.services.customers import links as customer_links
 from app.services.people import api_tokens
 from app.services.people.users import create_user
 from app.services.planning import schedules
@@ -75,6 +78,8 @@ CASE_VIEWERS = frozenset(
 TASK_WORKERS = frozenset({"admin", "cs_agent"})
 STARTERS = frozenset({"admin", "cs_agent"})  # repair starts in the customer service agent's lane
 CANCELLERS = frozenset({"admin", "supervisor"})
+# Customer links of a case: issued and revoked by the roles that talk to customers, among its readers.
+LINK_MANAGERS = frozenset({"admin", "cs_agent", "supervisor"})
 RECIPIENT = frozenset({"cs_agent"})  # the notification is r_cs_agent's own: not even an admin reads it
 PUBLIC = None  # no login needed
 
@@ -112,6 +117,17 @@ MATRIX: dict[str, Gate] = {
     "GET /vendor/bpmn-font/<kind>/<name>": Gate(PUBLIC, PAGE, "/vendor/bpmn-font/font/bpmn.woff2"),
     "GET /api/v1/openapi.json": Gate(PUBLIC, API),
     "GET /api/v1/docs": Gate(PUBLIC, PAGE),
+    # The customers' pages: the link's token is the credential (tests/api/test_customer_links.py refuses
+    # the wrong ones); here a FOLLOW link of the case, and a TASK link whose step is not ready (410).
+    "GET /c/<token>": Gate(PUBLIC, PAGE, "/c/{follow}"),
+    "GET /c/done": Gate(PUBLIC, PAGE),
+    "GET /c/<token>/papers/<kind>.pdf": Gate(PUBLIC, PAGE, "/c/{follow}/papers/service-notice.pdf"),
+    "POST /c/<token>/reschedule": Gate(PUBLIC, PAGE, "/c/{follow}/reschedule"),
+    "POST /c/<token>/complete": Gate(PUBLIC, PAGE, "/c/{spent}/complete", json={}),
+    "POST /cases/<int:instance_id>/customer-links": Gate(LINK_MANAGERS, PAGE, "/cases/{case}/customer-links"),
+    "POST /cases/<int:instance_id>/customer-links/<int:link_id>/revoke": Gate(
+        LINK_MANAGERS, PAGE, "/cases/{case}/customer-links/0/revoke"
+    ),
     "GET /inbox": Gate(ALL, PAGE),
     "GET /notifications": Gate(ALL, PAGE),
     "POST /notifications/<int:notification_id>/open": Gate(RECIPIENT, PAGE, "/notifications/{notification}/open"),
@@ -418,7 +434,17 @@ class World:
         schedule = schedules.create_schedule(
             ctx, "matrix", "repair", "R/2027-01-04T09:00:00+08:00/P1W", {}, Principal("admin", frozenset({"admin"}))
         )
+        with ctx.uow() as uow:
+            follow = customer_links.issue_link(
+                uow, ctx.customers, case_id=self.case, purpose=LinkPurpose.FOLLOW, now=now, by="agent"
+            )
+            spent = customer_links.issue_link(
+                uow, ctx.customers, case_id=self.case, purpose=LinkPurpose.TASK, task_spec="register_request", now=now
+            )
+            uow.commit()
         self.ids = {
+            "follow": follow.token,
+            "spent": spent.token,
             "attachment": attachment.id,
             "notification": note.id,
             "deviation": deviation.id,
@@ -474,7 +500,9 @@ def passed_the_gate(response, gate: Gate) -> bool:
 
 
 def test_every_role_of_the_organisation_is_in_the_matrix():
-    assert set(ROLES) == {r.value for r in Role}, "a role was added or removed: declare what it may do"
+    assert set(ROLES) == {r.value for r in Role if r in STAFF_ROLES}, "a role was added or removed: declare it"
+    # The customer's role is no account's: a case link's principal, on the /c/ pages alone.
+    assert Role.CUSTOMER not in STAFF_ROLES
 
 
 def test_every_route_is_in_the_matrix(app):
@@ -555,6 +583,7 @@ def test_the_table_gives_the_read_only_auditor_no_write():
     """The table's reading of README ("the auditor role reads everything and changes nothing"): no write
     is declared for the auditor except its own session and language and the read-only log check."""
     own = {"POST /login", "POST /logout", "POST /language", "POST /api/v1/qa/log-check"}
+    own |= {"POST /c/<token>/reschedule", "POST /c/<token>/complete"}  # the customer's, through a link
     for key, gate in MATRIX.items():
         if key.split(" ", 1)[0] in ("POST", "PUT", "PATCH", "DELETE") and key not in own:
             assert gate.allowed is not PUBLIC and "auditor" not in gate.allowed, key

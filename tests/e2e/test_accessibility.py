@@ -32,6 +32,11 @@ NOT_PAGES = {
     "qa_page.qa_conformance",  # a fragment the /qa page loads into itself (audited there)
     "metrics",
     "static",
+    # The customers' /c/ pages, audited at a phone's size in test_customer_links.py (a FOLLOW link,
+    # a TASK link's form, the refusal); a paper is a PDF, /c/done a one-line thanks.
+    "customer.page",
+    "customer.done",
+    "customer.paper",
 }
 
 

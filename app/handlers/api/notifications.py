@@ -16,7 +16,9 @@ bp = Blueprint("notifications", __name__, url_prefix="/api/v1/notifications", de
 
 class NotificationSchema(Schema):
     id = fields.Integer()
-    kind = fields.String(metadata={"enum": ["assigned", "reminder", "escalation", "certificate", "informed"]})
+    kind = fields.String(
+        metadata={"enum": ["assigned", "reminder", "escalation", "certificate", "informed", "reschedule"]}
+    )
     instance_id = fields.Integer(allow_none=True, metadata={"description": "null: about no case (a certificate)"})
     task_id = fields.String(allow_none=True)
     title = fields.String()

@@ -18,6 +18,7 @@ from flask import url_for
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
+from ...domain.roles import STAFF_ROLES
 from ...domain.roles import Role
 from ...domain.staff import MIN_PASSWORD_LENGTH
 from ...domain.staff import StaffAction
@@ -30,6 +31,7 @@ from .workspace import login_required
 bp = Blueprint("staff_page", __name__, url_prefix="/admin/users")
 
 STATES = ("active", "disabled", "all")
+STAFF_ROLE_LIST = [r for r in Role if r in STAFF_ROLES]
 ACTION_LABELS = {
     StaffAction.CREATED: _l("Added"),
     StaffAction.UPDATED: _l("Changed"),
@@ -64,7 +66,7 @@ def _detail(
         render_template(
             "staff_user.html",
             view=view,
-            roles=list(Role),
+            roles=STAFF_ROLE_LIST,
             errors=errors or {},
             issued=issued,
             min_password=MIN_PASSWORD_LENGTH,
@@ -91,7 +93,13 @@ def index():
         active=None if state == "all" else state == "active",
     )
     return render_template(
-        "staff_list.html", users=found, roles=list(Role), query=args.get("q", ""), role=role, state=state, states=STATES
+        "staff_list.html",
+        users=found,
+        roles=STAFF_ROLE_LIST,
+        query=args.get("q", ""),
+        role=role,
+        state=state,
+        states=STATES,
     )
 
 
@@ -100,7 +108,7 @@ def index():
 def new():
     staff.require_admin(g.principal)
     return render_template(
-        "staff_new.html", roles=list(Role), errors={}, form=MultiDict(), min_password=MIN_PASSWORD_LENGTH
+        "staff_new.html", roles=STAFF_ROLE_LIST, errors={}, form=MultiDict(), min_password=MIN_PASSWORD_LENGTH
     )
 
 
@@ -120,7 +128,11 @@ def create():
         )
     except InvalidInput as exc:
         page = render_template(
-            "staff_new.html", roles=list(Role), errors=exc.errors or {}, form=form, min_password=MIN_PASSWORD_LENGTH
+            "staff_new.html",
+            roles=STAFF_ROLE_LIST,
+            errors=exc.errors or {},
+            form=form,
+            min_password=MIN_PASSWORD_LENGTH,
         )
         return page, 422
     return _detail(issued.user.username, issued=issued, status=201)

@@ -31,6 +31,7 @@ from ...services import health
 from ...services.cases import attachments
 from ...services.cases import opening as cases
 from ...services.cases import papers
+from ...services.customers import staff as customer_links
 from ...services.people import notifications
 from ...services.tasks import work as tasks
 from ...services.tasks import workspace
@@ -174,7 +175,10 @@ def case_page(instance_id: int):
     files = attachments.case_attachments(services(), instance_id, g.principal)
     issued = papers.case_papers(services(), instance_id, g.principal)
     links = cases.case_links(services(), instance_id, g.principal)
-    return render_template("case.html", page=page, attachments=files, papers=issued, links=links)
+    customer = customer_links.case_links(services(), instance_id, g.principal)
+    return render_template(
+        "case.html", page=page, attachments=files, papers=issued, links=links, customer_links=customer
+    )
 
 
 @bp.get("/cases/<int:instance_id>/next")

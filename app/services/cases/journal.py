@@ -33,6 +33,7 @@ from ...persistence.orm import Task
 from ...persistence.orm import Timer
 from ...persistence.unit_of_work import UnitOfWork
 from ..context import ServiceContext
+from ..customers.steps import after_step as after_customer_step
 from ..master_data.case_outcomes import apply_outcomes
 from ..people.notifications import inform
 from ..people.notifications import notify
@@ -191,6 +192,7 @@ def advance(
     )
     apply_outcomes(uow, instance, process, (e.element_id for e in events if e.type == "element_completed"), now)
     notify(uow, instance, events, ready_tasks, now=now)
+    after_customer_step(uow, ctx.customers, instance, events, completed_task_id=completed_task_id, now=now)
     _inform_named(uow, instance, process, recorded or [], now)
     process_key, observed = instance.process_key, [*(recorded or []), *events]
     uow.after_commit(lambda: ctx.announce_events(process_key, observed))

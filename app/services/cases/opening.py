@@ -96,6 +96,8 @@ def read_scope(ctx: ServiceContext, uow: UnitOfWork, actor: Principal) -> ReadSc
 
 
 def may_view(ctx: ServiceContext, uow: UnitOfWork, instance: Instance, actor: Principal) -> bool:
+    if actor.case_id is not None:  # a customer through a case link: that case, none other
+        return instance.id == actor.case_id
     return uow.instances.is_visible(instance.id, read_scope(ctx, uow, actor))
 
 

@@ -26,6 +26,7 @@ KIND_TITLE = {
     "reminder": "提醒 / Reminder",
     "escalation": "升级 / Escalation",
     "informed": "知会 / For your information",
+    "reschedule": "客户改约 / Reschedule request",
 }
 
 

@@ -68,7 +68,7 @@ def create_user(
     email: str | None = None,
     locale: str = "zh_Hans",
 ) -> User:
-    unknown = [r for r in roles if r not in Role._value2member_map_]
+    unknown = [r for r in roles if r not in Role._value2member_map_ or r == Role.CUSTOMER]
     if unknown:
         raise InvalidInput(f"unknown roles {unknown}", errors={"roles": [f"unknown: {', '.join(unknown)}"]})
     if not username or not password:

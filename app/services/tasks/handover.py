@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ...domain.customer_links import is_link_principal
 from ...domain.roles import Role
 from ...domain.technicians import dispatch_refusal
 from ...errors import InvalidInput
@@ -24,6 +25,8 @@ from .field_choices import technician_profile
 
 def refusal(uow: UnitOfWork, ctx: ServiceContext, username: str, role: str | None) -> str | None:
     """Why ``username`` may not work a task of ``role``, or None if they may."""
+    if role == Role.CUSTOMER:  # the customer's steps are done through a case link, by no account
+        return None if is_link_principal(username) else f"{username}: a customer step is done through a case link"
     user = uow.users.get(username)
     if user is None or not user.active:
         return f"no active user {username!r}"

@@ -263,8 +263,12 @@
       if (fieldEditor.schema.type === 'boolean' || fieldEditor.schema.readOnly) continue
       const input = fieldInput(fieldEditor)
       if (!input || input.type === 'checkbox') continue
-      input.required = true
-      input.setAttribute('aria-required', 'true')
+      if (['INPUT', 'SELECT', 'TEXTAREA'].includes(input.tagName)) {
+        input.required = true
+        input.setAttribute('aria-required', 'true')
+      } else { /* a group of radio buttons (a rating): each radio is required, the group's box is no input */
+        input.querySelectorAll('input[type=radio]').forEach((radio) => { radio.required = true })
+      }
       const label = fieldEditor.label
       if (label && !label.querySelector('.required-mark')) {
         const mark = document.createElement('span')

@@ -1,0 +1,129 @@
+"""Messages to customers: queued in the step that issues a link (the customers' outbox, the
+``customer_messages`` table), sent afterwards by the sender of each channel, and the delivery — sent,
+or failed with the reason — recorded on the case, where staff see it.
+
+A case reaches its customer by the contacts its data keeps: ``customer_email`` (e-mail),
+``customer_phone`` (SMS), ``customer_wechat`` (a WeChat openid). The message is in the customer's
+language: the case's ``customer_language``, else their master record's, else Chinese.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from ...domain.customer_links import Channel
+from ...domain.customer_links import LinkPurpose
+from ...domain.customer_links import MessageState
+from ...domain.customer_links import customer_language
+from ...domain.customer_links import mask_phone
+from ...domain.customer_links import message_text
+from ...domain.events import EventType
+from ...integrations.customer_senders import SendFailed
+from ...persistence.orm import CustomerMessage
+from ...persistence.orm import Instance
+from ...persistence.unit_of_work import UnitOfWork
+from ..context import ServiceContext
+from .links import IssuedLink
+from .trail import note
+
+log = logging.getLogger(__name__)
+ATTEMPTS = 3  # a message still refused after this many rounds is given up (the reason stays on the case)
+CONTACT_FIELDS = {Channel.EMAIL: "customer_email", Channel.SMS: "customer_phone", Channel.WECHAT: "customer_wechat"}
+SUBJECT_LENGTH = 256  # CustomerMessage.subject
+
+
+def language_of(uow: UnitOfWork, instance: Instance) -> str:
+    data = instance.data or {}
+    if data.get("customer_language"):
+        return customer_language(str(data["customer_language"]))
+    name = data.get("customer_name")
+    found = uow.customer_links.customer_named(name) if isinstance(name, str) and name else None
+    return customer_language(found.language if found is not None else None)
+
+
+def contacts(instance: Instance) -> dict[Channel, str]:
+    data = instance.data or {}
+    found = {}
+    for channel, key in CONTACT_FIELDS.items():
+        value = data.get(key)
+        if isinstance(value, str) and value.strip():
+            found[channel] = value.strip()[:256]
+    return found
+
+
+def shown_address(channel: str, address: str) -> str:
+    """An address as the audit trail keeps it: a phone masked, an e-mail's name shortened."""
+    if channel == Channel.SMS:
+        return mask_phone(address)
+    if channel == Channel.EMAIL and "@" in address:
+        name, _, domain = address.partition("@")
+        return f"{name[:2]}***@{domain}"
+    return f"{address[:4]}***"
+
+
+def queue_link_message(
+    uow: UnitOfWork, instance: Instance, issued: IssuedLink, purpose: LinkPurpose, *, task: str, now: datetime
+) -> list[CustomerMessage]:
+    """One message per contact the case has, carrying the link (not committed)."""
+    language = language_of(uow, instance)
+    subject, body = message_text(
+        purpose, language, case_no=instance.case_no or str(instance.id), task=task, url=issued.url
+    )
+    rows = [
+        CustomerMessage(
+            instance_id=instance.id,
+            link_id=issued.id,
+            channel=channel.value,
+            address=address,
+            language=language,
+            subject=subject[:SUBJECT_LENGTH],
+            body=body,
+            state=MessageState.QUEUED.value,
+            attempts=0,
+            created_at=now,
+        )
+        for channel, address in contacts(instance).items()
+    ]
+    if not rows:
+        reason = "the case has no phone, e-mail or WeChat of the customer"
+        note(uow, instance, now, None, EventType.CUSTOMER_MESSAGE_FAILED, link_id=issued.id, reason=reason)
+    uow.add_rows(rows)
+    return rows
+
+
+def send_customer_messages(ctx: ServiceContext, *, batch: int = 50) -> int:
+    """Send the queued messages; returns how many went out. Each delivery is an event on its case."""
+    now = ctx.clock.now()
+    sent = 0
+    with ctx.uow() as uow:
+        rows = uow.customer_links.queued_messages(batch)
+        if not rows:
+            return 0
+        for row in rows:
+            sender = ctx.customers.senders.get(row.channel)
+            row.attempts += 1
+            try:
+                if sender is None:
+                    raise SendFailed(f"no sender for the channel {row.channel}")
+                sender.send(row.address, row.subject, row.body)
+            except SendFailed as exc:
+                row.error = str(exc)[:500]
+                if row.attempts < ATTEMPTS:
+                    continue
+                row.state = MessageState.FAILED.value
+                _record_delivery(uow, row, now, EventType.CUSTOMER_MESSAGE_FAILED, reason=row.error)
+                continue
+            row.state, row.sent_at, row.error = MessageState.SENT.value, now, None
+            sent += 1
+            _record_delivery(uow, row, now, EventType.CUSTOMER_MESSAGE_SENT)
+        uow.commit()
+    return sent
+
+
+def _record_delivery(uow: UnitOfWork, row: CustomerMessage, now: datetime, type_: EventType, **extra: str) -> None:
+    instance = uow.instances.get(row.instance_id)
+    if instance is None:
+        return
+    to = shown_address(row.channel, row.address)
+    note(uow, instance, now, None, type_, message_id=row.id, link_id=row.link_id, channel=row.channel, to=to, **extra)

@@ -40,3 +40,4 @@ class EventType(StrEnum):
     BPMN_ERROR = "bpmn_error"  # a worker's business error, caught by a boundary error event
     INCIDENT_OPENED = "incident_opened"  # an external task's retries ran out: operations must look
     INCIDENT_RESOLVED = "incident_resolved"  # operations gave the task new retries (POST .../retry)
+    PUBLIC_REQUEST_RECEIVED = "public_request_received"  # a customer's request from the public form (/request)

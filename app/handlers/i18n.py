@@ -73,6 +73,7 @@ EVENT_LABELS = {
     EventType.BPMN_ERROR: _l("Business error reported"),
     EventType.INCIDENT_OPENED: _l("Incident opened"),
     EventType.INCIDENT_RESOLVED: _l("Incident resolved"),
+    EventType.PUBLIC_REQUEST_RECEIVED: _l("Request received from the public form"),
 }
 CASE_STATUS_LABELS = {
     CaseStatus.RUNNING: _l("running"),

@@ -107,6 +107,14 @@ class LoginThrottle:
             _log_refusal("throttled", channel, username, address)
             raise TooManyRequests(f"too many failed log-ins; try again in {wait} s", retry_after=wait)
 
+    def take(self, limit: RateLimitItem, *key: str) -> int:
+        """Count one use of ``key`` against ``limit`` (another throttle on the same storage, e.g. the
+        public request form's per address): 0 if allowed, else the seconds until one is free again."""
+        if self._run("hit", limit, key):
+            return 0
+        reset_at = self._run("get_window_stats", limit, key).reset_time
+        return max(1, math.ceil(reset_at - time.time()))  # the storage's wall clock: a duration, not business time
+
     def count_failure(self, channel: Channel, username: str, address: str) -> None:
         for limit, key in self._limits(username, address):
             self._run("hit", limit, key)

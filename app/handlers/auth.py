@@ -53,8 +53,9 @@ def _check_csrf() -> None:
         raise Forbidden("missing or wrong CSRF token; reload the page")
 
 
-# Changing things a read-only user may still do: their own session and language.
-READ_ONLY_MAY_POST = ("/login", "/logout", "/language")
+# Changing things a read-only user may still do: their own session and language, and what anyone may do
+# without an account (the public service request form: it acts as the public, whoever is logged in).
+READ_ONLY_MAY_POST = ("/login", "/logout", "/language", "/request")
 # Analyses that are POSTs only because they take an upload, and change nothing (exact paths).
 READ_ONLY_ANALYSIS = frozenset({"/api/v1/qa/log-check"})
 # The API endpoints documented as taking a multipart upload (``schemas.file_upload_body``); every

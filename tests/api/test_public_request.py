@@ -220,6 +220,9 @@ def test_up_to_three_photos_are_stored_as_attachments_of_the_case(customer, as_u
     content = as_user("agent").get(f"/instances/{case.id}/attachments/{stored[0]['id']}")
     assert content.data in (PNG, JPEG)
     assert case.events("public_request_received")[0]["data"]["photos"] == 2
+    agent = as_user("agent")
+    page = agent.client.get(f"/cases/{case.id}", headers=agent._headers()).get_data(as_text=True)
+    assert page.count('alt="客户上传的照片"') == 2 and "网站报修已收到" in page
 
 
 @pytest.mark.parametrize("app", [{"PUBLIC_REQUEST_PHOTO_BYTES": 100}], indirect=True)

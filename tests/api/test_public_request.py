@@ -12,6 +12,7 @@ import pytest
 
 from app.domain.proof_of_work import solve
 from app.domain.proof_of_work import solves
+from app.persistence.repositories.api_tokens import IdempotencyRepository
 from tests.case_driver import CaseDriver
 from tests.conftest import make_app
 
@@ -244,3 +245,23 @@ def test_the_confirmation_needs_a_request_of_this_browser(app, customer):
     customer.case_no(customer.send())
     stranger = Customer(app.test_client())
     assert stranger.page("/request/sent").status_code == 302
+
+
+def test_the_same_proof_sent_twice_at_once_opens_one_case(customer, as_user, monkeypatch):
+    challenge = _field(customer.page().get_data(as_text=True), "challenge")
+    proof = solve(challenge, BITS)
+    customer.case_no(customer.send(challenge=challenge, proof=proof))
+    # The second send checks before the first one committed (a double tap): the database refuses the key.
+    checked = IdempotencyRepository.get
+    calls: list[str] = []
+
+    def racing(self, username: str, key: str):
+        calls.append(key)
+        return None if len(calls) == 1 else checked(self, username, key)
+
+    monkeypatch.setattr(IdempotencyRepository, "get", racing)
+    twice = customer.send(challenge=challenge, proof=proof)
+    assert twice.status_code == 422
+    assert _errors(twice)["proof"] == ["此表单已提交过一次。如需新的报修，请重新提交。"]
+    assert len(as_user("admin").get("/instances").json) == 1
+    assert len(calls) == 2  # the refusal came from the database's key, after the check had passed

@@ -36,11 +36,13 @@ from itsdangerous import URLSafeSerializer
 from ...domain.events import EventType
 from ...domain.fees import warranty_evidence
 from ...domain.proof_of_work import solves
+from ...domain.workcalendar import WorkCalendar
 from ...errors import InvalidInput
 from ...errors import NotFound
 from ...persistence.orm import Attachment
 from ...persistence.orm import IdempotencyKey
 from ...persistence.orm import Unit
+from ...persistence.unit_of_work import Busy
 from ..context import ServiceContext
 from .attachments import SIGNATURES
 from .journal import open_case
@@ -244,6 +246,27 @@ def open_request(
     calendar = ctx.calendar.ensure_fresh()
     now = ctx.clock.now()
     ident = _challenge_id(challenge, nonce, settings, now)
+    try:
+        opened, due = _open(ctx, values, photos, ident, client, calendar, now)
+    except Busy:
+        with ctx.uow() as uow:  # the same challenge sent twice at once (a double tap): the other one won
+            if uow.idempotency.get(PUBLIC_ACTOR, _KEY_PREFIX + ident) is not None:
+                raise RequestRefused({"proof": [Refusal.PROOF_USED]}) from None
+        raise
+    ctx.announce_timers(due)
+    return opened
+
+
+def _open(
+    ctx: ServiceContext,
+    values: dict[str, str],
+    photos: list[tuple[str, bytes]],
+    ident: str,
+    client: str,
+    calendar: WorkCalendar,
+    now: datetime,
+) -> tuple[OpenedRequest, datetime | None]:
+    """Open the case, store its photos, spend the challenge, record the client: one commit."""
     with ctx.uow() as uow:
         if uow.idempotency.get(PUBLIC_ACTOR, _KEY_PREFIX + ident) is not None:
             raise RequestRefused({"proof": [Refusal.PROOF_USED]})
@@ -292,6 +315,4 @@ def open_request(
             },
         )
         uow.commit()
-        opened = OpenedRequest(instance.id, instance.case_no or "")
-    ctx.announce_timers(instance.next_timer_at)
-    return opened
+        return OpenedRequest(instance.id, instance.case_no or ""), instance.next_timer_at

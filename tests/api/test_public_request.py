@@ -265,3 +265,10 @@ def test_the_same_proof_sent_twice_at_once_opens_one_case(customer, as_user, mon
     assert _errors(twice)["proof"] == ["此表单已提交过一次。如需新的报修，请重新提交。"]
     assert len(as_user("admin").get("/instances").json) == 1
     assert len(calls) == 2  # the refusal came from the database's key, after the check had passed
+
+
+def test_what_a_refused_form_shows_again_is_text_never_markup(customer):
+    payload = '"><script>alert(1)</script><img src=x onerror=alert(2)>'
+    page = customer.send(customer_name=payload, fault_description=payload, address="").get_data(as_text=True)
+    assert "<script>alert(1)" not in page and "<img src=x" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page

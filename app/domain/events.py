@@ -49,3 +49,4 @@ class EventType(StrEnum):
     RESCHEDULE_REQUESTED = "reschedule_requested"
     CUSTOMER_MESSAGE_SENT = "customer_message_sent"
     CUSTOMER_MESSAGE_FAILED = "customer_message_failed"
+    PUBLIC_REQUEST_RECEIVED = "public_request_received"  # a customer's request from the public form (/request)

@@ -54,6 +54,7 @@ from .pages import customer as customer_page
 from .pages import integrations as integrations_page
 from .pages import live as live_page
 from .pages import master_data as master_page
+from .pages import public_request as public_request_page
 from .pages import qa as qa_page
 from .pages import staff as staff_page
 from .pages import workbench as workbench_page
@@ -128,6 +129,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(master_page.bp)
     app.register_blueprint(customer_page.bp)
     app.register_blueprint(customer_page.staff_bp)
+    app.register_blueprint(public_request_page.bp)
     login_throttle.init_app(app)
     cors.init_app(app)  # before authentication: a preflight carries no credentials
     app.before_request(auth.load_principal)

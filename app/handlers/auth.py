@@ -53,9 +53,10 @@ def _check_csrf() -> None:
         raise Forbidden("missing or wrong CSRF token; reload the page")
 
 
-# Changing things a read-only user may still do: their own session and language.
-# The customers' /c/ pages act as the case link, never as the user who happens to send them.
-READ_ONLY_MAY_POST = ("/login", "/logout", "/language", "/c/")
+# Changing things a read-only user may still do: their own session and language, and what anyone may do
+# without an account, which acts as the public or the case link, never as the user who happens to send
+# it (the public service request form; the customers' /c/ pages).
+READ_ONLY_MAY_POST = ("/login", "/logout", "/language", "/request", "/c/")
 # Analyses that are POSTs only because they take an upload, and change nothing (exact paths).
 READ_ONLY_ANALYSIS = frozenset({"/api/v1/qa/log-check"})
 # The API endpoints documented as taking a multipart upload (``schemas.file_upload_body``); every

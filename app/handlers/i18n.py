@@ -81,6 +81,7 @@ EVENT_LABELS = {
     EventType.RESCHEDULE_REQUESTED: _l("Customer asked to reschedule"),
     EventType.CUSTOMER_MESSAGE_SENT: _l("Message to the customer sent"),
     EventType.CUSTOMER_MESSAGE_FAILED: _l("Message to the customer failed"),
+    EventType.PUBLIC_REQUEST_RECEIVED: _l("Request received from the public form"),
 }
 CASE_STATUS_LABELS = {
     CaseStatus.RUNNING: _l("running"),
@@ -108,6 +109,7 @@ FIELD_LABELS = {
     "started_by": _l("Opened by"),
     "fee_type": _l("Fee type"),
     "linked_case_no": _l("Linked case"),
+    "photos": _l("Customer's photos"),  # sent with the public request form (services/cases/public_request.py)
 }
 TIMER_KIND_LABELS = {"reminder": _l("reminder"), "escalation": _l("escalation"), "deadline": _l("deadline")}
 ROLE_LABELS = {

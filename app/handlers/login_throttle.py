@@ -107,10 +107,13 @@ class LoginThrottle:
             _log_refusal("throttled", channel, username, address)
             raise TooManyRequests(f"too many failed log-ins; try again in {wait} s", retry_after=wait)
 
-    def hit(self, limit: RateLimitItem, *key: str) -> bool:
-        """Count one request against ``limit`` under ``key`` (the public pages' throttle, same storage);
-        False once it is over the limit."""
-        return bool(self._run("hit", limit, key))
+    def take(self, limit: RateLimitItem, *key: str) -> int:
+        """Count one use of ``key`` against ``limit`` (another throttle on the same storage, e.g. the
+        public request form's per address): 0 if allowed, else the seconds until one is free again."""
+        if self._run("hit", limit, key):
+            return 0
+        reset_at = self._run("get_window_stats", limit, key).reset_time
+        return max(1, math.ceil(reset_at - time.time()))  # the storage's wall clock: a duration, not business time
 
     def count_failure(self, channel: Channel, username: str, address: str) -> None:
         for limit, key in self._limits(username, address):

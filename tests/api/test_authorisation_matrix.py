@@ -112,6 +112,10 @@ MATRIX: dict[str, Gate] = {
     "POST /login": Gate(PUBLIC, PAGE),  # sent with the session's CSRF token and the role's own credentials
     "POST /logout": Gate(PUBLIC, PAGE),
     "POST /language": Gate(PUBLIC, PAGE),
+    # The public service request form: anyone, no account (a customer on a phone); refused without a proof of work.
+    "GET /request": Gate(PUBLIC, PAGE),
+    "POST /request": Gate(PUBLIC, PAGE),
+    "GET /request/sent": Gate(PUBLIC, PAGE),
     "GET /static/<path:filename>": Gate(PUBLIC, PAGE, "/static/css/workspace.css"),
     "GET /vendor/<name>": Gate(PUBLIC, PAGE, "/vendor/bpmn-js.css"),
     "GET /vendor/bpmn-font/<kind>/<name>": Gate(PUBLIC, PAGE, "/vendor/bpmn-font/font/bpmn.woff2"),
@@ -581,8 +585,10 @@ def test_an_api_token_passes_exactly_the_gates_of_its_scope(app, ctx):
 
 def test_the_table_gives_the_read_only_auditor_no_write():
     """The table's reading of README ("the auditor role reads everything and changes nothing"): no write
-    is declared for the auditor except its own session and language and the read-only log check."""
-    own = {"POST /login", "POST /logout", "POST /language", "POST /api/v1/qa/log-check"}
+    is declared for the auditor except its own session and language, the read-only log check, and what
+    anyone may do without an account (the public request form, the customer's link pages: they act as
+    the public or the link, never as the auditor)."""
+    own = {"POST /login", "POST /logout", "POST /language", "POST /api/v1/qa/log-check", "POST /request"}
     own |= {"POST /c/<token>/reschedule", "POST /c/<token>/complete"}  # the customer's, through a link
     for key, gate in MATRIX.items():
         if key.split(" ", 1)[0] in ("POST", "PUT", "PATCH", "DELETE") and key not in own:

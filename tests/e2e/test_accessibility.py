@@ -30,6 +30,7 @@ NOT_PAGES = {
     "qa_page.qa_diagram",
     "live_page.diagram",
     "qa_page.qa_conformance",  # a fragment the /qa page loads into itself (audited there)
+    "public_request.sent",  # needs a request sent first: audited at phone size in test_public_request.py
     "metrics",
     "static",
     # The customers' /c/ pages, audited at a phone's size in test_customer_links.py (a FOLLOW link,
@@ -120,6 +121,7 @@ def test_axe_finds_nothing_serious_on_any_kind_of_page(page, as_user, app):
 
     pages = {  # url -> what shows the page is drawn
         "/login": "form[action='/login']",
+        "/request": "form[data-proof=ready]",  # the public request form (at phone size in test_public_request.py)
         f"/tasks/{task}": "#task-form[data-ready=true]",
         f"/cases/{case.id}": "#diagram.diagram-ready",
         "/notifications": "table.notifications",

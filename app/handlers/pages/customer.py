@@ -8,8 +8,6 @@ limit per client address (Flask-Limiter's storage, as the log-in throttle's).
 
 from __future__ import annotations
 
-import math
-
 from flask import Blueprint
 from flask import Response
 from flask import current_app
@@ -67,8 +65,8 @@ def _address() -> str:
 def _throttle():
     throttle: login_throttle.LoginThrottle = current_app.extensions[login_throttle.EXTENSION]
     limit = parse(current_app.config["CUSTOMER_LINK_REQUESTS_PER_ADDRESS"])
-    if not throttle.hit(limit, "aftersales-customer-link", _address()):
-        wait = max(1, math.ceil(limit.get_expiry()))
+    wait = throttle.take(limit, "aftersales-customer-link", _address())
+    if wait:
         body = render_template("customer/refused.html", message=_l("Too many requests. Please wait a minute."))
         return body, 429, {"Retry-After": str(wait)}
     return None

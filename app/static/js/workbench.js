@@ -519,7 +519,7 @@
       if (node.value !== code) return
       if (!response.ok) return show(`${S.failed} (HTTP ${response.status})`, 'bad')
       const problems = response.data.problems
-      show(problems.length ? problems.map((p) => p.reason).join('; ') : S.lintOk, problems.length ? 'bad' : 'ok')
+      show(problems.length ? problems.map((p) => p.message || p.reason).join('; ') : S.lintOk, problems.length ? 'bad' : 'ok')
     }, delay)
   }
 

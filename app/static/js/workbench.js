@@ -889,10 +889,15 @@
   async function modelerOptions () {
     const response = await fetch(config.moddleUrl, { credentials: 'same-origin' })
     if (!response.ok) throw new Error(`moddle descriptor: HTTP ${response.status}`)
-    const options = { moddleExtensions: { spiffworkflow: await response.json() }, additionalModules: [translateModule] }
+    const labels = window.DiagramLabels // labels that fit their shapes (diagram-labels.js)
+    const options = {
+      moddleExtensions: { spiffworkflow: await response.json() },
+      textRenderer: labels.options.textRenderer,
+      additionalModules: [translateModule, labels.module]
+    }
     const lint = window.WorkbenchLint
     if (config.editable && lint) {
-      options.additionalModules = [translateModule, lint.module]
+      options.additionalModules = [translateModule, labels.module, lint.module]
       options.linting = { bpmnlint: lint.config, active: true }
     } else if (config.editable) {
       console.warn('static/build/lint.js is missing (make setup): the modeler runs without bpmnlint')

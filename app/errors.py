@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from typing import Any
 
 
 class AppError(Exception):
@@ -96,8 +97,11 @@ class Problem:
     line: int | None = None
     rule: str | None = None  # id of the validation rule that found it (engine/rules.py)
     severity: Severity = Severity.ERROR
+    code: str | None = None  # the message's code (domain/diagram_problems.py); ``reason`` is its English
+    params: tuple[tuple[str, str], ...] = ()  # the message's values, by name
+    folded: tuple[str, ...] = ()  # ids of the elements whose problems this one causes (and stands for)
 
-    def to_dict(self) -> dict[str, str | int | None]:
+    def to_dict(self) -> dict[str, Any]:
         """The problem as the API and the CLI show it: where, why, which rule, error or warning."""
         return {
             "file": self.file,
@@ -106,6 +110,9 @@ class Problem:
             "line": self.line,
             "rule": self.rule,
             "severity": self.severity.value,
+            "code": self.code,
+            "params": dict(self.params),
+            "folded": list(self.folded),
         }
 
     def __str__(self) -> str:

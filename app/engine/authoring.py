@@ -13,6 +13,7 @@ from xml.sax.saxutils import quoteattr
 
 from lxml import etree
 
+from ..domain.diagram_problems import problem
 from ..errors import Problem
 from .safe_xml import parse_untrusted
 from .script_lint import lint_one
@@ -103,7 +104,8 @@ def lint_code(code: str, kind: CodeKind, filename: str = "", element_id: str | N
     """The problems the deploy's sandbox lint would report for this one piece of code."""
     mode = "exec" if kind is CodeKind.SCRIPT else "eval"
     what = {CodeKind.SCRIPT: "script", CodeKind.CONDITION: "condition", CodeKind.TIMER: "timer expression"}[kind]
-    return [Problem(filename, reason, element_id) for reason in lint_one(code, mode, what, kind is CodeKind.TIMER)]
+    faults = lint_one(code, mode, {"what": what}, kind is CodeKind.TIMER)
+    return [problem(filename, fault, element_id, **params) for fault, params in faults]
 
 
 def process_name(xml: str, key: str) -> str | None:

@@ -19,6 +19,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 from lxml import etree
 
+from ..domain.diagram_problems import problem
 from ..errors import Problem
 from .catalogue import q
 from .definitions import ElementInfo
@@ -45,12 +46,12 @@ def load_forms(filename: str, elements: dict[str, ElementInfo], read_form: FormR
                 raise SchemaError('a form schema must have "type": "object"')
             forms[info.form] = schema
         except FileNotFoundError:
-            problems.append(Problem(filename, f"form {info.form!r} not found", info.id, info.line))
+            problems.append(problem(filename, "form-not-found", info.id, info.line, form=repr(info.form)))
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            problems.append(Problem(filename, f"form {info.form!r} is not valid JSON: {exc}", info.id, info.line))
+            problems.append(problem(filename, "form-not-json", info.id, info.line, form=repr(info.form), detail=exc))
         except SchemaError as exc:
             problems.append(
-                Problem(filename, f"form {info.form!r} is not a valid JSON Schema: {exc.message}", info.id, info.line)
+                problem(filename, "form-not-schema", info.id, info.line, form=repr(info.form), detail=exc.message)
             )
     return forms, problems
 
@@ -79,15 +80,9 @@ def markup_problems(filename: str, elements: dict[str, ElementInfo], forms: Form
     for path, schema in forms.items():
         task = next((info for info in elements.values() if info.form == path), None)
         for pointer, text in form_markup(schema):
-            problems.append(
-                Problem(
-                    filename,
-                    f"form {path!r}: {pointer} holds markup ({text[:60]!r}); a form's texts are shown as plain"
-                    ' text, so write them without tags ("a < b" is fine)',
-                    task.id if task else None,
-                    task.line if task else None,
-                )
-            )
+            at = (task.id, task.line) if task else (None, None)
+            shown = {"form": repr(path), "pointer": pointer, "text": repr(text[:60])}
+            problems.append(problem(filename, "form-markup", *at, **shown))
     return problems
 
 
@@ -143,7 +138,7 @@ def misplaced_start_forms(filename: str, process: etree._Element, elements: dict
     """Start forms on a subprocess's start event: only the process's own start takes start data."""
     top_level = {node.get("id") for node in process.findall(q("startEvent"))}
     return [
-        Problem(filename, "only the process's own start event takes a start form, not a subprocess's", e.id, e.line)
+        problem(filename, "start-form-in-subprocess", e.id, e.line)
         for e in start_events_with_form(elements)
         if e.id not in top_level
     ]
@@ -155,14 +150,7 @@ def open_start_forms(filename: str, elements: dict[str, ElementInfo], forms: For
     for info in start_events_with_form(elements):
         schema = forms.get(info.form)
         if schema is not None and schema.get("additionalProperties") is not False:
-            problems.append(
-                Problem(
-                    filename,
-                    f'start form {info.form!r} must refuse fields it does not name: "additionalProperties": false',
-                    info.id,
-                    info.line,
-                )
-            )
+            problems.append(problem(filename, "start-form-open", info.id, info.line, form=repr(info.form)))
     return problems
 
 
@@ -171,4 +159,4 @@ def extra_start_forms(filename: str, elements: dict[str, ElementInfo]) -> list[P
     with_form = start_events_with_form(elements)
     if len(with_form) <= 1:
         return []
-    return [Problem(filename, "a process has at most one start form", with_form[1].id, with_form[1].line)]
+    return [problem(filename, "start-forms-several", with_form[1].id, with_form[1].line)]

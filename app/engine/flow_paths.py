@@ -23,6 +23,16 @@ class ScopeReach:
     nodes: list[str]
     reached: set[str]  # reachable from a start event of the scope
     finishing: set[str]  # from where an end event of the scope can be reached
+    after: dict[str, set[str]]  # node -> the nodes a case goes on to from it
+    before: dict[str, set[str]]  # node -> the nodes a case comes to it from
+
+    def downstream(self, node: str) -> set[str]:
+        """The nodes a case at ``node`` can go on to (``node`` itself included)."""
+        return _closure([node], self.after)
+
+    def upstream(self, node: str) -> set[str]:
+        """The nodes from which a case can come to ``node`` (``node`` itself included)."""
+        return _closure([node], self.before)
 
 
 def scope_reaches(process: etree._Element, elements: dict[str, ElementInfo]) -> list[ScopeReach]:
@@ -52,7 +62,7 @@ def _reach(scope: etree._Element, elements: dict[str, ElementInfo]) -> ScopeReac
                 before.setdefault(event.id, set()).add(attached)
     reached = _closure([n for n in nodes if elements[n].type == "startEvent"], after)
     finishing = _closure([n for n in nodes if elements[n].type == "endEvent"], before)
-    return ScopeReach(nodes, reached, finishing)
+    return ScopeReach(nodes, reached, finishing, after, before)
 
 
 def _closure(start: list[str], graph: dict[str, set[str]]) -> set[str]:

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from ..domain.diagram_problems import problem
 from ..errors import DiagramError
 from ..errors import Problem
 from ..errors import Severity
@@ -48,14 +49,14 @@ MAX_DIAGRAM_BYTES = 2 * 1024 * 1024
 def parse_diagram(xml: bytes, filename: str) -> etree._Element:
     """The root of a diagram from outside, parsed safely; DiagramError if it is unsafe or not BPMN."""
     if len(xml) > MAX_DIAGRAM_BYTES:
-        raise DiagramError([Problem(filename, f"diagram is {len(xml)} bytes; the limit is {MAX_DIAGRAM_BYTES}")])
+        raise DiagramError([problem(filename, "diagram-too-large", size=len(xml), limit=MAX_DIAGRAM_BYTES)])
     try:
         root = parse_untrusted(xml)
     except UnsafeXml as exc:
-        reason = f"{exc.message} in a diagram" if exc.message == DTD_REFUSED else exc.message
-        raise DiagramError([Problem(filename, reason, line=exc.line)]) from None
+        code = "diagram-dtd" if exc.message == DTD_REFUSED else "diagram-unsafe"
+        raise DiagramError([problem(filename, code, line=exc.line, detail=exc.message)]) from None
     if root.tag != q("definitions"):
-        raise DiagramError([Problem(filename, f"root element is {root.tag}, expected bpmn:definitions")])
+        raise DiagramError([problem(filename, "diagram-not-bpmn", tag=root.tag)])
     return root
 
 
@@ -97,9 +98,7 @@ def load_definition(
     definitions = load_definitions(filename, xml, read_form, strict=strict, resolve=resolve, lane_roles=lane_roles)
     if len(definitions) != 1:
         keys = ", ".join(d.key for d in definitions)
-        raise DiagramError(
-            [Problem(filename, f"expected one executable process here, found {len(definitions)}: {keys}")]
-        )
+        raise DiagramError([problem(filename, "one-process-expected", count=len(definitions), keys=keys)])
     return definitions[0]
 
 
@@ -169,7 +168,7 @@ def load_set(
             problems += exc.problems
     keys = [d.key for d in definitions]
     problems += [
-        Problem(d.filename, f"process id {d.key!r} is also in another file of the set")
+        problem(d.filename, "process-id-in-set", key=repr(d.key))
         for i, d in enumerate(definitions)
         if d.key in keys[:i]
     ]

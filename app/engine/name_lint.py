@@ -25,6 +25,7 @@ from lxml import etree
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
 from ..domain.cases import APPLICATION_KEYS
+from ..domain.diagram_problems import problem
 from ..domain.scripting_helpers import make_helpers
 from ..domain.workcalendar import WorkCalendar
 from ..errors import Problem
@@ -57,7 +58,9 @@ def _parsed(code: str, mode: str) -> ast.AST | None:
         return None  # the sandbox rule reports it
 
 
-def _code(specs: list[Any], elements: dict[str, ElementInfo]) -> Iterator[tuple[tuple[str, int | None], ast.AST, str]]:
+def _code(
+    specs: list[Any], elements: dict[str, ElementInfo]
+) -> Iterator[tuple[tuple[str, int | None], ast.AST, dict[str, str]]]:
     """((element id, line), syntax tree, what it is) for each piece of diagram code that parses. A timer
     caught after an event-based gateway has no definition in SpiffWorkflow's spec: it is read from the
     diagram's catalogue (the expression the application arms)."""
@@ -76,7 +79,7 @@ def _code(specs: list[Any], elements: dict[str, ElementInfo]) -> Iterator[tuple[
         if info.timer and info.id not in timers and not ISO_LOOKALIKE.match(info.timer.strip()):
             tree = _parsed(info.timer, "eval")
             if tree is not None:
-                yield (info.id, info.line), tree, f"timer expression {quoted(info.timer)}"
+                yield (info.id, info.line), tree, {"what": "timer-code", "snippet": quoted(info.timer)}
 
 
 def _assigned(tree: ast.AST) -> set[str]:
@@ -132,11 +135,7 @@ def undefined_names(
         read = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
         unknown = sorted(read - defined - {n.id for n in ast.walk(tree) if id(n) in called and isinstance(n, ast.Name)})
         for name in unknown:
-            reason = (
-                f"{what} uses {name!r}, which no form field, script, start data or helper defines"
-                " (a typo? the case would stop in error when it reaches this)"
-            )
-            problems.append(Problem(filename, reason, *at))
+            problems.append(problem(filename, "name-undefined", *at, **what, name=repr(name)))
     return problems
 
 
@@ -147,7 +146,7 @@ def _literal(node: ast.expr) -> tuple[bool, Any]:
         return False, None
 
 
-def _argument_fault(name: str, call: ast.Call) -> str | None:
+def _argument_fault(name: str, call: ast.Call) -> tuple[str, dict[str, str]] | None:
     helper = HELPERS[name]
     try:
         signature = inspect.signature(helper)
@@ -160,15 +159,19 @@ def _argument_fault(name: str, call: ast.Call) -> str | None:
     try:
         bound = signature.bind(*call.args, **{k.arg: k.value for k in call.keywords if k.arg})
     except TypeError as exc:
-        return f"{name}() {exc}; it is {name}{_shown(signature)}"
+        return "helper-arguments", {"name": name, "detail": str(exc), "signature": _shown(signature)}
     for parameter, node in bound.arguments.items():
         wanted = LITERAL_TYPES.get(str(signature.parameters[parameter].annotation))
         known, value = _literal(node)
         if wanted and known and (not isinstance(value, wanted) or (bool not in wanted and isinstance(value, bool))):
-            return (
-                f"{name}() takes {parameter} as {signature.parameters[parameter].annotation}, "
-                f"not {type(value).__name__} {value!r}; it is {name}{_shown(signature)}"
-            )
+            return "helper-argument-type", {
+                "name": name,
+                "parameter": parameter,
+                "wanted": str(signature.parameters[parameter].annotation),
+                "got": type(value).__name__,
+                "value": repr(value),
+                "signature": _shown(signature),
+            }
     return None
 
 
@@ -187,14 +190,11 @@ def helper_call_problems(filename: str, specs: list[Any], elements: dict[str, El
     for at, tree, what in pieces:
         for call in (n for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)):
             name = call.func.id
+            fault = None
             if name not in callable_names:
-                known = ", ".join(sorted(HELPERS))
-                reason = f"{what} calls {name}(), which is not a diagram helper (the helpers: {known})"
+                fault = "helper-unknown", {"name": name, "helpers": ", ".join(sorted(HELPERS))}
             elif name in HELPERS:
                 fault = _argument_fault(name, call)
-                reason = f"{what}: {fault}" if fault else ""
-            else:
-                reason = ""
-            if reason:
-                problems.append(Problem(filename, reason, *at))
+            if fault:
+                problems.append(problem(filename, fault[0], *at, **what, **fault[1]))
     return list(dict.fromkeys(problems))

@@ -18,6 +18,7 @@ from dataclasses import replace
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 
+from ..domain.diagram_problems import problem
 from ..domain.roles import role_of_lane
 from ..errors import Problem
 from ..errors import Severity
@@ -35,15 +36,16 @@ from .diagram_forms import open_start_forms
 from .foreign_forms import has_camunda_fields
 from .name_lint import helper_call_problems
 from .name_lint import undefined_names
+from .problem_folding import fold_consequences
 from .script_lint import sandbox_problems
 from .script_lint import timer_literal_problems
 from .spiff_messages import plain
 
 RESERVED_IDS = frozenset({"Start", "End", "Root"})
-UNSUPPORTED = {  # parse fine in SpiffWorkflow 3.2.0 but misbehave at run time
-    "linkEventDefinition": "link events are accepted by SpiffWorkflow 3.2.0 but leave the case stuck",
-    "compensateEventDefinition": "compensation is not supported by SpiffWorkflow 3.2.0",
-    "complexGateway": "complex gateways are not supported",
+UNSUPPORTED = {  # parse fine in SpiffWorkflow 3.2.0 but misbehave at run time (tag -> message code)
+    "linkEventDefinition": "link-event",
+    "compensateEventDefinition": "compensation",
+    "complexGateway": "complex-gateway",
 }
 # Namespaces whose elements a browser renders and runs (an <html:script> in extensionElements).
 ACTIVE_NAMESPACES = {
@@ -76,21 +78,21 @@ def run_rules(ctx: DiagramContext) -> list[Problem]:
         problems += found
         if found and rule.stops:
             break
-    return problems
+    return fold_consequences(ctx, problems)
 
 
-def _on(ctx: DiagramContext, info: ElementInfo, reason: str) -> Problem:
-    return Problem(ctx.filename, reason, info.id, info.line)
+def _on(ctx: DiagramContext, info: ElementInfo, code: str, **params: object) -> Problem:
+    return problem(ctx.filename, code, info.id, info.line, **params)
 
 
-def _on_node(ctx: DiagramContext, node: etree._Element, reason: str) -> Problem:
-    return Problem(ctx.filename, reason, node.get("id"), node.sourceline)
+def _on_node(ctx: DiagramContext, node: etree._Element, code: str, **params: object) -> Problem:
+    return problem(ctx.filename, code, node.get("id"), node.sourceline, **params)
 
 
 def an_executable_process(ctx: DiagramContext) -> list[Problem]:
     if ctx.executable_processes:
         return []
-    return [Problem(ctx.filename, 'the diagram has no executable process (isExecutable="true")')]
+    return [problem(ctx.filename, "no-executable-process")]
 
 
 def process_id_is_file_name(ctx: DiagramContext) -> list[Problem]:
@@ -98,18 +100,18 @@ def process_id_is_file_name(ctx: DiagramContext) -> list[Problem]:
     stem = ctx.filename.rsplit("/", 1)[-1].removesuffix(".bpmn")
     if ctx.key == stem:
         return []
-    return [_on_node(ctx, ctx.process, f"process id {ctx.key!r} should equal the file name {stem!r}")]
+    return [_on_node(ctx, ctx.process, "process-id-not-file-name", key=repr(ctx.key), stem=repr(stem))]
 
 
 def unsupported_construct(ctx: DiagramContext) -> list[Problem]:
     """What SpiffWorkflow 3.2.0 cannot run, named plainly. Checked before its parser, which refuses a
     compensation or a complex gateway with a message that names neither (and accepts link events)."""
     problems = []
-    for tag, reason in UNSUPPORTED.items():
+    for tag, code in UNSUPPORTED.items():
         for node in ctx.process.iter(q(tag)):
             owner = node.getparent() if tag.endswith("EventDefinition") else node
             problems.append(
-                Problem(ctx.filename, reason, owner.get("id") if owner is not None else None, node.sourceline)
+                problem(ctx.filename, code, owner.get("id") if owner is not None else None, node.sourceline)
             )
     return problems
 
@@ -120,9 +122,9 @@ def spiffworkflow_parses(ctx: DiagramContext) -> list[Problem]:
         ctx.specs  # noqa: B018 - parsing is the check; the specs are kept for the lint
     except ValidationException as exc:
         line = getattr(exc, "line_number", None) or getattr(exc, "sourceline", None)
-        return [Problem(ctx.filename, plain(str(exc)), getattr(exc, "id", None), line)]
-    except (NotImplementedError, KeyError, AttributeError, TypeError, ValueError) as exc:
-        return [Problem(ctx.filename, plain(str(exc) or type(exc).__name__))]  # SpiffWorkflow's own crash
+        return [problem(ctx.filename, "spiffworkflow-refused", getattr(exc, "id", None), line, detail=plain(str(exc)))]
+    except (NotImplementedError, KeyError, AttributeError, TypeError, ValueError) as exc:  # SpiffWorkflow's own crash
+        return [problem(ctx.filename, "spiffworkflow-refused", detail=plain(str(exc) or type(exc).__name__))]
     return []
 
 
@@ -135,11 +137,9 @@ def call_not_recursive(ctx: DiagramContext) -> list[Problem]:
     def visit(process_id: str, path: tuple[str, ...]) -> None:
         for node, called in calls.get(process_id, []):
             if called in path or called == process_id:
-                reason = f"call activity calls process {called!r}, which is already calling it (endless recursion)"
-                if node.getroottree() is ctx.root.getroottree():
-                    problems.append(_on_node(ctx, node, reason))
-                else:  # in a file it calls: the problem is named on that file
-                    problems.append(Problem(_file_of(ctx, node), reason, node.get("id"), node.sourceline))
+                file = ctx.filename if node.getroottree() is ctx.root.getroottree() else _file_of(ctx, node)
+                # in a file it calls: the problem is named on that file
+                problems.append(problem(file, "recursive-call", node.get("id"), node.sourceline, called=repr(called)))
             elif called in calls:
                 visit(called, (*path, process_id))
 
@@ -159,22 +159,16 @@ def script_task_has_script(ctx: DiagramContext) -> list[Problem]:
         language = (node.get("scriptFormat") or "python").strip().lower()
         script = node.find(q("script"))
         if language not in ("python", "py", "text/x-python"):
-            reason = f"script task is written in {language!r}; scripts here are Python"
-            problems.append(_on_node(ctx, node, reason))
+            problems.append(_on_node(ctx, node, "script-language", language=repr(language)))
         elif script is None or not (script.text or "").strip():
-            problems.append(_on_node(ctx, node, "script task has no script, so every case reaching it would fail"))
+            problems.append(_on_node(ctx, node, "script-missing"))
     return problems
 
 
 def lane_names_role(ctx: DiagramContext) -> list[Problem]:
     """Each lane names a role by its id (lane_<role>) or has one in the process owner's mapping."""
     return [
-        _on_node(
-            ctx,
-            lane,
-            f"lane id {lane.get('id')!r} does not name a role (lane_<role>) and no role is mapped to it"
-            " (the workbench's lane roles)",
-        )
+        _on_node(ctx, lane, "lane-no-role", lane=repr(lane.get("id")))
         for lane in ctx.process.iter(q("lane"))
         if role_of_lane(lane.get("id")) is None and lane.get("id") not in ctx.mapped_lanes
     ]
@@ -182,18 +176,14 @@ def lane_names_role(ctx: DiagramContext) -> list[Problem]:
 
 def element_id_not_reserved(ctx: DiagramContext) -> list[Problem]:
     return [
-        _on(ctx, info, f"element id {info.id!r} collides with SpiffWorkflow internals; rename it")
+        _on(ctx, info, "element-id-reserved", id=repr(info.id))
         for info in ctx.elements.values()
         if info.id in RESERVED_IDS
     ]
 
 
 def element_named(ctx: DiagramContext) -> list[Problem]:
-    return [
-        _on(ctx, info, f"{info.type} has no name; every element needs a readable name (中文 / English)")
-        for info in ctx.elements.values()
-        if not info.name
-    ]
+    return [_on(ctx, info, "element-unnamed", type=info.type) for info in ctx.elements.values() if not info.name]
 
 
 def element_in_one_lane(ctx: DiagramContext) -> list[Problem]:
@@ -201,7 +191,7 @@ def element_in_one_lane(ctx: DiagramContext) -> list[Problem]:
     if not ctx.has_lanes:
         return []
     return [
-        _on(ctx, info, f"{info.type} must sit in exactly one lane (found {len(ctx.lanes.get(info.id, []))})")
+        _on(ctx, info, "element-lanes", type=info.type, count=len(ctx.lanes.get(info.id, [])))
         for info in ctx.elements.values()
         if len(ctx.lanes.get(info.id, [])) != 1
     ]
@@ -213,8 +203,8 @@ def user_task_form(ctx: DiagramContext) -> list[Problem]:
         _on(
             ctx,
             info,
-            f"user task has no {FORM_PROPERTY} property naming its form; "
-            + ("its Camunda form fields are used" if info.id in with_fields else "a generic completion form is used"),
+            "user-task-no-form-camunda" if info.id in with_fields else "user-task-no-form",
+            property=FORM_PROPERTY,
         )
         for info in ctx.elements.values()
         if info.type == "userTask" and not info.form
@@ -241,12 +231,7 @@ def user_task_in_role_lane(ctx: DiagramContext) -> list[Problem]:
     """A user task whose role nothing names (lane, lane name, Camunda groups): only an administrator
     may work it."""
     return [
-        _on(
-            ctx,
-            info,
-            "user task is not in a lane named after a role (nor has camunda:candidateGroups naming one), "
-            "so only an administrator may work it",
-        )
+        _on(ctx, info, "user-task-no-role")
         for info in ctx.deployed[0].values()
         if info.type == "userTask" and info.role is None
     ]
@@ -254,7 +239,7 @@ def user_task_in_role_lane(ctx: DiagramContext) -> list[Problem]:
 
 def flow_incoming(ctx: DiagramContext) -> list[Problem]:
     return [
-        _on(ctx, info, f"{info.type} has no incoming flow, so it can never be reached")
+        _on(ctx, info, "no-incoming-flow", type=info.type)
         for info in ctx.elements.values()
         if info.type not in ("startEvent", "boundaryEvent") and info.id not in ctx.flow_targets
     ]
@@ -262,7 +247,7 @@ def flow_incoming(ctx: DiagramContext) -> list[Problem]:
 
 def flow_outgoing(ctx: DiagramContext) -> list[Problem]:
     return [
-        _on(ctx, info, f"{info.type} has no outgoing flow, so the case would stop there")
+        _on(ctx, info, "no-outgoing-flow", type=info.type)
         for info in ctx.elements.values()
         if info.type != "endEvent" and info.id not in ctx.flow_sources
     ]
@@ -275,7 +260,7 @@ def reachable_from_start(ctx: DiagramContext) -> list[Problem]:
     for scope in ctx.reaches:
         for info in (ctx.elements[n] for n in scope.nodes if n not in scope.reached):
             if info.id in ctx.flow_targets or info.type == "boundaryEvent":
-                problems.append(_on(ctx, info, f"{info.type} cannot be reached from a start event"))
+                problems.append(_on(ctx, info, "unreachable", type=info.type))
     return problems
 
 
@@ -286,18 +271,14 @@ def path_to_end(ctx: DiagramContext) -> list[Problem]:
     for scope in ctx.reaches:
         for info in (ctx.elements[n] for n in scope.nodes if n in scope.reached and n not in scope.finishing):
             if info.id in ctx.flow_sources or info.type == "endEvent":
-                reason = (
-                    f"{info.type} has no path to an end event, so a case reaching it could never finish"
-                    " (a loop without a way out?)"
-                )
-                problems.append(_on(ctx, info, reason))
+                problems.append(_on(ctx, info, "no-path-to-end", type=info.type))
     return problems
 
 
 def gateway_default_flow(ctx: DiagramContext) -> list[Problem]:
     gateways = [*ctx.process.iter(q("exclusiveGateway")), *ctx.process.iter(q("inclusiveGateway"))]
     return [
-        _on_node(ctx, gateway, "gateway with several outgoing flows needs a default flow")
+        _on_node(ctx, gateway, "gateway-no-default")
         for gateway in gateways
         if len(gateway.findall(q("outgoing"))) > 1 and not gateway.get("default")
     ]
@@ -314,17 +295,12 @@ def no_active_content(ctx: DiagramContext) -> list[Problem]:
     problems = []
     for node in ctx.root.iter():
         if isinstance(node.tag, str) and etree.QName(node).namespace in ACTIVE_NAMESPACES:
-            kind = ACTIVE_NAMESPACES[etree.QName(node).namespace]
-            reason = (
-                f"{kind} element <{etree.QName(node).localname}> in the diagram: a diagram holds BPMN,"
-                " not web markup a browser would run"
-            )
+            kind, tag = ACTIVE_NAMESPACES[etree.QName(node).namespace], etree.QName(node).localname
             owner = next((a.get("id") for a in node.iterancestors() if a.get("id")), None)
-            problems.append(Problem(ctx.filename, reason, owner, node.sourceline))
+            problems.append(problem(ctx.filename, "active-content", owner, node.sourceline, kind=kind, tag=tag))
     for pi in [*ctx.root.itersiblings(etree.PI, preceding=True), *ctx.root.iter(etree.PI)]:
         if pi.target == "xml-stylesheet":
-            reason = "xml-stylesheet instruction: a diagram has no style sheet"
-            problems.append(Problem(ctx.filename, reason, line=pi.sourceline))
+            problems.append(problem(ctx.filename, "style-sheet", line=pi.sourceline))
     return problems
 
 

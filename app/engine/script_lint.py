@@ -16,6 +16,7 @@ from typing import Any
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
+from ..domain.diagram_problems import problem
 from ..errors import Problem
 from .definitions import ElementInfo
 from .scripting import ScriptRejected
@@ -26,6 +27,8 @@ from .timer_values import is_iso_literal
 
 # A date someone meant as a timer value (2027-13-01): not Python, and not to be reported as such.
 DATE_LOOKALIKE = re.compile(r"^\d{4}-\d")
+# A message's code and parameters (domain/diagram_problems.py), before it is placed on an element.
+Fault = tuple[str, dict[str, str]]
 
 
 def task_specs(specs: list[Any]) -> Iterator[Any]:
@@ -39,17 +42,18 @@ def where(task_spec: Any, elements: dict[str, ElementInfo]) -> tuple[str, int | 
     return element_id, info.line if info else None
 
 
-def code_of(task_spec: Any) -> Iterator[tuple[str, str, str]]:
-    """(code, compile mode, what it is) for each piece of Python ``task_spec`` runs."""
+def code_of(task_spec: Any) -> Iterator[tuple[str, str, dict[str, str]]]:
+    """(code, compile mode, what it is: the ``what`` and ``snippet`` of a message) for each piece of
+    Python ``task_spec`` runs."""
     for attr in ("script", "prescript", "postscript"):
         if getattr(task_spec, attr, None):
-            yield getattr(task_spec, attr), "exec", attr
+            yield getattr(task_spec, attr), "exec", {"what": attr}
     for condition, _target in getattr(task_spec, "cond_task_specs", []) or []:
         if condition is not None:
-            yield condition.args[0], "eval", f"condition {quoted(condition.args[0])}"
+            yield condition.args[0], "eval", {"what": "condition-code", "snippet": quoted(condition.args[0])}
     definition = getattr(task_spec, "event_definition", None)
     if isinstance(definition, TimerEventDefinition) and not _iso_lookalike(definition.expression):
-        yield definition.expression, "eval", f"timer expression {quoted(definition.expression)}"
+        yield definition.expression, "eval", {"what": "timer-code", "snippet": quoted(definition.expression)}
 
 
 def quoted(code: str, limit: int = 80) -> str:
@@ -62,25 +66,25 @@ def sandbox_problems(filename: str, specs: list[Any], elements: dict[str, Elemen
     problems = []
     for ts in task_specs(specs):
         for code, mode, what in code_of(ts):
-            reason = _sandbox_fault(code, mode, what)
-            if reason:
-                problems.append(Problem(filename, reason, *where(ts, elements)))
+            fault = _sandbox_fault(code, mode, what)
+            if fault:
+                problems.append(problem(filename, fault[0], *where(ts, elements), **fault[1]))
     return problems
 
 
-def _sandbox_fault(code: str, mode: str, what: str) -> str | None:
+def _sandbox_fault(code: str, mode: str, what: dict[str, str]) -> Fault | None:
     if code.strip().startswith(("${", "#{")):
-        return f"{what} is a JUEL expression (Camunda); write it in Python, e.g. approved == True"
+        return "code-juel", what
     try:
         compile_sandboxed(code, mode)
     except ScriptRejected as exc:
-        return f"{what} refused by the sandbox: {exc}"
+        return "code-refused", {**what, "detail": str(exc)}
     except SyntaxError as exc:
-        return f"{what} is not valid Python: {exc.msg}"
+        return "code-syntax", {**what, "detail": str(exc.msg)}
     return None
 
 
-def lint_one(code: str, mode: str, what: str, timer: bool = False) -> list[str]:
+def lint_one(code: str, mode: str, what: dict[str, str], timer: bool = False) -> list[Fault]:
     """What the deploy's lint says of one piece of code typed in the workbench (``timer``: a timer's
     value, where an ISO 8601 literal, quoted or not, is allowed and checked)."""
     if timer:
@@ -88,7 +92,7 @@ def lint_one(code: str, mode: str, what: str, timer: bool = False) -> list[str]:
         if fault or _iso_lookalike(code):
             return [fault] if fault else []
     elif not code.strip():
-        return [f"{what} is empty"]
+        return [("code-empty", what)]
     fault = _sandbox_fault(code, mode, what)
     return [fault] if fault else []
 
@@ -103,14 +107,14 @@ def timer_literal_problems(filename: str, specs: list[Any], elements: dict[str, 
         definition = getattr(ts, "event_definition", None)
         if isinstance(definition, TimerEventDefinition):
             checked.add(getattr(ts, "bpmn_id", None) or ts.name)
-            reason = _timer_literal_fault(definition.expression, isinstance(definition, CycleTimerEventDefinition))
-            if reason:
-                problems.append(Problem(filename, reason, *where(ts, elements)))
+            fault = _timer_literal_fault(definition.expression, isinstance(definition, CycleTimerEventDefinition))
+            if fault:
+                problems.append(problem(filename, fault[0], *where(ts, elements), **fault[1]))
     for info in elements.values():
         if info.timer and info.id not in checked:
-            reason = _timer_literal_fault(info.timer, None)
-            if reason:
-                problems.append(Problem(filename, reason, info.id, info.line))
+            fault = _timer_literal_fault(info.timer, None)
+            if fault:
+                problems.append(problem(filename, fault[0], info.id, info.line, **fault[1]))
     return problems
 
 
@@ -119,18 +123,15 @@ def _iso_lookalike(expression: str) -> bool:
     return bool(ISO_LOOKALIKE.match(text) or DATE_LOOKALIKE.match(text))
 
 
-def _timer_literal_fault(expression: str, cycle: bool | None) -> str | None:
+def _timer_literal_fault(expression: str, cycle: bool | None) -> Fault | None:
     """``cycle`` None: a timer read from the diagram itself (caught after an event-based gateway), where
     a literal starting with R is taken for a cycle."""
     if not (expression or "").strip():
-        return "timer has no value; give an ISO 8601 value (P7D, R6/P1D, 2027-01-31T09:00:00) or an expression"
+        return "timer-empty", {}
     if cycle is None and is_iso_literal(expression, expression.strip().upper().startswith("R")):
         return None  # a bare ISO 8601 value, quoted by timer_values like every other
     if _iso_lookalike(expression):
-        return (
-            f"timer value {quoted(expression)} is neither a valid ISO 8601 value (P7D, R6/P1D,"
-            " 2027-01-31T09:00:00) nor an expression"
-        )
+        return "timer-not-iso-or-code", {"value": quoted(expression)}
     try:
         tree = parse_sandboxed(expression, "eval")
     except (SyntaxError, ScriptRejected):
@@ -149,5 +150,5 @@ def _timer_literal_fault(expression: str, cycle: bool | None) -> str | None:
         else:
             TimerEventDefinition.parse_time_or_duration(value)
     except Exception as exc:  # noqa: BLE001 - SpiffWorkflow raises assorted errors for bad literals
-        return f"timer value {value!r} is not ISO 8601: {exc}"
+        return "timer-not-iso", {"value": repr(value), "detail": str(exc)}
     return None

@@ -19,6 +19,7 @@ from . import api_docs
 from . import auth
 from . import cors
 from . import error_pages
+from . import i18n
 from . import login_throttle
 from . import openapi
 from . import problems
@@ -140,7 +141,8 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(AppError)
     def _app_error(exc: AppError):
-        body = problems.problem(exc.http_status, exc.message, exc.errors, type_=_problem_type(exc))
+        errors = [i18n.problem_entry(p) for p in exc.problems] if isinstance(exc, DiagramError) else exc.errors
+        body = problems.problem(exc.http_status, exc.message, errors, type_=_problem_type(exc))
         # Not "Basic": a browser would ask for a password and then send it with every request, another
         # site's included. API clients send their Basic credentials unasked; a browser logs in.
         headers = (

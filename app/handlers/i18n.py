@@ -21,13 +21,16 @@ from flask_babel import format_datetime
 from flask_babel import format_timedelta
 from flask_babel import get_locale
 from flask_babel import get_timezone
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
 from ..domain.cases import CaseStatus
 from ..domain.cases import TaskState
 from ..domain.cases import TimerState
 from ..domain.cases import overdue_by
+from ..domain.diagram_problems import localised
 from ..domain.events import EventType
+from ..errors import Problem
 
 LANGUAGES = {"zh_Hans": "中文", "en": "English"}
 DEFAULT_LANGUAGE = "zh_Hans"
@@ -216,3 +219,10 @@ def set_language():
     if chosen in LANGUAGES:
         session[SESSION_KEY] = chosen
     return redirect(_safe_next(request.form.get("next")))
+
+
+def problem_entry(item: Problem) -> dict[str, Any]:
+    """A diagram's problem as the API and the workbench show it: ``reason`` in English (stable, what
+    clients of the first release read), ``message`` in the user's language, ``code`` and ``params``
+    to render it otherwise."""
+    return {**item.to_dict(), "message": localised(item, gettext)}

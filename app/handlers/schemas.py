@@ -246,6 +246,12 @@ class DiagramProblemSchema(Schema):
     line = fields.Integer(allow_none=True)
     rule = fields.String(allow_none=True, metadata={"description": "the validation rule's id"})
     severity = fields.String(metadata={"description": "error (refused) or warning (a house convention)"})
+    code = fields.String(allow_none=True, metadata={"description": "the message's code (reason is its English)"})
+    params = fields.Dict(keys=fields.String(), values=fields.String(), metadata={"description": "the message's values"})
+    message = fields.String(metadata={"description": "the reason in the user's language"})
+    folded = fields.List(
+        fields.String(), metadata={"description": "elements whose problems this one causes and stands for"}
+    )
 
 
 class DiagramRefusedSchema(Schema):

@@ -89,7 +89,7 @@ def test_each_refused_diagram_is_refused_with_its_reason(as_user, subtests):
             assert answer.status_code == 422, answer.json
             errors = answer.json["errors"]
             assert all(e["file"] == name and e["message"] for e in errors), errors
-            assert any(re.search(EXPECTED[name][1], e["message"]) for e in errors), errors
+            assert any(re.search(EXPECTED[name][1], e["reason"]) for e in errors), errors
             assert not any(re.search(r" at 0x[0-9a-f]+|b'<", e["message"]) for e in errors), errors
 
 

@@ -28,7 +28,7 @@ def test_an_uploaded_diagram_is_validated_deployed_compared_and_rolled_back(as_u
     refused = upload(as_user, broken)
     assert refused.status_code == 422
     [problem] = refused.json["errors"]
-    assert problem["element_id"] == "rtf_overdue" and problem["line"] and "neither" in problem["message"]
+    assert problem["element_id"] == "rtf_overdue" and problem["line"] and "neither" in problem["reason"]
     renamed = REPAIR.replace(
         "首次联系客户，确定服务方式 / First contact".encode(), "电话联系客户 / Phone the customer".encode()
     )

@@ -232,3 +232,35 @@ def test_two_owners_deploying_edits_of_the_same_version_at_once_cannot_both_win(
     with ThreadPoolExecutor(len(edits)) as pool:
         codes = list(pool.map(deploy, edits))
     assert sorted(codes) == [201, 409, 409, 409]
+
+
+def test_one_deleted_flow_is_two_problems_in_the_users_language(as_user):
+    """Issue #17: one deleted flow listed 95 warnings in English; now its two ends, in Chinese."""
+    api = as_user("process_owner")
+    flow = "flow_request_received_to_register_request"
+    xml = REPAIR.replace(f"<bpmn:outgoing>{flow}</bpmn:outgoing>", "").replace(
+        f"<bpmn:incoming>{flow}</bpmn:incoming>", ""
+    )
+    xml = xml.replace(next(line for line in xml.splitlines() if f'<bpmn:sequenceFlow id="{flow}"' in line), "")
+    answer = api.post("/workbench/validate", json=edited(xml)).json
+    assert answer["problems"] == []
+    cut, stop = answer["warnings"]
+    assert (cut["element_id"], cut["code"], stop["element_id"], stop["code"]) == (
+        "register_request",
+        "no-incoming-flow-cascade",
+        "request_received",
+        "no-outgoing-flow",
+    )
+    assert (
+        cut["message"]
+        == f"用户任务没有进入的顺序流，永远无法到达，只经由它才能到达的 {len(cut['folded'])} 个元素也无法到达"
+    )
+    assert "contact_customer" in cut["folded"] and cut["params"]["type"] == "userTask"
+    assert stop["reason"] == "startEvent has no outgoing flow, so the case would stop there"  # English for clients
+
+    refused = api.post("/workbench/deploy", json={**edited(xml), "strict": True})
+    assert refused.status_code == 422
+    assert [e["message"] for e in refused.json["errors"]] == [
+        cut["message"],
+        "开始事件没有离开的顺序流，案件会停在那里",
+    ]

@@ -1,6 +1,6 @@
 """Accessibility in a real headless Chromium (WCAG 2.2 AA): axe-core over every kind of page the
 workspace serves (one pass per kind, failing on a serious or critical violation; the phone's
-pages are audited in test_phone.py), and a task form worked from the keyboard alone — log in,
+pages are audited in test_phone.py) and the API's Swagger UI, and a task form worked from the keyboard alone — log in,
 skip to the content, open the task, send it, land on the refused field, fix it, send again."""
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from tests.repair_driver import RepairCase
 
 pytestmark = [pytest.mark.e2e, needs_chromium]
 
-# Routes that serve no page of their own (and the API's Swagger UI under /api/v1/docs, a developer's
-# page drawn by swagger-ui-dist, not audited): files, probes, redirects, diagrams' XML.
+# Routes that serve no page of their own: files, probes, redirects, diagrams' XML (the API's Swagger UI
+# under /api/v1/docs is audited on its own below, with an operation and its dialog open).
 NOT_PAGES = {
     "web.healthz",
     "web.readyz",
@@ -161,3 +161,21 @@ def test_axe_finds_nothing_serious_on_any_kind_of_page(page, as_user, app):
     audited = {adapter.match(url, method="GET")[0] for url in [*pages, "/inbox"] if url != "/no-such-page"}
     served = {r.endpoint for r in app.url_map.iter_rules() if "GET" in r.methods and not r.rule.startswith("/api/v1/")}
     assert served - NOT_PAGES - audited == set()
+
+
+def test_the_api_docs_pass_axe_with_an_operation_tried_and_the_authorize_dialog_open(page):
+    """Swagger UI (swagger-ui-dist) with static/css/api-docs.css and js/api-docs.js: its contrast,
+    button names and targets fixed; audited closed, with an operation tried out, and its dialog."""
+    page.goto("/api/v1/docs")
+    page.wait_for_selector("#swagger-ui .opblock-tag")
+    found = {"closed": serious_violations(page)}
+    page.locator(".opblock-tag").first.click()
+    page.locator(".opblock-summary-control").first.click()
+    page.locator(".try-out__btn").click()
+    expect(page.locator(".btn.execute")).to_be_visible()
+    found["tried"] = serious_violations(page)
+    page.locator(".btn.authorize").first.click()
+    expect(page.locator("button.close-modal")).to_have_attribute("aria-label", "Close")  # an icon, named
+    found["dialog"] = serious_violations(page)
+    bad = {state: v for state, v in found.items() if v}
+    assert not bad, "\n".join(f"{state}: {line}" for state, lines in bad.items() for line in lines)

@@ -55,7 +55,7 @@ def test_a_process_owner_edits_validates_and_deploys_a_new_version(page, as_user
     select(page, "register_request")
     page.click("#wb-validate")
     problem = page.locator("#wb-problems li[data-element-id=contact_customer]")
-    expect(problem).to_contain_text("not valid JSON")
+    expect(problem).to_contain_text("不是有效的 JSON")  # in the user's language
     problem.click()
     assert selected(page) == ["contact_customer"]
     expect(page.locator("#wb-form-task-id")).to_have_text("contact_customer")
@@ -128,7 +128,7 @@ def test_a_new_user_task_gets_a_form_of_its_own(page, screenshot):
     problems = page.locator("#wb-problems li")
     expect(problems).to_have_count(2)
     expect(page.locator("#wb-problems li.wb-warning")).to_have_count(2)
-    expect(problems.first).to_contain_text("no incoming flow")
+    expect(problems.first).to_contain_text("没有进入的顺序流")
     expect(page.locator("#wb-problems-none")).to_be_visible()
     screenshot("workbench-new-task.png")
 

@@ -125,7 +125,7 @@ def test_a_new_procedure_with_lanes_roles_conditions_and_scripts(page, screensho
     select(page, "flow_accepted")
     expect(page.locator("#wb-props-flow")).to_be_visible()
     page.fill("#wb-prop-condition", "accepted ==")
-    expect(page.locator("#wb-prop-condition-lint")).to_have_text("condition is not valid Python: invalid syntax")
+    expect(page.locator("#wb-prop-condition-lint")).to_have_text("条件不是有效的 Python：invalid syntax")
     commit(page, "#wb-prop-condition", "accepted == True")
     expect(page.locator("#wb-prop-condition-lint")).to_have_text("沙箱检查通过")
     select(page, "gw_accepted")

@@ -217,9 +217,10 @@ def test_a_stopping_rule_that_fails_hides_the_later_ones():
 def test_the_api_answer_names_the_rule_and_the_severity():
     error = refusal(*BROKEN["element-named"])
     assert [sorted(row) for row in error.errors] == [
-        ["element_id", "file", "line", "message", "reason", "rule", "severity"]
+        ["code", "element_id", "file", "folded", "line", "message", "params", "reason", "rule", "severity"]
     ]
     assert (error.errors[0]["rule"], error.errors[0]["severity"]) == ("element-named", "warning")
+    assert (error.errors[0]["code"], error.errors[0]["params"]) == ("element-unnamed", {"type": "scriptTask"})
 
 
 @pytest.mark.parametrize(

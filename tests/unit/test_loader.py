@@ -168,11 +168,11 @@ def test_an_island_of_tasks_that_only_lead_to_each_other_is_a_warning():
         "<bpmn:flowNodeRef>finish</bpmn:flowNodeRef><bpmn:flowNodeRef>ping</bpmn:flowNodeRef>"
         "<bpmn:flowNodeRef>pong</bpmn:flowNodeRef>",
     ).replace('    <bpmn:endEvent id="finish"', island + '    <bpmn:endEvent id="finish"')
-    found = sorted((p.element_id, p.reason) for p in warnings_of(xml))
-    assert found == [
-        ("ping", "manualTask cannot be reached from a start event"),
-        ("pong", "manualTask cannot be reached from a start event"),
-    ]
+    [island_problem] = warnings_of(xml)  # one problem for the island, on the element leading to the rest
+    assert (island_problem.element_id, island_problem.folded) == ("ping", ("pong",))
+    assert island_problem.reason == (
+        "manualTask cannot be reached from a start event, nor 1 element(s) it leads to (no flow enters them)"
+    )
 
 
 def test_a_loop_without_a_way_out_is_a_warning():
@@ -180,11 +180,12 @@ def test_a_loop_without_a_way_out_is_a_warning():
         '<bpmn:sequenceFlow id="f3" sourceRef="compute" targetRef="finish"/>',
         '<bpmn:sequenceFlow id="f3" sourceRef="compute" targetRef="do_it"/>',
     )
-    reasons = {p.element_id: p.reason for p in warnings_of(xml)}
-    assert reasons.pop("finish") == "endEvent has no incoming flow, so it can never be reached"
-    assert sorted(reasons) == ["begin", "compute", "do_it"]
-    assert reasons["do_it"] == (
-        "userTask has no path to an end event, so a case reaching it could never finish (a loop without a way out?)"
+    problems = {p.element_id: p for p in warnings_of(xml)}
+    assert problems.pop("finish").reason == "endEvent has no incoming flow, so it can never be reached"
+    [(stuck, loop)] = problems.items()  # the loop is one problem, on the element the others lead to
+    assert (stuck, sorted(loop.folded)) == ("do_it", ["begin", "compute"])
+    assert loop.reason == (
+        "userTask has no path to an end event, nor 2 element(s) leading to it (a loop without a way out?)"
     )
 
 

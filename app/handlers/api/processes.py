@@ -16,6 +16,7 @@ from ...services.processes import deployments
 from ...services.processes import version_admin
 from ..common import principal
 from ..common import services
+from ..i18n import problem_entry
 from ..json_input import json_object_body
 from ..schemas import DiagramProblemSchema
 from ..schemas import DiagramRefusedSchema
@@ -166,7 +167,7 @@ def upload(args):
         "version": result.version,
         "created": result.created,
         "dry_run": args["dry_run"],
-        "warnings": [w.to_dict() for r in results for w in r.warnings],
+        "warnings": [problem_entry(w) for r in results for w in r.warnings],
         "processes": [{"key": r.process_key, "version": r.version, "created": r.created} for r in results],
     }
     return (body, 200) if args["dry_run"] else body
@@ -194,7 +195,7 @@ def redeploy(key: str, version: int):
         "version": result.version,
         "created": result.created,
         "dry_run": False,
-        "warnings": [w.to_dict() for w in result.warnings],
+        "warnings": [problem_entry(w) for w in result.warnings],
     }
 
 

@@ -21,6 +21,7 @@ from ...services.processes.authoring import CodeKind
 from ..common import principal
 from ..common import send_download
 from ..common import services
+from ..i18n import problem_entry
 from ..schemas import DiagramProblemSchema
 from ..schemas import DiagramRefusedSchema
 from ..schemas import file_upload_body
@@ -115,8 +116,8 @@ def validate(args):
         services(), args["filename"], args["xml"], args["forms"], principal(), strict=args["strict"]
     )
     return {
-        "problems": [p.to_dict() for p in found if p.severity is Severity.ERROR],
-        "warnings": [p.to_dict() for p in found if p.severity is Severity.WARNING],
+        "problems": [problem_entry(p) for p in found if p.severity is Severity.ERROR],
+        "warnings": [problem_entry(p) for p in found if p.severity is Severity.WARNING],
     }
 
 
@@ -140,7 +141,7 @@ def deploy(args):
         "key": result.process_key,
         "version": result.version,
         "created": result.created,
-        "warnings": [w.to_dict() for w in result.warnings],
+        "warnings": [problem_entry(w) for w in result.warnings],
     }
     return body, 201 if result.created else 200
 
@@ -275,7 +276,7 @@ def import_diagram(args):
     return {
         "process_key": imported.draft.process_key,
         "base_version": imported.draft.base_version,
-        "warnings": [w.to_dict() for w in imported.warnings],
+        "warnings": [problem_entry(w) for w in imported.warnings],
     }
 
 
@@ -284,7 +285,7 @@ def import_diagram(args):
 @bp.response(200, LintResultSchema)
 def lint(args):
     """The deploy's sandbox lint of one script, condition or timer expression (as it is typed)."""
-    return {"problems": [p.to_dict() for p in authoring.lint(args["code"], args["kind"], principal())]}
+    return {"problems": [problem_entry(p) for p in authoring.lint(args["code"], args["kind"], principal())]}
 
 
 @bp.get("/workbench/lane-roles")
@@ -314,5 +315,5 @@ def import_archive():
     return {
         "process_key": imported.draft.process_key,
         "base_version": imported.draft.base_version,
-        "warnings": [w.to_dict() for w in imported.warnings],
+        "warnings": [problem_entry(w) for w in imported.warnings],
     }

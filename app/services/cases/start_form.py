@@ -22,6 +22,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...domain.cases import APPLICATION_KEYS
+from ...domain.diagram_problems import problem
 from ...domain.roles import Role
 from ...engine import ProcessDefinition
 from ...errors import DiagramError
@@ -99,7 +100,8 @@ def start_form_problems(ctx: ServiceContext, definition: ProcessDefinition) -> l
         for name in (schema or {}).get("properties") or {}:
             reason = _reserved(ctx, name)
             if reason:
-                problems.append(Problem(definition.filename, f"start form field {name!r} {reason}", info.id, info.line))
+                at = (definition.filename, "start-form-field-reserved", info.id, info.line)
+                problems.append(problem(*at, name=repr(name), detail=reason))
     return problems
 
 

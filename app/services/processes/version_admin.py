@@ -13,6 +13,7 @@ from typing import Any
 
 from ...domain.cases import CaseStatus
 from ...domain.cases import TaskState
+from ...domain.diagram_problems import problem
 from ...domain.principal import Principal
 from ...engine import load_definition
 from ...engine import set_resolver
@@ -20,7 +21,6 @@ from ...errors import Conflict
 from ...errors import DiagramError
 from ...errors import InvalidInput
 from ...errors import NotFound
-from ...errors import Problem
 from ...errors import Severity
 from ..cases.repair import check_mapping
 from ..cases.repair import mapped
@@ -89,7 +89,7 @@ def deploy_upload(
         text = xml.decode("utf-8")
     except UnicodeDecodeError:
         # Refused like any other bad diagram: 422 with errors [{file, element_id, line, message}].
-        raise DiagramError([Problem(f"{key}.bpmn", "the diagram is not UTF-8 text")]) from None
+        raise DiagramError([problem(f"{key}.bpmn", "diagram-not-utf8")]) from None
     if dry_run:
         problems = workbench.validate_source(ctx, f"{key}.bpmn", text, forms, actor, strict=strict)
         if any(p.severity is Severity.ERROR for p in problems):
@@ -124,7 +124,7 @@ def deploy_uploads(
         try:
             texts.append((filename.rsplit("/", 1)[-1], xml.decode("utf-8")))
         except UnicodeDecodeError:
-            raise DiagramError([Problem(filename, "the diagram is not UTF-8 text")]) from None
+            raise DiagramError([problem(filename, "diagram-not-utf8")]) from None
     return workbench.deploy_set(ctx, texts, forms, actor, dry_run=dry_run, strict=strict)
 
 

@@ -13,7 +13,7 @@
     const response = await fetch(container.dataset.xmlUrl, { credentials: 'same-origin' })
     if (!response.ok) throw new Error(`diagram: HTTP ${response.status}`)
     const xml = localise(await response.text(), container.dataset.language)
-    const viewer = new window.BpmnJS({ container })
+    const viewer = new window.BpmnJS({ container, ...window.DiagramLabels.options })
     await viewer.importXML(xml)
     window.Workspace.nameDiagram(container)
     const canvas = viewer.get('canvas')

@@ -11,7 +11,7 @@
   async function open (container, url, language) {
     const response = await fetch(url, { credentials: 'same-origin' })
     if (!response.ok) throw new Error(`diagram: HTTP ${response.status}`)
-    const viewer = new window.BpmnJS({ container })
+    const viewer = new window.BpmnJS({ container, ...window.DiagramLabels.options })
     await viewer.importXML(localise(await response.text(), language))
     window.Workspace.nameDiagram(container)
     viewer.get('canvas').zoom('fit-viewport')

@@ -16,7 +16,7 @@
     const response = await fetch(url, { credentials: 'same-origin', headers: { Accept: 'application/json' } })
     if (!response.ok) throw new Error(`source: HTTP ${response.status}`)
     const source = await response.json()
-    const shown = new window.BpmnJS({ container, moddleExtensions: { spiffworkflow: moddle } })
+    const shown = new window.BpmnJS({ container, moddleExtensions: { spiffworkflow: moddle }, ...window.DiagramLabels.options })
     await shown.importXML(source.xml)
     shown.get('canvas').zoom('fit-viewport')
     return shown

@@ -539,7 +539,7 @@
       if (node.value !== code) return
       if (!response.ok) return show(`${S.failed} (HTTP ${response.status})`, 'bad')
       const problems = response.data.problems
-      show(problems.length ? problems.map((p) => p.reason).join('; ') : S.lintOk, problems.length ? 'bad' : 'ok')
+      show(problems.length ? problems.map((p) => p.message || p.reason).join('; ') : S.lintOk, problems.length ? 'bad' : 'ok')
     }, delay)
   }
 
@@ -910,10 +910,15 @@
   async function modelerOptions () {
     const response = await fetch(config.moddleUrl, { credentials: 'same-origin' })
     if (!response.ok) throw new Error(`moddle descriptor: HTTP ${response.status}`)
-    const options = { moddleExtensions: { spiffworkflow: await response.json() }, additionalModules: [translateModule] }
+    const labels = window.DiagramLabels // labels that fit their shapes (diagram-labels.js)
+    const options = {
+      moddleExtensions: { spiffworkflow: await response.json() },
+      textRenderer: labels.options.textRenderer,
+      additionalModules: [translateModule, labels.module]
+    }
     const lint = window.WorkbenchLint
     if (config.editable && lint) {
-      options.additionalModules = [translateModule, lint.module]
+      options.additionalModules = [translateModule, labels.module, lint.module]
       options.linting = { bpmnlint: lint.config, active: true }
     } else if (config.editable) {
       console.warn('static/build/lint.js is missing (make setup): the modeler runs without bpmnlint')

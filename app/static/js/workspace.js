@@ -97,7 +97,7 @@
   }
 
   /* One problem of a diagram (a deploy's refusal or advice) as a list item: "warning" first for advice,
-     the element's id, the reason. */
+     the element's id, the reason in the user's language (the server renders it). */
   function problemItem (problem, warningText) {
     const item = document.createElement('li')
     if (warningText) {
@@ -111,7 +111,7 @@
       code.textContent = problem.element_id
       item.append(code, ' ')
     }
-    item.append(problem.reason || problem.message || '')
+    item.append(problem.message || problem.reason || '')
     return item
   }
 

@@ -53,6 +53,7 @@ MESSAGES: dict[str, str] = {
     "user-task-no-form": N_(
         "user task has no %(property)s property naming its form; a generic completion form is used"
     ),
+    "same-performer-unknown": N_("%(property)s names %(step)s, which is no other user task of the diagram"),
     "user-task-no-role": N_(
         "user task is not in a lane named after a role (nor has camunda:candidateGroups naming one), "
         "so only an administrator may work it"
@@ -84,6 +85,11 @@ MESSAGES: dict[str, str] = {
     ),
     # forms (engine/diagram_forms.py)
     "form-not-found": N_("form %(form)s not found"),
+    "form-visible-if": N_(
+        "form %(form)s: field %(field)s: x-visible-if must map other fields of the form to a value, a list of"
+        " values, true or false (got %(got)s)"
+    ),
+    "form-lookup-unknown": N_("form %(form)s: field %(field)s: x-lookup %(lookup)s is none of %(known)s"),
     "form-not-json": N_("form %(form)s is not valid JSON: %(detail)s"),
     "form-not-schema": N_("form %(form)s is not a valid JSON Schema: %(detail)s"),
     "form-markup": N_(

@@ -86,8 +86,9 @@ def markup_problems(filename: str, elements: dict[str, ElementInfo], forms: Form
     return problems
 
 
-def _field_problems(schema: dict[str, Any]) -> list[str]:
-    """What is wrong with the ``x-visible-if`` and ``x-lookup`` of the form's top-level fields."""
+def _field_problems(schema: dict[str, Any]) -> list[tuple[str, dict[str, str]]]:
+    """What is wrong with the ``x-visible-if`` and ``x-lookup`` of the form's top-level fields: message
+    codes (domain/diagram_problems.py) with their parameters."""
     properties = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
     found = []
     for key, field in properties.items():
@@ -108,12 +109,16 @@ def _field_problems(schema: dict[str, Any]) -> list[str]:
             )
             if not fine:
                 found.append(
-                    f"field {key!r}: x-visible-if must map other fields of the form to a value, a list of"
-                    f" values, true or false (got {json.dumps(when, ensure_ascii=False)[:80]})"
+                    ("form-visible-if", {"field": repr(key), "got": json.dumps(when, ensure_ascii=False)[:80]})
                 )
         lookup = field.get("x-lookup")
         if lookup is not None and lookup not in LOOKUPS:
-            found.append(f"field {key!r}: x-lookup {lookup!r} is none of {', '.join(sorted(LOOKUPS))}")
+            found.append(
+                (
+                    "form-lookup-unknown",
+                    {"field": repr(key), "lookup": repr(lookup), "known": ", ".join(sorted(LOOKUPS))},
+                )
+            )
     return found
 
 
@@ -123,9 +128,11 @@ def field_problems(filename: str, elements: dict[str, ElementInfo], forms: Forms
     problems = []
     for path, schema in forms.items():
         task = next((info for info in elements.values() if info.form == path), None)
-        for reason in _field_problems(schema):
+        for code, params in _field_problems(schema):
             problems.append(
-                Problem(filename, f"form {path!r}: {reason}", task.id if task else None, task.line if task else None)
+                problem(
+                    filename, code, task.id if task else None, task.line if task else None, form=repr(path), **params
+                )
             )
     return problems
 

@@ -221,9 +221,7 @@ def same_performer_known(ctx: DiagramContext) -> list[Problem]:
             continue
         other = ctx.elements.get(step)
         if other is None or other.type != "userTask" or other.id == info.id:
-            problems.append(
-                _on(ctx, info, f"{SAME_PERFORMER_PROPERTY} names {step!r}, which is no other user task of the diagram")
-            )
+            problems.append(_on(ctx, info, "same-performer-unknown", property=SAME_PERFORMER_PROPERTY, step=repr(step)))
     return problems
 
 

@@ -18,6 +18,7 @@ from datetime import timedelta
 from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
 
+from .services.cases.papers import store_pending
 from .services.context import ServiceContext
 from .services.integration import webhooks
 from .services.people.mail_outbox import send_pending
@@ -69,6 +70,7 @@ class AlarmClock:
         try:
             report = fire_due(self.ctx)
             send_pending(self.ctx, self.ctx.mail)
+            store_pending(self.ctx)  # papers not rendered after their step's commit (failed, or left to the alarm)
             if report.timers or report.opened:
                 log.info(
                     "fired %d timer(s) in %d case(s); opened %d scheduled case(s)",

@@ -73,6 +73,8 @@ EVENT_LABELS = {
     EventType.BPMN_ERROR: _l("Business error reported"),
     EventType.INCIDENT_OPENED: _l("Incident opened"),
     EventType.INCIDENT_RESOLVED: _l("Incident resolved"),
+    EventType.PAPER_STORED: _l("Paper stored"),
+    EventType.PAPER_DOWNLOADED: _l("Paper downloaded"),
 }
 CASE_STATUS_LABELS = {
     CaseStatus.RUNNING: _l("running"),

@@ -39,6 +39,7 @@ from ..people.notifications import notify
 from ..planning.schedule_admin import SCHEDULE_MESSAGE
 from ..planning.schedule_admin import schedule_planned_starts
 from ..processes.version_cache import DeployedProcess
+from .paper_specs import queue_issued
 from .start_form import checked_start_data
 
 
@@ -191,6 +192,9 @@ def advance(
     )
     apply_outcomes(uow, instance, process, (e.element_id for e in events if e.type == "element_completed"), now)
     notify(uow, instance, events, ready_tasks, now=now)
+    if queue_issued(uow, instance, recorded or []):  # rendered after the commit, outside the case's lock
+        instance_id = instance.id
+        uow.after_commit(lambda: ctx.announce_papers(instance_id))
     _inform_named(uow, instance, process, recorded or [], now)
     process_key, observed = instance.process_key, [*(recorded or []), *events]
     uow.after_commit(lambda: ctx.announce_events(process_key, observed))

@@ -3,7 +3,9 @@
 Two jobs: a one-shot alarm at the earliest waiting timer (re-armed after every change) and a
 periodic sweep that also catches timers written by other processes and anything missed
 while the service was down (it runs once at start-up). A third posts the webhooks, apart, so that
-a slow receiver never holds a timer up.
+a slow receiver never holds a timer up. A step that issues a paper rings a one-shot job that renders
+and stores it at once in the scheduler's thread (the step's answer waits for nothing); the sweep
+stores whatever that missed or failed (services/cases/papers.py).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from .services.cases.papers import store_pending
 from .services.context import ServiceContext
 from .services.integration import webhooks
 from .services.people.mail_outbox import send_pending
+from .services.signals import papers_queued
 from .services.signals import timers_changed
 from .services.timing.timer_firing import fire_due
 
@@ -57,10 +60,29 @@ class AlarmClock:
         )
         self.scheduler.start()
         timers_changed.connect(self.on_timers_changed, sender=self.ctx)
+        papers_queued.connect(self.on_papers_queued, sender=self.ctx)
 
     def on_timers_changed(self, _ctx: object, due: datetime | None) -> None:
         """The receiver of signals.timers_changed for this context."""
         self.arm(due)
+
+    def on_papers_queued(self, _ctx: object, instance_id: int) -> None:
+        """The receiver of signals.papers_queued: render the papers due now, in the scheduler's thread."""
+        self.scheduler.add_job(
+            self.store_papers,
+            "date",
+            run_date=datetime.now(UTC),
+            id="papers",
+            replace_existing=True,
+            misfire_grace_time=None,
+            max_instances=2,  # one queued while another renders runs beside it (storing is idempotent)
+        )
+
+    def store_papers(self) -> None:
+        try:
+            store_pending(self.ctx)
+        except Exception:  # noqa: BLE001 - the rows stay pending; the sweep tries again
+            log.exception("paper round failed")
 
     def shutdown(self) -> None:
         if self.scheduler.running:

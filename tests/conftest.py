@@ -104,9 +104,6 @@ def config_overrides(database_url: str, clock, processes_dir: Path = PROCESSES, 
         "SECRET_KEY": "test-secret",
         "PROCESSES_DIR": str(processes_dir),
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-        # A paper is rendered at its first download (or by store_pending), not after every step a test
-        # takes: 0.1–0.3 s each. tests/api/test_papers.py turns it on where it tests it.
-        "PAPERS_RENDER_AT_COMMIT": False,
         **overrides,
     }
 

@@ -335,3 +335,34 @@ def test_a_paper_issued_before_papers_were_stored_is_stored_at_its_first_downloa
     assert as_user("agent").get(f"/instances/{case.id}/papers/service-notice.pdf").data == first.data
     [row] = _stored_rows(ctx, case.id)
     assert (row.version, row.issued_by, row.sha256) == (1, "dispatch_notice", hashlib.sha256(first.data).hexdigest())
+
+
+def test_the_papers_a_step_left_pending_are_stored_by_the_store_papers_command(app, ctx, as_user):
+    case = RepairCase(as_user)
+    case.walk("contact_customer", "dispatch_notice")  # rendering at commit is off here: left to the alarm
+    assert not _papers(as_user, case.id)["service-notice"]["stored"]
+    result = app.test_cli_runner().invoke(args=["store-papers"])
+    assert result.exit_code == 0 and "stored 1 paper(s)" in result.output, result.output
+    assert _papers(as_user, case.id)["service-notice"]["stored"]
+    assert "stored 0 paper(s)" in app.test_cli_runner().invoke(args=["store-papers"]).output
+
+
+def test_with_the_alarm_clock_a_step_rings_the_paper_job_which_stores_its_paper(ctx, as_user):
+    from app.scheduler import AlarmClock
+    from app.services.signals import papers_queued
+
+    alarm = AlarmClock(ctx, sweep_seconds=3600)
+    alarm.scheduler.start(paused=True)  # jobs are kept, none runs: the test runs it
+    papers_queued.connect(alarm.on_papers_queued, sender=ctx)
+    try:
+        case = RepairCase(as_user)
+        case.walk("contact_customer")
+        assert alarm.scheduler.get_job("papers") is None
+        case.walk("dispatch_notice")
+        assert alarm.scheduler.get_job("papers") is not None  # rung by the step's commit, to run at once
+        assert not _papers(as_user, case.id)["service-notice"]["stored"]  # the step did not wait for it
+        alarm.store_papers()  # what the job runs
+        assert _papers(as_user, case.id)["service-notice"]["stored"]
+    finally:
+        papers_queued.disconnect(alarm.on_papers_queued, sender=ctx)
+        alarm.shutdown()

@@ -7,11 +7,13 @@ that step is done; before that it is not found.
 
 What the customer signed must not change when a template, a master record or a person's name does:
 the step that issues (or signs) a paper queues a pending version in ``case_papers`` in its own
-transaction, with the facts it prints as they are then (paper_specs.queue_issued). The PDF is rendered
-after the commit, never while the case is locked: right after it when ``PAPERS_RENDER_AT_COMMIT`` is on
-(``listen``), else — and for every rendering that failed, retried with a back-off (domain/papers.py) —
-by the alarm clock's round (``store_pending``); the table is the truth, the scheduler only the alarm.
-A failed rendering never fails the step. Once stored, the bytes and their SHA-256 are the paper: every
+transaction, with the facts it prints as they are then (paper_specs.queue_issued). The PDF is rendered after the
+commit, never while the case is locked: at once by the alarm clock's paper job in the scheduler's
+thread (signals.papers_queued; the step's answer waits for nothing), or in the request itself when
+``PAPERS_RENDER_AT_COMMIT`` is on (``listen``: a process without the alarm clock); what neither stored
+— a rendering that failed, retried with a back-off (domain/papers.py) — is stored by the alarm's
+sweep (``store_pending``, or ``aftersales store-papers``): the table is the truth, the scheduler only
+the alarm. A failed rendering never fails the step. Once stored, the bytes and their SHA-256 are the paper: every
 download gives them (and records its SHA-256 in the audit trail); a download of a paper still pending
 renders and stores it first. A step done again (rework) queues a new version; older versions stay
 downloadable (``?version=``). A case whose papers were issued before they were stored (no row) gets its

@@ -24,6 +24,7 @@ from .persistence.db import make_engine
 from .persistence.db import make_session_factory
 from .persistence.schema import is_current
 from .persistence.unit_of_work import UnitOfWork
+from .services.cases import papers
 from .services.context import ServiceContext
 from .services.customers.settings import CustomerSettings
 from .services.timing.work_calendar import CalendarCache
@@ -51,8 +52,11 @@ def build_context(config: Mapping[str, Any]) -> tuple[ServiceContext, Engine]:
         mail=MailSettings(config["SMTP_HOST"], int(config["SMTP_PORT"]), config["MAIL_FROM"]),
         schema_current=lambda: is_current(db_engine),
         case_visibility=CaseVisibility.parse(config["CASE_VISIBILITY"]),
+        company=config["COMPANY_NAME"],
     )
     ctx.customers = _customer_settings(config, ctx.mail)
+    if config["PAPERS_RENDER_AT_COMMIT"]:
+        papers.listen(ctx)
     return ctx, db_engine
 
 

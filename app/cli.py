@@ -18,6 +18,7 @@ from .demo import loader as demo_service
 from .errors import AppError
 from .logs import configure_logging
 from .persistence.schema import upgrade
+from .services.cases.papers import store_pending
 from .services.customers.messages import send_customer_messages
 from .services.integration import webhooks
 from .services.people import users as user_service
@@ -217,6 +218,15 @@ def deliver_webhooks_command() -> None:
     click.echo(f"{webhooks.deliver(ctx)} webhook delivery(ies) accepted")
 
 
+@click.command("store-papers")
+@with_appcontext
+def store_papers_command() -> None:
+    """Render and store the case papers still pending whose attempt is due (what the alarm clock does)."""
+    ctx = _ctx()
+    clock_service.restore_offset(ctx)
+    click.echo(f"stored {store_pending(ctx, limit=1000)} paper(s)")
+
+
 @click.group("clock")
 def clock_group() -> None:
     """The application clock (simulated mode only can be moved)."""
@@ -296,6 +306,7 @@ def init_app(app: Flask) -> None:
         send_mail_command,
         send_customer_messages_command,
         deliver_webhooks_command,
+        store_papers_command,
         clock_group,
         calendar_group,
         report_group,

@@ -103,6 +103,10 @@ class Config:
     WECHAT_SENDER = "log"
     # The header of the printed papers (service notice, report, receipts, plan).
     COMPANY_NAME = "客户服务部 · 售后服务 / Customer Service Department"
+    # Render a paper's PDF in the request, right after the step that issues it commits. Off (default):
+    # with the alarm clock (`serve`) the scheduler's thread renders it at once, so the step's answer does
+    # not wait 0.1–0.3 s for it; without the alarm clock its first download renders it.
+    PAPERS_RENDER_AT_COMMIT = False
 
     # flask-smorest / OpenAPI
     API_TITLE = "After-sales service engine"

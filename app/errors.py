@@ -72,6 +72,12 @@ class MalformedBody(InvalidInput):
     http_status = 400
 
 
+class Unavailable(AppError):
+    """Something the request needs failed this time (a paper's rendering); it is tried again later."""
+
+    http_status = 503
+
+
 class TooManyRequests(AppError):
     """Refused for a while; the answer carries ``Retry-After`` (whole seconds, at least 1)."""
 

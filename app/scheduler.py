@@ -3,7 +3,9 @@
 Two jobs: a one-shot alarm at the earliest waiting timer (re-armed after every change) and a
 periodic sweep that also catches timers written by other processes and anything missed
 while the service was down (it runs once at start-up). A third posts the webhooks, apart, so that
-a slow receiver never holds a timer up.
+a slow receiver never holds a timer up. A step that issues a paper rings a one-shot job that renders
+and stores it at once in the scheduler's thread (the step's answer waits for nothing); the sweep
+stores whatever that missed or failed (services/cases/papers.py).
 """
 
 from __future__ import annotations
@@ -18,10 +20,12 @@ from datetime import timedelta
 from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
 
+from .services.cases.papers import store_pending
 from .services.context import ServiceContext
 from .services.customers.messages import send_customer_messages
 from .services.integration import webhooks
 from .services.people.mail_outbox import send_pending
+from .services.signals import papers_queued
 from .services.signals import timers_changed
 from .services.timing.timer_firing import fire_due
 
@@ -66,10 +70,29 @@ class AlarmClock:
         )
         self.scheduler.start()
         timers_changed.connect(self.on_timers_changed, sender=self.ctx)
+        papers_queued.connect(self.on_papers_queued, sender=self.ctx)
 
     def on_timers_changed(self, _ctx: object, due: datetime | None) -> None:
         """The receiver of signals.timers_changed for this context."""
         self.arm(due)
+
+    def on_papers_queued(self, _ctx: object, instance_id: int) -> None:
+        """The receiver of signals.papers_queued: render the papers due now, in the scheduler's thread."""
+        self.scheduler.add_job(
+            self.store_papers,
+            "date",
+            run_date=datetime.now(UTC),
+            id="papers",
+            replace_existing=True,
+            misfire_grace_time=None,
+            max_instances=2,  # one queued while another renders runs beside it (storing is idempotent)
+        )
+
+    def store_papers(self) -> None:
+        try:
+            store_pending(self.ctx)
+        except Exception:  # noqa: BLE001 - the rows stay pending; the sweep tries again
+            log.exception("paper round failed")
 
     def shutdown(self) -> None:
         if self.scheduler.running:
@@ -79,6 +102,7 @@ class AlarmClock:
         try:
             report = fire_due(self.ctx)
             send_pending(self.ctx, self.ctx.mail)
+            store_pending(self.ctx)  # papers not rendered after their step's commit (failed, or left to the alarm)
             if report.timers or report.opened:
                 log.info(
                     "fired %d timer(s) in %d case(s); opened %d scheduled case(s)",

@@ -39,6 +39,8 @@ class EventType(StrEnum):
     EXTERNAL_TASK_FAILED = "external_task_failed"  # a worker's failure, retries left
     BPMN_ERROR = "bpmn_error"  # a worker's business error, caught by a boundary error event
     INCIDENT_OPENED = "incident_opened"  # an external task's retries ran out: operations must look
+    PAPER_STORED = "paper_stored"  # a paper's PDF stored with the case (its version and SHA-256)
+    PAPER_DOWNLOADED = "paper_downloaded"  # a stored paper downloaded (the SHA-256 of the bytes given)
     INCIDENT_RESOLVED = "incident_resolved"  # operations gave the task new retries (POST .../retry)
     # The customer's case links (domain/customer_links.py): what staff and the customer did through them.
     CUSTOMER_LINK_ISSUED = "customer_link_issued"

@@ -85,6 +85,8 @@ EVENT_LABELS = {
     EventType.CUSTOMER_MESSAGE_SENT: _l("Message to the customer sent"),
     EventType.CUSTOMER_MESSAGE_FAILED: _l("Message to the customer failed"),
     EventType.PUBLIC_REQUEST_RECEIVED: _l("Request received from the public form"),
+    EventType.PAPER_STORED: _l("Paper stored"),
+    EventType.PAPER_DOWNLOADED: _l("Paper downloaded"),
 }
 CASE_STATUS_LABELS = {
     CaseStatus.RUNNING: _l("running"),

@@ -631,3 +631,31 @@ class CustomerMessage(Base):
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
     error: Mapped[str | None] = mapped_column(String(500))
+
+
+class CasePaper(Base):
+    """One version of a paper of a case (service notice, signed report, …): queued by the step that
+    issues it with the facts it prints, then rendered once and stored; downloads give these bytes."""
+
+    __tablename__ = "case_papers"
+    __table_args__ = (
+        UniqueConstraint("instance_id", "kind", "version"),
+        Index("ix_case_papers_due", "state", "next_attempt_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))  # services.cases.paper_specs.PaperKind
+    version: Mapped[int] = mapped_column(Integer)
+    number: Mapped[str] = mapped_column(String(128))  # the document number printed
+    issued_by: Mapped[str] = mapped_column(String(128))  # the step (element id) whose completion issued it
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="SET NULL"))  # that completion
+    issued_at: Mapped[datetime]
+    state: Mapped[str] = mapped_column(String(16))  # domain.papers.PaperState
+    facts: Mapped[dict[str, Any] | None] = mapped_column(JSONType)  # what it prints, until it is stored
+    content: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    size: Mapped[int | None] = mapped_column(Integer)
+    stored_at: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(String(500))

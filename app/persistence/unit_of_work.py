@@ -21,6 +21,7 @@ from .repositories.accepted_deviations import AcceptedDeviationRepository
 from .repositories.api_tokens import ApiTokenRepository
 from .repositories.api_tokens import IdempotencyRepository
 from .repositories.attachments import AttachmentRepository
+from .repositories.case_papers import CasePaperRepository
 from .repositories.cases import InstanceRepository
 from .repositories.customer_links import CustomerLinkRepository
 from .repositories.document_numbers import DocumentNumberRepository
@@ -69,6 +70,7 @@ class UnitOfWork:
         self.schedules = ScheduleRepository(self.session)
         self.notifications = NotificationRepository(self.session)
         self.attachments = AttachmentRepository(self.session)
+        self.papers = CasePaperRepository(self.session)
         self.accepted = AcceptedDeviationRepository(self.session)
         self.drafts = DraftRepository(self.session)
         self.diagram_drafts = DiagramDraftRepository(self.session)

@@ -15,6 +15,7 @@ from ..persistence.unit_of_work import UnitOfWork
 from .customers.settings import CustomerSettings
 from .processes.version_cache import VersionCatalog
 from .signals import case_events_committed
+from .signals import papers_queued
 from .signals import timers_changed
 from .timing.work_calendar import CalendarCache
 
@@ -38,6 +39,8 @@ class ServiceContext:
     schema_current: Callable[[], bool] = field(default=lambda: True)
     # Case links and messages to customers (services/customers/).
     customers: CustomerSettings = field(default_factory=CustomerSettings)
+    # The header of the printed papers (AFTERSALES_COMPANY_NAME).
+    company: str = "客户服务部 · 售后服务 / Customer Service Department"
 
     def announce_timers(self, due: datetime | None) -> None:
         """After a commit: the earliest waiting timer of what changed (signals.timers_changed)."""
@@ -46,3 +49,7 @@ class ServiceContext:
     def announce_events(self, process_key: str, events: list) -> None:
         """After a commit: the audit events a case step wrote (signals.case_events_committed)."""
         case_events_committed.send(self, process_key=process_key, events=events)
+
+    def announce_papers(self, instance_id: int) -> None:
+        """After a commit: case ``instance_id`` queued papers to render (signals.papers_queued)."""
+        papers_queued.send(self, instance_id=instance_id)

@@ -16,3 +16,5 @@ _signals = Namespace()
 timers_changed = _signals.signal("timers-changed")
 # ``process_key`` and ``events`` (the audit rows a case step committed) — metrics count them.
 case_events_committed = _signals.signal("case-events-committed")
+# ``instance_id``: a case step queued papers to render (cases.papers.listen renders them right away).
+papers_queued = _signals.signal("papers-queued")

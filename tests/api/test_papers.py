@@ -1,15 +1,23 @@
 """The papers of a case are printable PDFs (A4, Chinese with its font embedded): each one carries the
 company header, its document number, the case's customer and its signature page, the customer's
-drawn signature as an image; only those who read the case get them, and only once issued."""
+drawn signature as an image; only those who read the case get them, and only once issued.
+
+A paper is stored with the case when its step commits (rendered right after the commit with
+PAPERS_RENDER_AT_COMMIT, the production default, else at its first download): every download then
+gives the stored bytes, whatever changes later; a step done again stores a new version; a rendering
+that fails never fails the step and is tried again by the alarm clock's round."""
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import io
 import struct
 import zlib
+from datetime import timedelta
 
 import pypdf
+import pytest
 
 from app.demo.plans import plan_form
 from tests.complaint_driver import ComplaintCase
@@ -78,11 +86,25 @@ def _factory_repair(as_user) -> RepairCase:
     return case
 
 
-def test_every_paper_of_a_repair_prints_its_number_customer_and_signatures(as_user):
+AT_COMMIT = {"PAPERS_RENDER_AT_COMMIT": True}
+
+
+@pytest.mark.parametrize("app", [AT_COMMIT, {}], indirect=True, ids=["rendered-at-commit", "rendered-at-download"])
+def test_every_paper_of_a_repair_prints_its_number_customer_and_signatures(app, as_user):
     case = _factory_repair(as_user)
     data = case.data
     papers = _papers(as_user, case.id)
     assert set(papers) == {"service-notice", "service-report", "repair-card", "pickup-receipt"}
+    at_commit = app.config["PAPERS_RENDER_AT_COMMIT"]
+    assert all(p["stored"] == at_commit for p in papers.values())
+    # Signed again later: the report once archived, the repair card once QA inspected it.
+    steps = {kind: [v["issued_by"] for v in p["versions"]] for kind, p in papers.items()}
+    assert steps == {
+        "service-notice": ["dispatch_notice"],
+        "service-report": ["customer_acceptance", "archive_report"],
+        "repair-card": ["rtf_repair", "qa_inspection"],
+        "pickup-receipt": ["rtf_receive"],
+    }
     expected = {
         "service-notice": ("售后服务通知单", data["notice_no"], "签发人"),
         "service-report": ("售后服务报告", data["archive_no"], "客户签名"),
@@ -91,7 +113,9 @@ def test_every_paper_of_a_repair_prints_its_number_customer_and_signatures(as_us
     }
     for kind, (title, number, signer) in expected.items():
         assert papers[kind]["number"] == number
-        reader = _pdf(as_user("agent").get(f"/instances/{case.id}/papers/{kind}.pdf"))
+        response = as_user("agent").get(f"/instances/{case.id}/papers/{kind}.pdf")
+        reader = _pdf(response)
+        assert response.headers["X-Paper-SHA256"] == hashlib.sha256(response.data).hexdigest()
         text = _text(reader)
         for printed in ("客户服务部", title, number, case.body["case_no"], "李娜 Li Na", "签字 / Signatures", signer):
             assert printed in text, (kind, printed)
@@ -103,6 +127,10 @@ def test_every_paper_of_a_repair_prints_its_number_customer_and_signatures(as_us
     assert [image.image.size for image in signature_page.images] == [(40, 12)]
     assert "李娜" in signature_page.extract_text() and "tech_urban1" in signature_page.extract_text()
     assert "4 很好" in _text(report)  # ratings by their level, not a bare number
+    assert all(p["stored"] for p in _papers(as_user, case.id).values())
+    # The version the customer signed carries the notice number, not yet the archive's stamp.
+    signed = _text(_pdf(as_user("agent").get(f"/instances/{case.id}/papers/service-report.pdf?version=1")))
+    assert data["notice_no"] in signed and "李娜 Li Na" in signed and data["archive_no"] not in signed
 
 
 def test_a_paper_is_the_same_bytes_at_each_download(as_user):
@@ -175,3 +203,166 @@ def test_the_case_page_links_each_issued_paper(app, as_user):
     link = f"/api/v1/instances/{case.id}/papers/service-notice.pdf"
     assert 'id="papers"' in page and link in page and case.data["notice_no"] in page
     assert client.get(link).data.startswith(b"%PDF-")  # the browser's session is enough
+
+
+def _stored_rows(ctx, case_id: int) -> list:
+    with ctx.uow() as uow:
+        return uow.papers.of_instance(case_id)
+
+
+@pytest.mark.parametrize("app", [AT_COMMIT], indirect=True)
+def test_a_paper_is_stored_once_at_its_step_and_downloads_give_those_bytes_whatever_changes(
+    app, ctx, as_user, monkeypatch
+):
+    from app.integrations import pdf_papers
+
+    case = RepairCase(as_user)
+    case.walk("contact_customer", "dispatch_notice")
+    [row] = _stored_rows(ctx, case.id)  # stored right after the step, before anyone asked for it
+    listed = _papers(as_user, case.id)["service-notice"]
+    assert (listed["version"], listed["stored"], listed["versions"][0]["sha256"]) == (1, True, row.sha256)
+
+    # The template and a person's name change after the notice was issued.
+    monkeypatch.setattr(pdf_papers, "render_html", lambda paper: "<p>新版式 new layout</p>")
+    with ctx.uow() as uow:
+        uow.users.get("tech_urban1").display_name = "王师傅 Master Wang"
+        uow.commit()
+    first = as_user("agent").get(f"/instances/{case.id}/papers/service-notice.pdf")
+    again = as_user("dispatcher").get(f"/instances/{case.id}/papers/service-notice.pdf")
+    assert first.data == again.data and hashlib.sha256(first.data).hexdigest() == row.sha256
+    text = _text(_pdf(first))
+    assert "售后服务通知单" in text and "tech_urban1" in text and "新版式" not in text and "王师傅" not in text
+    assert len(_stored_rows(ctx, case.id)) == 1  # nothing stored again by the downloads
+
+    # The audit trail: stored once, and each download with the SHA-256 of the bytes it gave.
+    [stored] = case.events("paper_stored")
+    assert stored["data"] == {"kind": "service-notice", "version": 1, "number": row.number, "sha256": row.sha256}
+    downloads = case.events("paper_downloaded")
+    assert [(e["actor"], e["data"]["sha256"]) for e in downloads] == [("agent", row.sha256), ("dispatcher", row.sha256)]
+
+    # A paper issued now is rendered with what holds now: the changes were real.
+    other = RepairCase(as_user)
+    other.walk("contact_customer", "dispatch_notice")
+    fresh = as_user("agent").get(f"/instances/{other.id}/papers/service-notice.pdf").data
+    assert "新版式" in _text(_pdf_bytes(fresh))
+
+
+def _pdf_bytes(content: bytes) -> pypdf.PdfReader:
+    return pypdf.PdfReader(io.BytesIO(content))
+
+
+@pytest.mark.parametrize("app", [AT_COMMIT], indirect=True)
+def test_a_step_done_again_stores_a_new_version_and_the_old_one_stays(app, ctx, as_user):
+    from tests.api.test_workspace import session_for
+
+    case = RepairCase(as_user)
+    case.walk("contact_customer", "dispatch_notice")
+    repeated = as_user("process_owner").post(
+        f"/instances/{case.id}/repeat", json={"element_id": "dispatch_notice", "reason": "改派 / another engineer"}
+    )
+    assert repeated.status_code == 200, repeated.json
+    case.do("dispatch_notice", technician="tech_urban2")
+    listed = _papers(as_user, case.id)["service-notice"]
+    assert [v["version"] for v in listed["versions"]] == [1, 2] and listed["version"] == 2
+    v1, v2 = listed["versions"]
+    assert v1["sha256"] != v2["sha256"] and all(v["state"] == "stored" for v in listed["versions"])
+
+    latest = as_user("agent").get(f"/instances/{case.id}/papers/service-notice.pdf")
+    first = as_user("agent").get(f"/instances/{case.id}/papers/service-notice.pdf?version=1")
+    assert latest.headers["X-Paper-Version"] == "2" and first.headers["X-Paper-Version"] == "1"
+    assert hashlib.sha256(first.data).hexdigest() == v1["sha256"]
+    assert "tech_urban2" in _text(_pdf(latest)) and "tech_urban2" not in _text(_pdf(first))
+    assert "tech_urban1" in _text(_pdf(first))
+    missing = as_user("agent").get(f"/instances/{case.id}/papers/service-notice.pdf?version=3")
+    assert missing.status_code == 404 and "no version 3" in missing.json["message"]
+
+    # The case page lists the paper with its versions, the earlier one still a link.
+    client, _ = session_for(app, "agent")
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert f"/api/v1/instances/{case.id}/papers/service-notice.pdf?version=1" in page and "第 2 版" in page
+
+
+@pytest.mark.parametrize("app", [AT_COMMIT], indirect=True)
+def test_a_failed_rendering_does_not_fail_the_step_and_the_alarm_stores_it_later(app, ctx, clock, as_user, monkeypatch):
+    from app.integrations import pdf_papers
+    from app.scheduler import AlarmClock
+
+    def broken(paper):
+        raise OSError("font cache unreadable")
+
+    case = RepairCase(as_user)
+    case.walk("contact_customer")
+    render = pdf_papers.render_pdf
+    monkeypatch.setattr(pdf_papers, "render_pdf", broken)
+    case.do("dispatch_notice")  # the step is done all the same
+    assert "agree_appointment" in case.ready()
+    listed = _papers(as_user, case.id)["service-notice"]
+    assert (listed["version"], listed["stored"]) == (1, False)
+    [row] = _stored_rows(ctx, case.id)
+    assert row.attempts == 1 and "font cache unreadable" in row.last_error and row.sha256 is None
+
+    # Asked for while it still fails: try again later (503), and the attempt counts.
+    refused = as_user("agent").get(f"/instances/{case.id}/papers/service-notice.pdf")
+    assert refused.status_code == 503 and "try again later" in refused.json["message"]
+    assert _stored_rows(ctx, case.id)[0].attempts == 2
+
+    monkeypatch.setattr(pdf_papers, "render_pdf", render)  # repaired
+    alarm = AlarmClock(ctx, sweep_seconds=60)
+    alarm.fire()  # not due yet: it waits after a failure
+    assert not _papers(as_user, case.id)["service-notice"]["stored"]
+    clock.advance(timedelta(minutes=3))
+    alarm.fire()
+    [row] = _stored_rows(ctx, case.id)
+    assert row.state == "stored" and row.sha256 and not case.events("paper_downloaded")
+    [stored] = case.events("paper_stored")
+    assert stored["actor"] is None  # by the alarm clock, nobody
+    download = as_user("agent").get(f"/instances/{case.id}/papers/service-notice.pdf")
+    assert hashlib.sha256(download.data).hexdigest() == row.sha256
+    assert case.data["notice_no"] in _text(_pdf(download))
+
+
+def test_a_paper_issued_before_papers_were_stored_is_stored_at_its_first_download(ctx, as_user):
+    case = RepairCase(as_user)
+    case.walk("contact_customer", "dispatch_notice")
+    with ctx.uow() as uow:  # as a case of the release before: issued, no row
+        for row in uow.papers.of_instance(case.id):
+            uow.session.delete(row)
+        uow.commit()
+    listed = _papers(as_user, case.id)["service-notice"]
+    assert (listed["version"], listed["versions"], listed["number"]) == (None, [], case.data["notice_no"])
+    first = as_user("agent").get(f"/instances/{case.id}/papers/service-notice.pdf")
+    assert first.status_code == 200 and first.headers["X-Paper-Version"] == "1"
+    assert as_user("agent").get(f"/instances/{case.id}/papers/service-notice.pdf").data == first.data
+    [row] = _stored_rows(ctx, case.id)
+    assert (row.version, row.issued_by, row.sha256) == (1, "dispatch_notice", hashlib.sha256(first.data).hexdigest())
+
+
+def test_the_papers_a_step_left_pending_are_stored_by_the_store_papers_command(app, ctx, as_user):
+    case = RepairCase(as_user)
+    case.walk("contact_customer", "dispatch_notice")  # rendering at commit is off here: left to the alarm
+    assert not _papers(as_user, case.id)["service-notice"]["stored"]
+    result = app.test_cli_runner().invoke(args=["store-papers"])
+    assert result.exit_code == 0 and "stored 1 paper(s)" in result.output, result.output
+    assert _papers(as_user, case.id)["service-notice"]["stored"]
+    assert "stored 0 paper(s)" in app.test_cli_runner().invoke(args=["store-papers"]).output
+
+
+def test_with_the_alarm_clock_a_step_rings_the_paper_job_which_stores_its_paper(ctx, as_user):
+    from app.scheduler import AlarmClock
+    from app.services.signals import papers_queued
+
+    alarm = AlarmClock(ctx, sweep_seconds=3600)
+    alarm.scheduler.start(paused=True)  # jobs are kept, none runs: the test runs it
+    papers_queued.connect(alarm.on_papers_queued, sender=ctx)
+    try:
+        case = RepairCase(as_user)
+        case.walk("contact_customer")
+        assert alarm.scheduler.get_job("papers") is None
+        case.walk("dispatch_notice")
+        assert alarm.scheduler.get_job("papers") is not None  # rung by the step's commit, to run at once
+        assert not _papers(as_user, case.id)["service-notice"]["stored"]  # the step did not wait for it
+        alarm.store_papers()  # what the job runs
+        assert _papers(as_user, case.id)["service-notice"]["stored"]
+    finally:
+        papers_queued.disconnect(alarm.on_papers_queued, sender=ctx)
+        alarm.shutdown()

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from flask import Response
-from flask import current_app
 from flask_smorest import Blueprint
 from marshmallow import Schema
 from marshmallow import fields
+from marshmallow import validate
 
 from ...services import revisions
 from ...services.cases import attachments
@@ -191,26 +191,50 @@ def download_attachment(instance_id: int, attachment_id: int):
     )
 
 
+class PaperVersionSchema(Schema):
+    version = fields.Integer(metadata={"description": "1, 2, …: a step done again stores a new version"})
+    number = fields.String(metadata={"description": "the document number printed on it"})
+    issued_by = fields.String(metadata={"description": "the step whose completion issued it"})
+    issued_at = fields.DateTime()
+    state = fields.String(metadata={"description": "pending (PDF not yet stored) or stored"})
+    sha256 = fields.String(allow_none=True, metadata={"description": "of the stored PDF, which every download gives"})
+
+
 class PaperSchema(Schema):
     kind = fields.String(metadata={"description": "the paper's name in /papers/<kind>.pdf"})
     title = fields.String()
-    number = fields.String(metadata={"description": "the document number printed on it"})
+    number = fields.String(metadata={"description": "the document number printed on its latest version"})
+    version = fields.Integer(allow_none=True, metadata={"description": "its latest version (null: not yet stored)"})
+    stored = fields.Boolean(metadata={"description": "the latest version's PDF is stored"})
+    versions = fields.List(fields.Nested(PaperVersionSchema), metadata={"description": "oldest first"})
+
+
+class PaperQuerySchema(Schema):
+    version = fields.Integer(validate=validate.Range(min=1), metadata={"description": "a version; default the latest"})
 
 
 @bp.get("/<int:instance_id>/papers")
 @bp.response(200, PaperSchema(many=True))
 def list_papers(instance_id: int):
-    """The printable papers the case has issued so far (service notice, signed report, receipts, plan)."""
+    """The printable papers the case has issued so far (service notice, signed report, receipts, plan), with
+    their versions."""
     return papers.case_papers(services(), instance_id, principal())
 
 
 @bp.get("/<int:instance_id>/papers/<kind>.pdf")
+@bp.arguments(PaperQuerySchema, location="query")
 @bp.response(200, {"format": "binary", "type": "string"}, content_type="application/pdf")
-def download_paper(instance_id: int, kind: str):
-    """One paper of the case as a PDF (A4, Chinese), rendered from the case's facts and signatures."""
-    paper = papers.paper_pdf(services(), instance_id, kind, principal(), current_app.config["COMPANY_NAME"])
+def download_paper(query: dict, instance_id: int, kind: str):
+    """One paper of the case as the PDF stored when its step was done (A4, Chinese): the same bytes at
+    every download (``X-Paper-SHA256``), recorded in the audit trail."""
+    paper = papers.paper_pdf(services(), instance_id, kind, principal(), query.get("version"))
     return Response(
         paper.content,
         mimetype="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="{paper.filename}"', "X-Content-Type-Options": "nosniff"},
+        headers={
+            "Content-Disposition": f'inline; filename="{paper.filename}"',
+            "X-Content-Type-Options": "nosniff",
+            "X-Paper-Version": str(paper.version),
+            "X-Paper-SHA256": paper.sha256,
+        },
     )

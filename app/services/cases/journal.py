@@ -40,6 +40,7 @@ from ..people.notifications import notify
 from ..planning.schedule_admin import SCHEDULE_MESSAGE
 from ..planning.schedule_admin import schedule_planned_starts
 from ..processes.version_cache import DeployedProcess
+from .paper_specs import queue_issued
 from .start_form import checked_start_data
 
 
@@ -193,6 +194,9 @@ def advance(
     apply_outcomes(uow, instance, process, (e.element_id for e in events if e.type == "element_completed"), now)
     notify(uow, instance, events, ready_tasks, now=now)
     after_customer_step(uow, ctx.customers, instance, events, completed_task_id=completed_task_id, now=now)
+    if queue_issued(uow, instance, recorded or []):  # rendered after the commit, outside the case's lock
+        instance_id = instance.id
+        uow.after_commit(lambda: ctx.announce_papers(instance_id))
     _inform_named(uow, instance, process, recorded or [], now)
     process_key, observed = instance.process_key, [*(recorded or []), *events]
     uow.after_commit(lambda: ctx.announce_events(process_key, observed))

@@ -1,305 +1,282 @@
-"""The papers of a case as printable PDFs: which paper a case has, and the facts each one prints.
+"""The papers of a case as printable PDFs, stored with the case once issued (signed, numbered, approved).
 
 Six papers of the seeds' procedures (service notice 售后服务通知单, service report with the customer's
 signature, repair card, pickup receipt, the complaint's closed-loop tracking form, the approved annual
-plan). A paper exists once the step that issues it is done (signed, numbered or approved); before that
-it is not found.
+plan); paper_specs.py says which step issues each and which later steps sign it. A paper exists once
+that step is done; before that it is not found.
 
-A paper is not stored as a file: it is rendered again on each download from what the case keeps
-(its data, numbers, the audit trail of who completed each step and when, the signature attachments),
-all written once by the steps and never changed by a read, so every download of a paper gives the
-same bytes (a test compares two). Storing a PDF would copy the signature blobs, render (0.2–0.4 s here) inside
-the signing step's transaction while the case is locked, and print a stale header or layout forever;
-regenerating keeps the facts the single source. What the customer signed is the case data of that
-step, which the audit trail keeps.
+What the customer signed must not change when a template, a master record or a person's name does:
+the step that issues (or signs) a paper queues a pending version in ``case_papers`` in its own
+transaction, with the facts it prints as they are then (paper_specs.queue_issued). The PDF is rendered after the
+commit, never while the case is locked: at once by the alarm clock's paper job in the scheduler's
+thread (signals.papers_queued; the step's answer waits for nothing), or in the request itself when
+``PAPERS_RENDER_AT_COMMIT`` is on (``listen``: a process without the alarm clock); what neither stored
+— a rendering that failed, retried with a back-off (domain/papers.py) — is stored by the alarm's
+sweep (``store_pending``, or ``aftersales store-papers``): the table is the truth, the scheduler only
+the alarm. A failed rendering never fails the step. Once stored, the bytes and their SHA-256 are the paper: every
+download gives them (and records its SHA-256 in the audit trail); a download of a paper still pending
+renders and stores it first. A step done again (rework) queues a new version; older versions stay
+downloadable (``?version=``). A case whose papers were issued before they were stored (no row) gets its
+version 1 rendered from the case as it is, at its first download.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
+import logging
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from ...domain.events import EventType
+from ...domain.papers import PaperState
+from ...domain.papers import retry_at
 from ...domain.principal import Principal
 from ...errors import NotFound
+from ...errors import Unavailable
 from ...integrations import pdf_papers
 from ...integrations.pdf_papers import Paper
 from ...integrations.pdf_papers import Row
 from ...integrations.pdf_papers import Section
 from ...integrations.pdf_papers import Signature
 from ...integrations.pdf_papers import Table
+from ...persistence.orm import CasePaper
 from ...persistence.orm import Event
 from ...persistence.orm import Instance
+from ...persistence.unit_of_work import Busy
 from ...persistence.unit_of_work import UnitOfWork
 from ..context import ServiceContext
+from ..signals import papers_queued
 from ..tasks.workspace import form_labels
 from .attachments import REFERENCE
+from .journal import record
 from .opening import load_visible
+from .paper_specs import ENGINE_FIELDS
+from .paper_specs import PEOPLE_FIELDS
+from .paper_specs import RATINGS
+from .paper_specs import SPECS
+from .paper_specs import PaperKind
+from .paper_specs import PaperSpec
+from .paper_specs import Signer
+from .paper_specs import done_steps
+from .paper_specs import new_version
+from .paper_specs import number_of
+from .paper_specs import people_of
 
+log = logging.getLogger(__name__)
 
-class PaperKind(StrEnum):
-    """A paper's name in its address (``/papers/<kind>.pdf``)."""
-
-    SERVICE_NOTICE = "service-notice"
-    SERVICE_REPORT = "service-report"
-    REPAIR_CARD = "repair-card"
-    PICKUP_RECEIPT = "pickup-receipt"
-    TRACKING_FORM = "tracking-form"
-    ANNUAL_PLAN = "annual-plan"
-
-
-@dataclass(frozen=True)
-class Signer:
-    """A signature box: the step whose completer signs it, or a data field naming the signer."""
-
-    role: str
-    step: str | None = None
-    name_field: str | None = None
-    image_field: str | None = None
-    blank: bool = False  # signed by hand on the printed paper
+__all__ = ["PaperKind", "case_papers", "listen", "paper_pdf", "store_paper", "store_pending"]
+ROUND_BATCH = 20  # papers rendered per alarm round at most
 
 
 @dataclass(frozen=True)
-class PaperSpec:
-    kind: PaperKind
-    process_key: str
-    title: str
-    title_en: str
-    issued_by: str  # the step that issues it
-    sections: tuple[tuple[str, tuple[str, ...]], ...]
-    signers: tuple[Signer, ...]
-    number_fields: tuple[str, ...] = ()  # the first one the case has; else the case number
-    when: str | None = None  # a yes/no field the issuing step must have answered yes
-
-    def issued(self, data: dict[str, Any], done: set[str]) -> bool:
-        return self.issued_by in done and (self.when is None or data.get(self.when) is True)
-
-
-# Case data the engine writes itself (the forms' fields carry their own titles).
-ENGINE_FIELDS = {
-    "fee_type": "收费类型 / Fee type",
-    "received_at": "受理时间 / Received at",
-    "arrived_at": "到达现场时间 / Arrived on site at",
-    "linked_case_no": "关联案件 / Linked case",
-}
-# Fields holding a user name, printed as the person's display name.
-PEOPLE_FIELDS = ("technician", "owner")
-RATINGS = {1: "差", 2: "一般", 3: "好", 4: "很好"}  # the acceptance form's four levels
-CUSTOMER = ("customer_name", "customer_phone", "address", "region")
-PRODUCT = ("product_category", "product_model", "serial_no", "purchase_date", "warranty_evidence", "contract_no")
-
-SPECS: dict[PaperKind, PaperSpec] = {
-    spec.kind: spec
-    for spec in (
-        PaperSpec(
-            PaperKind.SERVICE_NOTICE,
-            "repair",
-            "售后服务通知单",
-            "Service notice",
-            "dispatch_notice",
-            (
-                ("客户 / Customer", CUSTOMER),
-                ("产品 / Product", PRODUCT),
-                (
-                    "服务要求 / Service requested",
-                    ("service_category", "urgency", "fee_type", "fault_description", "fault_time", "environment"),
-                ),
-                ("派工 / Dispatch", ("appointment_at", "technician", "planned_arrival", "dispatch_notes")),
-            ),
-            (Signer("签发人 / Issued by", step="dispatch_notice"), Signer("服务工程师 / Technician", blank=True)),
-            number_fields=("notice_no",),
-        ),
-        PaperSpec(
-            PaperKind.SERVICE_REPORT,
-            "repair",
-            "售后服务报告",
-            "Service report",
-            "customer_acceptance",
-            (
-                ("客户 / Customer", CUSTOMER),
-                ("产品 / Product", PRODUCT),
-                ("故障与诊断 / Fault and diagnosis", ("fault_description", "confirmed_fault", "cause", "repair_plan")),
-                (
-                    "服务内容 / Work done",
-                    (
-                        "arrived_at",
-                        "parts_used",
-                        "rtf_parts",
-                        "labour_hours",
-                        "quote_amount",
-                        "amount",
-                        "functional_test_ok",
-                        "returned_at",
-                    ),
-                ),
-                ("服务报告 / Report", ("report_summary", "fault_found", "method_used", "notice_no")),
-                (
-                    "客户评价 / Customer's rating",
-                    ("rating_attitude", "rating_skills", "rating_arrival", "rating_promises", "customer_comments"),
-                ),
-            ),
-            (
-                Signer(
-                    "客户签名 / Customer", step="customer_acceptance", name_field="signed_by", image_field="signature"
-                ),
-                Signer("服务工程师 / Technician", step="perform_service", name_field="technician"),
-                Signer("审查归档 / Reviewed and archived", step="archive_report"),
-            ),
-            number_fields=("archive_no", "notice_no"),
-        ),
-        PaperSpec(
-            PaperKind.REPAIR_CARD,
-            "repair",
-            "返厂维修卡",
-            "Factory repair card",
-            "rtf_repair",
-            (
-                ("客户 / Customer", CUSTOMER),
-                ("产品 / Product", PRODUCT),
-                ("故障 / Fault", ("fault_description", "pickup_receipt_no", "received_into_factory_at")),
-                ("维修 / Repair", ("repair_outcome", "rtf_parts", "rtf_hours", "repair_card_notes")),
-            ),
-            (
-                Signer("维修人 / Repaired by", step="rtf_repair"),
-                Signer("品质检验 / QA inspection", step="qa_inspection"),
-            ),
-            number_fields=("notice_no",),
-        ),
-        PaperSpec(
-            PaperKind.PICKUP_RECEIPT,
-            "repair",
-            "取件收据",
-            "Pickup receipt",
-            "rtf_receive",
-            (
-                ("客户 / Customer", CUSTOMER),
-                ("产品 / Product", PRODUCT),
-                ("取件 / Pickup", ("fault_description", "received_into_factory_at")),
-            ),
-            (Signer("经办人 / Received by", step="rtf_receive"), Signer("客户签字 / Customer", blank=True)),
-            number_fields=("pickup_receipt_no",),
-        ),
-        PaperSpec(
-            PaperKind.TRACKING_FORM,
-            "complaint",
-            "客户投诉闭环跟踪单",
-            "Complaint closed-loop tracking form",
-            "qa_sign_tracking",
-            (
-                ("投诉人 / Complainant", ("customer_name", "customer_phone", "linked_case_no", "order_no")),
-                (
-                    "投诉 / Complaint",
-                    ("product_model", "category", "severity", "urgency", "description", "received_at"),
-                ),
-                (
-                    "调查 / Investigation",
-                    ("responsible_department", "root_cause", "responsibility_clear", "capa_proposal"),
-                ),
-                (
-                    "处理与措施 / Handling and actions",
-                    ("remedy", "actions", "compensation_amount", "approved_amount", "actions_verified"),
-                ),
-                ("跟踪记录 / Tracking", ("tracking_notes",)),
-            ),
-            (
-                Signer("品质部经理 / QA manager", step="qa_sign_tracking", name_field="tracking_signed_by"),
-                Signer("责任部门 / Responsible department", step="handle_complaint"),
-            ),
-        ),
-        PaperSpec(
-            PaperKind.ANNUAL_PLAN,
-            "annual_plan",
-            "年度售后服务计划",
-            "Annual after-sales service plan",
-            "approve_plan",
-            (
-                ("计划 / Plan", ("plan_year", "goals_policy", "measures", "budget")),
-                ("计划项目 / Plan items", ("items",)),
-                ("审核与批准 / Review and approval", ("review_comments", "approval_comments")),
-            ),
-            (
-                Signer("拟制 / Drafted by", step="draft_plan"),
-                Signer("部门领导审核 / Reviewed by", step="review_plan"),
-                Signer("公司主管领导批准 / Approved by", step="approve_plan"),
-            ),
-            when="plan_approved",
-        ),
-    )
-}
+class PaperVersion:
+    version: int
+    number: str
+    issued_by: str  # the step whose completion issued it
+    issued_at: datetime
+    state: PaperState
+    sha256: str | None
 
 
 @dataclass(frozen=True)
 class PaperLink:
     kind: PaperKind
     title: str
-    number: str
+    number: str  # the latest version's
+    versions: list[PaperVersion]  # oldest first; empty for a paper issued before papers were stored
+
+    @property
+    def version(self) -> int | None:
+        return self.versions[-1].version if self.versions else None
+
+    @property
+    def stored(self) -> bool:
+        return bool(self.versions) and self.versions[-1].state == PaperState.STORED
 
 
 @dataclass(frozen=True)
 class PaperFile:
     filename: str
     content: bytes
+    version: int
+    sha256: str
 
 
 def case_papers(ctx: ServiceContext, instance_id: int, actor: Principal) -> list[PaperLink]:
-    """The papers case ``instance_id`` has issued so far, for those who may read the case."""
+    """The papers case ``instance_id`` has issued so far with their versions, for those who may read the case."""
     with ctx.uow() as uow:
         instance = load_visible(ctx, uow, instance_id, actor)
-        done = _done_steps(uow.events.for_instance(instance_id))
-        data = instance.data or {}
-        return [
-            PaperLink(spec.kind, f"{spec.title} / {spec.title_en}", _number(spec, instance))
-            for spec in SPECS.values()
-            if spec.process_key == instance.process_key and spec.issued(data, done)
-        ]
+        stored: dict[str, list[CasePaper]] = {}
+        for row in uow.papers.of_instance(instance_id):
+            stored.setdefault(row.kind, []).append(row)
+        specs = [spec for spec in SPECS.values() if spec.process_key == instance.process_key]
+        unqueued = [spec for spec in specs if spec.kind.value not in stored]
+        done = done_steps(uow.events.for_instance(instance_id)) if unqueued else set()
+        links = []
+        for spec in specs:
+            title = f"{spec.title} / {spec.title_en}"
+            rows = stored.get(spec.kind.value)
+            if rows:
+                versions = [
+                    PaperVersion(r.version, r.number, r.issued_by, r.issued_at, PaperState(r.state), r.sha256)
+                    for r in rows
+                ]
+                links.append(PaperLink(spec.kind, title, rows[-1].number, versions))
+            elif spec.issued(instance.data or {}, done):  # issued before papers were stored
+                links.append(PaperLink(spec.kind, title, number_of(spec, instance, instance.data or {}), []))
+        return links
 
 
-def paper_pdf(ctx: ServiceContext, instance_id: int, kind: str, actor: Principal, company: str) -> PaperFile:
-    """Paper ``kind`` of the case as a PDF; not found for a paper the case has not issued."""
-    with ctx.uow() as uow:
-        instance = load_visible(ctx, uow, instance_id, actor)
+def paper_pdf(
+    ctx: ServiceContext, instance_id: int, kind: str, actor: Principal, version: int | None = None
+) -> PaperFile:
+    """The stored PDF of paper ``kind`` of the case (its latest version, or ``version``), stored first if
+    it is still pending; not found for a paper the case has not issued. The download is recorded."""
+    try:
+        spec = SPECS[PaperKind(kind)]
+    except ValueError:
+        raise NotFound(f"no paper {kind!r}; papers: {', '.join(k.value for k in PaperKind)}") from None
+    paper_id, state = _version_to_download(ctx, instance_id, spec, actor, version)
+    if state == PaperState.PENDING:
         try:
-            spec = SPECS[PaperKind(kind)]
-        except ValueError:
-            raise NotFound(f"no paper {kind!r}; papers: {', '.join(k.value for k in PaperKind)}") from None
-        events = uow.events.for_instance(instance_id)
-        data = instance.data or {}
-        if spec.process_key != instance.process_key or not spec.issued(data, _done_steps(events)):
-            raise NotFound(f"case {instance_id} has not issued the {spec.title_en.lower()}")
-        paper = _paper(ctx, uow, spec, instance, events, company)
-    return PaperFile(f"{paper.number}-{spec.kind.value}.pdf", pdf_papers.render_pdf(paper))
+            store_paper(ctx, paper_id, by=actor.username)
+        except Exception as exc:  # noqa: BLE001 - recorded on the row; the alarm tries again
+            raise Unavailable(f"the {spec.title_en.lower()} could not be rendered now; try again later") from exc
+    with ctx.uow() as uow:
+        row = uow.papers.get(paper_id, with_content=True)
+        instance = uow.instances.get(instance_id)
+        assert row is not None and row.content is not None and row.sha256 is not None and instance is not None
+        record(
+            uow,
+            instance,
+            ctx.clock.now(),
+            actor.username,
+            EventType.PAPER_DOWNLOADED,
+            data={"kind": row.kind, "version": row.version, "number": row.number, "sha256": row.sha256},
+        )
+        uow.commit()
+    return PaperFile(f"{row.number}-{row.kind}-v{row.version}.pdf", row.content, row.version, row.sha256)
 
 
-def _done_steps(events: list[Event]) -> set[str]:
-    return {e.element_id for e in events if e.type == "task_completed" and e.element_id}
+def _version_to_download(
+    ctx: ServiceContext, instance_id: int, spec: PaperSpec, actor: Principal, version: int | None
+) -> tuple[int, PaperState]:
+    for attempt in range(2):
+        with ctx.uow() as uow:
+            instance = load_visible(ctx, uow, instance_id, actor)
+            if spec.process_key != instance.process_key:
+                raise NotFound(f"case {instance_id} has not issued the {spec.title_en.lower()}")
+            row = uow.papers.find(instance_id, spec.kind.value, version)
+            if row is not None:
+                return row.id, PaperState(row.state)
+            if version is not None:
+                raise NotFound(f"case {instance_id} has no version {version} of the {spec.title_en.lower()}")
+            events = uow.events.for_instance(instance_id)
+            data = instance.data or {}
+            if not spec.issued(data, done_steps(events)):
+                raise NotFound(f"case {instance_id} has not issued the {spec.title_en.lower()}")
+            # Issued before papers were stored: version 1 is the case as it is now.
+            signing = [e for e in events if e.type == "task_completed" and spec.stored_on(e.element_id)]
+            row = new_version(uow, spec, instance, signing[-1], events, data)
+            try:
+                uow.commit()
+            except Busy:  # another download queued it at the same time: take that one
+                if attempt:
+                    raise
+                continue
+            return row.id, PaperState.PENDING
+    raise AssertionError("unreachable")
 
 
-def _number(spec: PaperSpec, instance: Instance) -> str:
-    data = instance.data or {}
-    for name in spec.number_fields:
-        if data.get(name):
-            return str(data[name])
-    return instance.case_no or f"#{instance.id}"
+def store_paper(ctx: ServiceContext, paper_id: int, *, by: str | None = None) -> bool:
+    """Render pending paper ``paper_id`` from the facts its step queued and store it (outside any case
+    lock); True once stored (by this call or another worker). A rendering that fails is recorded on
+    the row (attempts, error, next attempt) and raised."""
+    with ctx.uow() as uow:
+        row = uow.papers.get(paper_id)
+        if row is None or row.state == PaperState.STORED:
+            return row is not None
+        instance = uow.instances.get(row.instance_id)
+        assert instance is not None
+        spec = SPECS[PaperKind(row.kind)]
+        events = [e for e in uow.events.for_instance(instance.id) if row.event_id is None or e.id <= row.event_id]
+        facts = row.facts or {}
+        paper = _paper(ctx, uow, spec, instance, events, facts.get("data") or {}, facts.get("people") or {})
+    try:
+        content = pdf_papers.render_pdf(paper)
+    except Exception as exc:
+        _failed(ctx, paper_id, exc)
+        raise
+    sha256 = hashlib.sha256(content).hexdigest()
+    now = ctx.clock.now()
+    with ctx.uow() as uow:
+        if uow.papers.store(paper_id, content, sha256, now):
+            data = {"kind": row.kind, "version": row.version, "number": row.number, "sha256": sha256}
+            record(uow, instance, now, by, EventType.PAPER_STORED, element_id=row.issued_by, data=data)
+        uow.commit()
+    return True
+
+
+def _failed(ctx: ServiceContext, paper_id: int, exc: Exception) -> None:
+    now = ctx.clock.now()
+    with ctx.uow() as uow:
+        row = uow.papers.get(paper_id)
+        if row is not None and row.state == PaperState.PENDING:
+            row.attempts += 1
+            row.next_attempt_at = retry_at(now, row.attempts)
+            row.last_error = f"{exc.__class__.__name__}: {exc}"[:500]
+            uow.commit()
+
+
+def store_pending(ctx: ServiceContext, *, instance_id: int | None = None, limit: int = ROUND_BATCH) -> int:
+    """Render and store the pending papers due (of one case, or any); returns how many were stored.
+    What the alarm clock does each round; a paper that fails again waits for its next attempt."""
+    with ctx.uow() as uow:
+        due = uow.papers.due(ctx.clock.now(), limit, instance_id)
+    stored = 0
+    for paper_id in due:
+        try:
+            stored += store_paper(ctx, paper_id)
+        except Exception:  # noqa: BLE001 - recorded on the row; one broken paper must not hold up the others
+            log.exception("paper %s could not be rendered; tried again later", paper_id)
+    return stored
+
+
+def listen(ctx: ServiceContext) -> None:
+    """Render a step's papers right after its commit (signals.papers_queued), outside the case's lock."""
+
+    def render(_ctx: object, instance_id: int) -> None:
+        try:
+            store_pending(ctx, instance_id=instance_id)
+        except Exception:  # noqa: BLE001 - the step is committed; the alarm's round renders them later
+            log.exception("the papers of case %s were not rendered after its step", instance_id)
+
+    papers_queued.connect(render, sender=ctx, weak=False)
 
 
 def _paper(
-    ctx: ServiceContext, uow: UnitOfWork, spec: PaperSpec, instance: Instance, events: list[Event], company: str
+    ctx: ServiceContext,
+    uow: UnitOfWork,
+    spec: PaperSpec,
+    instance: Instance,
+    events: list[Event],
+    data: dict[str, Any],
+    people: dict[str, str],
 ) -> Paper:
+    """The facts a paper prints: ``data`` and ``people`` as its step queued them, ``events`` up to that step."""
     process = ctx.versions.get(uow, instance.version_id)
-    facts = _Facts(ctx.calendar.tz, process.forms, instance.data or {})
+    facts = _Facts(ctx.calendar.tz, process.forms, data)
     completed = {e.element_id: e for e in events if e.type == "task_completed"}  # the latest completion wins
-    people = {e.actor for e in completed.values() if e.actor} | _named_people(facts.data)
-    names = {u: user.display_name or u for u, user in uow.users.by_usernames(people - {""}).items()}
-    facts.people = names
+    facts.people = {**people_of(uow, events, data), **people}  # the names as they were when it was issued
     issued = completed[spec.issued_by]
     return Paper(
-        company=company,
+        company=ctx.company,
         title=spec.title,
         title_en=spec.title_en,
-        number=_number(spec, instance),
+        number=number_of(spec, instance, data),
         case_no=instance.case_no or f"#{instance.id}",
         issued_at=facts.local(issued.at),
         created=issued.at.astimezone(facts.tz).replace(microsecond=0).isoformat(),
@@ -398,13 +375,6 @@ class _Facts:
         if isinstance(value, (int, float)):
             return f"{value:,}" if abs(value) >= 10_000 else str(value)
         return str(value)
-
-
-def _named_people(data: dict[str, Any]) -> set[str]:
-    """The user names in the case's people fields, top-level or in a list's rows (plan items' owners)."""
-    lists = [value for value in data.values() if isinstance(value, list)]
-    rows = [data] + [row for value in lists for row in value if isinstance(row, dict)]
-    return {str(row[name]) for row in rows for name in PEOPLE_FIELDS if isinstance(row.get(name), str) and row[name]}
 
 
 def _split(title: str) -> tuple[str, str]:

@@ -14,6 +14,7 @@ class Principal:
     username: str
     roles: frozenset[str]
     display_name: str = ""
+    case_id: int | None = None  # a customer's case-link principal is bound to this one case
 
     @property
     def is_admin(self) -> bool:

@@ -20,6 +20,7 @@ class Role(StrEnum):
     SALES = "sales"  # 销售/市场部: quotes, the annual satisfaction survey
     PRODUCTION = "production"  # 生产部: carries out the approved spare-parts plan
     ADMINISTRATION = "administration"  # 行政部: the quarterly training plan, staff training records (D-26)
+    CUSTOMER = "customer"  # 客户: the customer's own steps, done through a case link
     PROCESS_OWNER = "process_owner"  # 流程负责人: deploys diagrams, sees every case
     AUDITOR = "auditor"  # 质量审核: read-only view of every case and its audit trail
     ADMIN = "admin"  # 系统管理员: users, clock, everything
@@ -28,7 +29,8 @@ class Role(StrEnum):
 LANE_PREFIX = "lane_"
 
 # Roles that work tasks in lanes (the others oversee).
-WORKING_ROLES = frozenset(r for r in Role if r not in (Role.ADMIN, Role.PROCESS_OWNER, Role.AUDITOR))
+# The customer works their own case's steps through a case link, never a staff inbox.
+WORKING_ROLES = frozenset(r for r in Role if r not in (Role.ADMIN, Role.PROCESS_OWNER, Role.AUDITOR, Role.CUSTOMER))
 # Who reads which case: see visibility.py.
 # Who looks customers and units up (names, phones, addresses): the roles that register requests and
 # complaints or talk to customers about them (seed 000 §4.11, seed 002 §5.3.1.3; S3 「el vendedor de la
@@ -62,6 +64,7 @@ LANE_NAMES = {
     Role.SALES: "销售部 / Sales",
     Role.PRODUCTION: "生产部 / Production",
     Role.ADMINISTRATION: "行政部 / Administration",
+    Role.CUSTOMER: "客户 / Customer",
 }
 # The lanes of a blank new procedure unless the owner picks others: who registers, who works on
 # site, who is escalated to.

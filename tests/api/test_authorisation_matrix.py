@@ -471,8 +471,13 @@ def passed_the_gate(response, gate: Gate) -> bool:
     return True
 
 
+# Roles no staff account works under: the customer acts through a case link (domain/customer_steps.py),
+# whose principal is bound to one case and may do only that case's customer steps.
+NOT_STAFF = frozenset({"customer"})
+
+
 def test_every_role_of_the_organisation_is_in_the_matrix():
-    assert set(ROLES) == {r.value for r in Role}, "a role was added or removed: declare what it may do"
+    assert set(ROLES) | NOT_STAFF == {r.value for r in Role}, "a role was added or removed: declare what it may do"
 
 
 def test_every_route_is_in_the_matrix(app):

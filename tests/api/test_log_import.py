@@ -221,7 +221,9 @@ def test_the_apps_own_exports_import_back_as_conforming(app, ctx, clock, as_user
     late.do("supervisor_contact_followup")
     for case in (on_site, late):  # nobody was on site 6 working hours after the request
         case.do("supervisor_late_arrival")
-    on_site.walk("dispatch_notice", "agree_appointment", "record_arrival", "diagnose_on_site", "perform_service")
+    on_site.walk(
+        "dispatch_notice", "agree_appointment", "record_arrival", "diagnose_on_site", "accept_plan", "perform_service"
+    )
     remote.walk("remote_support", "callback")
     late.do("contact_customer", service_mode="remote")
     on_site.walk("customer_acceptance", "file_report", "archive_report", "callback")

@@ -23,6 +23,7 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from ...domain.customer_steps import as_customer_step
 from ...domain.principal import Principal
 from ...errors import NotFound
 from ...integrations import pdf_papers
@@ -274,7 +275,7 @@ def paper_pdf(ctx: ServiceContext, instance_id: int, kind: str, actor: Principal
 
 
 def _done_steps(events: list[Event]) -> set[str]:
-    return {e.element_id for e in events if e.type == "task_completed" and e.element_id}
+    return {as_customer_step(e.element_id) for e in events if e.type == "task_completed" and e.element_id}
 
 
 def _number(spec: PaperSpec, instance: Instance) -> str:
@@ -290,7 +291,8 @@ def _paper(
 ) -> Paper:
     process = ctx.versions.get(uow, instance.version_id)
     facts = _Facts(ctx.calendar.tz, process.forms, instance.data or {})
-    completed = {e.element_id: e for e in events if e.type == "task_completed"}  # the latest completion wins
+    # the latest completion wins; a customer step's fallback task signs as the customer's step
+    completed = {as_customer_step(e.element_id): e for e in events if e.type == "task_completed"}
     people = {e.actor for e in completed.values() if e.actor} | _named_people(facts.data)
     names = {u: user.display_name or u for u, user in uow.users.by_usernames(people - {""}).items()}
     facts.people = names

@@ -4,6 +4,8 @@ passed without an answer (a timer moves the step to a staff task)."""
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import timedelta
 
 import pytest
@@ -14,6 +16,7 @@ from app.errors import Forbidden
 from app.services.tasks.work import complete_task
 from app.services.tasks.work import get_task
 from app.services.timing.timer_firing import fire_due_timers
+from tests.api.test_workspace import session_for
 from tests.complaint_driver import ComplaintCase
 from tests.repair_driver import TO_DIAGNOSIS
 from tests.repair_driver import RepairCase
@@ -46,8 +49,10 @@ def task_of(case, element_id: str) -> dict:
     return case.ready()[element_id]
 
 
-def on_behalf_events(case) -> list[dict]:
-    return case.events("customer_step_on_behalf")
+def on_behalf_events(case, *element_ids: str) -> list[dict]:
+    """The audit trail's "done by staff on the customer's behalf" events (of ``element_ids``, if named)."""
+    events = case.events("customer_step_on_behalf")
+    return [e for e in events if not element_ids or e["element_id"] in element_ids]
 
 
 def to_plan_answer(as_user) -> RepairCase:
@@ -197,7 +202,7 @@ def test_an_unsigned_acceptance_falls_back_to_the_engineers_device(app, as_user,
     assert fallback["candidate_roles"] == ["technician"] and fallback["assignee"] == "tech_urban1"
     case.do("sign_on_device", {**SIGNED, "returned_at": "2026-03-04T10:00:00+08:00"})
     assert list(case.ready()) == ["payment_invoice"]
-    [event] = on_behalf_events(case)
+    [event] = on_behalf_events(case, "sign_on_device", "customer_acceptance")
     assert event["element_id"] == "sign_on_device" and event["data"]["why"] == "fallback"
     papers = as_user("admin").get(f"/instances/{case.id}/papers").json
     assert "service-report" in {p["kind"] for p in papers}  # the device's signature makes the report valid
@@ -218,7 +223,9 @@ def test_an_unconfirmed_result_goes_to_the_desk_who_phones(app, as_user, clock):
     assert "record_feedback_answer" in case.ready() and "confirm_feedback" not in case.ready()
     case.do("record_feedback_answer", {"customer_accepts": True})
     assert "approve_closure" in case.ready()
-    assert [e["data"]["why"] for e in on_behalf_events(case)] == ["fallback"]
+    assert [e["data"]["why"] for e in on_behalf_events(case, "record_feedback_answer", "confirm_feedback")] == [
+        "fallback"
+    ]
 
 
 def test_the_complainant_closes_their_own_complaint_after_three_months(ctx, app, as_user, clock):
@@ -248,4 +255,14 @@ def test_an_unanswered_callback_is_phoned_by_the_desk(app, as_user, clock):
     assert list(case.ready()) == ["callback_by_phone"]
     case.do("callback_by_phone", {"recurred": False, "complainant_satisfied": True, "closure_decision": "close"})
     assert case.body["status"] == "completed"
-    assert [e["element_id"] for e in on_behalf_events(case)] == ["callback_by_phone"]
+    assert [e["data"]["why"] for e in on_behalf_events(case, "callback_by_phone", "callback_survey")] == ["fallback"]
+
+
+def test_the_task_page_says_staff_send_the_customers_step_on_their_behalf(app, as_user):
+    case = to_plan_answer(as_user)
+    task_id = task_of(case, "accept_plan")["id"]
+    client, _ = session_for(app, "tech_urban1")
+    page = client.get(f"/tasks/{task_id}").get_data(as_text=True)
+    config = json.loads(re.search(r'id="task-config">(.*?)</script>', page, re.S).group(1))
+    assert config["onBehalf"] is True and config["workable"] is True and config["claimOnEdit"] is False
+    assert "代客户办理" in page

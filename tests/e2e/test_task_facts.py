@@ -61,7 +61,7 @@ def test_the_customer_sees_the_work_and_rates_with_radio_groups(page, as_user, s
     log_in(page, "tech_urban1")
     page.click(".lang-switch button[value=en]")
     page.goto(f"/tasks/{case.ready()['customer_acceptance']['id']}")
-    wait_for_form(page, "Customer signs and rates")
+    wait_for_form(page, "Customer acceptance and signature")
     form = page.locator("#task-form")
     part = page.locator('#task-form [name="root[parts_used][0][part_no]"]')
     assert part.input_value() == "RLY-220" and part.is_disabled()  # shown, not editable

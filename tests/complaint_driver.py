@@ -18,6 +18,7 @@ ROLE_USER = {
     "finance": "finance",
     "service_manager": "service_manager",
     "executive": "executive",
+    "customer": "agent",  # the complainant's steps recorded by the desk, on their behalf
 }
 
 
@@ -59,7 +60,10 @@ FORMS: dict[str, dict[str, Any]] = {
     },
     "approve_compensation": {"compensation_approved": True, "approved_amount": 500},
     "mediate": {"mediation_result": "客户接受补偿方案"},
-    "callback_survey": {"recurred": False, "complainant_satisfied": True},
+    "callback_survey": {"recurred": False, "complainant_satisfied": True, "closure_decision": "close"},
+    "confirm_feedback": {"customer_accepts": True},
+    "record_feedback_answer": {"customer_accepts": True},
+    "callback_by_phone": {"recurred": False, "complainant_satisfied": True, "closure_decision": "close"},
     "mediate_serious": {"mediation_serious_notes": "与客户代表面谈"},
     "register_followup": {"action_taken_register": "催促受理人登记"},
     "investigation_followup": {"action_taken_investigation": "督促品质部当日开始调查"},

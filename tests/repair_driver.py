@@ -19,6 +19,7 @@ ROLE_USER = {
     "finance": "finance",
     "mis": "mis",
     "executive": "executive",
+    "customer": "tech_urban1",  # the customer's steps on the engineer's device, on their behalf
 }
 
 

@@ -31,7 +31,8 @@ COMPLAINT_FORMS: dict[str, dict[str, Any]] = {
     "approve_countermeasures": {"countermeasures_approved": True},
     "complete_action": {"action_done_on": "2026-03-04", "action_verification": "现场核实有效", "action_verified": True},
     "qa_sign_tracking": {"actions_verified": True, "tracking_signed_by": "品质部经理 朱军"},
-    "feedback_customer": {"feedback_channel": "phone", "feedback_text": "已为您更换整机", "customer_accepts": True},
+    "feedback_customer": {"feedback_channel": "phone", "feedback_text": "已为您更换整机"},
+    "confirm_feedback": {"customer_accepts": True},  # the complainant's answer
     "approve_closure": {"closure_approved": True},
     "gm_informed": {
         "gm_ack_notes": "成立应急小组",
@@ -70,6 +71,7 @@ PLANS: list[tuple[dict[str, Any], list[str], str]] = [
             "complete_action",
             "qa_sign_tracking",
             "feedback_customer",
+            "confirm_feedback",
             "approve_closure",
         ],
         "resolved, 3-month callback pending",

@@ -80,7 +80,9 @@ def open_history(ctx: ServiceContext) -> list[str]:
                 else:
                     advance_case(past, case.id, ["register_request", *ON_SITE], data)
                 clock.advance(timedelta(hours=quote_hours))
-                advance_case(past, case.id, ["diagnose_on_site", "perform_service", "customer_acceptance"], data)
+                advance_case(
+                    past, case.id, ["diagnose_on_site", "accept_plan", "perform_service", "customer_acceptance"], data
+                )
                 if any(t.element_id == "payment_invoice" for t, _ in list_tasks(past, ADMIN, instance_id=case.id)):
                     advance_case(past, case.id, ["payment_invoice"], data)
                 if escalated:

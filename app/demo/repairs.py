@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from ..clock import SimulatedClock
+from ..domain.roles import Role
 from ..errors import AppError
 from ..services.cases.opening import start_case
 from ..services.context import ServiceContext
@@ -28,6 +29,7 @@ ON_SITE = (
     "agree_appointment",
     "record_arrival",
     "diagnose_on_site",
+    "accept_plan",
     "perform_service",
     "customer_acceptance",
 )
@@ -61,10 +63,10 @@ def step_data(now: datetime) -> dict[str, dict[str, Any]]:
             "cause": "启动继电器损坏 / start relay failed",
             "repair_plan": "更换继电器 / replace relay",
             "parts_needed": [{"part_no": "RLY-220", "qty": 1}],  # quoted 45 + labour 150 + call-out 50
-            "plan_accepted": True,
             "fixable_on_site": True,
             "parts_to_send": False,  # the van carries the relay (the form's default, for the bare engine)
         },
+        "accept_plan": {"plan_accepted": True},  # the customer's answer (the engineer's device on their behalf)
         "perform_service": {
             "parts_used": [{"part_no": "RLY-220", "qty": 1}],
             "labour_hours": 1.5,
@@ -98,14 +100,15 @@ def step_data(now: datetime) -> dict[str, dict[str, Any]]:
 
 
 def advance_case(ctx: ServiceContext, instance_id: int, steps: list[str], data: dict[str, dict[str, Any]]) -> None:
-    """Complete the ready task of each element in ``steps``, as a user who holds its role."""
+    """Complete the ready task of each element in ``steps``, as a user who holds its role (a customer's
+    own step as the administrator on the customer's behalf)."""
     for element_id in steps:
         ready = [t for t, _ in list_tasks(ctx, ADMIN, instance_id=instance_id) if t.element_id == element_id]
         if not ready:
             raise AppError(f"demo: no ready task {element_id} in case {instance_id}")
         task = ready[0]
         actor = principal_for(ctx, task.assignee) if task.assignee else None
-        complete_task(ctx, task.id, data[element_id], actor or ADMIN)
+        complete_task(ctx, task.id, data[element_id], actor or ADMIN, on_behalf=task.role == Role.CUSTOMER)
 
 
 def open_demo_cases(ctx: ServiceContext) -> list[str]:

@@ -18,6 +18,7 @@ class EventType(StrEnum):
     TASK_UNCLAIMED = "task_unclaimed"
     TASK_DELEGATED = "task_delegated"
     TASK_COMPLETED = "task_completed"
+    CUSTOMER_STEP_ON_BEHALF = "customer_step_on_behalf"  # staff did the customer's step (customer_steps.py)
     TASK_CANCELLED = "task_cancelled"
     TASK_SKIPPED = "task_skipped"
     STEP_REPEATED = "step_repeated"

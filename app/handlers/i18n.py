@@ -54,6 +54,7 @@ EVENT_LABELS = {
     EventType.TASK_UNCLAIMED: _l("Task released"),
     EventType.TASK_DELEGATED: _l("Task handed over"),
     EventType.TASK_COMPLETED: _l("Task completed"),
+    EventType.CUSTOMER_STEP_ON_BEHALF: _l("Done by staff on the customer's behalf"),
     EventType.TASK_CANCELLED: _l("Task cancelled"),
     EventType.TASK_SKIPPED: _l("Task skipped"),
     EventType.STEP_REPEATED: _l("Step repeated"),

@@ -503,6 +503,11 @@ def passed_the_gate(response, gate: Gate) -> bool:
     return True
 
 
+# Roles no staff account works under: the customer acts through a case link (domain/customer_steps.py),
+# whose principal is bound to one case and may do only that case's customer steps.
+NOT_STAFF = frozenset({"customer"})
+
+
 def test_every_role_of_the_organisation_is_in_the_matrix():
     assert set(ROLES) == {r.value for r in Role if r in STAFF_ROLES}, "a role was added or removed: declare it"
     # The customer's role is no account's: a case link's principal, on the /c/ pages alone.

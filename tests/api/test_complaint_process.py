@@ -21,7 +21,7 @@ from tests.repair_driver import RepairCase
 INVESTIGATED = ("dept_head_review", "qa_investigation")
 HANDLED = ("handle_complaint", "approve_countermeasures")
 TRACKED = ("complete_action", "complete_action")  # the two actions of FORMS["handle_complaint"]
-CLOSED_LOOP = (*HANDLED, *TRACKED, "qa_sign_tracking", "feedback_customer", "approve_closure")
+CLOSED_LOOP = (*HANDLED, *TRACKED, "qa_sign_tracking", "feedback_customer", "confirm_feedback", "approve_closure")
 
 
 @pytest.fixture
@@ -40,7 +40,7 @@ def test_a_complaint_within_the_agents_authority_is_resolved_then_closed_by_the_
     case = ComplaintCase.registered(as_user)
     assert case.data["handling_due"].startswith("2026-03-05T09:00")  # quality: 3 working days
     case.do("clarify_facts", within_authority=True)
-    case.walk("immediate_solution", "feedback_customer", "approve_closure")
+    case.walk("immediate_solution", "feedback_customer", "confirm_feedback", "approve_closure")
     assert case.data["complaint_status"] == "resolved" and case.body["status"] == "running"
     wait = case.timers()["wait_three_months"]
     assert wait["due_at"].startswith("2026-06-02")
@@ -150,9 +150,10 @@ def test_a_customer_who_rejects_the_result_gets_mediation_and_new_feedback(as_us
     case = ComplaintCase.registered(as_user)
     case.do("clarify_facts")
     case.walk(*INVESTIGATED, *HANDLED, *TRACKED, "qa_sign_tracking")
-    case.do("feedback_customer", customer_accepts=False)
+    case.do("feedback_customer")
+    case.do("confirm_feedback", customer_accepts=False, not_accepted_reason="补偿不足 / not enough")
     case.do("mediate")
-    case.walk("feedback_customer", "approve_closure")
+    case.walk("feedback_customer", "confirm_feedback", "approve_closure")
     assert case.data["complaint_status"] == "resolved"
     assert case.completed_path().count("feedback_customer") == 2
 
@@ -180,7 +181,13 @@ def test_a_recurring_problem_reopens_the_complaint_into_investigation(app, as_us
     case.walk(*INVESTIGATED, *CLOSED_LOOP)
     clock.advance(timedelta(days=93))
     assert fire(app) >= 1
-    case.do("callback_survey", recurred=True, complainant_satisfied=False)
+    case.do(
+        "callback_survey",
+        recurred=True,
+        complainant_satisfied=False,
+        closure_decision="reopen",
+        reopen_reason="又漏水了 / leaking again",
+    )
     assert list(case.ready()) == ["qa_investigation"]
     data = case.data
     assert data["complaint_status"] == "reopened" and data["reopen_count"] == 1
@@ -189,7 +196,7 @@ def test_a_recurring_problem_reopens_the_complaint_into_investigation(app, as_us
     later = [{"action": "更换密封圈供应商", "kind": "corrective", "owner": "resp_dept", "due_date": "2026-07-31"}]
     case.do("handle_complaint", actions=later)  # the new round's actions, with new due dates
     case.do("approve_countermeasures")
-    case.walk("complete_action", *CLOSED_LOOP[-3:])
+    case.walk("complete_action", *CLOSED_LOOP[-4:])
     clock.advance(timedelta(days=93))
     fire(app)
     case.do("callback_survey")

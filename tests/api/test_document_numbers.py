@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from tests.repair_driver import RepairCase
 
-TO_ARCHIVE = ("agree_appointment", "record_arrival", "diagnose_on_site", "perform_service", "customer_acceptance")
+TO_ARCHIVE = (
+    "agree_appointment",
+    "record_arrival",
+    "diagnose_on_site",
+    "accept_plan",
+    "perform_service",
+    "customer_acceptance",
+)
 
 
 def _to_report(as_user) -> RepairCase:

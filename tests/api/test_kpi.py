@@ -69,6 +69,7 @@ def test_technicians_are_rated_from_the_acceptances_of_the_period(as_user):
         case.do("agree_appointment")
         case.do("record_arrival")
         case.do("diagnose_on_site")
+        case.do("accept_plan")
         case.do("perform_service")
         case.do("customer_acceptance", **rated)
         ids.setdefault(technician, []).append(case.id)

@@ -171,6 +171,7 @@ REPAIR_ON_SITE = [  # the legacy system's names: Chinese or English halves, any 
     "告知工程师并约定上门时间",
     "Check in on site",
     "on-site diagnosis and repair plan",
+    "Accept the plan and quote",
     "实施服务",
     "客户验收签字",
     "File the service report",
@@ -181,32 +182,33 @@ REPAIR_ON_SITE = [  # the legacy system's names: Chinese or English halves, any 
 
 def test_legacy_repair_logs_are_checked_against_repair_bpmn(app, as_user):
     traces = {
-        # 33 transitions: request_received, register_request, classify_fee (script, silent), the fork
+        # 37 transitions: request_received, register_request, classify_fee (script, silent), the fork
         # of the two clocks (one token in, three out), contact_customer, a gateway branch, the
         # "reached" signal, a gateway branch, dispatch_notice, agree_appointment, record_arrival, a
         # gateway branch (customer there), the arrival signal, a gateway branch (repair), diagnose_on_site,
-        # two gateway branches, perform_service, a gateway branch (no quality feedback),
-        # customer_acceptance, a gateway branch, file_report, archive_report, a
+        # accept_plan (the customer's answer), the answers' merge, two gateway branches, perform_service,
+        # a gateway branch (no quality feedback), the merge before the acceptance, customer_acceptance,
+        # the signatures' merge, a gateway branch, file_report, archive_report, a
         # gateway branch, callback, a gateway branch, case_closed; and on each watch: the gateway's
-        # signal branch, the signal caught, its end. p = 1 + 32 + 3 = 36, c = 33 + 3 ends = 36 → 1.0
+        # signal branch, the signal caught, its end. p = 1 + 36 + 3 = 40, c = 37 + 3 ends = 40 → 1.0
         "R1": REPAIR_ON_SITE,
         # Without the service notice: agree_appointment lacks its token (m = 1); the two gateway branches
-        # with the "reached" signal between them and dispatch_notice never fire (29 transitions), the
-        # token before the first gateway is left (r = 1). p = 1 + 28 + 3 = 32, c = 29 + 3 = 32
-        # → 1 - 1/32 = 0.9688
+        # with the "reached" signal between them and dispatch_notice never fire (33 transitions), the
+        # token before the first gateway is left (r = 1). p = 1 + 32 + 3 = 36, c = 33 + 3 = 36
+        # → 1 - 1/36 = 0.9722
         "R2": [a for a in REPAIR_ON_SITE if a != "签发售后服务通知单"],
-        # Without the callback: 29 transitions up to archive_report and the two watches' ends; the
+        # Without the callback: 33 transitions up to archive_report and the two watches' ends; the
         # token after archive_report is left (r = 1) and the ends the watches reached are consumed
-        # (m = 0): p = 1 + 28 + 3 = 32, c = 29 + 2 = 31 → ½ + ½ (1 - 1/32) = 0.9844
+        # (m = 0): p = 1 + 32 + 3 = 36, c = 33 + 2 = 35 → ½ + ½ (1 - 1/36) = 0.9861
         "R3": REPAIR_ON_SITE[:-1],
     }
     auditor = as_user("auditor")
     response = upload(auditor, csv_log(traces), "old-crm.csv", "process=repair&complete=true")
     assert response.status_code == 200, response.json
     assert {c["case_id"]: outcome(c) for c in response.json["cases"]} == {
-        "R1": (1.0, 36, 36, 0, 0, []),
-        "R2": (0.9688, 32, 32, 1, 1, [("missing", "dispatch_notice", 2)]),
-        "R3": (0.9844, 32, 31, 0, 1, [("missing", "callback", 10)]),
+        "R1": (1.0, 40, 40, 0, 0, []),
+        "R2": (0.9722, 36, 36, 1, 1, [("missing", "dispatch_notice", 2)]),
+        "R3": (0.9861, 36, 35, 0, 1, [("missing", "callback", 11)]),
     }
 
 
@@ -221,7 +223,9 @@ def test_the_apps_own_exports_import_back_as_conforming(app, ctx, clock, as_user
     late.do("supervisor_contact_followup")
     for case in (on_site, late):  # nobody was on site 6 working hours after the request
         case.do("supervisor_late_arrival")
-    on_site.walk("dispatch_notice", "agree_appointment", "record_arrival", "diagnose_on_site", "perform_service")
+    on_site.walk(
+        "dispatch_notice", "agree_appointment", "record_arrival", "diagnose_on_site", "accept_plan", "perform_service"
+    )
     remote.walk("remote_support", "callback")
     late.do("contact_customer", service_mode="remote")
     on_site.walk("customer_acceptance", "file_report", "archive_report", "callback")

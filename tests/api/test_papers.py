@@ -78,6 +78,7 @@ def _factory_repair(as_user) -> RepairCase:
     case = RepairCase(as_user, customer_name="李娜 Li Na")
     case.walk(*TO_DIAGNOSIS)
     case.do("diagnose_on_site", fixable_on_site=False)
+    case.do("accept_plan")
     case.walk("rtf_receive", "rtf_repair", "qa_inspection", "ship_back")
     case.do("customer_acceptance", signature=_png(), signed_by="李娜")
     if "payment_invoice" in case.ready():

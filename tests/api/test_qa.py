@@ -53,7 +53,7 @@ def test_a_case_run_by_the_engine_conforms_fully(ctx, as_user):
     case = RepairCase(as_user, contract_no="MC-2025-001")
     case.walk(*ON_SITE, *UNPAID_TAIL)
     result = case_conformance(ctx, case.id, AUDITOR)
-    assert (result["fitness"], result["steps"], result["deviations"]) == (1.0, 11, [])
+    assert (result["fitness"], result["steps"], result["deviations"]) == (1.0, 12, [])
 
 
 def test_a_replay_after_the_deadlines_fires_only_the_timers_that_fired(ctx, clock, as_user):

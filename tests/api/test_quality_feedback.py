@@ -27,7 +27,9 @@ class FeedbackCase(CaseDriver):
 
 def serviced(as_user, **service) -> RepairCase:
     case = RepairCase(as_user)
-    case.walk("contact_customer", "dispatch_notice", "agree_appointment", "record_arrival", "diagnose_on_site")
+    case.walk(
+        "contact_customer", "dispatch_notice", "agree_appointment", "record_arrival", "diagnose_on_site", "accept_plan"
+    )
     case.do("perform_service", **service)
     return case
 

@@ -13,6 +13,7 @@ def diagnosed(as_user, diagnosis: dict | None = None, **register) -> RepairCase:
     case = RepairCase(as_user, **register)
     case.walk(*TO_DIAGNOSIS)
     case.do("diagnose_on_site", {**FORMS["diagnose_on_site"], **(diagnosis or {})})
+    case.do("accept_plan")
     return case
 
 

@@ -100,7 +100,7 @@ def test_a_year_of_schedules_starts_each_recurring_procedure_once_per_period(app
 def test_the_kpi_review_asks_for_gap_explanations_of_missed_targets(app, ctx, clock, as_user):
     complaint = ComplaintCase.registered(as_user)
     complaint.do("clarify_facts", within_authority=True)
-    complaint.walk("immediate_solution", "feedback_customer", "approve_closure")
+    complaint.walk("immediate_solution", "feedback_customer", "confirm_feedback", "approve_closure")
     clock.advance(timedelta(days=93))
     fire_due(ctx)
     complaint.do("callback_survey", complainant_satisfied=False)  # 0 % satisfied in 2026-Q2

@@ -12,7 +12,7 @@ from tests.repair_driver import FORMS
 from tests.repair_driver import TO_ACCEPTANCE
 from tests.repair_driver import RepairCase
 
-ON_SITE_TAIL = ("record_arrival", "diagnose_on_site", "perform_service", "customer_acceptance")
+ON_SITE_TAIL = ("record_arrival", "diagnose_on_site", "accept_plan", "perform_service", "customer_acceptance")
 
 
 def fire(app) -> int:
@@ -109,7 +109,8 @@ def test_mailing_parts_is_confirmed_by_phone_then_called_back(as_user):
 def test_a_declined_repair_plan_ends_the_service(as_user):
     case = RepairCase(as_user)
     case.walk("contact_customer", "dispatch_notice", "agree_appointment", "record_arrival")
-    case.do("diagnose_on_site", plan_accepted=False)
+    case.do("diagnose_on_site")
+    case.do("accept_plan", plan_accepted=False, decline_reason="报价太高 / too expensive")
     assert case.body["status"] == "completed" and case.completed_path()[-1] == "service_declined"
 
 
@@ -117,6 +118,7 @@ def test_return_to_factory_loops_until_qa_passes(as_user):
     case = RepairCase(as_user)
     case.walk("contact_customer", "dispatch_notice", "agree_appointment", "record_arrival")
     case.do("diagnose_on_site", fixable_on_site=False)
+    case.do("accept_plan")
     case.walk("rtf_receive", "rtf_repair")
     case.do("qa_inspection", inspection_passed=False, inspection_notes="噪音超标")
     assert list(case.ready()) == ["rtf_repair"]  # back to the bench
@@ -129,6 +131,7 @@ def test_an_irreparable_unit_gets_an_agreed_substitute(as_user):
     case = RepairCase(as_user)
     case.walk("contact_customer", "dispatch_notice", "agree_appointment", "record_arrival")
     case.do("diagnose_on_site", fixable_on_site=False)
+    case.do("accept_plan")
     case.do("rtf_receive")
     case.do("rtf_repair", repair_outcome="irreparable")
     case.walk("agree_substitute", "ship_substitute")
@@ -158,7 +161,9 @@ def test_acceptance_without_a_signature_is_refused(as_user):
 
 def test_a_failed_functional_test_cannot_be_reported_as_done(as_user):
     case = RepairCase(as_user)
-    case.walk("contact_customer", "dispatch_notice", "agree_appointment", "record_arrival", "diagnose_on_site")
+    case.walk(
+        "contact_customer", "dispatch_notice", "agree_appointment", "record_arrival", "diagnose_on_site", "accept_plan"
+    )
     response = case.submit("perform_service", {**FORMS["perform_service"], "functional_test_ok": False})
     assert response.status_code == 422 and "functional_test_ok" in response.json["fields"]
 
@@ -250,6 +255,7 @@ def test_a_factory_repair_overdue_after_10_days_is_negotiated(app, as_user, cloc
     case = RepairCase(as_user)
     case.walk("contact_customer", "dispatch_notice", "agree_appointment", "record_arrival")
     case.do("diagnose_on_site", fixable_on_site=False)
+    case.do("accept_plan")
     case.do("rtf_receive")
     clock.advance(timedelta(days=10, seconds=1))
     assert fire(app) == 1

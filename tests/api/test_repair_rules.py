@@ -88,7 +88,9 @@ def test_parts_the_site_lacks_are_answered_within_24_hours_or_the_supervisor_cha
     for case in (slow, carried):
         case.walk(*TO_DIAGNOSIS)
     slow.do("diagnose_on_site", {**FORMS["diagnose_on_site"], "parts_to_send": True})
+    slow.do("accept_plan")
     carried.do("diagnose_on_site")  # the van carries the relay: no parts to send, straight to the work
+    carried.do("accept_plan")
     assert list(slow.ready()) == ["supply_parts"] and list(carried.ready()) == ["perform_service"]
     clock.advance(timedelta(hours=23, minutes=59))
     fire_due(ctx)

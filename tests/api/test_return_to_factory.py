@@ -16,6 +16,7 @@ def at_the_factory(as_user) -> RepairCase:
     case = RepairCase(as_user)
     case.walk("contact_customer", "dispatch_notice", "agree_appointment", "record_arrival")
     case.do("diagnose_on_site", fixable_on_site=False)
+    case.do("accept_plan")
     case.do("rtf_receive")
     return case
 

@@ -157,7 +157,7 @@ def test_the_case_page_shows_data_as_people_read_it(app, as_user, ctx):
 def test_a_resolved_complaint_says_so_in_its_header(app, as_user):
     case = ComplaintCase.registered(as_user)
     case.do("clarify_facts", within_authority=True)
-    case.walk("immediate_solution", "feedback_customer", "approve_closure")
+    case.walk("immediate_solution", "feedback_customer", "confirm_feedback", "approve_closure")
     assert case.data["complaint_status"] == "resolved" and case.body["status"] == "running"  # waits for the callback
     client, _ = session_for(app, "admin")
     header = client.get(f"/cases/{case.id}").get_data(as_text=True).split("<h1>", 1)[1].split("</h1>", 1)[0]

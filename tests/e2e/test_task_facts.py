@@ -4,9 +4,12 @@ radio groups under the work, parts and amount, and a message saying what happene
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from playwright.sync_api import expect
 
+from app.services.timing.timer_firing import fire_due_timers
 from tests.e2e.conftest import needs_chromium
 from tests.e2e.test_workspace import complete
 from tests.e2e.test_workspace import field
@@ -55,13 +58,15 @@ def test_the_dispatcher_works_from_the_facts_and_takes_the_task_by_editing_it(pa
     log_out(page)
 
 
-def test_the_customer_sees_the_work_and_rates_with_radio_groups(page, as_user, screenshot):
+def test_the_customer_sees_the_work_and_rates_with_radio_groups(page, app, clock, as_user, screenshot):
     case = RepairCase(as_user)
     case.walk(*TO_ACCEPTANCE)
+    clock.advance(timedelta(hours=48, minutes=1))  # not signed on their phone: the engineer's device
+    fire_due_timers(app.extensions["aftersales"])
     log_in(page, "tech_urban1")
     page.click(".lang-switch button[value=en]")
-    page.goto(f"/tasks/{case.ready()['customer_acceptance']['id']}")
-    wait_for_form(page, "Customer acceptance and signature")
+    page.goto(f"/tasks/{case.ready()['sign_on_device']['id']}")
+    wait_for_form(page, "Sign on the engineer's device")
     form = page.locator("#task-form")
     part = page.locator('#task-form [name="root[parts_used][0][part_no]"]')
     assert part.input_value() == "RLY-220" and part.is_disabled()  # shown, not editable

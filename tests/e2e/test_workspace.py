@@ -151,8 +151,13 @@ def test_a_repair_case_from_registration_to_signed_acceptance(page, as_user, scr
 
     wait_for_form(page, "现场诊断与方案确认")
     fill(page, {"confirmed_fault": "压缩机不启动", "cause": "启动继电器损坏", "repair_plan": "更换继电器"})
-    page.check(field("plan_accepted"))
     page.check(field("fixable_on_site"))
+    complete(page)
+
+    # The customer's answer to the plan and quote, on the engineer's device on the customer's behalf.
+    wait_for_form(page, "确认方案与报价")
+    expect(page.locator("p.notice")).to_contain_text("代客户办理")
+    expect(page.locator(field("plan_accepted"))).to_be_checked()  # the form's default: accepted
     complete(page)
 
     wait_for_form(page, "实施服务")
@@ -181,6 +186,8 @@ def test_a_repair_case_from_registration_to_signed_acceptance(page, as_user, scr
     events = as_user("admin").get(f"/instances/{case_id}/events").json
     accepted = [e for e in events if e["type"] == "task_completed" and e["element_id"] == "customer_acceptance"]
     assert accepted[0]["actor"] == "tech_urban1"
+    on_behalf = [e["element_id"] for e in events if e["type"] == "customer_step_on_behalf"]
+    assert on_behalf == ["accept_plan", "customer_acceptance"]  # the audit trail says who signed for whom
     reference = accepted[0]["data"]["signature"]  # the drawn PNG is kept as an attachment of the case
     assert reference.startswith("attachment:")
     png = as_user("admin").get(f"/instances/{case_id}/attachments/{reference.split(':')[1]}")

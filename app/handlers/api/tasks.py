@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import jsonify
+from flask import request
 from flask import url_for
 from flask_smorest import Blueprint
 from marshmallow import Schema
@@ -130,11 +131,23 @@ def delegate(args, task_id: str):
     requestBody={
         "content": {"application/json": {"schema": {"type": "object"}}},
         "description": "the form data, validated against the task's form schema",
-    }
+    },
+    parameters=[
+        {
+            "name": "on_behalf",
+            "in": "query",
+            "required": False,
+            "schema": {"type": "boolean"},
+            "description": "staff doing a customer's step for the customer (recorded in the audit trail)",
+        }
+    ],
 )
 def complete(task_id: str):
-    """Complete the task with the form data: 422 with field errors, 409 if no longer ready."""
-    return _TaskOut(tasks.complete_task(services(), task_id, json_object_body(), principal()))
+    """Complete the task with the form data: 422 with field errors, 409 if no longer ready.
+    ``?on_behalf=true``: staff doing a customer's step (lane ``customer``) for the customer, recorded
+    in the audit trail; without it such a step is refused to staff (403)."""
+    on_behalf = request.args.get("on_behalf", "").strip().lower() in ("1", "true", "yes")
+    return _TaskOut(tasks.complete_task(services(), task_id, json_object_body(), principal(), on_behalf=on_behalf))
 
 
 @bp.post("/<task_id>/quote")

@@ -22,6 +22,7 @@ from ...domain.cases import case_number
 from ...domain.departments import dotted
 from ...domain.departments import head_role_pair
 from ...domain.departments import role_of_department
+from ...domain.roles import Role
 from ...domain.workcalendar import WorkCalendar
 from ...engine import ElementInfo
 from ...engine import Snapshot
@@ -396,8 +397,9 @@ def _lane_mapping(
 
 
 def _assignee_for(role: str | None, data: dict[str, Any]) -> str | None:
-    """The case data may name the person for a role, e.g. ``technician`` chosen on the service notice."""
-    value = data.get(role) if role else None
+    """The case data may name the person for a role, e.g. ``technician`` chosen on the service notice
+    (not for the customer: ``customer`` in a case's data is the customer's record, not a user)."""
+    value = data.get(role) if role and role != Role.CUSTOMER else None
     return value if isinstance(value, str) and value else None
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from ...domain.customer_steps import as_customer_step
 from ...domain.papers import PaperState
 from ...persistence.orm import CasePaper
 from ...persistence.orm import Event
@@ -59,7 +60,9 @@ class PaperSpec:
         return self.issued_by in done and (self.when is None or data.get(self.when) is True)
 
     def stored_on(self, element_id: str | None) -> bool:
-        """Does completing ``element_id`` store a (new) version of this paper?"""
+        """Does completing ``element_id`` store a (new) version of this paper? (A customer step's
+        fallback task stores what the customer's step would.)"""
+        element_id = as_customer_step(element_id)
         return element_id == self.issued_by or element_id in self.signed_later_by
 
 
@@ -234,7 +237,7 @@ def number_of(spec: PaperSpec, instance: Instance, data: dict[str, Any]) -> str:
 
 
 def done_steps(events: list[Event]) -> set[str]:
-    return {e.element_id for e in events if e.type == "task_completed" and e.element_id}
+    return {as_customer_step(e.element_id) for e in events if e.type == "task_completed" and e.element_id}
 
 
 def people_of(uow: UnitOfWork, events: list[Event], data: dict[str, Any]) -> dict[str, str]:

@@ -30,6 +30,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from ...domain.customer_steps import as_customer_step
 from ...domain.events import EventType
 from ...domain.papers import PaperState
 from ...domain.papers import retry_at
@@ -269,7 +270,8 @@ def _paper(
     """The facts a paper prints: ``data`` and ``people`` as its step queued them, ``events`` up to that step."""
     process = ctx.versions.get(uow, instance.version_id)
     facts = _Facts(ctx.calendar.tz, process.forms, data)
-    completed = {e.element_id: e for e in events if e.type == "task_completed"}  # the latest completion wins
+    # the latest completion wins; a customer step's fallback task signs as the customer's step
+    completed = {as_customer_step(e.element_id): e for e in events if e.type == "task_completed"}
     facts.people = {**people_of(uow, events, data), **people}  # the names as they were when it was issued
     issued = completed[spec.issued_by]
     return Paper(

@@ -32,7 +32,9 @@ from ..context import ServiceContext
 from ..processes.version_cache import DeployedProcess
 from ..tasks import forms
 
-ROLE_NAMES = frozenset(r.value for r in Role)
+# A field under a role's name picks who that role's tasks go to; not ``customer``: the customer's
+# record in a case's data, never a user (journal._assignee_for).
+ROLE_NAMES = frozenset(r.value for r in Role if r != Role.CUSTOMER)
 
 
 def _reserved(ctx: ServiceContext, name: str) -> str | None:

@@ -23,7 +23,10 @@ from typing import Any
 from ...domain.cases import CaseStatus
 from ...domain.cases import TaskKind
 from ...domain.cases import TaskState
+from ...domain.customer_steps import CustomerStepRefused
+from ...domain.customer_steps import customer_step_actor
 from ...domain.principal import Principal
+from ...domain.roles import Role
 from ...domain.workcalendar import WorkCalendar
 from ...engine import Snapshot
 from ...engine import TaskNotReady
@@ -124,8 +127,9 @@ def _locked_case(uow: UnitOfWork, instance_id: int) -> Instance:
     return instance
 
 
-def _locked_task(uow: UnitOfWork, task_id: str, actor: Principal) -> tuple[Task, Instance]:
-    """Lock the task's case, then check the task can still be worked by ``actor``."""
+def _locked_task(uow: UnitOfWork, task_id: str, actor: Principal, on_behalf: bool) -> tuple[Task, Instance]:
+    """Lock the task's case, then check the task can still be worked by ``actor`` (a customer's step:
+    by the case's customer, or by staff ``on_behalf``, domain/customer_steps.py)."""
     instance = uow.instances.lock_by_task(task_id)
     task = uow.tasks.get(task_id) if instance is not None else None
     if task is None:
@@ -134,7 +138,12 @@ def _locked_task(uow: UnitOfWork, task_id: str, actor: Principal) -> tuple[Task,
         raise Conflict(f"task {task.id} ({task.element_id}) is done by an outside worker (/api/v1/external-tasks)")
     # A task the case gives to a person by name (an action's owner) is theirs to work, whatever their roles.
     named = task.assignee == actor.username and not actor.read_only
-    if not (actor.may_work(task.role) or named):
+    if task.role == Role.CUSTOMER:
+        try:
+            customer_step_actor(actor, instance.id, on_behalf=on_behalf)
+        except CustomerStepRefused as exc:
+            raise Forbidden(f"task {task.id} ({task.element_id}): {exc}") from None
+    elif Role.CUSTOMER in actor.roles or not (actor.may_work(task.role) or named):
         raise Forbidden(
             f"task {task.id} ({task.element_id}) is for role {task.role!r}; {actor.username} has {sorted(actor.roles)}"
         )
@@ -148,16 +157,24 @@ def _locked_task(uow: UnitOfWork, task_id: str, actor: Principal) -> tuple[Task,
 
 @contextmanager
 def case_step(
-    ctx: ServiceContext, actor: Principal, *, instance_id: int | None = None, task_id: str | None = None
+    ctx: ServiceContext,
+    actor: Principal,
+    *,
+    instance_id: int | None = None,
+    task_id: str | None = None,
+    on_behalf: bool = False,
 ) -> Iterator[CaseStep]:
-    """The case ``instance_id`` (or the one of task ``task_id``) locked for one step; see the module."""
+    """The case ``instance_id`` (or the one of task ``task_id``) locked for one step; see the module.
+    ``on_behalf``: staff doing a customer's step say so (domain/customer_steps.py)."""
     calendar = ctx.calendar.ensure_fresh()  # before the lock: a reload opens its own unit of work
     with ctx.uow() as uow:
         if task_id is not None:
-            task, instance = _locked_task(uow, task_id, actor)
+            task, instance = _locked_task(uow, task_id, actor, on_behalf)
             step = CaseStep(ctx, uow, actor, instance, calendar, ctx.clock.now())
             step.task = task
         else:
+            if Role.CUSTOMER in actor.roles:
+                raise Forbidden(f"{actor.username} works only the customer's own steps of their case")
             step = CaseStep(ctx, uow, actor, _locked_case(uow, instance_id), calendar, ctx.clock.now())
         revisions.check(step.instance, step.task)  # If-Match, now that nobody else can change it
         yield step

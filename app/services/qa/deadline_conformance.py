@@ -1,7 +1,8 @@
 """Deadline conformance: every deadline of the procedures measured per case.
 
 A deadline is a timer sitting on a user task (``timer_kind`` escalation or deadline; reminders
-are not deadlines). Its outcome:
+are not deadlines, nor is the window of a customer's own step, lane ``customer``: it measures the
+customer, and its fallback moves the work to staff). Its outcome:
 
 - **met**: the task was finished before the timer fell due (margin = due − finished);
 - **breached**: the timer fell due first (by = finished − due, or now − due while still open);
@@ -22,6 +23,7 @@ from typing import Any
 from ...domain.cases import TaskState
 from ...domain.cases import TimerState
 from ...domain.principal import Principal
+from ...domain.roles import Role
 from ...persistence.orm import Task
 from ...persistence.orm import Timer
 from ..context import ServiceContext
@@ -62,6 +64,9 @@ def deadline_report(
     by_key = {(t.instance_id, t.element_id, t.created_at): t for t in tasks}
     rows = []
     for timer in timers:
+        host = processes[timer.instance_id].element(timer.attached_to or "")
+        if host is not None and host.role == Role.CUSTOMER:
+            continue  # the customer's window, not a staff deadline
         task = by_key.get((timer.instance_id, timer.attached_to, timer.created_at))
         outcome, seconds = _outcome(timer, task, now)
         person = (task.completed_by or task.assignee) if task else None

@@ -10,6 +10,7 @@ from datetime import timedelta
 from datetime import tzinfo
 from typing import Any
 
+from ...domain.customer_steps import with_fallbacks
 from ...domain.iso8601 import parse_moment
 from ...domain.kpi import ARRIVAL_WATCH
 from ...domain.kpi import QUOTE_HOURS
@@ -55,7 +56,7 @@ def kpi_for_period(uow: UnitOfWork, tz: tzinfo, first: date, after: date) -> dic
     }
     for instance_id, on_time in _service_levels_kept(uow, reported).items():
         tallies["repair_timeliness"].add(instance_id, on_time)
-    for event in uow.events.between("complaint", ["task_completed"], start, end, ["callback_survey"]):
+    for event in uow.events.between("complaint", ["task_completed"], start, end, with_fallbacks(["callback_survey"])):
         tallies["complaint_satisfaction"].add(event.instance_id, bool(event.data.get("complainant_satisfied")))
     return evaluate(tallies)
 
@@ -120,7 +121,7 @@ def technician_ratings_between(ctx: ServiceContext, first: date, after: date, ac
     tz = ctx.calendar.tz
     start, end = datetime.combine(first, time(0), tz), datetime.combine(after, time(0), tz)
     with ctx.uow() as uow:
-        accepted = uow.events.between("repair", ["task_completed"], start, end, ["customer_acceptance"])
+        accepted = uow.events.between("repair", ["task_completed"], start, end, with_fallbacks(["customer_acceptance"]))
         cases = {c.id: c for c in uow.instances.by_ids({e.instance_id for e in accepted})}
     ratings = [
         (cases[e.instance_id].data.get("technician") or e.actor or "", e.instance_id, e.data)

@@ -12,7 +12,10 @@ from datetime import datetime
 from typing import Any
 
 from ...domain.cases import TaskState
+from ...domain.customer_steps import is_customer
+from ...domain.customer_steps import may_act_on_behalf
 from ...domain.principal import Principal
+from ...domain.roles import Role
 from ...errors import Conflict
 from ...errors import Forbidden
 from ...errors import InvalidInput
@@ -32,7 +35,8 @@ def _check_task(uow: UnitOfWork, task_id: str, actor: Principal) -> None:
     task = uow.tasks.get(task_id)
     if task is None:
         raise NotFound(f"no task with id {task_id}")
-    if not (actor.may_work(task.role) or (task.assignee == actor.username and not actor.read_only)):
+    for_customer = task.role == Role.CUSTOMER and not is_customer(actor) and may_act_on_behalf(actor)
+    if not (for_customer or actor.may_work(task.role) or (task.assignee == actor.username and not actor.read_only)):
         raise Forbidden(f"task {task_id} is for role {task.role!r}; {actor.username} may not keep a draft of it")
     if task.assignee not in (None, actor.username) and not actor.is_admin:
         raise Forbidden(f"task {task_id} is held by {task.assignee}; only they keep a draft of it")

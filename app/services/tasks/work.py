@@ -6,7 +6,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...domain.cases import TaskState
+from ...domain.customer_steps import ON_BEHALF_PROPERTY
+from ...domain.customer_steps import OnBehalf
+from ...domain.customer_steps import is_customer
 from ...domain.departments import head_role_pair
+from ...domain.events import EventType
 from ...domain.principal import Principal
 from ...domain.roles import Role
 from ...domain.task_queries import TaskQuery
@@ -146,6 +150,10 @@ def _visible_task(ctx: ServiceContext, uow: UnitOfWork, task_id: str, actor: Pri
     task = uow.tasks.get(task_id)
     if task is None:
         raise NotFound(f"no task with id {task_id}")
+    if is_customer(actor):  # a case link's principal reads its own case's customer steps only
+        if actor.case_id == task.instance_id and task.role == Role.CUSTOMER:
+            return task
+        raise Forbidden(f"task {task_id} is not a step of {actor.username}'s case")
     instance = uow.instances.get(task.instance_id)
     if instance is not None and may_view(ctx, uow, instance, actor):
         return task
@@ -181,7 +189,7 @@ def _record_on_task(step: CaseStep, type_: str, **data: Any) -> None:
 def _require_may_take(uow: UnitOfWork, ctx: ServiceContext, task: Task, actor: Principal) -> None:
     """A member of the task's role taking it is chosen like anyone handed it (an administrator
     working a task is not in its role, and is not dispatched)."""
-    if task.role in actor.roles:
+    if task.role in actor.roles and task.role != Role.CUSTOMER:
         require_assignable(uow, ctx, actor.username, task.role, "username")
 
 
@@ -197,9 +205,18 @@ def _require_department_head(step: CaseStep, username: str, roles: set[str] | fr
         raise Forbidden(f"task {step.task.id} is for the head of the department responsible; {username} is not")
 
 
+def _record_on_behalf(step: CaseStep, why: OnBehalf) -> None:
+    """The audit trail says a customer's step was done by staff for the customer, and why."""
+    actor = step.actor
+    roles = sorted(actor.roles) if actor is not None else []
+    _record_on_task(step, EventType.CUSTOMER_STEP_ON_BEHALF, why=why.value, by=step.by, roles=roles)
+
+
 def claim_task(ctx: ServiceContext, task_id: str, actor: Principal) -> Task:
     with case_step(ctx, actor, task_id=task_id) as step:
         task = step.task
+        if task.role == Role.CUSTOMER:  # nobody holds a customer's step: it stays out of staff inboxes
+            raise Conflict(f"task {task_id} is the customer's own step; it is completed, not claimed")
         if task.assignee and task.assignee != actor.username:
             raise Conflict(f"task {task_id} is already claimed by {task.assignee}")
         if task.assignee != actor.username:
@@ -225,6 +242,8 @@ def delegate_task(ctx: ServiceContext, task_id: str, to_username: str, actor: Pr
     """Hand a task to a colleague who has the task's role."""
     with case_step(ctx, actor, task_id=task_id) as step:
         task = step.task
+        if task.role == Role.CUSTOMER:
+            raise Conflict(f"task {task_id} is the customer's own step; it is not handed over")
         if task.assignee and task.assignee != actor.username and not actor.is_admin:
             raise Conflict(f"task {task_id} is claimed by {task.assignee}")
         require_assignable(step.uow, ctx, to_username, task.role, "username")
@@ -236,9 +255,11 @@ def delegate_task(ctx: ServiceContext, task_id: str, to_username: str, actor: Pr
     return task
 
 
-def complete_task(ctx: ServiceContext, task_id: str, data: Any, actor: Principal) -> Task:
-    """Validate the form data, run the engine on, and store everything it did — or nothing."""
-    with case_step(ctx, actor, task_id=task_id) as step:
+def complete_task(ctx: ServiceContext, task_id: str, data: Any, actor: Principal, *, on_behalf: bool = False) -> Task:
+    """Validate the form data, run the engine on, and store everything it did — or nothing.
+    ``on_behalf``: staff doing a customer's step say so, and the audit trail records it
+    (domain/customer_steps.py); a staff task the customer's window fell back to is recorded so too."""
+    with case_step(ctx, actor, task_id=task_id, on_behalf=on_behalf) as step:
         uow, task, instance, now = step.uow, step.task, step.instance, step.now
         if task.assignee and task.assignee != actor.username and not actor.is_admin:
             raise Forbidden(f"task {task_id} is assigned to {task.assignee}")
@@ -272,6 +293,11 @@ def complete_task(ctx: ServiceContext, task_id: str, data: Any, actor: Principal
         task.status, task.completed_at, task.completed_by = TaskState.COMPLETED, now, actor.username
         task.assignee = task.assignee or actor.username
         completed = step.record("task_completed", task.element_id, task_id=task.id, data=dict(clean))
+        element = step.process.element(task.element_id)
+        if task.role == Role.CUSTOMER and not is_customer(actor):
+            _record_on_behalf(step, OnBehalf.AT_HAND)
+        elif element is not None and element.properties.get(ON_BEHALF_PROPERTY) == Role.CUSTOMER:
+            _record_on_behalf(step, OnBehalf.FALLBACK)
         if clean.get("serial_no"):
             file_case(uow, instance, clean, actor, now)
         step.advance(snapshot, completed_task_id=task.id, recorded=[completed])

@@ -18,7 +18,10 @@ from ...domain.cases import CaseStatus
 from ...domain.cases import TaskState
 from ...domain.cases import TimerState
 from ...domain.cases import overdue_by
+from ...domain.customer_steps import is_customer
+from ...domain.customer_steps import may_act_on_behalf
 from ...domain.principal import Principal
+from ...domain.roles import Role
 from ...persistence.orm import Event
 from ...persistence.orm import Instance
 from ...persistence.orm import Task
@@ -185,9 +188,16 @@ def startable_processes(ctx: ServiceContext, actor: Principal) -> list[Startable
 
 
 def next_task_for(ctx: ServiceContext, instance_id: int, actor: Principal) -> str | None:
-    """The first ready task of the case the user can work now: handed to them, or open in their role."""
+    """The first ready task of the case the user can work now: handed to them, or open in their role,
+    or the customer's own step of this case when they may do it on the customer's behalf (the
+    engineer's device at the site)."""
     ready = [t for t, _ in tasks.list_tasks(ctx, actor, instance_id=instance_id)]
-    workable = [t for t in ready if actor.may_work(t.role) and t.assignee in (None, actor.username)]
+    for_customer = may_act_on_behalf(actor) and not is_customer(actor)
+
+    def may_send(role: str | None) -> bool:
+        return for_customer if role == Role.CUSTOMER else actor.may_work(role)
+
+    workable = [t for t in ready if may_send(t.role) and t.assignee in (None, actor.username)]
     workable.sort(key=lambda t: (t.assignee != actor.username, t.created_at))
     return workable[0].id if workable else None
 
@@ -296,6 +306,7 @@ class TaskPage:
     signature_fields: set[str]
     facts: dict[str, Any] = field(default_factory=dict)  # the case facts the step's form names (x-facts)
     people: dict[str, str] = field(default_factory=dict)  # user name -> display name (the assignee, facts)
+    on_behalf: bool = False  # a customer's step the user (staff) sends on the customer's behalf
 
 
 def step_facts(form: dict[str, Any] | None, data: dict[str, Any]) -> dict[str, Any]:
@@ -308,7 +319,10 @@ def task_page(ctx: ServiceContext, task_id: str, actor: Principal) -> TaskPage:
     """A task with its form, what to start the form with, and whether the user may send it."""
     view = tasks.get_task(ctx, task_id, actor)
     task = view.task
-    workable = task.status == TaskState.READY and actor.may_work(task.role) and task.assignee in (None, actor.username)
+    # a customer's own step: staff who deal with customers send it on the customer's behalf, said so
+    on_behalf = task.role == Role.CUSTOMER and not is_customer(actor) and may_act_on_behalf(actor)
+    may_send = on_behalf or (actor.may_work(task.role) and task.role != Role.CUSTOMER)
+    workable = task.status == TaskState.READY and may_send and task.assignee in (None, actor.username)
     facts = step_facts(view.form, view.data)
     with ctx.uow() as uow:
         process = ctx.versions.get(uow, uow.instances.get(task.instance_id).version_id)
@@ -320,7 +334,9 @@ def task_page(ctx: ServiceContext, task_id: str, actor: Principal) -> TaskPage:
     if draft is not None:
         start.update(draft.data or {})
     titles, values, signatures = form_labels(process.forms)
-    return TaskPage(view, start, draft is not None, workable, titles, values, signatures, facts, people)
+    return TaskPage(
+        view, start, draft is not None, workable, titles, values, signatures, facts, people, on_behalf and workable
+    )
 
 
 def _data_in_form_order(

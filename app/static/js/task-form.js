@@ -211,7 +211,8 @@
     draftStatus.textContent = S.sending
     if (claim) await claim /* the claim of the last edit goes first: the task is then the sender's */
     const body = mapDateTimes(config.schema, editor.getValue(), toServer)
-    const result = await send('POST', `/tasks/${config.taskId}/complete`, body)
+    const onBehalf = config.onBehalf ? '?on_behalf=true' : '' /* a customer's step sent by staff */
+    const result = await send('POST', `/tasks/${config.taskId}/complete${onBehalf}`, body)
     button.disabled = false
     draftStatus.textContent = ''
     if (result.ok) {

@@ -70,6 +70,7 @@ def complete(page) -> None:
 
 
 def draw_signature(page) -> None:
+    page.locator(".signature-canvas").scroll_into_view_if_needed()  # the mouse draws where the screen shows
     box = page.locator(".signature-canvas").bounding_box()
     x, y = box["x"] + 30, box["y"] + box["height"] / 2
     page.mouse.move(x, y)

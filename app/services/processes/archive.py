@@ -77,7 +77,7 @@ def read_archive(content: bytes) -> tuple[str, str, dict[str, Any]]:
 
 def import_archive(ctx: ServiceContext, content: bytes, actor: Principal) -> authoring.Imported:
     """An uploaded archive as the user's draft, if a deploy would take it (``authoring.import_diagram``)."""
-    workbench._require_edit(actor)
+    workbench.require_edit(actor)
     if len(content) > MAX_ARCHIVE_BYTES:
         raise _refuse(f"more than {MAX_ARCHIVE_BYTES} bytes")
     filename, xml, forms = read_archive(content)

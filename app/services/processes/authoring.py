@@ -94,7 +94,7 @@ def _check_new_key(ctx: ServiceContext, key: str, actor: Principal) -> None:
 
 def new_procedure(ctx: ServiceContext, request: NewProcedure, actor: Principal) -> DiagramDraft:
     """The draft of a new procedure (a key not deployed yet), blank or copied from another."""
-    workbench._require_edit(actor)
+    workbench.require_edit(actor)
     _check_new_key(ctx, request.key, actor)
     name = _name(request)
     key = request.key
@@ -126,14 +126,14 @@ def import_diagram(
     """A ``.bpmn`` file (with ``forms``, path → JSON Schema) as a draft under its (first) executable
     process's id, if a deploy would take it; DiagramError with every problem if not. A file of a
     deployed process becomes a draft of its next version."""
-    workbench._require_edit(actor)
+    workbench.require_edit(actor)
     forms = forms or {}
-    workbench._check_payload(filename, xml, forms)
+    workbench.check_payload(filename, xml, forms)
     problems = workbench.validate_source(ctx, filename, xml, forms, actor)
     errors = [p for p in problems if p.severity is Severity.ERROR]
     if errors:
         raise DiagramError(errors)
-    key = load_definitions(filename, xml.encode("utf-8"), workbench._form_reader(forms))[0].key
+    key = load_definitions(filename, xml.encode("utf-8"), workbench.form_reader(forms))[0].key
     with ctx.uow() as uow:
         latest = uow.versions.latest(key)
     draft = workbench.save_draft(
@@ -144,7 +144,7 @@ def import_diagram(
 
 def lint(code: str, kind: CodeKind, actor: Principal) -> list[Problem]:
     """What the deploy's sandbox lint says of one script, condition or timer expression."""
-    workbench._require_edit(actor)
+    workbench.require_edit(actor)
     if not isinstance(code, str) or len(code) > workbench.MAX_FORMS_BYTES:
         raise InvalidInput("code must be text of at most 512 kB", errors={"code": ["expected a string"]})
     return lint_code(code, kind)
@@ -152,7 +152,7 @@ def lint(code: str, kind: CodeKind, actor: Principal) -> list[Problem]:
 
 def lane_roles(ctx: ServiceContext, actor: Principal) -> list[LaneRole]:
     """The roles a lane may stand for (the working roles), with how many active users hold each."""
-    workbench._require_edit(actor)
+    workbench.require_edit(actor)
     with ctx.uow() as uow:
         counts = uow.users.count_by_role()
     return [

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import replace
 from datetime import datetime
@@ -84,7 +85,7 @@ def may_read(actor: Principal | None) -> bool:
     return actor is not None and bool(actor.roles & READ_ROLES)
 
 
-def _require_edit(actor: Principal) -> None:
+def require_edit(actor: Principal) -> None:
     if not may_edit(actor):
         raise Forbidden("only a process owner or an administrator may change diagrams")
 
@@ -153,7 +154,7 @@ def _key_of(filename: str) -> str:
     return filename.removesuffix(".bpmn")
 
 
-def _check_payload(filename: str, xml: str, forms: Forms) -> str:
+def check_payload(filename: str, xml: str, forms: Forms) -> str:
     """The process key; refuses a bad file name, non-text XML, malformed forms and oversized input."""
     key = _key_of(filename)
     if not isinstance(xml, str):
@@ -175,7 +176,7 @@ def _check_payload(filename: str, xml: str, forms: Forms) -> str:
     return key
 
 
-def _form_reader(forms: Forms):
+def form_reader(forms: Forms) -> Callable[[str], bytes]:
     """The loader's form reader over the forms sent: text is read as typed, anything else as JSON."""
 
     def read_form(path: str) -> bytes:
@@ -197,11 +198,11 @@ def _form_reader(forms: Forms):
 def _load(ctx: ServiceContext, filename: str, xml: str, forms: Forms, strict: bool = False) -> list[ProcessDefinition]:
     """The validated definitions (one per executable process of the file), or DiagramError with
     every problem (the deploy's own checks). A call activity may call a deployed process."""
-    _check_payload(filename, xml, forms)
+    check_payload(filename, xml, forms)
     return load_definitions(
         filename,
         xml.encode("utf-8"),
-        _form_reader(forms),
+        form_reader(forms),
         strict=strict,
         resolve=deployed_processes(ctx),
         lane_roles=owner_lane_roles(ctx),
@@ -213,7 +214,7 @@ def validate_source(
 ) -> list[Problem]:
     """What a deploy of this diagram with these forms would say: its errors (refused) and warnings
     (``Problem.severity``); empty when it would deploy without a remark. ``strict``: warnings refuse too."""
-    _require_edit(actor)
+    require_edit(actor)
     try:
         definitions = _load(ctx, filename, xml, forms)
     except DiagramError as exc:
@@ -255,7 +256,7 @@ def deploy_sources(
 ) -> list[DeployResult]:
     """``deploy_source`` for a file of several executable processes (a collaboration): each is
     deployed under its process id, all or none; ``base_version`` is that of the first."""
-    _require_edit(actor)
+    require_edit(actor)
     definitions = _load(ctx, filename, xml, forms, strict)
     bases = {definitions[0].key: base_version} if base_version is not None else None
     results = deploy_definitions(ctx, definitions, actor=actor.username, base_versions=bases)
@@ -276,10 +277,10 @@ def deploy_set(
     """Several diagram files deployed together, all or none: a call activity of one may call a
     process of another (or one already deployed). Raises DiagramError with every file's problems;
     a dry run deploys nothing (versions None)."""
-    _require_edit(actor)
+    require_edit(actor)
     for filename, xml in files:
-        _check_payload(filename, xml, forms)
-    reader = _form_reader(forms)
+        check_payload(filename, xml, forms)
+    reader = form_reader(forms)
     encoded = [(filename, xml.encode("utf-8")) for filename, xml in files]
     definitions = load_set(
         encoded, reader, strict=strict, deployed=deployed_processes(ctx), lane_roles=owner_lane_roles(ctx)
@@ -303,8 +304,8 @@ def save_draft(
     base_version: int | None = None,
 ) -> DiagramDraft:
     """Keep the user's edit of a process (not validated: work in progress may be broken)."""
-    _require_edit(actor)
-    if _check_payload(filename, xml, forms) != key:
+    require_edit(actor)
+    if check_payload(filename, xml, forms) != key:
         raise InvalidInput(f"a draft of {key} must be named {key}.bpmn", errors={"filename": [f"expected {key}.bpmn"]})
     with ctx.uow() as uow:
         draft = uow.diagram_drafts.put(
@@ -329,7 +330,7 @@ def find_draft(ctx: ServiceContext, key: str, actor: Principal) -> DiagramDraft 
 
 
 def get_draft(ctx: ServiceContext, key: str, actor: Principal) -> DiagramDraft:
-    _require_edit(actor)
+    require_edit(actor)
     draft = find_draft(ctx, key, actor)
     if draft is None:
         raise NotFound(f"no draft of {key} for {actor.username}")
@@ -338,14 +339,14 @@ def get_draft(ctx: ServiceContext, key: str, actor: Principal) -> DiagramDraft:
 
 def list_drafts(ctx: ServiceContext, actor: Principal) -> list[DiagramDraft]:
     """The user's drafts, by process key."""
-    _require_edit(actor)
+    require_edit(actor)
     with ctx.uow() as uow:
         return uow.diagram_drafts.of_user(actor.username)
 
 
 def delete_draft(ctx: ServiceContext, key: str, actor: Principal) -> None:
     """Forget the user's draft of a process; idempotent."""
-    _require_edit(actor)
+    require_edit(actor)
     with ctx.uow() as uow:
         uow.diagram_drafts.remove(actor.username, key)
         uow.commit()

@@ -31,7 +31,7 @@ def test_the_auditor_checks_a_legacy_log_on_the_qa_page(page, tmp_path, screensh
     page.set_input_files("#log-check-form input[name=file]", str(log))
     page.click("#log-check-form button[type=submit]")
     page.wait_for_selector("#log-check[data-ready=true]")
-    expect(page.locator("#log-check-summary")).to_contain_text("3 个案件、33 个事件：1 个符合流程图")
+    expect(page.locator("#log-check-summary")).to_contain_text("3 个案件、36 个事件：1 个符合流程图")
     rows = page.locator(".qa-log-cases tbody tr")
     expect(rows).to_have_count(3)
     deviation = '.qa-log-cases tr[data-case="{}"] li'.format

@@ -122,6 +122,11 @@ def test_a_customer_requests_follows_accepts_the_quote_signs_and_rates_from_the_
     # follow link once its 30 days have run out.
     page.goto(follow)
     expect(page.locator("main")).to_contain_text(case_no)
+    # The signed service report is the customer's to download through the follow link.
+    report = page.locator("a[href$='/papers/service-report.pdf']")
+    expect(report).to_have_count(1)
+    pdf = page.request.get(report.get_attribute("href"))
+    assert pdf.status == 200 and pdf.body().startswith(b"%PDF")
     forged = page.goto(follow[:-4] + ("AAAA" if not follow.endswith("AAAA") else "BBBB"))
     assert forged.status == 403
     expect(page.locator("#refusal")).to_be_visible()

@@ -128,7 +128,7 @@ def reschedule(token: str):
 @bp.get("/<token>/papers/<kind>.pdf")
 def paper(token: str, kind: str):
     try:
-        file = portal.paper(services(), token, kind, current_app.config["COMPANY_NAME"], _address())
+        file = portal.paper(services(), token, kind, _address())
     except LinkRefused as exc:
         return _refused(exc)
     except AppError as exc:

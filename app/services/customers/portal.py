@@ -266,11 +266,11 @@ def _tell_staff(uow: UnitOfWork, instance: Instance, wished_at: datetime, now: d
     )
 
 
-def paper(ctx: ServiceContext, token: str, kind: str, company: str, address: str | None) -> papers.PaperFile:
+def paper(ctx: ServiceContext, token: str, kind: str, address: str | None) -> papers.PaperFile:
     """One of the case's papers, through a FOLLOW link."""
     now = ctx.clock.now()
     with ctx.uow() as uow:
         opened = _open(ctx, uow, token, LinkPurpose.FOLLOW, address, now)
         seen(opened.link, now, address)
         uow.commit()
-    return papers.paper_pdf(ctx, opened.instance.id, kind, principal_of(opened), company)
+    return papers.paper_pdf(ctx, opened.instance.id, kind, principal_of(opened))

@@ -80,9 +80,9 @@ export AFTERSALES_TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 TEST_LOGS := .test-logs
 test: setup-test /usr/bin/chromium lint
 	@mkdir -p $(TEST_LOGS); tmp=$$(mktemp -d); \
-	AFTERSALES_TEST_DATABASE_URL=sqlite $(BIN)/pytest -q -p no:cacheprovider --basetemp=$$tmp/sqlite \
+	AFTERSALES_TEST_DATABASE_URL=sqlite $(BIN)/pytest -q -p no:cacheprovider --durations=15 --basetemp=$$tmp/sqlite \
 		> $(TEST_LOGS)/sqlite.log 2>&1 & sqlite=$$!; \
-	AFTERSALES_TEST_DATABASE_URL=$(TEST_PG_URL) $(BIN)/pytest -q -p no:cacheprovider --basetemp=$$tmp/postgres \
+	AFTERSALES_TEST_DATABASE_URL=$(TEST_PG_URL) $(BIN)/pytest -q -p no:cacheprovider --durations=15 --basetemp=$$tmp/postgres \
 		> $(TEST_LOGS)/postgres.log 2>&1 & postgres=$$!; \
 	wait $$sqlite; sqlite_rc=$$?; wait $$postgres; postgres_rc=$$?; \
 	echo "== SQLite (exit $$sqlite_rc)"; cat $(TEST_LOGS)/sqlite.log; \

@@ -256,11 +256,19 @@ _FORBIDDEN_NAMES = frozenset(
 )
 
 
+# CPython 3.11's AST constructor counts its recursion depth per interpreter, not per thread: two
+# threads building or compiling syntax trees at once fail with "SystemError: AST constructor
+# recursion depth mismatch" (CPython gh-106905; seen with two deploys at the same moment). One at a time, then
+# (re-entrant: compiling parses first).
+_AST_LOCK = threading.RLock()
+
+
 def parse_sandboxed(source: str, mode: str) -> ast.AST:
     """The syntax tree of diagram code, or ScriptRejected if it is nested too deeply to handle safely
     (SyntaxError if it is not Python)."""
     try:
-        tree = ast.parse(source, mode=mode)
+        with _AST_LOCK:
+            tree = ast.parse(source, mode=mode)
     except (RecursionError, MemoryError):
         raise ScriptRejected(f"the code is nested more than {MAX_NESTING} levels deep (split the expression)") from None
     stack = [(tree, 0, 1)]
@@ -291,6 +299,11 @@ class _Compiled:
 
 
 def _compile(source: str, mode: str) -> _Compiled:
+    with _AST_LOCK:
+        return _compile_one(source, mode)
+
+
+def _compile_one(source: str, mode: str) -> _Compiled:
     tree = parse_sandboxed(source, mode)
     _refuse_host_access(tree)
     mutates = any(

@@ -144,7 +144,7 @@ def send():
 
 @bp.get("/request/sent")
 def sent():
-    """The confirmation: the case number the customer quotes, the follow link once there is one, the hotline."""
+    """The confirmation: the case number the customer quotes, the signed follow link, the hotline."""
     opened = session.get(SESSION_KEY)
     if not isinstance(opened, dict) or not opened.get("case_no"):
         return redirect(url_for("public_request.form"))

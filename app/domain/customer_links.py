@@ -16,6 +16,7 @@ from datetime import datetime
 from datetime import timedelta
 from enum import StrEnum
 
+from .master_data import CustomerLanguage
 from .principal import Principal
 from .roles import Role
 
@@ -196,8 +197,8 @@ class MessageState(StrEnum):
     FAILED = "failed"  # given up: the reason is kept
 
 
-CUSTOMER_LANGUAGES = ("zh_Hans", "en")
-DEFAULT_CUSTOMER_LANGUAGE = "zh_Hans"
+CUSTOMER_LANGUAGES = tuple(CustomerLanguage)
+DEFAULT_CUSTOMER_LANGUAGE = CustomerLanguage.CHINESE.value
 
 # The message texts in each customer language ({case_no}, {task}, {url}); the customer's language is
 # the case's (or their record's), not the language of whoever's request queued the message.

@@ -35,6 +35,13 @@ class CustomerKind(StrEnum):
     INTERNAL = "internal"  # a department of the company itself: its work is fee type D
 
 
+class CustomerLanguage(StrEnum):
+    """The language a customer's messages and link pages are in (the interface's catalogues)."""
+
+    CHINESE = "zh_Hans"
+    ENGLISH = "en"
+
+
 class Region(StrEnum):
     URBAN = "urban"
     SUBURBAN = "suburban"
@@ -351,6 +358,7 @@ CUSTOMERS = Table(
         Field("contact_name", FieldKind.TEXT),
         Field("mobile", FieldKind.TEXT, max_length=32, normalise=normalise_phone),
         Field("key_customer", FieldKind.BOOL),
+        Field("language", FieldKind.CHOICE, choices=CustomerLanguage),
     ),
     editors=frozenset({Role.CS_AGENT, Role.SUPERVISOR}),
     readers=REGISTRARS,
@@ -420,6 +428,7 @@ TECHNICIANS = Table(
     fields=(
         Field("username", FieldKind.TEXT, required=True, max_length=64, references="users"),
         Field("name", FieldKind.TEXT, required=True),
+        Field("phone", FieldKind.TEXT, max_length=32, normalise=normalise_phone),  # given to the customer
         Field("branch", FieldKind.TEXT, required=True, max_length=64),
         Field("regions", FieldKind.LIST, max_length=32),
         Field("skills", FieldKind.LIST, max_length=32),
@@ -468,6 +477,7 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "contact_name": ("联系人", "Contact"),
     "mobile": ("手机", "Mobile"),
     "key_customer": ("重点客户", "Key customer"),
+    "language": ("语言", "Language"),
     "serial_no": ("序列号", "Serial number"),
     "customer_code": ("客户编号", "Customer code"),
     "product_category": ("产品类别", "Product category"),

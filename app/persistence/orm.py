@@ -253,7 +253,7 @@ class Customer(Base):
     contact_name: Mapped[str | None] = mapped_column(String(128))
     mobile: Mapped[str | None] = mapped_column(String(32))
     key_customer: Mapped[bool] = mapped_column(Boolean, default=False)
-    # The language of messages to the customer (domain.customer_links.CUSTOMER_LANGUAGES); None: zh_Hans.
+    # The language of messages to the customer (domain.master_data.CustomerLanguage); None: zh_Hans.
     language: Mapped[str | None] = mapped_column(String(8))
     revision: Mapped[int] = mapped_column(Integer, default=1)
 
@@ -305,6 +305,7 @@ class Technician(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(128))
+    phone: Mapped[str | None] = mapped_column(String(32))  # the engineer's work phone, given to the customer
     branch: Mapped[str] = mapped_column(String(64))
     regions: Mapped[list[Any]]
     skills: Mapped[list[Any]]

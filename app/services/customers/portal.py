@@ -26,10 +26,10 @@ from ...errors import InvalidInput
 from ...persistence.orm import Instance
 from ...persistence.orm import Notification
 from ...persistence.orm import Task
-from ...persistence.orm import User
 from ...persistence.unit_of_work import UnitOfWork
 from ..cases import papers
 from ..context import ServiceContext
+from ..master_data.engineers import engineer_of
 from ..people.notifications import title
 from ..tasks import work
 from ..tasks.work import TaskView
@@ -120,14 +120,8 @@ def principal_of(opened: OpenLink) -> Principal:
 
 
 def _engineer(uow: UnitOfWork, data: dict[str, Any]) -> tuple[str | None, str | None]:
-    username = data.get("technician")
-    if not isinstance(username, str) or not username:
-        return None, None
-    technician = uow.master.technician(username)
-    user: User | None = uow.users.get(username)
-    name = (technician.name if technician is not None else None) or (user.display_name if user else None) or username
-    phone = data.get("technician_phone") or data.get("engineer_phone")
-    return name, phone if isinstance(phone, str) and phone else None
+    engineer = engineer_of(uow, data)
+    return (engineer.name, engineer.phone) if engineer is not None else (None, None)
 
 
 def open_page(ctx: ServiceContext, token: str, address: str | None) -> CustomerCase:

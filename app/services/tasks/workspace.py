@@ -29,6 +29,7 @@ from ...persistence.orm import Timer
 from ...persistence.unit_of_work import UnitOfWork
 from ..cases import opening as cases
 from ..context import ServiceContext
+from ..master_data.engineers import engineer_of
 from ..processes.version_cache import DeployedProcess
 from . import work as tasks
 
@@ -315,6 +316,15 @@ def step_facts(form: dict[str, Any] | None, data: dict[str, Any]) -> dict[str, A
     return {n: data[n] for n in names if isinstance(n, str) and data.get(n) not in (None, "", [], {})}
 
 
+def _add_engineer_phone(uow: UnitOfWork, form: dict[str, Any] | None, data: dict[str, Any], facts: dict) -> None:
+    """A step that names ``technician_phone`` in its facts (the agent gives it to the customer) shows the
+    engineer's work phone from the master record when the case notes none."""
+    if "technician_phone" in ((form or {}).get("x-facts") or []) and "technician_phone" not in facts:
+        engineer = engineer_of(uow, data)
+        if engineer is not None and engineer.phone:
+            facts["technician_phone"] = engineer.phone
+
+
 def task_page(ctx: ServiceContext, task_id: str, actor: Principal) -> TaskPage:
     """A task with its form, what to start the form with, and whether the user may send it."""
     view = tasks.get_task(ctx, task_id, actor)
@@ -325,6 +335,7 @@ def task_page(ctx: ServiceContext, task_id: str, actor: Principal) -> TaskPage:
     workable = task.status == TaskState.READY and may_send and task.assignee in (None, actor.username)
     facts = step_facts(view.form, view.data)
     with ctx.uow() as uow:
+        _add_engineer_phone(uow, view.form, view.data, facts)
         process = ctx.versions.get(uow, uow.instances.get(task.instance_id).version_id)
         draft = uow.drafts.get(actor.username, task_id) if workable else None
         people = display_names(uow, facts, {task.assignee or ""})

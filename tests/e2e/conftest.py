@@ -7,7 +7,9 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from werkzeug.serving import make_server
@@ -74,19 +76,54 @@ def csp_violations() -> list[str]:
     return []
 
 
-@pytest.fixture
-def page(browser, live_server, csp_violations):
-    context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900}, locale="zh-CN")
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+@contextmanager
+def watched_context(browser, live_server: str, csp_violations: list[str], **options: Any) -> Iterator[Any]:
+    """A browser context (Chinese, 10 s timeouts) whose every page fails the test, when the context
+    closes, on a JavaScript error or a Content-Security-Policy violation."""
+    context = browser.new_context(base_url=live_server, locale="zh-CN", **options)
     context.set_default_timeout(10_000)
     context.add_init_script(REPORT_CSP_VIOLATIONS)
-    page = context.new_page()
     errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("console", lambda message: is_csp_violation(message.text) and csp_violations.append(message.text))
-    yield page
+
+    def watch(page) -> None:
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.on("console", lambda message: is_csp_violation(message.text) and csp_violations.append(message.text))
+
+    context.on("page", watch)
+    yield context
     context.close()
     assert not errors, f"JavaScript errors in the page: {errors}"
     assert not csp_violations, f"the Content-Security-Policy refused something the page needs: {csp_violations}"
+
+
+@pytest.fixture
+def page(browser, live_server, csp_violations):
+    """A desktop browser's page."""
+    with watched_context(browser, live_server, csp_violations, viewport=DESKTOP) as context:
+        yield context.new_page()
+
+
+@pytest.fixture
+def phone(browser, live_server, csp_violations):
+    """A phone's browser (390×844, touch; open pages with ``phone.new_page()``), e.g. two people's pages."""
+    with watched_context(browser, live_server, csp_violations, viewport=PHONE, has_touch=True) as context:
+        yield context
+
+
+@pytest.fixture
+def phone_page(phone):
+    """A page on a phone: the customer's, or the technician's at the site."""
+    return phone.new_page()
+
+
+def shoot(page, name: str) -> None:
+    """Save a full-page screenshot into tests/e2e/screenshots/ (to look at after the run)."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
 
 
 @pytest.fixture

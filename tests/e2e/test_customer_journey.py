@@ -19,10 +19,10 @@ from app.services.customers.messages import send_customer_messages
 from app.services.timing.timer_firing import fire_due_timers
 from tests.api.test_customer_steps import to_confirmation
 from tests.case_driver import CaseDriver
-from tests.e2e.conftest import SCREENSHOTS
+from tests.e2e.conftest import PHONE
 from tests.e2e.conftest import needs_chromium
+from tests.e2e.conftest import shoot
 from tests.e2e.test_public_request import app  # noqa: F401  (the seeded app with a short proof of work)
-from tests.e2e.test_public_request import phone  # noqa: F401  (the customer's phone page)
 from tests.e2e.test_workspace import draw_signature
 from tests.repair_driver import FORMS
 from tests.repair_driver import TO_DIAGNOSIS
@@ -38,11 +38,6 @@ class Repair(CaseDriver):
     ROLE_USER = {"cs_agent": "agent", "dispatcher": "dispatcher", "technician": "tech_urban1"}
 
 
-def _shot(page, name: str) -> None:
-    SCREENSHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
-
-
 def _sms_link(ctx, phone_number: str) -> str:
     """The link of the newest SMS to ``phone_number`` (the demo's logging sender keeps what it sent)."""
     send_customer_messages(ctx)
@@ -55,7 +50,7 @@ def _answer(page, link: str, title: str) -> None:
     page.goto(link)
     page.wait_for_selector("#task-form[data-ready=true]")
     expect(page.locator(".customer-task h2")).to_have_text(title)
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
 
 def _send(page) -> None:
@@ -65,13 +60,13 @@ def _send(page) -> None:
 
 
 def test_a_customer_requests_follows_accepts_the_quote_signs_and_rates_from_the_phone(
-    phone,  # noqa: F811
+    phone_page,
     app,  # noqa: F811
     as_user,
     clock,
 ):
     ctx = app.extensions["aftersales"]
-    page = phone
+    page = phone_page
     page.goto("/request")
     expect(page.locator("form[data-proof=ready]")).to_have_count(1)
     page.fill("#customer_name", CUSTOMER["customer_name"])
@@ -86,7 +81,7 @@ def test_a_customer_requests_follows_accepts_the_quote_signs_and_rates_from_the_
     page.click("#follow-link")
     expect(page.locator("main")).to_contain_text(case_no)
     assert CUSTOMER["customer_phone"] not in page.content()  # the phone only masked
-    _shot(page, "customer-journey-follow.png")
+    shoot(page, "customer-journey-follow.png")
 
     # Staff register, contact, dispatch, agree the appointment, arrive and diagnose (through the API).
     [row] = as_user("admin").get(f"/instances?case_no={case_no}").json
@@ -98,7 +93,7 @@ def test_a_customer_requests_follows_accepts_the_quote_signs_and_rates_from_the_
     # The customer accepts the plan and the quote through the link the SMS carried.
     _answer(page, _sms_link(ctx, CUSTOMER["customer_phone"]), "确认方案与报价")
     expect(page.locator("#task-form [name='root[plan_accepted]']")).to_be_checked()
-    _shot(page, "customer-journey-quote.png")
+    shoot(page, "customer-journey-quote.png")
     _send(page)
     case.do("perform_service")
 
@@ -108,7 +103,7 @@ def test_a_customer_requests_follows_accepts_the_quote_signs_and_rates_from_the_
     page.fill("#task-form [name='root[signed_by]']", "陈静")
     for item, score in (("attitude", 4), ("skills", 4), ("arrival", 3), ("promises", 4)):
         page.locator(f"#task-form input[name='root[rating_{item}]'][value='{score}']").check()
-    _shot(page, "customer-journey-sign.png")
+    shoot(page, "customer-journey-sign.png")
     _send(page)
 
     data = case.data
@@ -136,17 +131,17 @@ def test_a_customer_requests_follows_accepts_the_quote_signs_and_rates_from_the_
     assert expired.status == 410
     expect(page.locator("#refusal")).to_be_visible()
     assert case_no not in page.content()
-    _shot(page, "customer-journey-expired.png")
+    shoot(page, "customer-journey-expired.png")
 
 
 def test_the_complainant_confirms_the_feedback_and_closes_the_complaint_after_three_months(
-    phone,  # noqa: F811
+    phone_page,
     app,  # noqa: F811
     as_user,
     clock,
 ):
     ctx = app.extensions["aftersales"]
-    page = phone
+    page = phone_page
     case = to_confirmation(as_user)
     complainant = case.data["customer_phone"].replace(" ", "")
 
@@ -163,7 +158,7 @@ def test_the_complainant_confirms_the_feedback_and_closes_the_complaint_after_th
     _answer(page, _sms_link(ctx, complainant), "三个月回访：关闭或重开")
     page.check("#task-form [name='root[complainant_satisfied]']")
     page.select_option("#task-form [name='root[closure_decision]']", "close")
-    _shot(page, "customer-journey-close.png")
+    shoot(page, "customer-journey-close.png")
     _send(page)
     body = case.body
     assert body["status"] == "completed" and body["data"]["complaint_status"] == "closed"

@@ -14,40 +14,18 @@ from app.services.customers import links
 from app.services.customers.messages import send_customer_messages
 from tests.diagrams import CUSTOMER_STEP
 from tests.e2e.accessibility import serious_violations
-from tests.e2e.conftest import REPORT_CSP_VIOLATIONS
+from tests.e2e.conftest import PHONE
 from tests.e2e.conftest import SCREENSHOTS
-from tests.e2e.conftest import is_csp_violation
 from tests.e2e.conftest import needs_chromium
 from tests.e2e.test_workspace import draw_signature
 from tests.e2e.test_workspace import log_in
 
 pytestmark = [pytest.mark.e2e, needs_chromium]
 
-PHONE = {"width": 390, "height": 844}
-
 
 @pytest.fixture
 def app(app_with_diagram):
     return app_with_diagram(CUSTOMER_STEP, ("admin", "agent"))
-
-
-@pytest.fixture
-def phone(browser, live_server, csp_violations):
-    """The customer's phone browser; any JavaScript error or CSP violation fails the test."""
-    context = browser.new_context(base_url=live_server, viewport=PHONE, locale="zh-CN", has_touch=True)
-    context.set_default_timeout(10_000)
-    context.add_init_script(REPORT_CSP_VIOLATIONS)
-    errors: list[str] = []
-
-    def watch(page) -> None:
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        page.on("console", lambda message: is_csp_violation(message.text) and csp_violations.append(message.text))
-
-    context.on("page", watch)
-    yield context
-    context.close()
-    assert not errors, f"JavaScript errors in the page: {errors}"
-    assert not csp_violations, f"the Content-Security-Policy refused something the page needs: {csp_violations}"
 
 
 def test_a_customer_follows_the_case_signs_on_the_phone_and_a_revoked_link_is_refused(phone, app, as_user):

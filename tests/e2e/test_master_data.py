@@ -9,6 +9,8 @@ import re
 
 import pytest
 
+from tests.e2e.conftest import DESKTOP
+from tests.e2e.conftest import PHONE
 from tests.e2e.conftest import needs_chromium
 from tests.e2e.test_workspace import complete
 from tests.e2e.test_workspace import field
@@ -16,9 +18,6 @@ from tests.e2e.test_workspace import log_in
 from tests.e2e.test_workspace import wait_for_form
 
 pytestmark = [pytest.mark.e2e, needs_chromium]
-
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
 
 
 def fill_record(page, values: dict[str, str]) -> None:

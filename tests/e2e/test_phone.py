@@ -15,9 +15,8 @@ from playwright.sync_api import expect
 from tests.diagrams import FORMS
 from tests.diagrams import TINY
 from tests.e2e.accessibility import serious_violations
-from tests.e2e.conftest import REPORT_CSP_VIOLATIONS
+from tests.e2e.conftest import PHONE
 from tests.e2e.conftest import SCREENSHOTS
-from tests.e2e.conftest import is_csp_violation
 from tests.e2e.conftest import needs_chromium
 from tests.e2e.test_workspace import complete
 from tests.e2e.test_workspace import draw_signature
@@ -27,7 +26,6 @@ from tests.e2e.test_workspace import wait_for_form
 
 pytestmark = [pytest.mark.e2e, needs_chromium]
 
-PHONE = {"width": 390, "height": 844}
 SITE_FORM = {
     "type": "object",
     "title": "现场记录 / Site record",
@@ -54,26 +52,6 @@ JPEG = base64.b64decode(
 def app(app_with_diagram, monkeypatch):
     monkeypatch.setitem(FORMS, "forms/do_it.json", SITE_FORM)
     return app_with_diagram(TINY, ("admin", "agent"))
-
-
-@pytest.fixture
-def phone(browser, live_server, csp_violations):
-    """A phone's browser (pages opened with ``context.new_page()``), failing the test on any
-    JavaScript error or Content-Security-Policy violation in its pages, as the ``page`` fixture does."""
-    context = browser.new_context(base_url=live_server, viewport=PHONE, locale="zh-CN", has_touch=True)
-    context.set_default_timeout(10_000)
-    context.add_init_script(REPORT_CSP_VIOLATIONS)
-    errors: list[str] = []
-
-    def watch(page) -> None:
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        page.on("console", lambda message: is_csp_violation(message.text) and csp_violations.append(message.text))
-
-    context.on("page", watch)
-    yield context
-    context.close()
-    assert not errors, f"JavaScript errors in the page: {errors}"
-    assert not csp_violations, f"the Content-Security-Policy refused something the page needs: {csp_violations}"
 
 
 def open_task(as_user) -> str:

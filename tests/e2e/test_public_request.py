@@ -10,12 +10,10 @@ from playwright.sync_api import expect
 
 from tests.conftest import make_app
 from tests.e2e.accessibility import serious_violations
-from tests.e2e.conftest import REPORT_CSP_VIOLATIONS
-from tests.e2e.conftest import SCREENSHOTS
-from tests.e2e.conftest import is_csp_violation
+from tests.e2e.conftest import PHONE
 from tests.e2e.conftest import needs_chromium
+from tests.e2e.conftest import shoot
 from tests.e2e.test_phone import JPEG
-from tests.e2e.test_phone import PHONE
 
 pytestmark = [pytest.mark.e2e, needs_chromium]
 
@@ -28,27 +26,6 @@ def app(database_url, clock, seeded_templates):
     app = make_app(database_url, clock, create=False, PUBLIC_REQUEST_PROOF_BITS=BITS)
     yield app
     app.extensions["aftersales.db"].dispose()
-
-
-@pytest.fixture
-def phone(browser, live_server, csp_violations):
-    """A customer's phone, no log-in; any JavaScript error or CSP violation fails the test."""
-    context = browser.new_context(base_url=live_server, viewport=PHONE, locale="zh-CN", has_touch=True)
-    context.set_default_timeout(10_000)
-    context.add_init_script(REPORT_CSP_VIOLATIONS)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("console", lambda message: is_csp_violation(message.text) and csp_violations.append(message.text))
-    yield page
-    context.close()
-    assert not errors, f"JavaScript errors in the page: {errors}"
-    assert not csp_violations, f"the Content-Security-Policy refused something the page needs: {csp_violations}"
-
-
-def _shot(page, name: str) -> None:
-    SCREENSHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
 
 
 def _fits_the_phone(page) -> None:
@@ -64,8 +41,8 @@ def _case(as_user, case_no: str) -> dict:
     return row
 
 
-def test_a_customer_requests_service_from_a_phone_in_chinese(phone, as_user):
-    page = phone
+def test_a_customer_requests_service_from_a_phone_in_chinese(phone_page, as_user):
+    page = phone_page
     page.goto("/request")
     expect(page.locator("main h1")).to_have_text("在线报修")
     expect(page.locator("form[data-proof=ready]")).to_have_count(1)  # the script found the proof of work
@@ -77,7 +54,7 @@ def test_a_customer_requests_service_from_a_phone_in_chinese(phone, as_user):
     page.fill("#customer_phone", "13900000099")
     page.select_option("#product_category", "laundry")
     page.fill("#fault_description", "洗衣机不排水")
-    _shot(page, "request-form-zh.png")
+    shoot(page, "request-form-zh.png")
 
     # No address: the field says so, in Chinese, and nothing typed is lost.
     page.click("main button[type=submit]")
@@ -87,7 +64,7 @@ def test_a_customer_requests_service_from_a_phone_in_chinese(phone, as_user):
     expect(page.locator("#fault_description")).to_have_value("洗衣机不排水")
     expect(page.locator("#product_category")).to_have_value("laundry")
     assert serious_violations(page) == []
-    _shot(page, "request-errors-zh.png")
+    shoot(page, "request-errors-zh.png")
 
     page.fill("#address", "北京市东城区东四十条 9 号")
     page.set_input_files("#photo-1", files=[{"name": "fault.jpg", "mimeType": "image/jpeg", "buffer": JPEG}])
@@ -98,7 +75,7 @@ def test_a_customer_requests_service_from_a_phone_in_chinese(phone, as_user):
     expect(page.locator("main")).to_contain_text("400-800-8000")
     assert serious_violations(page) == []
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-    _shot(page, "request-sent-zh.png")
+    shoot(page, "request-sent-zh.png")
 
     case = _case(as_user, case_no)
     assert case["data"]["channel"] == "web" and case["data"]["address"] == "北京市东城区东四十条 9 号"
@@ -106,8 +83,8 @@ def test_a_customer_requests_service_from_a_phone_in_chinese(phone, as_user):
     assert photo["media_type"] == "image/jpeg"
 
 
-def test_a_customer_requests_service_in_english_with_a_known_serial(phone, as_user):
-    page = phone
+def test_a_customer_requests_service_in_english_with_a_known_serial(phone_page, as_user):
+    page = phone_page
     page.goto("/request")
     page.click(".lang-switch button[value=en]")
     expect(page.locator("main h1")).to_have_text("Request service")
@@ -120,7 +97,7 @@ def test_a_customer_requests_service_in_english_with_a_known_serial(phone, as_us
     page.click("main button[type=submit]")
     expect(page.locator("#customer_phone-error")).to_have_text("Please give a phone number (digits, at least 5).")
     expect(page.locator("#serial_no")).to_have_value("SN-FR-1001")
-    _shot(page, "request-form-en.png")
+    shoot(page, "request-form-en.png")
 
     page.fill("#customer_phone", "13800000001")
     page.click("main button[type=submit]")
@@ -130,6 +107,6 @@ def test_a_customer_requests_service_in_english_with_a_known_serial(phone, as_us
     # The confirmation names nothing of the master data: only the case number and the hotline.
     for secret in ("BCD-520W", "建国路", "张伟"):
         expect(page.locator("main")).not_to_contain_text(secret)
-    _shot(page, "request-sent-en.png")
+    shoot(page, "request-sent-en.png")
     data = _case(as_user, case_no)["data"]
     assert data["product_model"] == "BCD-520W" and data["customer_name"] == "张伟 Zhang Wei"

@@ -14,6 +14,7 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import PHONE
 from tests.e2e.conftest import needs_chromium
 from tests.repair_driver import RepairCase
 
@@ -253,11 +254,11 @@ def test_drafts_the_inbox_and_the_language_switch(page, as_user, clock, screensh
 def test_a_technicians_inbox_on_a_phone_is_a_card_per_task(page, as_user, screenshot):
     case = RepairCase(as_user)
     case.walk("contact_customer", "dispatch_notice", "agree_appointment")  # the check-in waits for tech_urban1
-    page.set_viewport_size({"width": 390, "height": 844})
+    page.set_viewport_size(PHONE)
     log_in(page, "tech_urban1")
     task = page.locator("a.task-link", has_text="到达现场签到")
     assert task.bounding_box()["width"] > 200  # the name on one line, not a character per line
     width = page.evaluate("() => document.documentElement.scrollWidth")
-    assert width <= 390, f"the page is {width} px wide: something is pushed off the screen"
+    assert width <= PHONE["width"], f"the page is {width} px wide: something is pushed off the screen"
     expect(page.locator("tr", has=task).locator("td[data-label]").first).to_be_visible()
     screenshot("inbox-phone-zh.png")

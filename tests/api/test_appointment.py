@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from app.services.timing.timer_firing import fire_due
+from tests.api.test_customer_links import issue
+from tests.api.test_web import login
 from tests.repair_driver import FORMS
 from tests.repair_driver import RepairCase
 
@@ -16,7 +18,7 @@ def arrival_timer(case: RepairCase) -> dict:
     return timer
 
 
-def test_the_engineer_is_chosen_before_the_customer_is_given_a_time(as_user):
+def test_the_engineer_is_chosen_before_the_customer_is_given_a_time(app, as_user):
     case = RepairCase(as_user)
     case.do("contact_customer")  # the first contact (D-01) chooses the service mode only
     assert list(case.ready()) == ["dispatch_notice"]
@@ -25,6 +27,12 @@ def test_the_engineer_is_chosen_before_the_customer_is_given_a_time(as_user):
     assert appointment["element_id"] == "agree_appointment"
     form = as_user("agent").get(f"/tasks/{appointment['id']}").json["form"]
     assert form["properties"]["technician"]["const"] == "tech_urban2"  # the agent sees whom to announce
+    browser = app.test_client()
+    login(browser, "agent")
+    facts = browser.get(f"/tasks/{appointment['id']}").get_data(as_text=True)
+    facts = facts[facts.index('id="task-facts"') :]
+    # ... and what to tell the customer: the engineer's name and work phone from the master record
+    assert "杨磊 Yang Lei" in facts and "工程师电话" in facts and "13900100002" in facts
     no_time = case.submit("agree_appointment", {"engineer_contact_given": True})
     assert no_time.status_code == 422 and "appointment_at" in no_time.json["fields"]
     untold = case.submit("agree_appointment", {**FORMS["agree_appointment"], "engineer_contact_given": False})
@@ -64,3 +72,12 @@ def test_the_second_visit_on_time_keeps_the_promise(ctx, clock, as_user):
     clock.advance(timedelta(days=1))
     fire_due(ctx)
     assert "supervisor_late_arrival" not in case.ready() and "diagnose_on_site" in case.ready()
+
+
+def test_the_customers_link_names_the_engineer_with_the_work_phone(ctx, app, as_user):
+    case = RepairCase(as_user)
+    case.do("contact_customer")
+    case.do("dispatch_notice", technician="tech_urban2")
+    page = app.test_client().get(issue(ctx, case.id).path).get_data(as_text=True)
+    engineer = page[page.index('id="engineer"') :].split("</dd>")[0]
+    assert "杨磊 Yang Lei" in engineer and 'href="tel:13900100002"' in engineer

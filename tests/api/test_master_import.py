@@ -140,7 +140,7 @@ def gb18030_csv(headers: list[str], rows: list[list[str]]) -> bytes:
 
 
 def test_a_gb18030_csv_with_chinese_headers_is_imported(ctx):
-    names = ["code", "name", "kind", "region", "branch", "address", "phone", "mobile", "key_customer"]
+    names = ["code", "name", "kind", "region", "branch", "address", "phone", "mobile", "key_customer", "language"]
     headers = [FIELD_LABELS[n][0] for n in names]
     rows = [
         [
@@ -153,6 +153,7 @@ def test_a_gb18030_csv_with_chinese_headers_is_imported(ctx):
             "１３９ ００００ ０１０１",
             "",
             "否",
+            "",
         ],
         [
             "C102",
@@ -164,6 +165,7 @@ def test_a_gb18030_csv_with_chinese_headers_is_imported(ctx):
             "010-6940 0102",
             "",
             "是",
+            "en",
         ],
     ]
     content = gb18030_csv(headers, rows)
@@ -178,6 +180,7 @@ def test_a_gb18030_csv_with_chinese_headers_is_imported(ctx):
         second = uow.records.get(TABLES["customers"], "C102")
         assert (first.name, first.phone, first.key_customer) == ("赵敏", "13900000101", False)
         assert (second.phone, second.key_customer, second.kind) == ("01069400102", True, "company")
+        assert (first.language, second.language) == (None, "en")  # messages to C102 go out in English
         [change] = uow.records.history(TABLES["customers"], "C102")
         assert (change.action, change.actor, change.source) == ("imported", "agent", "客户.csv")
 

@@ -102,12 +102,13 @@ def test_create_then_edit_leaves_the_history(app):
     form = text(client.get("/master/customers/C100/edit"))
     revision = re.search(r'name="revision" value="(\d+)"', form).group(1)
     assert 'id="f-code" value="C100" disabled' in form  # the key is not edited
-    fields = {**CUSTOMER, "region": "suburban", "revision": revision, "csrf_token": csrf_of(form)}
+    assert '<option value="en">English</option>' in form  # the language messages to the customer are in
+    fields = {**CUSTOMER, "region": "suburban", "language": "en", "revision": revision, "csrf_token": csrf_of(form)}
     del fields["code"]
     edited = client.post("/master/customers/C100/edit", data=fields)
     assert edited.status_code == 302
     record = text(client.get("/master/customers/C100"))
-    assert 'data-field="region">郊区' in record
+    assert 'data-field="region">郊区' in record and 'data-field="language">English' in record
     assert re.search(r'区域</span>: <span class="before">市区</span> → <span class="after">郊区</span>', record)
 
 

@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 
 from ...domain.master_data import ContractStatus
 from ...domain.master_data import CustomerKind
+from ...domain.master_data import CustomerLanguage
 from ...domain.master_data import FeeTerms
 from ...domain.master_data import PriceKind
 from ...domain.master_data import Region
@@ -26,6 +27,9 @@ from ...services.master_data.records import ChangeAction
 CHOICE_LABELS: dict[StrEnum, object] = {
     CustomerKind.PERSON: _l("person"),
     CustomerKind.COMPANY: _l("company"),
+    # A language by its own name, as the customer would pick it, whatever the user's language.
+    CustomerLanguage.CHINESE: "中文",
+    CustomerLanguage.ENGLISH: "English",
     Region.URBAN: _l("urban"),
     Region.SUBURBAN: _l("suburban"),
     SlaProfile.STANDARD_URBAN: _l("standard, urban (6 h)"),

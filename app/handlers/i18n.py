@@ -115,8 +115,8 @@ FIELD_LABELS = {
     "started_by": _l("Opened by"),
     "fee_type": _l("Fee type"),
     "linked_case_no": _l("Linked case"),
-    "photos": _l("Customer's photos"),
-    "technician_phone": _l("Engineer's phone"),  # the master record's, beside the step that gives it  # sent with the public request form (services/cases/public_request.py)
+    "photos": _l("Customer's photos"),  # sent with the public request form (services/cases/public_request.py)
+    "technician_phone": _l("Engineer's phone"),  # the master record's, beside the step that gives it
 }
 TIMER_KIND_LABELS = {"reminder": _l("reminder"), "escalation": _l("escalation"), "deadline": _l("deadline")}
 ROLE_LABELS = {

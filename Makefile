@@ -64,7 +64,8 @@ run: setup instance/secret_key
 	$(BIN)/aftersales init-db
 	$(BIN)/aftersales deploy --strict
 	$(BIN)/aftersales demo
-	AFTERSALES_SECRET_KEY_FILE=$${AFTERSALES_SECRET_KEY_FILE:-$(CURDIR)/instance/secret_key} $(BIN)/aftersales serve --port $(PORT)
+	AFTERSALES_SECRET_KEY_FILE=$${AFTERSALES_SECRET_KEY_FILE:-$(CURDIR)/instance/secret_key} \
+	AFTERSALES_SERVICE_HOTLINE="$${AFTERSALES_SERVICE_HOTLINE:-400-800-8000 (demo)}" $(BIN)/aftersales serve --port $(PORT)
 
 lint: setup-test
 	$(BIN)/ruff check app tests benchmarks

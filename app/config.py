@@ -57,12 +57,13 @@ class Config:
     # The public service request form (/request, no account): requests sent per client address in a moving
     # window (accepted or not; one more is answered 429), the proof of work asked of each (zero bits of
     # sha256: 17 is about a second on a phone, each bit doubles it), how long its challenge is good, the
-    # size of one photo (three of them must fit in MAX_CONTENT_LENGTH), and the hotline the page names.
+    # size of one photo (three of them must fit in MAX_CONTENT_LENGTH), and the hotline the pages name (empty:
+    # none is named; an install sets its own number, the demo of `make run` a made-up one).
     PUBLIC_REQUESTS_PER_ADDRESS = "10 per hour"
     PUBLIC_REQUEST_PROOF_BITS = 17
     PUBLIC_REQUEST_CHALLENGE_SECONDS = 3600
     PUBLIC_REQUEST_PHOTO_BYTES = 2 * 1024 * 1024
-    SERVICE_HOTLINE = "400-800-8000"
+    SERVICE_HOTLINE = ""
     # Reverse proxies in front of the service whose X-Forwarded-For/-Proto/-Host are believed (0: none). Behind
     # one proxy set 1, or every request seems to come from the proxy and shares one log-in throttle.
     TRUSTED_PROXIES = 0

@@ -14,6 +14,7 @@ from app.domain.proof_of_work import solve
 from app.domain.proof_of_work import solves
 from app.persistence.repositories.api_tokens import IdempotencyRepository
 from tests.case_driver import CaseDriver
+from tests.api.test_web import login
 from tests.conftest import make_app
 
 BITS = 8  # cheap for the tests; the service asks 17 of a phone
@@ -288,3 +289,30 @@ def test_the_confirmation_gives_a_follow_link_that_opens_the_customers_case_and_
     case = _case(as_user, case_no)
     [issued] = case.events("customer_link_issued")
     assert issued["data"]["purpose"] == "follow" and issued["actor"] == "public-form"
+
+
+def test_no_hotline_is_named_until_the_install_sets_its_own(customer):
+    assert 'id="hotline"' not in customer.page().get_data(as_text=True)  # never a made-up number
+
+
+@pytest.mark.parametrize("app", [{"SERVICE_HOTLINE": "400-820-1234"}], indirect=True)
+def test_the_installs_hotline_is_named_on_the_form_and_the_confirmation(app, customer):
+    assert "400-820-1234" in customer.page().get_data(as_text=True)
+    answer = customer.send()
+    sent = customer.client.get(answer.headers["Location"], environ_base=customer.environ).get_data(as_text=True)
+    assert 'id="hotline">' in sent and "400-820-1234" in sent
+
+
+def test_a_browser_signed_in_as_staff_sends_as_the_public_and_the_trail_names_the_user(app, as_user):
+    """The auditor's read-only role gives no power on the public form (it acts as the public, as the same
+    person would after logging out), but whoever was signed in is named in the audit trail."""
+    browser = app.test_client()
+    login(browser, "auditor")
+    answer = Customer(browser).send()
+    case = _case(as_user, Customer(browser).case_no(answer))
+    assert case.data["started_by"] == "public-form"
+    [received] = case.events("public_request_received")
+    assert received["actor"] == "public-form" and received["data"]["signed_in_as"] == "auditor"
+    stranger = Customer(app.test_client())
+    [anonymous] = _case(as_user, stranger.case_no(stranger.send())).events("public_request_received")
+    assert "signed_in_as" not in anonymous["data"]

@@ -15,6 +15,7 @@ from datetime import timedelta
 
 from flask import Blueprint
 from flask import current_app
+from flask import g
 from flask import redirect
 from flask import render_template
 from flask import request
@@ -132,6 +133,7 @@ def send():
             settings=_settings(),
             client=_client(),
             max_photo_bytes=int(current_app.config["PUBLIC_REQUEST_PHOTO_BYTES"]),
+            signed_in_as=g.principal.username if g.get("principal") is not None else None,
         )
     except requests.RequestRefused as refused:
         errors = {name: [str(REFUSALS[r]) for r in found] for name, found in refused.refusals.items()}

@@ -238,11 +238,14 @@ def open_request(
     settings: ProofSettings,
     client: str,
     max_photo_bytes: int,
+    signed_in_as: str | None = None,
 ) -> OpenedRequest:
     """Open the case a customer asked for on the public form, or RequestRefused (nothing written).
 
     The checks in order: the honeypot, the fields and photos, the proof of work, its single use. A
     refused request spends no challenge (the page shows the form again with a new one all the same).
+    The form acts as the public whoever sends it; a browser signed in as staff (``signed_in_as``) gives
+    that staff member no power here, but the audit trail names them, so no request hides who sent it.
     """
     if form.honeypot.strip():
         raise RequestRefused({"_form": [Refusal.HONEYPOT]})
@@ -251,7 +254,7 @@ def open_request(
     now = ctx.clock.now()
     ident = _challenge_id(challenge, nonce, settings, now)
     try:
-        opened, due = _open(ctx, values, photos, ident, client, calendar, now)
+        opened, due = _open(ctx, values, photos, ident, client, calendar, now, signed_in_as)
     except Busy:
         with ctx.uow() as uow:  # the same challenge sent twice at once (a double tap): the other one won
             if uow.idempotency.get(PUBLIC_ACTOR, _KEY_PREFIX + ident) is not None:
@@ -269,6 +272,7 @@ def _open(
     client: str,
     calendar: WorkCalendar,
     now: datetime,
+    signed_in_as: str | None,
 ) -> tuple[OpenedRequest, datetime | None]:
     """Open the case, store its photos, spend the challenge, record the client: one commit."""
     with ctx.uow() as uow:
@@ -316,6 +320,7 @@ def _open(
                 "photos": len(photos),
                 "serial_known": unit is not None,
                 "phone_is_owners": owner,
+                **({"signed_in_as": signed_in_as} if signed_in_as else {}),
             },
         )
         # The customer follows the case by a link of its own, shown now and sent to the phone given.

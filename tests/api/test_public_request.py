@@ -13,8 +13,8 @@ import pytest
 from app.domain.proof_of_work import solve
 from app.domain.proof_of_work import solves
 from app.persistence.repositories.api_tokens import IdempotencyRepository
-from tests.case_driver import CaseDriver
 from tests.api.test_web import login
+from tests.case_driver import CaseDriver
 from tests.conftest import make_app
 
 BITS = 8  # cheap for the tests; the service asks 17 of a phone

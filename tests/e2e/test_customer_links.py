@@ -95,4 +95,9 @@ def test_a_customer_follows_the_case_signs_on_the_phone_and_a_revoked_link_is_re
     states = page.locator("#customer-links tr[data-link-id]").evaluate_all("(rows) => rows.map((r) => r.dataset.state)")
     assert sorted(states) == ["revoked", "used"]
     expect(page.locator(".customer-messages li[data-state=sent]")).to_have_count(1)
+    # On the agent's phone each link is a card, every value labelled and nothing pushed off the screen.
+    section = page.locator("#customer-links")
+    assert section.evaluate("(s) => s.scrollWidth <= s.clientWidth"), "the links are wider than the phone"
+    expect(section.locator("thead")).to_be_hidden()
+    expect(section.locator("tr[data-link-id]").first.locator("td[data-label]")).to_have_count(4)
     page.locator("#customer-links").screenshot(path=str(SCREENSHOTS / "customer-staff-links.png"))

@@ -6,8 +6,10 @@ attachments) as binary bodies of their media types, not JSON."""
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
+from apispec import APISpec
 from apispec import BasePlugin
 from flask_smorest import Api
 
@@ -81,9 +83,46 @@ class Conventions(BasePlugin):
                     _binary_downloads(response)
 
 
+class DocumentedOnReadApi(Api):
+    """flask-smorest's Api, writing a blueprint's operations into the document when the document is first
+    read rather than when the blueprint is registered. Documenting converts every schema (about 0.2 s for
+    the whole API), and most apps never serve the document: each test's app, a worker until /openapi.json
+    or /api/docs is asked for. Requests are served by the views alone, which documenting does not touch."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._undocumented: list[tuple[Any, str, Any]] = []
+        self._documenting = threading.Lock()
+        self._documenter: int | None = None  # the thread writing the document (it reads the spec meanwhile)
+        super().__init__(*args, **kwargs)
+
+    @property
+    def spec(self) -> APISpec:
+        if self._undocumented and self._documenter != threading.get_ident():
+            with self._documenting:
+                self._documenter = threading.get_ident()
+                try:
+                    while self._undocumented:
+                        blueprint, name, parameters = self._undocumented.pop(0)
+                        blueprint.register_views_in_doc(self, self._app, self._spec, name=name, parameters=parameters)
+                        self._spec.tag({"name": name, "description": blueprint.description})
+                finally:
+                    self._documenter = None
+        return self._spec
+
+    @spec.setter
+    def spec(self, value: APISpec) -> None:
+        self._spec = value
+
+    def register_blueprint(self, blp, *, parameters=None, **options) -> None:  # noqa: ANN001 - flask-smorest's
+        name = options.get("name", blp.name)
+        self._app.extensions["flask-smorest"]["blp_name_to_api"][name] = self
+        self._app.register_blueprint(blp, **options)
+        self._undocumented.append((blp, name, parameters))
+
+
 def make_api() -> Api:
     """The flask-smorest Api with these conventions (call before registering blueprints)."""
-    return Api(spec_kwargs={"extra_plugins": [Conventions()]})
+    return DocumentedOnReadApi(spec_kwargs={"extra_plugins": [Conventions()]})
 
 
 def document(api: Api) -> None:

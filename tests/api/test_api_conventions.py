@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import re
+import threading
 from datetime import timedelta
 
 from tests.conftest import PROCESSES
@@ -191,3 +192,25 @@ def test_the_task_list_filters_sorts_counts_and_leaves_out_forms_on_request(as_u
     soon = as_user("agent").get("/tasks?due_before=2000-01-01T00:00:00%2B08:00").json
     assert soon == []
     assert as_user("agent").get("/tasks?sort=colour").status_code == 422
+
+
+def test_the_document_written_on_first_read_is_whole_for_readers_who_come_at_once(app):
+    """The operations are written into the document when it is first read (not at start-up): readers
+    arriving together all get every operation, and the same document."""
+    barrier = threading.Barrier(4)
+    documents: list[dict] = []
+
+    def read() -> None:
+        client = app.test_client()
+        barrier.wait()
+        documents.append(client.get("/api/v1/openapi.json").get_json())
+
+    readers = [threading.Thread(target=read) for _ in range(4)]
+    for reader in readers:
+        reader.start()
+    for reader in readers:
+        reader.join()
+    paths = [sorted(d["paths"]) for d in documents]
+    assert len(paths) == 4 and all(p == paths[0] for p in paths) and len(paths[0]) > 80
+    assert "/api/v1/instances/{instance_id}" in paths[0] and "/api/v1/messages" in paths[0]
+    assert len({t["name"] for t in documents[0]["tags"]}) == len(documents[0]["tags"]) >= 20  # each once

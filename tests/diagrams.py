@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
+from dataclasses import field
 
 FORM = {
     "type": "object",
@@ -136,51 +138,69 @@ CUSTOMER_SIGN_FORM = {
     "required": ["signature", "rating"],
     "additionalProperties": False,
 }
-CUSTOMER_STEP = """<?xml version="1.0" encoding="UTF-8"?>
+
+
+@dataclass(frozen=True)
+class Step:
+    """A user task of :func:`sequence`: its id, "中文 / English" name, lane id, form and other properties."""
+
+    id: str
+    name: str
+    lane: str
+    form: str | None = None  # formJsonSchemaFilename
+    properties: dict[str, str] = field(default_factory=dict)
+
+
+def sequence(process_id: str, name: str, lanes: dict[str, str], steps: list[Step]) -> str:
+    """A diagram of one process (a participant of its collaboration): begin, the user tasks one after the
+    other, finish. ``lanes`` gives each lane id its name; begin and finish are in the first step's lane."""
+    members = {lane: [s.id for s in steps if s.lane == lane] for lane in lanes}
+    members[steps[0].lane] = ["begin", *members[steps[0].lane], "finish"]
+    lane_xml = "".join(
+        f'<bpmn:lane id="{lane}" name="{lane_name}">'
+        + "".join(f"<bpmn:flowNodeRef>{m}</bpmn:flowNodeRef>" for m in members[lane])
+        + "</bpmn:lane>"
+        for lane, lane_name in lanes.items()
+    )
+    ids = ["begin", *(s.id for s in steps), "finish"]
+    flows = [(f"flow_{i}", source, target) for i, (source, target) in enumerate(zip(ids, ids[1:], strict=False))]
+    tasks = []
+    for i, step in enumerate(steps):
+        properties = {**({"formJsonSchemaFilename": step.form} if step.form else {}), **step.properties}
+        extension = "".join(f'<spiffworkflow:property name="{k}" value="{v}"/>' for k, v in properties.items())
+        tasks.append(
+            f'<bpmn:userTask id="{step.id}" name="{step.name}">'
+            + (f"<bpmn:extensionElements><spiffworkflow:properties>{extension}</spiffworkflow:properties>"
+               "</bpmn:extensionElements>" if extension else "")
+            + f"<bpmn:incoming>flow_{i}</bpmn:incoming><bpmn:outgoing>flow_{i + 1}</bpmn:outgoing></bpmn:userTask>"
+        )  # fmt: skip
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
-    xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" id="defs_sign" targetNamespace="http://x">
-  <bpmn:collaboration id="collab_sign">
-    <bpmn:participant id="participant_sign" name="客户签字 / Customer signs" processRef="customer_signs"/>
+    xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" id="defs_{process_id}" targetNamespace="http://x">
+  <bpmn:collaboration id="collab_{process_id}">
+    <bpmn:participant id="participant_{process_id}" name="{name}" processRef="{process_id}"/>
   </bpmn:collaboration>
-  <bpmn:process id="customer_signs" name="客户签字 / Customer signs" isExecutable="true">
-    <bpmn:laneSet id="lanes_sign">
-      <bpmn:lane id="lane_cs_agent" name="客服 / Agent">
-        <bpmn:flowNodeRef>begin</bpmn:flowNodeRef>
-        <bpmn:flowNodeRef>record_contact</bpmn:flowNodeRef>
-        <bpmn:flowNodeRef>close_case</bpmn:flowNodeRef>
-        <bpmn:flowNodeRef>finish</bpmn:flowNodeRef>
-      </bpmn:lane>
-      <bpmn:lane id="lane_customer" name="客户 / Customer">
-        <bpmn:flowNodeRef>customer_sign</bpmn:flowNodeRef>
-      </bpmn:lane>
-    </bpmn:laneSet>
-    <bpmn:startEvent id="begin" name="开始 / Begin"><bpmn:outgoing>s1</bpmn:outgoing></bpmn:startEvent>
-    <bpmn:userTask id="record_contact" name="记录联系方式 / Record the contact">
-      <bpmn:extensionElements><spiffworkflow:properties>
-        <spiffworkflow:property name="formJsonSchemaFilename" value="forms/customer_contact.json"/>
-      </spiffworkflow:properties></bpmn:extensionElements>
-      <bpmn:incoming>s1</bpmn:incoming><bpmn:outgoing>s2</bpmn:outgoing>
-    </bpmn:userTask>
-    <bpmn:userTask id="customer_sign" name="客户签字评价 / Sign and rate">
-      <bpmn:extensionElements><spiffworkflow:properties>
-        <spiffworkflow:property name="formJsonSchemaFilename" value="forms/customer_sign.json"/>
-      </spiffworkflow:properties></bpmn:extensionElements>
-      <bpmn:incoming>s2</bpmn:incoming><bpmn:outgoing>s3</bpmn:outgoing>
-    </bpmn:userTask>
-    <bpmn:userTask id="close_case" name="结案 / Close">
-      <bpmn:extensionElements><spiffworkflow:properties>
-        <spiffworkflow:property name="formJsonSchemaFilename" value="forms/do_it.json"/>
-      </spiffworkflow:properties></bpmn:extensionElements>
-      <bpmn:incoming>s3</bpmn:incoming><bpmn:outgoing>s4</bpmn:outgoing>
-    </bpmn:userTask>
-    <bpmn:endEvent id="finish" name="结束 / Finish"><bpmn:incoming>s4</bpmn:incoming></bpmn:endEvent>
-    <bpmn:sequenceFlow id="s1" sourceRef="begin" targetRef="record_contact"/>
-    <bpmn:sequenceFlow id="s2" sourceRef="record_contact" targetRef="customer_sign"/>
-    <bpmn:sequenceFlow id="s3" sourceRef="customer_sign" targetRef="close_case"/>
-    <bpmn:sequenceFlow id="s4" sourceRef="close_case" targetRef="finish"/>
+  <bpmn:process id="{process_id}" name="{name}" isExecutable="true">
+    <bpmn:laneSet id="lanes_{process_id}">{lane_xml}</bpmn:laneSet>
+    <bpmn:startEvent id="begin" name="开始 / Begin"><bpmn:outgoing>flow_0</bpmn:outgoing></bpmn:startEvent>
+    {"".join(tasks)}
+    <bpmn:endEvent id="finish" name="结束 / Finish"><bpmn:incoming>flow_{len(steps)}</bpmn:incoming></bpmn:endEvent>
+    {"".join(f'<bpmn:sequenceFlow id="{f}" sourceRef="{a}" targetRef="{b}"/>' for f, a, b in flows)}
   </bpmn:process>
 </bpmn:definitions>
 """
+
+
+CUSTOMER_STEP = sequence(
+    "customer_signs",
+    "客户签字 / Customer signs",
+    {"lane_cs_agent": "客服 / Agent", "lane_customer": "客户 / Customer"},
+    [
+        Step("record_contact", "记录联系方式 / Record the contact", "lane_cs_agent", "forms/customer_contact.json"),
+        Step("customer_sign", "客户签字评价 / Sign and rate", "lane_customer", "forms/customer_sign.json"),
+        Step("close_case", "结案 / Close", "lane_cs_agent", "forms/do_it.json"),
+    ],
+)
 FORMS = {
     "forms/do_it.json": FORM,
     "forms/begin.json": START_FORM,

@@ -4,43 +4,22 @@ acceptance without claiming it again; a step the diagram lacks is a deploy error
 
 from __future__ import annotations
 
+from tests.diagrams import Step
+from tests.diagrams import sequence
 from tests.interop_driver import upload
-
-ACCEPTANCE = """<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
-    xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" id="defs_acc" targetNamespace="http://x">
-  <bpmn:process id="acceptance" name="安装验收 / Acceptance" isExecutable="true">
-    <bpmn:laneSet id="lanes_acc">
-      <bpmn:lane id="lane_technician" name="服务工程师 / Technician">
-        <bpmn:flowNodeRef>begin</bpmn:flowNodeRef>
-        <bpmn:flowNodeRef>commission</bpmn:flowNodeRef>
-        <bpmn:flowNodeRef>accept</bpmn:flowNodeRef>
-        <bpmn:flowNodeRef>finish</bpmn:flowNodeRef>
-      </bpmn:lane>
-    </bpmn:laneSet>
-    <bpmn:startEvent id="begin" name="开始 / Begin"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
-    <bpmn:userTask id="commission" name="调试 / Commission">
-      <bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
-    </bpmn:userTask>
-    <bpmn:userTask id="accept" name="验收 / Acceptance">
-      <bpmn:extensionElements>
-        <spiffworkflow:properties>
-          <spiffworkflow:property name="same_performer_as" value="STEP"/>
-        </spiffworkflow:properties>
-      </bpmn:extensionElements>
-      <bpmn:incoming>f2</bpmn:incoming><bpmn:outgoing>f3</bpmn:outgoing>
-    </bpmn:userTask>
-    <bpmn:endEvent id="finish" name="结束 / Finish"><bpmn:incoming>f3</bpmn:incoming></bpmn:endEvent>
-    <bpmn:sequenceFlow id="f1" sourceRef="begin" targetRef="commission"/>
-    <bpmn:sequenceFlow id="f2" sourceRef="commission" targetRef="accept"/>
-    <bpmn:sequenceFlow id="f3" sourceRef="accept" targetRef="finish"/>
-  </bpmn:process>
-</bpmn:definitions>
-"""
 
 
 def diagram(step: str) -> bytes:
-    return ACCEPTANCE.replace("STEP", step).encode()
+    """Commission, then the acceptance by the same person as ``step``."""
+    return sequence(
+        "acceptance",
+        "安装验收 / Acceptance",
+        {"lane_technician": "服务工程师 / Technician"},
+        [
+            Step("commission", "调试 / Commission", "lane_technician"),
+            Step("accept", "验收 / Acceptance", "lane_technician", properties={"same_performer_as": step}),
+        ],
+    ).encode()
 
 
 def test_the_acceptance_goes_to_the_technician_who_commissioned_the_unit(as_user):

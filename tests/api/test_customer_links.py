@@ -142,12 +142,16 @@ def test_an_expired_link_shows_the_clear_page_in_the_visitors_language(signs, cl
     clock.advance(timedelta(days=30, seconds=1))
     page = phone.get(path)
     assert page.status_code == 410 and "已过期" in page.get_data(as_text=True)
+    assert 'id="hotline"' not in page.get_data(as_text=True)  # this install named no hotline
+    signs.config["SERVICE_HOTLINE"] = "400-820-1234"
+    page = phone.get(path)
+    assert "请拨打服务热线：400-820-1234" in page.get_data(as_text=True)  # the number to ask for a new link
     token = csrf_of(page.get_data(as_text=True))
     phone.post("/language", data={"language": "en", "next": path, "csrf_token": token})
     english = phone.get(path)
     assert english.status_code == 410 and "This link has expired" in english.get_data(as_text=True)
     events = _api(signs, "admin").get(f"/instances/{case_id}/events").json
-    assert [e["data"]["reason"] for e in events if e["type"] == "customer_link_refused"] == ["expired", "expired"]
+    assert [e["data"]["reason"] for e in events if e["type"] == "customer_link_refused"] == ["expired"] * 3
 
 
 def test_a_revoked_link_is_refused_and_staff_see_it_revoked(signs):

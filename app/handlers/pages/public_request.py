@@ -99,7 +99,6 @@ def _form_page(values: dict[str, str], errors: dict[str, list[str]], status: int
         product_categories=PRODUCT_CATEGORIES,
         service_categories=SERVICE_CATEGORIES,
         honeypot=HONEYPOT,
-        hotline=current_app.config["SERVICE_HOTLINE"],
     )
     return body, status, headers or {}
 
@@ -154,5 +153,4 @@ def sent():
         "public_request_sent.html",
         case_no=opened["case_no"],
         link=opened.get("link"),
-        hotline=current_app.config["SERVICE_HOTLINE"],
     )

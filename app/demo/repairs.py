@@ -80,7 +80,6 @@ def step_data(now: datetime) -> dict[str, dict[str, Any]]:
             "rating_skills": 4,
             "rating_arrival": 3,
             "rating_promises": 4,
-            "returned_at": soon,
         },
         "payment_invoice": {"payment_method": "bank_transfer", "invoice_no": "FP-0001"},  # amount: the quote
         "file_report": {

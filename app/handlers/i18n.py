@@ -116,7 +116,7 @@ FIELD_LABELS = {
     "fee_type": _l("Fee type"),
     "linked_case_no": _l("Linked case"),
     "photos": _l("Customer's photos"),  # sent with the public request form (services/cases/public_request.py)
-    "technician_phone": _l("Engineer's phone"),  # the master record's, beside the step that gives it
+    "engineer_contact": _l("Engineer to announce (name, phone)"),  # services/tasks/workspace.ENGINEER_CONTACT
 }
 TIMER_KIND_LABELS = {"reminder": _l("reminder"), "escalation": _l("escalation"), "deadline": _l("deadline")}
 ROLE_LABELS = {

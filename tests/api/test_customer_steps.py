@@ -173,8 +173,12 @@ def test_no_answer_on_the_plan_in_48h_goes_to_the_agent_who_phones(app, as_user,
 
 def test_the_customer_signs_and_rates_on_their_phone(ctx, as_user):
     case = to_plan_answer(as_user)
-    case.walk("accept_plan", "perform_service")
-    complete_task(ctx, task_of(case, "customer_acceptance")["id"], SIGNED, link_principal(case.id))
+    case.walk("accept_plan")
+    case.do("perform_service", returned_at="2026-03-02T11:30:00+08:00")  # the engineer leaves the site
+    step = task_of(case, "customer_acceptance")
+    # The customer's own form asks only what is theirs: no field the engineer fills.
+    assert "returned_at" not in get_task(ctx, step["id"], link_principal(case.id)).form["properties"]
+    complete_task(ctx, step["id"], SIGNED, link_principal(case.id))
     assert list(case.ready()) == ["payment_invoice"]
     data = case.data
     assert (data["rating_attitude"], data["rating_skills"], data["rating_arrival"], data["rating_promises"]) == (
@@ -183,6 +187,7 @@ def test_the_customer_signs_and_rates_on_their_phone(ctx, as_user):
         2,
         1,
     )
+    assert data["returned_at"] == "2026-03-02T11:30:00+08:00"  # the report's leaving time, the engineer's
 
 
 def test_a_rating_outside_1_to_4_is_refused(as_user):

@@ -9,6 +9,7 @@ import json
 import re
 from pathlib import Path
 
+from app.services.tasks.workspace import DERIVED_FACTS
 from tests.api.test_workspace import session_for
 from tests.complaint_driver import ComplaintCase
 from tests.repair_driver import FORMS
@@ -19,9 +20,9 @@ PROCESSES = Path(__file__).resolve().parents[2] / "processes"
 
 
 def known_fields(process: str) -> set[str]:
-    """What a case of ``process`` can hold: its forms' fields, its declared data objects and the item
-    each instance of a multi-instance step sees."""
-    names: set[str] = set()
+    """What a case of ``process`` can hold: its forms' fields, its declared data objects, the item
+    each instance of a multi-instance step sees, and what the server finds for a step (DERIVED_FACTS)."""
+    names: set[str] = set(DERIVED_FACTS)
     for path in (PROCESSES / "forms" / process).glob("*.json"):
         names |= set(json.loads(path.read_text(encoding="utf-8"))["properties"])
     xml = (PROCESSES / f"{process}.bpmn").read_text(encoding="utf-8")

@@ -165,13 +165,13 @@ def test_a_repair_case_from_registration_to_signed_acceptance(page, as_user, scr
     wait_for_form(page, "实施服务")
     page.fill(field("labour_hours"), "1.5")
     page.check(field("functional_test_ok"))
+    page.fill(field("returned_at"), "2026-03-02T16:00")  # the engineer says when they leave the site
     complete(page)
 
     wait_for_form(page, "客户验收签字")
     page.fill(field("signed_by"), "张伟")
     for rating in ("rating_attitude", "rating_skills", "rating_arrival", "rating_promises"):
         page.check(f'#task-form input[type=radio][name="root[{rating}]"][value="4"]')
-    page.fill(field("returned_at"), "2026-03-02T16:00")
     page.click("#submit-form")  # no signature yet: refused on the signature field
     page.locator('.field-error[data-field="signature"]').wait_for()
     page.set_input_files(".signature-upload", files=[{"name": "scan.png", "mimeType": "image/png", "buffer": SCAN}])

@@ -316,19 +316,16 @@ def step_facts(form: dict[str, Any] | None, data: dict[str, Any]) -> dict[str, A
     return {n: data[n] for n in names if isinstance(n, str) and data.get(n) not in (None, "", [], {})}
 
 
-def _add_engineer_contact(
-    uow: UnitOfWork, form: dict[str, Any] | None, data: dict[str, Any], facts: dict, people: dict[str, str]
-) -> None:
-    """A step that names ``technician_phone`` in its facts (the agent gives the engineer's contact to the
-    customer) shows the engineer by the master record's name, with the work phone when the case notes none."""
-    if "technician_phone" not in ((form or {}).get("x-facts") or []):
-        return
-    engineer = engineer_of(uow, data)
-    if engineer is None:
-        return
-    people[engineer.username] = engineer.name
-    if engineer.phone and "technician_phone" not in facts:
-        facts["technician_phone"] = engineer.phone
+# Facts a step may name that no form asks: the server finds them in the master data.
+ENGINEER_CONTACT = "engineer_contact"  # the engineer's name and work phone, for the agent to give the customer
+DERIVED_FACTS = frozenset({ENGINEER_CONTACT})
+
+
+def _add_engineer_contact(uow: UnitOfWork, form: dict[str, Any] | None, data: dict[str, Any], facts: dict) -> None:
+    if ENGINEER_CONTACT in ((form or {}).get("x-facts") or []):
+        engineer = engineer_of(uow, data)
+        if engineer is not None:
+            facts[ENGINEER_CONTACT] = " · ".join(filter(None, (engineer.name, engineer.phone)))
 
 
 def task_page(ctx: ServiceContext, task_id: str, actor: Principal) -> TaskPage:
@@ -343,8 +340,8 @@ def task_page(ctx: ServiceContext, task_id: str, actor: Principal) -> TaskPage:
     with ctx.uow() as uow:
         process = ctx.versions.get(uow, uow.instances.get(task.instance_id).version_id)
         draft = uow.drafts.get(actor.username, task_id) if workable else None
+        _add_engineer_contact(uow, view.form, view.data, facts)
         people = display_names(uow, facts, {task.assignee or ""})
-        _add_engineer_contact(uow, view.form, view.data, facts, people)
     fields = (view.form or {}).get("properties") or {}
     start = {name: prop["default"] for name, prop in fields.items() if isinstance(prop, dict) and "default" in prop}
     start.update({name: view.data[name] for name in fields if name in view.data})  # prefilled, then the case's

@@ -151,9 +151,12 @@ class Step:
     properties: dict[str, str] = field(default_factory=dict)
 
 
-def sequence(process_id: str, name: str, lanes: dict[str, str], steps: list[Step]) -> str:
-    """A diagram of one process (a participant of its collaboration): begin, the user tasks one after the
-    other, finish. ``lanes`` gives each lane id its name; begin and finish are in the first step's lane."""
+def sequence(
+    process_id: str, name: str, lanes: dict[str, str], steps: list[Step], *, collaboration: bool = True
+) -> str:
+    """A diagram of one process (with ``collaboration``, the participant of one): begin, the user tasks one
+    after the other, finish. ``lanes`` gives each lane id its name; begin and finish are in the first
+    step's lane. No layout (DI): the loader and the workbench's auto-layout do without."""
     members = {lane: [s.id for s in steps if s.lane == lane] for lane in lanes}
     members[steps[0].lane] = ["begin", *members[steps[0].lane], "finish"]
     lane_xml = "".join(
@@ -174,12 +177,14 @@ def sequence(process_id: str, name: str, lanes: dict[str, str], steps: list[Step
                "</bpmn:extensionElements>" if extension else "")
             + f"<bpmn:incoming>flow_{i}</bpmn:incoming><bpmn:outgoing>flow_{i + 1}</bpmn:outgoing></bpmn:userTask>"
         )  # fmt: skip
+    participant = (
+        f'<bpmn:collaboration id="collab_{process_id}"><bpmn:participant id="participant_{process_id}" '
+        f'name="{name}" processRef="{process_id}"/></bpmn:collaboration>'
+    )
     return f"""<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
     xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" id="defs_{process_id}" targetNamespace="http://x">
-  <bpmn:collaboration id="collab_{process_id}">
-    <bpmn:participant id="participant_{process_id}" name="{name}" processRef="{process_id}"/>
-  </bpmn:collaboration>
+  {participant if collaboration else ""}
   <bpmn:process id="{process_id}" name="{name}" isExecutable="true">
     <bpmn:laneSet id="lanes_{process_id}">{lane_xml}</bpmn:laneSet>
     <bpmn:startEvent id="begin" name="开始 / Begin"><bpmn:outgoing>flow_0</bpmn:outgoing></bpmn:startEvent>
@@ -189,6 +194,20 @@ def sequence(process_id: str, name: str, lanes: dict[str, str], steps: list[Step
   </bpmn:process>
 </bpmn:definitions>
 """
+
+
+def acceptance(accept: dict[str, str]) -> str:
+    """A technician commissions a unit, then accepts it (the acceptance step with the properties ``accept``)."""
+    return sequence(
+        "acceptance",
+        "安装验收 / Acceptance",
+        {"lane_technician": "服务工程师 / Technician"},
+        [
+            Step("commission", "调试 / Commission", "lane_technician"),
+            Step("accept", "验收 / Acceptance", "lane_technician", properties=accept),
+        ],
+        collaboration=False,
+    )
 
 
 CUSTOMER_STEP = sequence(

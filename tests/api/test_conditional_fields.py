@@ -5,12 +5,9 @@
 
 from __future__ import annotations
 
-from tests.api.test_same_performer import ACCEPTANCE
+from tests.diagrams import acceptance
 
-INSPECT = ACCEPTANCE.replace(
-    '<spiffworkflow:property name="same_performer_as" value="STEP"/>',
-    '<spiffworkflow:property name="formJsonSchemaFilename" value="forms/acceptance/accept.json"/>',
-)
+INSPECT = acceptance({"formJsonSchemaFilename": "forms/acceptance/accept.json"})
 FORM = {
     "type": "object",
     "title": "验收 / Acceptance",

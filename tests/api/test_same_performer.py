@@ -4,22 +4,13 @@ acceptance without claiming it again; a step the diagram lacks is a deploy error
 
 from __future__ import annotations
 
-from tests.diagrams import Step
-from tests.diagrams import sequence
+from tests.diagrams import acceptance
 from tests.interop_driver import upload
 
 
 def diagram(step: str) -> bytes:
     """Commission, then the acceptance by the same person as ``step``."""
-    return sequence(
-        "acceptance",
-        "安装验收 / Acceptance",
-        {"lane_technician": "服务工程师 / Technician"},
-        [
-            Step("commission", "调试 / Commission", "lane_technician"),
-            Step("accept", "验收 / Acceptance", "lane_technician", properties={"same_performer_as": step}),
-        ],
-    ).encode()
+    return acceptance({"same_performer_as": step}).encode()
 
 
 def test_the_acceptance_goes_to_the_technician_who_commissioned_the_unit(as_user):

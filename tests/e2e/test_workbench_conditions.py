@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.api.test_conditional_fields import accept_task
-from tests.api.test_same_performer import ACCEPTANCE
+from tests.diagrams import acceptance
 from tests.e2e.conftest import needs_chromium
 from tests.e2e.test_workbench import select
 from tests.e2e.test_workbench_panel import commit
@@ -24,7 +24,7 @@ from tests.e2e.test_workspace import wait_for_form
 
 pytestmark = [pytest.mark.e2e, needs_chromium]
 
-NO_LAYOUT = ACCEPTANCE.replace('<spiffworkflow:property name="same_performer_as" value="STEP"/>', "")
+NO_LAYOUT = acceptance({})
 
 
 def test_an_import_without_layout_is_laid_out_and_its_form_gets_conditions_and_look_ups(page, screenshot):

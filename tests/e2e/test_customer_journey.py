@@ -82,6 +82,16 @@ def test_a_customer_requests_follows_accepts_the_quote_signs_and_rates_from_the_
     expect(page.locator("main")).to_contain_text(case_no)
     assert CUSTOMER["customer_phone"] not in page.content()  # the phone only masked
     shoot(page, "customer-journey-follow.png")
+    # The page's own forms work in the browser (a real browser's Origin, not a test client's): the language
+    # switch, then a reschedule request in English.
+    page.click(".lang-switch button[value=en]")
+    expect(page.locator("#reschedule h2")).to_have_text("Ask to reschedule")
+    page.fill("#wished_at", "2026-03-03T14:00")
+    page.fill("#note", "afternoons only")
+    page.click("#reschedule button[type=submit]")
+    expect(page.locator("#reschedule-sent")).to_be_visible()
+    page.click(".lang-switch button[value=zh_Hans]")
+    expect(page.locator("#reschedule h2")).to_have_text("申请改约")
 
     # Staff register, contact, dispatch, agree the appointment, arrive and diagnose (through the API).
     [row] = as_user("admin").get(f"/instances?case_no={case_no}").json
@@ -93,6 +103,12 @@ def test_a_customer_requests_follows_accepts_the_quote_signs_and_rates_from_the_
     # The customer accepts the plan and the quote through the link the SMS carried.
     _answer(page, _sms_link(ctx, CUSTOMER["customer_phone"]), "确认方案与报价")
     expect(page.locator("#task-form [name='root[plan_accepted]']")).to_be_checked()
+    reason = page.locator("#task-form [name='root[decline_reason]']")
+    expect(reason).to_be_hidden()  # asked only of a customer who declines
+    page.locator("#task-form [name='root[plan_accepted]']").uncheck()
+    expect(reason).to_be_visible()
+    page.locator("#task-form [name='root[plan_accepted]']").check()
+    expect(reason).to_be_hidden()
     shoot(page, "customer-journey-quote.png")
     _send(page)
     case.do("perform_service")

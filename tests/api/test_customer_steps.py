@@ -10,9 +10,11 @@ from datetime import timedelta
 
 import pytest
 
+from app.domain.master_data import CUSTOMERS
 from app.domain.principal import Principal
 from app.domain.roles import Role
 from app.errors import Forbidden
+from app.services.customers.messages import send_customer_messages
 from app.services.tasks.work import complete_task
 from app.services.tasks.work import get_task
 from app.services.timing.timer_firing import fire_due_timers
@@ -271,3 +273,15 @@ def test_the_task_page_says_staff_send_the_customers_step_on_their_behalf(app, a
     config = json.loads(re.search(r'id="task-config">(.*?)</script>', page, re.S).group(1))
     assert config["onBehalf"] is True and config["workable"] is True and config["claimOnEdit"] is False
     assert "代客户办理" in page
+
+
+def test_the_customers_messages_are_in_the_language_of_the_record_the_case_is_filed_under(ctx, as_user):
+    """The record's language counts even when the record was renamed since (the case keeps the old name)."""
+    with ctx.uow() as uow:
+        record = uow.records.get(CUSTOMERS, "C001")
+        record.language, record.name = "en", "张伟 Zhang Wei (Mr)"
+        uow.commit()
+    case = to_plan_answer(as_user)  # registered on C001's unit: filed under C001
+    send_customer_messages(ctx)
+    [message] = [m for m in ctx.customers.senders["sms"].sent if m.address == "13800000001"]
+    assert message.subject.startswith("Your step: Accept the plan and quote")

@@ -19,6 +19,7 @@ from ...domain.customer_links import customer_language
 from ...domain.customer_links import mask_phone
 from ...domain.customer_links import message_text
 from ...domain.events import EventType
+from ...domain.master_data import CUSTOMERS
 from ...integrations.customer_senders import SendFailed
 from ...persistence.orm import CustomerMessage
 from ...persistence.orm import Instance
@@ -34,11 +35,16 @@ SUBJECT_LENGTH = 256  # CustomerMessage.subject
 
 
 def language_of(uow: UnitOfWork, instance: Instance) -> str:
+    """The case's ``customer_language``, else the language of the customer the case is filed under
+    (registration finds or creates that record), else of the customer of the case's name, else Chinese."""
     data = instance.data or {}
     if data.get("customer_language"):
         return customer_language(str(data["customer_language"]))
+    code = uow.records.filed_under(CUSTOMERS, [instance.id]).get(instance.id)
+    found = uow.records.get(CUSTOMERS, code) if code else None
     name = data.get("customer_name")
-    found = uow.customer_links.customer_named(name) if isinstance(name, str) and name else None
+    if found is None and isinstance(name, str) and name:
+        found = uow.customer_links.customer_named(name)
     return customer_language(found.language if found is not None else None)
 
 

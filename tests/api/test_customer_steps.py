@@ -281,7 +281,7 @@ def test_the_customers_messages_are_in_the_language_of_the_record_the_case_is_fi
         record = uow.records.get(CUSTOMERS, "C001")
         record.language, record.name = "en", "张伟 Zhang Wei (Mr)"
         uow.commit()
-    case = to_plan_answer(as_user)  # registered on C001's unit: filed under C001
+    to_plan_answer(as_user)  # registered on C001's unit: filed under C001
     send_customer_messages(ctx)
     [message] = [m for m in ctx.customers.senders["sms"].sent if m.address == "13800000001"]
     assert message.subject.startswith("Your step: Accept the plan and quote")

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Config as FlaskConfig
+
+from .integrations.customer_senders import sender_name
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -158,6 +161,9 @@ def load_config(overrides: dict | None = None, *, serves_http: bool = True) -> d
     problem = _read_key_file(config) or secret_key_problem(config["SECRET_KEY"])
     if problem and serves_http and not config["TESTING"]:
         raise InsecureConfiguration(problem)
+    unreachable = customer_links_problem(config)
+    if unreachable and serves_http and not config["TESTING"]:
+        raise InsecureConfiguration(unreachable)
     if problem and not serves_http:
         config["SECRET_KEY"] = None
     return config
@@ -173,6 +179,28 @@ def _read_key_file(config: dict) -> str | None:
     except (OSError, UnicodeDecodeError) as exc:
         return f"cannot read the session key file {path}: {exc}"
     return None
+
+
+# Addresses that only this machine reaches: a customer's phone cannot open a link to them.
+LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "0.0.0.0", ""})
+SENDER_KEYS = {"email": "CUSTOMER_EMAIL_SENDER", "sms": "SMS_SENDER", "wechat": "WECHAT_SENDER"}
+
+
+def customer_links_problem(config: dict) -> str | None:
+    """Why customers would get links they cannot open: messages really go out (a sender other than "log")
+    while ``PUBLIC_BASE_URL`` names this machine (the default); None when they can, or nothing goes out."""
+    sending = [
+        channel
+        for channel, key in SENDER_KEYS.items()
+        if sender_name(channel, config[key], config["SMTP_HOST"]) != "log"
+    ]
+    host = (urlsplit(config["PUBLIC_BASE_URL"]).hostname or "").lower()
+    if not sending or host not in LOCAL_HOSTS:
+        return None
+    return (
+        f"messages to customers go out ({', '.join(sending)}) with links to {config['PUBLIC_BASE_URL']}, which "
+        "their phones cannot reach: set AFTERSALES_PUBLIC_BASE_URL to the address customers reach the service at"
+    )
 
 
 def secret_key_problem(key: str | bytes | None) -> str | None:

@@ -70,10 +70,15 @@ class UnknownSender(ValueError):
     """A configured sender name that no sender has."""
 
 
-def make_sender(channel: str, name: str, mail: MailSettings) -> Sender:
+def sender_name(channel: str, name: str, mail_host: str) -> str:
     """The sender configured for ``channel``: "log", or "smtp" for e-mail (empty: smtp when a mail server
     is configured, log otherwise)."""
-    name = (name or ("smtp" if channel == "email" and mail.host else "log")).strip().lower()
+    return (name or ("smtp" if channel == "email" and mail_host else "log")).strip().lower()
+
+
+def make_sender(channel: str, name: str, mail: MailSettings) -> Sender:
+    """The sender configured for ``channel`` (:func:`sender_name`)."""
+    name = sender_name(channel, name, mail.host)
     if name == "log":
         return LoggingSender(channel)
     if name == "smtp" and channel == "email":

@@ -60,6 +60,21 @@ def test_serve_refuses_the_old_default_key_with_a_clear_message(monkeypatch):
     assert served.exit_code == 0 and len(started) == 1
 
 
+def test_serve_refuses_to_send_customers_links_to_this_machine(monkeypatch):
+    """With e-mail really going to customers (a mail server set), links to localhost would open nothing on
+    their phones: the service says which setting to give; with the public address given it serves."""
+    started = []
+    monkeypatch.setattr("gunicorn.app.base.BaseApplication.run", lambda self: started.append(self))
+    env = {"AFTERSALES_SECRET_KEY": STRONG_KEY, "AFTERSALES_SMTP_HOST": "mail.example.com"}
+    refused = CliRunner().invoke(serve_command, [], env=env)
+    assert refused.exit_code == 1 and not started
+    assert "AFTERSALES_PUBLIC_BASE_URL" in refused.output and "email" in refused.output
+    env["AFTERSALES_PUBLIC_BASE_URL"] = "https://service.example.com"
+    assert CliRunner().invoke(serve_command, [], env=env).exit_code == 0 and len(started) == 1
+    demo = {"AFTERSALES_SECRET_KEY": STRONG_KEY}  # the demo's senders only write log lines: localhost is fine
+    assert CliRunner().invoke(serve_command, [], env=demo).exit_code == 0 and len(started) == 2
+
+
 def test_the_key_can_come_from_a_file_and_an_unreadable_one_is_refused(database_url, clock, tmp_path):
     key_file = tmp_path / "secret_key"
     key_file.write_text(STRONG_KEY + "\n")

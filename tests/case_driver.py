@@ -6,10 +6,12 @@ from typing import Any
 
 
 class CaseDriver:
-    """Subclasses name the process's valid form data (``FORMS``) and who works each role (``ROLE_USER``)."""
+    """Subclasses name the process's valid form data (``FORMS``), who works each role (``ROLE_USER``) and
+    who does a step another user of its role would not (``STEP_USER``)."""
 
     FORMS: dict[str, dict[str, Any]] = {}
     ROLE_USER: dict[str, str] = {}
+    STEP_USER: dict[str, str] = {}
 
     def __init__(self, as_user, case_id: int) -> None:
         self.as_user, self.id = as_user, case_id
@@ -18,7 +20,7 @@ class CaseDriver:
         return {t["element_id"]: t for t in self.as_user("admin").get(f"/tasks?instance_id={self.id}").json}
 
     def user_for(self, task: dict) -> str:
-        return task["assignee"] or self.ROLE_USER[task["candidate_roles"][0]]
+        return task["assignee"] or self.STEP_USER.get(task["element_id"]) or self.ROLE_USER[task["candidate_roles"][0]]
 
     def submit(self, element_id: str, data: dict | None = None, user: str | None = None):
         ready = self.ready()

@@ -21,6 +21,8 @@ ROLE_USER = {
     "executive": "executive",
     "customer": "tech_urban1",  # the customer's steps on the engineer's device, on their behalf
 }
+# The customer's callback answer, recorded on their behalf by the desk that phones them.
+STEP_USER = {"callback_answer": "agent"}
 
 
 def register(**overrides: Any) -> dict[str, Any]:
@@ -102,6 +104,7 @@ FORMS: dict[str, dict[str, Any]] = {
 class RepairCase(CaseDriver):
     FORMS = FORMS
     ROLE_USER = ROLE_USER
+    STEP_USER = STEP_USER
 
     def __init__(self, as_user, **register_overrides: Any) -> None:
         started = as_user("agent").post("/processes/repair/instances")

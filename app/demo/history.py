@@ -60,8 +60,8 @@ def open_history(ctx: ServiceContext) -> list[str]:
                 data = step_data(clock.now())
                 urgency = "high" if arrived_late else "medium"
                 data["register_request"] = register_form(units[number % len(units)], urgency=urgency)
-                data["callback"] = {
-                    **data["callback"],
+                data["callback_answer"] = {
+                    **data["callback_answer"],
                     "fixed_first_visit": first_visit,
                     "satisfaction_score": 95 if first_visit else 70,
                 }
@@ -94,7 +94,7 @@ def open_history(ctx: ServiceContext) -> list[str]:
                         ["supervisor_report_followup"],
                         {"supervisor_report_followup": {"action_taken": "督促工程师提交报告"}},
                     )
-                advance_case(past, case.id, ["file_report", "archive_report", "callback"], data)
+                advance_case(past, case.id, ["file_report", "archive_report", "callback_answer"], data)
                 clock.advance(timedelta(days=9))
             lines.append(f"history {quarter_of(first_day)}: {len(pattern)} closed service cases")
     finally:

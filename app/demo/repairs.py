@@ -33,8 +33,9 @@ ON_SITE = (
     "perform_service",
     "customer_acceptance",
 )
-# After the acceptance, for a case nobody pays for (fee type B or C): report, archive, callback.
-UNPAID_TAIL = ("file_report", "archive_report", "callback")
+# After the acceptance, for a case nobody pays for (fee type B or C): report, archive, and the customer's
+# answer to the callback.
+UNPAID_TAIL = ("file_report", "archive_report", "callback_answer")
 VISIT = ON_SITE[: ON_SITE.index("record_arrival") + 1]  # up to the check-in
 # The forms of the other paths' steps the demo walks.
 OTHER_PATHS: dict[str, dict[str, Any]] = {
@@ -53,6 +54,13 @@ OTHER_PATHS: dict[str, dict[str, Any]] = {
 def step_data(now: datetime) -> dict[str, dict[str, Any]]:
     """Valid form data for each user task of repair.bpmn (the happy path)."""
     soon = (now + timedelta(hours=4)).isoformat()
+    callback = {
+        "arrived_on_time": True,
+        "fixed_first_visit": True,
+        "expertise_satisfied": True,
+        "satisfaction_score": 95,
+        "satisfied": True,
+    }
     return {
         "contact_customer": {"customer_reached": True, "service_mode": "on_site"},
         "dispatch_notice": {"technician": "tech_urban1"},
@@ -88,13 +96,8 @@ def step_data(now: datetime) -> dict[str, dict[str, Any]]:
             "method_used": "更换原厂继电器",
         },
         "archive_report": {"report_approved": True},
-        "callback": {
-            "arrived_on_time": True,
-            "fixed_first_visit": True,
-            "expertise_satisfied": True,
-            "satisfaction_score": 95,
-            "satisfied": True,
-        },
+        "callback_answer": callback,  # the customer's own answer (the desk's by phone: the same form)
+        "callback": callback,
     }
 
 
@@ -124,7 +127,7 @@ def open_demo_cases(ctx: ServiceContext) -> list[str]:
         ("SN-WM-2001", ["contact_customer"], {}, {}),  # waiting for the service notice
         ("SN-TV-3001", ["contact_customer", "dispatch_notice", "agree_appointment"], {}, {}),  # on the way
         ("SN-IT-5001", list(ON_SITE), {}, {}),  # report due within 2–3 days
-        # opened by the customer: no free warranty, paid; callback due
+        # opened by the customer: no free warranty, paid; the customer asked to answer the callback
         ("SN-WM-2002", [*ON_SITE, "payment_invoice", "file_report", "archive_report"], {}, {}),
         ("SN-KT-4001", list(VISIT), {"service_category": "installation", "fault_description": "新机安装调试"}, {}),
         ("SN-FR-1002", list(VISIT), {"service_category": "training", "fault_description": "门店员工维护培训"}, {}),

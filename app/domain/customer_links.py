@@ -204,9 +204,10 @@ DEFAULT_CUSTOMER_LANGUAGE = CustomerLanguage.CHINESE.value
 # the case's (or their record's), not the language of whoever's request queued the message.
 MESSAGE_TEXTS = {
     "zh_Hans": {
+        # The step's name is quoted: a name with a colon of its own (回访：评价本次服务) still reads as one.
         LinkPurpose.TASK: (
-            "请完成：{task}（{case_no}）",
-            "您好，您的服务单 {case_no} 需要您完成一步：{task}。请打开链接：{url}",
+            "请完成「{task}」（{case_no}）",
+            "您好，您的服务单 {case_no} 需要您完成一步「{task}」，请打开链接：{url}",
         ),
         LinkPurpose.FOLLOW: (
             "您的服务单 {case_no}",
@@ -215,8 +216,8 @@ MESSAGE_TEXTS = {
     },
     "en": {
         LinkPurpose.TASK: (
-            "Your step: {task} ({case_no})",
-            "Hello, your case {case_no} needs one step from you: {task}. Please open: {url}",
+            'Your step: "{task}" ({case_no})',
+            'Hello, your case {case_no} needs one step from you: "{task}". Please open: {url}',
         ),
         LinkPurpose.FOLLOW: (
             "Your case {case_no}",

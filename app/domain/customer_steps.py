@@ -78,6 +78,7 @@ def customer_step_actor(actor: Principal, case_id: int, *, on_behalf: bool) -> S
 FALLBACK_OF = {
     "record_plan_answer": "accept_plan",  # repair: the agent phones for the plan and quote answer
     "sign_on_device": "customer_acceptance",  # repair: the signature and rating on the engineer's device
+    "callback": "callback_answer",  # repair: the desk phones for the callback (K-04)
     "record_feedback_answer": "confirm_feedback",  # complaint: the desk phones for the answer to the result
     "callback_by_phone": "callback_survey",  # complaint: the desk phones for the 3-month callback
 }

@@ -140,7 +140,8 @@ def test_suspend_resume_skip_repeat_and_a_changed_deadline_are_audited(app, ctx,
         "supervisor_contact_followup",
         "supervisor_late_arrival",
     ]  # report undone
-    assert owner.post(f"/instances/{case.id}/repeat", json={"element_id": "callback", "reason": "x"}).status_code == 409
+    not_reached = {"element_id": "callback_answer", "reason": "x"}
+    assert owner.post(f"/instances/{case.id}/repeat", json=not_reached).status_code == 409
     types = [e["type"] for e in case.events()]
     for audited in ("instance_suspended", "instance_resumed", "task_skipped", "deadline_changed", "step_repeated"):
         assert audited in types

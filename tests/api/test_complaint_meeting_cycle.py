@@ -57,7 +57,8 @@ def test_a_month_of_complaints_is_analysed_met_on_and_its_measures_tracked_to_th
     repair = RepairCase(as_user, contract_no="MC-2025-001")
     repair.do("contact_customer", service_mode="remote")
     repair.do("remote_support")
-    repair.do("callback", satisfied=False, satisfaction_score=30, callback_comments="工程师态度差")  # a 2nd complaint
+    # a 2nd complaint, from the customer's callback answer
+    repair.do("callback_answer", satisfied=False, satisfaction_score=30, callback_comments="工程师态度差")
     schedules.create_schedule(
         ctx,
         "meeting-test",

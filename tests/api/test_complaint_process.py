@@ -273,7 +273,7 @@ def test_a_dissatisfied_repair_callback_opens_a_linked_complaint(app, as_user):
     repair = RepairCase(as_user, contract_no="MC-2025-001")
     repair.do("contact_customer", service_mode="remote")
     repair.do("remote_support")
-    repair.do("callback", satisfied=False, satisfaction_score=30, callback_comments="工程师态度差")
+    repair.do("callback_answer", satisfied=False, satisfaction_score=30, callback_comments="工程师态度差")
     links = repair.body["links"]
     assert [(link["relation"], link["process_key"]) for link in links] == [("opened", "complaint")]
     complaint = ComplaintCase(as_user, links[0]["id"])

@@ -80,7 +80,7 @@ def test_a_ready_customer_step_sends_the_customer_a_link_in_their_language(signs
     (sms,) = customer_sender(ctx, "sms").sent
     (mail,) = customer_sender(ctx, "email").sent
     assert sms.address == "13812345678" and mail.address == "wang@example.com"
-    assert sms.subject.startswith("Your step: Sign and rate") and "http://localhost:5000/c/" in sms.body
+    assert sms.subject.startswith('Your step: "Sign and rate') and "http://localhost:5000/c/" in sms.body
     events = _api(signs, "admin").get(f"/instances/{case_id}/events").json
     delivered = [e for e in events if e["type"] == "customer_message_sent"]
     assert {e["data"]["channel"] for e in delivered} == {"sms", "email"}

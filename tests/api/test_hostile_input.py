@@ -258,7 +258,7 @@ def test_a_message_start_the_receiver_refuses_is_recorded_on_the_sender(app, as_
     repair = RepairCase(as_user, contract_no="MC-2025-001")
     repair.do("contact_customer", service_mode="remote")
     repair.do("remote_support")
-    repair.do("callback", satisfied=False, satisfaction_score=30, callback_comments="工程师态度差")
+    repair.do("callback_answer", satisfied=False, satisfaction_score=30, callback_comments="工程师态度差")
     assert repair.body["status"] == "completed" and repair.body["links"] == []
     [undelivered] = repair.events("message_undelivered")
     assert "complaint refused the start data" in undelivered["data"]["reason"]

@@ -182,23 +182,24 @@ REPAIR_ON_SITE = [  # the legacy system's names: Chinese or English halves, any 
 
 def test_legacy_repair_logs_are_checked_against_repair_bpmn(app, as_user):
     traces = {
-        # 37 transitions: request_received, register_request, classify_fee (script, silent), the fork
+        # 38 transitions: request_received, register_request, classify_fee (script, silent), the fork
         # of the two clocks (one token in, three out), contact_customer, a gateway branch, the
         # "reached" signal, a gateway branch, dispatch_notice, agree_appointment, record_arrival, a
         # gateway branch (customer there), the arrival signal, a gateway branch (repair), diagnose_on_site,
         # accept_plan (the customer's answer), the answers' merge, two gateway branches, perform_service,
         # a gateway branch (no quality feedback), the merge before the acceptance, customer_acceptance,
-        # the signatures' merge, a gateway branch, file_report, archive_report, a
-        # gateway branch, callback, a gateway branch, case_closed; and on each watch: the gateway's
-        # signal branch, the signal caught, its end. p = 1 + 36 + 3 = 40, c = 37 + 3 ends = 40 → 1.0
+        # the signatures' merge, a gateway branch, file_report, archive_report, a gateway branch, the
+        # customer's 48 h without an answer (the legacy desk phoned: 回访客户 is the phone callback),
+        # callback, a gateway branch, case_closed; and on each watch: the gateway's signal branch, the
+        # signal caught, its end. p = 1 + 37 + 3 = 41, c = 38 + 3 ends = 41 → 1.0
         "R1": REPAIR_ON_SITE,
         # Without the service notice: agree_appointment lacks its token (m = 1); the two gateway branches
-        # with the "reached" signal between them and dispatch_notice never fire (33 transitions), the
-        # token before the first gateway is left (r = 1). p = 1 + 32 + 3 = 36, c = 33 + 3 = 36
-        # → 1 - 1/36 = 0.9722
+        # with the "reached" signal between them and dispatch_notice never fire (34 transitions), the
+        # token before the first gateway is left (r = 1). p = 1 + 33 + 3 = 37, c = 34 + 3 = 37
+        # → 1 - 1/37 = 0.973
         "R2": [a for a in REPAIR_ON_SITE if a != "签发售后服务通知单"],
         # Without the callback: 33 transitions up to archive_report and the two watches' ends; the
-        # token after archive_report is left (r = 1) and the ends the watches reached are consumed
+        # token before the customer's answer is left (r = 1) and the ends the watches reached are consumed
         # (m = 0): p = 1 + 32 + 3 = 36, c = 33 + 2 = 35 → ½ + ½ (1 - 1/36) = 0.9861
         "R3": REPAIR_ON_SITE[:-1],
     }
@@ -206,9 +207,9 @@ def test_legacy_repair_logs_are_checked_against_repair_bpmn(app, as_user):
     response = upload(auditor, csv_log(traces), "old-crm.csv", "process=repair&complete=true")
     assert response.status_code == 200, response.json
     assert {c["case_id"]: outcome(c) for c in response.json["cases"]} == {
-        "R1": (1.0, 40, 40, 0, 0, []),
-        "R2": (0.9722, 36, 36, 1, 1, [("missing", "dispatch_notice", 2)]),
-        "R3": (0.9861, 36, 35, 0, 1, [("missing", "callback", 11)]),
+        "R1": (1.0, 41, 41, 0, 0, []),
+        "R2": (0.973, 37, 37, 1, 1, [("missing", "dispatch_notice", 2)]),
+        "R3": (0.9861, 36, 35, 0, 1, [("missing", "callback_answer", 11)]),
     }
 
 
@@ -226,10 +227,10 @@ def test_the_apps_own_exports_import_back_as_conforming(app, ctx, clock, as_user
     on_site.walk(
         "dispatch_notice", "agree_appointment", "record_arrival", "diagnose_on_site", "accept_plan", "perform_service"
     )
-    remote.walk("remote_support", "callback")
+    remote.walk("remote_support", "callback_answer")
     late.do("contact_customer", service_mode="remote")
-    on_site.walk("customer_acceptance", "file_report", "archive_report", "callback")
-    late.walk("remote_support", "callback")
+    on_site.walk("customer_acceptance", "file_report", "archive_report", "callback_answer")
+    late.walk("remote_support", "callback_answer")
     auditor = as_user("auditor")
     for extension in ("xes", "csv"):
         exported = auditor.get(f"/exports/repair.{extension}?from=2026-03-01&to=2026-04-01")
@@ -244,7 +245,7 @@ def test_the_apps_own_exports_import_back_as_conforming(app, ctx, clock, as_user
     # request_received, register_request, classify_fee, contact_overdue (the timer), the supervisor's
     # follow-up and its end event (the contact watch's timer path), the arrival deadline, the
     # supervisor's late-arrival task and its end, contact_customer, the "reached" signal, the no-visit
-    # signal, remote_support, callback, case_closed: all replayed
+    # signal, remote_support, callback_answer, case_closed: all replayed
     assert late_case["events"] == 15 and late_case["produced"] == late_case["consumed"]
 
 

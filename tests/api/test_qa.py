@@ -108,7 +108,7 @@ def test_the_event_log_exports_as_xes_and_csv(ctx, as_user):
 
     case = RepairCase(as_user)
     case.do("contact_customer", service_mode="remote")
-    case.walk("remote_support", "callback")
+    case.walk("remote_support", "callback_answer")
     rows = event_log(ctx, "repair", *MARCH, AUDITOR)
     activities = [r["element_id"] for r in rows]
     assert activities == [
@@ -123,7 +123,7 @@ def test_the_event_log_exports_as_xes_and_csv(ctx, as_user):
         "arrival_signalled",
         "arrival_watch_done",
         "remote_support",
-        "callback",
+        "callback_answer",
         "case_closed",
     ]
     assert [r["resource"] for r in rows if r["event_type"] == "task_completed"] == [

@@ -60,7 +60,7 @@ def test_the_heatmap_counts_cases_median_hours_and_breaches_per_element(ctx, thr
     assert elements["contact_customer"] == (3, 3.0, 1)  # median of 2 h, 3 h and 29 h; one 24 h breach
     assert elements["register_request"] == (3, 0.0, 0)
     assert elements["supervisor_contact_followup"] == (1, 4.0, 0)  # ready at 25 h, done at 29 h
-    assert elements["callback"] == (1, 0.0, 0)
+    assert elements["callback_answer"] == (1, 0.0, 0)
     assert elements["classify_fee"] == (3, None, 0)  # a script task: passed, no waiting time
     assert elements["contact_overdue"][2] == 0  # the breach counts on the task the timer sits on
     # Nothing in April; the same numbers through the API.

@@ -30,7 +30,7 @@ def test_on_site_repair_out_of_warranty_is_charged_reported_archived_and_closed(
         "payment_invoice",
         "file_report",
         "archive_report",
-        "callback",
+        "callback_answer",
     )
     body = case.body
     assert body["status"] == "completed" and body["completed_at"] is not None and body["next_timer_at"] is None
@@ -86,7 +86,7 @@ def test_remote_support_that_resolves_goes_to_callback_and_a_dissatisfied_custom
     case = RepairCase(as_user)
     case.do("contact_customer", service_mode="remote")
     case.do("remote_support")
-    case.do("callback", satisfied=False, satisfaction_score=40)
+    case.do("callback_answer", satisfied=False, satisfaction_score=40)
     assert case.body["status"] == "completed"
     assert case.completed_path()[-1] == "closed_dissatisfied"
     assert "dispatch_notice" not in case.completed_path()
@@ -102,7 +102,7 @@ def test_remote_support_that_does_not_resolve_sends_a_technician(as_user):
 def test_mailing_parts_is_confirmed_by_phone_then_called_back(as_user):
     case = RepairCase(as_user, purchase_date="2025-12-01")  # in warranty: nothing to pay
     case.do("contact_customer", service_mode="mail_parts")
-    case.walk("mail_parts", "confirm_delivery", "callback")
+    case.walk("mail_parts", "confirm_delivery", "callback_answer")
     assert case.body["status"] == "completed" and case.completed_path()[-1] == "case_closed"
 
 
@@ -144,7 +144,7 @@ def test_a_report_returned_by_mis_is_filed_again(as_user):
     case.walk("contact_customer", "dispatch_notice", "agree_appointment", *ON_SITE_TAIL, "file_report")
     case.do("archive_report", {"report_approved": False, "review_comments": "缺少故障照片"})
     assert list(case.ready()) == ["file_report"]
-    case.walk("file_report", "archive_report", "callback")
+    case.walk("file_report", "archive_report", "callback_answer")
     assert case.completed_path().count("file_report") == 2 and case.body["status"] == "completed"
 
 
@@ -235,7 +235,7 @@ def test_the_report_is_reminded_after_2_days_and_escalated_after_3(app, as_user,
     assert sorted(case.ready()) == ["file_report", "supervisor_report_followup"]
     assert case.ready()["file_report"]["due_at"] == due
     assert [e["element_id"] for e in case.events("escalation")] == ["report_escalation"]
-    case.walk("supervisor_report_followup", "file_report", "archive_report", "callback")
+    case.walk("supervisor_report_followup", "file_report", "archive_report", "callback_answer")
     assert case.body["status"] == "completed"
 
 

@@ -56,7 +56,7 @@ def test_parts_mailed_to_a_paying_customer_are_paid_for_before_the_callback(as_u
     case.walk("mail_parts", "confirm_delivery")
     assert list(case.ready()) == ["payment_invoice"]
     case.do("payment_invoice", amount=90, payment_method="cash", invoice_no="FP-0090")
-    assert list(case.ready()) == ["callback"]  # no visit, so no service report
+    assert list(case.ready()) == ["callback_answer"]  # no visit, so no service report
     assert "file_report" not in case.completed_path()
 
 

@@ -87,7 +87,7 @@ def test_links_name_only_the_linked_cases_the_user_may_read(as_user):
     repair = RepairCase(as_user, contract_no="MC-2025-001")
     repair.do("contact_customer", service_mode="remote")
     repair.do("remote_support")  # tech_urban1
-    repair.do("callback", satisfied=False, satisfaction_score=30, callback_comments="工程师态度差")
+    repair.do("callback_answer", satisfied=False, satisfaction_score=30, callback_comments="工程师态度差")
     [complaint] = repair.body["links"]
     assert complaint["process_key"] == "complaint"
     technician = as_user("tech_urban1").get(f"/instances/{repair.id}")

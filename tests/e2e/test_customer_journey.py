@@ -2,8 +2,9 @@
 request to the last answer; the staff's steps in between are done through the API by their roles.
 
 Repair: the public request form opens the case and gives the follow link; the customer follows the
-case, accepts the repair plan and quote through the link their SMS carries, then signs and rates the
-engineer (4 items). Complaint: the complainant confirms the feedback, and after the 3-month callback
+case, accepts the repair plan and quote through the link their SMS carries, signs and rates the
+engineer (4 items), and once the report is filed answers the callback (on time? fixed the first time?
+expertise? a score). Complaint: the complainant confirms the feedback, and after the 3-month callback
 closes their own complaint (seed 004: 谁投诉谁关闭). A forged link, an expired one and one of another
 case are refused with a clear page."""
 
@@ -35,7 +36,13 @@ CUSTOMER = {"customer_name": "陈静", "customer_phone": "13900000099"}
 
 class Repair(CaseDriver):
     FORMS = FORMS
-    ROLE_USER = {"cs_agent": "agent", "dispatcher": "dispatcher", "technician": "tech_urban1"}
+    ROLE_USER = {
+        "cs_agent": "agent",
+        "dispatcher": "dispatcher",
+        "technician": "tech_urban1",
+        "finance": "finance",
+        "mis": "mis",
+    }
 
 
 def _sms_link(ctx, phone_number: str) -> str:
@@ -125,8 +132,23 @@ def test_a_customer_requests_follows_accepts_the_quote_signs_and_rates_from_the_
     data = case.data
     assert data["plan_accepted"] is True and data["signature"].startswith("attachment:")
     assert (data["rating_attitude"], data["rating_arrival"]) == (4, 3)
+
+    # Paid, reported and archived: the callback comes to the customer's phone, with what was done.
+    case.walk("payment_invoice", "file_report", "archive_report")
+    _answer(page, _sms_link(ctx, CUSTOMER["customer_phone"]), "回访：评价本次服务")
+    expect(page.locator("#task-engineer")).not_to_be_empty()
+    work_done = page.locator("#task-form [name='root[repair_plan]']")
+    expect(work_done).to_have_value(FORMS["diagnose_on_site"]["repair_plan"])
+    expect(page.locator("#task-form [name='root[fixed_first_visit]']")).to_be_checked()
+    page.fill("#task-form [name='root[satisfaction_score]']", "90")
+    page.fill("#task-form [name='root[callback_comments]']", "师傅很专业")
+    shoot(page, "customer-journey-callback.png")
+    _send(page)
+    data = case.data
+    assert (data["satisfaction_score"], data["callback_comments"]) == (90, "师傅很专业")
+    assert case.body["status"] == "completed" and case.completed_path()[-1] == "case_closed"
     done = case.events("customer_task_done")
-    assert [e["element_id"] for e in done] == ["accept_plan", "customer_acceptance"]
+    assert [e["element_id"] for e in done] == ["accept_plan", "customer_acceptance", "callback_answer"]
     assert not case.events("customer_step_on_behalf")  # the customer's own answers, not staff's
 
     # The follow link still shows the case; a forged token shows only a refusal, and so does the

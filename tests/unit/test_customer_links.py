@@ -68,6 +68,12 @@ def test_revoked_beats_used_beats_expired_and_a_follow_link_is_never_used_up():
 def test_the_message_is_in_the_customers_language_with_their_half_of_the_step():
     zh = message_text(LinkPurpose.TASK, "zh_Hans", case_no="SR-1", task="客户签字 / Sign", url="https://x/c/t")
     en = message_text(LinkPurpose.TASK, "en", case_no="SR-1", task="客户签字 / Sign", url="https://x/c/t")
-    assert zh[0] == "请完成：客户签字（SR-1）" and "https://x/c/t" in zh[1]
-    assert en[0] == "Your step: Sign (SR-1)" and "https://x/c/t" in en[1]
+    assert zh[0] == "请完成「客户签字」（SR-1）" and "https://x/c/t" in zh[1]
+    assert en[0] == 'Your step: "Sign" (SR-1)' and "https://x/c/t" in en[1]
+    # a step whose name has a colon of its own still reads as one step
+    callback = "回访：评价本次服务 / Callback: rate this service"
+    zh = message_text(LinkPurpose.TASK, "zh_Hans", case_no="SR-1", task=callback, url="https://x/c/t")
+    en = message_text(LinkPurpose.TASK, "en", case_no="SR-1", task=callback, url="https://x/c/t")
+    assert zh[1] == "您好，您的服务单 SR-1 需要您完成一步「回访：评价本次服务」，请打开链接：https://x/c/t"
+    assert en[1].startswith('Hello, your case SR-1 needs one step from you: "Callback: rate this service". Please')
     assert message_text(LinkPurpose.FOLLOW, "fr", case_no="SR-1", task="", url="u")[0] == "您的服务单 SR-1"

@@ -1,9 +1,15 @@
-"""Who may do a customer's own step (app/domain/customer_steps.py)."""
+"""Who may do a customer's own step, and which staff task stands in for it (app/domain/customer_steps.py)."""
 
 from __future__ import annotations
 
-import pytest
+from pathlib import Path
 
+import pytest
+from lxml import etree
+
+from app.domain.customer_steps import CUSTOMER_LANE
+from app.domain.customer_steps import FALLBACK_OF
+from app.domain.customer_steps import ON_BEHALF_PROPERTY
 from app.domain.customer_steps import CustomerStepRefused
 from app.domain.customer_steps import StepActor
 from app.domain.customer_steps import as_customer_step
@@ -12,6 +18,12 @@ from app.domain.customer_steps import with_fallbacks
 from app.domain.principal import Principal
 from app.domain.roles import WORKING_ROLES
 from app.domain.roles import Role
+
+PROCESSES = Path(__file__).resolve().parents[2] / "processes"
+NS = {
+    "bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
+    "spiffworkflow": "http://spiffworkflow.org/bpmn/schema/1.0/core",
+}
 
 
 def staff(*roles: str) -> Principal:
@@ -59,3 +71,29 @@ def test_a_fallback_task_stands_in_for_its_customer_step():
     assert as_customer_step("sign_on_device") == "customer_acceptance"
     assert as_customer_step("perform_service") == "perform_service"
     assert with_fallbacks(["callback_survey"]) == ["callback_survey", "callback_by_phone"]
+
+
+def _fallbacks_drawn() -> dict[str, str]:
+    """In the seeds' diagrams: each staff task a customer step's boundary timer leads to (the task marked
+    ``on_behalf_of = customer``), and that customer step (a user task in the customer's lane)."""
+    found = {}
+    for path in sorted(PROCESSES.glob("*.bpmn")):
+        tree = etree.parse(str(path))
+        customer_lane = set(
+            tree.xpath("//bpmn:lane[@id=$lane]/bpmn:flowNodeRef/text()", namespaces=NS, lane=CUSTOMER_LANE)
+        )
+        for flow in tree.xpath("//bpmn:sequenceFlow", namespaces=NS):
+            [source] = tree.xpath("//*[@id=$id]", id=flow.get("sourceRef"))
+            [target] = tree.xpath("//*[@id=$id]", id=flow.get("targetRef"))
+            marked = target.xpath(".//spiffworkflow:property[@name=$p]/@value", namespaces=NS, p=ON_BEHALF_PROPERTY)
+            if source.tag == f"{{{NS['bpmn']}}}boundaryEvent" and marked == [Role.CUSTOMER]:
+                step = source.get("attachedToRef")
+                assert step in customer_lane, f"{path.name}: {step} is not in the customer's lane"
+                found[target.get("id")] = step
+    return found
+
+
+def test_every_fallback_the_diagrams_draw_is_read_as_its_customer_step():
+    # a fallback missing here would drop the customer's answer from the reports that read the step
+    assert _fallbacks_drawn() == FALLBACK_OF
+    assert as_customer_step("callback") == "callback_answer"  # the repair's phone callback (K-04)

@@ -169,11 +169,27 @@ def open_page(ctx: ServiceContext, token: str, address: str | None) -> CustomerC
     actor = principal_of(opened)
     if step_id is not None:
         task_view = work.get_task(ctx, step_id, actor)
+        task_view = replace(task_view, form=_shown_form(task_view.form, task_view.data))
         fields = (task_view.form or {}).get("properties") or {}
         start = {k: p["default"] for k, p in fields.items() if isinstance(p, dict) and "default" in p}
         start.update({k: task_view.data[k] for k in fields if k in task_view.data})
         return replace(view, task=task_view, start_values=start)
     return replace(view, papers=papers.case_papers(ctx, opened.instance.id, actor))
+
+
+def _shown_form(form: dict[str, Any] | None, data: dict[str, Any]) -> dict[str, Any] | None:
+    """The step's form as the customer sees it: a read-only field the case does not hold (what was done
+    on a path this case did not take: the on-site work of a case solved remotely) is left out, not shown
+    as an empty box."""
+    fields = (form or {}).get("properties")
+    if not isinstance(fields, dict):
+        return form
+    kept = {
+        name: prop
+        for name, prop in fields.items()
+        if not (isinstance(prop, dict) and prop.get("readOnly") and data.get(name) in (None, "", [], {}))
+    }
+    return {**(form or {}), "properties": kept} if len(kept) < len(fields) else form
 
 
 def complete_step(ctx: ServiceContext, token: str, data: Any, address: str | None) -> Task:

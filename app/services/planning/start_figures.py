@@ -16,6 +16,7 @@ from datetime import tzinfo
 from typing import Any
 
 from ...domain.cases import CaseStatus
+from ...domain.customer_steps import with_fallbacks
 from ...domain.iso8601 import add_months
 from ...domain.kpi import previous_quarter
 from ...domain.kpi import quarter_bounds
@@ -27,6 +28,9 @@ from ...persistence.unit_of_work import UnitOfWork
 from ..master_data.case_files import ON_RECORD
 from ..qa.kpi import kpi_for_period
 from ..qa.reports import complaint_figures
+
+# The repair callback: the customer's own answer, or the desk's by phone once the customer's window passed.
+CALLBACKS = with_fallbacks(["callback_answer"])
 
 SURVEY_MIN_TRANSACTIONS = 3  # K-06: customers with three or more transactions
 
@@ -53,7 +57,7 @@ def _service_statistics(uow: UnitOfWork, tz: tzinfo, when: date, data: dict[str,
     start, end = datetime.combine(first, time(0), tz), datetime.combine(after, time(0), tz)
     repairs = uow.instances.created_between("repair", start, end)
     complaints = uow.instances.created_between("complaint", start, end)
-    callbacks = uow.events.between("repair", ["task_completed"], start, end, ["callback"])
+    callbacks = uow.events.between("repair", ["task_completed"], start, end, CALLBACKS)
     scores = [e.data.get("satisfaction_score") for e in callbacks if isinstance(e.data.get("satisfaction_score"), int)]
     return {
         "period": period,
@@ -197,7 +201,7 @@ def _complaint_month(uow: UnitOfWork, tz: tzinfo, when: date, data: dict[str, An
     period, first, after = _report_period(when, "monthly")
     start, end = datetime.combine(first, time(0), tz), datetime.combine(after, time(0), tz)
     cases = uow.instances.created_between("complaint", start, end)
-    callbacks = uow.events.between("repair", ["task_completed"], start, end, ["callback"])
+    callbacks = uow.events.between("repair", ["task_completed"], start, end, CALLBACKS)
     scores = [e.data.get("satisfaction_score") for e in callbacks if isinstance(e.data.get("satisfaction_score"), int)]
     unhappy = [e for e in callbacks if e.data.get("satisfied") is False]
     return {

@@ -32,7 +32,7 @@ def kpi_for_period(uow: UnitOfWork, tz: tzinfo, first: date, after: date) -> dic
     """KPI figures for cases whose deciding step happened from ``first`` up to (not incl.) ``after``."""
     start, end = datetime.combine(first, time(0), tz), datetime.combine(after, time(0), tz)
     tallies: dict[str, Tally] = defaultdict(Tally)
-    for event in uow.events.between("repair", ["task_completed"], start, end, ["callback"]):
+    for event in uow.events.between("repair", ["task_completed"], start, end, with_fallbacks(["callback_answer"])):
         tallies["first_time_fix"].add(event.instance_id, bool(event.data.get("fixed_first_visit")))
     diagnoses = [
         e

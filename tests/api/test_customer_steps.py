@@ -284,4 +284,4 @@ def test_the_customers_messages_are_in_the_language_of_the_record_the_case_is_fi
     to_plan_answer(as_user)  # registered on C001's unit: filed under C001
     send_customer_messages(ctx)
     [message] = [m for m in ctx.customers.senders["sms"].sent if m.address == "13800000001"]
-    assert message.subject.startswith("Your step: Accept the plan and quote")
+    assert message.subject.startswith('Your step: "Accept the plan and quote"')

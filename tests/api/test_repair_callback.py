@@ -127,3 +127,16 @@ def test_staff_record_the_customers_callback_answer_only_saying_on_behalf(as_use
     [event] = on_behalf_events(case)
     assert (event["element_id"], event["actor"], event["data"]["why"]) == ("callback_answer", "agent", "at_hand")
     assert case.body["status"] == "completed"
+
+
+def test_a_read_only_field_the_case_does_not_hold_cannot_be_written_through_the_link(app, ctx, as_user):
+    """A remote case holds no on-site "work done": what a link sends for that read-only field is dropped,
+    never kept as the case's (the guidance the case holds cannot be changed either)."""
+    case = to_callback(as_user)
+    _, path = sms_link(ctx)
+    phone = app.test_client()
+    changed = post_step(phone, path, {**ANSWER, "answer": "别的说法 / something else"})
+    assert changed.status_code == 422 and "answer" in changed.json["fields"]
+    done = post_step(phone, path, {**ANSWER, "repair_plan": "更换压缩机 / replaced the compressor"})
+    assert done.status_code == 200, done.json
+    assert "repair_plan" not in case.data and case.data["answer"] == "指导用户重置温控器"

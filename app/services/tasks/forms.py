@@ -133,6 +133,29 @@ def with_visibility(schema: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
+# The markers of readOnly fields the system fills at the step (numbering.py, quoting.py, affected.py).
+SYSTEM_FILLED = frozenset({"x-number", "x-quote", "x-affected-units"})
+
+
+def without_unheld_read_only(schema: dict[str, Any], data: Any, case_data: dict[str, Any]) -> Any:
+    """``data`` without the ``readOnly`` fields the case does not hold: such a field is the case's or the
+    system's to fill (a quote, a document number, a remote case's "work done" that stays empty), never
+    the sender's — a value sent for it is dropped, as a browser would send the empty field anyway. A
+    field the case holds stays, so a different value is refused (``effective_schema``'s ``const``)."""
+    if not isinstance(data, dict):
+        return data
+    fields = schema.get("properties") or {}
+    unheld = {
+        name
+        for name, prop in fields.items()
+        if isinstance(prop, dict)
+        and prop.get("readOnly")
+        and case_data.get(name) is None
+        and not SYSTEM_FILLED.intersection(prop)  # those steps refuse or replace what is sent, themselves
+    }
+    return {name: value for name, value in data.items() if name not in unheld}
+
+
 def validate(schema: dict[str, Any], data: Any) -> dict[str, Any]:
     """Return the data with defaults filled in, or raise InvalidInput with messages per field.
     A field shown only when another has a value (``x-visible-if``) is required only while shown."""

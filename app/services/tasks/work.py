@@ -273,9 +273,10 @@ def complete_task(ctx: ServiceContext, task_id: str, data: Any, actor: Principal
                 if not isinstance(data, dict):
                     raise InvalidInput("the data must be a JSON object", errors={"_schema": ["expected an object"]})
                 return data
-            check_chosen_technicians(uow, ctx, schema, data)
+            sent = forms.without_unheld_read_only(schema, data, case_data)
+            check_chosen_technicians(uow, ctx, schema, sent)
             year = now.astimezone(ctx.calendar.tz).year
-            numbered = with_document_numbers(uow, schema, data, case_data, year)
+            numbered = with_document_numbers(uow, schema, sent, case_data, year)
             quoted, quote_facts = with_quote(uow, schema, numbered, case_data)
             quoted, units = with_affected_units(uow, schema, quoted)
             quote_facts = {**quote_facts, **units}

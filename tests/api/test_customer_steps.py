@@ -285,4 +285,3 @@ def test_the_customers_messages_are_in_the_language_of_the_record_the_case_is_fi
     send_customer_messages(ctx)
     [message] = [m for m in ctx.customers.senders["sms"].sent if m.address == "13800000001"]
     assert message.subject.startswith('Your step: "Accept the plan and quote"')
-

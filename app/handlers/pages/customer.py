@@ -1,7 +1,7 @@
 """The customers' pages under /c/<token>, without a log-in (services/customers/portal.py), and the
 case page's management of the links by staff.
 
-A refused link (forged, of another purpose, expired, revoked, spent) gets a page in the visitor's
+A refused link (forged, of another purpose, expired, revoked, spent, closed) gets a page in the visitor's
 language that says so and nothing of any case (403 or 410). Every /c/ request counts against a
 limit per client address (Flask-Limiter's storage, as the log-in throttle's).
 """
@@ -42,6 +42,7 @@ REFUSAL_TEXTS = {
     LinkRefusal.EXPIRED: _l("This link has expired. Please contact our service hotline for a new one."),
     LinkRefusal.REVOKED: _l("This link has been withdrawn. Please contact our service hotline for a new one."),
     LinkRefusal.USED: _l("This step is already done. Thank you!"),
+    LinkRefusal.CLOSED: _l("This step is closed: the time to answer it has passed. Thank you all the same!"),
 }
 STAGE_LABELS = {
     Stage.REGISTERED: _l("Registered"),

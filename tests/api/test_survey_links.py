@@ -14,13 +14,18 @@ import pytest
 from app.domain.customer_links import link_principal
 from app.domain.principal import Principal
 from app.errors import Forbidden
+from app.errors import InvalidInput
+from app.services.customers.links import read_token
 from app.services.customers.messages import send_customer_messages
+from app.services.customers.staff import issue_for_case
 from app.services.planning import schedules
 from app.services.tasks.work import complete_task
 from app.services.tasks.work import get_task
 from app.services.timing.timer_firing import fire_due
 from tests.api.test_customer_links import post_step
 from tests.api.test_survey_cycle import Survey
+from tests.api.test_task_facts import facts_of
+from tests.api.test_web import login
 
 ADMIN = Principal("admin", frozenset({"admin"}))
 HUAXIN = {"code": "C-101", "name": "华信科技", "cases": 4, "phone": "13811110001", "language": "zh_Hans"}
@@ -58,8 +63,6 @@ def links_sent(ctx) -> dict[str, str]:
 
 
 def link_id_of(ctx, path: str) -> int:
-    from app.services.customers.links import read_token
-
     return read_token(ctx.customers, path.removeprefix("/c/"))[0]
 
 
@@ -134,6 +137,10 @@ def test_online_and_paper_answers_count_once_each_and_the_window_closes_the_rest
     record = survey.ready()["record_answers"]
     shown = survey.as_user("admin").get(f"/tasks/{record['id']}").json["data"]["answered_online"]
     assert [a["customer_code"] for a in shown] == [HUAXIN["code"]]  # staff see the online answer
+    staff = app.test_client()
+    login(staff, "admin")
+    facts = facts_of(staff.get(f"/tasks/{record['id']}").get_data(as_text=True))
+    assert HUAXIN["name"] in facts["已在线作答"] and "95" in facts["已在线作答"]  # beside the form, not in it
     paper = {"customer_code": MINGDA["code"], "customer_name": MINGDA["name"], "returned": True, "score": 88}
     retyped = {"customer_code": HUAXIN["code"], "customer_name": HUAXIN["name"], "returned": True, "score": 10}
     survey.do("record_answers", {"answers": [paper, retyped]})
@@ -149,3 +156,25 @@ def test_online_and_paper_answers_count_once_each_and_the_window_closes_the_rest
     assert survey.data["return_rate"] == 1
     assert sorted(a["customer_code"] for a in survey.data["low_scores"]) == [MINGDA["code"], ACME["code"]]
     assert "cause_analysis" in survey.ready()  # scores below 90, online or on paper, are analysed
+
+
+def test_staff_send_a_new_link_for_one_customers_questionnaire_to_that_customer_only(app, ctx, three):
+    survey, sent = three
+    staff = app.test_client()
+    login(staff, "admin")
+    html = staff.get(f"/cases/{survey.id}").get_data(as_text=True)
+    assert all(c["name"] in html for c in (HUAXIN, MINGDA, ACME))  # staff see whose each questionnaire is
+    acme = next(
+        t
+        for t in questionnaires(survey)
+        if get_task(ctx, t["id"], ADMIN).data["surveyed_customer"]["code"] == ACME["code"]
+    )
+    with pytest.raises(InvalidInput):  # one step, three customers: staff say whose
+        issue_for_case(ctx, survey.id, ADMIN, "task", "answer_questionnaire")
+    issue_for_case(ctx, survey.id, ADMIN, "task", "answer_questionnaire", acme["id"])
+    again = links_sent(ctx)
+    assert list(again) == [ACME["phone"]]
+    phone = app.test_client()
+    assert post_step(phone, again[ACME["phone"]], {"score": 91}).status_code == 200
+    assert acme["id"] not in {t["id"] for t in questionnaires(survey)}  # the new link answered ACME's own
+    assert app.test_client().get(sent[ACME["phone"]]).status_code == 410  # and spent the first one with it

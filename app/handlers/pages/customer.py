@@ -148,7 +148,12 @@ def paper(token: str, kind: str):
 @login_required
 def issue(instance_id: int):
     link_admin.issue_for_case(
-        services(), instance_id, g.principal, request.form.get("purpose", ""), request.form.get("task_spec") or None
+        services(),
+        instance_id,
+        g.principal,
+        request.form.get("purpose", ""),
+        request.form.get("task_spec") or None,
+        request.form.get("task_id") or None,
     )
     return redirect(url_for("web.case_page", instance_id=instance_id) + "#customer-links")
 

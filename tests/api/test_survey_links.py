@@ -28,9 +28,9 @@ from tests.api.test_task_facts import facts_of
 from tests.api.test_web import login
 
 ADMIN = Principal("admin", frozenset({"admin"}))
-HUAXIN = {"code": "C-101", "name": "华信科技", "cases": 4, "phone": "13811110001", "language": "zh_Hans"}
-MINGDA = {"code": "C-102", "name": "明达机械", "cases": 3, "phone": "13822220002", "language": "zh_Hans"}
-ACME = {"code": "C-103", "name": "Acme Tools Ltd", "cases": 3, "phone": "13833330003", "language": "en"}
+HUAXIN = {"code": "C-101", "name": "华信科技", "cases": 4, "phone": "13811115601", "language": "zh_Hans"}
+MINGDA = {"code": "C-102", "name": "明达机械", "cases": 3, "phone": "13822227702", "language": "zh_Hans"}
+ACME = {"code": "C-103", "name": "Acme Tools Ltd", "cases": 3, "phone": "13833338803", "language": "en"}
 NO_PHONE = {"code": "C-104", "name": "远航物流", "cases": 5}  # reached on paper only
 
 
@@ -85,6 +85,10 @@ def test_the_message_is_in_each_customers_own_language(app, ctx, clock, as_user)
     texts = {m.address: m.body for m in ctx.customers.senders["sms"].sent}
     assert "满意度调查表" in texts[HUAXIN["phone"]]
     assert "satisfaction questionnaire" in texts[ACME["phone"]] and "满意度" not in texts[ACME["phone"]]
+    links = links_sent(ctx)  # and the page opens in it too, until the customer picks another
+    assert "提交" in app.test_client().get(links[HUAXIN["phone"]]).get_data(as_text=True)
+    english = app.test_client().get(links[ACME["phone"]]).get_data(as_text=True)
+    assert '<html lang="en"' in english and "Total score" in english
 
 
 def test_a_customer_without_a_phone_gets_no_link_and_is_surveyed_on_paper(app, ctx, clock, as_user):
@@ -127,7 +131,9 @@ def test_online_and_paper_answers_count_once_each_and_the_window_closes_the_rest
     assert post_step(app.test_client(), sent[HUAXIN["phone"]], {"score": 95}).status_code == 200
     assert "record_answers" not in survey.ready()  # the online window is open
 
-    clock.advance(timedelta(days=23, minutes=1))  # the online window: the reply window less the reminder week
+    clock.advance(timedelta(days=22))  # past a link's 7 days: a questionnaire's link opens as long as its window
+    assert app.test_client().get(sent[MINGDA["phone"]]).status_code == 200
+    clock.advance(timedelta(days=1, minutes=1))  # the online window: the reply window less the reminder week
     fire_due(ctx)
     assert questionnaires(survey) == []
     refused = app.test_client().get(sent[ACME["phone"]])

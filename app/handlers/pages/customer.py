@@ -16,8 +16,10 @@ from flask import jsonify
 from flask import redirect
 from flask import render_template
 from flask import request
+from flask import session
 from flask import url_for
 from flask_babel import lazy_gettext as _l
+from flask_babel import refresh
 from limits import parse
 
 from ...domain.customer_links import LinkRefusal
@@ -30,6 +32,7 @@ from ...services.customers.links import LinkRefused
 from .. import login_throttle
 from ..common import INERT
 from ..common import services
+from ..i18n import SESSION_KEY
 from ..i18n import utc_offset
 from .workspace import login_required
 
@@ -86,6 +89,9 @@ def page(token: str):
     except AppError as exc:  # e.g. a concurrent change: a page that says so, never a problem document
         message = _l("This page cannot be shown now. Please try again later.")
         return render_template("customer/refused.html", message=message), exc.http_status
+    if SESSION_KEY not in session:  # the customer's own language (their message's) until they pick another
+        session[SESSION_KEY] = view.language
+        refresh()
     return render_template(
         "customer/case.html",
         view=view,

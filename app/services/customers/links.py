@@ -83,10 +83,13 @@ def issue_link(
     task_id: str | None = None,
     now: datetime,
     by: str | None = None,
+    open_until: datetime | None = None,
 ) -> IssuedLink:
     """A new link of ``purpose`` to the case (not committed); recorded on the case as issued by ``by``.
 
     :param task_id: the ready task of ``task_spec`` the link opens (its instance, when the step has several)
+    :param open_until: the end of the step's window, when it outlasts the purpose's lifetime (the survey's
+        online round of weeks): the link opens as long as the step does
     """
     instance = uow.instances.get(case_id)
     if instance is None:
@@ -100,7 +103,7 @@ def issue_link(
         task_id=task_id if purpose is LinkPurpose.TASK else None,
         issued_at=now,
         issued_by=by,
-        expires_at=now + settings.lifetimes.of(purpose),
+        expires_at=max(now + settings.lifetimes.of(purpose), open_until or now),
     )
     uow.add_row(link)
     uow.flush()

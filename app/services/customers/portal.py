@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from ...domain.cases import TaskState
+from ...domain.customer_links import DEFAULT_CUSTOMER_LANGUAGE
 from ...domain.customer_links import LinkPurpose
 from ...domain.customer_links import LinkRefusal
 from ...domain.customer_links import Stage
@@ -44,6 +45,7 @@ from .links import LinkRefused
 from .links import OpenLink
 from .links import open_link
 from .links import seen
+from .messages import language_of
 from .steps import customer_of
 from .trail import note
 
@@ -72,6 +74,7 @@ class CustomerCase:
     papers: list[papers.PaperLink]
     task: TaskView | None = None
     start_values: dict[str, Any] | None = None
+    language: str = DEFAULT_CUSTOMER_LANGUAGE  # the customer's (their messages'): the page's until they pick one
 
 
 def _parse_time(value: Any) -> datetime | None:
@@ -195,6 +198,7 @@ def open_page(ctx: ServiceContext, token: str, address: str | None) -> CustomerC
             appointment_at=appointment,
             expires_at=link.expires_at,
             papers=[],
+            language=language_of(uow, instance, one),
         )
         step_id = step.id if step is not None else None
     actor = principal_of(opened)

@@ -38,6 +38,12 @@ def customer_of(element: ElementInfo | None, data: Mapping[str, Any] | None) -> 
     return dict(found) if isinstance(found, Mapping) else None
 
 
+def _due(event: Event) -> datetime | None:
+    """When the ready task's window closes (its deadline, as the journal wrote it on the event)."""
+    due = (event.data or {}).get("due_at")
+    return datetime.fromisoformat(due) if isinstance(due, str) and due else None
+
+
 def after_step(
     uow: UnitOfWork,
     settings: CustomerSettings,
@@ -72,6 +78,7 @@ def after_step(
             task_spec=event.element_id,
             task_id=event.task_id,
             now=now,
+            open_until=_due(event),
         )
         to = customer_of(element(event.element_id), ready.get(event.task_id or ""))
         task_name = event.element_name or event.element_id

@@ -34,7 +34,7 @@ class LinkRefusal(StrEnum):
     EXPIRED = "expired"  # past its lifetime (410)
     REVOKED = "revoked"  # staff withdrew it (410)
     USED = "used"  # a TASK link whose step is done (410)
-    CLOSED = "closed"  # a TASK link whose step closed unanswered, e.g. its reply window passed (410)
+    CLOSED = "closed"  # a TASK link of one customer's questionnaire of many, closed unanswered by its window (410)
 
 
 REFUSAL_STATUS = {

@@ -87,9 +87,6 @@ FALLBACK_OF = {
     "callback": "callback_answer",  # repair: the desk phones for the callback (K-04)
     "record_feedback_answer": "confirm_feedback",  # complaint: the desk phones for the answer to the result
     "callback_by_phone": "callback_survey",  # complaint: the desk phones for the 3-month callback
-    # satisfaction survey: marketing types the paper and phone questionnaires after the online window,
-    # one row per customer of the shape each online answer becomes (many customers in one task)
-    "record_answers": "answer_questionnaire",
 }
 
 

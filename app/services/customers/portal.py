@@ -95,10 +95,16 @@ def _ready_step(uow: UnitOfWork, opened: OpenLink) -> Task | None:
     return next((t for t in ready if t.element_id == spec and t.role == Role.CUSTOMER and bound in (None, t.id)), None)
 
 
-def _gone_reason(uow: UnitOfWork, link: CustomerLink) -> LinkRefusal:
-    """Why a TASK link whose task is not ready opens nothing: done, or closed unanswered."""
+def _gone_reason(ctx: ServiceContext, uow: UnitOfWork, link: CustomerLink) -> LinkRefusal:
+    """Why a TASK link whose task is not ready opens nothing: done, or — one customer's questionnaire of
+    many — closed unanswered by its window. A step of the case's own customer that its window gave to
+    staff reads as done, as it always has (staff answer it for them)."""
     task = uow.tasks.get(link.task_id) if link.task_id else None
-    return LinkRefusal.CLOSED if task is not None and task.status == TaskState.CANCELLED else LinkRefusal.USED
+    if task is None or task.status != TaskState.CANCELLED:
+        return LinkRefusal.USED
+    element = ctx.versions.get(uow, task.version_id).element(task.element_id)
+    per_customer = element is not None and bool(element.properties.get(CUSTOMER_FROM_PROPERTY))
+    return LinkRefusal.CLOSED if per_customer else LinkRefusal.USED
 
 
 def _open(
@@ -110,11 +116,11 @@ def _open(
             opened = open_link(uow, ctx.customers, token, purpose, now, lock=True)
         except LinkRefused as refused:
             if refused.reason is LinkRefusal.USED and refused.link is not None:
-                raise LinkRefused(_gone_reason(uow, refused.link), refused.link) from None
+                raise LinkRefused(_gone_reason(ctx, uow, refused.link), refused.link) from None
             raise
         if opened.purpose is LinkPurpose.TASK and _ready_step(uow, opened) is None:
             opened.link.used_at = opened.link.used_at or now  # done or closed meanwhile (e.g. by staff): spent
-            raise LinkRefused(_gone_reason(uow, opened.link), opened.link)
+            raise LinkRefused(_gone_reason(ctx, uow, opened.link), opened.link)
         return opened
     except LinkRefused as refused:
         link = refused.link

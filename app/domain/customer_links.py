@@ -34,6 +34,7 @@ class LinkRefusal(StrEnum):
     EXPIRED = "expired"  # past its lifetime (410)
     REVOKED = "revoked"  # staff withdrew it (410)
     USED = "used"  # a TASK link whose step is done (410)
+    CLOSED = "closed"  # a TASK link of one customer's questionnaire of many, closed unanswered by its window (410)
 
 
 REFUSAL_STATUS = {
@@ -42,6 +43,7 @@ REFUSAL_STATUS = {
     LinkRefusal.EXPIRED: 410,
     LinkRefusal.REVOKED: 410,
     LinkRefusal.USED: 410,
+    LinkRefusal.CLOSED: 410,
 }
 
 
@@ -87,9 +89,12 @@ REFUSAL_OF_STATE = {
 LINK_PRINCIPAL_PREFIX = "customer-link:"
 
 
-def link_principal(link_id: int, case_id: int) -> Principal:
-    """Who acts through a link: the customer, for that case only (``Principal.case_id``)."""
-    return Principal(f"{LINK_PRINCIPAL_PREFIX}{link_id}", frozenset({Role.CUSTOMER}), "客户 / Customer", case_id)
+def link_principal(link_id: int, case_id: int, task_id: str | None = None) -> Principal:
+    """Who acts through a link: the customer, for that case only (``Principal.case_id``), and for a
+    link bound to one task (one surveyed customer's questionnaire) for that task only."""
+    return Principal(
+        f"{LINK_PRINCIPAL_PREFIX}{link_id}", frozenset({Role.CUSTOMER}), "客户 / Customer", case_id, task_id
+    )
 
 
 def is_link_principal(username: str | None) -> bool:

@@ -24,6 +24,9 @@ from .principal import Principal
 from .roles import Role
 
 CUSTOMER_LANE = "lane_customer"
+# Element property of a customer step done once per customer (a multi-instance step): the name of the
+# item in its task's data that is that customer (code, name, phone, language), whom its link is sent to.
+CUSTOMER_FROM_PROPERTY = "customer_from"
 # Element property of a staff task that records a customer's answer after the customer's window passed.
 ON_BEHALF_PROPERTY = "on_behalf_of"
 # Staff who may do a customer's step on their behalf (besides an administrator).
@@ -57,11 +60,14 @@ def may_act_on_behalf(actor: Principal) -> bool:
     return not actor.read_only and (actor.is_admin or bool(actor.roles & ON_BEHALF_ROLES))
 
 
-def customer_step_actor(actor: Principal, case_id: int, *, on_behalf: bool) -> StepActor:
-    """Who is doing the customer step of case ``case_id``, or ``CustomerStepRefused`` with why not."""
+def customer_step_actor(actor: Principal, case_id: int, *, on_behalf: bool, task_id: str | None = None) -> StepActor:
+    """Who is doing the customer step of case ``case_id`` (its task ``task_id``), or
+    ``CustomerStepRefused`` with why not."""
     if is_customer(actor):
         if actor.case_id is None or actor.case_id != case_id:
             raise CustomerStepRefused(f"{actor.username} is the customer of another case, not of case {case_id}")
+        if actor.task_id is not None and actor.task_id != task_id:
+            raise CustomerStepRefused(f"{actor.username} is bound to another customer's step of case {case_id}")
         if on_behalf:
             raise CustomerStepRefused("a customer does their own step; on behalf is for staff")
         return StepActor.CUSTOMER

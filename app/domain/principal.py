@@ -14,8 +14,10 @@ class Principal:
     username: str
     roles: frozenset[str]
     display_name: str = ""
-    # A customer acting through a case link sees that case only (domain/customer_links.py).
+    # A customer acting through a case link sees that case only (domain/customer_links.py), and
+    # through a link bound to one task (an instance of a multi-instance step) that task only.
     case_id: int | None = None
+    task_id: str | None = None
 
     @property
     def is_admin(self) -> bool:

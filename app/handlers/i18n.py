@@ -111,6 +111,7 @@ STATUS_LABELS = {**TIMER_STATE_LABELS, **TASK_STATE_LABELS, **CASE_STATUS_LABELS
 # Case data the engine itself writes (the forms' fields carry their own titles).
 FIELD_LABELS = {
     "case_no": _l("Case no."),
+    "answered_online": _l("Answered online"),  # the survey's questionnaires the customers sent by their links
     "received_at": _l("Received at"),
     "started_by": _l("Opened by"),
     "fee_type": _l("Fee type"),

@@ -604,6 +604,9 @@ class CustomerLink(Base):
     instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id", ondelete="CASCADE"), index=True)
     purpose: Mapped[str] = mapped_column(String(16))  # domain.customer_links.LinkPurpose
     task_spec: Mapped[str | None] = mapped_column(String(128))  # the customer-lane step a TASK link opens
+    # The engine task a TASK link opens: one instance of its step, whose contacts got the link (None:
+    # a link issued before 0026, which opens the step's ready task, as it did).
+    task_id: Mapped[str | None] = mapped_column(String(36))
     issued_at: Mapped[datetime]
     issued_by: Mapped[str | None] = mapped_column(String(64))
     expires_at: Mapped[datetime]

@@ -66,6 +66,8 @@ def test_eligibility_counts_cases_by_the_customer_code_on_record_not_by_name(app
     assert sorted(c["code"] for c in eligible) == sorted(["C001", code])  # two customers, not one of six cases
     assert {c["name"] for c in eligible} == {"张伟 Zhang Wei"}
     assert {c["code"]: c["cases"] for c in eligible}["C001"] == 3
+    namesake_record = next(c for c in eligible if c["code"] == code)
+    assert namesake_record["phone"] == "13977770000" and namesake_record["language"] == "zh_Hans"  # for the link
 
 
 def test_the_reply_window_ends_the_collection_and_a_low_return_is_escalated_then_analysed(app, ctx, clock, as_user):

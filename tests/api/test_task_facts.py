@@ -21,12 +21,15 @@ PROCESSES = Path(__file__).resolve().parents[2] / "processes"
 
 def known_fields(process: str) -> set[str]:
     """What a case of ``process`` can hold: its forms' fields, its declared data objects, the item
-    each instance of a multi-instance step sees, and what the server finds for a step (DERIVED_FACTS)."""
+    each instance of a multi-instance step sees, what its scripts (and pre-scripts) assign, and what the
+    server finds for a step (DERIVED_FACTS)."""
     names: set[str] = set(DERIVED_FACTS)
     for path in (PROCESSES / "forms" / process).glob("*.json"):
         names |= set(json.loads(path.read_text(encoding="utf-8"))["properties"])
     xml = (PROCESSES / f"{process}.bpmn").read_text(encoding="utf-8")
     names |= set(re.findall(r'<bpmn:dataObject id="([^"]+)"', xml))
+    for script in re.findall(r"<(?:bpmn:script|spiffworkflow:preScript)>(.*?)</", xml, re.S):
+        names |= set(re.findall(r"^(\w+) = ", script, re.M))
     return names | set(re.findall(r'<bpmn:inputDataItem id="[^"]*" name="([^"]+)"', xml))
 
 

@@ -44,6 +44,13 @@ def test_a_link_of_another_case_or_of_none_is_refused(principal):
         customer_step_actor(principal, 7, on_behalf=False)
 
 
+def test_a_link_bound_to_one_customers_task_does_that_task_and_no_other_of_the_case():
+    bound = Principal("link", frozenset({Role.CUSTOMER}), case_id=7, task_id="task-of-huaxin")
+    assert customer_step_actor(bound, 7, on_behalf=False, task_id="task-of-huaxin") is StepActor.CUSTOMER
+    with pytest.raises(CustomerStepRefused):  # another surveyed customer's questionnaire of the same case
+        customer_step_actor(bound, 7, on_behalf=False, task_id="task-of-mingda")
+
+
 def test_a_customer_does_not_claim_to_act_on_their_own_behalf():
     with pytest.raises(CustomerStepRefused):
         customer_step_actor(link(7), 7, on_behalf=True)

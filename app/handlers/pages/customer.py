@@ -1,7 +1,7 @@
 """The customers' pages under /c/<token>, without a log-in (services/customers/portal.py), and the
 case page's management of the links by staff.
 
-A refused link (forged, of another purpose, expired, revoked, spent) gets a page in the visitor's
+A refused link (forged, of another purpose, expired, revoked, spent, closed) gets a page in the visitor's
 language that says so and nothing of any case (403 or 410). Every /c/ request counts against a
 limit per client address (Flask-Limiter's storage, as the log-in throttle's).
 """
@@ -16,8 +16,10 @@ from flask import jsonify
 from flask import redirect
 from flask import render_template
 from flask import request
+from flask import session
 from flask import url_for
 from flask_babel import lazy_gettext as _l
+from flask_babel import refresh
 from limits import parse
 
 from ...domain.customer_links import LinkRefusal
@@ -30,6 +32,7 @@ from ...services.customers.links import LinkRefused
 from .. import login_throttle
 from ..common import INERT
 from ..common import services
+from ..i18n import SESSION_KEY
 from ..i18n import utc_offset
 from .workspace import login_required
 
@@ -42,6 +45,7 @@ REFUSAL_TEXTS = {
     LinkRefusal.EXPIRED: _l("This link has expired. Please contact our service hotline for a new one."),
     LinkRefusal.REVOKED: _l("This link has been withdrawn. Please contact our service hotline for a new one."),
     LinkRefusal.USED: _l("This step is already done. Thank you!"),
+    LinkRefusal.CLOSED: _l("This step is closed: the time to answer it has passed. Thank you all the same!"),
 }
 STAGE_LABELS = {
     Stage.REGISTERED: _l("Registered"),
@@ -85,6 +89,9 @@ def page(token: str):
     except AppError as exc:  # e.g. a concurrent change: a page that says so, never a problem document
         message = _l("This page cannot be shown now. Please try again later.")
         return render_template("customer/refused.html", message=message), exc.http_status
+    if SESSION_KEY not in session:  # the customer's own language (their message's) until they pick another
+        session[SESSION_KEY] = view.language
+        refresh()
     return render_template(
         "customer/case.html",
         view=view,
@@ -147,7 +154,12 @@ def paper(token: str, kind: str):
 @login_required
 def issue(instance_id: int):
     link_admin.issue_for_case(
-        services(), instance_id, g.principal, request.form.get("purpose", ""), request.form.get("task_spec") or None
+        services(),
+        instance_id,
+        g.principal,
+        request.form.get("purpose", ""),
+        request.form.get("task_spec") or None,
+        request.form.get("task_id") or None,
     )
     return redirect(url_for("web.case_page", instance_id=instance_id) + "#customer-links")
 

@@ -194,7 +194,16 @@ def advance(
     )
     apply_outcomes(uow, instance, process, (e.element_id for e in events if e.type == "element_completed"), now)
     notify(uow, instance, events, ready_tasks, now=now)
-    after_customer_step(uow, ctx.customers, instance, events, completed_task_id=completed_task_id, now=now)
+    after_customer_step(
+        uow,
+        ctx.customers,
+        instance,
+        events,
+        completed_task_id=completed_task_id,
+        now=now,
+        element=process.element,
+        ready={r.id: r.data for r in snapshot.ready_tasks},
+    )
     if queue_issued(uow, instance, recorded or []):  # rendered after the commit, outside the case's lock
         instance_id = instance.id
         uow.after_commit(lambda: ctx.announce_papers(instance_id))

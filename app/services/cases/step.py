@@ -140,7 +140,7 @@ def _locked_task(uow: UnitOfWork, task_id: str, actor: Principal, on_behalf: boo
     named = task.assignee == actor.username and not actor.read_only
     if task.role == Role.CUSTOMER:
         try:
-            customer_step_actor(actor, instance.id, on_behalf=on_behalf)
+            customer_step_actor(actor, instance.id, on_behalf=on_behalf, task_id=task.id)
         except CustomerStepRefused as exc:
             raise Forbidden(f"task {task.id} ({task.element_id}): {exc}") from None
     elif Role.CUSTOMER in actor.roles or not (actor.may_work(task.role) or named):

@@ -80,10 +80,17 @@ def issue_link(
     case_id: int,
     purpose: LinkPurpose,
     task_spec: str | None = None,
+    task_id: str | None = None,
     now: datetime,
     by: str | None = None,
+    open_until: datetime | None = None,
 ) -> IssuedLink:
-    """A new link of ``purpose`` to the case (not committed); recorded on the case as issued by ``by``."""
+    """A new link of ``purpose`` to the case (not committed); recorded on the case as issued by ``by``.
+
+    :param task_id: the ready task of ``task_spec`` the link opens (its instance, when the step has several)
+    :param open_until: the end of the step's window, when it outlasts the purpose's lifetime (the survey's
+        online round of weeks): the link opens as long as the step does
+    """
     instance = uow.instances.get(case_id)
     if instance is None:
         raise NotFound(f"no case with id {case_id}")
@@ -93,9 +100,10 @@ def issue_link(
         instance_id=case_id,
         purpose=purpose.value,
         task_spec=task_spec if purpose is LinkPurpose.TASK else None,
+        task_id=task_id if purpose is LinkPurpose.TASK else None,
         issued_at=now,
         issued_by=by,
-        expires_at=now + settings.lifetimes.of(purpose),
+        expires_at=max(now + settings.lifetimes.of(purpose), open_until or now),
     )
     uow.add_row(link)
     uow.flush()
@@ -108,6 +116,7 @@ def issue_link(
         link_id=link.id,
         purpose=link.purpose,
         task_spec=link.task_spec,
+        task_id=link.task_id,
         expires_at=link.expires_at,
     )
     return _issued(settings, link)
@@ -177,7 +186,20 @@ def revoke(uow: UnitOfWork, *, case_id: int, link_id: int, now: datetime, by: st
     return link
 
 
-def spend_task_links(uow: UnitOfWork, instance_id: int, task_spec: str, now: datetime) -> None:
-    """A customer step done (by the customer or by staff as the fallback): its TASK links are spent."""
+def spend_task_links(
+    uow: UnitOfWork, instance_id: int, task_spec: str, now: datetime, *, task_id: str | None = None
+) -> None:
+    """A customer step done (by the customer or by staff as the fallback) or closed: its TASK links are
+    spent. With ``task_id``, only the links of that task (one instance of a multi-instance step: the
+    other customers' links stay open) and those bound to no task."""
     for link in uow.customer_links.open_for_task(instance_id, task_spec):
-        link.used_at = now
+        if task_id is None or link.task_id in (None, task_id):
+            link.used_at = now
+
+
+def spend_links_not_of(uow: UnitOfWork, instance_id: int, task_spec: str, ready: frozenset[str], now: datetime) -> None:
+    """A customer step made ready again: its links of earlier tasks are spent (only the new link opens
+    it); the links of the step's other instances still ready stay open."""
+    for link in uow.customer_links.open_for_task(instance_id, task_spec):
+        if link.task_id is None or link.task_id not in ready:
+            link.used_at = now

@@ -4,13 +4,17 @@ or failed with the reason — recorded on the case, where staff see it.
 
 A case reaches its customer by the contacts its data keeps: ``customer_email`` (e-mail),
 ``customer_phone`` (SMS), ``customer_wechat`` (a WeChat openid). The message is in the customer's
-language: the case's ``customer_language``, else their master record's, else Chinese.
+language: the case's ``customer_language``, else their master record's, else Chinese. A step done
+once per customer (the survey's questionnaire) reaches each customer by the contacts of its own item
+(``phone``, ``email``, ``wechat``, ``language``), never by the case's.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 from ...domain.customer_links import Channel
 from ...domain.customer_links import LinkPurpose
@@ -31,12 +35,20 @@ from .trail import note
 log = logging.getLogger(__name__)
 ATTEMPTS = 3  # a message still refused after this many rounds is given up (the reason stays on the case)
 CONTACT_FIELDS = {Channel.EMAIL: "customer_email", Channel.SMS: "customer_phone", Channel.WECHAT: "customer_wechat"}
+# The same contacts in the item of a per-customer step (services/planning/start_figures._surveyed).
+ITEM_CONTACT_FIELDS = {Channel.EMAIL: "email", Channel.SMS: "phone", Channel.WECHAT: "wechat"}
 SUBJECT_LENGTH = 256  # CustomerMessage.subject
 
 
-def language_of(uow: UnitOfWork, instance: Instance) -> str:
+def language_of(uow: UnitOfWork, instance: Instance, to: Mapping[str, Any] | None = None) -> str:
     """The case's ``customer_language``, else the language of the customer the case is filed under
-    (registration finds or creates that record), else of the customer of the case's name, else Chinese."""
+    (registration finds or creates that record), else of the customer of the case's name, else Chinese.
+    With ``to`` (one customer of a case of many, e.g. a surveyed customer): that customer's language,
+    else their master record's, else Chinese."""
+    if to is not None:
+        code = to.get("code")
+        found = uow.records.get(CUSTOMERS, code) if not to.get("language") and isinstance(code, str) and code else None
+        return customer_language(to.get("language") or (found.language if found is not None else None))
     data = instance.data or {}
     if data.get("customer_language"):
         return customer_language(str(data["customer_language"]))
@@ -48,10 +60,11 @@ def language_of(uow: UnitOfWork, instance: Instance) -> str:
     return customer_language(found.language if found is not None else None)
 
 
-def contacts(instance: Instance) -> dict[Channel, str]:
-    data = instance.data or {}
+def contacts(instance: Instance, to: Mapping[str, Any] | None = None) -> dict[Channel, str]:
+    """The case's contacts of its customer, or with ``to`` that one customer's."""
+    data, fields = (instance.data or {}, CONTACT_FIELDS) if to is None else (to, ITEM_CONTACT_FIELDS)
     found = {}
-    for channel, key in CONTACT_FIELDS.items():
+    for channel, key in fields.items():
         value = data.get(key)
         if isinstance(value, str) and value.strip():
             found[channel] = value.strip()[:256]
@@ -69,10 +82,17 @@ def shown_address(channel: str, address: str) -> str:
 
 
 def queue_link_message(
-    uow: UnitOfWork, instance: Instance, issued: IssuedLink, purpose: LinkPurpose, *, task: str, now: datetime
+    uow: UnitOfWork,
+    instance: Instance,
+    issued: IssuedLink,
+    purpose: LinkPurpose,
+    *,
+    task: str,
+    now: datetime,
+    to: Mapping[str, Any] | None = None,
 ) -> list[CustomerMessage]:
-    """One message per contact the case has, carrying the link (not committed)."""
-    language = language_of(uow, instance)
+    """One message per contact the case has (with ``to``: that customer has), carrying the link (not committed)."""
+    language = language_of(uow, instance, to)
     subject, body = message_text(
         purpose, language, case_no=instance.case_no or str(instance.id), task=task, url=issued.url
     )
@@ -89,10 +109,12 @@ def queue_link_message(
             attempts=0,
             created_at=now,
         )
-        for channel, address in contacts(instance).items()
+        for channel, address in contacts(instance, to).items()
     ]
     if not rows:
         reason = "the case has no phone, e-mail or WeChat of the customer"
+        if to is not None:
+            reason = f"the customer {to.get('code') or to.get('name') or ''} has no phone, e-mail or WeChat"
         note(uow, instance, now, None, EventType.CUSTOMER_MESSAGE_FAILED, link_id=issued.id, reason=reason)
     uow.add_rows(rows)
     return rows

@@ -2,7 +2,11 @@
 reschedule request, and their own step's form — as the link's principal, who sees that case only.
 
 Every action is an event on the case with the link id and the client address; a link refused for a
-reason its row knows (expired, revoked, spent) is an event too, so staff see a customer who tried.
+reason its row knows (expired, revoked, spent, closed) is an event too, so staff see a customer who tried.
+
+A link bound to one task (one surveyed customer's questionnaire of a survey sent to many) opens that
+task only, and its page shows nothing of the case's data but that customer's own: the case holds every
+surveyed customer's name and phone.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from ...domain.cases import TaskState
+from ...domain.customer_links import DEFAULT_CUSTOMER_LANGUAGE
 from ...domain.customer_links import LinkPurpose
 from ...domain.customer_links import LinkRefusal
 from ...domain.customer_links import Stage
@@ -20,9 +25,12 @@ from ...domain.customer_links import customer_stage
 from ...domain.customer_links import link_principal
 from ...domain.customer_links import mask_phone
 from ...domain.customer_links import stages_of
+from ...domain.customer_steps import CUSTOMER_FROM_PROPERTY
 from ...domain.events import EventType
 from ...domain.principal import Principal
+from ...domain.roles import Role
 from ...errors import InvalidInput
+from ...persistence.orm import CustomerLink
 from ...persistence.orm import Instance
 from ...persistence.orm import Notification
 from ...persistence.orm import Task
@@ -37,6 +45,8 @@ from .links import LinkRefused
 from .links import OpenLink
 from .links import open_link
 from .links import seen
+from .messages import language_of
+from .steps import customer_of
 from .trail import note
 
 NOTE_LENGTH = 500
@@ -64,6 +74,7 @@ class CustomerCase:
     papers: list[papers.PaperLink]
     task: TaskView | None = None
     start_values: dict[str, Any] | None = None
+    language: str = DEFAULT_CUSTOMER_LANGUAGE  # the customer's (their messages'): the page's until they pick one
 
 
 def _parse_time(value: Any) -> datetime | None:
@@ -77,9 +88,23 @@ def _parse_time(value: Any) -> datetime | None:
 
 
 def _ready_step(uow: UnitOfWork, opened: OpenLink) -> Task | None:
-    spec = opened.link.task_spec
+    """The ready task the link opens: the one it is bound to (else, a link issued before links were
+    bound to tasks, the ready task of its step)."""
+    spec, bound = opened.link.task_spec, opened.link.task_id
     ready = uow.tasks.for_instance(opened.instance.id, TaskState.READY)
-    return next((t for t in ready if t.element_id == spec and t.role == "customer"), None)
+    return next((t for t in ready if t.element_id == spec and t.role == Role.CUSTOMER and bound in (None, t.id)), None)
+
+
+def _gone_reason(ctx: ServiceContext, uow: UnitOfWork, link: CustomerLink) -> LinkRefusal:
+    """Why a TASK link whose task is not ready opens nothing: done, or — one customer's questionnaire of
+    many — closed unanswered by its window. A step of the case's own customer that its window gave to
+    staff reads as done, as it always has (staff answer it for them)."""
+    task = uow.tasks.get(link.task_id) if link.task_id else None
+    if task is None or task.status != TaskState.CANCELLED:
+        return LinkRefusal.USED
+    element = ctx.versions.get(uow, task.version_id).element(task.element_id)
+    per_customer = element is not None and bool(element.properties.get(CUSTOMER_FROM_PROPERTY))
+    return LinkRefusal.CLOSED if per_customer else LinkRefusal.USED
 
 
 def _open(
@@ -87,10 +112,15 @@ def _open(
 ) -> OpenLink:
     """The link, or :class:`LinkRefused` — noted on its case when the row is known (committed)."""
     try:
-        opened = open_link(uow, ctx.customers, token, purpose, now, lock=True)
+        try:
+            opened = open_link(uow, ctx.customers, token, purpose, now, lock=True)
+        except LinkRefused as refused:
+            if refused.reason is LinkRefusal.USED and refused.link is not None:
+                raise LinkRefused(_gone_reason(ctx, uow, refused.link), refused.link) from None
+            raise
         if opened.purpose is LinkPurpose.TASK and _ready_step(uow, opened) is None:
-            opened.link.used_at = opened.link.used_at or now  # done meanwhile (e.g. by staff): spent
-            raise LinkRefused(LinkRefusal.USED, opened.link)
+            opened.link.used_at = opened.link.used_at or now  # done or closed meanwhile (e.g. by staff): spent
+            raise LinkRefused(_gone_reason(ctx, uow, opened.link), opened.link)
         return opened
     except LinkRefused as refused:
         link = refused.link
@@ -116,7 +146,15 @@ def _actor(link_id: int, instance: Instance) -> str:
 
 
 def principal_of(opened: OpenLink) -> Principal:
-    return link_principal(opened.link.id, opened.instance.id)
+    return link_principal(opened.link.id, opened.instance.id, opened.link.task_id)
+
+
+def _one_customer(ctx: ServiceContext, process: Any, instance: Instance, step: Task | None) -> dict[str, Any] | None:
+    """The customer ``step`` is for when it is one instance of a per-customer step (its own item)."""
+    element = process.element(step.element_id) if step is not None else None
+    if element is None or not element.properties.get(CUSTOMER_FROM_PROPERTY):
+        return None
+    return customer_of(element, ctx.engine.task_data(process, instance.state, step.id))
 
 
 def _engineer(uow: UnitOfWork, data: dict[str, Any]) -> tuple[str | None, str | None]:
@@ -131,13 +169,15 @@ def open_page(ctx: ServiceContext, token: str, address: str | None) -> CustomerC
         opened = _open(ctx, uow, token, None, address, now)
         instance, link = opened.instance, opened.link
         step = _ready_step(uow, opened) if opened.purpose is LinkPurpose.TASK else None
-        data = instance.data or {}
+        process = ctx.versions.get(uow, instance.version_id)
+        one = _one_customer(ctx, process, instance, step)
+        # A step of one customer among many: that customer's own contacts, nothing of the others'.
+        data = {"customer_phone": one.get("phone")} if one is not None else (instance.data or {})
         done = {e.element_id for e in uow.events.for_instance(instance.id) if e.type == "task_completed"}
         appointment = _parse_time(data.get("appointment_at"))
         finished = instance.status in CLOSED
         stage = customer_stage(instance.process_key, data, done, finished=finished, appointment_at=appointment, now=now)
         engineer, engineer_phone = _engineer(uow, data)
-        process = ctx.versions.get(uow, instance.version_id)
         note(
             uow,
             instance,
@@ -164,6 +204,7 @@ def open_page(ctx: ServiceContext, token: str, address: str | None) -> CustomerC
             appointment_at=appointment,
             expires_at=link.expires_at,
             papers=[],
+            language=language_of(uow, instance, one),
         )
         step_id = step.id if step is not None else None
     actor = principal_of(opened)
@@ -173,6 +214,8 @@ def open_page(ctx: ServiceContext, token: str, address: str | None) -> CustomerC
         fields = (task_view.form or {}).get("properties") or {}
         start = {k: p["default"] for k, p in fields.items() if isinstance(p, dict) and "default" in p}
         start.update({k: task_view.data[k] for k in fields if k in task_view.data})
+        if one is not None:  # the case data holds every surveyed customer: the page gets its own fields only
+            task_view = replace(task_view, data={k: v for k, v in task_view.data.items() if k in fields})
         return replace(view, task=task_view, start_values=start)
     return replace(view, papers=papers.case_papers(ctx, opened.instance.id, actor))
 
@@ -200,7 +243,7 @@ def complete_step(ctx: ServiceContext, token: str, data: Any, address: str | Non
         opened = _open(ctx, uow, token, LinkPurpose.TASK, address, now)
         step = _ready_step(uow, opened)
         task_id, link_id, case_id = step.id, opened.link.id, opened.instance.id
-    actor = link_principal(link_id, case_id)
+        actor = principal_of(opened)
     task = work.complete_task(ctx, task_id, data, actor)
     with ctx.uow() as uow:
         instance, link = uow.instances.get(case_id), uow.customer_links.get(link_id)

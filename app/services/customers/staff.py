@@ -10,18 +10,24 @@ from datetime import datetime
 from ...domain.cases import TaskState
 from ...domain.customer_links import LinkPurpose
 from ...domain.customer_links import LinkState
+from ...domain.customer_steps import CUSTOMER_FROM_PROPERTY
 from ...domain.principal import Principal
 from ...domain.roles import Role
 from ...errors import Forbidden
 from ...errors import InvalidInput
 from ...persistence.orm import CustomerMessage
+from ...persistence.orm import Instance
+from ...persistence.orm import Task
+from ...persistence.unit_of_work import UnitOfWork
 from ..cases.opening import load_visible
 from ..context import ServiceContext
+from ..processes.version_cache import DeployedProcess
 from .links import issue_link
 from .links import revoke
 from .links import state_of
 from .links import token_for
 from .messages import queue_link_message
+from .steps import customer_of
 
 # Who issues and revokes case links (the roles that speak to customers, and the administrator).
 LINK_MANAGERS = frozenset({Role.CS_AGENT, Role.SUPERVISOR, Role.SERVICE_MANAGER, Role.ADMIN})
@@ -45,10 +51,20 @@ class LinkRow:
 
 
 @dataclass(frozen=True)
+class ReadyStep:
+    """A ready customer-lane task a new link may be sent for."""
+
+    element_id: str
+    name: str
+    task_id: str
+    customer: str | None = None  # whose it is, for one instance of a per-customer step
+
+
+@dataclass(frozen=True)
 class CaseLinks:
     links: list[LinkRow]
     messages: list[CustomerMessage]
-    customer_steps: list[tuple[str, str]]  # the ready customer-lane steps: (element id, name)
+    customer_steps: list[ReadyStep]
     may_manage: bool
 
 
@@ -86,9 +102,23 @@ def case_links(ctx: ServiceContext, instance_id: int, actor: Principal) -> CaseL
                     url,
                 )
             )
-        ready = uow.tasks.for_instance(instance.id, TaskState.READY)
-        steps = [(t.element_id, t.name) for t in ready if t.role == Role.CUSTOMER]
+        steps = []
+        for task in _ready_customer_steps(uow, instance.id):
+            one = _customer_of_task(ctx, process, instance, task)
+            steps.append(ReadyStep(task.element_id, task.name, task.id, one.get("name") if one else None))
         return CaseLinks(rows, uow.customer_links.messages_of_case(instance.id), steps, manage)
+
+
+def _ready_customer_steps(uow: UnitOfWork, instance_id: int) -> list[Task]:
+    return [t for t in uow.tasks.for_instance(instance_id, TaskState.READY) if t.role == Role.CUSTOMER]
+
+
+def _customer_of_task(ctx: ServiceContext, process: DeployedProcess, instance: Instance, task: Task) -> dict | None:
+    """The one customer ``task`` is for, when its step is done once per customer (else None)."""
+    element = process.element(task.element_id)
+    if element is None or not element.properties.get(CUSTOMER_FROM_PROPERTY):
+        return None
+    return customer_of(element, ctx.engine.task_data(process, instance.state, task.id))
 
 
 def _require_manager(actor: Principal) -> None:
@@ -97,9 +127,18 @@ def _require_manager(actor: Principal) -> None:
 
 
 def issue_for_case(
-    ctx: ServiceContext, instance_id: int, actor: Principal, purpose: str, task_spec: str | None = None
+    ctx: ServiceContext,
+    instance_id: int,
+    actor: Principal,
+    purpose: str,
+    task_spec: str | None = None,
+    task_id: str | None = None,
 ) -> int:
-    """A new link sent to the customer (FOLLOW, or TASK for a ready customer step); returns its id."""
+    """A new link sent to the customer (FOLLOW, or TASK for a ready customer step); returns its id.
+
+    :param task_id: which of the step's ready tasks (needed when it has one per customer); the link
+        opens that task only and goes to that task's customer
+    """
     _require_manager(actor)
     now = ctx.clock.now()
     with ctx.uow() as uow:
@@ -108,23 +147,32 @@ def issue_for_case(
             wanted = LinkPurpose(purpose)
         except ValueError:
             raise InvalidInput("unknown link purpose", errors={"purpose": ["follow or task"]}) from None
-        name = ""
+        name, step, to = "", None, None
         if wanted is LinkPurpose.TASK:
-            ready = uow.tasks.for_instance(instance.id, TaskState.READY)
-            step = next((t for t in ready if t.role == Role.CUSTOMER and t.element_id == task_spec), None)
-            if step is None:
+            ready = [
+                t
+                for t in _ready_customer_steps(uow, instance.id)
+                if t.element_id == task_spec and task_id in (None, t.id)
+            ]
+            if not ready:
                 raise InvalidInput("no ready customer step", errors={"task_spec": ["not a ready customer step"]})
-            name = step.name
+            if len(ready) > 1:
+                raise InvalidInput(
+                    "the step is done once per customer: say whose", errors={"task_id": ["one of the step's tasks"]}
+                )
+            step = ready[0]
+            name, to = step.name, _customer_of_task(ctx, ctx.versions.get(uow, instance.version_id), instance, step)
         issued = issue_link(
             uow,
             ctx.customers,
             case_id=instance.id,
             purpose=wanted,
-            task_spec=task_spec if wanted is LinkPurpose.TASK else None,
+            task_spec=task_spec if step is not None else None,
+            task_id=step.id if step is not None else None,
             now=now,
             by=actor.username,
         )
-        queue_link_message(uow, instance, issued, wanted, task=name, now=now)
+        queue_link_message(uow, instance, issued, wanted, task=name, now=now, to=to)
         uow.commit()
         return issued.id
 

@@ -16,6 +16,7 @@ from datetime import tzinfo
 from typing import Any
 
 from ...domain.cases import CaseStatus
+from ...domain.customer_links import customer_language
 from ...domain.customer_steps import with_fallbacks
 from ...domain.iso8601 import add_months
 from ...domain.kpi import previous_quarter
@@ -24,6 +25,7 @@ from ...domain.master_data import CUSTOMERS
 from ...domain.master_data import TECHNICIANS
 from ...domain.roles import WORKING_ROLES
 from ...domain.roles import Role
+from ...persistence.orm import Customer
 from ...persistence.unit_of_work import UnitOfWork
 from ..master_data.case_files import ON_RECORD
 from ..qa.kpi import kpi_for_period
@@ -92,15 +94,27 @@ def _survey_customers(uow: UnitOfWork, tz: tzinfo, when: date, data: dict[str, A
     start = datetime.combine(date(when.year - 1, 1, 1), time(0), tz)
     end = datetime.combine(date(when.year, 1, 1), time(0), tz)
     repairs = uow.instances.created_between("repair", start, end)
-    names = {c.code: c.name for c in uow.master.customers(limit=10_000)}
+    records = {c.code: c for c in uow.master.customers(limit=10_000)}
     filed = uow.records.filed_under(CUSTOMERS, [c.id for c in repairs])
     counts = Counter(code for code in (_customer_code(c.data) or filed.get(c.id) for c in repairs) if code)
     eligible = [
-        {"code": code, "name": names.get(code, ""), "cases": n}
-        for code, n in sorted(counts.items())
-        if n >= SURVEY_MIN_TRANSACTIONS
+        _surveyed(code, records.get(code), n) for code, n in sorted(counts.items()) if n >= SURVEY_MIN_TRANSACTIONS
     ]
     return {"survey_year": when.year - 1, "eligible_customers": eligible}
+
+
+def _surveyed(code: str, record: Customer | None, cases: int) -> dict[str, Any]:
+    """An eligible customer with what their own questionnaire link needs from the master record: the
+    number its message goes to (the mobile, else the phone; none: staff survey them on paper) and
+    the language it is written in."""
+    if record is None:
+        return {"code": code, "name": "", "cases": cases}
+    found = {"code": code, "name": record.name, "cases": cases}
+    phone = (record.mobile or record.phone or "").strip()
+    if phone:
+        found["phone"] = phone[:32]
+    found["language"] = customer_language(record.language)
+    return found
 
 
 def _daily_control(uow: UnitOfWork, tz: tzinfo, when: date, data: dict[str, Any]) -> dict[str, Any]:

@@ -151,7 +151,7 @@ def _visible_task(ctx: ServiceContext, uow: UnitOfWork, task_id: str, actor: Pri
     if task is None:
         raise NotFound(f"no task with id {task_id}")
     if is_customer(actor):  # a case link's principal reads its own case's customer steps only
-        if actor.case_id == task.instance_id and task.role == Role.CUSTOMER:
+        if actor.case_id == task.instance_id and task.role == Role.CUSTOMER and actor.task_id in (None, task.id):
             return task
         raise Forbidden(f"task {task_id} is not a step of {actor.username}'s case")
     instance = uow.instances.get(task.instance_id)

@@ -205,28 +205,46 @@ class MessageState(StrEnum):
 CUSTOMER_LANGUAGES = tuple(CustomerLanguage)
 DEFAULT_CUSTOMER_LANGUAGE = CustomerLanguage.CHINESE.value
 
+
+class MessageKind(StrEnum):
+    """What a message to a customer asks: to follow their case, to do a step of it, or — a step asked of
+    many customers at once (the survey's questionnaire) — to take part, which is no case of theirs."""
+
+    FOLLOW = "follow"
+    TASK = "task"
+    INVITATION = "invitation"
+
+
 # The message texts in each customer language ({case_no}, {task}, {url}); the customer's language is
 # the case's (or their record's), not the language of whoever's request queued the message.
 MESSAGE_TEXTS = {
     "zh_Hans": {
         # The step's name is quoted: a name with a colon of its own (回访：评价本次服务) still reads as one.
-        LinkPurpose.TASK: (
+        MessageKind.TASK: (
             "请完成「{task}」（{case_no}）",
             "您好，您的服务单 {case_no} 需要您完成一步「{task}」，请打开链接：{url}",
         ),
-        LinkPurpose.FOLLOW: (
+        MessageKind.FOLLOW: (
             "您的服务单 {case_no}",
             "您好，您可以通过此链接查看服务单 {case_no} 的进度：{url}",
         ),
+        MessageKind.INVITATION: (
+            "诚邀您参加「{task}」",
+            "您好，我们诚邀您参加「{task}」，您的意见将帮助我们改进服务。请打开链接：{url}",
+        ),
     },
     "en": {
-        LinkPurpose.TASK: (
+        MessageKind.TASK: (
             'Your step: "{task}" ({case_no})',
             'Hello, your case {case_no} needs one step from you: "{task}". Please open: {url}',
         ),
-        LinkPurpose.FOLLOW: (
+        MessageKind.FOLLOW: (
             "Your case {case_no}",
             "Hello, you can follow your case {case_no} here: {url}",
+        ),
+        MessageKind.INVITATION: (
+            'Your opinion, please: "{task}"',
+            'Hello, we would value your opinion: "{task}" helps us improve our service. Please open: {url}',
         ),
     },
 }
@@ -244,9 +262,11 @@ def half(name: str, language: str) -> str:
     return parts[0] if language == "zh_Hans" else parts[1]
 
 
-def message_text(purpose: LinkPurpose, language: str, *, case_no: str, task: str, url: str) -> tuple[str, str]:
-    """(subject, body) of the message carrying a link, in ``language``."""
-    subject, body = MESSAGE_TEXTS[customer_language(language)][purpose]
+def message_text(
+    kind: MessageKind | LinkPurpose, language: str, *, case_no: str, task: str, url: str
+) -> tuple[str, str]:
+    """(subject, body) of the message carrying a link, in ``language`` (a link's purpose: its message)."""
+    subject, body = MESSAGE_TEXTS[customer_language(language)][MessageKind(kind.value)]
     task_name = half(task, customer_language(language))
     return (
         subject.format(case_no=case_no, task=task_name, url=url),

@@ -83,8 +83,9 @@ def test_the_message_is_in_each_customers_own_language(app, ctx, clock, as_user)
     opened_survey(ctx, clock, as_user, [HUAXIN, ACME])
     send_customer_messages(ctx)
     texts = {m.address: m.body for m in ctx.customers.senders["sms"].sent}
-    assert "满意度调查表" in texts[HUAXIN["phone"]]
+    assert "满意度调查表" in texts[HUAXIN["phone"]] and "诚邀您参加" in texts[HUAXIN["phone"]]
     assert "satisfaction questionnaire" in texts[ACME["phone"]] and "满意度" not in texts[ACME["phone"]]
+    assert "your case" not in texts[ACME["phone"]]  # an invitation: the survey is no case of theirs
     links = links_sent(ctx)  # and the page opens in it too, until the customer picks another
     assert "提交" in app.test_client().get(links[HUAXIN["phone"]]).get_data(as_text=True)
     english = app.test_client().get(links[ACME["phone"]]).get_data(as_text=True)

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from app.domain.customer_links import LinkPurpose
 from app.domain.customer_links import LinkState
+from app.domain.customer_links import MessageKind
 from app.domain.customer_links import Stage
 from app.domain.customer_links import customer_stage
 from app.domain.customer_links import link_state
@@ -77,3 +78,11 @@ def test_the_message_is_in_the_customers_language_with_their_half_of_the_step():
     assert zh[1] == "您好，您的服务单 SR-1 需要您完成一步「回访：评价本次服务」，请打开链接：https://x/c/t"
     assert en[1].startswith('Hello, your case SR-1 needs one step from you: "Callback: rate this service". Please')
     assert message_text(LinkPurpose.FOLLOW, "fr", case_no="SR-1", task="", url="u")[0] == "您的服务单 SR-1"
+
+
+def test_a_step_asked_of_many_customers_is_an_invitation_not_a_case_of_theirs():
+    survey = "填写满意度调查表 / Answer the satisfaction questionnaire"
+    zh = message_text(MessageKind.INVITATION, "zh_Hans", case_no="SAT-1", task=survey, url="https://x/c/t")
+    en = message_text(MessageKind.INVITATION, "en", case_no="SAT-1", task=survey, url="https://x/c/t")
+    assert zh[0] == "诚邀您参加「填写满意度调查表」" and "SAT-1" not in zh[1] and "https://x/c/t" in zh[1]
+    assert en[0] == 'Your opinion, please: "Answer the satisfaction questionnaire"' and "your case" not in en[1]

@@ -18,6 +18,7 @@ from typing import Any
 
 from ...domain.customer_links import Channel
 from ...domain.customer_links import LinkPurpose
+from ...domain.customer_links import MessageKind
 from ...domain.customer_links import MessageState
 from ...domain.customer_links import customer_language
 from ...domain.customer_links import mask_phone
@@ -93,8 +94,9 @@ def queue_link_message(
 ) -> list[CustomerMessage]:
     """One message per contact the case has (with ``to``: that customer has), carrying the link (not committed)."""
     language = language_of(uow, instance, to)
+    kind = MessageKind.INVITATION if to is not None else MessageKind(purpose.value)  # one of many: not their case
     subject, body = message_text(
-        purpose, language, case_no=instance.case_no or str(instance.id), task=task, url=issued.url
+        kind, language, case_no=instance.case_no or str(instance.id), task=task, url=issued.url
     )
     rows = [
         CustomerMessage(

@@ -4,8 +4,10 @@ Two jobs: a one-shot alarm at the earliest waiting timer (re-armed after every c
 periodic sweep that also catches timers written by other processes and anything missed
 while the service was down (it runs once at start-up). A third posts the webhooks, apart, so that
 a slow receiver never holds a timer up. A step that issues a paper rings a one-shot job that renders
-and stores it at once in the scheduler's thread (the step's answer waits for nothing); the sweep
-stores whatever that missed or failed (services/cases/papers.py).
+and stores it at once in the scheduler's paper thread (the step's answer waits for nothing); the sweep
+rings it too, for whatever that missed or failed (services/cases/papers.py). Papers are rendered on
+that one thread, one at a time: WeasyPrint's renderings on several threads at once held a gigabyte
+(each thread's allocations in an arena of its own), on one thread about 200 MiB.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
 
+from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
 
@@ -30,12 +33,14 @@ from .services.signals import timers_changed
 from .services.timing.timer_firing import fire_due
 
 log = logging.getLogger(__name__)
+PAPERS_EXECUTOR = "papers"  # one thread: the papers are rendered one after the other
 
 
 class AlarmClock:
     def __init__(self, ctx: ServiceContext, sweep_seconds: int) -> None:
         self.ctx = ctx
-        self.scheduler = BackgroundScheduler(timezone=UTC)
+        executors = {"default": ThreadPoolExecutor(10), PAPERS_EXECUTOR: ThreadPoolExecutor(1)}
+        self.scheduler = BackgroundScheduler(timezone=UTC, executors=executors)
         self.sweep_seconds = sweep_seconds
         self._lock = threading.Lock()
         self._armed_for: datetime | None = None
@@ -77,7 +82,10 @@ class AlarmClock:
         self.arm(due)
 
     def on_papers_queued(self, _ctx: object, instance_id: int) -> None:
-        """The receiver of signals.papers_queued: render the papers due now, in the scheduler's thread."""
+        """The receiver of signals.papers_queued: render the papers due now, on the paper thread."""
+        self.ring_papers()
+
+    def ring_papers(self) -> None:
         self.scheduler.add_job(
             self.store_papers,
             "date",
@@ -85,7 +93,8 @@ class AlarmClock:
             id="papers",
             replace_existing=True,
             misfire_grace_time=None,
-            max_instances=2,  # one queued while another renders runs beside it (storing is idempotent)
+            executor=PAPERS_EXECUTOR,
+            max_instances=2,  # one rung while another renders waits for the thread, then stores the rest
         )
 
     def store_papers(self) -> None:
@@ -102,7 +111,7 @@ class AlarmClock:
         try:
             report = fire_due(self.ctx)
             send_pending(self.ctx, self.ctx.mail)
-            store_pending(self.ctx)  # papers not rendered after their step's commit (failed, or left to the alarm)
+            self.ring_papers()  # papers not rendered after their step's commit (failed, or left to the alarm)
             if report.timers or report.opened:
                 log.info(
                     "fired %d timer(s) in %d case(s); opened %d scheduled case(s)",

@@ -10,6 +10,7 @@ could name). The same paper gives the same bytes: nothing in the PDF depends on 
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
@@ -80,4 +81,11 @@ def render_pdf(paper: Paper) -> bytes:
     """The paper as an A4 PDF with its fonts embedded."""
     fetcher = URLFetcher(allowed_protocols={"data"}, allow_redirects=False)
     document = weasyprint.HTML(string=render_html(paper), url_fetcher=fetcher, base_url=str(TEMPLATES))
-    return document.write_pdf()
+    try:
+        return document.write_pdf()
+    finally:
+        # A rendering leaves its boxes and fonts in reference cycles that the collector's rare full
+        # passes free late: a worker storing papers under load grew to 560 MiB. Collecting the young
+        # generations after each paper (a few ms against ~100 ms of rendering) keeps it near 200 MiB.
+        del document
+        gc.collect(1)

@@ -13,6 +13,7 @@ import base64
 import hashlib
 import io
 import struct
+import threading
 import zlib
 from datetime import timedelta
 
@@ -308,11 +309,14 @@ def test_a_failed_rendering_does_not_fail_the_step_and_the_alarm_stores_it_later
     assert _stored_rows(ctx, case.id)[0].attempts == 2
 
     monkeypatch.setattr(pdf_papers, "render_pdf", render)  # repaired
-    alarm = AlarmClock(ctx, sweep_seconds=60)
-    alarm.fire()  # not due yet: it waits after a failure
+    alarm = AlarmClock(ctx, sweep_seconds=60)  # not started: the test runs the paper job the sweep rings
+    alarm.fire()
+    assert alarm.scheduler.get_job("papers") is not None
+    alarm.store_papers()  # not due yet: it waits after a failure
     assert not _papers(as_user, case.id)["service-notice"]["stored"]
     clock.advance(timedelta(minutes=3))
     alarm.fire()
+    alarm.store_papers()
     [row] = _stored_rows(ctx, case.id)
     assert row.state == "stored" and row.sha256 and not case.events("paper_downloaded")
     [stored] = case.events("paper_stored")
@@ -367,3 +371,54 @@ def test_with_the_alarm_clock_a_step_rings_the_paper_job_which_stores_its_paper(
     finally:
         papers_queued.disconnect(alarm.on_papers_queued, sender=ctx)
         alarm.shutdown()
+
+
+def test_the_alarm_renders_papers_on_one_thread_one_at_a_time(ctx, as_user, monkeypatch):
+    """Renderings on several threads at once held a gigabyte (an allocation arena per thread): every paper
+    the steps ring is rendered on the alarm's one paper thread, never two at once."""
+    from app.integrations import pdf_papers
+    from app.scheduler import AlarmClock
+    from app.services.signals import papers_queued
+
+    render, cases = pdf_papers.render_pdf, 4
+    threads: list[int] = []
+    running, overlapped, all_rendered = [0], [False], threading.Event()
+
+    def watched(paper):
+        running[0] += 1
+        overlapped[0] |= running[0] > 1
+        threads.append(threading.get_ident())
+        try:
+            return render(paper)
+        finally:
+            running[0] -= 1
+            if len(threads) >= cases:
+                all_rendered.set()
+
+    monkeypatch.setattr(pdf_papers, "render_pdf", watched)
+    alarm = AlarmClock(ctx, sweep_seconds=3600)
+    papers_queued.connect(alarm.on_papers_queued, sender=ctx)
+    alarm.scheduler.start()
+    try:
+        for _ in range(cases):
+            RepairCase(as_user).walk("contact_customer", "dispatch_notice")  # each rings the paper job
+        assert all_rendered.wait(60), "the paper job did not render the service notices"
+    finally:
+        papers_queued.disconnect(alarm.on_papers_queued, sender=ctx)
+        alarm.scheduler.shutdown(wait=True)  # the last paper stored before the database goes
+    assert len(set(threads)) == 1 and threading.get_ident() not in threads and not overlapped[0]
+
+
+def test_a_paper_one_workers_round_took_is_not_rendered_again_by_another_unless_that_worker_died(ctx, as_user, clock):
+    from app.services.cases.papers import CLAIM
+    from app.services.cases.papers import store_pending
+
+    case = RepairCase(as_user)
+    case.walk("contact_customer", "dispatch_notice")  # pending: rendering at commit is off here
+    [row] = _stored_rows(ctx, case.id)
+    with ctx.uow() as uow:  # another worker's round took it and is rendering it
+        assert uow.papers.claim(row.id, clock.now(), clock.now() + CLAIM)
+        uow.commit()
+    assert store_pending(ctx) == 0  # not rendered twice
+    clock.advance(CLAIM + timedelta(seconds=1))  # that worker died: the paper is due again
+    assert store_pending(ctx) == 1 and _stored_rows(ctx, case.id)[0].state == "stored"

@@ -47,6 +47,21 @@ class CasePaperRepository(Repository):
             query = query.where(CasePaper.instance_id == instance_id)
         return list(self.session.scalars(query.order_by(CasePaper.id).limit(limit)))
 
+    def claim(self, paper_id: int, now: datetime, until: datetime) -> bool:
+        """Take pending paper ``paper_id`` to render it, if it is due and no other worker took it: its next
+        attempt moves to ``until`` (a worker that dies meanwhile leaves it due again then)."""
+        taken = self.session.execute(
+            update(CasePaper)
+            .where(
+                CasePaper.id == paper_id,
+                CasePaper.state == PaperState.PENDING,
+                or_(CasePaper.next_attempt_at.is_(None), CasePaper.next_attempt_at <= now),
+            )
+            .values(next_attempt_at=until)
+            .execution_options(synchronize_session=False)
+        )
+        return taken.rowcount == 1
+
     def store(self, paper_id: int, content: bytes, sha256: str, at: datetime) -> bool:
         """Store the PDF of a pending paper; False when another worker stored it first (its bytes stay)."""
         stored = self.session.execute(

@@ -27,6 +27,7 @@ import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -70,6 +71,7 @@ log = logging.getLogger(__name__)
 
 __all__ = ["PaperKind", "case_papers", "listen", "paper_pdf", "store_paper", "store_pending"]
 ROUND_BATCH = 20  # papers rendered per alarm round at most
+CLAIM = timedelta(minutes=2)  # a paper a round took is another round's again after this (its worker died)
 
 
 @dataclass(frozen=True)
@@ -239,6 +241,12 @@ def store_pending(ctx: ServiceContext, *, instance_id: int | None = None, limit:
         due = uow.papers.due(ctx.clock.now(), limit, instance_id)
     stored = 0
     for paper_id in due:
+        now = ctx.clock.now()
+        with ctx.uow() as uow:  # the workers' rounds share the table: each paper is rendered by one of them
+            claimed = uow.papers.claim(paper_id, now, now + CLAIM)
+            uow.commit()
+        if not claimed:
+            continue
         try:
             stored += store_paper(ctx, paper_id)
         except Exception:  # noqa: BLE001 - recorded on the row; one broken paper must not hold up the others

@@ -30,9 +30,32 @@ needs_chromium = pytest.mark.skipif(
 )
 
 
+FILE_PATHS = ("/static/", "/vendor/")  # the responses that are files on disk
+
+
+def files_read_at_once(app):
+    """``app`` answering file requests with their bytes read and the file closed at once. Werkzeug's
+    server closes a response only after draining the request, and a browser that leaves the page
+    mid-request makes that drain raise: the file was then left open until the collector found it, and
+    its ResourceWarning failed whichever test was running (warnings are errors)."""
+
+    def wsgi(environ, start_response):
+        body = app(environ, start_response)
+        if not environ.get("PATH_INFO", "").startswith(FILE_PATHS):
+            return body
+        try:
+            return [b"".join(body)]
+        finally:
+            close = getattr(body, "close", None)
+            if close is not None:
+                close()
+
+    return wsgi
+
+
 @pytest.fixture
 def live_server(app) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, files_read_at_once(app), threaded=True)
     # Closing waits for the requests still being answered (a page's last autosave): a request thread
     # left running would hold a database connection past the app's disposal.
     server.daemon_threads, server.block_on_close = False, True

@@ -126,6 +126,8 @@ def test_a_customer_requests_follows_accepts_the_quote_signs_and_rates_from_the_
     page.fill("#task-form [name='root[signed_by]']", "陈静")
     for item, score in (("attitude", 4), ("skills", 4), ("arrival", 3), ("promises", 4)):
         page.locator(f"#task-form input[name='root[rating_{item}]'][value='{score}']").check()
+    choice = page.locator("#task-form input[name='root[rating_attitude]']").first.bounding_box()
+    assert choice["width"] >= 24 and choice["height"] >= 24  # a thumb's target on the customer's phone
     shoot(page, "customer-journey-sign.png")
     _send(page)
 

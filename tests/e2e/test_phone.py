@@ -85,6 +85,8 @@ def test_a_form_on_a_phone_with_a_camera_and_a_lost_connection(phone, as_user):
         "#save-draft",
     ]:
         assert page.locator(target).bounding_box()["height"] >= 44, target
+    tick = page.locator("#task-form input[type=checkbox]").first.bounding_box()
+    assert tick["width"] >= 24 and tick["height"] >= 24  # the box itself, not only its row (json-editor: 13 px)
     # The signature pad fills the form's width; the photo field opens the rear camera.
     pad = page.locator(".signature-canvas").bounding_box()
     assert pad["width"] >= boxes[0]["width"] - 2 and pad["width"] > 300

@@ -39,6 +39,7 @@ from ..cases import papers
 from ..context import ServiceContext
 from ..master_data.engineers import engineer_of
 from ..people.notifications import title
+from ..tasks import forms
 from ..tasks import work
 from ..tasks.work import TaskView
 from .links import LinkRefused
@@ -224,15 +225,11 @@ def _shown_form(form: dict[str, Any] | None, data: dict[str, Any]) -> dict[str, 
     """The step's form as the customer sees it: a read-only field the case does not hold (what was done
     on a path this case did not take: the on-site work of a case solved remotely) is left out, not shown
     as an empty box."""
-    fields = (form or {}).get("properties")
-    if not isinstance(fields, dict):
+    unheld = forms.unheld_read_only(form, data)
+    if not unheld:
         return form
-    kept = {
-        name: prop
-        for name, prop in fields.items()
-        if not (isinstance(prop, dict) and prop.get("readOnly") and data.get(name) in (None, "", [], {}))
-    }
-    return {**(form or {}), "properties": kept} if len(kept) < len(fields) else form
+    fields = (form or {}).get("properties") or {}
+    return {**(form or {}), "properties": {n: p for n, p in fields.items() if n not in unheld}}
 
 
 def complete_step(ctx: ServiceContext, token: str, data: Any, address: str | None) -> Task:

@@ -137,6 +137,17 @@ def with_visibility(schema: dict[str, Any]) -> dict[str, Any]:
 SYSTEM_FILLED = frozenset({"x-number", "x-quote", "x-affected-units"})
 
 
+def unheld_read_only(schema: dict[str, Any] | None, case_data: dict[str, Any]) -> set[str]:
+    """The ``readOnly`` fields of ``schema`` the case holds no value for (what a path the case did not
+    take would have filled: a remote case's on-site "work done")."""
+    fields = (schema or {}).get("properties") or {}
+    return {
+        name
+        for name, prop in fields.items()
+        if isinstance(prop, dict) and prop.get("readOnly") and case_data.get(name) in (None, "", [], {})
+    }
+
+
 def without_unheld_read_only(schema: dict[str, Any], data: Any, case_data: dict[str, Any]) -> Any:
     """``data`` without the ``readOnly`` fields the case does not hold: such a field is the case's or the
     system's to fill (a quote, a document number, a remote case's "work done" that stays empty), never
@@ -145,15 +156,14 @@ def without_unheld_read_only(schema: dict[str, Any], data: Any, case_data: dict[
     if not isinstance(data, dict):
         return data
     fields = schema.get("properties") or {}
-    unheld = {
-        name
-        for name, prop in fields.items()
-        if isinstance(prop, dict)
-        and prop.get("readOnly")
-        and case_data.get(name) is None
-        and not SYSTEM_FILLED.intersection(prop)  # those steps refuse or replace what is sent, themselves
+    # one the case holds as empty keeps its value (``const``); the system-filled ones are left to their
+    # steps, which refuse or replace what is sent themselves
+    dropped = {
+        n
+        for n in unheld_read_only(schema, case_data)
+        if case_data.get(n) is None and not SYSTEM_FILLED.intersection(fields[n])
     }
-    return {name: value for name, value in data.items() if name not in unheld}
+    return {name: value for name, value in data.items() if name not in dropped}
 
 
 def validate(schema: dict[str, Any], data: Any) -> dict[str, Any]:

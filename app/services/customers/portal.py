@@ -47,7 +47,7 @@ from .links import OpenLink
 from .links import open_link
 from .links import seen
 from .messages import language_of
-from .steps import customer_of
+from .steps import customer_of_task
 from .trail import note
 
 NOTE_LENGTH = 500
@@ -150,14 +150,6 @@ def principal_of(opened: OpenLink) -> Principal:
     return link_principal(opened.link.id, opened.instance.id, opened.link.task_id)
 
 
-def _one_customer(ctx: ServiceContext, process: Any, instance: Instance, step: Task | None) -> dict[str, Any] | None:
-    """The customer ``step`` is for when it is one instance of a per-customer step (its own item)."""
-    element = process.element(step.element_id) if step is not None else None
-    if element is None or not element.properties.get(CUSTOMER_FROM_PROPERTY):
-        return None
-    return customer_of(element, ctx.engine.task_data(process, instance.state, step.id))
-
-
 def _engineer(uow: UnitOfWork, data: dict[str, Any]) -> tuple[str | None, str | None]:
     engineer = engineer_of(uow, data)
     return (engineer.name, engineer.phone) if engineer is not None else (None, None)
@@ -171,7 +163,7 @@ def open_page(ctx: ServiceContext, token: str, address: str | None) -> CustomerC
         instance, link = opened.instance, opened.link
         step = _ready_step(uow, opened) if opened.purpose is LinkPurpose.TASK else None
         process = ctx.versions.get(uow, instance.version_id)
-        one = _one_customer(ctx, process, instance, step)
+        one = customer_of_task(ctx.engine, process, instance, step)
         # A step of one customer among many: that customer's own contacts, nothing of the others'.
         data = {"customer_phone": one.get("phone")} if one is not None else (instance.data or {})
         done = {e.element_id for e in uow.events.for_instance(instance.id) if e.type == "task_completed"}

@@ -10,24 +10,21 @@ from datetime import datetime
 from ...domain.cases import TaskState
 from ...domain.customer_links import LinkPurpose
 from ...domain.customer_links import LinkState
-from ...domain.customer_steps import CUSTOMER_FROM_PROPERTY
 from ...domain.principal import Principal
 from ...domain.roles import Role
 from ...errors import Forbidden
 from ...errors import InvalidInput
 from ...persistence.orm import CustomerMessage
-from ...persistence.orm import Instance
 from ...persistence.orm import Task
 from ...persistence.unit_of_work import UnitOfWork
 from ..cases.opening import load_visible
 from ..context import ServiceContext
-from ..processes.version_cache import DeployedProcess
 from .links import issue_link
 from .links import revoke
 from .links import state_of
 from .links import token_for
 from .messages import queue_link_message
-from .steps import customer_of
+from .steps import customer_of_task
 
 # Who issues and revokes case links (the roles that speak to customers, and the administrator).
 LINK_MANAGERS = frozenset({Role.CS_AGENT, Role.SUPERVISOR, Role.SERVICE_MANAGER, Role.ADMIN})
@@ -104,21 +101,13 @@ def case_links(ctx: ServiceContext, instance_id: int, actor: Principal) -> CaseL
             )
         steps = []
         for task in _ready_customer_steps(uow, instance.id):
-            one = _customer_of_task(ctx, process, instance, task)
+            one = customer_of_task(ctx.engine, process, instance, task)
             steps.append(ReadyStep(task.element_id, task.name, task.id, one.get("name") if one else None))
         return CaseLinks(rows, uow.customer_links.messages_of_case(instance.id), steps, manage)
 
 
 def _ready_customer_steps(uow: UnitOfWork, instance_id: int) -> list[Task]:
     return [t for t in uow.tasks.for_instance(instance_id, TaskState.READY) if t.role == Role.CUSTOMER]
-
-
-def _customer_of_task(ctx: ServiceContext, process: DeployedProcess, instance: Instance, task: Task) -> dict | None:
-    """The one customer ``task`` is for, when its step is done once per customer (else None)."""
-    element = process.element(task.element_id)
-    if element is None or not element.properties.get(CUSTOMER_FROM_PROPERTY):
-        return None
-    return customer_of(element, ctx.engine.task_data(process, instance.state, task.id))
 
 
 def _require_manager(actor: Principal) -> None:
@@ -161,7 +150,10 @@ def issue_for_case(
                     "the step is done once per customer: say whose", errors={"task_id": ["one of the step's tasks"]}
                 )
             step = ready[0]
-            name, to = step.name, _customer_of_task(ctx, ctx.versions.get(uow, instance.version_id), instance, step)
+            name, to = (
+                step.name,
+                customer_of_task(ctx.engine, ctx.versions.get(uow, instance.version_id), instance, step),
+            )
         issued = issue_link(
             uow,
             ctx.customers,

@@ -20,9 +20,12 @@ from ...domain.customer_links import LinkPurpose
 from ...domain.customer_steps import CUSTOMER_FROM_PROPERTY
 from ...domain.roles import Role
 from ...engine import ElementInfo
+from ...engine import WorkflowEngine
 from ...persistence.orm import Event
 from ...persistence.orm import Instance
+from ...persistence.orm import Task
 from ...persistence.unit_of_work import UnitOfWork
+from ..processes.version_cache import DeployedProcess
 from .links import issue_link
 from .links import spend_links_not_of
 from .links import spend_task_links
@@ -36,6 +39,17 @@ def customer_of(element: ElementInfo | None, data: Mapping[str, Any] | None) -> 
     source = element.properties.get(CUSTOMER_FROM_PROPERTY) if element is not None else None
     found = (data or {}).get(source) if source else None
     return dict(found) if isinstance(found, Mapping) else None
+
+
+def customer_of_task(
+    engine: WorkflowEngine, process: DeployedProcess, instance: Instance, task: Task | None
+) -> dict[str, Any] | None:
+    """The one customer ``task`` is for when its step is done once per customer (its item, read from the
+    task's own data in the case's state); None for a step of the case's own customer, or no task."""
+    element = process.element(task.element_id) if task is not None else None
+    if element is None or not element.properties.get(CUSTOMER_FROM_PROPERTY):
+        return None
+    return customer_of(element, engine.task_data(process, instance.state, task.id))
 
 
 def _due(event: Event) -> datetime | None:

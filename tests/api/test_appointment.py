@@ -33,6 +33,7 @@ def test_the_engineer_is_chosen_before_the_customer_is_given_a_time(app, as_user
     facts = facts[facts.index('id="task-facts"') :]
     # ... and what to tell the customer: the engineer's name and work phone from the master record
     assert "告知客户的工程师（姓名、电话）" in facts and "杨磊 Yang Lei · 13900100002" in facts
+    assert facts.index("13900100002") < facts.index("dispatch_notes")  # in the order the step names them
     no_time = case.submit("agree_appointment", {"engineer_contact_given": True})
     assert no_time.status_code == 422 and "appointment_at" in no_time.json["fields"]
     untold = case.submit("agree_appointment", {**FORMS["agree_appointment"], "engineer_contact_given": False})

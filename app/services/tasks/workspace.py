@@ -321,11 +321,12 @@ ENGINEER_CONTACT = "engineer_contact"  # the engineer's name and work phone, for
 DERIVED_FACTS = frozenset({ENGINEER_CONTACT})
 
 
-def _add_engineer_contact(uow: UnitOfWork, form: dict[str, Any] | None, data: dict[str, Any], facts: dict) -> None:
-    if ENGINEER_CONTACT in ((form or {}).get("x-facts") or []):
-        engineer = engineer_of(uow, data)
-        if engineer is not None:
-            facts[ENGINEER_CONTACT] = " · ".join(filter(None, (engineer.name, engineer.phone)))
+def derived_facts(uow: UnitOfWork, form: dict[str, Any] | None, data: dict[str, Any]) -> dict[str, Any]:
+    """The facts of ``DERIVED_FACTS`` the step's form names, found in the master data for the case."""
+    if ENGINEER_CONTACT not in ((form or {}).get("x-facts") or []):
+        return {}
+    engineer = engineer_of(uow, data)
+    return {ENGINEER_CONTACT: " · ".join(filter(None, (engineer.name, engineer.phone)))} if engineer else {}
 
 
 def task_page(ctx: ServiceContext, task_id: str, actor: Principal) -> TaskPage:
@@ -336,11 +337,10 @@ def task_page(ctx: ServiceContext, task_id: str, actor: Principal) -> TaskPage:
     on_behalf = task.role == Role.CUSTOMER and not is_customer(actor) and may_act_on_behalf(actor)
     may_send = on_behalf or (actor.may_work(task.role) and task.role != Role.CUSTOMER)
     workable = task.status == TaskState.READY and may_send and task.assignee in (None, actor.username)
-    facts = step_facts(view.form, view.data)
     with ctx.uow() as uow:
+        facts = step_facts(view.form, {**view.data, **derived_facts(uow, view.form, view.data)})
         process = ctx.versions.get(uow, uow.instances.get(task.instance_id).version_id)
         draft = uow.drafts.get(actor.username, task_id) if workable else None
-        _add_engineer_contact(uow, view.form, view.data, facts)
         people = display_names(uow, facts, {task.assignee or ""})
     fields = (view.form or {}).get("properties") or {}
     start = {name: prop["default"] for name, prop in fields.items() if isinstance(prop, dict) and "default" in prop}
